@@ -1,0 +1,15 @@
+//! edgechat's rules, as plain Rust that `cargo test` runs natively.
+//!
+//! Nothing here touches the network, storage, the clock or the JS runtime: the Worker
+//! decodes what arrives, hands it to these types with the current time, and carries out
+//! the [`room::Effect`]s they return.
+
+pub mod decode;
+pub mod ids;
+pub mod limits;
+pub mod origin;
+pub mod room;
+pub mod text;
+
+pub use limits::Limits;
+pub use room::{Command, Effect, Member, Room};

@@ -1,0 +1,31 @@
+//! The typed wire events of edgechat: data only, no I/O.
+//!
+//! `ClientMsg` travels from a client to the server and `ServerMsg` back; both are JSON
+//! objects tagged by `type` with kebab-case event names and camelCase fields. See
+//! `docs/protocol.md` for every event with an example.
+
+mod client;
+mod error;
+mod message;
+mod server;
+
+pub use client::{ClientFrame, ClientMsg};
+pub use error::ErrorCode;
+pub use message::Message;
+pub use server::ServerMsg;
+
+/// Bumped whenever a change to the wire is not backwards compatible.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// The exact frame a client sends to keep its socket alive; answered with [`PONG_FRAME`]
+/// by the runtime without waking a hibernating room.
+pub const PING_FRAME: &str = r#"{"type":"ping"}"#;
+/// The exact answer to [`PING_FRAME`].
+pub const PONG_FRAME: &str = r#"{"type":"pong"}"#;
+
+/// A stable message id, a room id, a user id: strings on the wire.
+pub type Id = String;
+/// Milliseconds since the Unix epoch.
+pub type Millis = u64;
+/// A room's durable event sequence number, strictly increasing from 1 with no gaps.
+pub type Seq = u64;
