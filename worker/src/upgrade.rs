@@ -1,0 +1,69 @@
+//! `GET /api/rooms/{room}/ws`: checks the upgrade at the door, then hands it to the room.
+
+use edgechat_core::{Member, ids, origin::origin_allowed};
+use worker::{Env, Headers, Method, Request, RequestInit, Response, Result};
+
+use crate::{MEMBER_HEADER, ROOM_HEADER, http};
+
+pub async fn room_socket(req: &Request, env: &Env, room: &str) -> Result<Response> {
+    let upgrade = req.headers().get("Upgrade")?.unwrap_or_default();
+    if !upgrade.eq_ignore_ascii_case("websocket") {
+        return http::error(
+            426,
+            "upgrade-required",
+            "this endpoint only takes WebSocket upgrades",
+        );
+    }
+    if !ids::is_valid_room_name(room) {
+        return http::error(
+            400,
+            "bad-room",
+            "room names are 1 to 64 lowercase letters, digits, '-' or '_'",
+        );
+    }
+    let url = req.url()?;
+    let allowlist = env
+        .var("ALLOWED_ORIGINS")
+        .map(|v| v.to_string())
+        .unwrap_or_default();
+    let origin = req.headers().get("Origin")?;
+    if !origin_allowed(
+        origin.as_deref(),
+        &url.origin().ascii_serialization(),
+        &allowlist,
+    ) {
+        return http::error(
+            403,
+            "forbidden-origin",
+            "this origin may not open sockets here",
+        );
+    }
+    // Until accounts exist, a socket names itself; the name is cleaned like any user text.
+    let username = url
+        .query_pairs()
+        .find(|(key, _)| key == "name")
+        .and_then(|(_, value)| ids::clean_display_name(&value))
+        .unwrap_or_else(|| "guest".to_owned());
+    let member = Member {
+        user_id: format!("guest:{}", username.to_lowercase()),
+        username,
+    };
+
+    // Build the forwarded request from scratch so no header the client sent can claim an
+    // identity.
+    let headers = Headers::new();
+    headers.set("Upgrade", "websocket")?;
+    headers.set(ROOM_HEADER, room)?;
+    headers.set(
+        MEMBER_HEADER,
+        &serde_json::to_string(&member).map_err(|e| worker::Error::RustError(e.to_string()))?,
+    )?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Get).with_headers(headers);
+    let forwarded = Request::new_with_init("https://room.internal/ws", &init)?;
+    env.durable_object("ROOM")?
+        .id_from_name(room)?
+        .get_stub()?
+        .fetch_with_request(forwarded)
+        .await
+}
