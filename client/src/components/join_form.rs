@@ -1,0 +1,53 @@
+use dioxus::prelude::*;
+
+use crate::app::Session;
+
+/// Asks for a display name and a room; the room may come from `?room=` in the URL.
+#[component]
+pub fn JoinForm(session: Signal<Option<Session>>) -> Element {
+    let mut name = use_signal(String::new);
+    let mut room = use_signal(|| room_from_url().unwrap_or_else(|| "lobby".to_owned()));
+    let mut error = use_signal(|| None::<&'static str>);
+
+    let join = move |event: FormEvent| {
+        event.prevent_default();
+        let chosen = room().trim().to_lowercase();
+        let valid = !chosen.is_empty()
+            && chosen.len() <= 64
+            && chosen
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if name().trim().is_empty() {
+            error.set(Some("Choose a display name."));
+        } else if !valid {
+            error.set(Some("Room names use letters, digits, '-' and '_'."));
+        } else {
+            session.set(Some(Session {
+                name: name().trim().to_owned(),
+                room: chosen,
+            }));
+        }
+    };
+
+    rsx! {
+        form { class: "join", onsubmit: join,
+            h1 { "edgechat" }
+            label { r#for: "name", "Display name" }
+            input { id: "name", autocomplete: "nickname", maxlength: 32, value: "{name}",
+                oninput: move |e| name.set(e.value()) }
+            label { r#for: "room", "Room" }
+            input { id: "room", maxlength: 64, value: "{room}", oninput: move |e| room.set(e.value()) }
+            if let Some(message) = error() {
+                p { class: "error", role: "alert", "{message}" }
+            }
+            button { id: "join", r#type: "submit", "Join" }
+        }
+    }
+}
+
+fn room_from_url() -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    web_sys::UrlSearchParams::new_with_str(&search)
+        .ok()?
+        .get("room")
+}

@@ -1,0 +1,26 @@
+use dioxus::prelude::*;
+
+use crate::state::ChatState;
+
+/// The room's messages, oldest first, then the user's own still-pending ones. User text
+/// is only ever rendered as text.
+#[component]
+pub fn MessageList(state: Signal<ChatState>) -> Element {
+    let state = state.read();
+    rsx! {
+        ol { class: "messages", aria_live: "polite",
+            for message in state.messages.iter() {
+                li { key: "{message.message_id}", class: "message", "data-seq": "{message.seq}",
+                    span { class: "author", "{message.username}" }
+                    span { class: "text", "{message.text}" }
+                }
+            }
+            for pending in state.pending.iter() {
+                li { key: "{pending.client_msg_id}", class: "message pending",
+                    span { class: "author", "…" }
+                    span { class: "text", "{pending.text}" }
+                }
+            }
+        }
+    }
+}

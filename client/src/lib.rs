@@ -1,0 +1,17 @@
+//! The edgechat web client. State is a plain-Rust reducer ([`state::ChatState`]) that
+//! native tests cover; everything that touches the browser is compiled for wasm32 only.
+
+pub mod state;
+
+#[cfg(target_arch = "wasm32")]
+mod app;
+#[cfg(target_arch = "wasm32")]
+mod components;
+#[cfg(target_arch = "wasm32")]
+mod socket;
+
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen::prelude::wasm_bindgen(start)]
+pub fn start() {
+    dioxus::launch(app::App);
+}

@@ -1,0 +1,93 @@
+//! The room socket: a browser WebSocket whose events feed [`ChatState::apply`].
+
+use std::rc::Rc;
+
+use dioxus::prelude::*;
+use edgechat_protocol::{ClientMsg, ServerMsg};
+use wasm_bindgen::{JsCast, closure::Closure};
+use web_sys::{MessageEvent, WebSocket};
+
+use crate::state::{ChatState, Connection};
+
+/// A shared handle to the open socket, for passing to components (equal when it is the
+/// same socket).
+#[derive(Clone)]
+pub struct SocketHandle(pub Rc<RoomSocket>);
+
+impl PartialEq for SocketHandle {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// An open socket and the callbacks it calls; dropping it closes the socket.
+pub struct RoomSocket {
+    ws: WebSocket,
+    _on_open: Closure<dyn FnMut()>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_close: Closure<dyn FnMut()>,
+}
+
+impl RoomSocket {
+    pub fn open(room: &str, name: &str, mut state: Signal<ChatState>) -> Result<Self, String> {
+        let location = web_sys::window().ok_or("no window")?.location();
+        let scheme = if location.protocol().map_err(js_err)? == "https:" {
+            "wss"
+        } else {
+            "ws"
+        };
+        let host = location.host().map_err(js_err)?;
+        let name = js_sys::encode_uri_component(name);
+        let url = format!("{scheme}://{host}/api/rooms/{room}/ws?name={name}");
+        let ws = WebSocket::new(&url).map_err(js_err)?;
+
+        let on_open = Closure::<dyn FnMut()>::new(move || {
+            state.write().set_connection(Connection::Connected);
+        });
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            let Some(text) = event.data().as_string() else {
+                return;
+            };
+            match serde_json::from_str::<ServerMsg>(&text) {
+                Ok(msg) => state.write().apply(msg),
+                Err(err) => web_sys::console::warn_1(&format!("unreadable frame: {err}").into()),
+            }
+        });
+        let on_close = Closure::<dyn FnMut()>::new(move || {
+            state.write().set_connection(Connection::Disconnected);
+        });
+        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        Ok(Self {
+            ws,
+            _on_open: on_open,
+            _on_message: on_message,
+            _on_close: on_close,
+        })
+    }
+
+    pub fn send(&self, msg: &ClientMsg) -> Result<(), String> {
+        let frame = serde_json::to_string(msg).map_err(|e| e.to_string())?;
+        self.ws.send_with_str(&frame).map_err(js_err)
+    }
+}
+
+impl Drop for RoomSocket {
+    fn drop(&mut self) {
+        self.ws.set_onclose(None);
+        let _ = self.ws.close();
+    }
+}
+
+fn js_err(value: wasm_bindgen::JsValue) -> String {
+    value.as_string().unwrap_or_else(|| format!("{value:?}"))
+}
+
+/// A fresh client message id: unique for good, so a resend can never duplicate.
+pub fn new_client_msg_id() -> String {
+    web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .map(|c| c.random_uuid())
+        .unwrap_or_else(|| format!("{}-{}", js_sys::Date::now(), js_sys::Math::random()))
+}
