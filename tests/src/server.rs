@@ -1,0 +1,211 @@
+//! Starting and stopping `wrangler dev` for one test.
+
+use std::{
+    collections::BTreeMap,
+    fs::File,
+    os::unix::process::CommandExt,
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use crate::{free_port, repo_root, signal_group};
+
+/// How a [`Server`] is started.
+#[derive(Debug, Default)]
+pub struct Builder {
+    state_dir: Option<PathBuf>,
+    vars: BTreeMap<String, String>,
+}
+
+impl Builder {
+    /// Keep D1, R2 and Durable Object state in `dir`, so a later server can reopen it.
+    pub fn state_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.state_dir = Some(dir.into());
+        self
+    }
+
+    /// Override a `[vars]` entry of wrangler.toml, such as a limit.
+    pub fn var(mut self, name: &str, value: impl ToString) -> Self {
+        self.vars.insert(name.to_owned(), value.to_string());
+        self
+    }
+
+    pub async fn start(self) -> Server {
+        let root = repo_root();
+        for built in ["worker/build/index.js", "client/dist/index.html"] {
+            assert!(
+                root.join(built).exists(),
+                "{built} is missing: run `cargo xtask build` (or `cargo xtask test`) first"
+            );
+        }
+        let (state_dir, _temp) = match self.state_dir {
+            Some(dir) => (dir, None),
+            None => {
+                let temp = tempfile::Builder::new()
+                    .prefix("edgechat-e2e-")
+                    .tempdir()
+                    .expect("a temporary state directory");
+                (temp.path().to_path_buf(), Some(temp))
+            }
+        };
+        std::fs::create_dir_all(&state_dir).expect("state directory");
+        migrate(&state_dir);
+
+        let port = free_port();
+        let log_path = state_dir.join(format!("wrangler-{port}.log"));
+        let log = File::create(&log_path).expect("log file");
+        let mut command = wrangler();
+        command
+            .args(["dev", "--ip", "127.0.0.1", "--port", &port.to_string()])
+            .args(["--inspector-port", &free_port().to_string()])
+            .args([
+                "--show-interactive-dev-session",
+                "false",
+                "--log-level",
+                "warn",
+            ])
+            .arg("--persist-to")
+            .arg(&state_dir);
+        for (name, value) in &self.vars {
+            command.arg("--var").arg(format!("{name}:{value}"));
+        }
+        let child = command
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("log"))
+            .stderr(log)
+            // Its own process group, so stopping it also stops workerd.
+            .process_group(0)
+            .spawn()
+            .expect("wrangler dev starts");
+
+        let mut server = Server {
+            child,
+            port,
+            state_dir,
+            log_path,
+            stopped: false,
+            _temp,
+        };
+        server.wait_until_healthy().await;
+        server
+    }
+}
+
+/// A running `wrangler dev`; stopped, with all its processes, when dropped.
+pub struct Server {
+    child: Child,
+    port: u16,
+    state_dir: PathBuf,
+    log_path: PathBuf,
+    stopped: bool,
+    _temp: Option<tempfile::TempDir>,
+}
+
+impl Server {
+    pub fn builder() -> Builder {
+        Builder::default()
+    }
+
+    /// A server with a fresh state directory and the default vars.
+    pub async fn start() -> Self {
+        Builder::default().start().await
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// `http://127.0.0.1:PORT`
+    pub fn http_url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// `ws://127.0.0.1:PORT`
+    pub fn ws_url(&self, path: &str) -> String {
+        format!("ws://127.0.0.1:{}{path}", self.port)
+    }
+
+    pub fn state_dir(&self) -> &Path {
+        &self.state_dir
+    }
+
+    /// What wrangler and workerd printed so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log_path).unwrap_or_default()
+    }
+
+    async fn wait_until_healthy(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(90);
+        let client = reqwest::Client::new();
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("wrangler dev exited with {status}:\n{}", self.log());
+            }
+            let response = client.get(self.http_url("/api/health")).send().await;
+            if response.is_ok_and(|r| r.status().is_success()) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "wrangler dev did not become healthy in time:\n{}",
+                self.log()
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// Stops the server now; its state directory stays for a restart.
+    pub fn stop(&mut self) {
+        if self.stopped {
+            return;
+        }
+        self.stopped = true;
+        let pgid = self.child.id() as i32;
+        signal_group(pgid, libc::SIGTERM);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        signal_group(pgid, libc::SIGKILL);
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// `wrangler` from node_modules, offline and quiet.
+pub fn wrangler() -> Command {
+    let root = repo_root();
+    let mut command = Command::new(root.join("node_modules/.bin/wrangler"));
+    command
+        .current_dir(&root)
+        .env("WRANGLER_SEND_METRICS", "false")
+        .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
+        .env("WRANGLER_HIDE_BANNER", "true")
+        .env("CI", "true");
+    command
+}
+
+/// Applies the D1 migrations to the local database in `state_dir`.
+fn migrate(state_dir: &Path) {
+    let output = wrangler()
+        .args(["d1", "migrations", "apply", "DB", "--local", "--persist-to"])
+        .arg(state_dir)
+        .stdin(Stdio::null())
+        .output()
+        .expect("wrangler d1 migrations apply runs");
+    assert!(
+        output.status.success(),
+        "migrations failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

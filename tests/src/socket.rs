@@ -1,0 +1,134 @@
+//! A WebSocket client that speaks the protocol, for driving rooms from tests.
+
+use std::time::Duration;
+
+use edgechat_protocol::{ClientMsg, ServerMsg};
+use futures_util::{SinkExt, StreamExt};
+use tokio::net::TcpStream;
+use tokio_tungstenite::{
+    MaybeTlsStream, WebSocketStream, connect_async,
+    tungstenite::{Message as Frame, client::IntoClientRequest, http::HeaderValue},
+};
+
+use crate::server::Server;
+
+/// How long a test waits for a frame it expects.
+pub const PATIENCE: Duration = Duration::from_secs(10);
+
+pub struct Client {
+    ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+}
+
+impl Client {
+    /// Opens `room` as `name` and waits for `connected`.
+    pub async fn join(server: &Server, room: &str, name: &str) -> Self {
+        let mut client = Self::connect(server, room, name, None)
+            .await
+            .expect("the upgrade is accepted");
+        let first = client.recv().await;
+        assert!(
+            matches!(first, ServerMsg::Connected { .. }),
+            "first frame was {first:?}"
+        );
+        client
+    }
+
+    /// Opens `room` as `name`, optionally sending an `Origin`; returns the HTTP status when
+    /// the upgrade is refused (see [`attempt_upgrade`] for the body).
+    pub async fn connect(
+        server: &Server,
+        room: &str,
+        name: &str,
+        origin: Option<&str>,
+    ) -> Result<Self, u16> {
+        let url = server.ws_url(&format!("/api/rooms/{room}/ws?name={name}"));
+        let mut request = url.into_client_request().expect("a valid URL");
+        if let Some(origin) = origin {
+            request
+                .headers_mut()
+                .insert("Origin", HeaderValue::from_str(origin).expect("header"));
+        }
+        match connect_async(request).await {
+            Ok((ws, _)) => Ok(Self { ws }),
+            Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+                Err(response.status().as_u16())
+            }
+            Err(err) => panic!("upgrade failed: {err}"),
+        }
+    }
+
+    pub async fn send(&mut self, msg: &ClientMsg) {
+        let frame = serde_json::to_string(msg).expect("serialize");
+        self.send_raw(&frame).await;
+    }
+
+    /// Sends a text frame exactly as given.
+    pub async fn send_raw(&mut self, text: &str) {
+        self.ws
+            .send(Frame::text(text.to_owned()))
+            .await
+            .expect("the socket takes the frame");
+    }
+
+    pub async fn send_binary(&mut self, bytes: &[u8]) {
+        self.ws
+            .send(Frame::binary(bytes.to_vec()))
+            .await
+            .expect("the socket takes the frame");
+    }
+
+    /// The next text frame, raw.
+    pub async fn recv_raw(&mut self) -> String {
+        loop {
+            let frame = tokio::time::timeout(PATIENCE, self.ws.next())
+                .await
+                .expect("a frame arrives in time")
+                .expect("the socket is open")
+                .expect("a readable frame");
+            match frame {
+                Frame::Text(text) => return text.to_string(),
+                Frame::Ping(_) | Frame::Pong(_) => continue,
+                other => panic!("unexpected frame {other:?}"),
+            }
+        }
+    }
+
+    /// The next event.
+    pub async fn recv(&mut self) -> ServerMsg {
+        let text = self.recv_raw().await;
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("undecodable {text:?}: {e}"))
+    }
+
+    /// Skips events until one matches, returning it.
+    pub async fn recv_until(&mut self, mut wanted: impl FnMut(&ServerMsg) -> bool) -> ServerMsg {
+        loop {
+            let msg = self.recv().await;
+            if wanted(&msg) {
+                return msg;
+            }
+        }
+    }
+}
+
+/// Sends a WebSocket upgrade request as plain HTTP and returns the status and JSON body of
+/// the answer: the way to read why an upgrade was refused (a WebSocket client stops reading
+/// after the status line).
+pub async fn attempt_upgrade(
+    server: &Server,
+    path: &str,
+    origin: Option<&str>,
+) -> (u16, serde_json::Value) {
+    let mut request = reqwest::Client::new()
+        .get(server.http_url(path))
+        .header("Upgrade", "websocket")
+        .header("Connection", "Upgrade")
+        .header("Sec-WebSocket-Version", "13")
+        .header("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==");
+    if let Some(origin) = origin {
+        request = request.header("Origin", origin);
+    }
+    let response = request.send().await.expect("the server answers");
+    let status = response.status().as_u16();
+    let body = response.json().await.unwrap_or(serde_json::Value::Null);
+    (status, body)
+}

@@ -1,0 +1,179 @@
+//! Rooms over real sockets: the Worker under wrangler dev, tokio-tungstenite clients.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use edgechat_e2e::{
+    server::Server,
+    socket::{Client, attempt_upgrade},
+};
+use edgechat_protocol::{ClientMsg, ErrorCode, PING_FRAME, PONG_FRAME, ServerMsg};
+
+fn send_message(room: &str, text: &str, client_msg_id: &str) -> ClientMsg {
+    ClientMsg::SendMessage {
+        room_id: room.into(),
+        text: text.into(),
+        client_msg_id: client_msg_id.into(),
+    }
+}
+
+fn assert_error(msg: &ServerMsg, expected: ErrorCode) {
+    match msg {
+        ServerMsg::Error { code, .. } => assert_eq!(*code, expected, "{msg:?}"),
+        other => panic!("expected a {expected:?} error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn two_clients_exchange_messages_through_a_room() {
+    let server = Server::start().await;
+    let mut ana = Client::join(&server, "lobby", "Ana").await;
+    let mut bo = Client::join(&server, "lobby", "Bo").await;
+
+    ana.send(&send_message("lobby", "hello Bo", "a-1")).await;
+    let ack = ana
+        .recv_until(|m| matches!(m, ServerMsg::MessageAck { .. }))
+        .await;
+    let ServerMsg::MessageAck {
+        client_msg_id, seq, ..
+    } = ack
+    else {
+        unreachable!()
+    };
+    assert_eq!(client_msg_id, "a-1");
+
+    let ServerMsg::NewMessage(received) = bo.recv().await else {
+        panic!("Bo expected a new message")
+    };
+    assert_eq!(received.text, "hello Bo");
+    assert_eq!(received.username, "Ana");
+    assert_eq!(received.seq, seq);
+
+    bo.send(&send_message("lobby", "hi Ana", "b-1")).await;
+    let reply = ana
+        .recv_until(|m| matches!(m, ServerMsg::NewMessage(msg) if msg.username == "Bo"))
+        .await;
+    let ServerMsg::NewMessage(reply) = reply else {
+        unreachable!()
+    };
+    assert_eq!(reply.text, "hi Ana");
+    assert_eq!(reply.seq, seq + 1);
+}
+
+#[tokio::test]
+async fn rooms_are_separate() {
+    let server = Server::start().await;
+    let mut ana = Client::join(&server, "one", "Ana").await;
+    let mut bo = Client::join(&server, "two", "Bo").await;
+    ana.send(&send_message("one", "only for room one", "a-1"))
+        .await;
+    ana.recv_until(|m| matches!(m, ServerMsg::NewMessage(_)))
+        .await;
+    // Bo's next frame is the answer to his own ping, not Ana's message.
+    bo.send(&ClientMsg::Ping).await;
+    assert_eq!(bo.recv_raw().await, PONG_FRAME);
+}
+
+#[tokio::test]
+async fn bad_frames_get_error_events_and_the_socket_stays_usable() {
+    let server = Server::start().await;
+    let mut ana = Client::join(&server, "lobby", "Ana").await;
+
+    ana.send_raw("this is not json").await;
+    assert_error(&ana.recv().await, ErrorCode::BadFrame);
+
+    ana.send_raw(r#"{"type":"launch-rockets","reqId":"r-1"}"#)
+        .await;
+    let unknown = ana.recv().await;
+    assert_error(&unknown, ErrorCode::UnknownType);
+    assert!(matches!(&unknown, ServerMsg::Error { req_id: Some(r), .. } if r == "r-1"));
+
+    ana.send_raw(r#"{"type":"send-message","roomId":"lobby"}"#)
+        .await;
+    assert_error(&ana.recv().await, ErrorCode::BadFrame);
+
+    ana.send_binary(&[0, 159, 146, 150]).await;
+    assert_error(&ana.recv().await, ErrorCode::BadFrame);
+
+    ana.send(&send_message("lobby", "   ", "a-0")).await;
+    assert_error(&ana.recv().await, ErrorCode::Empty);
+
+    ana.send(&send_message("lobby", "still here", "a-1")).await;
+    let ack = ana.recv().await;
+    assert!(matches!(ack, ServerMsg::MessageAck { .. }), "{ack:?}");
+}
+
+#[tokio::test]
+async fn limits_come_from_vars() {
+    let server = Server::builder()
+        .var("MAX_MESSAGE_CHARS", 5)
+        .var("MAX_FRAME_BYTES", 200)
+        .start()
+        .await;
+    let mut ana = Client::join(&server, "lobby", "Ana").await;
+
+    ana.send(&send_message("lobby", "too long", "a-1")).await;
+    assert_error(&ana.recv().await, ErrorCode::TooLong);
+
+    ana.send(&send_message("lobby", &"x".repeat(300), "a-2"))
+        .await;
+    assert_error(&ana.recv().await, ErrorCode::TooLarge);
+
+    ana.send(&send_message("lobby", "short", "a-3")).await;
+    assert!(matches!(ana.recv().await, ServerMsg::MessageAck { .. }));
+}
+
+#[tokio::test]
+async fn the_exact_ping_frame_is_answered_with_pong() {
+    let server = Server::start().await;
+    let mut ana = Client::join(&server, "lobby", "Ana").await;
+    ana.send_raw(PING_FRAME).await;
+    assert_eq!(ana.recv_raw().await, PONG_FRAME);
+}
+
+#[tokio::test]
+async fn an_upgrade_from_a_foreign_origin_is_refused_at_the_door() {
+    let server = Server::start().await;
+    let refused = Client::connect(&server, "lobby", "Eve", Some("https://evil.example")).await;
+    assert_eq!(refused.err(), Some(403), "a foreign origin was let in");
+    let (status, body) =
+        attempt_upgrade(&server, "/api/rooms/lobby/ws", Some("https://evil.example")).await;
+    assert_eq!(status, 403);
+    assert_eq!(body["error"]["code"], "forbidden-origin", "{body}");
+
+    let own = server.http_url("");
+    assert!(
+        Client::connect(&server, "lobby", "Ana", Some(&own))
+            .await
+            .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn a_bad_room_name_is_refused_with_a_json_error() {
+    let server = Server::start().await;
+    let refused = Client::connect(&server, "Not_Lower", "Ana", None).await;
+    assert_eq!(refused.err(), Some(400), "a bad room name was accepted");
+    let (status, body) = attempt_upgrade(&server, "/api/rooms/Not_Lower/ws", None).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["code"], "bad-room", "{body}");
+}
+
+#[tokio::test]
+async fn seqs_continue_after_the_server_restarts_on_the_same_state() {
+    let state = tempfile::tempdir().unwrap();
+    let first_seq = {
+        let server = Server::builder().state_dir(state.path()).start().await;
+        let mut ana = Client::join(&server, "lobby", "Ana").await;
+        ana.send(&send_message("lobby", "before", "a-1")).await;
+        match ana.recv().await {
+            ServerMsg::MessageAck { seq, .. } => seq,
+            other => panic!("{other:?}"),
+        }
+    };
+    let server = Server::builder().state_dir(state.path()).start().await;
+    let mut ana = Client::join(&server, "lobby", "Ana").await;
+    ana.send(&send_message("lobby", "after", "a-2")).await;
+    match ana.recv().await {
+        ServerMsg::MessageAck { seq, .. } => assert_eq!(seq, first_seq + 1),
+        other => panic!("{other:?}"),
+    }
+}
