@@ -1,0 +1,46 @@
+//! `cargo xtask …`: the project's own commands (rust-analyzer's xtask pattern).
+//!
+//! - `setup`  installs what a fresh machine lacks; quick when all is there
+//! - `build`  builds the Worker (worker/build) and the client (client/dist)
+//! - `dev [--port N] [--state-dir DIR]`  builds, migrates and runs `wrangler dev`
+//! - `test`   setup, fmt check, clippy (native and wasm32), build, every test, deploy dry run
+//! - `ci`     what `.ci/run` calls: `test`
+
+mod build;
+mod cmd;
+mod dev;
+mod setup;
+mod test;
+
+use std::{path::PathBuf, process::ExitCode};
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("setup") => setup::run(),
+        Some("build") => setup::run().and_then(|()| build::run()),
+        Some("dev") => dev::run(&args[1..]),
+        Some("test") | Some("ci") => test::run(),
+        _ => Err(USAGE.to_owned()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("xtask: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+const USAGE: &str =
+    "usage: cargo xtask <setup | build | dev [--port N] [--state-dir DIR] | test | ci>";
+
+/// The repository root.
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_default()
+}

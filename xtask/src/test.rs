@@ -1,0 +1,64 @@
+//! `cargo xtask test` (and `ci`): every check the project has, in the order that fails
+//! fastest.
+
+use crate::{
+    Result, build,
+    cmd::{command, exec, step, wrangler},
+    setup,
+};
+
+/// Crates that are compiled to WebAssembly, linted for that target too.
+const WASM_CRATES: &[&str] = &[
+    "edgechat-protocol",
+    "edgechat-core",
+    "edgechat-worker",
+    "edgechat-client",
+];
+
+pub fn run() -> Result {
+    setup::run()?;
+
+    step("test: formatting (cargo fmt --check)");
+    exec(command("cargo").args(["fmt", "--all", "--check"]))?;
+
+    step("test: clippy, native, -D warnings");
+    exec(command("cargo").args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+
+    step("test: clippy, wasm32-unknown-unknown, -D warnings");
+    let mut wasm = command("cargo");
+    wasm.args(["clippy", "--target", "wasm32-unknown-unknown", "--release"]);
+    for krate in WASM_CRATES {
+        wasm.args(["--package", krate]);
+    }
+    exec(wasm.args(["--", "-D", "warnings"]))?;
+
+    build::run()?;
+
+    step("test: unit, protocol, core and end-to-end tests (cargo test)");
+    // Each end-to-end test runs its own wrangler dev; two at a time suit two cores.
+    exec(command("cargo").args(["test", "--workspace", "--", "--test-threads=2"]))?;
+
+    step("test: deploy dry run (wrangler deploy --dry-run)");
+    let out = tempfile_dir()?;
+    exec(
+        wrangler()
+            .args(["deploy", "--dry-run", "--outdir"])
+            .arg(&out),
+    )?;
+    let _ = std::fs::remove_dir_all(&out);
+    println!("\nxtask: all checks passed");
+    Ok(())
+}
+
+fn tempfile_dir() -> Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!("edgechat-deploy-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    Ok(dir)
+}
