@@ -1,5 +1,7 @@
 use dioxus::prelude::*;
 
+use edgechat_core::ids;
+
 use crate::app::Session;
 
 /// Asks for a display name and a room; the room may come from `?room=` in the URL.
@@ -12,20 +14,12 @@ pub fn JoinForm(session: Signal<Option<Session>>) -> Element {
     let join = move |event: FormEvent| {
         event.prevent_default();
         let chosen = room().trim().to_lowercase();
-        let valid = !chosen.is_empty()
-            && chosen.len() <= 64
-            && chosen
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if name().trim().is_empty() {
-            error.set(Some("Choose a display name."));
-        } else if !valid {
-            error.set(Some("Room names use letters, digits, '-' and '_'."));
-        } else {
-            session.set(Some(Session {
-                name: name().trim().to_owned(),
-                room: chosen,
-            }));
+        match ids::clean_display_name(&name()) {
+            None => error.set(Some("Choose a display name.")),
+            Some(_) if !ids::is_valid_room_name(&chosen) => {
+                error.set(Some("Room names use letters, digits, '-' and '_'."));
+            }
+            Some(name) => session.set(Some(Session { name, room: chosen })),
         }
     };
 
