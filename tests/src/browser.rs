@@ -113,6 +113,31 @@ impl Browser {
         }
     }
 
+    /// Opens the app at `url` in the current tab and joins as `name`.
+    pub async fn join(&self, url: &str, name: &str) {
+        self.client.goto(url).await.expect("the page loads");
+        self.type_into("#name", name).await;
+        self.click("#join").await;
+        self.find(".room .me").await;
+    }
+
+    /// Opens a new tab and switches to it; returns the tab that was current.
+    pub async fn new_tab(&self) -> fantoccini::wd::WindowHandle {
+        let previous = self.client.window().await.expect("current tab");
+        let tab = self.client.new_window(true).await.expect("a new tab");
+        self.client
+            .switch_to_window(tab.handle)
+            .await
+            .expect("switch");
+        previous
+    }
+
+    /// Saves a screenshot of the current tab as PNG at `path`.
+    pub async fn screenshot(&self, path: &std::path::Path) {
+        let png = self.client.screenshot().await.expect("a screenshot");
+        std::fs::write(path, png).expect("writing the screenshot");
+    }
+
     /// Ends the session politely; dropping the browser then stops chromedriver.
     pub async fn close(self) {
         let _ = self.client.clone().close().await;

@@ -51,3 +51,31 @@ async fn a_browser_user_and_a_socket_client_chat_both_ways() {
     browser.wait_for_text(".message .author", "Bo").await;
     browser.close().await;
 }
+
+#[tokio::test]
+async fn two_browser_tabs_chat() {
+    let server = Server::start().await;
+    let browser = Browser::launch().await;
+    browser.join(&server.http_url("/?room=tabs"), "Ana").await;
+    let ana_tab = browser.new_tab().await;
+    browser.join(&server.http_url("/?room=tabs"), "Bo").await;
+    let bo_tab = browser.client.window().await.unwrap();
+
+    browser.type_into("#message-input", "hi Ana, Bo here").await;
+    browser.click("#send").await;
+    browser
+        .wait_for_text(".message:not(.pending) .text", "hi Ana, Bo here")
+        .await;
+
+    browser.client.switch_to_window(ana_tab).await.unwrap();
+    browser
+        .wait_for_text(".message .text", "hi Ana, Bo here")
+        .await;
+    browser.type_into("#message-input", "hello Bo").await;
+    browser.click("#send").await;
+
+    browser.client.switch_to_window(bo_tab).await.unwrap();
+    browser.wait_for_text(".message .text", "hello Bo").await;
+    browser.wait_for_text(".message .author", "Ana").await;
+    browser.close().await;
+}
