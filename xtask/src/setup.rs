@@ -8,16 +8,20 @@ use crate::{
     root,
 };
 
-/// worker-build's version goes with the `worker` crate's.
-pub const WORKER_BUILD_VERSION: &str = "0.8.7";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
 pub fn run() -> Result {
     step("setup: checking the toolchain");
     node()?;
     wasm_target()?;
-    cargo_tool("worker-build", WORKER_BUILD_VERSION, &["--version"])?;
-    cargo_tool("wasm-bindgen-cli", &wasm_bindgen_version()?, &["--version"])?;
+    // worker-build goes with the `worker` crate; the wasm-bindgen CLI must match the
+    // library exactly.
+    cargo_tool("worker-build", &locked_version("worker")?, &["--version"])?;
+    cargo_tool(
+        "wasm-bindgen-cli",
+        &locked_version("wasm-bindgen")?,
+        &["--version"],
+    )?;
     npm_packages()?;
     chromium()?;
     println!("    setup: everything is in place");
@@ -33,19 +37,20 @@ pub fn cargo_bin(name: &str) -> PathBuf {
     home.join("bin").join(name)
 }
 
-/// The wasm-bindgen version in Cargo.lock: the CLI must match it exactly.
-pub fn wasm_bindgen_version() -> Result<String> {
+/// The version of the package `name` in Cargo.lock.
+fn locked_version(name: &str) -> Result<String> {
     let lock =
         fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
+    let wanted = format!("name = \"{name}\"");
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
-        if line == "name = \"wasm-bindgen\""
+        if line == wanted
             && let Some(version) = lines.next().and_then(|l| l.strip_prefix("version = \""))
         {
             return Ok(version.trim_end_matches('"').to_owned());
         }
     }
-    Err("Cargo.lock names no wasm-bindgen version".into())
+    Err(format!("Cargo.lock names no {name} version"))
 }
 
 fn node() -> Result {
