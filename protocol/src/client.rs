@@ -1,8 +1,9 @@
 use serde::{Deserialize, Serialize};
 
-use crate::Id;
+use crate::{Id, Millis, Role, Seq, Status};
 
-/// A client-to-server event.
+/// A client-to-server event. Which socket takes which event is in docs/protocol.md: room
+/// events go to the room's socket, user-level ones to the inbox socket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(
     tag = "type",
@@ -10,20 +11,139 @@ use crate::Id;
     rename_all_fields = "camelCase"
 )]
 pub enum ClientMsg {
-    /// Post a message to the room this socket is joined to. `clientMsgId` is minted by the
-    /// client, so a resend after a reconnect can never create a second message.
+    /// Swap a fresh access token into a live socket before the old one expires.
+    Authenticate {
+        token: String,
+    },
+    /// Ask for the room's `room-joined` snapshot again (opening the socket joins).
+    JoinRoom {
+        room_id: Id,
+    },
+    /// Leave the room: membership ends, every device's socket to it closes.
+    LeaveRoom {
+        room_id: Id,
+    },
+    /// Create a room (inbox socket).
+    CreateRoom {
+        room_name: String,
+        is_private: bool,
+        #[serde(default)]
+        members: Vec<Id>,
+    },
+    /// Post a message. `clientMsgId` is minted by the client and unique for good per
+    /// (room, user): resending it returns the original `message-ack` and creates nothing.
     SendMessage {
         room_id: Id,
         text: String,
+        #[serde(default)]
+        attachments: Vec<Id>,
+        #[serde(default)]
+        reply_to: Option<Id>,
         client_msg_id: String,
     },
-    /// Keep-alive; the byte-exact `{"type":"ping"}` is answered without waking the room.
+    EditMessage {
+        message_id: Id,
+        new_text: String,
+    },
+    DeleteMessage {
+        message_id: Id,
+    },
+    TypingStart {
+        room_id: Id,
+    },
+    TypingStop {
+        room_id: Id,
+    },
+    /// Set the user's global status (inbox socket).
+    StatusChange {
+        status: Status,
+        #[serde(default)]
+        status_text: Option<String>,
+    },
+    AddReaction {
+        message_id: Id,
+        emoji: String,
+    },
+    RemoveReaction {
+        message_id: Id,
+        emoji: String,
+    },
+    PinMessage {
+        message_id: Id,
+    },
+    UnpinMessage {
+        message_id: Id,
+    },
+    /// Everything up to and including `seq` has been read.
+    MarkRead {
+        seq: Seq,
+    },
+    /// Older messages: up to `limit` with seq below `beforeSeq`.
+    LoadHistory {
+        before_seq: Seq,
+        #[serde(default)]
+        limit: Option<u32>,
+    },
     Ping,
+    /// Silence a user until a time (ms since the epoch).
+    MuteUser {
+        user_id: Id,
+        until: Millis,
+    },
+    UnmuteUser {
+        user_id: Id,
+    },
+    BanUser {
+        user_id: Id,
+    },
+    UnbanUser {
+        user_id: Id,
+    },
+    KickUser {
+        user_id: Id,
+    },
+    SetRole {
+        user_id: Id,
+        role: Role,
+    },
+    /// One message per `seconds` per member; 0 turns slow mode off.
+    SetSlowMode {
+        seconds: u32,
+    },
+    InviteUser {
+        user_id: Id,
+    },
 }
 
 impl ClientMsg {
     /// Every `type` a client may send, in declaration order.
-    pub const TYPES: &'static [&'static str] = &["send-message", "ping"];
+    pub const TYPES: &'static [&'static str] = &[
+        "authenticate",
+        "join-room",
+        "leave-room",
+        "create-room",
+        "send-message",
+        "edit-message",
+        "delete-message",
+        "typing-start",
+        "typing-stop",
+        "status-change",
+        "add-reaction",
+        "remove-reaction",
+        "pin-message",
+        "unpin-message",
+        "mark-read",
+        "load-history",
+        "ping",
+        "mute-user",
+        "unmute-user",
+        "ban-user",
+        "unban-user",
+        "kick-user",
+        "set-role",
+        "set-slow-mode",
+        "invite-user",
+    ];
 }
 
 /// A [`ClientMsg`] together with the optional `reqId` that the server echoes in its reply

@@ -2,16 +2,21 @@
 //!
 //! `ClientMsg` travels from a client to the server and `ServerMsg` back; both are JSON
 //! objects tagged by `type` with kebab-case event names and camelCase fields. See
-//! `docs/protocol.md` for every event with an example.
+//! `docs/protocol.md` for every event with an example and the socket that carries it.
 
 mod client;
+pub mod close;
 mod error;
 mod message;
+mod presence;
+mod room;
 mod server;
 
 pub use client::{ClientFrame, ClientMsg};
 pub use error::ErrorCode;
-pub use message::Message;
+pub use message::{Attachment, Message, Reaction};
+pub use presence::Status;
+pub use room::{Role, RoomInfo, RoomKind, RoomUser};
 pub use server::ServerMsg;
 
 /// Bumped whenever a change to the wire is not backwards compatible.
@@ -23,7 +28,7 @@ pub const PING_FRAME: &str = r#"{"type":"ping"}"#;
 /// The exact answer to [`PING_FRAME`].
 pub const PONG_FRAME: &str = r#"{"type":"pong"}"#;
 
-/// A stable message id, a room id, a user id: strings on the wire.
+/// A message id, a room id, a user id, a file id: strings on the wire.
 pub type Id = String;
 /// Milliseconds since the Unix epoch.
 pub type Millis = u64;

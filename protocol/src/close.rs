@@ -1,0 +1,22 @@
+//! WebSocket close codes the server uses, beyond the standard ones (1000 normal, 1011
+//! server error). Clients reconnect after any close except those marked final.
+
+/// The user left the room (`leave-room`) from another device or this one. Final.
+pub const LEFT: u16 = 4000;
+/// A moderator removed the user from the room; they may rejoin a public room.
+pub const KICKED: u16 = 4001;
+/// The user is banned from the room. Final.
+pub const BANNED: u16 = 4002;
+/// The user may not join this room (private, not invited). Final.
+pub const FORBIDDEN: u16 = 4003;
+/// The room is at capacity. Retry later.
+pub const ROOM_FULL: u16 = 4004;
+
+/// Every close code with its name, for documentation checks.
+pub const ALL: &[(u16, &str)] = &[
+    (LEFT, "left"),
+    (KICKED, "kicked"),
+    (BANNED, "banned"),
+    (FORBIDDEN, "forbidden"),
+    (ROOM_FULL, "room-full"),
+];

@@ -1,0 +1,58 @@
+use serde::{Deserialize, Serialize};
+
+use crate::{Id, Millis};
+
+/// A member's role in one room, lowest first. A global admin outranks every room role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    Member,
+    Moderator,
+    Admin,
+}
+
+/// What kind of room this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RoomKind {
+    /// Anyone may join.
+    Public,
+    /// Members and invitees only.
+    Private,
+    /// Two users, found again rather than duplicated.
+    Direct,
+    /// A small invite-only conversation without a name of its own.
+    Group,
+}
+
+impl RoomKind {
+    /// Whether a user who is not a member may join by opening the room.
+    pub fn open_to_all(self) -> bool {
+        self == RoomKind::Public
+    }
+}
+
+/// A room as listings and `room-created` describe it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoomInfo {
+    pub room_id: Id,
+    pub name: String,
+    pub kind: RoomKind,
+    /// Most members the room takes; `None` for no limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<u32>,
+    pub created_by: Id,
+    pub created_at: Millis,
+}
+
+/// A member as the room's member list shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoomUser {
+    pub user_id: Id,
+    pub username: String,
+    pub role: Role,
+    /// Has at least one socket open to the room now.
+    pub online: bool,
+}

@@ -1,0 +1,7 @@
+//! One value of every wire event with its exact JSON.
+
+mod client;
+mod server;
+
+pub use client::client_samples;
+pub use server::server_samples;

@@ -1,0 +1,304 @@
+//! One value of every server event with its exact JSON.
+
+use edgechat_protocol::{
+    Attachment, ErrorCode, Message, Reaction, Role, RoomInfo, RoomKind, RoomUser, ServerMsg, Status,
+};
+
+fn room_info() -> RoomInfo {
+    RoomInfo {
+        room_id: "lobby".into(),
+        name: "Lobby".into(),
+        kind: RoomKind::Public,
+        capacity: None,
+        created_by: "u-1".into(),
+        created_at: 1_700_000_000_000,
+    }
+}
+
+fn message() -> Message {
+    Message {
+        message_id: "lobby:3".into(),
+        room_id: "lobby".into(),
+        user_id: "u-1".into(),
+        username: "Ana".into(),
+        text: "hi".into(),
+        timestamp: 1_700_000_000_000,
+        attachments: vec![],
+        reply_to: None,
+        seq: 3,
+        client_msg_id: "c-1".into(),
+        edited_at: None,
+        deleted: false,
+        pinned: false,
+        reactions: vec![],
+    }
+}
+
+pub fn server_samples() -> Vec<(ServerMsg, &'static str)> {
+    vec![
+        (
+            ServerMsg::Connected {
+                protocol_version: 1,
+            },
+            r#"{"type":"connected","protocolVersion":1}"#,
+        ),
+        (
+            ServerMsg::Authenticated {
+                user_id: "u-1".into(),
+                expires_at: 1_700_000_900_000,
+            },
+            r#"{"type":"authenticated","userId":"u-1","expiresAt":1700000900000}"#,
+        ),
+        (
+            ServerMsg::Error {
+                code: ErrorCode::RateLimited,
+                message: "slow down".into(),
+                req_id: Some("7".into()),
+                retry_after: Some(1500),
+            },
+            r#"{"type":"error","code":"rate-limited","message":"slow down","reqId":"7","retryAfter":1500}"#,
+        ),
+        (
+            ServerMsg::RoomJoined {
+                room_id: "lobby".into(),
+                room: room_info(),
+                users: vec![RoomUser {
+                    user_id: "u-1".into(),
+                    username: "Ana".into(),
+                    role: Role::Admin,
+                    online: true,
+                }],
+                message_history: vec![message()],
+                your_role: Role::Admin,
+                head_seq: 3,
+                last_read_seq: 3,
+                unread_count: 0,
+                slow_mode: 0,
+                req_id: None,
+            },
+            r#"{"type":"room-joined","roomId":"lobby","room":{"roomId":"lobby","name":"Lobby","kind":"public","createdBy":"u-1","createdAt":1700000000000},"users":[{"userId":"u-1","username":"Ana","role":"admin","online":true}],"messageHistory":[{"messageId":"lobby:3","roomId":"lobby","userId":"u-1","username":"Ana","text":"hi","timestamp":1700000000000,"seq":3,"clientMsgId":"c-1"}],"yourRole":"admin","headSeq":3,"lastReadSeq":3,"unreadCount":0,"slowMode":0}"#,
+        ),
+        (
+            ServerMsg::UserJoined {
+                room_id: "lobby".into(),
+                user_id: "u-2".into(),
+                username: "Bo".into(),
+                role: Role::Member,
+                seq: 4,
+            },
+            r#"{"type":"user-joined","roomId":"lobby","userId":"u-2","username":"Bo","role":"member","seq":4}"#,
+        ),
+        (
+            ServerMsg::UserLeft {
+                room_id: "lobby".into(),
+                user_id: "u-2".into(),
+                seq: 5,
+            },
+            r#"{"type":"user-left","roomId":"lobby","userId":"u-2","seq":5}"#,
+        ),
+        (
+            ServerMsg::RoomCreated {
+                room: RoomInfo {
+                    room_id: "r-9".into(),
+                    name: "Design".into(),
+                    kind: RoomKind::Private,
+                    capacity: Some(50),
+                    created_by: "u-1".into(),
+                    created_at: 1_700_000_000_000,
+                },
+            },
+            r#"{"type":"room-created","room":{"roomId":"r-9","name":"Design","kind":"private","capacity":50,"createdBy":"u-1","createdAt":1700000000000}}"#,
+        ),
+        (
+            ServerMsg::NewMessage(Message {
+                attachments: vec![Attachment {
+                    file_id: "f-1".into(),
+                    name: "cat.png".into(),
+                    content_type: "image/png".into(),
+                    size: 2048,
+                    width: Some(640),
+                    height: Some(480),
+                    thumbnail_id: Some("f-2".into()),
+                }],
+                reply_to: Some("lobby:2".into()),
+                edited_at: Some(1_700_000_001_000),
+                pinned: true,
+                reactions: vec![Reaction {
+                    emoji: "🎉".into(),
+                    count: 1,
+                    user_ids: vec!["u-2".into()],
+                }],
+                ..message()
+            }),
+            r#"{"type":"new-message","messageId":"lobby:3","roomId":"lobby","userId":"u-1","username":"Ana","text":"hi","timestamp":1700000000000,"attachments":[{"fileId":"f-1","name":"cat.png","contentType":"image/png","size":2048,"width":640,"height":480,"thumbnailId":"f-2"}],"replyTo":"lobby:2","seq":3,"clientMsgId":"c-1","editedAt":1700000001000,"pinned":true,"reactions":[{"emoji":"🎉","count":1,"userIds":["u-2"]}]}"#,
+        ),
+        (
+            ServerMsg::MessageAck {
+                req_id: Some("7".into()),
+                client_msg_id: "c-1".into(),
+                message_id: "lobby:3".into(),
+                seq: 3,
+            },
+            r#"{"type":"message-ack","reqId":"7","clientMsgId":"c-1","messageId":"lobby:3","seq":3}"#,
+        ),
+        (
+            ServerMsg::MessageEdited {
+                message_id: "lobby:3".into(),
+                new_text: "hello".into(),
+                edited_at: 1_700_000_001_000,
+                seq: 6,
+            },
+            r#"{"type":"message-edited","messageId":"lobby:3","newText":"hello","editedAt":1700000001000,"seq":6}"#,
+        ),
+        (
+            ServerMsg::MessageDeleted {
+                message_id: "lobby:3".into(),
+                seq: 7,
+            },
+            r#"{"type":"message-deleted","messageId":"lobby:3","seq":7}"#,
+        ),
+        (
+            ServerMsg::TypingIndicator {
+                room_id: "lobby".into(),
+                user_id: "u-2".into(),
+                username: "Bo".into(),
+                is_typing: true,
+                expires_at: 1_700_000_006_000,
+            },
+            r#"{"type":"typing-indicator","roomId":"lobby","userId":"u-2","username":"Bo","isTyping":true,"expiresAt":1700000006000}"#,
+        ),
+        (
+            ServerMsg::UserStatus {
+                user_id: "u-2".into(),
+                status: Status::Away,
+                last_seen: Some(1_700_000_000_000),
+                status_text: Some("lunch".into()),
+            },
+            r#"{"type":"user-status","userId":"u-2","status":"away","lastSeen":1700000000000,"statusText":"lunch"}"#,
+        ),
+        (
+            ServerMsg::OnlineUsers {
+                room_id: "lobby".into(),
+                user_ids: vec!["u-1".into(), "u-2".into()],
+            },
+            r#"{"type":"online-users","roomId":"lobby","userIds":["u-1","u-2"]}"#,
+        ),
+        (
+            ServerMsg::ReactionUpdated {
+                message_id: "lobby:3".into(),
+                emoji: "👍".into(),
+                count: 2,
+                user_ids: vec!["u-1".into(), "u-2".into()],
+                seq: 8,
+            },
+            r#"{"type":"reaction-updated","messageId":"lobby:3","emoji":"👍","count":2,"userIds":["u-1","u-2"],"seq":8}"#,
+        ),
+        (
+            ServerMsg::MessagePinned {
+                message_id: "lobby:3".into(),
+                by: "u-1".into(),
+                seq: 9,
+            },
+            r#"{"type":"message-pinned","messageId":"lobby:3","by":"u-1","seq":9}"#,
+        ),
+        (
+            ServerMsg::MessageUnpinned {
+                message_id: "lobby:3".into(),
+                by: "u-1".into(),
+                seq: 10,
+            },
+            r#"{"type":"message-unpinned","messageId":"lobby:3","by":"u-1","seq":10}"#,
+        ),
+        (
+            ServerMsg::ReadReceipt {
+                user_id: "u-2".into(),
+                seq: 10,
+            },
+            r#"{"type":"read-receipt","userId":"u-2","seq":10}"#,
+        ),
+        (
+            ServerMsg::HistoryPage {
+                room_id: "lobby".into(),
+                messages: vec![message()],
+                has_more: false,
+                req_id: Some("h-1".into()),
+            },
+            r#"{"type":"history-page","roomId":"lobby","messages":[{"messageId":"lobby:3","roomId":"lobby","userId":"u-1","username":"Ana","text":"hi","timestamp":1700000000000,"seq":3,"clientMsgId":"c-1"}],"hasMore":false,"reqId":"h-1"}"#,
+        ),
+        (
+            ServerMsg::Resync {
+                room_id: "lobby".into(),
+                head_seq: 5000,
+            },
+            r#"{"type":"resync","roomId":"lobby","headSeq":5000}"#,
+        ),
+        (ServerMsg::Pong, r#"{"type":"pong"}"#),
+        (
+            ServerMsg::UserMuted {
+                user_id: "u-2".into(),
+                until: 1_700_000_600_000,
+                by: "u-1".into(),
+                seq: 11,
+            },
+            r#"{"type":"user-muted","userId":"u-2","until":1700000600000,"by":"u-1","seq":11}"#,
+        ),
+        (
+            ServerMsg::UserUnmuted {
+                user_id: "u-2".into(),
+                by: "u-1".into(),
+                seq: 12,
+            },
+            r#"{"type":"user-unmuted","userId":"u-2","by":"u-1","seq":12}"#,
+        ),
+        (
+            ServerMsg::UserBanned {
+                user_id: "u-2".into(),
+                by: "u-1".into(),
+                seq: 13,
+            },
+            r#"{"type":"user-banned","userId":"u-2","by":"u-1","seq":13}"#,
+        ),
+        (
+            ServerMsg::UserUnbanned {
+                user_id: "u-2".into(),
+                by: "u-1".into(),
+                seq: 14,
+            },
+            r#"{"type":"user-unbanned","userId":"u-2","by":"u-1","seq":14}"#,
+        ),
+        (
+            ServerMsg::UserKicked {
+                user_id: "u-2".into(),
+                by: "u-1".into(),
+                seq: 15,
+            },
+            r#"{"type":"user-kicked","userId":"u-2","by":"u-1","seq":15}"#,
+        ),
+        (
+            ServerMsg::RoleChanged {
+                user_id: "u-2".into(),
+                role: Role::Moderator,
+                by: "u-1".into(),
+                seq: 16,
+            },
+            r#"{"type":"role-changed","userId":"u-2","role":"moderator","by":"u-1","seq":16}"#,
+        ),
+        (
+            ServerMsg::SlowModeChanged {
+                seconds: 30,
+                by: "u-1".into(),
+                seq: 17,
+            },
+            r#"{"type":"slow-mode-changed","seconds":30,"by":"u-1","seq":17}"#,
+        ),
+        (
+            ServerMsg::UserInvited {
+                user_id: "u-3".into(),
+                username: "Cy".into(),
+                by: "u-1".into(),
+                seq: 18,
+            },
+            r#"{"type":"user-invited","userId":"u-3","username":"Cy","by":"u-1","seq":18}"#,
+        ),
+    ]
+}
