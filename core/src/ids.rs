@@ -9,6 +9,27 @@ pub fn is_valid_room_name(name: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
 }
 
+/// A message's id: its room and its seq, so it is unique everywhere without a random
+/// source, and the room finds the message from the id alone.
+pub fn message_id(room_id: &str, seq: u64) -> String {
+    format!("{room_id}:{seq}")
+}
+
+/// The seq of a message id minted by [`message_id`] for `room_id`; `None` for an id of
+/// another room or not of that form.
+pub fn message_seq(room_id: &str, message_id: &str) -> Option<u64> {
+    let (room, seq) = message_id.rsplit_once(':')?;
+    if room != room_id || seq.starts_with('+') {
+        return None;
+    }
+    seq.parse().ok()
+}
+
+/// A user id as the core accepts it in an event: 1 to 64 visible characters.
+pub fn is_valid_user_id(id: &str) -> bool {
+    (1..=64).contains(&id.len()) && !id.chars().any(|c| c.is_control() || c.is_whitespace())
+}
+
 /// A display name as people type it: cleaned of control characters, every run of white
 /// space made one space, at most 32 characters; `None` when nothing is left.
 pub fn clean_display_name(raw: &str) -> Option<String> {
@@ -34,6 +55,16 @@ mod tests {
         assert!(!is_valid_room_name("a/b"));
         assert!(!is_valid_room_name("a b"));
         assert!(!is_valid_room_name(&"x".repeat(65)));
+    }
+
+    #[test]
+    fn a_message_id_names_its_room_and_seq() {
+        let id = message_id("lobby", 42);
+        assert_eq!(message_seq("lobby", &id), Some(42));
+        assert_eq!(message_seq("other", &id), None);
+        assert_eq!(message_seq("lobby", "lobby:x"), None);
+        assert_eq!(message_seq("lobby", "lobby:+4"), None);
+        assert_eq!(message_seq("lobby", "lobby"), None);
     }
 
     #[test]

@@ -5,11 +5,13 @@
 //! the [`room::Effect`]s they return.
 
 pub mod decode;
+pub mod emoji;
 pub mod ids;
 pub mod limits;
 pub mod origin;
+pub mod rate;
 pub mod room;
 pub mod text;
 
 pub use limits::Limits;
-pub use room::{Command, Effect, Member, Room};
+pub use room::{Command, ConnId, Effect, Identity, Room, Snapshot};

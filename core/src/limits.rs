@@ -1,14 +1,33 @@
 //! Configurable limits with documented defaults. The Worker reads them from vars
-//! (`wrangler.toml`, `--var`), so tests can set them.
+//! (`wrangler.toml`, `--var`), so tests can set them; docs/protocol.md lists them all.
 
 /// The limits one room enforces.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
-    /// Largest frame accepted from a client, in bytes (`MAX_FRAME_BYTES`, default 65,536).
-    /// Larger frames are refused before they are parsed.
+    /// `MAX_FRAME_BYTES`: largest frame accepted, refused before parsing.
     pub max_frame_bytes: usize,
-    /// Longest message text, in characters after cleaning (`MAX_MESSAGE_CHARS`, default 4,000).
+    /// `MAX_MESSAGE_CHARS`: longest message text, in characters after cleaning.
     pub max_message_chars: usize,
+    /// `MAX_ATTACHMENTS`: most attachments on one message.
+    pub max_attachments: usize,
+    /// `MAX_REACTIONS`: most different emoji on one message.
+    pub max_reactions: usize,
+    /// `RATE_PER_WINDOW` messages per `RATE_WINDOW_MS` per user, sustained…
+    pub rate_per_window: u32,
+    pub rate_window_ms: u64,
+    /// …with bursts of up to `RATE_BURST`.
+    pub rate_burst: u32,
+    /// `DUPLICATE_WINDOW_MS`: the same text from the same user within this is refused.
+    pub duplicate_window_ms: u64,
+    /// `TYPING_TTL_MS`: a typing indicator lasts this long unless refreshed.
+    pub typing_ttl_ms: u64,
+    /// `PRESENCE_GRACE_MS`: a user whose last device left stays shown for this long, so a
+    /// reconnect does not flap.
+    pub presence_grace_ms: u64,
+    /// `HISTORY_PAGE`: messages in `room-joined` and the default `load-history` page.
+    pub history_page: usize,
+    /// `MAX_REPLAY`: durable events kept for resuming with `since`; older asks `resync`.
+    pub max_replay: usize,
 }
 
 impl Default for Limits {
@@ -16,26 +35,66 @@ impl Default for Limits {
         Self {
             max_frame_bytes: 64 * 1024,
             max_message_chars: 4_000,
+            max_attachments: 10,
+            max_reactions: 20,
+            rate_per_window: 10,
+            rate_window_ms: 10_000,
+            rate_burst: 5,
+            duplicate_window_ms: 30_000,
+            typing_ttl_ms: 6_000,
+            presence_grace_ms: 5_000,
+            history_page: 50,
+            max_replay: 1_000,
         }
     }
 }
+
+/// The largest page `load-history` returns, whatever it asks for.
+pub const MAX_HISTORY_PAGE: usize = 100;
 
 impl Limits {
     /// Reads each limit through `var`, keeping the default for any that is missing or not
     /// a positive whole number (a bad var must not take a room down).
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Self {
-        let defaults = Self::default();
-        let read = |name: &str, default: usize| {
+        let d = Self::default();
+        let read = |name: &str, default: u64| {
             var(name)
-                .and_then(|v| v.trim().parse::<usize>().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
                 .filter(|n| *n > 0)
                 .unwrap_or(default)
         };
+        let size = |name: &str, default: usize| read(name, default as u64) as usize;
         Self {
-            max_frame_bytes: read("MAX_FRAME_BYTES", defaults.max_frame_bytes),
-            max_message_chars: read("MAX_MESSAGE_CHARS", defaults.max_message_chars),
+            max_frame_bytes: size("MAX_FRAME_BYTES", d.max_frame_bytes),
+            max_message_chars: size("MAX_MESSAGE_CHARS", d.max_message_chars),
+            max_attachments: size("MAX_ATTACHMENTS", d.max_attachments),
+            max_reactions: size("MAX_REACTIONS", d.max_reactions),
+            rate_per_window: read("RATE_PER_WINDOW", u64::from(d.rate_per_window)) as u32,
+            rate_window_ms: read("RATE_WINDOW_MS", d.rate_window_ms),
+            rate_burst: read("RATE_BURST", u64::from(d.rate_burst)) as u32,
+            duplicate_window_ms: read("DUPLICATE_WINDOW_MS", d.duplicate_window_ms),
+            typing_ttl_ms: read("TYPING_TTL_MS", d.typing_ttl_ms),
+            presence_grace_ms: read("PRESENCE_GRACE_MS", d.presence_grace_ms),
+            history_page: size("HISTORY_PAGE", d.history_page).min(MAX_HISTORY_PAGE),
+            max_replay: size("MAX_REPLAY", d.max_replay),
         }
     }
+
+    /// Every var name, for documentation checks.
+    pub const VARS: &'static [&'static str] = &[
+        "MAX_FRAME_BYTES",
+        "MAX_MESSAGE_CHARS",
+        "MAX_ATTACHMENTS",
+        "MAX_REACTIONS",
+        "RATE_PER_WINDOW",
+        "RATE_WINDOW_MS",
+        "RATE_BURST",
+        "DUPLICATE_WINDOW_MS",
+        "TYPING_TTL_MS",
+        "PRESENCE_GRACE_MS",
+        "HISTORY_PAGE",
+        "MAX_REPLAY",
+    ];
 }
 
 #[cfg(test)]
@@ -52,6 +111,14 @@ mod tests {
         let limits = Limits::from_vars(|name| (name == "MAX_MESSAGE_CHARS").then(|| "12".into()));
         assert_eq!(limits.max_message_chars, 12);
         assert_eq!(limits.max_frame_bytes, Limits::default().max_frame_bytes);
+    }
+
+    #[test]
+    fn every_var_is_read() {
+        for name in Limits::VARS {
+            let limits = Limits::from_vars(|n| (n == *name).then(|| "7".into()));
+            assert_ne!(limits, Limits::default(), "{name} is not read");
+        }
     }
 
     #[test]

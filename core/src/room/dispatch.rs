@@ -1,0 +1,146 @@
+//! `Room::handle`: one entry point for every command.
+
+use edgechat_protocol::{ClientMsg, ErrorCode, Millis, ServerMsg};
+
+use super::{Command, Effect, Identity, Outcome, Refusal, Room};
+use crate::decode::decode_frame;
+
+impl Room {
+    pub fn handle(&mut self, command: Command, now: Millis) -> Vec<Effect> {
+        match command {
+            Command::Connect { conn, who, since } => self.connect(conn, who, since, now),
+            Command::Disconnect { conn } => self.disconnect(&conn, now),
+            Command::Binary { conn } => vec![
+                Refusal::new(ErrorCode::BadFrame, "frames must be JSON text, not binary")
+                    .into_effect(&conn, None),
+            ],
+            Command::Frame { conn, raw } => self.frame(&conn, &raw, now),
+            Command::RegisterAttachment(attachment) => {
+                self.attachments
+                    .insert(attachment.file_id.clone(), attachment);
+                Vec::new()
+            }
+            Command::Status(status) => self.relay_status(status),
+            Command::Tick => self.tick(now),
+        }
+    }
+
+    fn frame(&mut self, conn: &str, raw: &str, now: Millis) -> Vec<Effect> {
+        let frame = match decode_frame(raw, &self.limits) {
+            Ok(frame) => frame,
+            Err(rejection) => {
+                return vec![
+                    Refusal::new(rejection.code, rejection.message)
+                        .into_effect(conn, rejection.req_id),
+                ];
+            }
+        };
+        let req_id = frame.req_id;
+        // A socket is in `conns` from its accept until its close; a frame from anything
+        // else is a late one from a socket the room already let go.
+        let Some(who) = self.conns.get(conn).cloned() else {
+            return Vec::new();
+        };
+        let outcome = self.route(conn, &who, frame.msg, req_id.clone(), now);
+        match outcome {
+            Ok(effects) => effects,
+            Err(refusal) => vec![refusal.into_effect(conn, req_id)],
+        }
+    }
+
+    fn route(
+        &mut self,
+        conn: &str,
+        who: &Identity,
+        msg: ClientMsg,
+        req_id: Option<String>,
+        now: Millis,
+    ) -> Outcome {
+        match msg {
+            ClientMsg::Ping => Ok(vec![Effect::Send {
+                conn: conn.to_owned(),
+                msg: ServerMsg::Pong,
+            }]),
+            ClientMsg::Authenticate { token } => Ok(vec![Effect::Authenticate {
+                conn: conn.to_owned(),
+                token,
+                req_id,
+            }]),
+            ClientMsg::CreateRoom { .. } | ClientMsg::StatusChange { .. } => Err(Refusal::new(
+                ErrorCode::WrongSocket,
+                "send this on the inbox socket (/api/me/ws)",
+            )),
+            ClientMsg::JoinRoom { room_id } => {
+                self.same_room(&room_id)?;
+                Ok(self.joined(conn, who, req_id, now))
+            }
+            ClientMsg::LeaveRoom { room_id } => {
+                self.same_room(&room_id)?;
+                Ok(self.leave(who, now))
+            }
+            ClientMsg::SendMessage {
+                room_id,
+                text,
+                attachments,
+                reply_to,
+                client_msg_id,
+            } => {
+                self.same_room(&room_id)?;
+                let draft = super::messages::Draft {
+                    text,
+                    attachments,
+                    reply_to,
+                    client_msg_id,
+                };
+                self.send(conn, who, draft, req_id, now)
+            }
+            ClientMsg::EditMessage {
+                message_id,
+                new_text,
+            } => self.edit(who, &message_id, &new_text, now),
+            ClientMsg::DeleteMessage { message_id } => self.delete(who, &message_id),
+            ClientMsg::TypingStart { room_id } => {
+                self.same_room(&room_id)?;
+                self.typing_start(conn, who, now)
+            }
+            ClientMsg::TypingStop { room_id } => {
+                self.same_room(&room_id)?;
+                Ok(self.typing_stop(&who.user_id, now))
+            }
+            ClientMsg::AddReaction { message_id, emoji } => {
+                self.react(who, &message_id, &emoji, true, now)
+            }
+            ClientMsg::RemoveReaction { message_id, emoji } => {
+                self.react(who, &message_id, &emoji, false, now)
+            }
+            ClientMsg::PinMessage { message_id } => self.pin(who, &message_id, true),
+            ClientMsg::UnpinMessage { message_id } => self.pin(who, &message_id, false),
+            ClientMsg::MarkRead { seq } => Ok(self.mark_read(who, seq)),
+            ClientMsg::LoadHistory { before_seq, limit } => {
+                Ok(self.history_page(conn, before_seq, limit, req_id))
+            }
+            ClientMsg::MuteUser { user_id, until } => self.mute(who, &user_id, until, now),
+            ClientMsg::UnmuteUser { user_id } => self.unmute(who, &user_id),
+            ClientMsg::BanUser { user_id } => self.ban(who, &user_id, now),
+            ClientMsg::UnbanUser { user_id } => self.unban(who, &user_id),
+            ClientMsg::KickUser { user_id } => self.kick(who, &user_id, now),
+            ClientMsg::SetRole { user_id, role } => self.set_role(who, &user_id, role),
+            ClientMsg::SetSlowMode { seconds } => self.set_slow_mode(who, seconds),
+            ClientMsg::InviteUser { user_id } => self.invite(who, &user_id),
+        }
+    }
+
+    fn same_room(&self, room_id: &str) -> Result<(), Refusal> {
+        if room_id == self.info.room_id {
+            Ok(())
+        } else {
+            Err(Refusal::new(
+                ErrorCode::WrongRoom,
+                format!(
+                    "this socket is joined to {:?}, not {room_id:?}",
+                    self.info.room_id
+                ),
+            ))
+        }
+    }
+}

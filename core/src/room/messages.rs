@@ -1,0 +1,255 @@
+//! Sending, editing, deleting and pinning messages.
+
+use edgechat_protocol::{ErrorCode, Id, Message, Millis, ServerMsg};
+
+use super::{Effect, Identity, Outcome, Refusal, Room, presence::muted, role_rank};
+use crate::{
+    ids,
+    rate::{Bucket, Rate},
+    text,
+};
+
+/// A `send-message` as the client wrote it.
+pub(super) struct Draft {
+    pub text: String,
+    pub attachments: Vec<Id>,
+    pub reply_to: Option<Id>,
+    pub client_msg_id: String,
+}
+
+impl Room {
+    /// The order of checks is the contract: a resend of an already stored message is
+    /// answered with its original ack before any limit could refuse it.
+    pub(super) fn send(
+        &mut self,
+        conn: &str,
+        who: &Identity,
+        draft: Draft,
+        req_id: Option<String>,
+        now: Millis,
+    ) -> Outcome {
+        let room_id = self.info.room_id.clone();
+        let ack = |seq| Effect::Send {
+            conn: conn.to_owned(),
+            msg: ServerMsg::MessageAck {
+                req_id: req_id.clone(),
+                client_msg_id: draft.client_msg_id.clone(),
+                message_id: ids::message_id(&room_id, seq),
+                seq,
+            },
+        };
+        let key = (who.user_id.clone(), draft.client_msg_id.clone());
+        if let Some(seq) = self.durable.client_ids.get(&key) {
+            return Ok(vec![ack(*seq)]);
+        }
+        if draft.client_msg_id.is_empty() || draft.client_msg_id.len() > 64 {
+            return Err(Refusal::new(
+                ErrorCode::BadRequest,
+                "clientMsgId must be 1 to 64 characters",
+            ));
+        }
+        if let Some(until) = self.durable.muted_until(&who.user_id, now) {
+            return Err(muted(until, now));
+        }
+        let text = self.check_text(&draft.text, !draft.attachments.is_empty())?;
+        let attachments = self.check_attachments(&draft.attachments)?;
+        if let Some(reply_to) = &draft.reply_to
+            && self.durable.message(reply_to).is_none()
+        {
+            return Err(Refusal::new(
+                ErrorCode::NotFound,
+                "the message replied to is not in this room",
+            ));
+        }
+        if let Some((at, last)) = self.durable.last_sent.get(&who.user_id)
+            && !text.is_empty()
+            && *last == text
+            && now.saturating_sub(*at) < self.limits.duplicate_window_ms
+        {
+            return Err(Refusal::new(
+                ErrorCode::Duplicate,
+                "you just sent the same message",
+            ));
+        }
+        let rate = Rate {
+            per_window: self.limits.rate_per_window,
+            window_ms: self.limits.rate_window_ms,
+            burst: self.limits.rate_burst,
+        };
+        let bucket = self
+            .buckets
+            .entry(who.user_id.clone())
+            .or_insert_with(|| Bucket::full(rate, now));
+        if let Err(wait) = bucket.check(rate, now) {
+            return Err(
+                Refusal::new(ErrorCode::RateLimited, "too many messages; slow down")
+                    .retry_after(wait),
+            );
+        }
+        if self.durable.slow_mode > 0
+            && self.rank(&who.user_id) < role_rank(edgechat_protocol::Role::Moderator)
+            && let Some((at, _)) = self.durable.last_sent.get(&who.user_id)
+        {
+            let next = at + u64::from(self.durable.slow_mode) * 1000;
+            if next > now {
+                return Err(Refusal::new(
+                    ErrorCode::SlowMode,
+                    format!("slow mode: one message every {} s", self.durable.slow_mode),
+                )
+                .retry_after(next - now));
+            }
+        }
+        if let Some(bucket) = self.buckets.get_mut(&who.user_id) {
+            bucket.take();
+        }
+
+        let seq = self.next_seq();
+        let message = Message {
+            message_id: ids::message_id(&self.info.room_id, seq),
+            room_id: self.info.room_id.clone(),
+            user_id: who.user_id.clone(),
+            username: who.username.clone(),
+            text,
+            timestamp: now,
+            attachments,
+            reply_to: draft.reply_to,
+            seq,
+            client_msg_id: draft.client_msg_id.clone(),
+            edited_at: None,
+            deleted: false,
+            pinned: false,
+            reactions: Vec::new(),
+        };
+        let event = ServerMsg::NewMessage(message);
+        self.record(event.clone());
+        let mut effects = vec![
+            Effect::Append(event.clone()),
+            ack(seq),
+            Effect::Broadcast {
+                msg: event,
+                except: None,
+            },
+        ];
+        effects.extend(self.typing_stop(&who.user_id, now));
+        Ok(effects)
+    }
+
+    /// Cleaned text within the limits; empty only when attachments carry the message.
+    fn check_text(&self, raw: &str, has_attachments: bool) -> Result<String, Refusal> {
+        let text = text::clean(raw);
+        if text.is_empty() && !has_attachments {
+            return Err(Refusal::new(ErrorCode::Empty, "a message needs some text"));
+        }
+        let chars = text.chars().count();
+        if chars > self.limits.max_message_chars {
+            return Err(Refusal::new(
+                ErrorCode::TooLong,
+                format!(
+                    "messages are limited to {} characters; this one has {chars}",
+                    self.limits.max_message_chars
+                ),
+            ));
+        }
+        Ok(text)
+    }
+
+    fn check_attachments(
+        &self,
+        file_ids: &[Id],
+    ) -> Result<Vec<edgechat_protocol::Attachment>, Refusal> {
+        if file_ids.len() > self.limits.max_attachments {
+            return Err(Refusal::new(
+                ErrorCode::TooManyAttachments,
+                format!(
+                    "at most {} attachments per message",
+                    self.limits.max_attachments
+                ),
+            ));
+        }
+        file_ids
+            .iter()
+            .map(|id| {
+                self.attachments.get(id).cloned().ok_or_else(|| {
+                    Refusal::new(
+                        ErrorCode::UnknownAttachment,
+                        format!("no file {id:?} was uploaded to this room"),
+                    )
+                })
+            })
+            .collect()
+    }
+
+    /// Authors edit their own messages, and nobody else's.
+    pub(super) fn edit(
+        &mut self,
+        who: &Identity,
+        message_id: &str,
+        new_text: &str,
+        now: Millis,
+    ) -> Outcome {
+        let message = self.live_message(message_id)?;
+        if message.user_id != who.user_id {
+            return Err(Refusal::new(
+                ErrorCode::Forbidden,
+                "you can only edit your own messages",
+            ));
+        }
+        if let Some(until) = self.durable.muted_until(&who.user_id, now) {
+            return Err(muted(until, now));
+        }
+        let has_attachments = !message.attachments.is_empty();
+        let unchanged = message.text;
+        let text = self.check_text(new_text, has_attachments)?;
+        if text == unchanged {
+            return Ok(Vec::new());
+        }
+        Ok(self.publish(ServerMsg::MessageEdited {
+            message_id: message_id.to_owned(),
+            new_text: text,
+            edited_at: now,
+            seq: self.next_seq(),
+        }))
+    }
+
+    /// Authors delete their own; moderators delete those of lower roles.
+    pub(super) fn delete(&mut self, who: &Identity, message_id: &str) -> Outcome {
+        let message = self.live_message(message_id)?;
+        if message.user_id != who.user_id {
+            self.require_over(who, &message.user_id, edgechat_protocol::Role::Moderator)?;
+        }
+        Ok(self.publish(ServerMsg::MessageDeleted {
+            message_id: message_id.to_owned(),
+            seq: self.next_seq(),
+        }))
+    }
+
+    /// Moderators pin and unpin; doing it twice changes nothing.
+    pub(super) fn pin(&mut self, who: &Identity, message_id: &str, pin: bool) -> Outcome {
+        self.require_role(who, edgechat_protocol::Role::Moderator)?;
+        let message = self.live_message(message_id)?;
+        if message.pinned == pin {
+            return Ok(Vec::new());
+        }
+        let (message_id, by, seq) = (message_id.to_owned(), who.user_id.clone(), self.next_seq());
+        Ok(self.publish(if pin {
+            ServerMsg::MessagePinned {
+                message_id,
+                by,
+                seq,
+            }
+        } else {
+            ServerMsg::MessageUnpinned {
+                message_id,
+                by,
+                seq,
+            }
+        }))
+    }
+
+    pub(super) fn live_message(&self, message_id: &str) -> Result<Message, Refusal> {
+        self.durable
+            .message(message_id)
+            .cloned()
+            .ok_or_else(|| Refusal::new(ErrorCode::NotFound, "no such message in this room"))
+    }
+}

@@ -1,0 +1,288 @@
+//! The room state machine: commands in, effects out.
+//!
+//! A room's durable state is a fold over its log of durable events ([`state::Durable`]):
+//! a command is checked against it, becomes an event, and the event is applied with the
+//! same [`state::Durable::apply`] that rebuilds the room from storage after a wake-up. So
+//! the live room and a restored one cannot drift apart. Sockets, presence, typing and rate
+//! buckets are the only state beside it, and none of it needs to outlive hibernation (see
+//! docs/architecture.md).
+
+mod connect;
+mod dispatch;
+mod history;
+mod messages;
+mod moderation;
+mod presence;
+mod reactions;
+pub mod state;
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use edgechat_protocol::{Attachment, ErrorCode, Id, Millis, Role, RoomInfo, Seq, ServerMsg};
+use serde::{Deserialize, Serialize};
+
+use crate::{Limits, rate::Bucket};
+use state::Durable;
+
+/// A socket's id, minted by the Durable Object when it accepts the socket.
+pub type ConnId = String;
+
+/// Who is on the other end of a socket: verified at the door, fixed for the socket's life
+/// and kept in its attachment, so it survives hibernation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Identity {
+    pub user_id: Id,
+    pub username: String,
+    /// A global admin may moderate in every room.
+    #[serde(default)]
+    pub global_admin: bool,
+}
+
+/// Something that happened to the room.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// A socket attached; `since` is the last seq it saw before a reconnect.
+    Connect {
+        conn: ConnId,
+        who: Identity,
+        since: Option<Seq>,
+    },
+    /// A socket closed.
+    Disconnect { conn: ConnId },
+    /// A socket sent a text frame.
+    Frame { conn: ConnId, raw: String },
+    /// A socket sent a binary frame, which the protocol does not use.
+    Binary { conn: ConnId },
+    /// A file was uploaded to this room and may now be attached.
+    RegisterAttachment(Attachment),
+    /// A member's global status changed (relayed from their inbox).
+    Status(ServerMsg),
+    /// The alarm fired.
+    Tick,
+}
+
+/// What the Durable Object must carry out, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Append a durable event to the room's log. Always before any send of it: nothing is
+    /// acknowledged or broadcast unless it is stored.
+    Append(ServerMsg),
+    /// Store how far a member has read.
+    SaveReadMark { user_id: Id, seq: Seq },
+    /// Send to one socket.
+    Send { conn: ConnId, msg: ServerMsg },
+    /// Send to every socket in the room, except `except`.
+    Broadcast {
+        msg: ServerMsg,
+        except: Option<ConnId>,
+    },
+    /// Close a socket with a code from `edgechat_protocol::close`.
+    Close {
+        conn: ConnId,
+        code: u16,
+        reason: String,
+    },
+    /// Verify `token` for the socket `conn` (the door's job, not the room's) and answer
+    /// `authenticated` or an `unauthorized` error.
+    Authenticate {
+        conn: ConnId,
+        token: String,
+        req_id: Option<String>,
+    },
+}
+
+/// Everything a room is rebuilt from after a wake-up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snapshot {
+    pub info: RoomInfo,
+    /// The durable events, in seq order.
+    pub events: Vec<ServerMsg>,
+    pub read_marks: BTreeMap<Id, Seq>,
+    pub attachments: Vec<Attachment>,
+    /// The sockets still attached, from their attachments.
+    pub connections: Vec<(ConnId, Identity)>,
+}
+
+/// One room.
+#[derive(Debug, Clone)]
+pub struct Room {
+    info: RoomInfo,
+    limits: Limits,
+    durable: Durable,
+    /// The newest durable events, for resuming with `since`.
+    recent: VecDeque<ServerMsg>,
+    attachments: BTreeMap<Id, Attachment>,
+    conns: BTreeMap<ConnId, Identity>,
+    /// Users whose last socket closed, and when: still shown until the grace passes.
+    leaving: BTreeMap<Id, Millis>,
+    /// The online set last broadcast; `None` after a restore, when it is unknown.
+    shown_online: Option<BTreeSet<Id>>,
+    /// Users typing now, until when.
+    typing: BTreeMap<Id, Millis>,
+    buckets: BTreeMap<Id, Bucket>,
+}
+
+/// A room opened before anyone created it: public, named after its id, created by its
+/// first visitor. (Explicit creation, with kinds and capacity, comes with the room
+/// directory.)
+pub fn opened_by(room_id: &str, visitor: &Identity, now: Millis) -> RoomInfo {
+    RoomInfo {
+        room_id: room_id.to_owned(),
+        name: room_id.to_owned(),
+        kind: edgechat_protocol::RoomKind::Public,
+        capacity: None,
+        created_by: visitor.user_id.clone(),
+        created_at: now,
+    }
+}
+
+impl Room {
+    /// A new, empty room. Its creator becomes its admin when they first connect.
+    pub fn new(info: RoomInfo, limits: Limits) -> Self {
+        Self {
+            durable: Durable::new(&info.room_id),
+            info,
+            limits,
+            recent: VecDeque::new(),
+            attachments: BTreeMap::new(),
+            conns: BTreeMap::new(),
+            leaving: BTreeMap::new(),
+            shown_online: Some(BTreeSet::new()),
+            typing: BTreeMap::new(),
+            buckets: BTreeMap::new(),
+        }
+    }
+
+    /// The room as it was, rebuilt from its log.
+    pub fn restore(snapshot: Snapshot, limits: Limits) -> Self {
+        let mut room = Self::new(snapshot.info, limits);
+        for event in snapshot.events {
+            room.record(event);
+        }
+        room.durable.read = snapshot.read_marks;
+        room.attachments = snapshot
+            .attachments
+            .into_iter()
+            .map(|a| (a.file_id.clone(), a))
+            .collect();
+        room.conns = snapshot.connections.into_iter().collect();
+        room.shown_online = None;
+        room
+    }
+
+    pub fn id(&self) -> &str {
+        &self.info.room_id
+    }
+
+    pub fn info(&self) -> &RoomInfo {
+        &self.info
+    }
+
+    /// The seq of the newest durable event.
+    pub fn head_seq(&self) -> Seq {
+        self.durable.head_seq
+    }
+
+    /// The state that the log determines, for comparing a live room with a restored one.
+    pub fn durable(&self) -> &Durable {
+        &self.durable
+    }
+
+    /// When the room next needs a [`Command::Tick`], if ever.
+    pub fn next_deadline(&self) -> Option<Millis> {
+        let grace = self.limits.presence_grace_ms;
+        let presence_unknown = self.shown_online.is_none().then_some(0);
+        self.leaving
+            .values()
+            .map(|left| left + grace)
+            .chain(presence_unknown)
+            .min()
+    }
+
+    /// Applies a new durable event and remembers it for replay.
+    fn record(&mut self, event: ServerMsg) {
+        self.durable.apply(&event);
+        self.recent.push_back(event);
+        while self.recent.len() > self.limits.max_replay {
+            self.recent.pop_front();
+        }
+    }
+
+    /// Turns an event that takes the next seq into effects: stored, then broadcast.
+    fn publish(&mut self, event: ServerMsg) -> Vec<Effect> {
+        self.record(event.clone());
+        vec![
+            Effect::Append(event.clone()),
+            Effect::Broadcast {
+                msg: event,
+                except: None,
+            },
+        ]
+    }
+
+    fn next_seq(&self) -> Seq {
+        self.durable.head_seq + 1
+    }
+
+    /// The effective rank of a user: their room role, or above every role for a global
+    /// admin.
+    fn rank(&self, user_id: &str) -> u8 {
+        let global = self
+            .conns
+            .values()
+            .any(|who| who.user_id == user_id && who.global_admin);
+        if global {
+            return 3;
+        }
+        self.durable
+            .members
+            .get(user_id)
+            .map_or(0, |m| role_rank(m.role))
+    }
+}
+
+fn role_rank(role: Role) -> u8 {
+    match role {
+        Role::Member => 0,
+        Role::Moderator => 1,
+        Role::Admin => 2,
+    }
+}
+
+/// A refusal, answered to the socket that asked.
+pub(crate) struct Refusal {
+    code: ErrorCode,
+    message: String,
+    retry_after: Option<u64>,
+}
+
+impl Refusal {
+    pub(crate) fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            retry_after: None,
+        }
+    }
+
+    pub(crate) fn retry_after(mut self, ms: u64) -> Self {
+        self.retry_after = Some(ms);
+        self
+    }
+
+    pub(crate) fn into_effect(self, conn: &str, req_id: Option<String>) -> Effect {
+        Effect::Send {
+            conn: conn.to_owned(),
+            msg: ServerMsg::Error {
+                code: self.code,
+                message: self.message,
+                req_id,
+                retry_after: self.retry_after,
+            },
+        }
+    }
+}
+
+/// What a handler returns: effects, or the one error its sender gets.
+pub(crate) type Outcome = Result<Vec<Effect>, Refusal>;

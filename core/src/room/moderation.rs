@@ -1,0 +1,222 @@
+//! Moderation. Moderators mute, kick, delete and pin; admins also ban, set roles and slow
+//! mode; nobody acts on someone of equal or higher rank. Repeating an action that is
+//! already in effect changes nothing.
+
+use edgechat_protocol::{ErrorCode, Millis, Role, ServerMsg, close};
+
+use super::{Identity, Outcome, Refusal, Room, role_rank};
+use crate::ids;
+
+/// The longest slow mode: six hours.
+pub const MAX_SLOW_MODE_SECS: u32 = 6 * 60 * 60;
+
+impl Room {
+    pub(super) fn require_role(&self, who: &Identity, role: Role) -> Result<(), Refusal> {
+        if self.rank(&who.user_id) >= role_rank(role) {
+            Ok(())
+        } else {
+            Err(Refusal::new(
+                ErrorCode::Forbidden,
+                format!("this needs the {} role", role_name(role)),
+            ))
+        }
+    }
+
+    /// `who` has at least `role` and outranks `target`.
+    pub(super) fn require_over(
+        &self,
+        who: &Identity,
+        target: &str,
+        role: Role,
+    ) -> Result<(), Refusal> {
+        self.require_role(who, role)?;
+        if self.rank(target) >= self.rank(&who.user_id) {
+            return Err(Refusal::new(
+                ErrorCode::Forbidden,
+                "you cannot act on someone of equal or higher role",
+            ));
+        }
+        Ok(())
+    }
+
+    fn require_member(&self, user_id: &str) -> Result<(), Refusal> {
+        if self.durable.members.contains_key(user_id) {
+            Ok(())
+        } else {
+            Err(Refusal::new(
+                ErrorCode::NotFound,
+                "no such member in this room",
+            ))
+        }
+    }
+
+    pub(super) fn mute(
+        &mut self,
+        who: &Identity,
+        user_id: &str,
+        until: Millis,
+        now: Millis,
+    ) -> Outcome {
+        self.require_member(user_id)?;
+        self.require_over(who, user_id, Role::Moderator)?;
+        if until <= now {
+            return Err(Refusal::new(
+                ErrorCode::BadRequest,
+                "`until` must be in the future",
+            ));
+        }
+        if self.durable.muted.get(user_id) == Some(&until) {
+            return Ok(Vec::new());
+        }
+        Ok(self.publish(ServerMsg::UserMuted {
+            user_id: user_id.to_owned(),
+            until,
+            by: who.user_id.clone(),
+            seq: self.next_seq(),
+        }))
+    }
+
+    pub(super) fn unmute(&mut self, who: &Identity, user_id: &str) -> Outcome {
+        self.require_over(who, user_id, Role::Moderator)?;
+        if !self.durable.muted.contains_key(user_id) {
+            return Ok(Vec::new());
+        }
+        Ok(self.publish(ServerMsg::UserUnmuted {
+            user_id: user_id.to_owned(),
+            by: who.user_id.clone(),
+            seq: self.next_seq(),
+        }))
+    }
+
+    /// A ban removes the user, closes their sockets and keeps them out; a user who is not
+    /// a member can be banned ahead of time.
+    pub(super) fn ban(&mut self, who: &Identity, user_id: &str, now: Millis) -> Outcome {
+        if !ids::is_valid_user_id(user_id) {
+            return Err(Refusal::new(ErrorCode::BadRequest, "not a user id"));
+        }
+        self.require_over(who, user_id, Role::Admin)?;
+        if self.durable.banned.contains(user_id) {
+            return Ok(Vec::new());
+        }
+        let mut effects = self.publish(ServerMsg::UserBanned {
+            user_id: user_id.to_owned(),
+            by: who.user_id.clone(),
+            seq: self.next_seq(),
+        });
+        effects.extend(self.remove_user(
+            user_id,
+            close::BANNED,
+            "you were banned from this room",
+            now,
+        ));
+        Ok(effects)
+    }
+
+    pub(super) fn unban(&mut self, who: &Identity, user_id: &str) -> Outcome {
+        self.require_role(who, Role::Admin)?;
+        if !self.durable.banned.contains(user_id) {
+            return Ok(Vec::new());
+        }
+        Ok(self.publish(ServerMsg::UserUnbanned {
+            user_id: user_id.to_owned(),
+            by: who.user_id.clone(),
+            seq: self.next_seq(),
+        }))
+    }
+
+    /// A kick removes the member and closes their sockets; they may come back to a public
+    /// room.
+    pub(super) fn kick(&mut self, who: &Identity, user_id: &str, now: Millis) -> Outcome {
+        self.require_member(user_id)?;
+        self.require_over(who, user_id, Role::Moderator)?;
+        let mut effects = self.publish(ServerMsg::UserKicked {
+            user_id: user_id.to_owned(),
+            by: who.user_id.clone(),
+            seq: self.next_seq(),
+        });
+        effects.extend(self.remove_user(
+            user_id,
+            close::KICKED,
+            "you were removed from this room",
+            now,
+        ));
+        Ok(effects)
+    }
+
+    /// Admins set the role of those they outrank, up to their own.
+    pub(super) fn set_role(&mut self, who: &Identity, user_id: &str, role: Role) -> Outcome {
+        self.require_member(user_id)?;
+        self.require_over(who, user_id, Role::Admin)?;
+        if role_rank(role) > self.rank(&who.user_id) {
+            return Err(Refusal::new(
+                ErrorCode::Forbidden,
+                "you cannot give a role above your own",
+            ));
+        }
+        if self.durable.members.get(user_id).map(|m| m.role) == Some(role) {
+            return Ok(Vec::new());
+        }
+        Ok(self.publish(ServerMsg::RoleChanged {
+            user_id: user_id.to_owned(),
+            role,
+            by: who.user_id.clone(),
+            seq: self.next_seq(),
+        }))
+    }
+
+    pub(super) fn set_slow_mode(&mut self, who: &Identity, seconds: u32) -> Outcome {
+        self.require_role(who, Role::Admin)?;
+        if seconds > MAX_SLOW_MODE_SECS {
+            return Err(Refusal::new(
+                ErrorCode::BadRequest,
+                format!("slow mode is at most {MAX_SLOW_MODE_SECS} seconds"),
+            ));
+        }
+        if self.durable.slow_mode == seconds {
+            return Ok(Vec::new());
+        }
+        Ok(self.publish(ServerMsg::SlowModeChanged {
+            seconds,
+            by: who.user_id.clone(),
+            seq: self.next_seq(),
+        }))
+    }
+
+    /// Any member may invite; the invitee becomes a member, listed under their id until
+    /// they first connect.
+    pub(super) fn invite(&mut self, who: &Identity, user_id: &str) -> Outcome {
+        if !ids::is_valid_user_id(user_id) {
+            return Err(Refusal::new(ErrorCode::BadRequest, "not a user id"));
+        }
+        if self.durable.banned.contains(user_id) {
+            return Err(Refusal::new(
+                ErrorCode::Banned,
+                "that user is banned from this room",
+            ));
+        }
+        if self.durable.members.contains_key(user_id) {
+            return Ok(Vec::new());
+        }
+        if self
+            .info
+            .capacity
+            .is_some_and(|cap| self.durable.members.len() >= cap as usize)
+        {
+            return Err(Refusal::new(ErrorCode::RoomFull, "this room is full"));
+        }
+        Ok(self.publish(ServerMsg::UserInvited {
+            user_id: user_id.to_owned(),
+            username: user_id.to_owned(),
+            by: who.user_id.clone(),
+            seq: self.next_seq(),
+        }))
+    }
+}
+
+fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Member => "member",
+        Role::Moderator => "moderator",
+        Role::Admin => "admin",
+    }
+}

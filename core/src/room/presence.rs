@@ -1,0 +1,169 @@
+//! Who is here now, and who is typing. Neither is durable: both are rebuilt from the
+//! sockets still attached, and a missed update heals with the next one.
+
+use std::collections::BTreeSet;
+
+use edgechat_protocol::{Id, Millis, ServerMsg};
+
+use super::{Effect, Identity, Outcome, Refusal, Room};
+
+impl Room {
+    /// Users with a socket open, plus those whose last socket closed less than the grace
+    /// period ago (a reload or a network blip must not flap them offline).
+    pub fn online(&self) -> BTreeSet<Id> {
+        self.conns
+            .values()
+            .map(|who| who.user_id.clone())
+            .chain(self.leaving.keys().cloned())
+            .collect()
+    }
+
+    /// An `online-users` broadcast when the set differs from the one last shown.
+    pub(super) fn presence_update(&mut self) -> Vec<Effect> {
+        let online = self.online();
+        if self.shown_online.as_ref() == Some(&online) {
+            return Vec::new();
+        }
+        self.shown_online = Some(online.clone());
+        vec![Effect::Broadcast {
+            msg: ServerMsg::OnlineUsers {
+                room_id: self.info.room_id.clone(),
+                user_ids: online.into_iter().collect(),
+            },
+            except: None,
+        }]
+    }
+
+    /// The sockets `user_id` has open here.
+    pub(super) fn conns_of(&self, user_id: &str) -> Vec<String> {
+        self.conns
+            .iter()
+            .filter(|(_, who)| who.user_id == user_id)
+            .map(|(conn, _)| conn.clone())
+            .collect()
+    }
+
+    /// Closes every socket of `user_id` at once (they are gone from the room, not just
+    /// offline), with typing and presence updated.
+    pub(super) fn remove_user(
+        &mut self,
+        user_id: &str,
+        code: u16,
+        reason: &str,
+        now: Millis,
+    ) -> Vec<Effect> {
+        let mut effects = self.typing_stop(user_id, now);
+        for conn in self.conns_of(user_id) {
+            self.conns.remove(&conn);
+            effects.push(Effect::Close {
+                conn,
+                code,
+                reason: reason.to_owned(),
+            });
+        }
+        self.leaving.remove(user_id);
+        effects.extend(self.presence_update());
+        effects
+    }
+
+    pub(super) fn typing_start(&mut self, conn: &str, who: &Identity, now: Millis) -> Outcome {
+        if let Some(until) = self.durable.muted_until(&who.user_id, now) {
+            return Err(muted(until, now));
+        }
+        let ttl = self.limits.typing_ttl_ms;
+        // Clients keep showing the indicator until `expiresAt`; refreshes inside the first
+        // half of that add nothing worth a broadcast.
+        if self
+            .typing
+            .get(&who.user_id)
+            .is_some_and(|until| until.saturating_sub(now) > ttl / 2)
+        {
+            return Ok(Vec::new());
+        }
+        let expires_at = now + ttl;
+        self.typing.insert(who.user_id.clone(), expires_at);
+        Ok(vec![Effect::Broadcast {
+            msg: self.typing_event(&who.user_id, &who.username, true, expires_at),
+            except: Some(conn.to_owned()),
+        }])
+    }
+
+    /// Stops `user_id`'s indicator if it is showing.
+    pub(super) fn typing_stop(&mut self, user_id: &str, now: Millis) -> Vec<Effect> {
+        match self.typing.remove(user_id) {
+            Some(until) if until > now => {
+                let username = self
+                    .durable
+                    .members
+                    .get(user_id)
+                    .map_or_else(|| user_id.to_owned(), |m| m.username.clone());
+                vec![Effect::Broadcast {
+                    msg: self.typing_event(user_id, &username, false, now),
+                    except: None,
+                }]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Indicators still showing, for a socket that just joined.
+    pub(super) fn typing_now(&self, now: Millis) -> Vec<ServerMsg> {
+        self.typing
+            .iter()
+            .filter(|(_, until)| **until > now)
+            .map(|(user_id, until)| {
+                let username = self
+                    .durable
+                    .members
+                    .get(user_id)
+                    .map_or_else(|| user_id.clone(), |m| m.username.clone());
+                self.typing_event(user_id, &username, true, *until)
+            })
+            .collect()
+    }
+
+    fn typing_event(
+        &self,
+        user_id: &str,
+        username: &str,
+        is_typing: bool,
+        expires_at: Millis,
+    ) -> ServerMsg {
+        ServerMsg::TypingIndicator {
+            room_id: self.info.room_id.clone(),
+            user_id: user_id.to_owned(),
+            username: username.to_owned(),
+            is_typing,
+            expires_at,
+        }
+    }
+
+    /// Forgets what has expired, and shows who has really gone.
+    pub(super) fn tick(&mut self, now: Millis) -> Vec<Effect> {
+        let grace = self.limits.presence_grace_ms;
+        self.leaving.retain(|_, left| *left + grace > now);
+        self.typing.retain(|_, until| *until > now);
+        self.presence_update()
+    }
+
+    /// A member's global status, passed on to the room's sockets.
+    pub(super) fn relay_status(&mut self, status: ServerMsg) -> Vec<Effect> {
+        match &status {
+            ServerMsg::UserStatus { user_id, .. } if self.durable.members.contains_key(user_id) => {
+                vec![Effect::Broadcast {
+                    msg: status,
+                    except: None,
+                }]
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+pub(super) fn muted(until: Millis, now: Millis) -> Refusal {
+    Refusal::new(
+        edgechat_protocol::ErrorCode::Muted,
+        "you are muted in this room",
+    )
+    .retry_after(until - now)
+}

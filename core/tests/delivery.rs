@@ -1,0 +1,227 @@
+//! Seqs, resuming after a reconnect, read state, and rebuilding a room from its log.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
+
+mod common;
+
+use common::*;
+use edgechat_core::{Effect, Limits};
+use edgechat_protocol::{ClientMsg, RoomKind, ServerMsg};
+
+fn first_frames(effects: &[Effect], conn: &str) -> Vec<ServerMsg> {
+    sent_to(effects, conn)
+}
+
+#[test]
+fn every_durable_event_takes_the_next_seq() {
+    let mut world = World::with_three();
+    let id = world.post("bo", "a");
+    world.send(
+        "cy",
+        ClientMsg::AddReaction {
+            message_id: id.clone(),
+            emoji: "👍".into(),
+        },
+    );
+    world.send("ana", ClientMsg::PinMessage { message_id: id });
+    let seqs: Vec<u64> = world.log.iter().map(|e| e.seq().unwrap()).collect();
+    assert_eq!(seqs, (1..=seqs.len() as u64).collect::<Vec<_>>());
+    assert_eq!(world.room.head_seq(), seqs.len() as u64);
+}
+
+#[test]
+fn a_new_socket_gets_room_joined_first_with_history_and_its_role() {
+    let mut world = World::with_three();
+    world.post("bo", "hello");
+    let effects = world.connect("ana-2", "ana");
+    let frames = first_frames(&effects, "ana-2");
+    let ServerMsg::RoomJoined {
+        message_history,
+        your_role,
+        head_seq,
+        users,
+        ..
+    } = &frames[0]
+    else {
+        panic!("{frames:?}");
+    };
+    assert_eq!(message_history.len(), 1);
+    assert_eq!(*your_role, edgechat_protocol::Role::Admin);
+    assert_eq!(*head_seq, world.room.head_seq());
+    assert!(users.iter().all(|u| u.online));
+}
+
+#[test]
+fn a_reconnect_with_since_gets_exactly_the_missed_events() {
+    let mut world = World::with_three();
+    world.post("bo", "seen");
+    let since = world.room.head_seq();
+    world.disconnect("cy");
+    let missed = world.post("bo", "missed 1");
+    world.send("ana", ClientMsg::PinMessage { message_id: missed });
+    world.post("bo", "missed 2");
+    let effects = world.connect_as("cy-2", who("cy"), Some(since));
+    let frames = first_frames(&effects, "cy-2");
+    assert!(
+        matches!(&frames[0], ServerMsg::RoomJoined { message_history, .. } if message_history.is_empty())
+    );
+    let replayed: Vec<u64> = frames[1..].iter().filter_map(ServerMsg::seq).collect();
+    assert_eq!(
+        replayed,
+        (since + 1..=world.room.head_seq()).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn a_reconnect_that_missed_nothing_gets_nothing_more() {
+    let mut world = World::with_three();
+    let since = world.room.head_seq();
+    let effects = world.connect_as("cy-2", who("cy"), Some(since));
+    let frames = first_frames(&effects, "cy-2");
+    assert_eq!(frames.iter().filter_map(ServerMsg::seq).count(), 0);
+}
+
+#[test]
+fn a_since_too_far_back_asks_for_a_resync_then_sends_a_fresh_room() {
+    let limits = Limits {
+        max_replay: 3,
+        ..Limits::default()
+    };
+    let mut world = World::new(RoomKind::Public, limits);
+    world.connect("ana", "ana");
+    for i in 0..5 {
+        world.advance(60_000);
+        world.post("ana", &format!("m{i}"));
+    }
+    let effects = world.connect_as("ana-2", who("ana"), Some(1));
+    let frames = first_frames(&effects, "ana-2");
+    assert!(
+        matches!(&frames[0], ServerMsg::Resync { head_seq, .. } if *head_seq == world.room.head_seq())
+    );
+    assert!(
+        matches!(&frames[1], ServerMsg::RoomJoined { message_history, .. } if message_history.len() == 5)
+    );
+}
+
+#[test]
+fn a_since_from_the_future_is_a_resync() {
+    let mut world = World::with_three();
+    let effects = world.connect_as("cy-2", who("cy"), Some(9_999));
+    assert!(matches!(
+        first_frames(&effects, "cy-2")[0],
+        ServerMsg::Resync { .. }
+    ));
+}
+
+#[test]
+fn unread_counts_other_peoples_live_messages_above_the_read_mark() {
+    let mut world = World::with_three();
+    world.post("ana", "one");
+    let deleted = world.post("ana", "two");
+    world.post("bo", "my own");
+    world.post("ana", "three");
+    world.send(
+        "ana",
+        ClientMsg::DeleteMessage {
+            message_id: deleted,
+        },
+    );
+    assert_eq!(world.room.durable().unread_count("bo"), 2);
+    let seq_of_one = world.log.iter().find_map(|e| match e {
+        ServerMsg::NewMessage(m) if m.text == "one" => Some(m.seq),
+        _ => None,
+    });
+    world.send(
+        "bo",
+        ClientMsg::MarkRead {
+            seq: seq_of_one.unwrap(),
+        },
+    );
+    assert_eq!(world.room.durable().unread_count("bo"), 1);
+}
+
+#[test]
+fn read_marks_only_move_forward_and_stop_at_the_head() {
+    let mut world = World::with_three();
+    world.post("ana", "x");
+    let head = world.room.head_seq();
+    let effects = world.send("bo", ClientMsg::MarkRead { seq: 10_000 });
+    assert!(effects.contains(&Effect::SaveReadMark {
+        user_id: "bo".into(),
+        seq: head
+    }));
+    assert!(broadcasts(&effects).contains(&ServerMsg::ReadReceipt {
+        user_id: "bo".into(),
+        seq: head
+    }));
+    assert!(world.send("bo", ClientMsg::MarkRead { seq: 1 }).is_empty());
+    assert_eq!(world.room.durable().last_read("bo"), head);
+}
+
+#[test]
+fn a_room_rebuilt_from_its_log_equals_the_live_room() {
+    let mut world = World::with_three();
+    let id = world.post("bo", "a");
+    world.advance(40_000);
+    world.post("cy", "b");
+    world.send(
+        "cy",
+        ClientMsg::AddReaction {
+            message_id: id.clone(),
+            emoji: "🎉".into(),
+        },
+    );
+    world.send(
+        "bo",
+        ClientMsg::EditMessage {
+            message_id: id.clone(),
+            new_text: "a!".into(),
+        },
+    );
+    world.send(
+        "ana",
+        ClientMsg::MuteUser {
+            user_id: "cy".into(),
+            until: world.now + 1_000,
+        },
+    );
+    world.send("ana", ClientMsg::SetSlowMode { seconds: 5 });
+    world.send(
+        "ana",
+        ClientMsg::BanUser {
+            user_id: "cy".into(),
+        },
+    );
+    world.send("bo", ClientMsg::MarkRead { seq: 2 });
+    assert_eq!(world.restored().durable(), world.room.durable());
+}
+
+#[test]
+fn a_resend_after_a_restore_is_still_recognised() {
+    let mut world = World::with_three();
+    let first = world.say_with_id("bo", "once", "c-1");
+    let mut restored = world.restored();
+    let again = restored.handle(
+        edgechat_core::Command::Connect {
+            conn: "bo-2".into(),
+            who: who("bo"),
+            since: None,
+        },
+        world.now,
+    );
+    assert!(appended(&again).is_empty());
+    let raw = r#"{"type":"send-message","roomId":"lobby","text":"once","clientMsgId":"c-1"}"#;
+    let effects = restored.handle(
+        edgechat_core::Command::Frame {
+            conn: "bo-2".into(),
+            raw: raw.into(),
+        },
+        world.now,
+    );
+    assert!(appended(&effects).is_empty());
+    let ack = |e: &[Effect], conn| {
+        sent_to(e, conn)
+            .into_iter()
+            .find(|m| matches!(m, ServerMsg::MessageAck { .. }))
+    };
+    assert_eq!(ack(&effects, "bo-2"), ack(&first, "bo"));
+}

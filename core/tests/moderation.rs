@@ -1,0 +1,287 @@
+//! Roles and who may do what to whom.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
+
+mod common;
+
+use common::*;
+use edgechat_core::Identity;
+use edgechat_protocol::{ClientMsg, ErrorCode, Role, RoomKind, ServerMsg, close};
+
+fn set_role(world: &mut World, by: &str, user: &str, role: Role) -> Vec<edgechat_core::Effect> {
+    world.send(
+        by,
+        ClientMsg::SetRole {
+            user_id: user.into(),
+            role,
+        },
+    )
+}
+
+#[test]
+fn the_creator_is_the_admin_and_everyone_else_a_member() {
+    let world = World::with_three();
+    let members = &world.room.durable().members;
+    assert_eq!(members["ana"].role, Role::Admin);
+    assert_eq!(members["bo"].role, Role::Member);
+}
+
+#[test]
+fn a_member_cannot_use_moderator_actions() {
+    let mut world = World::with_three();
+    let until = world.now + 1000;
+    for msg in [
+        ClientMsg::MuteUser {
+            user_id: "cy".into(),
+            until,
+        },
+        ClientMsg::KickUser {
+            user_id: "cy".into(),
+        },
+        ClientMsg::BanUser {
+            user_id: "cy".into(),
+        },
+        ClientMsg::SetRole {
+            user_id: "cy".into(),
+            role: Role::Moderator,
+        },
+        ClientMsg::SetSlowMode { seconds: 3 },
+    ] {
+        let effects = world.send("bo", msg.clone());
+        assert_eq!(error_code(&effects), Some(ErrorCode::Forbidden), "{msg:?}");
+        assert!(appended(&effects).is_empty());
+    }
+}
+
+#[test]
+fn a_moderator_mutes_and_kicks_members_but_cannot_ban_or_set_roles() {
+    let mut world = World::with_three();
+    set_role(&mut world, "ana", "bo", Role::Moderator);
+    let until = world.now + 1000;
+    assert_eq!(
+        error_code(&world.send(
+            "bo",
+            ClientMsg::MuteUser {
+                user_id: "cy".into(),
+                until
+            }
+        )),
+        None
+    );
+    assert_eq!(
+        error_code(&world.send(
+            "bo",
+            ClientMsg::BanUser {
+                user_id: "cy".into()
+            }
+        )),
+        Some(ErrorCode::Forbidden)
+    );
+    assert_eq!(
+        error_code(&set_role(&mut world, "bo", "cy", Role::Moderator)),
+        Some(ErrorCode::Forbidden)
+    );
+    let kicked = world.send(
+        "bo",
+        ClientMsg::KickUser {
+            user_id: "cy".into(),
+        },
+    );
+    assert!(matches!(
+        appended(&kicked).as_slice(),
+        [ServerMsg::UserKicked { .. }]
+    ));
+    assert_eq!(closed(&kicked), vec![("cy".to_owned(), close::KICKED)]);
+}
+
+#[test]
+fn nobody_acts_on_someone_of_equal_or_higher_role() {
+    let mut world = World::with_three();
+    set_role(&mut world, "ana", "bo", Role::Moderator);
+    set_role(&mut world, "ana", "cy", Role::Moderator);
+    let until = world.now + 1000;
+    assert_eq!(
+        error_code(&world.send(
+            "bo",
+            ClientMsg::MuteUser {
+                user_id: "cy".into(),
+                until
+            }
+        )),
+        Some(ErrorCode::Forbidden)
+    );
+    assert_eq!(
+        error_code(&world.send(
+            "bo",
+            ClientMsg::KickUser {
+                user_id: "ana".into()
+            }
+        )),
+        Some(ErrorCode::Forbidden)
+    );
+    assert_eq!(
+        error_code(&set_role(&mut world, "ana", "ana", Role::Member)),
+        Some(ErrorCode::Forbidden)
+    );
+}
+
+#[test]
+fn an_admin_cannot_demote_another_admin() {
+    let mut world = World::with_three();
+    set_role(&mut world, "ana", "bo", Role::Admin);
+    assert_eq!(
+        error_code(&set_role(&mut world, "bo", "ana", Role::Member)),
+        Some(ErrorCode::Forbidden)
+    );
+    assert_eq!(world.room.durable().members["ana"].role, Role::Admin);
+}
+
+#[test]
+fn a_global_admin_outranks_every_room_role() {
+    let mut world = World::with_three();
+    let root = Identity {
+        user_id: "root".into(),
+        username: "Root".into(),
+        global_admin: true,
+    };
+    world.connect_as("root", root, None);
+    let effects = world.send(
+        "root",
+        ClientMsg::BanUser {
+            user_id: "ana".into(),
+        },
+    );
+    assert!(matches!(
+        appended(&effects).as_slice(),
+        [ServerMsg::UserBanned { .. }]
+    ));
+}
+
+#[test]
+fn a_banned_user_is_removed_closed_and_cannot_rejoin_until_unbanned() {
+    let mut world = World::with_three();
+    let banned = world.send(
+        "ana",
+        ClientMsg::BanUser {
+            user_id: "bo".into(),
+        },
+    );
+    assert_eq!(closed(&banned), vec![("bo".to_owned(), close::BANNED)]);
+    assert!(!world.room.durable().members.contains_key("bo"));
+
+    let again = world.connect("bo-2", "bo");
+    assert_eq!(error_code(&again), Some(ErrorCode::Banned));
+    assert_eq!(closed(&again), vec![("bo-2".to_owned(), close::BANNED)]);
+    assert!(appended(&again).is_empty());
+
+    world.send(
+        "ana",
+        ClientMsg::UnbanUser {
+            user_id: "bo".into(),
+        },
+    );
+    assert_eq!(error_code(&world.connect("bo-3", "bo")), None);
+}
+
+#[test]
+fn a_banned_user_cannot_be_invited_back() {
+    let mut world = World::with_three();
+    world.send(
+        "ana",
+        ClientMsg::BanUser {
+            user_id: "dee".into(),
+        },
+    );
+    assert_eq!(
+        error_code(&world.send(
+            "bo",
+            ClientMsg::InviteUser {
+                user_id: "dee".into()
+            }
+        )),
+        Some(ErrorCode::Banned)
+    );
+}
+
+#[test]
+fn a_kicked_member_may_come_back_to_a_public_room() {
+    let mut world = World::with_three();
+    world.send(
+        "ana",
+        ClientMsg::KickUser {
+            user_id: "bo".into(),
+        },
+    );
+    assert_eq!(error_code(&world.connect("bo-2", "bo")), None);
+    assert!(world.room.durable().members.contains_key("bo"));
+}
+
+#[test]
+fn a_stranger_cannot_join_a_private_room_but_an_invitee_can() {
+    let mut world = World::new(RoomKind::Private, Default::default());
+    world.connect("ana", "ana");
+    let refused = world.connect("eve", "eve");
+    assert_eq!(error_code(&refused), Some(ErrorCode::Forbidden));
+    assert_eq!(closed(&refused), vec![("eve".to_owned(), close::FORBIDDEN)]);
+
+    let invited = world.send(
+        "ana",
+        ClientMsg::InviteUser {
+            user_id: "bo".into(),
+        },
+    );
+    assert!(matches!(
+        appended(&invited).as_slice(),
+        [ServerMsg::UserInvited { .. }]
+    ));
+    assert_eq!(error_code(&world.connect("bo", "bo")), None);
+    assert_eq!(
+        world.room.durable().members["bo"].username,
+        "Bo",
+        "the name arrives with the user"
+    );
+}
+
+#[test]
+fn a_full_room_refuses_new_members() {
+    let mut info_world = World::public();
+    let mut info = info_world.room.info().clone();
+    info.capacity = Some(2);
+    info_world.room = edgechat_core::Room::new(info, Default::default());
+    let mut world = info_world;
+    world.connect("ana", "ana");
+    world.connect("bo", "bo");
+    let refused = world.connect("cy", "cy");
+    assert_eq!(error_code(&refused), Some(ErrorCode::RoomFull));
+    assert_eq!(closed(&refused), vec![("cy".to_owned(), close::ROOM_FULL)]);
+    assert_eq!(
+        error_code(&world.connect("bo-2", "bo")),
+        None,
+        "a member's second device is not a new member"
+    );
+}
+
+#[test]
+fn leaving_ends_membership_and_closes_every_device() {
+    let mut world = World::with_three();
+    world.connect("bo-phone", "bo");
+    let effects = world.send(
+        "bo",
+        ClientMsg::LeaveRoom {
+            room_id: "lobby".into(),
+        },
+    );
+    assert!(matches!(
+        appended(&effects).as_slice(),
+        [ServerMsg::UserLeft { .. }]
+    ));
+    let mut closed = closed(&effects);
+    closed.sort();
+    assert_eq!(
+        closed,
+        vec![
+            ("bo".to_owned(), close::LEFT),
+            ("bo-phone".to_owned(), close::LEFT)
+        ]
+    );
+    assert!(!world.room.durable().members.contains_key("bo"));
+}

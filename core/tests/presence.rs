@@ -1,0 +1,191 @@
+//! Who is here now, across devices, and who is typing.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
+
+mod common;
+
+use common::*;
+use edgechat_core::Command;
+use edgechat_protocol::{ClientMsg, ServerMsg};
+
+fn typing(world: &mut World, conn: &str, start: bool) -> Vec<edgechat_core::Effect> {
+    let room_id = "lobby".to_owned();
+    world.send(
+        conn,
+        if start {
+            ClientMsg::TypingStart { room_id }
+        } else {
+            ClientMsg::TypingStop { room_id }
+        },
+    )
+}
+
+#[test]
+fn joining_shows_the_user_online_to_everyone() {
+    let mut world = World::public();
+    world.connect("ana", "ana");
+    let effects = world.connect("bo", "bo");
+    assert_eq!(
+        online(&effects),
+        Some(vec!["ana".to_owned(), "bo".to_owned()])
+    );
+}
+
+#[test]
+fn a_second_device_changes_nothing_and_closing_one_of_two_keeps_the_user_online() {
+    let mut world = World::with_three();
+    assert_eq!(online(&world.connect("bo-phone", "bo")), None);
+    assert_eq!(online(&world.disconnect("bo")), None);
+    world.advance(60_000);
+    assert_eq!(online(&world.run(Command::Tick)), None);
+    assert!(world.room.online().contains("bo"));
+}
+
+#[test]
+fn a_user_whose_last_device_left_is_offline_only_after_the_grace_period() {
+    let mut world = World::with_three();
+    world.disconnect("bo");
+    assert!(world.room.online().contains("bo"));
+    assert_eq!(world.room.next_deadline(), Some(world.now + 5_000));
+    world.advance(4_999);
+    assert_eq!(online(&world.run(Command::Tick)), None);
+    world.advance(1);
+    let effects = world.run(Command::Tick);
+    assert_eq!(
+        online(&effects),
+        Some(vec!["ana".to_owned(), "cy".to_owned()])
+    );
+    assert_eq!(world.room.next_deadline(), None);
+}
+
+#[test]
+fn a_fast_reconnect_does_not_flap() {
+    let mut world = World::with_three();
+    world.disconnect("bo");
+    world.advance(1_000);
+    assert_eq!(online(&world.connect("bo-again", "bo")), None);
+    world.advance(10_000);
+    assert_eq!(online(&world.run(Command::Tick)), None);
+}
+
+#[test]
+fn typing_is_shown_to_others_with_an_expiry() {
+    let mut world = World::with_three();
+    let effects = typing(&mut world, "bo", true);
+    let [
+        edgechat_core::Effect::Broadcast {
+            msg:
+                ServerMsg::TypingIndicator {
+                    is_typing: true,
+                    expires_at,
+                    username,
+                    ..
+                },
+            except: Some(except),
+        },
+    ] = effects.as_slice()
+    else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(*expires_at, world.now + 6_000);
+    assert_eq!(username, "Bo");
+    assert_eq!(except, "bo");
+}
+
+#[test]
+fn typing_refreshes_are_throttled_to_half_the_expiry() {
+    let mut world = World::with_three();
+    typing(&mut world, "bo", true);
+    world.advance(2_000);
+    assert!(typing(&mut world, "bo", true).is_empty());
+    world.advance(1_500);
+    assert_eq!(broadcasts(&typing(&mut world, "bo", true)).len(), 1);
+}
+
+#[test]
+fn sending_stops_typing() {
+    let mut world = World::with_three();
+    typing(&mut world, "bo", true);
+    let effects = world.say("bo", "done");
+    assert!(broadcasts(&effects).iter().any(|m| matches!(
+        m,
+        ServerMsg::TypingIndicator {
+            is_typing: false,
+            ..
+        }
+    )));
+}
+
+#[test]
+fn typing_stop_and_the_last_device_leaving_clear_the_indicator() {
+    let mut world = World::with_three();
+    typing(&mut world, "bo", true);
+    assert_eq!(broadcasts(&typing(&mut world, "bo", false)).len(), 1);
+    assert!(
+        typing(&mut world, "bo", false).is_empty(),
+        "nothing to stop"
+    );
+    typing(&mut world, "cy", true);
+    let effects = world.disconnect("cy");
+    assert!(broadcasts(&effects).iter().any(|m| matches!(
+        m,
+        ServerMsg::TypingIndicator {
+            is_typing: false,
+            ..
+        }
+    )));
+}
+
+#[test]
+fn a_socket_that_joins_sees_who_is_typing() {
+    let mut world = World::with_three();
+    typing(&mut world, "bo", true);
+    let effects = world.connect("dee", "dee");
+    assert!(
+        sent_to(&effects, "dee")
+            .iter()
+            .any(|m| matches!(m, ServerMsg::TypingIndicator { user_id, .. } if user_id == "bo"))
+    );
+}
+
+#[test]
+fn an_expired_indicator_is_not_sent_to_a_new_socket() {
+    let mut world = World::with_three();
+    typing(&mut world, "bo", true);
+    world.advance(6_000);
+    let effects = world.connect("dee", "dee");
+    assert!(
+        !sent_to(&effects, "dee")
+            .iter()
+            .any(|m| matches!(m, ServerMsg::TypingIndicator { .. }))
+    );
+}
+
+#[test]
+fn a_members_status_is_relayed_and_a_strangers_is_not() {
+    let mut world = World::with_three();
+    let status = |user: &str| ServerMsg::UserStatus {
+        user_id: user.into(),
+        status: edgechat_protocol::Status::Away,
+        last_seen: None,
+        status_text: None,
+    };
+    assert_eq!(
+        broadcasts(&world.run(Command::Status(status("bo")))).len(),
+        1
+    );
+    assert!(world.run(Command::Status(status("zed"))).is_empty());
+}
+
+#[test]
+fn after_a_restore_the_next_tick_reannounces_who_is_here() {
+    let mut world = World::with_three();
+    let mut restored = world.restored();
+    assert_eq!(restored.next_deadline(), Some(0));
+    let effects = restored.handle(Command::Tick, world.now);
+    assert_eq!(
+        online(&effects),
+        Some(vec![]),
+        "no sockets were handed back in this snapshot"
+    );
+    world.advance(1);
+}

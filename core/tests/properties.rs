@@ -1,0 +1,224 @@
+//! Properties over random command sequences.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::*;
+use edgechat_core::{Command, Effect};
+use edgechat_protocol::{ClientMsg, Role, ServerMsg};
+use proptest::prelude::*;
+
+const USERS: &[&str] = &["ana", "bo", "cy", "dee"];
+
+#[derive(Debug, Clone)]
+enum Step {
+    Connect(usize, usize),
+    Disconnect(usize),
+    Say(usize, u8, bool),
+    Moderate(usize, usize, u8),
+    React(usize, u8),
+    Delete(usize, u8),
+    Advance(u64),
+    Tick,
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        (0..8usize, 0..4usize).prop_map(|(c, u)| Step::Connect(c, u)),
+        (0..8usize).prop_map(Step::Disconnect),
+        (0..8usize, 0..6u8, any::<bool>()).prop_map(|(c, id, again)| Step::Say(c, id, again)),
+        (0..8usize, 0..4usize, 0..8u8).prop_map(|(c, u, a)| Step::Moderate(c, u, a)),
+        (0..8usize, 0..12u8).prop_map(|(c, m)| Step::React(c, m)),
+        (0..8usize, 0..12u8).prop_map(|(c, m)| Step::Delete(c, m)),
+        (0..20_000u64).prop_map(Step::Advance),
+        Just(Step::Tick),
+    ]
+}
+
+fn moderation(action: u8, target: &str, now: u64) -> ClientMsg {
+    let user_id = target.to_owned();
+    match action {
+        0 => ClientMsg::MuteUser {
+            user_id,
+            until: now + 5_000,
+        },
+        1 => ClientMsg::UnmuteUser { user_id },
+        2 => ClientMsg::BanUser { user_id },
+        3 => ClientMsg::UnbanUser { user_id },
+        4 => ClientMsg::KickUser { user_id },
+        5 => ClientMsg::SetRole {
+            user_id,
+            role: Role::Moderator,
+        },
+        6 => ClientMsg::SetRole {
+            user_id,
+            role: Role::Member,
+        },
+        _ => ClientMsg::SetSlowMode {
+            seconds: (now % 3) as u32,
+        },
+    }
+}
+
+fn is_moderation(event: &ServerMsg) -> bool {
+    matches!(
+        event,
+        ServerMsg::UserMuted { .. }
+            | ServerMsg::UserUnmuted { .. }
+            | ServerMsg::UserBanned { .. }
+            | ServerMsg::UserUnbanned { .. }
+            | ServerMsg::UserKicked { .. }
+            | ServerMsg::RoleChanged { .. }
+            | ServerMsg::SlowModeChanged { .. }
+    )
+}
+
+/// Runs the steps; checks the invariants after every one.
+fn run(steps: Vec<Step>) -> World {
+    let mut world = World::public();
+    let mut conn_user: Vec<Option<&str>> = vec![None; 8];
+    let mut messages: Vec<String> = Vec::new();
+    let mut created: BTreeSet<(String, String)> = BTreeSet::new();
+    for step in steps {
+        let head_before = world.room.head_seq();
+        let conn = |c: usize| format!("c{c}");
+        let (effects, actor) = match step {
+            Step::Connect(c, u) => {
+                if conn_user[c].is_some() {
+                    continue;
+                }
+                conn_user[c] = Some(USERS[u]);
+                (world.connect(&conn(c), USERS[u]), None)
+            }
+            Step::Disconnect(c) => {
+                conn_user[c] = None;
+                (world.disconnect(&conn(c)), None)
+            }
+            Step::Say(c, id, again) => {
+                let text = if again {
+                    "same".to_owned()
+                } else {
+                    format!("t{id}-{}", world.now)
+                };
+                (
+                    world.say_with_id(&conn(c), &text, &format!("cid-{id}")),
+                    None,
+                )
+            }
+            Step::Moderate(c, u, action) => {
+                let actor = conn_user[c].map(|user| {
+                    let role = world.room.durable().members.get(user).map(|m| m.role);
+                    (user, role)
+                });
+                let msg = moderation(action, USERS[u], world.now);
+                (world.send(&conn(c), msg), actor)
+            }
+            Step::React(c, m) => {
+                let Some(id) = messages.get(m as usize).cloned() else {
+                    continue;
+                };
+                (
+                    world.send(
+                        &conn(c),
+                        ClientMsg::AddReaction {
+                            message_id: id,
+                            emoji: "👍".into(),
+                        },
+                    ),
+                    None,
+                )
+            }
+            Step::Delete(c, m) => {
+                let Some(id) = messages.get(m as usize).cloned() else {
+                    continue;
+                };
+                (
+                    world.send(&conn(c), ClientMsg::DeleteMessage { message_id: id }),
+                    None,
+                )
+            }
+            Step::Advance(ms) => {
+                world.advance(ms);
+                continue;
+            }
+            Step::Tick => (world.run(Command::Tick), None),
+        };
+        // Sockets the room closed are gone.
+        for (closed_conn, _) in closed(&effects) {
+            if let Some(i) = closed_conn
+                .strip_prefix('c')
+                .and_then(|i| i.parse::<usize>().ok())
+            {
+                conn_user[i] = None;
+            }
+        }
+
+        // Seqs strictly increase with no gaps.
+        let new = appended(&effects);
+        for (i, event) in new.iter().enumerate() {
+            assert_eq!(event.seq(), Some(head_before + 1 + i as u64), "{effects:?}");
+        }
+        // Nothing is acknowledged or broadcast before it is appended.
+        if let Some(first_append) = effects.iter().position(|e| matches!(e, Effect::Append(_))) {
+            let first_out = effects.iter().position(|e| {
+                matches!(e, Effect::Broadcast { msg, .. } | Effect::Send { msg, .. } if msg.seq().is_some() || matches!(msg, ServerMsg::MessageAck { .. }))
+            });
+            assert!(
+                first_out.is_none_or(|out| out > first_append),
+                "{effects:?}"
+            );
+        }
+        for event in &new {
+            // No clientMsgId yields two messages.
+            if let ServerMsg::NewMessage(m) = event {
+                assert!(
+                    created.insert((m.user_id.clone(), m.client_msg_id.clone())),
+                    "duplicate {m:?}"
+                );
+                messages.push(m.message_id.clone());
+            }
+            // Moderation changes only come from someone with the role.
+            if is_moderation(event) {
+                let (_, role) = actor.expect("moderation comes from a moderation command");
+                assert!(
+                    matches!(role, Some(Role::Moderator | Role::Admin)),
+                    "{event:?} by {actor:?}"
+                );
+            }
+        }
+        // A user with a connected device is never shown as gone.
+        let connected: BTreeSet<String> =
+            conn_user.iter().flatten().map(|u| u.to_string()).collect();
+        let shown = world.room.online();
+        assert!(
+            connected.is_subset(&shown),
+            "{connected:?} not in {shown:?}"
+        );
+        if let Some(broadcast) = online(&effects) {
+            let broadcast: BTreeSet<String> = broadcast.into_iter().collect();
+            assert!(
+                connected.is_subset(&broadcast),
+                "{connected:?} not in {broadcast:?}"
+            );
+        }
+    }
+    world
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn invariants_hold_over_random_commands(steps in prop::collection::vec(step(), 1..120)) {
+        run(steps);
+    }
+
+    #[test]
+    fn a_room_rebuilt_from_its_log_converges(steps in prop::collection::vec(step(), 1..120)) {
+        let world = run(steps);
+        let restored = world.restored();
+        prop_assert_eq!(restored.durable(), world.room.durable());
+    }
+}
