@@ -16,6 +16,7 @@ pub use room_object::Room;
 /// client sent is never forwarded: the forwarded request is built from scratch.
 pub(crate) const MEMBER_HEADER: &str = "X-Edgechat-Member";
 pub(crate) const ROOM_HEADER: &str = "X-Edgechat-Room";
+pub(crate) const SINCE_HEADER: &str = "X-Edgechat-Since";
 
 #[event(start)]
 fn start() {

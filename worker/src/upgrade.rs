@@ -1,9 +1,9 @@
 //! `GET /api/rooms/{room}/ws`: checks the upgrade at the door, then hands it to the room.
 
-use edgechat_core::{Member, ids, origin::origin_allowed};
+use edgechat_core::{Identity, ids, origin::origin_allowed};
 use worker::{Env, Headers, Method, Request, RequestInit, Response, Result};
 
-use crate::{MEMBER_HEADER, ROOM_HEADER, http};
+use crate::{MEMBER_HEADER, ROOM_HEADER, SINCE_HEADER, http};
 
 pub async fn room_socket(req: &Request, env: &Env, room: &str) -> Result<Response> {
     let upgrade = req.headers().get("Upgrade")?.unwrap_or_default();
@@ -44,10 +44,16 @@ pub async fn room_socket(req: &Request, env: &Env, room: &str) -> Result<Respons
         .find(|(key, _)| key == "name")
         .and_then(|(_, value)| ids::clean_display_name(&value))
         .unwrap_or_else(|| "guest".to_owned());
-    let member = Member {
+    let who = Identity {
         user_id: format!("guest:{}", username.to_lowercase()),
         username,
+        global_admin: false,
     };
+    // `since`: the last seq this client saw, to resume after a reconnect.
+    let since = url
+        .query_pairs()
+        .find(|(key, _)| key == "since")
+        .and_then(|(_, value)| value.parse::<u64>().ok());
 
     // Build the forwarded request from scratch so no header the client sent can claim an
     // identity.
@@ -56,8 +62,11 @@ pub async fn room_socket(req: &Request, env: &Env, room: &str) -> Result<Respons
     headers.set(ROOM_HEADER, room)?;
     headers.set(
         MEMBER_HEADER,
-        &serde_json::to_string(&member).map_err(|e| worker::Error::RustError(e.to_string()))?,
+        &serde_json::to_string(&who).map_err(|e| worker::Error::RustError(e.to_string()))?,
     )?;
+    if let Some(since) = since {
+        headers.set(SINCE_HEADER, &since.to_string())?;
+    }
     let mut init = RequestInit::new();
     init.with_method(Method::Get).with_headers(headers);
     let forwarded = Request::new_with_init("https://room.internal/ws", &init)?;

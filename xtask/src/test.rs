@@ -3,7 +3,7 @@
 
 use crate::{
     Result, build,
-    cmd::{command, exec, step, wrangler},
+    cmd::{command, exec, output, step, wrangler},
     setup,
 };
 
@@ -39,6 +39,9 @@ pub fn run() -> Result {
     }
     exec(wasm.args(["--", "-D", "warnings"]))?;
 
+    step("test: layering (the pure crates do not depend on the worker crate)");
+    layering()?;
+
     build::run()?;
 
     step("test: unit, protocol, core and end-to-end tests (cargo test)");
@@ -54,6 +57,31 @@ pub fn run() -> Result {
     )?;
     let _ = std::fs::remove_dir_all(&out);
     println!("\nxtask: all checks passed");
+    Ok(())
+}
+
+/// `edgechat-protocol` and `edgechat-core` must build and test natively: neither may
+/// pull in `worker`, which needs the JS runtime.
+fn layering() -> Result {
+    for krate in ["edgechat-protocol", "edgechat-core"] {
+        let tree = output(command("cargo").args([
+            "tree",
+            "--edges",
+            "normal",
+            "--prefix",
+            "none",
+            "--package",
+            krate,
+        ]))
+        .ok_or_else(|| format!("cargo tree -p {krate} failed"))?;
+        if let Some(line) = tree
+            .lines()
+            .find(|l| l.starts_with("worker ") || l.starts_with("worker-"))
+        {
+            return Err(format!("{krate} depends on {line}"));
+        }
+        println!("    {krate}: no dependency on worker");
+    }
     Ok(())
 }
 
