@@ -40,15 +40,55 @@ impl ChatState {
 
     pub fn apply(&mut self, msg: ServerMsg) {
         match msg {
-            ServerMsg::Connected { .. } => self.connection = Connection::Connected,
-            ServerMsg::NewMessage(message) => self.insert(message),
+            ServerMsg::RoomJoined {
+                room_id,
+                message_history,
+                ..
+            } if room_id == self.room => {
+                self.connection = Connection::Connected;
+                for message in message_history {
+                    self.insert(message);
+                }
+            }
+            ServerMsg::Resync { room_id, .. } if room_id == self.room => self.messages.clear(),
+            ServerMsg::NewMessage(message) => {
+                self.pending
+                    .retain(|p| p.client_msg_id != message.client_msg_id);
+                self.insert(message);
+            }
             ServerMsg::MessageAck { client_msg_id, .. } => {
                 self.pending.retain(|p| p.client_msg_id != client_msg_id);
                 self.last_error = None;
             }
+            ServerMsg::MessageEdited {
+                message_id,
+                new_text,
+                edited_at,
+                ..
+            } => {
+                if let Some(m) = self.message_mut(&message_id) {
+                    m.text = new_text;
+                    m.edited_at = Some(edited_at);
+                }
+            }
+            ServerMsg::MessageDeleted { message_id, .. } => {
+                if let Some(m) = self.message_mut(&message_id) {
+                    m.deleted = true;
+                    m.text.clear();
+                    m.attachments.clear();
+                    m.reactions.clear();
+                }
+            }
             ServerMsg::Error { message, .. } => self.last_error = Some(message),
-            ServerMsg::Pong => {}
+            // The rest of the protocol reaches the screen with the full client.
+            _ => {}
         }
+    }
+
+    fn message_mut(&mut self, message_id: &str) -> Option<&mut Message> {
+        self.messages
+            .iter_mut()
+            .find(|m| m.message_id == message_id)
     }
 
     /// Records a message the user just sent, shown as pending until acknowledged.
@@ -86,7 +126,14 @@ mod tests {
             username: "Ana".into(),
             text: format!("m{seq}"),
             timestamp: seq,
+            attachments: vec![],
+            reply_to: None,
             seq,
+            client_msg_id: format!("c-{seq}"),
+            edited_at: None,
+            deleted: false,
+            pinned: false,
+            reactions: vec![],
         }
     }
 
@@ -135,11 +182,57 @@ mod tests {
     }
 
     #[test]
-    fn connected_marks_the_socket_connected() {
+    fn edits_and_deletes_change_the_shown_message() {
         let mut state = ChatState::new("lobby");
-        state.apply(ServerMsg::Connected {
-            protocol_version: 1,
+        state.apply(ServerMsg::NewMessage(message(1)));
+        state.apply(ServerMsg::MessageEdited {
+            message_id: "lobby:1".into(),
+            new_text: "fixed".into(),
+            edited_at: 5,
+            seq: 2,
+        });
+        assert_eq!(state.messages[0].text, "fixed");
+        state.apply(ServerMsg::MessageDeleted {
+            message_id: "lobby:1".into(),
+            seq: 3,
+        });
+        assert!(state.messages[0].deleted);
+        assert_eq!(state.messages[0].text, "");
+    }
+
+    #[test]
+    fn a_new_message_with_a_pending_client_id_settles_it() {
+        let mut state = ChatState::new("lobby");
+        state.sent("c-1".into(), "m1".into());
+        state.apply(ServerMsg::NewMessage(message(1)));
+        assert!(state.pending.is_empty());
+    }
+
+    #[test]
+    fn room_joined_loads_history_and_marks_the_socket_connected() {
+        let mut state = ChatState::new("lobby");
+        state.apply(ServerMsg::NewMessage(message(2)));
+        let room = edgechat_protocol::RoomInfo {
+            room_id: "lobby".into(),
+            name: "lobby".into(),
+            kind: edgechat_protocol::RoomKind::Public,
+            capacity: None,
+            created_by: "u".into(),
+            created_at: 0,
+        };
+        state.apply(ServerMsg::RoomJoined {
+            room_id: "lobby".into(),
+            room,
+            users: vec![],
+            message_history: vec![message(1), message(2)],
+            your_role: edgechat_protocol::Role::Member,
+            head_seq: 2,
+            last_read_seq: 0,
+            unread_count: 2,
+            slow_mode: 0,
+            req_id: None,
         });
         assert_eq!(state.connection, Connection::Connected);
+        assert_eq!(state.messages.len(), 2);
     }
 }

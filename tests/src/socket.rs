@@ -20,17 +20,49 @@ pub struct Client {
 }
 
 impl Client {
-    /// Opens `room` as `name` and waits for `connected`.
+    /// Opens `room` as `name`, checks that `room-joined` is the first frame, and reads
+    /// everything the join caused, so the next frame is news.
     pub async fn join(server: &Server, room: &str, name: &str) -> Self {
-        let mut client = Self::connect(server, room, name, None)
-            .await
-            .expect("the upgrade is accepted");
-        let first = client.recv().await;
+        let (client, frames) = Self::join_since(server, room, name, None).await;
         assert!(
-            matches!(first, ServerMsg::Connected { .. }),
-            "first frame was {first:?}"
+            matches!(frames.first(), Some(ServerMsg::RoomJoined { .. })),
+            "first frame was {:?}",
+            frames.first()
         );
         client
+    }
+
+    /// Opens `room` as `name`, resuming after `since`, and returns every frame the join
+    /// caused, in order, presence included.
+    pub async fn join_since(
+        server: &Server,
+        room: &str,
+        name: &str,
+        since: Option<u64>,
+    ) -> (Self, Vec<ServerMsg>) {
+        let path = match since {
+            Some(since) => format!("{room}/ws?since={since}&name={name}"),
+            None => format!("{room}/ws?name={name}"),
+        };
+        let mut client = Self::open(server, &path, None)
+            .await
+            .expect("the upgrade is accepted");
+        let frames = client.sync().await;
+        (client, frames)
+    }
+
+    /// Sends a ping that the room itself answers (not the runtime's auto-response, which
+    /// could overtake frames still being handled) and reads until its pong, so everything
+    /// the room sent before has arrived; returns what came first, presence included.
+    pub async fn sync(&mut self) -> Vec<ServerMsg> {
+        self.send_raw(r#"{"type":"ping","reqId":"sync"}"#).await;
+        let mut before = Vec::new();
+        loop {
+            match self.recv_any().await {
+                ServerMsg::Pong => return before,
+                other => before.push(other),
+            }
+        }
     }
 
     /// Opens `room` as `name`, optionally sending an `Origin`; returns the HTTP status when
@@ -41,7 +73,11 @@ impl Client {
         name: &str,
         origin: Option<&str>,
     ) -> Result<Self, u16> {
-        let url = server.ws_url(&format!("/api/rooms/{room}/ws?name={name}"));
+        Self::open(server, &format!("{room}/ws?name={name}"), origin).await
+    }
+
+    async fn open(server: &Server, room_path: &str, origin: Option<&str>) -> Result<Self, u16> {
+        let url = server.ws_url(&format!("/api/rooms/{room_path}"));
         let mut request = url.into_client_request().expect("a valid URL");
         if let Some(origin) = origin {
             request
@@ -93,10 +129,50 @@ impl Client {
         }
     }
 
-    /// The next event.
-    pub async fn recv(&mut self) -> ServerMsg {
+    /// Reads until the server closes the socket; returns the close code.
+    pub async fn closed_with(&mut self) -> Option<u16> {
+        loop {
+            let frame = tokio::time::timeout(PATIENCE, self.ws.next())
+                .await
+                .expect("the socket closes in time");
+            match frame {
+                Some(Ok(Frame::Close(close))) => return close.map(|c| u16::from(c.code)),
+                Some(Ok(_)) => continue,
+                Some(Err(_)) | None => return None,
+            }
+        }
+    }
+
+    /// The next event of any kind.
+    pub async fn recv_any(&mut self) -> ServerMsg {
         let text = self.recv_raw().await;
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("undecodable {text:?}: {e}"))
+    }
+
+    /// The next event that is not presence (`online-users`, `typing-indicator`,
+    /// `user-status`), which arrives whenever others come and go.
+    pub async fn recv(&mut self) -> ServerMsg {
+        loop {
+            match self.recv_any().await {
+                ServerMsg::OnlineUsers { .. }
+                | ServerMsg::TypingIndicator { .. }
+                | ServerMsg::UserStatus { .. } => continue,
+                msg => return msg,
+            }
+        }
+    }
+
+    /// Skips events, presence included, until one matches, returning it.
+    pub async fn recv_until_any(
+        &mut self,
+        mut wanted: impl FnMut(&ServerMsg) -> bool,
+    ) -> ServerMsg {
+        loop {
+            let msg = self.recv_any().await;
+            if wanted(&msg) {
+                return msg;
+            }
+        }
     }
 
     /// Skips events until one matches, returning it.

@@ -42,6 +42,8 @@ async fn a_browser_user_and_a_socket_client_chat_both_ways() {
     bo.send(&ClientMsg::SendMessage {
         room_id: "lobby".into(),
         text: "hello from Rust".into(),
+        attachments: vec![],
+        reply_to: None,
         client_msg_id: "bo-1".into(),
     })
     .await;

@@ -11,6 +11,8 @@ fn send_message(room: &str, text: &str, client_msg_id: &str) -> ClientMsg {
     ClientMsg::SendMessage {
         room_id: room.into(),
         text: text.into(),
+        attachments: vec![],
+        reply_to: None,
         client_msg_id: client_msg_id.into(),
     }
 }

@@ -27,6 +27,8 @@ pub fn MessageInput(
         let msg = ClientMsg::SendMessage {
             room_id: room.clone(),
             text: text.clone(),
+            attachments: Vec::new(),
+            reply_to: None,
             client_msg_id: client_msg_id.clone(),
         };
         match socket.0.send(&msg) {

@@ -12,7 +12,14 @@ pub fn MessageList(state: Signal<ChatState>) -> Element {
             for message in state.messages.iter() {
                 li { key: "{message.message_id}", class: "message", "data-seq": "{message.seq}",
                     span { class: "author", "{message.username}" }
-                    span { class: "text", "{message.text}" }
+                    if message.deleted {
+                        span { class: "text deleted", "message deleted" }
+                    } else {
+                        span { class: "text", "{message.text}" }
+                    }
+                    if message.edited_at.is_some() && !message.deleted {
+                        span { class: "edited", "(edited)" }
+                    }
                 }
             }
             for pending in state.pending.iter() {

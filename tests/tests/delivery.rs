@@ -1,0 +1,234 @@
+//! Delivery guarantees over real sockets: resume after a reconnect, idempotent resends
+//! across a restart, and every message action reaching everyone in seq order.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use edgechat_e2e::{server::Server, socket::Client};
+use edgechat_protocol::{ClientMsg, ErrorCode, ServerMsg};
+
+fn say(text: &str, client_msg_id: &str) -> ClientMsg {
+    ClientMsg::SendMessage {
+        room_id: "lobby".into(),
+        text: text.into(),
+        attachments: vec![],
+        reply_to: None,
+        client_msg_id: client_msg_id.into(),
+    }
+}
+
+async fn ack(client: &mut Client) -> (String, u64) {
+    match client
+        .recv_until(|m| matches!(m, ServerMsg::MessageAck { .. } | ServerMsg::Error { .. }))
+        .await
+    {
+        ServerMsg::MessageAck {
+            message_id, seq, ..
+        } => (message_id, seq),
+        other => panic!("expected an ack, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_reconnect_with_since_gets_exactly_the_missed_events_in_order() {
+    let server = Server::start().await;
+    let mut ana = Client::join(&server, "lobby", "Ana").await;
+    let bo = Client::join(&server, "lobby", "Bo").await;
+    ana.send(&say("seen by Bo", "a-0")).await;
+    let (_, seen) = ack(&mut ana).await;
+    drop(bo);
+
+    let mut missed = Vec::new();
+    for i in 1..=3 {
+        ana.send(&say(&format!("missed {i}"), &format!("a-{i}")))
+            .await;
+        missed.push(ack(&mut ana).await.1);
+    }
+
+    let (_, frames) = Client::join_since(&server, "lobby", "Bo", Some(seen)).await;
+    assert!(
+        matches!(&frames[0], ServerMsg::RoomJoined { message_history, .. } if message_history.is_empty()),
+        "{frames:?}"
+    );
+    let replayed: Vec<(u64, String)> = frames
+        .iter()
+        .filter_map(|m| match m {
+            ServerMsg::NewMessage(m) => Some((m.seq, m.text.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        replayed,
+        vec![
+            (missed[0], "missed 1".to_owned()),
+            (missed[1], "missed 2".to_owned()),
+            (missed[2], "missed 3".to_owned()),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_resend_after_a_restart_returns_the_original_ack_and_creates_nothing() {
+    let state = tempfile::tempdir().unwrap();
+    let original = {
+        let server = Server::builder().state_dir(state.path()).start().await;
+        let mut ana = Client::join(&server, "lobby", "Ana").await;
+        ana.send(&say("exactly once", "a-1")).await;
+        ack(&mut ana).await
+    };
+    let server = Server::builder().state_dir(state.path()).start().await;
+    let mut bo = Client::join(&server, "lobby", "Bo").await;
+    let mut ana = Client::join(&server, "lobby", "Ana").await;
+    ana.send(&say("exactly once", "a-1")).await;
+    assert_eq!(ack(&mut ana).await, original);
+
+    // Bo sees no second copy: the next message he gets is a new one.
+    ana.send(&say("and then this", "a-2")).await;
+    let next = bo
+        .recv_until(|m| matches!(m, ServerMsg::NewMessage(_)))
+        .await;
+    assert!(matches!(next, ServerMsg::NewMessage(m) if m.text == "and then this"));
+
+    // And the history holds it once.
+    let (_, frames) = Client::join_since(&server, "lobby", "Cy", None).await;
+    let ServerMsg::RoomJoined {
+        message_history, ..
+    } = &frames[0]
+    else {
+        panic!("{frames:?}")
+    };
+    let copies = message_history
+        .iter()
+        .filter(|m| m.text == "exactly once")
+        .count();
+    assert_eq!(copies, 1);
+}
+
+#[tokio::test]
+async fn edits_reactions_and_deletes_reach_everyone_in_seq_order() {
+    let server = Server::start().await;
+    let mut ana = Client::join(&server, "lobby", "Ana").await;
+    let mut bo = Client::join(&server, "lobby", "Bo").await;
+    ana.send(&say("draft", "a-1")).await;
+    let (message_id, first) = ack(&mut ana).await;
+
+    bo.send(&ClientMsg::AddReaction {
+        message_id: message_id.clone(),
+        emoji: "🎉".into(),
+    })
+    .await;
+    ana.send(&ClientMsg::EditMessage {
+        message_id: message_id.clone(),
+        new_text: "final".into(),
+    })
+    .await;
+    let updated = bo
+        .recv_until(|m| matches!(m, ServerMsg::MessageEdited { .. }))
+        .await;
+    ana.send(&ClientMsg::DeleteMessage {
+        message_id: message_id.clone(),
+    })
+    .await;
+    let deleted = bo
+        .recv_until(|m| matches!(m, ServerMsg::MessageDeleted { .. }))
+        .await;
+
+    let ServerMsg::MessageEdited { new_text, seq, .. } = updated else {
+        unreachable!()
+    };
+    assert_eq!(new_text, "final");
+    assert!(seq > first);
+    assert_eq!(deleted.seq(), Some(seq + 1));
+
+    // A deleted message is gone for edits; a live one of Ana's is not Bo's to edit; the
+    // socket stays usable after each refusal.
+    for (target, expected) in [
+        (message_id, ErrorCode::NotFound),
+        (String::new(), ErrorCode::Forbidden),
+    ] {
+        let message_id = if target.is_empty() {
+            ana.send(&say("keep", "a-2")).await;
+            ack(&mut ana).await.0
+        } else {
+            target
+        };
+        bo.send(&ClientMsg::EditMessage {
+            message_id,
+            new_text: "mine now".into(),
+        })
+        .await;
+        match bo
+            .recv_until(|m| matches!(m, ServerMsg::Error { .. }))
+            .await
+        {
+            ServerMsg::Error { code, .. } => assert_eq!(code, expected),
+            _ => unreachable!(),
+        }
+    }
+    assert!(
+        bo.sync()
+            .await
+            .iter()
+            .all(|m| !matches!(m, ServerMsg::Error { .. }))
+    );
+}
+
+#[tokio::test]
+async fn a_member_cannot_moderate_and_the_creator_can() {
+    let server = Server::start().await;
+    let mut ana = Client::join(&server, "lobby", "Ana").await;
+    let mut bo = Client::join(&server, "lobby", "Bo").await;
+    bo.send(&ClientMsg::KickUser {
+        user_id: "guest:ana".into(),
+    })
+    .await;
+    match bo
+        .recv_until(|m| matches!(m, ServerMsg::Error { .. }))
+        .await
+    {
+        ServerMsg::Error { code, .. } => assert_eq!(code, ErrorCode::Forbidden),
+        _ => unreachable!(),
+    }
+    ana.send(&ClientMsg::KickUser {
+        user_id: "guest:bo".into(),
+    })
+    .await;
+    let kicked = ana
+        .recv_until(|m| matches!(m, ServerMsg::UserKicked { .. }))
+        .await;
+    assert!(matches!(kicked, ServerMsg::UserKicked { user_id, .. } if user_id == "guest:bo"));
+    assert_eq!(
+        bo.closed_with().await,
+        Some(edgechat_protocol::close::KICKED)
+    );
+}
+
+#[tokio::test]
+async fn joining_shows_who_is_online() {
+    let server = Server::start().await;
+    let _ana = Client::join(&server, "lobby", "Ana").await;
+    let (_bo, frames) = Client::join_since(&server, "lobby", "Bo", None).await;
+    let online = frames.iter().rev().find_map(|m| match m {
+        ServerMsg::OnlineUsers { user_ids, .. } => Some(user_ids.clone()),
+        _ => None,
+    });
+    assert_eq!(
+        online,
+        Some(vec!["guest:ana".to_owned(), "guest:bo".to_owned()])
+    );
+}
+
+#[tokio::test]
+async fn a_user_who_leaves_is_shown_offline_once_the_grace_period_alarm_fires() {
+    let server = Server::builder()
+        .var("PRESENCE_GRACE_MS", 300)
+        .start()
+        .await;
+    let mut ana = Client::join(&server, "lobby", "Ana").await;
+    let bo = Client::join(&server, "lobby", "Bo").await;
+    drop(bo);
+    let online = ana
+        .recv_until_any(
+            |m| matches!(m, ServerMsg::OnlineUsers { user_ids, .. } if user_ids.len() == 1),
+        )
+        .await;
+    assert!(matches!(online, ServerMsg::OnlineUsers { user_ids, .. } if user_ids == ["guest:ana"]));
+}
