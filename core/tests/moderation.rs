@@ -142,6 +142,7 @@ fn a_global_admin_outranks_every_room_role() {
         user_id: "root".into(),
         username: "Root".into(),
         global_admin: true,
+        expires_at: None,
     };
     world.connect_as("root", root, None);
     let effects = world.send(

@@ -189,3 +189,60 @@ fn after_a_restore_the_next_tick_reannounces_who_is_here() {
     );
     world.advance(1);
 }
+
+fn with_expiry(user: &str, expires_at: u64) -> edgechat_core::Identity {
+    edgechat_core::Identity {
+        expires_at: Some(expires_at),
+        ..who(user)
+    }
+}
+
+#[test]
+fn a_socket_whose_token_expires_is_closed_at_the_expiry() {
+    let mut world = World::public();
+    world.connect_as("bo", with_expiry("bo", START + 60_000), None);
+    assert_eq!(world.room.next_deadline(), Some(START + 60_000));
+    world.advance(59_999);
+    assert!(closed(&world.run(Command::Tick)).is_empty());
+    world.advance(1);
+    let effects = world.run(Command::Tick);
+    assert_eq!(
+        closed(&effects),
+        vec![("bo".to_owned(), edgechat_protocol::close::TOKEN_EXPIRED)]
+    );
+}
+
+#[test]
+fn a_fresh_token_for_the_same_user_extends_the_socket() {
+    let mut world = World::public();
+    world.connect_as("bo", with_expiry("bo", START + 60_000), None);
+    let effects = world.run(Command::Reauthenticated {
+        conn: "bo".into(),
+        user_id: "bo".into(),
+        expires_at: START + 120_000,
+        req_id: None,
+    });
+    assert!(
+        matches!(sent_to(&effects, "bo").as_slice(), [ServerMsg::Authenticated { expires_at, .. }] if *expires_at == START + 120_000)
+    );
+    world.advance(90_000);
+    assert!(closed(&world.run(Command::Tick)).is_empty());
+}
+
+#[test]
+fn a_token_for_another_user_cannot_take_over_a_socket() {
+    let mut world = World::public();
+    world.connect_as("bo", with_expiry("bo", START + 60_000), None);
+    let effects = world.run(Command::Reauthenticated {
+        conn: "bo".into(),
+        user_id: "eve".into(),
+        expires_at: START + 120_000,
+        req_id: Some("r".into()),
+    });
+    assert_eq!(
+        error_code(&effects),
+        Some(edgechat_protocol::ErrorCode::Unauthorized)
+    );
+    world.advance(60_000);
+    assert_eq!(closed(&world.run(Command::Tick)).len(), 1);
+}

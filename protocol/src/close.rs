@@ -12,6 +12,10 @@ pub const FORBIDDEN: u16 = 4003;
 /// The room is at capacity. Retry later.
 pub const ROOM_FULL: u16 = 4004;
 
+/// The access token expired and no fresh one came with `authenticate`. Refresh the token,
+/// then reconnect with `since`.
+pub const TOKEN_EXPIRED: u16 = 4005;
+
 /// Every close code with its name, for documentation checks.
 pub const ALL: &[(u16, &str)] = &[
     (LEFT, "left"),
@@ -19,4 +23,5 @@ pub const ALL: &[(u16, &str)] = &[
     (BANNED, "banned"),
     (FORBIDDEN, "forbidden"),
     (ROOM_FULL, "room-full"),
+    (TOKEN_EXPIRED, "token-expired"),
 ];

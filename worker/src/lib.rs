@@ -1,9 +1,23 @@
 //! The edgechat Worker: routes HTTP requests and hands each room's sockets to that room's
 //! Durable Object. Rules live in `edgechat-core`; this crate decodes, calls and carries out.
 
+/// Unwraps a `Result<T, Response>`, returning the refusal as the handler's answer.
+macro_rules! attempt {
+    ($e:expr) => {
+        match $e {
+            Ok(value) => value,
+            Err(response) => return Ok(response),
+        }
+    };
+}
+
+mod auth;
+mod config;
+mod cors;
 mod health;
 mod http;
 mod inbox_object;
+mod me;
 mod room_object;
 mod upgrade;
 
@@ -17,6 +31,7 @@ pub use room_object::Room;
 pub(crate) const MEMBER_HEADER: &str = "X-Edgechat-Member";
 pub(crate) const ROOM_HEADER: &str = "X-Edgechat-Room";
 pub(crate) const SINCE_HEADER: &str = "X-Edgechat-Since";
+pub(crate) const PROTOCOL_HEADER: &str = "X-Edgechat-Protocol";
 
 #[event(start)]
 fn start() {
@@ -26,17 +41,40 @@ fn start() {
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     let path = req.path();
+    let method = req.method();
+    let origin = req.headers().get("Origin")?;
+    if method == Method::Options {
+        return cors::preflight(&env, origin.as_deref());
+    }
+    let result = route(req, &env, &path).await;
+    let response = result.or_else(|err| {
+        worker::console_error!("{method} {path}: {err}");
+        http::error(500, "internal", "something went wrong on the server")
+    })?;
+    cors::allow(&env, origin.as_deref(), response)
+}
+
+async fn route(req: Request, env: &Env, path: &str) -> Result<Response> {
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-    let result = match (req.method(), segments.as_slice()) {
-        (Method::Get, ["api", "health"]) => health::health(&env).await,
-        (Method::Get, ["api", "rooms", room, "ws"]) => upgrade::room_socket(&req, &env, room).await,
+    match (req.method(), segments.as_slice()) {
+        (Method::Get, ["api", "health"]) => health::health(env).await,
+        (Method::Post, ["api", "auth", "register"]) => auth::register(req, env).await,
+        (Method::Post, ["api", "auth", "login"]) => auth::login(req, env).await,
+        (Method::Post, ["api", "auth", "refresh"]) => auth::refresh(req, env).await,
+        (Method::Post, ["api", "auth", "logout"]) => auth::logout(req, env).await,
+        (Method::Get, ["api", "me"]) => me::get(req, env).await,
+        (Method::Patch, ["api", "me"]) => me::patch(req, env).await,
+        (Method::Get, ["api", "users", id]) => me::profile(req, env, id).await,
+        (Method::Post, ["api", "admin", "users", id, "disable"]) => {
+            me::set_disabled(req, env, id, true).await
+        }
+        (Method::Post, ["api", "admin", "users", id, "enable"]) => {
+            me::set_disabled(req, env, id, false).await
+        }
+        (Method::Get, ["api", "rooms", room, "ws"]) => upgrade::room_socket(&req, env, room).await,
         (_, ["api", ..]) => http::error(404, "not-found", "there is no such endpoint"),
         // `[assets]` serves everything else before the Worker runs; reaching here means
         // the asset does not exist.
         _ => http::error(404, "not-found", "there is no such page"),
-    };
-    result.or_else(|err| {
-        worker::console_error!("{} {path}: {err}", req.method());
-        http::error(500, "internal", "something went wrong on the server")
-    })
+    }
 }

@@ -1,9 +1,11 @@
-//! `GET /api/rooms/{room}/ws`: checks the upgrade at the door, then hands it to the room.
+//! `GET /api/rooms/{room}/ws`: every check that can be made at the door, then the room.
+//! An upgrade that fails any of them never reaches a Durable Object.
 
+use edgechat_auth::subprotocol;
 use edgechat_core::{Identity, ids, origin::origin_allowed};
 use worker::{Env, Headers, Method, Request, RequestInit, Response, Result};
 
-use crate::{MEMBER_HEADER, ROOM_HEADER, SINCE_HEADER, http};
+use crate::{MEMBER_HEADER, PROTOCOL_HEADER, ROOM_HEADER, SINCE_HEADER, auth::guard, config, http};
 
 pub async fn room_socket(req: &Request, env: &Env, room: &str) -> Result<Response> {
     let upgrade = req.headers().get("Upgrade")?.unwrap_or_default();
@@ -22,10 +24,7 @@ pub async fn room_socket(req: &Request, env: &Env, room: &str) -> Result<Respons
         );
     }
     let url = req.url()?;
-    let allowlist = env
-        .var("ALLOWED_ORIGINS")
-        .map(|v| v.to_string())
-        .unwrap_or_default();
+    let allowlist = config::string(env, "ALLOWED_ORIGINS").unwrap_or_default();
     let origin = req.headers().get("Origin")?;
     if !origin_allowed(
         origin.as_deref(),
@@ -38,22 +37,22 @@ pub async fn room_socket(req: &Request, env: &Env, room: &str) -> Result<Respons
             "this origin may not open sockets here",
         );
     }
-    // Until accounts exist, a socket names itself; the name is cleaned like any user text.
-    let username = url
-        .query_pairs()
-        .find(|(key, _)| key == "name")
-        .and_then(|(_, value)| ids::clean_display_name(&value))
-        .unwrap_or_else(|| "guest".to_owned());
+    let (verified, user) = attempt!(guard::user(req, env).await);
     let who = Identity {
-        user_id: format!("guest:{}", username.to_lowercase()),
-        username,
-        global_admin: false,
+        user_id: user.id.clone(),
+        username: user.display_name.clone(),
+        global_admin: user.is_admin(),
+        expires_at: Some(verified.expires_at),
     };
     // `since`: the last seq this client saw, to resume after a reconnect.
     let since = url
         .query_pairs()
         .find(|(key, _)| key == "since")
         .and_then(|(_, value)| value.parse::<u64>().ok());
+    let offered = req
+        .headers()
+        .get("Sec-WebSocket-Protocol")?
+        .unwrap_or_default();
 
     // Build the forwarded request from scratch so no header the client sent can claim an
     // identity.
@@ -66,6 +65,9 @@ pub async fn room_socket(req: &Request, env: &Env, room: &str) -> Result<Respons
     )?;
     if let Some(since) = since {
         headers.set(SINCE_HEADER, &since.to_string())?;
+    }
+    if subprotocol::parse(&offered).edgechat {
+        headers.set(PROTOCOL_HEADER, subprotocol::PROTOCOL)?;
     }
     let mut init = RequestInit::new();
     init.with_method(Method::Get).with_headers(headers);

@@ -20,6 +20,12 @@ impl Room {
                     .insert(attachment.file_id.clone(), attachment);
                 Vec::new()
             }
+            Command::Reauthenticated {
+                conn,
+                user_id,
+                expires_at,
+                req_id,
+            } => self.reauthenticated(&conn, &user_id, expires_at, req_id),
             Command::Status(status) => self.relay_status(status),
             Command::Tick => self.tick(now),
         }

@@ -37,6 +37,10 @@ pub struct Identity {
     /// A global admin may moderate in every room.
     #[serde(default)]
     pub global_admin: bool,
+    /// When the access token the socket was opened or last re-authenticated with
+    /// expires; the socket is closed then unless `authenticate` brings a fresh one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<Millis>,
 }
 
 /// Something that happened to the room.
@@ -56,6 +60,13 @@ pub enum Command {
     Binary { conn: ConnId },
     /// A file was uploaded to this room and may now be attached.
     RegisterAttachment(Attachment),
+    /// The door verified a fresh token for `conn` (after an `authenticate`).
+    Reauthenticated {
+        conn: ConnId,
+        user_id: Id,
+        expires_at: Millis,
+        req_id: Option<String>,
+    },
     /// A member's global status changed (relayed from their inbox).
     Status(ServerMsg),
     /// The alarm fired.
@@ -197,6 +208,7 @@ impl Room {
             .values()
             .map(|left| left + grace)
             .chain(presence_unknown)
+            .chain(self.conns.values().filter_map(|who| who.expires_at))
             .min()
     }
 

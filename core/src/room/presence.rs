@@ -138,12 +138,59 @@ impl Room {
         }
     }
 
-    /// Forgets what has expired, and shows who has really gone.
+    /// Closes sockets whose token has expired, forgets what has expired, and shows who
+    /// has really gone.
     pub(super) fn tick(&mut self, now: Millis) -> Vec<Effect> {
+        let expired: Vec<String> = self
+            .conns
+            .iter()
+            .filter(|(_, who)| who.expires_at.is_some_and(|at| at <= now))
+            .map(|(conn, _)| conn.clone())
+            .collect();
+        let mut effects = Vec::new();
+        for conn in expired {
+            effects.extend(self.disconnect(&conn, now));
+            effects.push(Effect::Close {
+                conn,
+                code: edgechat_protocol::close::TOKEN_EXPIRED,
+                reason: "the access token expired; reconnect with a fresh one".into(),
+            });
+        }
         let grace = self.limits.presence_grace_ms;
         self.leaving.retain(|_, left| *left + grace > now);
         self.typing.retain(|_, until| *until > now);
-        self.presence_update()
+        effects.extend(self.presence_update());
+        effects
+    }
+
+    /// A fresh token for the same user extends the socket's life.
+    pub(super) fn reauthenticated(
+        &mut self,
+        conn: &str,
+        user_id: &str,
+        expires_at: Millis,
+        req_id: Option<String>,
+    ) -> Vec<Effect> {
+        let Some(who) = self.conns.get_mut(conn) else {
+            return Vec::new();
+        };
+        if who.user_id != user_id {
+            return vec![
+                Refusal::new(
+                    edgechat_protocol::ErrorCode::Unauthorized,
+                    "that token is for another user",
+                )
+                .into_effect(conn, req_id),
+            ];
+        }
+        who.expires_at = Some(expires_at);
+        vec![Effect::Send {
+            conn: conn.to_owned(),
+            msg: ServerMsg::Authenticated {
+                user_id: user_id.to_owned(),
+                expires_at,
+            },
+        }]
     }
 
     /// A member's global status, passed on to the room's sockets.

@@ -36,6 +36,7 @@ pub fn who(user: &str) -> Identity {
         user_id: user.into(),
         username: name,
         global_admin: false,
+        expires_at: None,
     }
 }
 

@@ -1,16 +1,22 @@
 //! Carrying out what the core decided.
 
-use edgechat_core::Effect;
+use edgechat_core::{Command, Effect};
 use edgechat_protocol::{ErrorCode, ServerMsg};
-use worker::{Result, WebSocket};
+use worker::{Date, Result, WebSocket};
 
-use super::{Room, storage};
+use super::{Attachment, Room, storage};
 
 impl Room {
     /// Performs `effects` in order. Storage comes first in every list the core returns,
-    /// so a failed write stops everything that would announce it.
-    pub(super) fn carry_out(&self, origin: &WebSocket, effects: Vec<Effect>) -> Result<()> {
+    /// so a failed write stops everything that would announce it. Returns the command
+    /// that answers an `authenticate`, if one was made.
+    pub(super) fn carry_out(
+        &self,
+        origin: &WebSocket,
+        effects: Vec<Effect>,
+    ) -> Result<Option<Command>> {
         let sql = self.state.storage().sql();
+        let mut follow_up = None;
         for effect in effects {
             match effect {
                 Effect::Append(event) => storage::append(&sql, &event)?,
@@ -28,17 +34,56 @@ impl Room {
                         let _ = ws.close(Some(code), Some(&reason));
                     }
                 }
-                Effect::Authenticate { req_id, .. } => send(
-                    origin,
-                    &ServerMsg::error(
-                        ErrorCode::Unavailable,
-                        "token refresh arrives with accounts",
-                        req_id,
-                    ),
-                ),
+                Effect::Authenticate {
+                    conn,
+                    token,
+                    req_id,
+                } => {
+                    follow_up = self.reauthenticate(origin, conn, &token, req_id);
+                }
             }
         }
-        Ok(())
+        Ok(follow_up)
+    }
+
+    /// Checks a fresh token for a live socket and records its new expiry in the
+    /// socket's attachment, so it survives hibernation; the core then decides.
+    fn reauthenticate(
+        &self,
+        ws: &WebSocket,
+        conn: String,
+        token: &str,
+        req_id: Option<String>,
+    ) -> Option<Command> {
+        let refuse = |message: &str| {
+            send(
+                ws,
+                &ServerMsg::error(ErrorCode::Unauthorized, message, req_id.clone()),
+            );
+            None
+        };
+        let Some(secret) = &self.jwt_secret else {
+            return refuse("the server is missing its secrets");
+        };
+        let verified = match edgechat_auth::token::verify(secret, token, Date::now().as_millis()) {
+            Ok(verified) => verified,
+            Err(err) => return refuse(&err.to_string()),
+        };
+        let Ok(Some(mut attachment)) = ws.deserialize_attachment::<Attachment>() else {
+            return refuse("this socket has no identity");
+        };
+        if attachment.who.user_id == verified.user_id {
+            attachment.who.expires_at = Some(verified.expires_at);
+            if ws.serialize_attachment(&attachment).is_err() {
+                return refuse("the new token could not be recorded");
+            }
+        }
+        Some(Command::Reauthenticated {
+            conn,
+            user_id: verified.user_id,
+            expires_at: verified.expires_at,
+            req_id,
+        })
     }
 
     fn broadcast(&self, msg: &ServerMsg, except: Option<&str>) {

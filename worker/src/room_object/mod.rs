@@ -16,7 +16,7 @@ use worker::{
     worker_sys::WebSocketRequestResponsePair,
 };
 
-use crate::{MEMBER_HEADER, ROOM_HEADER, SINCE_HEADER, http};
+use crate::{MEMBER_HEADER, PROTOCOL_HEADER, ROOM_HEADER, SINCE_HEADER, config, http};
 
 /// What each socket remembers about itself across hibernation.
 #[derive(Serialize, Deserialize)]
@@ -30,6 +30,8 @@ struct Attachment {
 pub struct Room {
     state: State,
     limits: Limits,
+    /// For checking tokens that `authenticate` brings to a live socket.
+    jwt_secret: Option<Vec<u8>>,
     /// Rebuilt from storage on the first event after each wake-up; never the only copy of
     /// anything that must last.
     core: RefCell<Option<edgechat_core::Room>>,
@@ -45,9 +47,11 @@ impl DurableObject for Room {
             Err(err) => worker::console_error!("room: no ping auto-response: {err:?}"),
         }
         let limits = Limits::from_vars(|name| env.var(name).ok().map(|v| v.to_string()));
+        let jwt_secret = config::string(&env, "JWT_SECRET").map(String::into_bytes);
         Self {
             state,
             limits,
+            jwt_secret,
             core: RefCell::new(None),
             armed: Cell::new(None),
         }
@@ -62,6 +66,7 @@ impl DurableObject for Room {
         let who: Identity =
             serde_json::from_str(&who).map_err(|e| worker::Error::RustError(e.to_string()))?;
         let since: Option<Seq> = headers.get(SINCE_HEADER)?.and_then(|s| s.parse().ok());
+        let protocol = headers.get(PROTOCOL_HEADER)?;
 
         let now = Date::now().as_millis();
         // Load the room before this socket is accepted, so the restore sees only the
@@ -87,7 +92,15 @@ impl DurableObject for Room {
             now,
         )
         .await;
-        Response::from_websocket(pair.client)
+        let response = Response::from_websocket(pair.client)?;
+        if let Some(protocol) = protocol {
+            // Browsers fail the handshake unless the server picks one offered protocol;
+            // the bearer token offered beside it is never echoed.
+            response
+                .headers()
+                .set("Sec-WebSocket-Protocol", &protocol)?;
+        }
+        Ok(response)
     }
 
     async fn websocket_message(
@@ -229,13 +242,35 @@ impl Room {
                 return;
             }
         };
-        if let Err(err) = self.carry_out(ws, effects) {
-            worker::console_error!("room {room}: storing failed: {err}");
-            // What the core applied in memory was not stored: rebuild from storage.
-            self.core.replace(None);
-            effects::send(ws, &internal_error());
-            return;
-        }
+        let follow_up = match self.carry_out(ws, effects) {
+            Ok(follow_up) => follow_up,
+            Err(err) => {
+                worker::console_error!("room {room}: storing failed: {err}");
+                // What the core applied in memory was not stored: rebuild from storage.
+                self.core.replace(None);
+                effects::send(ws, &internal_error());
+                return;
+            }
+        };
+        let deadline = match follow_up {
+            // The door's answer to an `authenticate`: one more turn of the core.
+            Some(command) => {
+                let mut slot = self.core.borrow_mut();
+                match slot.as_mut() {
+                    Some(core) => {
+                        let effects = core.handle(command, now);
+                        let deadline = core.next_deadline();
+                        drop(slot);
+                        if let Err(err) = self.carry_out(ws, effects) {
+                            worker::console_error!("room {room}: {err}");
+                        }
+                        deadline
+                    }
+                    None => deadline,
+                }
+            }
+            None => deadline,
+        };
         self.arm(deadline, now).await;
     }
 

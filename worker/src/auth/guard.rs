@@ -1,0 +1,42 @@
+//! Authentication at the door: a bearer token, checked, and the account still enabled.
+
+use edgechat_auth::token::{self, Verified};
+use worker::{Date, Env, Request, Response};
+
+use super::users::{self, UserRow};
+use crate::{config::AuthConfig, http::refusal};
+
+/// The bearer token of a request: `Authorization: Bearer …`, or for WebSockets the
+/// `bearer.…` subprotocol.
+pub fn bearer(req: &Request) -> Option<String> {
+    let headers = req.headers();
+    if let Some(auth) = headers.get("Authorization").ok().flatten()
+        && let Some(token) = auth.strip_prefix("Bearer ")
+    {
+        return Some(token.trim().to_owned());
+    }
+    let offered = headers.get("Sec-WebSocket-Protocol").ok().flatten()?;
+    edgechat_auth::subprotocol::parse(&offered).bearer
+}
+
+/// The signed-in user behind `req`, or the response that refuses it: 401 without a valid
+/// token, 403 for a disabled account.
+pub async fn user(req: &Request, env: &Env) -> Result<(Verified, UserRow), Response> {
+    let config = AuthConfig::from_env(env)
+        .ok_or_else(|| refusal(500, "internal", "the server is missing its secrets"))?;
+    let token = bearer(req)
+        .ok_or_else(|| refusal(401, "unauthorized", "sign in first: no access token"))?;
+    let verified = token::verify(&config.jwt_secret, &token, Date::now().as_millis())
+        .map_err(|e| refusal(401, "unauthorized", &e.to_string()))?;
+    let db = env
+        .d1("DB")
+        .map_err(|_| refusal(500, "internal", "no database"))?;
+    let row = users::by_id(&db, &verified.user_id)
+        .await
+        .map_err(|_| refusal(500, "internal", "the account could not be read"))?
+        .ok_or_else(|| refusal(401, "unauthorized", "the account no longer exists"))?;
+    if row.is_disabled() {
+        return Err(refusal(403, "account-disabled", "this account is disabled"));
+    }
+    Ok((verified, row))
+}

@@ -1,0 +1,301 @@
+//! `/api/auth`: register, login, refresh, logout (docs/api.md).
+
+mod crypto;
+pub mod guard;
+mod sessions;
+mod throttle;
+pub mod users;
+
+use edgechat_auth::{
+    cookie, names,
+    password::{self, ITERATIONS, PasswordRecord, SALT_BYTES},
+    refresh, token,
+};
+use serde::Deserialize;
+use serde_json::json;
+use worker::{D1Database, Date, Env, Request, Response, Result};
+
+use crate::{
+    config::AuthConfig,
+    http::{self, read_json, refusal},
+};
+use users::{NewUser, UserRow};
+
+fn setup(env: &Env) -> std::result::Result<(AuthConfig, D1Database), Response> {
+    let config = AuthConfig::from_env(env).ok_or_else(|| {
+        worker::console_error!("JWT_SECRET or PASSWORD_PEPPER is not set");
+        refusal(500, "internal", "the server is missing its secrets")
+    })?;
+    let db = env
+        .d1("DB")
+        .map_err(|_| refusal(500, "internal", "no database"))?;
+    Ok((config, db))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Register {
+    username: String,
+    password: String,
+    #[serde(default)]
+    display_name: Option<String>,
+    #[serde(default)]
+    use_cookies: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Login {
+    username: String,
+    password: String,
+    #[serde(default)]
+    use_cookies: bool,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RefreshBody {
+    #[serde(default)]
+    refresh_token: Option<String>,
+}
+
+pub async fn register(mut req: Request, env: &Env) -> Result<Response> {
+    let (config, db) = attempt!(setup(env));
+    let body: Register = attempt!(read_json(&mut req).await);
+    if let Err(e) = names::check_username(&body.username) {
+        return http::field_error(&e);
+    }
+    if let Err(e) = names::check_password(&body.password) {
+        return http::field_error(&e);
+    }
+    let display_name =
+        match names::display_name(body.display_name.as_deref().unwrap_or(&body.username)) {
+            Ok(name) => name,
+            Err(e) => return http::field_error(&e),
+        };
+    let now = Date::now().as_millis();
+    let salt: [u8; SALT_BYTES] = crypto::random();
+    let peppered = password::peppered(&config.pepper, &body.password);
+    let record = PasswordRecord {
+        iterations: ITERATIONS,
+        salt: salt.to_vec(),
+        hash: crypto::pbkdf2(&peppered, &salt, ITERATIONS).await?,
+    };
+    let id = crypto::random_id("u_");
+    let new = NewUser {
+        id: &id,
+        username: &body.username,
+        display_name: &display_name,
+        password: &record.encode(),
+        now,
+    };
+    if !users::insert(&db, &new).await? {
+        return http::error(409, "username-taken", "that username is taken");
+    }
+    let Some(user) = users::by_id(&db, &id).await? else {
+        return http::error(500, "internal", "the new account could not be read");
+    };
+    session(&db, &config, &user, None, body.use_cookies, now, 201).await
+}
+
+/// The same answer for an unknown user and a wrong password, after the same work.
+pub async fn login(mut req: Request, env: &Env) -> Result<Response> {
+    let (config, db) = attempt!(setup(env));
+    let body: Login = attempt!(read_json(&mut req).await);
+    if body.username.chars().count() > names::USERNAME_MAX {
+        return http::error(400, "too-long", "usernames have at most 32 characters");
+    }
+    if body.password.chars().count() > password::MAX_CHARS {
+        return http::error(400, "too-long", "passwords have at most 128 characters");
+    }
+    let now = Date::now().as_millis();
+    let user_key = format!("user:{}", names::username_key(&body.username));
+    let ip = req
+        .headers()
+        .get("CF-Connecting-IP")?
+        .unwrap_or_else(|| "unknown".into());
+    let ip_key = format!("ip:{ip}");
+    let limits = [
+        (user_key.as_str(), config.login_max_per_username),
+        (ip_key.as_str(), config.login_max_per_ip),
+    ];
+    if let Err(wait) = throttle::check(&db, &limits, now, config.login_window_ms).await? {
+        return http::too_many(wait);
+    }
+
+    let user = users::by_username(&db, &names::username_key(&body.username)).await?;
+    let peppered = password::peppered(&config.pepper, &body.password);
+    let record = user
+        .as_ref()
+        .and_then(|u| PasswordRecord::parse(&u.password));
+    let matches = match &record {
+        Some(record) => crypto::verify(record, &peppered).await?,
+        None => {
+            // An unknown user costs the same derivation, so timing tells nothing.
+            let salt: [u8; SALT_BYTES] = crypto::random();
+            crypto::pbkdf2(&peppered, &salt, ITERATIONS).await?;
+            false
+        }
+    };
+    let (Some(user), true) = (user, matches) else {
+        throttle::fail(&db, &[&user_key, &ip_key], now, config.login_window_ms).await?;
+        return http::error(401, "invalid-credentials", "wrong username or password");
+    };
+    if user.is_disabled() {
+        return http::error(403, "account-disabled", "this account is disabled");
+    }
+    throttle::clear(&db, &user_key).await?;
+    users::touch(&db, &user.id, now).await?;
+    session(&db, &config, &user, None, body.use_cookies, now, 200).await
+}
+
+/// Where a refresh token came from: the body (tools) or the cookie (browsers, which must
+/// also send the CSRF header).
+async fn presented(req: &mut Request) -> std::result::Result<(String, bool), Response> {
+    let body: RefreshBody = match req
+        .headers()
+        .get("Content-Length")
+        .ok()
+        .flatten()
+        .as_deref()
+    {
+        None | Some("0") => RefreshBody::default(),
+        Some(_) => read_json(req).await?,
+    };
+    if let Some(token) = body.refresh_token {
+        return Ok((token, false));
+    }
+    let cookies = req
+        .headers()
+        .get("Cookie")
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let Some(token) = cookie::read(&cookies, cookie::REFRESH) else {
+        return Err(refusal(401, "invalid-token", "no refresh token"));
+    };
+    let csrf = req.headers().get(cookie::CSRF_HEADER).ok().flatten();
+    if csrf.as_deref() != Some("1") {
+        return Err(refusal(
+            403,
+            "csrf-required",
+            "cookie-authenticated requests need the X-Edgechat-Csrf: 1 header",
+        ));
+    }
+    Ok((token.to_owned(), true))
+}
+
+/// Rotates a refresh token. A token used twice means it was stolen or replayed: its whole
+/// family is revoked.
+pub async fn refresh(mut req: Request, env: &Env) -> Result<Response> {
+    let (config, db) = attempt!(setup(env));
+    let (token, from_cookie) = attempt!(presented(&mut req).await);
+    let invalid = || http::error(401, "invalid-token", "the refresh token is not valid");
+    if !refresh::well_formed(&token) {
+        return invalid();
+    }
+    let now = Date::now().as_millis();
+    let Some(row) = sessions::find(&db, &token).await? else {
+        return invalid();
+    };
+    if row.revoked_at.is_some() || (row.expires_at as u64) <= now {
+        return invalid();
+    }
+    match row.rotated_at {
+        Some(at) if now >= at as u64 + config.refresh_reuse_grace_ms => {
+            sessions::revoke_family(&db, &row.family_id, now).await?;
+            return http::error(
+                401,
+                "token-reused",
+                "this refresh token was already used; sign in again",
+            );
+        }
+        // Rotated a moment ago, by another tab refreshing at the same time.
+        Some(_) => {}
+        // If another request marks it first, that was this same moment too.
+        None => {
+            sessions::mark_rotated(&db, &token, now).await?;
+        }
+    }
+    let user = match users::by_id(&db, &row.user_id).await? {
+        Some(user) if !user.is_disabled() => user,
+        _ => {
+            sessions::revoke_family(&db, &row.family_id, now).await?;
+            return http::error(403, "account-disabled", "this account is disabled");
+        }
+    };
+    session(
+        &db,
+        &config,
+        &user,
+        Some(&row.family_id),
+        from_cookie,
+        now,
+        200,
+    )
+    .await
+}
+
+/// Revokes the token's family and clears the cookies. Idempotent.
+pub async fn logout(mut req: Request, env: &Env) -> Result<Response> {
+    let (_, db) = attempt!(setup(env));
+    let (token, _) = attempt!(presented(&mut req).await);
+    if refresh::well_formed(&token)
+        && let Some(row) = sessions::find(&db, &token).await?
+    {
+        sessions::revoke_family(&db, &row.family_id, Date::now().as_millis()).await?;
+    }
+    let response = Response::empty()?.with_status(204);
+    for cleared in cookie::cleared() {
+        response.headers().append("Set-Cookie", &cleared)?;
+    }
+    Ok(response)
+}
+
+/// Issues an access token and a refresh token (in `family`, or a new one): both as
+/// cookies, and in the body unless the client keeps them in cookies.
+async fn session(
+    db: &D1Database,
+    config: &AuthConfig,
+    user: &UserRow,
+    family: Option<&str>,
+    use_cookies: bool,
+    now: u64,
+    status: u16,
+) -> Result<Response> {
+    let access = token::issue(
+        &config.jwt_secret,
+        &user.id,
+        &user.display_name,
+        user.is_admin(),
+        now,
+        config.access_ttl_ms,
+    );
+    let refresh = sessions::issue(db, &user.id, family, now, config.refresh_ttl_ms).await?;
+    let mut body = json!({
+        "user": user.me(),
+        "accessToken": access,
+        "accessExpiresAt": now + config.access_ttl_ms,
+        "refreshExpiresAt": now + config.refresh_ttl_ms,
+    });
+    if !use_cookies {
+        body["refreshToken"] = json!(refresh);
+    }
+    let response = http::json(status, &body)?;
+    let headers = response.headers();
+    headers.append(
+        "Set-Cookie",
+        &cookie::refresh(&refresh, config.refresh_ttl_ms / 1000),
+    )?;
+    headers.append(
+        "Set-Cookie",
+        &cookie::access(&access, config.access_ttl_ms / 1000),
+    )?;
+    headers.set("Cache-Control", "no-store")?;
+    Ok(response)
+}
+
+/// Revokes every session of a user.
+pub async fn revoke_user(db: &D1Database, user_id: &str, now: u64) -> Result<()> {
+    sessions::revoke_user(db, user_id, now).await
+}

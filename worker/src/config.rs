@@ -1,0 +1,58 @@
+//! Settings read from the environment: secrets (`.dev.vars` locally, `wrangler secret` in
+//! production) and vars with documented defaults (docs/api.md).
+
+use worker::Env;
+
+/// A secret or var as a string, if set and non-empty.
+pub fn string(env: &Env, name: &str) -> Option<String> {
+    env.secret(name)
+        .map(|s| s.to_string())
+        .or_else(|_| env.var(name).map(|v| v.to_string()))
+        .ok()
+        .filter(|s| !s.is_empty())
+}
+
+/// A positive whole-number var, or `default`.
+pub fn number(env: &Env, name: &str, default: u64) -> u64 {
+    string(env, name)
+        .and_then(|v| v.trim().parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(default)
+}
+
+/// What signing and checking credentials needs.
+pub struct AuthConfig {
+    pub jwt_secret: Vec<u8>,
+    pub pepper: Vec<u8>,
+    pub access_ttl_ms: u64,
+    pub refresh_ttl_ms: u64,
+    /// A token rotated less than this long ago may be presented again without revoking
+    /// its family: two tabs refreshing at once must not sign the user out.
+    pub refresh_reuse_grace_ms: u64,
+    pub login_window_ms: u64,
+    pub login_max_per_username: u32,
+    pub login_max_per_ip: u32,
+}
+
+impl AuthConfig {
+    /// `None` when a secret is missing: every auth endpoint then answers 500 and says so
+    /// in the log, rather than signing with a guessable key.
+    pub fn from_env(env: &Env) -> Option<Self> {
+        let jwt_secret = string(env, "JWT_SECRET")?.into_bytes();
+        let pepper = string(env, "PASSWORD_PEPPER")?.into_bytes();
+        if jwt_secret.len() < 32 || pepper.len() < 16 {
+            worker::console_error!("JWT_SECRET needs 32 bytes or more and PASSWORD_PEPPER 16");
+            return None;
+        }
+        Some(Self {
+            jwt_secret,
+            pepper,
+            access_ttl_ms: number(env, "ACCESS_TTL_MS", 15 * 60 * 1000),
+            refresh_ttl_ms: number(env, "REFRESH_TTL_MS", 30 * 24 * 60 * 60 * 1000),
+            refresh_reuse_grace_ms: number(env, "REFRESH_REUSE_GRACE_MS", 10_000),
+            login_window_ms: number(env, "LOGIN_WINDOW_MS", 15 * 60 * 1000),
+            login_max_per_username: number(env, "LOGIN_MAX_PER_USERNAME", 5) as u32,
+            login_max_per_ip: number(env, "LOGIN_MAX_PER_IP", 50) as u32,
+        })
+    }
+}

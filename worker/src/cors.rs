@@ -1,0 +1,46 @@
+//! The REST API is same-origin. `CORS_ORIGINS` (comma-separated) opens it to other
+//! origins explicitly; nothing else gets CORS headers.
+
+use worker::{Env, Response, Result};
+
+use crate::config;
+
+fn allowed(env: &Env, origin: Option<&str>) -> Option<String> {
+    let origin = origin?;
+    let list = config::string(env, "CORS_ORIGINS")?;
+    list.split(',')
+        .map(|o| o.trim().trim_end_matches('/'))
+        .any(|o| !o.is_empty() && o.eq_ignore_ascii_case(origin))
+        .then(|| origin.to_owned())
+}
+
+/// Adds the CORS headers when the request's origin is listed.
+pub fn allow(env: &Env, origin: Option<&str>, response: Response) -> Result<Response> {
+    if let Some(origin) = allowed(env, origin) {
+        let headers = response.headers();
+        // Upgrade responses carry immutable headers; a failure here only means no CORS.
+        let _ = headers.set("Access-Control-Allow-Origin", &origin);
+        let _ = headers.set("Access-Control-Allow-Credentials", "true");
+        let _ = headers.append("Vary", "Origin");
+    }
+    Ok(response)
+}
+
+/// Answers a preflight: 204 with the allowances for a listed origin, 403 otherwise.
+pub fn preflight(env: &Env, origin: Option<&str>) -> Result<Response> {
+    let Some(origin) = allowed(env, origin) else {
+        return crate::http::error(403, "forbidden-origin", "this origin may not call the API");
+    };
+    let response = Response::empty()?.with_status(204);
+    let headers = response.headers();
+    headers.set("Access-Control-Allow-Origin", &origin)?;
+    headers.set("Access-Control-Allow-Credentials", "true")?;
+    headers.set("Access-Control-Allow-Methods", "GET, POST, PATCH, DELETE")?;
+    headers.set(
+        "Access-Control-Allow-Headers",
+        "Authorization, Content-Type, X-Edgechat-Csrf",
+    )?;
+    headers.set("Access-Control-Max-Age", "600")?;
+    headers.append("Vary", "Origin")?;
+    Ok(response)
+}

@@ -1,0 +1,88 @@
+//! `/api/me`, `/api/users/{id}` and account administration.
+
+use edgechat_auth::names;
+use serde::Deserialize;
+use serde_json::json;
+use worker::{Date, Env, Request, Response, Result};
+
+use crate::{
+    auth::{guard, users},
+    http::{self, read_json},
+};
+
+pub async fn get(req: Request, env: &Env) -> Result<Response> {
+    let (_, user) = attempt!(guard::user(&req, env).await);
+    http::json(200, &json!(user.me()))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Patch {
+    #[serde(default)]
+    display_name: Option<String>,
+    #[serde(default)]
+    status_text: Option<String>,
+}
+
+pub async fn patch(mut req: Request, env: &Env) -> Result<Response> {
+    let (_, user) = attempt!(guard::user(&req, env).await);
+    let body: Patch = attempt!(read_json(&mut req).await);
+    let display_name = match body
+        .display_name
+        .as_deref()
+        .map(names::display_name)
+        .transpose()
+    {
+        Ok(name) => name,
+        Err(e) => return http::field_error(&e),
+    };
+    let status_text = match body
+        .status_text
+        .as_deref()
+        .map(names::status_text)
+        .transpose()
+    {
+        Ok(text) => text,
+        Err(e) => return http::field_error(&e),
+    };
+    let db = env.d1("DB")?;
+    users::update_profile(
+        &db,
+        &user.id,
+        display_name.as_deref(),
+        status_text.as_deref(),
+    )
+    .await?;
+    match users::by_id(&db, &user.id).await? {
+        Some(updated) => http::json(200, &json!(updated.me())),
+        None => http::error(404, "not-found", "the account no longer exists"),
+    }
+}
+
+pub async fn profile(req: Request, env: &Env, id: &str) -> Result<Response> {
+    attempt!(guard::user(&req, env).await);
+    match users::by_id(&env.d1("DB")?, id).await? {
+        Some(user) => http::json(200, &json!(user.profile())),
+        None => http::error(404, "not-found", "no such user"),
+    }
+}
+
+/// A global admin disables or re-enables an account. Disabling revokes its sessions; its
+/// access tokens stop working at the next request or upgrade.
+pub async fn set_disabled(req: Request, env: &Env, id: &str, disabled: bool) -> Result<Response> {
+    let (_, admin) = attempt!(guard::user(&req, env).await);
+    if !admin.is_admin() {
+        return http::error(403, "forbidden", "only a global admin can do this");
+    }
+    if admin.id == id {
+        return http::error(400, "bad-request", "you cannot disable your own account");
+    }
+    let db = env.d1("DB")?;
+    if !users::set_disabled(&db, id, disabled).await? {
+        return http::error(404, "not-found", "no such user");
+    }
+    if disabled {
+        crate::auth::revoke_user(&db, id, Date::now().as_millis()).await?;
+    }
+    Ok(Response::empty()?.with_status(204))
+}
