@@ -1,8 +1,11 @@
 //! The edgechat web client. State is a plain-Rust reducer ([`state::ChatState`]) that
 //! native tests cover; everything that touches the browser is compiled for wasm32 only.
 
+pub mod session;
 pub mod state;
 
+#[cfg(target_arch = "wasm32")]
+mod api;
 #[cfg(target_arch = "wasm32")]
 mod app;
 #[cfg(target_arch = "wasm32")]

@@ -29,7 +29,9 @@ pub struct RoomSocket {
 }
 
 impl RoomSocket {
-    pub fn open(room: &str, name: &str, mut state: Signal<ChatState>) -> Result<Self, String> {
+    /// Opens `room` with the access `token`, offered as a subprotocol (a browser cannot
+    /// set headers on a WebSocket, and a token never goes in a URL).
+    pub fn open(room: &str, token: &str, mut state: Signal<ChatState>) -> Result<Self, String> {
         let location = web_sys::window().ok_or("no window")?.location();
         let scheme = if location.protocol().map_err(js_err)? == "https:" {
             "wss"
@@ -37,9 +39,10 @@ impl RoomSocket {
             "ws"
         };
         let host = location.host().map_err(js_err)?;
-        let name = js_sys::encode_uri_component(name);
-        let url = format!("{scheme}://{host}/api/rooms/{room}/ws?name={name}");
-        let ws = WebSocket::new(&url).map_err(js_err)?;
+        let url = format!("{scheme}://{host}/api/rooms/{room}/ws");
+        let protocols =
+            js_sys::Array::of2(&"edgechat.v1".into(), &format!("bearer.{token}").into());
+        let ws = WebSocket::new_with_str_sequence(&url, &protocols).map_err(js_err)?;
 
         let on_open = Closure::<dyn FnMut()>::new(move || {
             state.write().set_connection(Connection::Connected);

@@ -1,36 +1,26 @@
 use dioxus::prelude::*;
-
 use edgechat_core::ids;
 
-use crate::app::Session;
-
-/// Asks for a display name and a room; the room may come from `?room=` in the URL.
+/// Picks a room; it may come from `?room=` in the URL.
 #[component]
-pub fn JoinForm(session: Signal<Option<Session>>) -> Element {
-    let mut name = use_signal(String::new);
-    let mut room = use_signal(|| room_from_url().unwrap_or_else(|| "lobby".to_owned()));
+pub fn JoinForm(room: Signal<Option<String>>) -> Element {
+    let mut chosen = use_signal(|| room_from_url().unwrap_or_else(|| "lobby".to_owned()));
     let mut error = use_signal(|| None::<&'static str>);
 
     let join = move |event: FormEvent| {
         event.prevent_default();
-        let chosen = room().trim().to_lowercase();
-        match ids::clean_display_name(&name()) {
-            None => error.set(Some("Choose a display name.")),
-            Some(_) if !ids::is_valid_room_name(&chosen) => {
-                error.set(Some("Room names use letters, digits, '-' and '_'."));
-            }
-            Some(name) => session.set(Some(Session { name, room: chosen })),
+        let name = chosen().trim().to_lowercase();
+        if ids::is_valid_room_name(&name) {
+            room.set(Some(name));
+        } else {
+            error.set(Some("Room names use letters, digits, '-' and '_'."));
         }
     };
 
     rsx! {
         form { class: "join", onsubmit: join,
-            h1 { "edgechat" }
-            label { r#for: "name", "Display name" }
-            input { id: "name", autocomplete: "nickname", maxlength: 32, value: "{name}",
-                oninput: move |e| name.set(e.value()) }
             label { r#for: "room", "Room" }
-            input { id: "room", maxlength: 64, value: "{room}", oninput: move |e| room.set(e.value()) }
+            input { id: "room", maxlength: 64, value: "{chosen}", oninput: move |e| chosen.set(e.value()) }
             if let Some(message) = error() {
                 p { class: "error", role: "alert", "{message}" }
             }

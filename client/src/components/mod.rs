@@ -1,7 +1,11 @@
 mod chat_room;
 mod join_form;
+mod login_form;
 mod message_input;
 mod message_list;
+mod profile_form;
 
 pub use chat_room::ChatRoom;
 pub use join_form::JoinForm;
+pub use login_form::LoginForm;
+pub use profile_form::ProfileForm;

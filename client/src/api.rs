@@ -1,0 +1,85 @@
+//! The HTTP API as the browser calls it. Auth endpoints are same-origin; cookie-driven
+//! ones carry the CSRF header.
+
+use gloo_net::http::{Request, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::session::{Me, Session};
+
+const CSRF: (&str, &str) = ("X-Edgechat-Csrf", "1");
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(Deserialize)]
+struct ErrorDetail {
+    message: String,
+}
+
+/// The server's message for a failed request, or a generic one.
+async fn failure(response: Response) -> String {
+    match response.json::<ErrorBody>().await {
+        Ok(body) => body.error.message,
+        Err(_) => format!("the server answered {}", response.status()),
+    }
+}
+
+async fn session_from(response: Result<Response, gloo_net::Error>) -> Result<Session, String> {
+    let response = response.map_err(|e| format!("no connection: {e}"))?;
+    if !response.ok() {
+        return Err(failure(response).await);
+    }
+    response.json::<Session>().await.map_err(|e| e.to_string())
+}
+
+async fn post(path: &str, body: &Value) -> Result<Response, gloo_net::Error> {
+    Request::post(path).json(body)?.send().await
+}
+
+pub async fn register(
+    username: &str,
+    password: &str,
+    display_name: &str,
+) -> Result<Session, String> {
+    let body = json!({ "username": username, "password": password, "displayName": display_name, "useCookies": true });
+    session_from(post("/api/auth/register", &body).await).await
+}
+
+pub async fn login(username: &str, password: &str) -> Result<Session, String> {
+    let body = json!({ "username": username, "password": password, "useCookies": true });
+    session_from(post("/api/auth/login", &body).await).await
+}
+
+/// A new access token from the refresh cookie; `Err` when signed out.
+pub async fn refresh() -> Result<Session, String> {
+    let response = Request::post("/api/auth/refresh")
+        .header(CSRF.0, CSRF.1)
+        .send()
+        .await;
+    session_from(response).await
+}
+
+pub async fn logout() {
+    let _ = Request::post("/api/auth/logout")
+        .header(CSRF.0, CSRF.1)
+        .send()
+        .await;
+}
+
+pub async fn update_me(token: &str, display_name: &str, status_text: &str) -> Result<Me, String> {
+    let body = json!({ "displayName": display_name, "statusText": status_text });
+    let response = Request::patch("/api/me")
+        .header("Authorization", &format!("Bearer {token}"))
+        .json(&body)
+        .map_err(|e| e.to_string())?
+        .send()
+        .await
+        .map_err(|e| format!("no connection: {e}"))?;
+    if !response.ok() {
+        return Err(failure(response).await);
+    }
+    response.json::<Me>().await.map_err(|e| e.to_string())
+}
