@@ -113,23 +113,24 @@ impl Browser {
         }
     }
 
-    /// Opens the app at `url` in the current tab and joins as `name`.
-    pub async fn join(&self, url: &str, name: &str) {
+    /// Opens the app at `url` and creates the account `username` through the form.
+    pub async fn sign_up(&self, url: &str, username: &str, display_name: &str) {
         self.client.goto(url).await.expect("the page loads");
-        self.type_into("#name", name).await;
-        self.click("#join").await;
-        self.find(".room .me").await;
+        self.click("#auth-switch").await;
+        self.type_into("#username", username).await;
+        self.type_into("#password", crate::account::PASSWORD).await;
+        self.type_into("#display-name", display_name).await;
+        self.click("#auth-submit").await;
+        self.find("#sign-out").await;
     }
 
-    /// Opens a new tab and switches to it; returns the tab that was current.
-    pub async fn new_tab(&self) -> fantoccini::wd::WindowHandle {
-        let previous = self.client.window().await.expect("current tab");
-        let tab = self.client.new_window(true).await.expect("a new tab");
-        self.client
-            .switch_to_window(tab.handle)
-            .await
-            .expect("switch");
-        previous
+    /// Opens the app at `url` and signs in through the form.
+    pub async fn sign_in(&self, url: &str, username: &str, password: &str) {
+        self.client.goto(url).await.expect("the page loads");
+        self.type_into("#username", username).await;
+        self.type_into("#password", password).await;
+        self.click("#auth-submit").await;
+        self.find("#sign-out").await;
     }
 
     /// Saves a screenshot of the current tab as PNG at `path`.

@@ -5,6 +5,7 @@
 //! runs); the harness serves what is built.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a harness fails by panicking
 
+pub mod account;
 pub mod browser;
 pub mod server;
 pub mod socket;

@@ -51,6 +51,7 @@ impl Builder {
         };
         std::fs::create_dir_all(&state_dir).expect("state directory");
         migrate(&state_dir);
+        let secrets = Secrets::in_dir(&state_dir);
 
         let port = free_port();
         let log_path = state_dir.join(format!("wrangler-{port}.log"));
@@ -67,7 +68,9 @@ impl Builder {
             ])
             .arg("--persist-to")
             .arg(&state_dir);
-        for (name, value) in &self.vars {
+        let mut vars = secrets.vars();
+        vars.extend(self.vars);
+        for (name, value) in &vars {
             command.arg("--var").arg(format!("{name}:{value}"));
         }
         let child = command
@@ -83,6 +86,7 @@ impl Builder {
             child,
             port,
             state_dir,
+            secrets,
             log_path,
             stopped: false,
             _temp,
@@ -97,6 +101,7 @@ pub struct Server {
     child: Child,
     port: u16,
     state_dir: PathBuf,
+    secrets: Secrets,
     log_path: PathBuf,
     stopped: bool,
     _temp: Option<tempfile::TempDir>,
@@ -128,6 +133,11 @@ impl Server {
 
     pub fn state_dir(&self) -> &Path {
         &self.state_dir
+    }
+
+    /// The JWT signing key this server uses, for minting tokens in tests.
+    pub fn jwt_secret(&self) -> &[u8] {
+        self.secrets.jwt.as_bytes()
     }
 
     /// What wrangler and workerd printed so far.
@@ -208,4 +218,50 @@ fn migrate(state_dir: &Path) {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+/// The secrets a server runs with: made at random for a new state directory and kept in
+/// it, so a restart on the same state keeps its sessions and passwords valid.
+#[derive(Debug, Clone)]
+struct Secrets {
+    jwt: String,
+    pepper: String,
+}
+
+impl Secrets {
+    fn in_dir(dir: &Path) -> Self {
+        let path = dir.join("test-secrets");
+        if let Ok(text) = std::fs::read_to_string(&path)
+            && let Some((jwt, pepper)) = text.split_once('\n')
+        {
+            return Self {
+                jwt: jwt.to_owned(),
+                pepper: pepper.trim().to_owned(),
+            };
+        }
+        let secrets = Self {
+            jwt: random_hex(32),
+            pepper: random_hex(16),
+        };
+        std::fs::write(&path, format!("{}\n{}\n", secrets.jwt, secrets.pepper))
+            .expect("secrets file");
+        secrets
+    }
+
+    fn vars(&self) -> BTreeMap<String, String> {
+        BTreeMap::from([
+            ("JWT_SECRET".to_owned(), self.jwt.clone()),
+            ("PASSWORD_PEPPER".to_owned(), self.pepper.clone()),
+        ])
+    }
+}
+
+/// `bytes` random bytes as hex, from the kernel.
+pub fn random_hex(bytes: usize) -> String {
+    use std::io::Read;
+    let mut buf = vec![0u8; bytes];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut buf))
+        .expect("/dev/urandom");
+    buf.iter().map(|b| format!("{b:02x}")).collect()
 }

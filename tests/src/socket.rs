@@ -10,7 +10,7 @@ use tokio_tungstenite::{
     tungstenite::{Message as Frame, client::IntoClientRequest, http::HeaderValue},
 };
 
-use crate::server::Server;
+use crate::{account::Session, server::Server};
 
 /// How long a test waits for a frame it expects.
 pub const PATIENCE: Duration = Duration::from_secs(10);
@@ -20,10 +20,10 @@ pub struct Client {
 }
 
 impl Client {
-    /// Opens `room` as `name`, checks that `room-joined` is the first frame, and reads
+    /// Opens `room` as `who`, checks that `room-joined` is the first frame, and reads
     /// everything the join caused, so the next frame is news.
-    pub async fn join(server: &Server, room: &str, name: &str) -> Self {
-        let (client, frames) = Self::join_since(server, room, name, None).await;
+    pub async fn join(server: &Server, room: &str, who: &Session) -> Self {
+        let (client, frames) = Self::join_since(server, room, who, None).await;
         assert!(
             matches!(frames.first(), Some(ServerMsg::RoomJoined { .. })),
             "first frame was {:?}",
@@ -32,23 +32,74 @@ impl Client {
         client
     }
 
-    /// Opens `room` as `name`, resuming after `since`, and returns every frame the join
+    /// Opens `room` as `who`, resuming after `since`, and returns every frame the join
     /// caused, in order, presence included.
     pub async fn join_since(
         server: &Server,
         room: &str,
-        name: &str,
+        who: &Session,
         since: Option<u64>,
     ) -> (Self, Vec<ServerMsg>) {
         let path = match since {
-            Some(since) => format!("{room}/ws?since={since}&name={name}"),
-            None => format!("{room}/ws?name={name}"),
+            Some(since) => format!("/api/rooms/{room}/ws?since={since}"),
+            None => format!("/api/rooms/{room}/ws"),
         };
-        let mut client = Self::open(server, &path, None)
+        let mut client = Self::open(server, &path, Some(&who.access_token), None)
             .await
             .expect("the upgrade is accepted");
         let frames = client.sync().await;
         (client, frames)
+    }
+
+    /// Opens `room` with `token` (offered as a subprotocol, as browsers do) and an
+    /// optional `Origin`; returns the HTTP status when the upgrade is refused.
+    pub async fn connect(
+        server: &Server,
+        room: &str,
+        token: Option<&str>,
+        origin: Option<&str>,
+    ) -> Result<Self, u16> {
+        Self::open(server, &format!("/api/rooms/{room}/ws"), token, origin).await
+    }
+
+    async fn open(
+        server: &Server,
+        path: &str,
+        token: Option<&str>,
+        origin: Option<&str>,
+    ) -> Result<Self, u16> {
+        let mut request = server
+            .ws_url(path)
+            .into_client_request()
+            .expect("a valid URL");
+        let headers = request.headers_mut();
+        if let Some(origin) = origin {
+            headers.insert("Origin", HeaderValue::from_str(origin).expect("header"));
+        }
+        if let Some(token) = token {
+            let offer = edgechat_auth::subprotocol::offer(token);
+            headers.insert(
+                "Sec-WebSocket-Protocol",
+                HeaderValue::from_str(&offer).expect("header"),
+            );
+        }
+        match connect_async(request).await {
+            Ok((ws, response)) => {
+                if token.is_some() {
+                    let chosen = response.headers().get("Sec-WebSocket-Protocol");
+                    assert_eq!(
+                        chosen.and_then(|v| v.to_str().ok()),
+                        Some(edgechat_auth::subprotocol::PROTOCOL),
+                        "the server picks edgechat.v1 and never echoes the token"
+                    );
+                }
+                Ok(Self { ws })
+            }
+            Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+                Err(response.status().as_u16())
+            }
+            Err(err) => panic!("upgrade failed: {err}"),
+        }
     }
 
     /// Sends a ping that the room itself answers (not the runtime's auto-response, which
@@ -62,34 +113,6 @@ impl Client {
                 ServerMsg::Pong => return before,
                 other => before.push(other),
             }
-        }
-    }
-
-    /// Opens `room` as `name`, optionally sending an `Origin`; returns the HTTP status when
-    /// the upgrade is refused (see [`attempt_upgrade`] for the body).
-    pub async fn connect(
-        server: &Server,
-        room: &str,
-        name: &str,
-        origin: Option<&str>,
-    ) -> Result<Self, u16> {
-        Self::open(server, &format!("{room}/ws?name={name}"), origin).await
-    }
-
-    async fn open(server: &Server, room_path: &str, origin: Option<&str>) -> Result<Self, u16> {
-        let url = server.ws_url(&format!("/api/rooms/{room_path}"));
-        let mut request = url.into_client_request().expect("a valid URL");
-        if let Some(origin) = origin {
-            request
-                .headers_mut()
-                .insert("Origin", HeaderValue::from_str(origin).expect("header"));
-        }
-        match connect_async(request).await {
-            Ok((ws, _)) => Ok(Self { ws }),
-            Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
-                Err(response.status().as_u16())
-            }
-            Err(err) => panic!("upgrade failed: {err}"),
         }
     }
 
@@ -188,11 +211,11 @@ impl Client {
 
 /// Sends a WebSocket upgrade request as plain HTTP and returns the status and JSON body of
 /// the answer: the way to read why an upgrade was refused (a WebSocket client stops reading
-/// after the status line).
+/// after the status line). Extra headers go as given.
 pub async fn attempt_upgrade(
     server: &Server,
     path: &str,
-    origin: Option<&str>,
+    headers: &[(&str, &str)],
 ) -> (u16, serde_json::Value) {
     let mut request = reqwest::Client::new()
         .get(server.http_url(path))
@@ -200,8 +223,8 @@ pub async fn attempt_upgrade(
         .header("Connection", "Upgrade")
         .header("Sec-WebSocket-Version", "13")
         .header("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==");
-    if let Some(origin) = origin {
-        request = request.header("Origin", origin);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
     }
     let response = request.send().await.expect("the server answers");
     let status = response.status().as_u16();

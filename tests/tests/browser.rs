@@ -1,30 +1,26 @@
 //! The client in real headless Chromium, talking to Rust socket clients.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use edgechat_e2e::{browser::Browser, server::Server, socket::Client};
+use edgechat_e2e::{account::PASSWORD, browser::Browser, server::Server, socket::Client};
 use edgechat_protocol::{ClientMsg, ServerMsg};
 
 #[tokio::test]
 async fn a_browser_user_and_a_socket_client_chat_both_ways() {
     let server = Server::start().await;
-    let mut bo = Client::join(&server, "lobby", "Bo").await;
+    let mut bob = Client::join(&server, "lobby", &server.register("Bob").await).await;
 
     let browser = Browser::launch().await;
     browser
-        .client
-        .goto(&server.http_url("/?room=lobby"))
-        .await
-        .unwrap();
-    browser.type_into("#name", "Ana").await;
+        .sign_up(&server.http_url("/?room=lobby"), "ana", "Ana")
+        .await;
     browser.click("#join").await;
-    browser.find(".room .me").await;
+    browser.find(".room").await;
 
-    // The page is connected once its socket is open: no banner left.
     browser
         .type_into("#message-input", "hello from the browser <b>bold?</b>")
         .await;
     browser.click("#send").await;
-    let received = bo
+    let received = bob
         .recv_until(|m| matches!(m, ServerMsg::NewMessage(msg) if msg.username == "Ana"))
         .await;
     let ServerMsg::NewMessage(received) = received else {
@@ -39,45 +35,82 @@ async fn a_browser_user_and_a_socket_client_chat_both_ways() {
         )
         .await;
 
-    bo.send(&ClientMsg::SendMessage {
+    bob.send(&ClientMsg::SendMessage {
         room_id: "lobby".into(),
         text: "hello from Rust".into(),
         attachments: vec![],
         reply_to: None,
-        client_msg_id: "bo-1".into(),
+        client_msg_id: "bob-1".into(),
     })
     .await;
     browser
         .wait_for_text(".message .text", "hello from Rust")
         .await;
-    browser.wait_for_text(".message .author", "Bo").await;
+    browser.wait_for_text(".message .author", "Bob").await;
     browser.close().await;
 }
 
 #[tokio::test]
-async fn two_browser_tabs_chat() {
+async fn two_browsers_chat() {
     let server = Server::start().await;
+    let (ana, bob) = (Browser::launch().await, Browser::launch().await);
+    for (browser, user, name) in [(&ana, "ana", "Ana"), (&bob, "bob", "Bob")] {
+        browser
+            .sign_up(&server.http_url("/?room=tabs"), user, name)
+            .await;
+        browser.click("#join").await;
+        browser.find(".room").await;
+    }
+    bob.type_into("#message-input", "hi Ana, Bob here").await;
+    bob.click("#send").await;
+    ana.wait_for_text(".message .text", "hi Ana, Bob here")
+        .await;
+    ana.type_into("#message-input", "hello Bob").await;
+    ana.click("#send").await;
+    bob.wait_for_text(".message .text", "hello Bob").await;
+    bob.wait_for_text(".message .author", "Ana").await;
+    ana.close().await;
+    bob.close().await;
+}
+
+#[tokio::test]
+async fn a_user_stays_signed_in_across_token_expiry_edits_their_profile_and_signs_out() {
+    // Access tokens live four seconds here, so the page must refresh them silently.
+    let server = Server::builder().var("ACCESS_TTL_MS", 4_000).start().await;
+    server.register("Ana").await;
     let browser = Browser::launch().await;
-    browser.join(&server.http_url("/?room=tabs"), "Ana").await;
-    let ana_tab = browser.new_tab().await;
-    browser.join(&server.http_url("/?room=tabs"), "Bo").await;
-    let bo_tab = browser.client.window().await.unwrap();
-
-    browser.type_into("#message-input", "hi Ana, Bo here").await;
-    browser.click("#send").await;
     browser
-        .wait_for_text(".message:not(.pending) .text", "hi Ana, Bo here")
+        .sign_in(&server.http_url("/?room=lobby"), "ana", PASSWORD)
         .await;
+    browser.click("#join").await;
+    browser.find(".room").await;
 
-    browser.client.switch_to_window(ana_tab).await.unwrap();
-    browser
-        .wait_for_text(".message .text", "hi Ana, Bo here")
-        .await;
-    browser.type_into("#message-input", "hello Bo").await;
+    // Past two expiries the room socket is still open and the page can still send.
+    tokio::time::sleep(std::time::Duration::from_secs(9)).await;
+    let mut bob = Client::join(&server, "lobby", &server.register("Bob").await).await;
+    browser.type_into("#message-input", "still here").await;
     browser.click("#send").await;
+    let msg = bob
+        .recv_until(|m| matches!(m, ServerMsg::NewMessage(_)))
+        .await;
+    assert!(matches!(msg, ServerMsg::NewMessage(m) if m.text == "still here"));
 
-    browser.client.switch_to_window(bo_tab).await.unwrap();
-    browser.wait_for_text(".message .text", "hello Bo").await;
-    browser.wait_for_text(".message .author", "Ana").await;
+    // A reload keeps the session (the refresh cookie), without signing in again.
+    browser.client.refresh().await.unwrap();
+    browser.find("#sign-out").await;
+
+    browser.click("#profile").await;
+    browser.find("#profile-name").await.clear().await.unwrap();
+    browser.type_into("#profile-name", "Ana Lima").await;
+    browser.type_into("#profile-status", "on call").await;
+    browser.click("#profile-save").await;
+    browser.wait_for_text(".top .me", "Ana Lima").await;
+    browser.wait_for_text(".top .status", "on call").await;
+
+    browser.click("#sign-out").await;
+    browser.find("#auth-submit").await;
+    // Signed out for good: a reload lands on the sign-in form.
+    browser.client.refresh().await.unwrap();
+    browser.find("#auth-submit").await;
     browser.close().await;
 }

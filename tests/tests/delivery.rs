@@ -30,11 +30,12 @@ async fn ack(client: &mut Client) -> (String, u64) {
 #[tokio::test]
 async fn a_reconnect_with_since_gets_exactly_the_missed_events_in_order() {
     let server = Server::start().await;
-    let mut ana = Client::join(&server, "lobby", "Ana").await;
-    let bo = Client::join(&server, "lobby", "Bo").await;
-    ana.send(&say("seen by Bo", "a-0")).await;
+    let bob_account = server.register("Bob").await;
+    let mut ana = Client::join(&server, "lobby", &server.register("Ana").await).await;
+    let bob = Client::join(&server, "lobby", &bob_account).await;
+    ana.send(&say("seen by Bob", "a-0")).await;
     let (_, seen) = ack(&mut ana).await;
-    drop(bo);
+    drop(bob);
 
     let mut missed = Vec::new();
     for i in 1..=3 {
@@ -43,7 +44,7 @@ async fn a_reconnect_with_since_gets_exactly_the_missed_events_in_order() {
         missed.push(ack(&mut ana).await.1);
     }
 
-    let (_, frames) = Client::join_since(&server, "lobby", "Bo", Some(seen)).await;
+    let (_, frames) = Client::join_since(&server, "lobby", &bob_account, Some(seen)).await;
     assert!(
         matches!(&frames[0], ServerMsg::RoomJoined { message_history, .. } if message_history.is_empty()),
         "{frames:?}"
@@ -68,15 +69,16 @@ async fn a_reconnect_with_since_gets_exactly_the_missed_events_in_order() {
 #[tokio::test]
 async fn a_resend_after_a_restart_returns_the_original_ack_and_creates_nothing() {
     let state = tempfile::tempdir().unwrap();
-    let original = {
+    let (original, ana_account) = {
         let server = Server::builder().state_dir(state.path()).start().await;
-        let mut ana = Client::join(&server, "lobby", "Ana").await;
+        let ana_account = server.register("Ana").await;
+        let mut ana = Client::join(&server, "lobby", &ana_account).await;
         ana.send(&say("exactly once", "a-1")).await;
-        ack(&mut ana).await
+        (ack(&mut ana).await, ana_account)
     };
     let server = Server::builder().state_dir(state.path()).start().await;
-    let mut bo = Client::join(&server, "lobby", "Bo").await;
-    let mut ana = Client::join(&server, "lobby", "Ana").await;
+    let mut bo = Client::join(&server, "lobby", &server.register("Bob").await).await;
+    let mut ana = Client::join(&server, "lobby", &ana_account).await;
     ana.send(&say("exactly once", "a-1")).await;
     assert_eq!(ack(&mut ana).await, original);
 
@@ -88,7 +90,8 @@ async fn a_resend_after_a_restart_returns_the_original_ack_and_creates_nothing()
     assert!(matches!(next, ServerMsg::NewMessage(m) if m.text == "and then this"));
 
     // And the history holds it once.
-    let (_, frames) = Client::join_since(&server, "lobby", "Cy", None).await;
+    let (_, frames) =
+        Client::join_since(&server, "lobby", &server.register("Cyd").await, None).await;
     let ServerMsg::RoomJoined {
         message_history, ..
     } = &frames[0]
@@ -105,8 +108,8 @@ async fn a_resend_after_a_restart_returns_the_original_ack_and_creates_nothing()
 #[tokio::test]
 async fn edits_reactions_and_deletes_reach_everyone_in_seq_order() {
     let server = Server::start().await;
-    let mut ana = Client::join(&server, "lobby", "Ana").await;
-    let mut bo = Client::join(&server, "lobby", "Bo").await;
+    let mut ana = Client::join(&server, "lobby", &server.register("Ana").await).await;
+    let mut bo = Client::join(&server, "lobby", &server.register("Bob").await).await;
     ana.send(&say("draft", "a-1")).await;
     let (message_id, first) = ack(&mut ana).await;
 
@@ -174,13 +177,14 @@ async fn edits_reactions_and_deletes_reach_everyone_in_seq_order() {
 #[tokio::test]
 async fn a_member_cannot_moderate_and_the_creator_can() {
     let server = Server::start().await;
-    let mut ana = Client::join(&server, "lobby", "Ana").await;
-    let mut bo = Client::join(&server, "lobby", "Bo").await;
-    bo.send(&ClientMsg::KickUser {
-        user_id: "guest:ana".into(),
+    let (ana_account, bob_account) = (server.register("Ana").await, server.register("Bob").await);
+    let mut ana = Client::join(&server, "lobby", &ana_account).await;
+    let mut bob = Client::join(&server, "lobby", &bob_account).await;
+    bob.send(&ClientMsg::KickUser {
+        user_id: ana_account.user_id.clone(),
     })
     .await;
-    match bo
+    match bob
         .recv_until(|m| matches!(m, ServerMsg::Error { .. }))
         .await
     {
@@ -188,15 +192,17 @@ async fn a_member_cannot_moderate_and_the_creator_can() {
         _ => unreachable!(),
     }
     ana.send(&ClientMsg::KickUser {
-        user_id: "guest:bo".into(),
+        user_id: bob_account.user_id.clone(),
     })
     .await;
     let kicked = ana
         .recv_until(|m| matches!(m, ServerMsg::UserKicked { .. }))
         .await;
-    assert!(matches!(kicked, ServerMsg::UserKicked { user_id, .. } if user_id == "guest:bo"));
+    assert!(
+        matches!(kicked, ServerMsg::UserKicked { user_id, .. } if user_id == bob_account.user_id)
+    );
     assert_eq!(
-        bo.closed_with().await,
+        bob.closed_with().await,
         Some(edgechat_protocol::close::KICKED)
     );
 }
@@ -204,16 +210,16 @@ async fn a_member_cannot_moderate_and_the_creator_can() {
 #[tokio::test]
 async fn joining_shows_who_is_online() {
     let server = Server::start().await;
-    let _ana = Client::join(&server, "lobby", "Ana").await;
-    let (_bo, frames) = Client::join_since(&server, "lobby", "Bo", None).await;
+    let (ana, bob) = (server.register("Ana").await, server.register("Bob").await);
+    let _ana_socket = Client::join(&server, "lobby", &ana).await;
+    let (_bob_socket, frames) = Client::join_since(&server, "lobby", &bob, None).await;
     let online = frames.iter().rev().find_map(|m| match m {
         ServerMsg::OnlineUsers { user_ids, .. } => Some(user_ids.clone()),
         _ => None,
     });
-    assert_eq!(
-        online,
-        Some(vec!["guest:ana".to_owned(), "guest:bo".to_owned()])
-    );
+    let mut expected = vec![ana.user_id, bob.user_id];
+    expected.sort();
+    assert_eq!(online, Some(expected));
 }
 
 #[tokio::test]
@@ -222,13 +228,16 @@ async fn a_user_who_leaves_is_shown_offline_once_the_grace_period_alarm_fires() 
         .var("PRESENCE_GRACE_MS", 300)
         .start()
         .await;
-    let mut ana = Client::join(&server, "lobby", "Ana").await;
-    let bo = Client::join(&server, "lobby", "Bo").await;
-    drop(bo);
+    let ana_account = server.register("Ana").await;
+    let mut ana = Client::join(&server, "lobby", &ana_account).await;
+    let bob = Client::join(&server, "lobby", &server.register("Bob").await).await;
+    drop(bob);
     let online = ana
         .recv_until_any(
             |m| matches!(m, ServerMsg::OnlineUsers { user_ids, .. } if user_ids.len() == 1),
         )
         .await;
-    assert!(matches!(online, ServerMsg::OnlineUsers { user_ids, .. } if user_ids == ["guest:ana"]));
+    assert!(
+        matches!(online, ServerMsg::OnlineUsers { user_ids, .. } if user_ids == [ana_account.user_id])
+    );
 }

@@ -27,10 +27,11 @@ fn assert_error(msg: &ServerMsg, expected: ErrorCode) {
 #[tokio::test]
 async fn two_clients_exchange_messages_through_a_room() {
     let server = Server::start().await;
-    let mut ana = Client::join(&server, "lobby", "Ana").await;
-    let mut bo = Client::join(&server, "lobby", "Bo").await;
+    let (ana_account, bob_account) = (server.register("Ana").await, server.register("Bob").await);
+    let mut ana = Client::join(&server, "lobby", &ana_account).await;
+    let mut bob = Client::join(&server, "lobby", &bob_account).await;
 
-    ana.send(&send_message("lobby", "hello Bo", "a-1")).await;
+    ana.send(&send_message("lobby", "hello Bob", "a-1")).await;
     let ack = ana
         .recv_until(|m| matches!(m, ServerMsg::MessageAck { .. }))
         .await;
@@ -42,16 +43,17 @@ async fn two_clients_exchange_messages_through_a_room() {
     };
     assert_eq!(client_msg_id, "a-1");
 
-    let ServerMsg::NewMessage(received) = bo.recv().await else {
-        panic!("Bo expected a new message")
+    let ServerMsg::NewMessage(received) = bob.recv().await else {
+        panic!("Bob expected a new message")
     };
-    assert_eq!(received.text, "hello Bo");
+    assert_eq!(received.text, "hello Bob");
     assert_eq!(received.username, "Ana");
+    assert_eq!(received.user_id, ana_account.user_id);
     assert_eq!(received.seq, seq);
 
-    bo.send(&send_message("lobby", "hi Ana", "b-1")).await;
+    bob.send(&send_message("lobby", "hi Ana", "b-1")).await;
     let reply = ana
-        .recv_until(|m| matches!(m, ServerMsg::NewMessage(msg) if msg.username == "Bo"))
+        .recv_until(|m| matches!(m, ServerMsg::NewMessage(msg) if msg.username == "Bob"))
         .await;
     let ServerMsg::NewMessage(reply) = reply else {
         unreachable!()
@@ -63,21 +65,21 @@ async fn two_clients_exchange_messages_through_a_room() {
 #[tokio::test]
 async fn rooms_are_separate() {
     let server = Server::start().await;
-    let mut ana = Client::join(&server, "one", "Ana").await;
-    let mut bo = Client::join(&server, "two", "Bo").await;
+    let mut ana = Client::join(&server, "one", &server.register("Ana").await).await;
+    let mut bob = Client::join(&server, "two", &server.register("Bob").await).await;
     ana.send(&send_message("one", "only for room one", "a-1"))
         .await;
     ana.recv_until(|m| matches!(m, ServerMsg::NewMessage(_)))
         .await;
-    // Bo's next frame is the answer to his own ping, not Ana's message.
-    bo.send(&ClientMsg::Ping).await;
-    assert_eq!(bo.recv_raw().await, PONG_FRAME);
+    // Bob's next frame is the answer to his own ping, not Ana's message.
+    bob.send(&ClientMsg::Ping).await;
+    assert_eq!(bob.recv_raw().await, PONG_FRAME);
 }
 
 #[tokio::test]
 async fn bad_frames_get_error_events_and_the_socket_stays_usable() {
     let server = Server::start().await;
-    let mut ana = Client::join(&server, "lobby", "Ana").await;
+    let mut ana = Client::join(&server, "lobby", &server.register("Ana").await).await;
 
     ana.send_raw("this is not json").await;
     assert_error(&ana.recv().await, ErrorCode::BadFrame);
@@ -110,7 +112,7 @@ async fn limits_come_from_vars() {
         .var("MAX_FRAME_BYTES", 200)
         .start()
         .await;
-    let mut ana = Client::join(&server, "lobby", "Ana").await;
+    let mut ana = Client::join(&server, "lobby", &server.register("Ana").await).await;
 
     ana.send(&send_message("lobby", "too long", "a-1")).await;
     assert_error(&ana.recv().await, ErrorCode::TooLong);
@@ -126,7 +128,7 @@ async fn limits_come_from_vars() {
 #[tokio::test]
 async fn the_exact_ping_frame_is_answered_with_pong() {
     let server = Server::start().await;
-    let mut ana = Client::join(&server, "lobby", "Ana").await;
+    let mut ana = Client::join(&server, "lobby", &server.register("Ana").await).await;
     ana.send_raw(PING_FRAME).await;
     assert_eq!(ana.recv_raw().await, PONG_FRAME);
 }
@@ -134,16 +136,22 @@ async fn the_exact_ping_frame_is_answered_with_pong() {
 #[tokio::test]
 async fn an_upgrade_from_a_foreign_origin_is_refused_at_the_door() {
     let server = Server::start().await;
-    let refused = Client::connect(&server, "lobby", "Eve", Some("https://evil.example")).await;
+    let ana = server.register("Ana").await;
+    let token = Some(ana.access_token.as_str());
+    let refused = Client::connect(&server, "lobby", token, Some("https://evil.example")).await;
     assert_eq!(refused.err(), Some(403), "a foreign origin was let in");
-    let (status, body) =
-        attempt_upgrade(&server, "/api/rooms/lobby/ws", Some("https://evil.example")).await;
+    let (status, body) = attempt_upgrade(
+        &server,
+        "/api/rooms/lobby/ws",
+        &[("Origin", "https://evil.example")],
+    )
+    .await;
     assert_eq!(status, 403);
     assert_eq!(body["error"]["code"], "forbidden-origin", "{body}");
 
     let own = server.http_url("");
     assert!(
-        Client::connect(&server, "lobby", "Ana", Some(&own))
+        Client::connect(&server, "lobby", token, Some(&own))
             .await
             .is_ok()
     );
@@ -152,9 +160,7 @@ async fn an_upgrade_from_a_foreign_origin_is_refused_at_the_door() {
 #[tokio::test]
 async fn a_bad_room_name_is_refused_with_a_json_error() {
     let server = Server::start().await;
-    let refused = Client::connect(&server, "Not_Lower", "Ana", None).await;
-    assert_eq!(refused.err(), Some(400), "a bad room name was accepted");
-    let (status, body) = attempt_upgrade(&server, "/api/rooms/Not_Lower/ws", None).await;
+    let (status, body) = attempt_upgrade(&server, "/api/rooms/Not_Lower/ws", &[]).await;
     assert_eq!(status, 400);
     assert_eq!(body["error"]["code"], "bad-room", "{body}");
 }
@@ -162,19 +168,20 @@ async fn a_bad_room_name_is_refused_with_a_json_error() {
 #[tokio::test]
 async fn seqs_continue_after_the_server_restarts_on_the_same_state() {
     let state = tempfile::tempdir().unwrap();
-    let first_seq = {
+    let (first_seq, ana) = {
         let server = Server::builder().state_dir(state.path()).start().await;
-        let mut ana = Client::join(&server, "lobby", "Ana").await;
-        ana.send(&send_message("lobby", "before", "a-1")).await;
-        match ana.recv().await {
-            ServerMsg::MessageAck { seq, .. } => seq,
+        let ana = server.register("Ana").await;
+        let mut client = Client::join(&server, "lobby", &ana).await;
+        client.send(&send_message("lobby", "before", "a-1")).await;
+        match client.recv().await {
+            ServerMsg::MessageAck { seq, .. } => (seq, ana),
             other => panic!("{other:?}"),
         }
     };
     let server = Server::builder().state_dir(state.path()).start().await;
-    let mut ana = Client::join(&server, "lobby", "Ana").await;
-    ana.send(&send_message("lobby", "after", "a-2")).await;
-    match ana.recv().await {
+    let mut client = Client::join(&server, "lobby", &ana).await;
+    client.send(&send_message("lobby", "after", "a-2")).await;
+    match client.recv().await {
         ServerMsg::MessageAck { seq, .. } => assert_eq!(seq, first_seq + 1),
         other => panic!("{other:?}"),
     }

@@ -25,6 +25,7 @@ pub fn run(args: &[String]) -> Result {
         .map_err(|_| format!("--port {port:?} is not a port"))?;
 
     setup::run()?;
+    dev_vars()?;
     build::run()?;
     step("dev: applying D1 migrations to the local database");
     exec(
@@ -41,4 +42,29 @@ pub fn run(args: &[String]) -> Result {
             .args(["dev", "--ip", "127.0.0.1", "--port", &port, "--persist-to"])
             .arg(&state_dir),
     )
+}
+
+/// `.dev.vars` holds the local secrets (git-ignored). Made once, at random.
+fn dev_vars() -> Result {
+    let path = root().join(".dev.vars");
+    if path.exists() {
+        println!("    .dev.vars: present");
+        return Ok(());
+    }
+    step("dev: creating .dev.vars with random local secrets");
+    let text = format!(
+        "# Local secrets for wrangler dev; never committed. Production uses `wrangler secret put`.\nJWT_SECRET={}\nPASSWORD_PEPPER={}\n",
+        random_hex(32)?,
+        random_hex(32)?
+    );
+    std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn random_hex(bytes: usize) -> Result<String> {
+    use std::io::Read;
+    let mut buf = vec![0u8; bytes];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut buf))
+        .map_err(|e| format!("/dev/urandom: {e}"))?;
+    Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
 }

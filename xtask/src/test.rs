@@ -11,6 +11,7 @@ use crate::{
 const WASM_CRATES: &[&str] = &[
     "edgechat-protocol",
     "edgechat-core",
+    "edgechat-auth",
     "edgechat-worker",
     "edgechat-client",
 ];
@@ -60,10 +61,10 @@ pub fn run() -> Result {
     Ok(())
 }
 
-/// `edgechat-protocol` and `edgechat-core` must build and test natively: neither may
+/// `edgechat-protocol`, `edgechat-core` and `edgechat-auth` must build and test natively: none may
 /// pull in `worker`, which needs the JS runtime.
 fn layering() -> Result {
-    for krate in ["edgechat-protocol", "edgechat-core"] {
+    for krate in ["edgechat-protocol", "edgechat-core", "edgechat-auth"] {
         let tree = output(command("cargo").args([
             "tree",
             "--edges",

@@ -1,0 +1,92 @@
+//! Accounts over the real HTTP API.
+
+use serde_json::{Value, json};
+
+use crate::server::Server;
+
+/// A signed-in user as a non-browser client holds it.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user_id: String,
+    pub username: String,
+    pub display_name: String,
+    pub access_token: String,
+    pub refresh_token: String,
+}
+
+impl Session {
+    fn from_body(body: &Value) -> Self {
+        let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+        Self {
+            user_id: text(&body["user"]["id"]),
+            username: text(&body["user"]["username"]),
+            display_name: text(&body["user"]["displayName"]),
+            access_token: text(&body["accessToken"]),
+            refresh_token: text(&body["refreshToken"]),
+        }
+    }
+}
+
+/// The password every test account gets.
+pub const PASSWORD: &str = "correct horse battery";
+
+impl Server {
+    /// POSTs JSON to `path`; returns the status and the JSON body (`Null` when empty).
+    pub async fn post(&self, path: &str, body: &Value) -> (u16, Value) {
+        let response = reqwest::Client::new()
+            .post(self.http_url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("the server answers");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Registers `name`: username `name` lowercased, display name `name`.
+    pub async fn register(&self, name: &str) -> Session {
+        let (status, body) = self
+            .post(
+                "/api/auth/register",
+                &json!({ "username": name.to_lowercase(), "password": PASSWORD, "displayName": name }),
+            )
+            .await;
+        assert_eq!(status, 201, "registering {name}: {body}");
+        Session::from_body(&body)
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> (u16, Value) {
+        self.post(
+            "/api/auth/login",
+            &json!({ "username": username, "password": password }),
+        )
+        .await
+    }
+
+    /// Trades a refresh token for a new session.
+    pub async fn refresh(&self, refresh_token: &str) -> Result<Session, (u16, Value)> {
+        let (status, body) = self
+            .post(
+                "/api/auth/refresh",
+                &json!({ "refreshToken": refresh_token }),
+            )
+            .await;
+        if status == 200 {
+            Ok(Session::from_body(&body))
+        } else {
+            Err((status, body))
+        }
+    }
+
+    /// GETs `path` with `token` as bearer.
+    pub async fn get_as(&self, path: &str, token: &str) -> (u16, Value) {
+        let response = reqwest::Client::new()
+            .get(self.http_url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("the server answers");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+}
