@@ -265,3 +265,32 @@ pub fn random_hex(bytes: usize) -> String {
         .expect("/dev/urandom");
     buf.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+impl Server {
+    /// Runs `sql` against this server's local D1 and returns the rows, to check what was
+    /// (not) stored.
+    pub fn query(&self, sql: &str) -> Vec<serde_json::Value> {
+        let output = wrangler()
+            .args(["d1", "execute", "DB", "--local", "--json", "--persist-to"])
+            .arg(&self.state_dir)
+            .args(["--command", sql])
+            .stdin(Stdio::null())
+            .output()
+            .expect("wrangler d1 execute runs");
+        assert!(
+            output.status.success(),
+            "query failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let parsed: serde_json::Value =
+            serde_json::from_slice(&output.stdout).expect("wrangler prints JSON");
+        parsed[0]["results"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// How many rows `table` holds.
+    pub fn count(&self, table: &str) -> u64 {
+        self.query(&format!("SELECT COUNT(*) AS n FROM {table}"))[0]["n"]
+            .as_u64()
+            .expect("a count")
+    }
+}
