@@ -116,6 +116,21 @@ pub enum ClientMsg {
 }
 
 impl ClientMsg {
+    /// A `send-message` with text only: no attachments, not a reply.
+    pub fn text(
+        room_id: impl Into<Id>,
+        text: impl Into<String>,
+        client_msg_id: impl Into<String>,
+    ) -> Self {
+        ClientMsg::SendMessage {
+            room_id: room_id.into(),
+            text: text.into(),
+            attachments: Vec::new(),
+            reply_to: None,
+            client_msg_id: client_msg_id.into(),
+        }
+    }
+
     /// Every `type` a client may send, in declaration order.
     pub const TYPES: &'static [&'static str] = &[
         "authenticate",

@@ -90,3 +90,29 @@ impl Server {
         (status, response.json().await.unwrap_or(Value::Null))
     }
 }
+
+impl Server {
+    /// POSTs to `path` as a browser would with a cookie (`name=value`), with or without
+    /// the CSRF header.
+    pub async fn cookie_post(&self, path: &str, cookie: &str, csrf: bool) -> reqwest::Response {
+        let mut request = reqwest::Client::new()
+            .post(self.http_url(path))
+            .header("Cookie", cookie);
+        if csrf {
+            request = request.header(edgechat_auth::cookie::CSRF_HEADER, "1");
+        }
+        request.send().await.expect("the server answers")
+    }
+}
+
+/// The `name=value` pair of the cookie `name` that `response` sets.
+pub fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .and_then(|c| c.split(';').next())
+        .map(str::to_owned)
+}

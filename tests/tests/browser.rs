@@ -35,14 +35,8 @@ async fn a_browser_user_and_a_socket_client_chat_both_ways() {
         )
         .await;
 
-    bob.send(&ClientMsg::SendMessage {
-        room_id: "lobby".into(),
-        text: "hello from Rust".into(),
-        attachments: vec![],
-        reply_to: None,
-        client_msg_id: "bob-1".into(),
-    })
-    .await;
+    bob.send(&ClientMsg::text("lobby", "hello from Rust", "bob-1"))
+        .await;
     browser
         .wait_for_text(".message .text", "hello from Rust")
         .await;

@@ -5,16 +5,6 @@
 use edgechat_e2e::{server::Server, socket::Client};
 use edgechat_protocol::{ClientMsg, ErrorCode, ServerMsg};
 
-fn say(text: &str, client_msg_id: &str) -> ClientMsg {
-    ClientMsg::SendMessage {
-        room_id: "lobby".into(),
-        text: text.into(),
-        attachments: vec![],
-        reply_to: None,
-        client_msg_id: client_msg_id.into(),
-    }
-}
-
 async fn ack(client: &mut Client) -> (String, u64) {
     match client
         .recv_until(|m| matches!(m, ServerMsg::MessageAck { .. } | ServerMsg::Error { .. }))
@@ -33,14 +23,19 @@ async fn a_reconnect_with_since_gets_exactly_the_missed_events_in_order() {
     let bob_account = server.register("Bob").await;
     let mut ana = Client::join(&server, "lobby", &server.register("Ana").await).await;
     let bob = Client::join(&server, "lobby", &bob_account).await;
-    ana.send(&say("seen by Bob", "a-0")).await;
+    ana.send(&ClientMsg::text("lobby", "seen by Bob", "a-0"))
+        .await;
     let (_, seen) = ack(&mut ana).await;
     drop(bob);
 
     let mut missed = Vec::new();
     for i in 1..=3 {
-        ana.send(&say(&format!("missed {i}"), &format!("a-{i}")))
-            .await;
+        ana.send(&ClientMsg::text(
+            "lobby",
+            format!("missed {i}"),
+            format!("a-{i}"),
+        ))
+        .await;
         missed.push(ack(&mut ana).await.1);
     }
 
@@ -73,17 +68,20 @@ async fn a_resend_after_a_restart_returns_the_original_ack_and_creates_nothing()
         let server = Server::builder().state_dir(state.path()).start().await;
         let ana_account = server.register("Ana").await;
         let mut ana = Client::join(&server, "lobby", &ana_account).await;
-        ana.send(&say("exactly once", "a-1")).await;
+        ana.send(&ClientMsg::text("lobby", "exactly once", "a-1"))
+            .await;
         (ack(&mut ana).await, ana_account)
     };
     let server = Server::builder().state_dir(state.path()).start().await;
     let mut bo = Client::join(&server, "lobby", &server.register("Bob").await).await;
     let mut ana = Client::join(&server, "lobby", &ana_account).await;
-    ana.send(&say("exactly once", "a-1")).await;
+    ana.send(&ClientMsg::text("lobby", "exactly once", "a-1"))
+        .await;
     assert_eq!(ack(&mut ana).await, original);
 
     // Bo sees no second copy: the next message he gets is a new one.
-    ana.send(&say("and then this", "a-2")).await;
+    ana.send(&ClientMsg::text("lobby", "and then this", "a-2"))
+        .await;
     let next = bo
         .recv_until(|m| matches!(m, ServerMsg::NewMessage(_)))
         .await;
@@ -110,7 +108,7 @@ async fn edits_reactions_and_deletes_reach_everyone_in_seq_order() {
     let server = Server::start().await;
     let mut ana = Client::join(&server, "lobby", &server.register("Ana").await).await;
     let mut bo = Client::join(&server, "lobby", &server.register("Bob").await).await;
-    ana.send(&say("draft", "a-1")).await;
+    ana.send(&ClientMsg::text("lobby", "draft", "a-1")).await;
     let (message_id, first) = ack(&mut ana).await;
 
     bo.send(&ClientMsg::AddReaction {
@@ -148,7 +146,7 @@ async fn edits_reactions_and_deletes_reach_everyone_in_seq_order() {
         (String::new(), ErrorCode::Forbidden),
     ] {
         let message_id = if target.is_empty() {
-            ana.send(&say("keep", "a-2")).await;
+            ana.send(&ClientMsg::text("lobby", "keep", "a-2")).await;
             ack(&mut ana).await.0
         } else {
             target

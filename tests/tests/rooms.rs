@@ -7,16 +7,6 @@ use edgechat_e2e::{
 };
 use edgechat_protocol::{ClientMsg, ErrorCode, PING_FRAME, PONG_FRAME, ServerMsg};
 
-fn send_message(room: &str, text: &str, client_msg_id: &str) -> ClientMsg {
-    ClientMsg::SendMessage {
-        room_id: room.into(),
-        text: text.into(),
-        attachments: vec![],
-        reply_to: None,
-        client_msg_id: client_msg_id.into(),
-    }
-}
-
 fn assert_error(msg: &ServerMsg, expected: ErrorCode) {
     match msg {
         ServerMsg::Error { code, .. } => assert_eq!(*code, expected, "{msg:?}"),
@@ -31,7 +21,8 @@ async fn two_clients_exchange_messages_through_a_room() {
     let mut ana = Client::join(&server, "lobby", &ana_account).await;
     let mut bob = Client::join(&server, "lobby", &bob_account).await;
 
-    ana.send(&send_message("lobby", "hello Bob", "a-1")).await;
+    ana.send(&ClientMsg::text("lobby", "hello Bob", "a-1"))
+        .await;
     let ack = ana
         .recv_until(|m| matches!(m, ServerMsg::MessageAck { .. }))
         .await;
@@ -51,7 +42,7 @@ async fn two_clients_exchange_messages_through_a_room() {
     assert_eq!(received.user_id, ana_account.user_id);
     assert_eq!(received.seq, seq);
 
-    bob.send(&send_message("lobby", "hi Ana", "b-1")).await;
+    bob.send(&ClientMsg::text("lobby", "hi Ana", "b-1")).await;
     let reply = ana
         .recv_until(|m| matches!(m, ServerMsg::NewMessage(msg) if msg.username == "Bob"))
         .await;
@@ -67,7 +58,7 @@ async fn rooms_are_separate() {
     let server = Server::start().await;
     let mut ana = Client::join(&server, "one", &server.register("Ana").await).await;
     let mut bob = Client::join(&server, "two", &server.register("Bob").await).await;
-    ana.send(&send_message("one", "only for room one", "a-1"))
+    ana.send(&ClientMsg::text("one", "only for room one", "a-1"))
         .await;
     ana.recv_until(|m| matches!(m, ServerMsg::NewMessage(_)))
         .await;
@@ -97,10 +88,11 @@ async fn bad_frames_get_error_events_and_the_socket_stays_usable() {
     ana.send_binary(&[0, 159, 146, 150]).await;
     assert_error(&ana.recv().await, ErrorCode::BadFrame);
 
-    ana.send(&send_message("lobby", "   ", "a-0")).await;
+    ana.send(&ClientMsg::text("lobby", "   ", "a-0")).await;
     assert_error(&ana.recv().await, ErrorCode::Empty);
 
-    ana.send(&send_message("lobby", "still here", "a-1")).await;
+    ana.send(&ClientMsg::text("lobby", "still here", "a-1"))
+        .await;
     let ack = ana.recv().await;
     assert!(matches!(ack, ServerMsg::MessageAck { .. }), "{ack:?}");
 }
@@ -114,14 +106,14 @@ async fn limits_come_from_vars() {
         .await;
     let mut ana = Client::join(&server, "lobby", &server.register("Ana").await).await;
 
-    ana.send(&send_message("lobby", "too long", "a-1")).await;
+    ana.send(&ClientMsg::text("lobby", "too long", "a-1")).await;
     assert_error(&ana.recv().await, ErrorCode::TooLong);
 
-    ana.send(&send_message("lobby", &"x".repeat(300), "a-2"))
+    ana.send(&ClientMsg::text("lobby", "x".repeat(300), "a-2"))
         .await;
     assert_error(&ana.recv().await, ErrorCode::TooLarge);
 
-    ana.send(&send_message("lobby", "short", "a-3")).await;
+    ana.send(&ClientMsg::text("lobby", "short", "a-3")).await;
     assert!(matches!(ana.recv().await, ServerMsg::MessageAck { .. }));
 }
 
@@ -172,7 +164,9 @@ async fn seqs_continue_after_the_server_restarts_on_the_same_state() {
         let server = Server::builder().state_dir(state.path()).start().await;
         let ana = server.register("Ana").await;
         let mut client = Client::join(&server, "lobby", &ana).await;
-        client.send(&send_message("lobby", "before", "a-1")).await;
+        client
+            .send(&ClientMsg::text("lobby", "before", "a-1"))
+            .await;
         match client.recv().await {
             ServerMsg::MessageAck { seq, .. } => (seq, ana),
             other => panic!("{other:?}"),
@@ -180,7 +174,7 @@ async fn seqs_continue_after_the_server_restarts_on_the_same_state() {
     };
     let server = Server::builder().state_dir(state.path()).start().await;
     let mut client = Client::join(&server, "lobby", &ana).await;
-    client.send(&send_message("lobby", "after", "a-2")).await;
+    client.send(&ClientMsg::text("lobby", "after", "a-2")).await;
     match client.recv().await {
         ServerMsg::MessageAck { seq, .. } => assert_eq!(seq, first_seq + 1),
         other => panic!("{other:?}"),

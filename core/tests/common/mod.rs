@@ -110,16 +110,7 @@ impl World {
     }
 
     pub fn say_with_id(&mut self, conn: &str, text: &str, client_msg_id: &str) -> Vec<Effect> {
-        self.send(
-            conn,
-            ClientMsg::SendMessage {
-                room_id: "lobby".into(),
-                text: text.into(),
-                attachments: vec![],
-                reply_to: None,
-                client_msg_id: client_msg_id.into(),
-            },
-        )
+        self.send(conn, ClientMsg::text("lobby", text, client_msg_id))
     }
 
     /// Says `text` and returns the new message's id.
