@@ -4,6 +4,7 @@
 //! decodes what arrives, hands it to these types with the current time, and carries out
 //! the [`room::Effect`]s they return.
 
+pub mod archive;
 pub mod decode;
 pub mod emoji;
 pub mod ids;

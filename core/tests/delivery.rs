@@ -225,3 +225,48 @@ fn a_resend_after_a_restore_is_still_recognised() {
     };
     assert_eq!(ack(&effects, "bo-2"), ack(&first, "bo"));
 }
+
+#[test]
+fn history_over_http_is_for_members_or_anyone_in_a_public_room_but_never_the_banned() {
+    let mut world = World::with_three();
+    world.post("bo", "hello");
+    assert_eq!(
+        world
+            .room
+            .history_for("stranger", false, None, None)
+            .map(|(m, _)| m.len()),
+        Ok(1)
+    );
+    world.send(
+        "ana",
+        ClientMsg::BanUser {
+            user_id: "cy".into(),
+        },
+    );
+    assert_eq!(
+        world.room.history_for("cy", false, None, None),
+        Err(edgechat_protocol::ErrorCode::Forbidden)
+    );
+
+    let mut private = World::new(RoomKind::Private, Limits::default());
+    private.connect("ana", "ana");
+    private.post("ana", "secret");
+    assert_eq!(
+        private.room.history_for("stranger", false, None, None),
+        Err(edgechat_protocol::ErrorCode::Forbidden)
+    );
+    assert!(
+        private
+            .room
+            .history_for("stranger", true, None, None)
+            .is_ok(),
+        "a global admin reads"
+    );
+    assert_eq!(
+        private
+            .room
+            .history_for("ana", false, Some(1), Some(10))
+            .map(|(m, more)| (m.len(), more)),
+        Ok((0, false))
+    );
+}

@@ -72,6 +72,9 @@ async fn route(req: Request, env: &Env, path: &str) -> Result<Response> {
             me::set_disabled(req, env, id, false).await
         }
         (Method::Get, ["api", "rooms", room, "ws"]) => upgrade::room_socket(&req, env, room).await,
+        (Method::Get, ["api", "rooms", room, "messages"]) => {
+            upgrade::room_history(&req, env, room).await
+        }
         (_, ["api", ..]) => http::error(404, "not-found", "there is no such endpoint"),
         // `[assets]` serves everything else before the Worker runs; reaching here means
         // the asset does not exist.

@@ -7,6 +7,41 @@ use worker::{Env, Headers, Method, Request, RequestInit, Response, Result};
 
 use crate::{MEMBER_HEADER, PROTOCOL_HEADER, ROOM_HEADER, SINCE_HEADER, auth::guard, config, http};
 
+/// `GET /api/rooms/{room}/messages?before=&limit=`: a page of history, oldest first,
+/// through the room object.
+pub async fn room_history(req: &Request, env: &Env, room: &str) -> Result<Response> {
+    if !ids::is_valid_room_name(room) {
+        return http::error(404, "not-found", "no such room");
+    }
+    let (_, user) = attempt!(guard::user(req, env).await);
+    let who = Identity {
+        user_id: user.id.clone(),
+        username: user.display_name.clone(),
+        global_admin: user.is_admin(),
+        expires_at: None,
+    };
+    let headers = Headers::new();
+    headers.set(ROOM_HEADER, room)?;
+    headers.set(
+        MEMBER_HEADER,
+        &serde_json::to_string(&who).map_err(|e| worker::Error::RustError(e.to_string()))?,
+    )?;
+    let query = req
+        .url()?
+        .query()
+        .map(|q| format!("?{q}"))
+        .unwrap_or_default();
+    let mut init = RequestInit::new();
+    init.with_method(Method::Get).with_headers(headers);
+    let forwarded =
+        Request::new_with_init(&format!("https://room.internal/messages{query}"), &init)?;
+    env.durable_object("ROOM")?
+        .id_from_name(room)?
+        .get_stub()?
+        .fetch_with_request(forwarded)
+        .await
+}
+
 pub async fn room_socket(req: &Request, env: &Env, room: &str) -> Result<Response> {
     let upgrade = req.headers().get("Upgrade")?.unwrap_or_default();
     if !upgrade.eq_ignore_ascii_case("websocket") {

@@ -88,6 +88,27 @@ impl Room {
         }]
     }
 
+    /// A page of history for `user_id` over HTTP: members read any room, others only a
+    /// public one; a banned user reads nothing.
+    pub fn history_for(
+        &self,
+        user_id: &str,
+        global_admin: bool,
+        before: Option<Seq>,
+        limit: Option<u32>,
+    ) -> Result<(Vec<Message>, bool), edgechat_protocol::ErrorCode> {
+        let member = self.durable.members.contains_key(user_id);
+        if !global_admin
+            && (self.durable.banned.contains(user_id) || (!member && !self.info.kind.open_to_all()))
+        {
+            return Err(edgechat_protocol::ErrorCode::Forbidden);
+        }
+        let limit = limit
+            .map_or(self.limits.history_page, |l| l as usize)
+            .clamp(1, MAX_HISTORY_PAGE);
+        Ok(self.messages_before(before.unwrap_or(Seq::MAX), limit))
+    }
+
     /// The durable events after `since`, when every one of them is still kept; `None`
     /// when the gap is too old (or `since` is from a future this room never had).
     pub(super) fn replay_after(&self, since: Seq) -> Option<Vec<ServerMsg>> {

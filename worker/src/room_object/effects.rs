@@ -19,7 +19,7 @@ impl Room {
         let mut follow_up = None;
         for effect in effects {
             match effect {
-                Effect::Append(event) => storage::append(&sql, &event)?,
+                Effect::Append(event) => storage::append(&sql, &event, Date::now().as_millis())?,
                 Effect::SaveReadMark { user_id, seq } => {
                     storage::save_read_mark(&sql, &user_id, seq)?
                 }

@@ -2,12 +2,13 @@
 //! feeds every event to `edgechat_core::Room`, and carries out the effects. No rule of the
 //! room is decided here.
 
+mod archive;
 mod effects;
 mod storage;
 
 use std::cell::{Cell, RefCell};
 
-use edgechat_core::{Command, ConnId, Identity, Limits, Snapshot};
+use edgechat_core::{Command, ConnId, Effect, Identity, Limits, Snapshot};
 use edgechat_protocol::{ErrorCode, Millis, PING_FRAME, PONG_FRAME, Seq, ServerMsg};
 use serde::{Deserialize, Serialize};
 use worker::{
@@ -29,7 +30,16 @@ struct Attachment {
 #[durable_object]
 pub struct Room {
     state: State,
+    env: Env,
     limits: Limits,
+    /// Write-behind to D1: how long to gather events, how many per batch, how long to
+    /// wait after a failure.
+    archive_delay_ms: u64,
+    archive_batch: usize,
+    archive_retry_ms: u64,
+    /// D1 failed: retry no sooner than this.
+    archive_backoff: Cell<Option<Millis>>,
+    flushing: Cell<bool>,
     /// For checking tokens that `authenticate` brings to a live socket.
     jwt_secret: Option<Vec<u8>>,
     /// Rebuilt from storage on the first event after each wake-up; never the only copy of
@@ -49,6 +59,12 @@ impl DurableObject for Room {
         let limits = Limits::from_vars(|name| env.var(name).ok().map(|v| v.to_string()));
         let jwt_secret = config::string(&env, "JWT_SECRET").map(String::into_bytes);
         Self {
+            archive_delay_ms: config::number(&env, "ARCHIVE_DELAY_MS", 1_000),
+            archive_batch: config::number(&env, "ARCHIVE_BATCH", 50) as usize,
+            archive_retry_ms: config::number(&env, "ARCHIVE_RETRY_MS", 5_000),
+            archive_backoff: Cell::new(None),
+            flushing: Cell::new(false),
+            env,
             state,
             limits,
             jwt_secret,
@@ -65,6 +81,9 @@ impl DurableObject for Room {
         };
         let who: Identity =
             serde_json::from_str(&who).map_err(|e| worker::Error::RustError(e.to_string()))?;
+        if req.path() == "/messages" {
+            return self.history(&req, &who);
+        }
         let since: Option<Seq> = headers.get(SINCE_HEADER)?.and_then(|s| s.parse().ok());
         let protocol = headers.get(PROTOCOL_HEADER)?;
 
@@ -143,18 +162,18 @@ impl DurableObject for Room {
 
     async fn alarm(&self) -> Result<Response> {
         self.armed.set(None);
-        let room = match storage::load_info(&self.state.storage().sql()) {
-            Ok(Some(info)) => info.room_id,
-            _ => return Response::empty(),
+        let Ok(Some(info)) = storage::load_info(&self.state.storage().sql()) else {
+            return Response::empty();
         };
         let now = Date::now().as_millis();
-        let ws = self.state.get_websockets().into_iter().next();
-        match ws {
-            Some(ws) => self.run(&room, &ws, Command::Tick, now).await,
+        self.archive(&info).await;
+        match self.state.get_websockets().into_iter().next() {
+            Some(ws) => self.run(&info.room_id, &ws, Command::Tick, now).await,
             None => {
-                // Nobody is connected: only bookkeeping is left, which the next wake
-                // rebuilds anyway.
+                // Nobody is connected: the core has only bookkeeping left, which the next
+                // wake rebuilds; the write-behind may still need the alarm.
                 self.core.replace(None);
+                self.arm(None, now).await;
             }
         }
         Response::empty()
@@ -162,6 +181,42 @@ impl DurableObject for Room {
 }
 
 impl Room {
+    /// `GET /api/rooms/{id}/messages`, answered from the room itself so the newest
+    /// messages are there before they reach D1.
+    fn history(&self, req: &Request, who: &Identity) -> Result<Response> {
+        let sql = self.state.storage().sql();
+        storage::migrate(&sql)?;
+        if storage::load_info(&sql)?.is_none() {
+            return http::error(404, "not-found", "no such room");
+        }
+        let url = req.url()?;
+        let param = |name: &str| {
+            url.query_pairs()
+                .find(|(key, _)| key == name)
+                .and_then(|(_, value)| value.parse::<u64>().ok())
+        };
+        let (before, limit) = (param("before"), param("limit").map(|l| l.min(1_000) as u32));
+        let room = self.room_id()?;
+        self.load(&room, who, Date::now().as_millis())?;
+        let page = match self.core.borrow().as_ref() {
+            Some(core) => core.history_for(&who.user_id, who.global_admin, before, limit),
+            None => return http::error(500, "internal", "the room could not be loaded"),
+        };
+        match page {
+            Ok((messages, has_more)) => http::json(
+                200,
+                &serde_json::json!({ "roomId": room, "messages": messages, "hasMore": has_more }),
+            ),
+            Err(_) => http::error(403, "forbidden", "you may not read this room"),
+        }
+    }
+
+    fn room_id(&self) -> Result<String> {
+        storage::load_info(&self.state.storage().sql())?
+            .map(|info| info.room_id)
+            .ok_or_else(|| worker::Error::RustError("room has no info".into()))
+    }
+
     async fn socket_gone(&self, ws: &WebSocket) {
         if let Ok(Some(Attachment { conn, room, .. })) = ws.deserialize_attachment::<Attachment>() {
             self.run(
@@ -242,6 +297,10 @@ impl Room {
                 return;
             }
         };
+        let write_through = effects.iter().any(|effect| {
+            matches!(effect, Effect::Append(event)
+                if edgechat_core::archive::ops(event, now).iter().any(|op| op.is_write_through()))
+        });
         let follow_up = match self.carry_out(ws, effects) {
             Ok(follow_up) => follow_up,
             Err(err) => {
@@ -271,11 +330,56 @@ impl Room {
             }
             None => deadline,
         };
+        if write_through {
+            // Membership and moderation authorize HTTP reads: copy them now.
+            if let Ok(Some(info)) = storage::load_info(&self.state.storage().sql()) {
+                self.archive(&info).await;
+            }
+        }
         self.arm(deadline, now).await;
     }
 
+    /// Copies what D1 lacks, batch after batch. A failure is logged and retried from the
+    /// alarm; nothing waits on it.
+    async fn archive(&self, info: &edgechat_protocol::RoomInfo) {
+        if self.flushing.replace(true) {
+            return;
+        }
+        let result = async {
+            let db = self.env.d1("DB")?;
+            let sql = self.state.storage().sql();
+            for _ in 0..20 {
+                if !archive::flush(&sql, &db, info, self.archive_batch).await? {
+                    break;
+                }
+            }
+            Ok::<_, worker::Error>(())
+        }
+        .await;
+        self.flushing.set(false);
+        match result {
+            Ok(()) => self.archive_backoff.set(None),
+            Err(err) => {
+                worker::console_error!(
+                    "room {}: D1 write-behind failed, will retry: {err}",
+                    info.room_id
+                );
+                self.archive_backoff
+                    .set(Some(Date::now().as_millis() + self.archive_retry_ms));
+            }
+        }
+    }
+
     async fn arm(&self, deadline: Option<Millis>, now: Millis) {
-        let Some(at) = deadline else {
+        let archive_due = match storage::has_pending(&self.state.storage().sql()) {
+            Ok(true) => Some(
+                self.archive_backoff
+                    .get()
+                    .unwrap_or(now + self.archive_delay_ms),
+            ),
+            _ => None,
+        };
+        let Some(at) = deadline.into_iter().chain(archive_due).min() else {
             return;
         };
         if self.armed.get().is_some_and(|armed| armed <= at) {

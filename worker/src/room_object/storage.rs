@@ -9,8 +9,12 @@ use worker::{Result, SqlStorage, SqlStorageValue};
 
 const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS room (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, body TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS read_marks (user_id TEXT PRIMARY KEY, seq INTEGER NOT NULL)",
+    // `at`: when the event was stored, for D1 columns the event does not carry.
+    "CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, body TEXT NOT NULL, at INTEGER NOT NULL)",
+    // `synced`: whether D1 has this mark yet.
+    "CREATE TABLE IF NOT EXISTS read_marks (user_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, synced INTEGER NOT NULL DEFAULT 0)",
+    // The highest seq copied to D1.
+    "CREATE TABLE IF NOT EXISTS archive (key TEXT PRIMARY KEY, seq INTEGER NOT NULL)",
 ];
 
 pub fn migrate(sql: &SqlStorage) -> Result<()> {
@@ -68,14 +72,18 @@ pub fn load_events(sql: &SqlStorage) -> Result<Vec<ServerMsg>> {
         .collect()
 }
 
-pub fn append(sql: &SqlStorage, event: &ServerMsg) -> Result<()> {
+pub fn append(sql: &SqlStorage, event: &ServerMsg, at: u64) -> Result<()> {
     let seq = event
         .seq()
         .ok_or_else(|| worker::Error::RustError("appending an event without a seq".into()))?;
     let body = serde_json::to_string(event).map_err(json_err)?;
     sql.exec(
-        "INSERT INTO events (seq, body) VALUES (?, ?)",
-        vec![SqlStorageValue::try_from_i64(seq as i64)?, body.into()],
+        "INSERT INTO events (seq, body, at) VALUES (?, ?, ?)",
+        vec![
+            SqlStorageValue::try_from_i64(seq as i64)?,
+            body.into(),
+            SqlStorageValue::try_from_i64(at as i64)?,
+        ],
     )?;
     Ok(())
 }
@@ -93,8 +101,89 @@ pub fn load_read_marks(sql: &SqlStorage) -> Result<BTreeMap<String, Seq>> {
 pub fn save_read_mark(sql: &SqlStorage, user_id: &str, seq: Seq) -> Result<()> {
     sql.exec(
         "INSERT INTO read_marks (user_id, seq) VALUES (?, ?)
-         ON CONFLICT(user_id) DO UPDATE SET seq = MAX(read_marks.seq, excluded.seq)",
+         ON CONFLICT(user_id) DO UPDATE SET seq = MAX(read_marks.seq, excluded.seq), synced = 0",
         vec![user_id.into(), SqlStorageValue::try_from_i64(seq as i64)?],
     )?;
     Ok(())
+}
+
+/// An event waiting to be copied to D1.
+#[derive(Deserialize)]
+pub struct Pending {
+    pub seq: f64,
+    pub body: String,
+    pub at: f64,
+}
+
+impl Pending {
+    pub fn event(&self) -> Result<ServerMsg> {
+        serde_json::from_str(&self.body).map_err(json_err)
+    }
+}
+
+#[derive(Deserialize)]
+struct Cursor {
+    seq: f64,
+}
+
+/// The highest seq D1 has.
+pub fn archived(sql: &SqlStorage) -> Result<Seq> {
+    let rows: Vec<Cursor> = sql
+        .exec("SELECT seq FROM archive WHERE key = ?", vec!["d1".into()])?
+        .to_array()?;
+    Ok(rows.first().map_or(0, |c| c.seq as Seq))
+}
+
+pub fn set_archived(sql: &SqlStorage, seq: Seq) -> Result<()> {
+    sql.exec(
+        "INSERT INTO archive (key, seq) VALUES ('d1', ?)
+         ON CONFLICT(key) DO UPDATE SET seq = MAX(archive.seq, excluded.seq)",
+        vec![SqlStorageValue::try_from_i64(seq as i64)?],
+    )?;
+    Ok(())
+}
+
+/// Up to `limit` events after `after`, in seq order.
+pub fn pending(sql: &SqlStorage, after: Seq, limit: usize) -> Result<Vec<Pending>> {
+    sql.exec(
+        "SELECT seq, body, at FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+        vec![
+            SqlStorageValue::try_from_i64(after as i64)?,
+            SqlStorageValue::try_from_i64(limit as i64)?,
+        ],
+    )?
+    .to_array()
+}
+
+/// Read marks D1 does not have yet.
+pub fn unsynced_read_marks(sql: &SqlStorage) -> Result<Vec<(String, Seq)>> {
+    let rows: Vec<Mark> = sql
+        .exec("SELECT user_id, seq FROM read_marks WHERE synced = 0", None)?
+        .to_array()?;
+    Ok(rows
+        .into_iter()
+        .map(|m| (m.user_id, m.seq as Seq))
+        .collect())
+}
+
+/// Marks read marks as in D1, unless they moved on meanwhile.
+pub fn read_marks_synced(sql: &SqlStorage, marks: &[(String, Seq)]) -> Result<()> {
+    for (user_id, seq) in marks {
+        sql.exec(
+            "UPDATE read_marks SET synced = 1 WHERE user_id = ? AND seq = ?",
+            vec![
+                user_id.as_str().into(),
+                SqlStorageValue::try_from_i64(*seq as i64)?,
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+/// Whether anything waits for D1.
+pub fn has_pending(sql: &SqlStorage) -> Result<bool> {
+    let head: Cursor = sql
+        .exec("SELECT COALESCE(MAX(seq), 0) AS seq FROM events", None)?
+        .one()?;
+    Ok(archived(sql)? < head.seq as Seq || !unsynced_read_marks(sql)?.is_empty())
 }

@@ -1,0 +1,210 @@
+//! What a room copies to D1, as plain operations: the Room object turns its log into these
+//! and these into bound SQL. Every operation is idempotent, and replaying a batch in seq
+//! order after a failure ends in the same rows.
+
+use edgechat_protocol::{Id, Message, Millis, Role, ServerMsg};
+
+/// One change to D1.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArchiveOp {
+    /// The user is a member with this role (joined, invited, role changed).
+    Member {
+        user_id: Id,
+        username: String,
+        role: Role,
+        at: Millis,
+    },
+    /// A member's role changed.
+    Role {
+        user_id: Id,
+        role: Role,
+    },
+    /// The user is no longer a member (left, kicked, banned).
+    NotMember {
+        user_id: Id,
+    },
+    Banned {
+        user_id: Id,
+        banned: bool,
+    },
+    Muted {
+        user_id: Id,
+        until: Option<Millis>,
+    },
+    /// The whole message as first stored.
+    Message(Message),
+    Edited {
+        message_id: Id,
+        text: String,
+        at: Millis,
+    },
+    /// Text and attachments gone; a tombstone stays.
+    Deleted {
+        message_id: Id,
+        at: Millis,
+    },
+    /// The full set of users with this reaction.
+    Reaction {
+        message_id: Id,
+        emoji: String,
+        user_ids: Vec<Id>,
+    },
+    Pinned {
+        message_id: Id,
+        by: Id,
+        at: Millis,
+        pinned: bool,
+    },
+}
+
+impl ArchiveOp {
+    /// Membership and moderation authorize HTTP reads, so they are written at once;
+    /// everything else may wait for the next batch.
+    pub fn is_write_through(&self) -> bool {
+        matches!(
+            self,
+            ArchiveOp::Member { .. }
+                | ArchiveOp::Role { .. }
+                | ArchiveOp::NotMember { .. }
+                | ArchiveOp::Banned { .. }
+                | ArchiveOp::Muted { .. }
+        )
+    }
+}
+
+/// The D1 operations for one durable event, given when it was stored (events that carry
+/// no time of their own use `at`).
+pub fn ops(event: &ServerMsg, at: Millis) -> Vec<ArchiveOp> {
+    use ArchiveOp as Op;
+    match event.clone() {
+        ServerMsg::UserJoined {
+            user_id,
+            username,
+            role,
+            ..
+        } => vec![Op::Member {
+            user_id,
+            username,
+            role,
+            at,
+        }],
+        ServerMsg::UserInvited {
+            user_id, username, ..
+        } => vec![Op::Member {
+            user_id,
+            username,
+            role: Role::Member,
+            at,
+        }],
+        ServerMsg::RoleChanged { user_id, role, .. } => vec![Op::Role { user_id, role }],
+        ServerMsg::UserLeft { user_id, .. } | ServerMsg::UserKicked { user_id, .. } => {
+            vec![Op::NotMember { user_id }]
+        }
+        ServerMsg::UserBanned { user_id, .. } => vec![
+            Op::NotMember {
+                user_id: user_id.clone(),
+            },
+            Op::Banned {
+                user_id,
+                banned: true,
+            },
+        ],
+        ServerMsg::UserUnbanned { user_id, .. } => vec![Op::Banned {
+            user_id,
+            banned: false,
+        }],
+        ServerMsg::UserMuted { user_id, until, .. } => vec![Op::Muted {
+            user_id,
+            until: Some(until),
+        }],
+        ServerMsg::UserUnmuted { user_id, .. } => vec![Op::Muted {
+            user_id,
+            until: None,
+        }],
+        ServerMsg::NewMessage(message) => vec![Op::Message(message)],
+        ServerMsg::MessageEdited {
+            message_id,
+            new_text,
+            edited_at,
+            ..
+        } => vec![Op::Edited {
+            message_id,
+            text: new_text,
+            at: edited_at,
+        }],
+        ServerMsg::MessageDeleted { message_id, .. } => vec![Op::Deleted { message_id, at }],
+        ServerMsg::ReactionUpdated {
+            message_id,
+            emoji,
+            user_ids,
+            ..
+        } => vec![Op::Reaction {
+            message_id,
+            emoji,
+            user_ids,
+        }],
+        ServerMsg::MessagePinned { message_id, by, .. } => vec![Op::Pinned {
+            message_id,
+            by,
+            at,
+            pinned: true,
+        }],
+        ServerMsg::MessageUnpinned { message_id, by, .. } => vec![Op::Pinned {
+            message_id,
+            by,
+            at,
+            pinned: false,
+        }],
+        // Slow mode lives with the room; nothing in D1 reads it.
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn membership_and_moderation_are_written_through_and_messages_are_not() {
+        let joined = ServerMsg::UserJoined {
+            room_id: "r".into(),
+            user_id: "u".into(),
+            username: "U".into(),
+            role: Role::Member,
+            seq: 1,
+        };
+        assert!(ops(&joined, 5).iter().all(ArchiveOp::is_write_through));
+        let deleted = ServerMsg::MessageDeleted {
+            message_id: "r:1".into(),
+            seq: 2,
+        };
+        assert_eq!(
+            ops(&deleted, 9),
+            vec![ArchiveOp::Deleted {
+                message_id: "r:1".into(),
+                at: 9
+            }]
+        );
+        assert!(!ops(&deleted, 9)[0].is_write_through());
+    }
+
+    #[test]
+    fn a_ban_ends_membership_and_records_the_ban() {
+        let banned = ServerMsg::UserBanned {
+            user_id: "u".into(),
+            by: "a".into(),
+            seq: 3,
+        };
+        assert_eq!(ops(&banned, 0).len(), 2);
+    }
+
+    #[test]
+    fn every_durable_event_but_slow_mode_reaches_d1() {
+        let slow = ServerMsg::SlowModeChanged {
+            seconds: 5,
+            by: "a".into(),
+            seq: 1,
+        };
+        assert!(ops(&slow, 0).is_empty());
+    }
+}

@@ -1,0 +1,206 @@
+//! The write-behind to D1: the room's log, copied in batches, in seq order, idempotently.
+//! The rules of what to write are `edgechat_core::archive`; this turns them into bound
+//! statements and remembers how far D1 has got.
+
+use edgechat_core::archive::{self, ArchiveOp};
+use edgechat_protocol::{RoomInfo, Seq};
+use wasm_bindgen::JsValue;
+use worker::{D1Database, D1PreparedStatement, Result, SqlStorage};
+
+use super::storage;
+
+fn text(s: &str) -> JsValue {
+    JsValue::from_str(s)
+}
+
+fn int(n: u64) -> JsValue {
+    JsValue::from_f64(n as f64)
+}
+
+fn opt(n: Option<u64>) -> JsValue {
+    n.map_or(JsValue::NULL, int)
+}
+
+fn role(role: edgechat_protocol::Role) -> &'static str {
+    match role {
+        edgechat_protocol::Role::Member => "member",
+        edgechat_protocol::Role::Moderator => "moderator",
+        edgechat_protocol::Role::Admin => "admin",
+    }
+}
+
+fn kind(kind: edgechat_protocol::RoomKind) -> &'static str {
+    match kind {
+        edgechat_protocol::RoomKind::Public => "public",
+        edgechat_protocol::RoomKind::Private => "private",
+        edgechat_protocol::RoomKind::Direct => "direct",
+        edgechat_protocol::RoomKind::Group => "group",
+    }
+}
+
+fn statement(db: &D1Database, sql: &str, values: &[JsValue]) -> Result<D1PreparedStatement> {
+    db.prepare(sql).bind(values)
+}
+
+fn directory(db: &D1Database, room: &RoomInfo) -> Result<D1PreparedStatement> {
+    statement(
+        db,
+        "INSERT INTO rooms (id, name, created_at, kind, capacity, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT(id) DO NOTHING",
+        &[
+            text(&room.room_id),
+            text(&room.name),
+            int(room.created_at),
+            text(kind(room.kind)),
+            opt(room.capacity.map(u64::from)),
+            text(&room.created_by),
+        ],
+    )
+}
+
+/// The statements for one operation.
+fn statements(db: &D1Database, room_id: &str, op: &ArchiveOp) -> Result<Vec<D1PreparedStatement>> {
+    let room = text(room_id);
+    Ok(match op {
+        ArchiveOp::Member {
+            user_id,
+            username,
+            role: r,
+            at,
+        } => vec![statement(
+            db,
+            "INSERT INTO room_members (room_id, user_id, username, role, member, joined_at) VALUES (?1, ?2, ?3, ?4, 1, ?5)
+             ON CONFLICT(room_id, user_id) DO UPDATE SET username = excluded.username, role = excluded.role,
+                 member = 1, joined_at = excluded.joined_at",
+            &[room, text(user_id), text(username), text(role(*r)), int(*at)],
+        )?],
+        ArchiveOp::Role { user_id, role: r } => vec![statement(
+            db,
+            "UPDATE room_members SET role = ?3 WHERE room_id = ?1 AND user_id = ?2",
+            &[room, text(user_id), text(role(*r))],
+        )?],
+        ArchiveOp::NotMember { user_id } => vec![statement(
+            db,
+            "UPDATE room_members SET member = 0 WHERE room_id = ?1 AND user_id = ?2",
+            &[room, text(user_id)],
+        )?],
+        ArchiveOp::Banned { user_id, banned } => vec![statement(
+            db,
+            "INSERT INTO room_members (room_id, user_id, username, member, joined_at, banned) VALUES (?1, ?2, '', 0, 0, ?3)
+             ON CONFLICT(room_id, user_id) DO UPDATE SET banned = excluded.banned",
+            &[room, text(user_id), int(u64::from(*banned))],
+        )?],
+        ArchiveOp::Muted { user_id, until } => vec![statement(
+            db,
+            "UPDATE room_members SET muted_until = ?3 WHERE room_id = ?1 AND user_id = ?2",
+            &[room, text(user_id), opt(*until)],
+        )?],
+        ArchiveOp::Message(m) => {
+            let attachments = serde_json::to_string(&m.attachments).unwrap_or_else(|_| "[]".into());
+            vec![statement(
+                db,
+                "INSERT INTO messages (id, room_id, seq, user_id, username, text, attachments, reply_to,
+                     client_msg_id, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)
+                 ON CONFLICT(id) DO UPDATE SET text = excluded.text, attachments = excluded.attachments,
+                     edited = 0, deleted = 0, updated_at = excluded.updated_at",
+                &[
+                    text(&m.message_id),
+                    room,
+                    int(m.seq),
+                    text(&m.user_id),
+                    text(&m.username),
+                    text(&m.text),
+                    text(&attachments),
+                    m.reply_to.as_deref().map_or(JsValue::NULL, text),
+                    text(&m.client_msg_id),
+                    int(m.timestamp),
+                ],
+            )?]
+        }
+        ArchiveOp::Edited { message_id, text: t, at } => vec![statement(
+            db,
+            "UPDATE messages SET text = ?2, edited = 1, updated_at = ?3 WHERE id = ?1",
+            &[text(message_id), text(t), int(*at)],
+        )?],
+        ArchiveOp::Deleted { message_id, at } => vec![
+            statement(
+                db,
+                "UPDATE messages SET text = '', attachments = '[]', deleted = 1, updated_at = ?2 WHERE id = ?1",
+                &[text(message_id), int(*at)],
+            )?,
+            statement(db, "DELETE FROM reactions WHERE message_id = ?1", &[text(message_id)])?,
+            statement(db, "DELETE FROM pins WHERE message_id = ?1", &[text(message_id)])?,
+        ],
+        ArchiveOp::Reaction {
+            message_id,
+            emoji,
+            user_ids,
+        } => vec![
+            statement(
+                db,
+                "DELETE FROM reactions WHERE message_id = ?1 AND emoji = ?2",
+                &[text(message_id), text(emoji)],
+            )?,
+            statement(
+                db,
+                "INSERT INTO reactions (message_id, emoji, user_id) SELECT ?1, ?2, value FROM json_each(?3)",
+                &[
+                    text(message_id),
+                    text(emoji),
+                    text(&serde_json::to_string(user_ids).unwrap_or_else(|_| "[]".into())),
+                ],
+            )?,
+        ],
+        ArchiveOp::Pinned {
+            message_id,
+            by,
+            at,
+            pinned: true,
+        } => vec![statement(
+            db,
+            "INSERT INTO pins (message_id, room_id, pinned_by, pinned_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(message_id) DO UPDATE SET pinned_by = excluded.pinned_by, pinned_at = excluded.pinned_at",
+            &[text(message_id), room, text(by), int(*at)],
+        )?],
+        ArchiveOp::Pinned { message_id, .. } => vec![statement(
+            db,
+            "DELETE FROM pins WHERE message_id = ?1",
+            &[text(message_id)],
+        )?],
+    })
+}
+
+/// Copies up to `batch` events after the archived seq, and unsynced read marks, to D1 in
+/// one transaction; on success records how far D1 has got. Returns whether more events
+/// wait.
+pub async fn flush(
+    sql: &SqlStorage,
+    db: &D1Database,
+    room: &RoomInfo,
+    batch: usize,
+) -> Result<bool> {
+    let after = storage::archived(sql)?;
+    let pending = storage::pending(sql, after, batch + 1)?;
+    let more = pending.len() > batch;
+    let mut through = after;
+    let mut statements_ = vec![directory(db, room)?];
+    for row in pending.iter().take(batch) {
+        for op in archive::ops(&row.event()?, row.at as u64) {
+            statements_.extend(statements(db, &room.room_id, &op)?);
+        }
+        through = row.seq as Seq;
+    }
+    let marks = storage::unsynced_read_marks(sql)?;
+    for (user_id, seq) in &marks {
+        statements_.push(statement(
+            db,
+            "UPDATE room_members SET last_read_seq = MAX(last_read_seq, ?3) WHERE room_id = ?1 AND user_id = ?2",
+            &[text(&room.room_id), text(user_id), int(*seq)],
+        )?);
+    }
+    db.batch(statements_).await?;
+    storage::set_archived(sql, through)?;
+    storage::read_marks_synced(sql, &marks)?;
+    Ok(more)
+}
