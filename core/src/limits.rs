@@ -28,6 +28,9 @@ pub struct Limits {
     pub history_page: usize,
     /// `MAX_REPLAY`: durable events kept for resuming with `since`; older asks `resync`.
     pub max_replay: usize,
+    /// `MAX_SOCKETS_PER_USER`: one user's sockets to one room; a new one past this closes
+    /// the oldest.
+    pub max_sockets_per_user: usize,
 }
 
 impl Default for Limits {
@@ -45,6 +48,7 @@ impl Default for Limits {
             presence_grace_ms: 5_000,
             history_page: 50,
             max_replay: 1_000,
+            max_sockets_per_user: 5,
         }
     }
 }
@@ -77,6 +81,7 @@ impl Limits {
             presence_grace_ms: read("PRESENCE_GRACE_MS", d.presence_grace_ms),
             history_page: size("HISTORY_PAGE", d.history_page).min(MAX_HISTORY_PAGE),
             max_replay: size("MAX_REPLAY", d.max_replay),
+            max_sockets_per_user: size("MAX_SOCKETS_PER_USER", d.max_sockets_per_user),
         }
     }
 
@@ -94,6 +99,7 @@ impl Limits {
         "PRESENCE_GRACE_MS",
         "HISTORY_PAGE",
         "MAX_REPLAY",
+        "MAX_SOCKETS_PER_USER",
     ];
 }
 

@@ -246,3 +246,17 @@ fn a_token_for_another_user_cannot_take_over_a_socket() {
     world.advance(60_000);
     assert_eq!(closed(&world.run(Command::Tick)).len(), 1);
 }
+
+#[test]
+fn a_socket_past_the_per_user_cap_closes_the_oldest() {
+    let mut world = World::public();
+    for i in 0..5 {
+        assert!(closed(&world.connect(&format!("bo-{i}"), "bo")).is_empty());
+    }
+    let effects = world.connect("bo-5", "bo");
+    assert_eq!(closed(&effects), vec![("bo-0".to_owned(), edgechat_protocol::close::TOO_MANY_SOCKETS)]);
+    assert!(sent_to(&effects, "bo-5").iter().any(|m| matches!(m, ServerMsg::RoomJoined { .. })));
+    assert!(world.room.online().contains("bo"));
+    // Other users have their own allowance.
+    assert!(closed(&world.connect("cy-0", "cy")).is_empty());
+}

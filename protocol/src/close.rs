@@ -16,6 +16,10 @@ pub const ROOM_FULL: u16 = 4004;
 /// then reconnect with `since`.
 pub const TOKEN_EXPIRED: u16 = 4005;
 
+/// The user opened more sockets to the room than allowed; this, the oldest, was closed.
+/// Do not reconnect automatically: another tab or device holds the room now.
+pub const TOO_MANY_SOCKETS: u16 = 4006;
+
 /// Every close code with its name, for documentation checks.
 pub const ALL: &[(u16, &str)] = &[
     (LEFT, "left"),
@@ -24,4 +28,5 @@ pub const ALL: &[(u16, &str)] = &[
     (FORBIDDEN, "forbidden"),
     (ROOM_FULL, "room-full"),
     (TOKEN_EXPIRED, "token-expired"),
+    (TOO_MANY_SOCKETS, "too-many-sockets"),
 ];

@@ -75,10 +75,35 @@ impl Room {
         }
 
         self.conns.insert(conn.clone(), who.clone());
+        self.arrival.retain(|c| self.conns.contains_key(c));
+        self.arrival.push(conn.clone());
         self.leaving.remove(&user_id);
+        effects.extend(self.cap_sockets(&user_id));
         effects.extend(self.resume(&conn, &who, since, now));
         effects.extend(self.presence_update());
         effects
+    }
+
+    /// Closes `user_id`'s oldest sockets beyond the cap.
+    fn cap_sockets(&mut self, user_id: &str) -> Vec<Effect> {
+        let mine: Vec<String> = self
+            .arrival
+            .iter()
+            .filter(|c| self.conns.get(*c).is_some_and(|who| who.user_id == user_id))
+            .cloned()
+            .collect();
+        let excess = mine.len().saturating_sub(self.limits.max_sockets_per_user);
+        mine.into_iter()
+            .take(excess)
+            .map(|conn| {
+                self.conns.remove(&conn);
+                Effect::Close {
+                    conn,
+                    code: close::TOO_MANY_SOCKETS,
+                    reason: "this room is open in too many places; the oldest was closed".into(),
+                }
+            })
+            .collect()
     }
 
     /// The first frames of a socket: a fresh `room-joined`, or, when `since` is recent

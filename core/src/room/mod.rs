@@ -125,6 +125,8 @@ pub struct Room {
     recent: VecDeque<ServerMsg>,
     attachments: BTreeMap<Id, Attachment>,
     conns: BTreeMap<ConnId, Identity>,
+    /// The order sockets arrived in, oldest first (for the per-user cap).
+    arrival: Vec<ConnId>,
     /// Users whose last socket closed, and when: still shown until the grace passes.
     leaving: BTreeMap<Id, Millis>,
     /// The online set last broadcast; `None` after a restore, when it is unknown.
@@ -158,6 +160,7 @@ impl Room {
             recent: VecDeque::new(),
             attachments: BTreeMap::new(),
             conns: BTreeMap::new(),
+            arrival: Vec::new(),
             leaving: BTreeMap::new(),
             shown_online: Some(BTreeSet::new()),
             typing: BTreeMap::new(),
@@ -177,6 +180,7 @@ impl Room {
             .into_iter()
             .map(|a| (a.file_id.clone(), a))
             .collect();
+        room.arrival = snapshot.connections.iter().map(|(conn, _)| conn.clone()).collect();
         room.conns = snapshot.connections.into_iter().collect();
         room.shown_online = None;
         room
