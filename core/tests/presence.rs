@@ -254,8 +254,18 @@ fn a_socket_past_the_per_user_cap_closes_the_oldest() {
         assert!(closed(&world.connect(&format!("bo-{i}"), "bo")).is_empty());
     }
     let effects = world.connect("bo-5", "bo");
-    assert_eq!(closed(&effects), vec![("bo-0".to_owned(), edgechat_protocol::close::TOO_MANY_SOCKETS)]);
-    assert!(sent_to(&effects, "bo-5").iter().any(|m| matches!(m, ServerMsg::RoomJoined { .. })));
+    assert_eq!(
+        closed(&effects),
+        vec![(
+            "bo-0".to_owned(),
+            edgechat_protocol::close::TOO_MANY_SOCKETS
+        )]
+    );
+    assert!(
+        sent_to(&effects, "bo-5")
+            .iter()
+            .any(|m| matches!(m, ServerMsg::RoomJoined { .. }))
+    );
     assert!(world.room.online().contains("bo"));
     // Other users have their own allowance.
     assert!(closed(&world.connect("cy-0", "cy")).is_empty());

@@ -180,7 +180,11 @@ impl Room {
             .into_iter()
             .map(|a| (a.file_id.clone(), a))
             .collect();
-        room.arrival = snapshot.connections.iter().map(|(conn, _)| conn.clone()).collect();
+        room.arrival = snapshot
+            .connections
+            .iter()
+            .map(|(conn, _)| conn.clone())
+            .collect();
         room.conns = snapshot.connections.into_iter().collect();
         room.shown_online = None;
         room
