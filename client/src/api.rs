@@ -83,3 +83,33 @@ pub async fn update_me(token: &str, display_name: &str, status_text: &str) -> Re
     }
     response.json::<Me>().await.map_err(|e| e.to_string())
 }
+
+#[derive(Deserialize)]
+struct Created {
+    room: RoomRef,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RoomRef {
+    room_id: String,
+}
+
+/// Creates a public room named `name`; if it already exists, that room. Returns its id.
+pub async fn create_room(token: &str, name: &str) -> Result<String, String> {
+    let response = Request::post("/api/rooms")
+        .header("Authorization", &format!("Bearer {token}"))
+        .json(&json!({ "name": name }))
+        .map_err(|e| e.to_string())?
+        .send()
+        .await
+        .map_err(|e| format!("no connection: {e}"))?;
+    if response.status() == 201 || response.status() == 409 {
+        return response
+            .json::<Created>()
+            .await
+            .map(|c| c.room.room_id)
+            .map_err(|e| e.to_string());
+    }
+    Err(failure(response).await)
+}

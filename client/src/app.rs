@@ -94,7 +94,7 @@ pub fn App() -> Element {
                         ProfileForm { auth, open: editing_profile }
                     }
                     match room() {
-                        None => rsx! { JoinForm { room } },
+                        None => rsx! { JoinForm { room, auth } },
                         Some(name) => rsx! { ChatRoom { key: "{name}", room: name, auth } },
                     }
                 },

@@ -9,6 +9,32 @@ pub fn is_valid_room_name(name: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
 }
 
+/// The id a named room gets: its name lowercased, runs of anything but letters and digits
+/// made one `-`, trimmed of `-`, at most 48 characters. Like a channel name, it is unique.
+pub fn room_slug(name: &str) -> Option<String> {
+    let mut slug = String::new();
+    for c in name.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            slug.push(c);
+        } else if !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug: String = slug.trim_matches('-').chars().take(48).collect();
+    let slug = slug.trim_end_matches('-').to_owned();
+    (!slug.is_empty()).then_some(slug)
+}
+
+/// The one room two users share: the same id whoever asks first, so it is found again
+/// rather than duplicated.
+pub fn direct_room_id(a: &str, b: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let (low, high) = if a <= b { (a, b) } else { (b, a) };
+    let digest = Sha256::digest(format!("{low}\u{0}{high}").as_bytes());
+    let hex: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
+    format!("dm-{hex}")
+}
+
 /// A message's id: its room and its seq, so it is unique everywhere without a random
 /// source, and the room finds the message from the id alone.
 pub fn message_id(room_id: &str, seq: u64) -> String {
@@ -55,6 +81,28 @@ mod tests {
         assert!(!is_valid_room_name("a/b"));
         assert!(!is_valid_room_name("a b"));
         assert!(!is_valid_room_name(&"x".repeat(65)));
+    }
+
+    #[test]
+    fn room_slugs_read_like_channel_names() {
+        assert_eq!(room_slug("Design Team!").as_deref(), Some("design-team"));
+        assert_eq!(
+            room_slug("  ops__on-call ").as_deref(),
+            Some("ops__on-call")
+        );
+        assert_eq!(room_slug("Café Órbita").as_deref(), Some("caf-rbita"));
+        assert_eq!(room_slug("!!!"), None);
+        let long = room_slug(&"x".repeat(100)).unwrap();
+        assert_eq!(long.len(), 48);
+        assert!(is_valid_room_name(&long));
+    }
+
+    #[test]
+    fn a_direct_room_is_the_same_whoever_opens_it() {
+        let id = direct_room_id("u_a", "u_b");
+        assert_eq!(id, direct_room_id("u_b", "u_a"));
+        assert_ne!(id, direct_room_id("u_a", "u_c"));
+        assert!(is_valid_room_name(&id));
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod decode;
 pub mod emoji;
 pub mod ids;
 pub mod limits;
+pub mod mentions;
 pub mod origin;
 pub mod rate;
 pub mod room;

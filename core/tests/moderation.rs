@@ -244,11 +244,9 @@ fn a_stranger_cannot_join_a_private_room_but_an_invitee_can() {
 
 #[test]
 fn a_full_room_refuses_new_members() {
-    let mut info_world = World::public();
-    let mut info = info_world.room.info().clone();
+    let mut info = common::info(RoomKind::Public);
     info.capacity = Some(2);
-    info_world.room = edgechat_core::Room::new(info, Default::default());
-    let mut world = info_world;
+    let mut world = World::created(info, Default::default());
     world.connect("ana", "ana");
     world.connect("bo", "bo");
     let refused = world.connect("cy", "cy");
@@ -285,4 +283,42 @@ fn leaving_ends_membership_and_closes_every_device() {
         ]
     );
     assert!(!world.room.durable().members.contains_key("bo"));
+}
+
+#[test]
+fn a_created_room_has_its_creator_as_admin_and_its_invitees_as_members() {
+    let info = common::info(RoomKind::Private);
+    let members = [
+        ("bo".to_owned(), "Bo".to_owned()),
+        ("ana".to_owned(), "Ana".to_owned()),
+    ];
+    let (room, effects) =
+        edgechat_core::Room::create(info, Default::default(), &who("ana"), &members);
+    let events = appended(&effects);
+    assert!(
+        matches!(&events[0], ServerMsg::UserJoined { user_id, role: Role::Admin, seq: 1, .. } if user_id == "ana")
+    );
+    assert!(
+        matches!(&events[1], ServerMsg::UserInvited { user_id, seq: 2, .. } if user_id == "bo")
+    );
+    assert_eq!(
+        events.len(),
+        2,
+        "the creator is not invited to their own room"
+    );
+    assert_eq!(room.durable().members["bo"].username, "Bo");
+}
+
+#[test]
+fn nobody_administers_a_direct_room() {
+    let mut info = common::info(RoomKind::Direct);
+    info.room_id = "dm-1".into();
+    let members = [("bo".to_owned(), "Bo".to_owned())];
+    let (room, _) = edgechat_core::Room::create(info, Default::default(), &who("ana"), &members);
+    assert!(
+        room.durable()
+            .members
+            .values()
+            .all(|m| m.role == Role::Member)
+    );
 }

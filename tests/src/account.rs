@@ -116,3 +116,36 @@ pub fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
         .and_then(|c| c.split(';').next())
         .map(str::to_owned)
 }
+
+impl Server {
+    /// Creates the public room `name` (its id is the same slug) with `owner` as its admin.
+    pub async fn room(&self, owner: &Session, name: &str) -> String {
+        let response = reqwest::Client::new()
+            .post(self.http_url("/api/rooms"))
+            .bearer_auth(&owner.access_token)
+            .json(&json!({ "name": name }))
+            .send()
+            .await
+            .expect("the server answers");
+        let status = response.status().as_u16();
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        assert_eq!(status, 201, "creating room {name}: {body}");
+        body["room"]["roomId"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// POSTs `body` to `path` with `token` as bearer; returns the status and JSON body.
+    pub async fn post_as(&self, path: &str, token: &str, body: &Value) -> (u16, Value) {
+        let response = reqwest::Client::new()
+            .post(self.http_url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("the server answers");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+}

@@ -38,6 +38,7 @@ async fn post(client: &mut Client, text: &str, id: &str) -> String {
 async fn every_room_change_reaches_d1_and_deleted_text_leaves_it() {
     let server = Server::builder().var("ARCHIVE_DELAY_MS", 200).start().await;
     let (ana_account, bob_account) = (server.register("Ana").await, server.register("Bob").await);
+    server.room(&ana_account, "lobby").await;
     let mut ana = Client::join(&server, "lobby", &ana_account).await;
     let mut bob = Client::join(&server, "lobby", &bob_account).await;
     eventually(
@@ -134,6 +135,7 @@ async fn history_over_http_comes_from_the_room_with_the_newest_messages() {
         .start()
         .await;
     let ana_account = server.register("Ana").await;
+    server.room(&ana_account, "lobby").await;
     let mut ana = Client::join(&server, "lobby", &ana_account).await;
     for i in 0..5 {
         post(&mut ana, &format!("message {i}"), &format!("a-{i}")).await;
@@ -182,6 +184,7 @@ async fn acked_messages_survive_a_restart_before_the_write_behind_and_reach_d1_a
             .start()
             .await;
         let ana_account = server.register("Ana").await;
+        server.room(&ana_account, "lobby").await;
         let mut ana = Client::join(&server, "lobby", &ana_account).await;
         let mut acked = Vec::new();
         for i in 0..10 {

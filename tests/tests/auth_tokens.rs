@@ -125,6 +125,7 @@ async fn an_upgrade_without_a_token_is_refused_and_client_identity_headers_are_i
 
     // With Bob's token and a header claiming to be Ana, the room sees Bob.
     let bob = server.register("Bob").await;
+    server.room(&ana, "lobby").await;
     let mut watcher = Client::join(&server, "lobby", &ana).await;
     let (mut sneaky, _) = {
         let mut request =
@@ -163,6 +164,7 @@ async fn a_socket_is_closed_when_its_token_expires_unless_refreshed_in_place() {
     let server = Server::builder().var("ACCESS_TTL_MS", 4_000).start().await;
     let ana = server.register("Ana").await;
     let bob = server.register("Bob").await;
+    server.room(&ana, "lobby").await;
     let mut kept = Client::join(&server, "lobby", &ana).await;
     let mut lapsed = Client::join(&server, "lobby", &bob).await;
 

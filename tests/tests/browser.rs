@@ -7,7 +7,9 @@ use edgechat_protocol::{ClientMsg, ServerMsg};
 #[tokio::test]
 async fn a_browser_user_and_a_socket_client_chat_both_ways() {
     let server = Server::start().await;
-    let mut bob = Client::join(&server, "lobby", &server.register("Bob").await).await;
+    let bob_acct = server.register("Bob").await;
+    server.room(&bob_acct, "lobby").await;
+    let mut bob = Client::join(&server, "lobby", &bob_acct).await;
 
     let browser = Browser::launch().await;
     browser
@@ -48,11 +50,15 @@ async fn a_browser_user_and_a_socket_client_chat_both_ways() {
 async fn two_browsers_chat() {
     let server = Server::start().await;
     let (ana, bob) = (Browser::launch().await, Browser::launch().await);
-    for (browser, user, name) in [(&ana, "ana", "Ana"), (&bob, "bob", "Bob")] {
+    // Ana creates the room from the page; Bob joins it.
+    for (browser, user, name, button) in [
+        (&ana, "ana", "Ana", "#create-room"),
+        (&bob, "bob", "Bob", "#join"),
+    ] {
         browser
             .sign_up(&server.http_url("/?room=tabs"), user, name)
             .await;
-        browser.click("#join").await;
+        browser.click(button).await;
         browser.find(".room").await;
     }
     bob.type_into("#message-input", "hi Ana, Bob here").await;
@@ -71,7 +77,8 @@ async fn two_browsers_chat() {
 async fn a_user_stays_signed_in_across_token_expiry_edits_their_profile_and_signs_out() {
     // Access tokens live four seconds here, so the page must refresh them silently.
     let server = Server::builder().var("ACCESS_TTL_MS", 4_000).start().await;
-    server.register("Ana").await;
+    let ana = server.register("Ana").await;
+    server.room(&ana, "lobby").await;
     let browser = Browser::launch().await;
     browser
         .sign_in(&server.http_url("/?room=lobby"), "ana", PASSWORD)
@@ -81,7 +88,8 @@ async fn a_user_stays_signed_in_across_token_expiry_edits_their_profile_and_sign
 
     // Past two expiries the room socket is still open and the page can still send.
     tokio::time::sleep(std::time::Duration::from_secs(9)).await;
-    let mut bob = Client::join(&server, "lobby", &server.register("Bob").await).await;
+    let bob_acct = server.register("Bob").await;
+    let mut bob = Client::join(&server, "lobby", &bob_acct).await;
     browser.type_into("#message-input", "still here").await;
     browser.click("#send").await;
     let msg = bob

@@ -21,7 +21,9 @@ async fn ack(client: &mut Client) -> (String, u64) {
 async fn a_reconnect_with_since_gets_exactly_the_missed_events_in_order() {
     let server = Server::start().await;
     let bob_account = server.register("Bob").await;
-    let mut ana = Client::join(&server, "lobby", &server.register("Ana").await).await;
+    let ana_acct = server.register("Ana").await;
+    server.room(&ana_acct, "lobby").await;
+    let mut ana = Client::join(&server, "lobby", &ana_acct).await;
     let bob = Client::join(&server, "lobby", &bob_account).await;
     ana.send(&ClientMsg::text("lobby", "seen by Bob", "a-0"))
         .await;
@@ -67,13 +69,15 @@ async fn a_resend_after_a_restart_returns_the_original_ack_and_creates_nothing()
     let (original, ana_account) = {
         let server = Server::builder().state_dir(state.path()).start().await;
         let ana_account = server.register("Ana").await;
+        server.room(&ana_account, "lobby").await;
         let mut ana = Client::join(&server, "lobby", &ana_account).await;
         ana.send(&ClientMsg::text("lobby", "exactly once", "a-1"))
             .await;
         (ack(&mut ana).await, ana_account)
     };
     let server = Server::builder().state_dir(state.path()).start().await;
-    let mut bo = Client::join(&server, "lobby", &server.register("Bob").await).await;
+    let bob_acct = server.register("Bob").await;
+    let mut bo = Client::join(&server, "lobby", &bob_acct).await;
     let mut ana = Client::join(&server, "lobby", &ana_account).await;
     ana.send(&ClientMsg::text("lobby", "exactly once", "a-1"))
         .await;
@@ -106,8 +110,11 @@ async fn a_resend_after_a_restart_returns_the_original_ack_and_creates_nothing()
 #[tokio::test]
 async fn edits_reactions_and_deletes_reach_everyone_in_seq_order() {
     let server = Server::start().await;
-    let mut ana = Client::join(&server, "lobby", &server.register("Ana").await).await;
-    let mut bo = Client::join(&server, "lobby", &server.register("Bob").await).await;
+    let ana_acct = server.register("Ana").await;
+    server.room(&ana_acct, "lobby").await;
+    let mut ana = Client::join(&server, "lobby", &ana_acct).await;
+    let bob_acct = server.register("Bob").await;
+    let mut bo = Client::join(&server, "lobby", &bob_acct).await;
     ana.send(&ClientMsg::text("lobby", "draft", "a-1")).await;
     let (message_id, first) = ack(&mut ana).await;
 
@@ -176,6 +183,7 @@ async fn edits_reactions_and_deletes_reach_everyone_in_seq_order() {
 async fn a_member_cannot_moderate_and_the_creator_can() {
     let server = Server::start().await;
     let (ana_account, bob_account) = (server.register("Ana").await, server.register("Bob").await);
+    server.room(&ana_account, "lobby").await;
     let mut ana = Client::join(&server, "lobby", &ana_account).await;
     let mut bob = Client::join(&server, "lobby", &bob_account).await;
     bob.send(&ClientMsg::KickUser {
@@ -209,6 +217,7 @@ async fn a_member_cannot_moderate_and_the_creator_can() {
 async fn joining_shows_who_is_online() {
     let server = Server::start().await;
     let (ana, bob) = (server.register("Ana").await, server.register("Bob").await);
+    server.room(&ana, "lobby").await;
     let _ana_socket = Client::join(&server, "lobby", &ana).await;
     let (_bob_socket, frames) = Client::join_since(&server, "lobby", &bob, None).await;
     let online = frames.iter().rev().find_map(|m| match m {
@@ -227,8 +236,10 @@ async fn a_user_who_leaves_is_shown_offline_once_the_grace_period_alarm_fires() 
         .start()
         .await;
     let ana_account = server.register("Ana").await;
+    server.room(&ana_account, "lobby").await;
     let mut ana = Client::join(&server, "lobby", &ana_account).await;
-    let bob = Client::join(&server, "lobby", &server.register("Bob").await).await;
+    let bob_acct = server.register("Bob").await;
+    let bob = Client::join(&server, "lobby", &bob_acct).await;
     drop(bob);
     let online = ana
         .recv_until_any(

@@ -82,6 +82,7 @@ async fn a_thousand_messages_through_twenty_dropped_sockets_arrive_exactly_once(
         .start()
         .await;
     let (ana, bob) = (server.register("Ana").await, server.register("Bob").await);
+    server.room(&ana, "lobby").await;
     let mut watcher_view = View::default();
     let mut watcher = reconnect(&server, &bob, &mut watcher_view).await;
     let mut view = View::default();

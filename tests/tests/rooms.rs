@@ -18,6 +18,7 @@ fn assert_error(msg: &ServerMsg, expected: ErrorCode) {
 async fn two_clients_exchange_messages_through_a_room() {
     let server = Server::start().await;
     let (ana_account, bob_account) = (server.register("Ana").await, server.register("Bob").await);
+    server.room(&ana_account, "lobby").await;
     let mut ana = Client::join(&server, "lobby", &ana_account).await;
     let mut bob = Client::join(&server, "lobby", &bob_account).await;
 
@@ -56,8 +57,12 @@ async fn two_clients_exchange_messages_through_a_room() {
 #[tokio::test]
 async fn rooms_are_separate() {
     let server = Server::start().await;
-    let mut ana = Client::join(&server, "one", &server.register("Ana").await).await;
-    let mut bob = Client::join(&server, "two", &server.register("Bob").await).await;
+    let ana_acct = server.register("Ana").await;
+    server.room(&ana_acct, "one").await;
+    let mut ana = Client::join(&server, "one", &ana_acct).await;
+    let bob_acct = server.register("Bob").await;
+    server.room(&bob_acct, "two").await;
+    let mut bob = Client::join(&server, "two", &bob_acct).await;
     ana.send(&ClientMsg::text("one", "only for room one", "a-1"))
         .await;
     ana.recv_until(|m| matches!(m, ServerMsg::NewMessage(_)))
@@ -70,7 +75,9 @@ async fn rooms_are_separate() {
 #[tokio::test]
 async fn bad_frames_get_error_events_and_the_socket_stays_usable() {
     let server = Server::start().await;
-    let mut ana = Client::join(&server, "lobby", &server.register("Ana").await).await;
+    let ana_acct = server.register("Ana").await;
+    server.room(&ana_acct, "lobby").await;
+    let mut ana = Client::join(&server, "lobby", &ana_acct).await;
 
     ana.send_raw("this is not json").await;
     assert_error(&ana.recv().await, ErrorCode::BadFrame);
@@ -104,7 +111,9 @@ async fn limits_come_from_vars() {
         .var("MAX_FRAME_BYTES", 200)
         .start()
         .await;
-    let mut ana = Client::join(&server, "lobby", &server.register("Ana").await).await;
+    let ana_acct = server.register("Ana").await;
+    server.room(&ana_acct, "lobby").await;
+    let mut ana = Client::join(&server, "lobby", &ana_acct).await;
 
     ana.send(&ClientMsg::text("lobby", "too long", "a-1")).await;
     assert_error(&ana.recv().await, ErrorCode::TooLong);
@@ -120,7 +129,9 @@ async fn limits_come_from_vars() {
 #[tokio::test]
 async fn the_exact_ping_frame_is_answered_with_pong() {
     let server = Server::start().await;
-    let mut ana = Client::join(&server, "lobby", &server.register("Ana").await).await;
+    let ana_acct = server.register("Ana").await;
+    server.room(&ana_acct, "lobby").await;
+    let mut ana = Client::join(&server, "lobby", &ana_acct).await;
     ana.send_raw(PING_FRAME).await;
     assert_eq!(ana.recv_raw().await, PONG_FRAME);
 }
@@ -129,6 +140,7 @@ async fn the_exact_ping_frame_is_answered_with_pong() {
 async fn an_upgrade_from_a_foreign_origin_is_refused_at_the_door() {
     let server = Server::start().await;
     let ana = server.register("Ana").await;
+    server.room(&ana, "lobby").await;
     let token = Some(ana.access_token.as_str());
     let refused = Client::connect(&server, "lobby", token, Some("https://evil.example")).await;
     assert_eq!(refused.err(), Some(403), "a foreign origin was let in");
@@ -163,6 +175,7 @@ async fn seqs_continue_after_the_server_restarts_on_the_same_state() {
     let (first_seq, ana) = {
         let server = Server::builder().state_dir(state.path()).start().await;
         let ana = server.register("Ana").await;
+        server.room(&ana, "lobby").await;
         let mut client = Client::join(&server, "lobby", &ana).await;
         client
             .send(&ClientMsg::text("lobby", "before", "a-1"))

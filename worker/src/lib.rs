@@ -19,6 +19,7 @@ mod http;
 mod inbox_object;
 mod me;
 mod room_object;
+mod rooms;
 mod upgrade;
 
 use worker::{Context, Env, Method, Request, Response, Result, event};
@@ -71,6 +72,10 @@ async fn route(req: Request, env: &Env, path: &str) -> Result<Response> {
         (Method::Post, ["api", "admin", "users", id, "enable"]) => {
             me::set_disabled(req, env, id, false).await
         }
+        (Method::Post, ["api", "rooms"]) => rooms::create(req, env).await,
+        (Method::Get, ["api", "rooms"]) => rooms::mine(req, env).await,
+        (Method::Post, ["api", "rooms", "direct"]) => rooms::direct(req, env).await,
+        (Method::Get, ["api", "rooms", "public"]) => rooms::public(req, env).await,
         (Method::Get, ["api", "rooms", room, "ws"]) => upgrade::room_socket(&req, env, room).await,
         (Method::Get, ["api", "rooms", room, "messages"]) => {
             upgrade::room_history(&req, env, room).await

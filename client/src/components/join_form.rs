@@ -1,20 +1,31 @@
 use dioxus::prelude::*;
 use edgechat_core::ids;
 
-/// Picks a room; it may come from `?room=` in the URL.
+use crate::{api, app::Auth};
+
+/// Opens a room by name, or creates it; the name may come from `?room=` in the URL.
 #[component]
-pub fn JoinForm(room: Signal<Option<String>>) -> Element {
+pub fn JoinForm(room: Signal<Option<String>>, auth: Signal<Auth>) -> Element {
     let mut chosen = use_signal(|| room_from_url().unwrap_or_else(|| "lobby".to_owned()));
-    let mut error = use_signal(|| None::<&'static str>);
+    let mut error = use_signal(|| None::<String>);
 
     let join = move |event: FormEvent| {
         event.prevent_default();
-        let name = chosen().trim().to_lowercase();
-        if ids::is_valid_room_name(&name) {
-            room.set(Some(name));
-        } else {
-            error.set(Some("Room names use letters, digits, '-' and '_'."));
+        match ids::room_slug(&chosen()) {
+            Some(id) => room.set(Some(id)),
+            None => error.set(Some("A room name needs a letter or digit.".into())),
         }
+    };
+    let create = move |_| {
+        let Some(token) = auth.peek().session().map(|s| s.access_token.clone()) else {
+            return;
+        };
+        spawn(async move {
+            match api::create_room(&token, chosen().trim()).await {
+                Ok(id) => room.set(Some(id)),
+                Err(message) => error.set(Some(message)),
+            }
+        });
     };
 
     rsx! {
@@ -25,6 +36,7 @@ pub fn JoinForm(room: Signal<Option<String>>) -> Element {
                 p { class: "error", role: "alert", "{message}" }
             }
             button { id: "join", r#type: "submit", "Join" }
+            button { id: "create-room", r#type: "button", class: "link", onclick: create, "Create this room" }
         }
     }
 }

@@ -51,11 +51,7 @@ impl Room {
                     },
                 ];
             }
-            let role = if user_id == self.info.created_by {
-                Role::Admin
-            } else {
-                Role::Member
-            };
+            let role = Role::Member;
             let joined = ServerMsg::UserJoined {
                 room_id: self.info.room_id.clone(),
                 user_id: user_id.clone(),

@@ -136,20 +136,6 @@ pub struct Room {
     buckets: BTreeMap<Id, Bucket>,
 }
 
-/// A room opened before anyone created it: public, named after its id, created by its
-/// first visitor. (Explicit creation, with kinds and capacity, comes with the room
-/// directory.)
-pub fn opened_by(room_id: &str, visitor: &Identity, now: Millis) -> RoomInfo {
-    RoomInfo {
-        room_id: room_id.to_owned(),
-        name: room_id.to_owned(),
-        kind: edgechat_protocol::RoomKind::Public,
-        capacity: None,
-        created_by: visitor.user_id.clone(),
-        created_at: now,
-    }
-}
-
 impl Room {
     /// A new, empty room. Its creator becomes its admin when they first connect.
     pub fn new(info: RoomInfo, limits: Limits) -> Self {
@@ -166,6 +152,39 @@ impl Room {
             typing: BTreeMap::new(),
             buckets: BTreeMap::new(),
         }
+    }
+
+    /// A room created by `creator` with `members` invited: the creator is its admin
+    /// (in a direct room, everyone is a plain member). The effects store the events.
+    pub fn create(
+        info: RoomInfo,
+        limits: Limits,
+        creator: &Identity,
+        members: &[(Id, String)],
+    ) -> (Self, Vec<Effect>) {
+        let mut room = Self::new(info, limits);
+        let direct = room.info.kind == edgechat_protocol::RoomKind::Direct;
+        let joined = ServerMsg::UserJoined {
+            room_id: room.info.room_id.clone(),
+            user_id: creator.user_id.clone(),
+            username: creator.username.clone(),
+            role: if direct { Role::Member } else { Role::Admin },
+            seq: room.next_seq(),
+        };
+        let mut effects = room.publish(joined);
+        for (user_id, username) in members {
+            if *user_id == creator.user_id || room.durable.members.contains_key(user_id) {
+                continue;
+            }
+            let invited = ServerMsg::UserInvited {
+                user_id: user_id.clone(),
+                username: username.clone(),
+                by: creator.user_id.clone(),
+                seq: room.next_seq(),
+            };
+            effects.extend(room.publish(invited));
+        }
+        (room, effects)
     }
 
     /// The room as it was, rebuilt from its log.

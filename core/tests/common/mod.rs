@@ -41,11 +41,17 @@ pub fn who(user: &str) -> Identity {
 }
 
 impl World {
+    /// A room `ana` created, as its admin.
     pub fn new(kind: RoomKind, limits: Limits) -> Self {
+        Self::created(info(kind), limits)
+    }
+
+    pub fn created(info: RoomInfo, limits: Limits) -> Self {
+        let (room, effects) = Room::create(info, limits, &who("ana"), &[]);
         Self {
-            room: Room::new(info(kind), limits),
+            room,
             now: START,
-            log: Vec::new(),
+            log: appended(&effects),
             next_client_id: 0,
         }
     }

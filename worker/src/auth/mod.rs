@@ -1,6 +1,7 @@
 //! `/api/auth`: register, login, refresh, logout (docs/api.md).
 
 mod crypto;
+pub use crypto::random_id;
 pub mod guard;
 mod sessions;
 mod throttle;

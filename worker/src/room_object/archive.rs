@@ -97,7 +97,7 @@ fn statements(db: &D1Database, room_id: &str, op: &ArchiveOp) -> Result<Vec<D1Pr
         )?],
         ArchiveOp::Message(m) => {
             let attachments = serde_json::to_string(&m.attachments).unwrap_or_else(|_| "[]".into());
-            vec![statement(
+            let mut out = vec![statement(
                 db,
                 "INSERT INTO messages (id, room_id, seq, user_id, username, text, attachments, reply_to,
                      client_msg_id, created_at, updated_at)
@@ -116,13 +116,19 @@ fn statements(db: &D1Database, room_id: &str, op: &ArchiveOp) -> Result<Vec<D1Pr
                     text(&m.client_msg_id),
                     int(m.timestamp),
                 ],
-            )?]
+            )?];
+            out.extend(mentions(db, room_id, &m.message_id, &m.text)?);
+            out
         }
-        ArchiveOp::Edited { message_id, text: t, at } => vec![statement(
-            db,
-            "UPDATE messages SET text = ?2, edited = 1, updated_at = ?3 WHERE id = ?1",
-            &[text(message_id), text(t), int(*at)],
-        )?],
+        ArchiveOp::Edited { message_id, text: t, at } => {
+            let mut out = vec![statement(
+                db,
+                "UPDATE messages SET text = ?2, edited = 1, updated_at = ?3 WHERE id = ?1",
+                &[text(message_id), text(t), int(*at)],
+            )?];
+            out.extend(mentions(db, room_id, message_id, t)?);
+            out
+        }
         ArchiveOp::Deleted { message_id, at } => vec![
             statement(
                 db,
@@ -131,6 +137,7 @@ fn statements(db: &D1Database, room_id: &str, op: &ArchiveOp) -> Result<Vec<D1Pr
             )?,
             statement(db, "DELETE FROM reactions WHERE message_id = ?1", &[text(message_id)])?,
             statement(db, "DELETE FROM pins WHERE message_id = ?1", &[text(message_id)])?,
+            statement(db, "DELETE FROM mentions WHERE message_id = ?1", &[text(message_id)])?,
         ],
         ArchiveOp::Reaction {
             message_id,
@@ -169,6 +176,37 @@ fn statements(db: &D1Database, room_id: &str, op: &ArchiveOp) -> Result<Vec<D1Pr
             &[text(message_id)],
         )?],
     })
+}
+
+/// The mentions of `message_id`, replaced by those in `body`: members of the room whose
+/// username it names.
+fn mentions(
+    db: &D1Database,
+    room_id: &str,
+    message_id: &str,
+    body: &str,
+) -> Result<Vec<D1PreparedStatement>> {
+    let handles = edgechat_core::mentions::handles(body);
+    let mut out = vec![statement(
+        db,
+        "DELETE FROM mentions WHERE message_id = ?1",
+        &[text(message_id)],
+    )?];
+    if !handles.is_empty() {
+        out.push(statement(
+            db,
+            "INSERT OR IGNORE INTO mentions (message_id, user_id)
+             SELECT ?1, u.id FROM users u
+             JOIN room_members m ON m.user_id = u.id AND m.room_id = ?2 AND m.member = 1
+             WHERE u.username_key IN (SELECT value FROM json_each(?3))",
+            &[
+                text(message_id),
+                text(room_id),
+                text(&serde_json::to_string(&handles).unwrap_or_else(|_| "[]".into())),
+            ],
+        )?);
+    }
+    Ok(out)
 }
 
 /// Copies up to `batch` events after the archived seq, and unsynced read marks, to D1 in

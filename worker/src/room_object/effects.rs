@@ -12,7 +12,7 @@ impl Room {
     /// that answers an `authenticate`, if one was made.
     pub(super) fn carry_out(
         &self,
-        origin: &WebSocket,
+        origin: Option<&WebSocket>,
         effects: Vec<Effect>,
     ) -> Result<Option<Command>> {
         let sql = self.state.storage().sql();
@@ -39,7 +39,9 @@ impl Room {
                     token,
                     req_id,
                 } => {
-                    follow_up = self.reauthenticate(origin, conn, &token, req_id);
+                    if let Some(origin) = origin {
+                        follow_up = self.reauthenticate(origin, conn, &token, req_id);
+                    }
                 }
             }
         }

@@ -81,8 +81,10 @@ impl DurableObject for Room {
         };
         let who: Identity =
             serde_json::from_str(&who).map_err(|e| worker::Error::RustError(e.to_string()))?;
-        if req.path() == "/messages" {
-            return self.history(&req, &who);
+        match req.path().as_str() {
+            "/messages" => return self.history(&req, &who),
+            "/create" => return self.create(req).await,
+            _ => {}
         }
         let since: Option<Seq> = headers.get(SINCE_HEADER)?.and_then(|s| s.parse().ok());
         let protocol = headers.get(PROTOCOL_HEADER)?;
@@ -90,9 +92,13 @@ impl DurableObject for Room {
         let now = Date::now().as_millis();
         // Load the room before this socket is accepted, so the restore sees only the
         // sockets that were already here.
-        if let Err(err) = self.load(&room, &who, now) {
-            worker::console_error!("room {room}: cannot load: {err}");
-            return http::error(500, "internal", "the room could not be loaded");
+        match self.load() {
+            Ok(true) => {}
+            Ok(false) => return http::error(404, "not-found", "no such room"),
+            Err(err) => {
+                worker::console_error!("room {room}: cannot load: {err}");
+                return http::error(500, "internal", "the room could not be loaded");
+            }
         }
         let pair = WebSocketPair::new()?;
         let conn = new_conn_id(now);
@@ -184,9 +190,7 @@ impl Room {
     /// `GET /api/rooms/{id}/messages`, answered from the room itself so the newest
     /// messages are there before they reach D1.
     fn history(&self, req: &Request, who: &Identity) -> Result<Response> {
-        let sql = self.state.storage().sql();
-        storage::migrate(&sql)?;
-        if storage::load_info(&sql)?.is_none() {
+        if !self.load()? {
             return http::error(404, "not-found", "no such room");
         }
         let url = req.url()?;
@@ -197,7 +201,6 @@ impl Room {
         };
         let (before, limit) = (param("before"), param("limit").map(|l| l.min(1_000) as u32));
         let room = self.room_id()?;
-        self.load(&room, who, Date::now().as_millis())?;
         let page = match self.core.borrow().as_ref() {
             Some(core) => core.history_for(&who.user_id, who.global_admin, before, limit),
             None => return http::error(500, "internal", "the room could not be loaded"),
@@ -209,6 +212,32 @@ impl Room {
             ),
             Err(_) => http::error(403, "forbidden", "you may not read this room"),
         }
+    }
+
+    /// Creates the room from the Worker's request: stores its info and the events of its
+    /// creation, and copies its membership to D1 at once. 409 if it already exists.
+    async fn create(&self, mut req: Request) -> Result<Response> {
+        let creation: crate::rooms::Creation = req.json().await?;
+        let sql = self.state.storage().sql();
+        storage::migrate(&sql)?;
+        if let Some(existing) = storage::load_info(&sql)? {
+            return http::json(
+                409,
+                &serde_json::json!({ "error": { "code": "room-exists", "message": "a room with that name exists" }, "room": existing }),
+            );
+        }
+        storage::save_info(&sql, &creation.info)?;
+        let (core, effects) = edgechat_core::Room::create(
+            creation.info.clone(),
+            self.limits.clone(),
+            &creation.creator,
+            &creation.members,
+        );
+        self.core.replace(Some(core));
+        self.carry_out(None, effects)?;
+        self.archive(&creation.info).await;
+        self.arm(None, Date::now().as_millis()).await;
+        http::json(201, &serde_json::json!({ "room": creation.info }))
     }
 
     fn room_id(&self) -> Result<String> {
@@ -229,21 +258,16 @@ impl Room {
         }
     }
 
-    /// Rebuilds the core from storage unless it is already in memory. A room that has
-    /// never been opened is created now, its first visitor its creator.
-    fn load(&self, room: &str, first_visitor: &Identity, now: Millis) -> Result<()> {
+    /// Rebuilds the core from storage unless it is already in memory. `Ok(false)` for a
+    /// room that was never created.
+    fn load(&self) -> Result<bool> {
         if self.core.borrow().is_some() {
-            return Ok(());
+            return Ok(true);
         }
         let sql = self.state.storage().sql();
         storage::migrate(&sql)?;
-        let info = match storage::load_info(&sql)? {
-            Some(info) => info,
-            None => {
-                let info = edgechat_core::room::opened_by(room, first_visitor, now);
-                storage::save_info(&sql, &info)?;
-                info
-            }
+        let Some(info) = storage::load_info(&sql)? else {
+            return Ok(false);
         };
         let connections = self
             .state
@@ -264,23 +288,14 @@ impl Room {
             snapshot,
             self.limits.clone(),
         )));
-        Ok(())
+        Ok(true)
     }
 
     /// Hands `command` to the core, carries out its effects, and arms the alarm for the
     /// core's next deadline.
     async fn run(&self, room: &str, ws: &WebSocket, command: Command, now: Millis) {
         let outcome = {
-            let who = ws
-                .deserialize_attachment::<Attachment>()
-                .ok()
-                .flatten()
-                .map(|a| a.who);
-            let loaded = match who {
-                Some(who) => self.load(room, &who, now),
-                None => Ok(()),
-            };
-            loaded.and_then(|()| {
+            self.load().and_then(|_| {
                 let mut slot = self.core.borrow_mut();
                 let core = slot
                     .as_mut()
@@ -301,7 +316,7 @@ impl Room {
             matches!(effect, Effect::Append(event)
                 if edgechat_core::archive::ops(event, now).iter().any(|op| op.is_write_through()))
         });
-        let follow_up = match self.carry_out(ws, effects) {
+        let follow_up = match self.carry_out(Some(ws), effects) {
             Ok(follow_up) => follow_up,
             Err(err) => {
                 worker::console_error!("room {room}: storing failed: {err}");
@@ -320,7 +335,7 @@ impl Room {
                         let effects = core.handle(command, now);
                         let deadline = core.next_deadline();
                         drop(slot);
-                        if let Err(err) = self.carry_out(ws, effects) {
+                        if let Err(err) = self.carry_out(Some(ws), effects) {
                             worker::console_error!("room {room}: {err}");
                         }
                         deadline

@@ -1,0 +1,259 @@
+//! `/api/rooms`: creating rooms of every kind, listing one's rooms, discovering public
+//! ones. A room's object owns it; D1 has the directory the listings read.
+
+use edgechat_core::{Identity, ids};
+use edgechat_protocol::{RoomInfo, RoomKind};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use wasm_bindgen::JsValue;
+use worker::{Date, Env, Headers, Method, Request, RequestInit, Response, Result};
+
+use crate::{
+    MEMBER_HEADER, ROOM_HEADER,
+    auth::{guard, users},
+    http::{self, read_json},
+};
+
+/// What the room object needs to create itself.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Creation {
+    pub info: RoomInfo,
+    pub creator: Identity,
+    pub members: Vec<(String, String)>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct NewRoom {
+    /// Shown as typed; its slug is the room's id.
+    name: String,
+    #[serde(default)]
+    is_private: bool,
+    /// `group`: a small invite-only conversation with a generated id.
+    #[serde(default)]
+    group: bool,
+    #[serde(default)]
+    members: Vec<String>,
+    #[serde(default)]
+    capacity: Option<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct NewDirect {
+    user_id: String,
+}
+
+const MAX_MEMBERS: usize = 100;
+
+fn identity(user: &users::UserRow) -> Identity {
+    Identity {
+        user_id: user.id.clone(),
+        username: user.display_name.clone(),
+        global_admin: user.is_admin(),
+        expires_at: None,
+    }
+}
+
+/// `POST /api/rooms`: a public or private room named like a channel, or a group.
+pub async fn create(mut req: Request, env: &Env) -> Result<Response> {
+    let (_, user) = attempt!(guard::user(&req, env).await);
+    let body: NewRoom = attempt!(read_json(&mut req).await);
+    let name = match edgechat_auth::names::display_name(&body.name) {
+        Ok(name) => name,
+        Err(e) => {
+            return http::field_error(&edgechat_auth::names::FieldError { field: "name", ..e });
+        }
+    };
+    if body.capacity.is_some_and(|c| !(2..=10_000).contains(&c)) {
+        return http::error(400, "bad-request", "capacity is between 2 and 10,000");
+    }
+    if body.members.len() > MAX_MEMBERS {
+        return http::error(
+            400,
+            "too-many-members",
+            "a room starts with at most 100 invited members",
+        );
+    }
+    let (room_id, kind) = if body.group {
+        (crate::auth::random_id("g-"), RoomKind::Group)
+    } else {
+        let Some(slug) = ids::room_slug(&name) else {
+            return http::error(400, "invalid", "a room name needs a letter or digit");
+        };
+        let kind = if body.is_private {
+            RoomKind::Private
+        } else {
+            RoomKind::Public
+        };
+        (slug, kind)
+    };
+    let members = attempt!(resolve(env, &body.members).await);
+    let info = RoomInfo {
+        room_id,
+        name,
+        kind,
+        capacity: body.capacity,
+        created_by: user.id.clone(),
+        created_at: Date::now().as_millis(),
+    };
+    let creation = Creation {
+        info,
+        creator: identity(&user),
+        members,
+    };
+    forward_create(env, &creation).await
+}
+
+/// `POST /api/rooms/direct`: the one room shared with another user, created the first time.
+pub async fn direct(mut req: Request, env: &Env) -> Result<Response> {
+    let (_, user) = attempt!(guard::user(&req, env).await);
+    let body: NewDirect = attempt!(read_json(&mut req).await);
+    if body.user_id == user.id {
+        return http::error(400, "bad-request", "a direct room is with someone else");
+    }
+    let members = attempt!(resolve(env, std::slice::from_ref(&body.user_id)).await);
+    let names: Vec<&str> = std::iter::once(user.display_name.as_str())
+        .chain(members.iter().map(|(_, n)| n.as_str()))
+        .collect();
+    let creation = Creation {
+        info: RoomInfo {
+            room_id: ids::direct_room_id(&user.id, &body.user_id),
+            name: names.join(", "),
+            kind: RoomKind::Direct,
+            capacity: Some(2),
+            created_by: user.id.clone(),
+            created_at: Date::now().as_millis(),
+        },
+        creator: identity(&user),
+        members,
+    };
+    let response = forward_create(env, &creation).await?;
+    if response.status_code() == 409 {
+        // Found again rather than duplicated.
+        return http::json(200, &json!({ "room": creation.info, "existing": true }));
+    }
+    Ok(response)
+}
+
+/// The ids and display names of the users to invite; every one must exist.
+async fn resolve(
+    env: &Env,
+    ids: &[String],
+) -> std::result::Result<Vec<(String, String)>, Response> {
+    let db = env
+        .d1("DB")
+        .map_err(|_| http::refusal(500, "internal", "no database"))?;
+    let mut found = Vec::with_capacity(ids.len());
+    for id in ids {
+        match users::by_id(&db, id).await {
+            Ok(Some(user)) if !user.is_disabled() => found.push((user.id, user.display_name)),
+            Ok(_) => {
+                return Err(http::refusal(
+                    400,
+                    "unknown-user",
+                    &format!("no user {id:?}"),
+                ));
+            }
+            Err(_) => return Err(http::refusal(500, "internal", "users could not be read")),
+        }
+    }
+    Ok(found)
+}
+
+async fn forward_create(env: &Env, creation: &Creation) -> Result<Response> {
+    let headers = Headers::new();
+    headers.set(
+        MEMBER_HEADER,
+        &serde_json::to_string(&creation.creator)
+            .map_err(|e| worker::Error::RustError(e.to_string()))?,
+    )?;
+    headers.set(ROOM_HEADER, &creation.info.room_id)?;
+    headers.set("Content-Type", "application/json")?;
+    let body =
+        serde_json::to_string(creation).map_err(|e| worker::Error::RustError(e.to_string()))?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post)
+        .with_headers(headers)
+        .with_body(Some(JsValue::from_str(&body)));
+    let forwarded = Request::new_with_init("https://room.internal/create", &init)?;
+    env.durable_object("ROOM")?
+        .id_from_name(&creation.info.room_id)?
+        .get_stub()?
+        .fetch_with_request(forwarded)
+        .await
+}
+
+/// A directory row: read with D1's column names, written in the API's camelCase.
+#[derive(Deserialize, Serialize)]
+#[serde(rename_all(serialize = "camelCase"))]
+struct Listed {
+    #[serde(rename(deserialize = "id"))]
+    room_id: String,
+    name: String,
+    kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    capacity: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    role: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    last_read_seq: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unread_count: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mention_count: Option<u64>,
+}
+
+/// `GET /api/rooms`: the caller's rooms with unread and mention counts, newest activity
+/// first. Counts come from D1, which the write-behind keeps within a second or so.
+pub async fn mine(req: Request, env: &Env) -> Result<Response> {
+    let (_, user) = attempt!(guard::user(&req, env).await);
+    let rows: Vec<Listed> = env
+        .d1("DB")?
+        .prepare(
+            "SELECT r.id, r.name, r.kind, r.capacity, m.role, m.last_read_seq,
+                 (SELECT COUNT(*) FROM messages g WHERE g.room_id = r.id AND g.seq > m.last_read_seq
+                     AND g.user_id != ?1 AND g.deleted = 0) AS unread_count,
+                 (SELECT COUNT(*) FROM mentions n JOIN messages g ON g.id = n.message_id
+                     WHERE n.user_id = ?1 AND g.room_id = r.id AND g.seq > m.last_read_seq AND g.deleted = 0) AS mention_count
+             FROM room_members m JOIN rooms r ON r.id = m.room_id
+             WHERE m.user_id = ?1 AND m.member = 1
+             ORDER BY (SELECT MAX(seq) FROM messages g WHERE g.room_id = r.id) IS NULL,
+                 (SELECT MAX(created_at) FROM messages g WHERE g.room_id = r.id) DESC, r.name",
+        )
+        .bind(&[JsValue::from_str(&user.id)])?
+        .all()
+        .await?
+        .results()?;
+    http::json(200, &json!({ "rooms": rows }))
+}
+
+/// `GET /api/rooms/public?q=`: public rooms whose name contains `q`.
+pub async fn public(req: Request, env: &Env) -> Result<Response> {
+    attempt!(guard::user(&req, env).await);
+    let url = req.url()?;
+    let q: String = url
+        .query_pairs()
+        .find(|(k, _)| k == "q")
+        .map(|(_, v)| v.chars().take(64).collect())
+        .unwrap_or_default();
+    let pattern = format!(
+        "%{}%",
+        q.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    let rows: Vec<Listed> = env
+        .d1("DB")?
+        .prepare(
+            "SELECT id, name, kind, capacity FROM rooms
+             WHERE kind = 'public' AND (name LIKE ?1 ESCAPE '\\' OR id LIKE ?1 ESCAPE '\\')
+             ORDER BY name LIMIT 50",
+        )
+        .bind(&[JsValue::from_str(&pattern)])?
+        .all()
+        .await?
+        .results()?;
+    http::json(200, &json!({ "rooms": rows }))
+}
