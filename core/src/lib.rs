@@ -13,6 +13,7 @@ pub mod mentions;
 pub mod origin;
 pub mod rate;
 pub mod room;
+pub mod search;
 pub mod text;
 
 pub use limits::Limits;

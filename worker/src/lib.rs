@@ -20,6 +20,7 @@ mod inbox_object;
 mod me;
 mod room_object;
 mod rooms;
+mod search;
 mod upgrade;
 
 use worker::{Context, Env, Method, Request, Response, Result, event};
@@ -65,6 +66,7 @@ async fn route(req: Request, env: &Env, path: &str) -> Result<Response> {
         (Method::Post, ["api", "auth", "logout"]) => auth::logout(req, env).await,
         (Method::Get, ["api", "me"]) => me::get(req, env).await,
         (Method::Patch, ["api", "me"]) => me::patch(req, env).await,
+        (Method::Get, ["api", "search"]) => search::search(req, env).await,
         (Method::Get, ["api", "users", id]) => me::profile(req, env, id).await,
         (Method::Post, ["api", "admin", "users", id, "disable"]) => {
             me::set_disabled(req, env, id, true).await

@@ -1,0 +1,88 @@
+//! `GET /api/search?q=&room=&from=&before=&after=`: full-text search over the rooms the
+//! caller may read (members read their rooms, anyone a public room not banned from).
+
+use edgechat_core::search::{HIGHLIGHT_END, HIGHLIGHT_START, fts_query};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use wasm_bindgen::JsValue;
+use worker::{Env, Request, Response, Result};
+
+use crate::{auth::guard, http};
+
+/// A hit: read with D1's column names, written in camelCase.
+#[derive(Deserialize, Serialize)]
+#[serde(rename_all(serialize = "camelCase"))]
+struct Hit {
+    #[serde(rename(deserialize = "id"))]
+    message_id: String,
+    room_id: String,
+    seq: u64,
+    user_id: String,
+    username: String,
+    #[serde(rename(deserialize = "created_at"))]
+    timestamp: u64,
+    snippet: String,
+}
+
+pub async fn search(req: Request, env: &Env) -> Result<Response> {
+    let (_, user) = attempt!(guard::user(&req, env).await);
+    let url = req.url()?;
+    let param = |name: &str| {
+        url.query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+            .filter(|v| !v.is_empty())
+    };
+    let Some(query) = param("q").as_deref().and_then(fts_query) else {
+        return http::error(400, "bad-request", "search for at least one word");
+    };
+    let time = |name: &str| -> std::result::Result<JsValue, Response> {
+        match param(name) {
+            None => Ok(JsValue::NULL),
+            Some(v) => v
+                .parse::<u64>()
+                .map(|t| JsValue::from_f64(t as f64))
+                .map_err(|_| {
+                    http::refusal(
+                        400,
+                        "bad-request",
+                        &format!("{name} is milliseconds since the epoch"),
+                    )
+                }),
+        }
+    };
+    let (before, after) = (attempt!(time("before")), attempt!(time("after")));
+    let text_or_null = |v: Option<String>| v.map_or(JsValue::NULL, |v| JsValue::from_str(&v));
+    let hits: Vec<Hit> = env
+        .d1("DB")?
+        .prepare(
+            "SELECT m.id, m.room_id, m.seq, m.user_id, m.username, m.created_at,
+                    snippet(messages_fts, 0, ?8, ?9, '…', 12) AS snippet
+             FROM messages_fts
+             JOIN messages m ON m.rowid = messages_fts.rowid
+             JOIN rooms r ON r.id = m.room_id
+             LEFT JOIN room_members rm ON rm.room_id = m.room_id AND rm.user_id = ?2
+             WHERE messages_fts MATCH ?1 AND m.deleted = 0
+               AND (rm.member = 1 OR ?7 = 1 OR (r.kind = 'public' AND COALESCE(rm.banned, 0) = 0))
+               AND (?3 IS NULL OR m.room_id = ?3)
+               AND (?4 IS NULL OR m.user_id = ?4)
+               AND (?5 IS NULL OR m.created_at < ?5)
+               AND (?6 IS NULL OR m.created_at > ?6)
+             ORDER BY m.created_at DESC LIMIT 50",
+        )
+        .bind(&[
+            JsValue::from_str(&query),
+            JsValue::from_str(&user.id),
+            text_or_null(param("room")),
+            text_or_null(param("from")),
+            before,
+            after,
+            JsValue::from_f64(if user.is_admin() { 1.0 } else { 0.0 }),
+            JsValue::from_str(&HIGHLIGHT_START.to_string()),
+            JsValue::from_str(&HIGHLIGHT_END.to_string()),
+        ])?
+        .all()
+        .await?
+        .results()?;
+    http::json(200, &json!({ "results": hits }))
+}
