@@ -8,6 +8,7 @@ pub mod archive;
 pub mod decode;
 pub mod emoji;
 pub mod ids;
+pub mod inbox;
 pub mod limits;
 pub mod mentions;
 pub mod origin;

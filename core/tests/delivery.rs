@@ -270,3 +270,29 @@ fn history_over_http_is_for_members_or_anyone_in_a_public_room_but_never_the_ban
         Ok((0, false))
     );
 }
+
+#[test]
+fn a_member_away_from_the_room_is_told_once_when_it_goes_unread() {
+    let mut world = World::with_three();
+    world.disconnect("cy");
+    world.advance(10_000);
+    world.run(edgechat_core::Command::Tick);
+    let before = world.room.head_seq();
+    world.post("bo", "one");
+    world.post("ana", "two");
+    let head = world.room.head_seq();
+    let told = world.room.unread_transitions(before, head);
+    assert_eq!(
+        told,
+        vec![("cy".to_owned(), before + 1)],
+        "members here are not told"
+    );
+    world.post("bo", "three");
+    assert!(
+        world
+            .room
+            .unread_transitions(head, world.room.head_seq())
+            .is_empty(),
+        "already unread: not told again"
+    );
+}

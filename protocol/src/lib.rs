@@ -15,7 +15,7 @@ mod server;
 pub use client::{ClientFrame, ClientMsg};
 pub use error::ErrorCode;
 pub use message::{Attachment, Message, Reaction};
-pub use presence::Status;
+pub use presence::{NotificationKind, Status};
 pub use room::{Role, RoomInfo, RoomKind, RoomUser};
 pub use server::ServerMsg;
 

@@ -8,3 +8,13 @@ pub enum Status {
     Away,
     Offline,
 }
+
+/// Why the inbox tells the user about a room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NotificationKind {
+    /// The room went from read to unread.
+    Unread,
+    /// A message mentions the user.
+    Mention,
+}

@@ -1,6 +1,8 @@
 use serde::{Deserialize, Serialize};
 
-use crate::{ErrorCode, Id, Message, Millis, Role, RoomInfo, RoomUser, Seq, Status};
+use crate::{
+    ErrorCode, Id, Message, Millis, NotificationKind, Role, RoomInfo, RoomUser, Seq, Status,
+};
 
 /// A server-to-client event. Durable room events carry the room's `seq`; typing, presence
 /// and replies to one request do not.
@@ -177,6 +179,19 @@ pub enum ServerMsg {
         by: Id,
         seq: Seq,
     },
+    /// Something in a room the user has no socket open to (inbox socket): the room has
+    /// unread messages again, or a message mentions the user.
+    Notification {
+        room_id: Id,
+        kind: NotificationKind,
+        seq: Seq,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        message_id: Option<Id>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        from: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        excerpt: Option<String>,
+    },
     /// `userId` was invited, and so is a member.
     UserInvited {
         user_id: Id,
@@ -217,6 +232,7 @@ impl ServerMsg {
         "user-kicked",
         "role-changed",
         "slow-mode-changed",
+        "notification",
         "user-invited",
     ];
 
@@ -261,6 +277,7 @@ impl ServerMsg {
             | ServerMsg::ReadReceipt { .. }
             | ServerMsg::HistoryPage { .. }
             | ServerMsg::Resync { .. }
+            | ServerMsg::Notification { .. }
             | ServerMsg::Pong => None,
         }
     }

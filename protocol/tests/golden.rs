@@ -117,7 +117,9 @@ fn durable_events_report_their_seq_and_others_none() {
         // These two name a seq without being events in the log themselves.
         let durable = !matches!(
             msg,
-            ServerMsg::MessageAck { .. } | ServerMsg::ReadReceipt { .. }
+            ServerMsg::MessageAck { .. }
+                | ServerMsg::ReadReceipt { .. }
+                | ServerMsg::Notification { .. }
         );
         if durable {
             assert_eq!(msg.seq(), wire_seq, "{json}");

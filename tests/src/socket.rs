@@ -51,6 +51,15 @@ impl Client {
         (client, frames)
     }
 
+    /// Opens `who`'s inbox socket and returns every frame the connection caused.
+    pub async fn inbox(server: &Server, who: &Session) -> (Self, Vec<ServerMsg>) {
+        let mut client = Self::open(server, "/api/me/ws", Some(&who.access_token), None)
+            .await
+            .expect("the upgrade is accepted");
+        let frames = client.sync().await;
+        (client, frames)
+    }
+
     /// Opens `room` with `token` (offered as a subprotocol, as browsers do) and an
     /// optional `Origin`; returns the HTTP status when the upgrade is refused.
     pub async fn connect(

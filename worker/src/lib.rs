@@ -64,6 +64,7 @@ async fn route(req: Request, env: &Env, path: &str) -> Result<Response> {
         (Method::Post, ["api", "auth", "login"]) => auth::login(req, env).await,
         (Method::Post, ["api", "auth", "refresh"]) => auth::refresh(req, env).await,
         (Method::Post, ["api", "auth", "logout"]) => auth::logout(req, env).await,
+        (Method::Get, ["api", "me", "ws"]) => upgrade::inbox_socket(&req, env).await,
         (Method::Get, ["api", "me"]) => me::get(req, env).await,
         (Method::Patch, ["api", "me"]) => me::patch(req, env).await,
         (Method::Get, ["api", "search"]) => search::search(req, env).await,

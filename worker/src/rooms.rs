@@ -25,18 +25,18 @@ pub struct Creation {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct NewRoom {
+pub struct NewRoom {
     /// Shown as typed; its slug is the room's id.
-    name: String,
+    pub name: String,
     #[serde(default)]
-    is_private: bool,
+    pub is_private: bool,
     /// `group`: a small invite-only conversation with a generated id.
     #[serde(default)]
-    group: bool,
+    pub group: bool,
     #[serde(default)]
-    members: Vec<String>,
+    pub members: Vec<String>,
     #[serde(default)]
-    capacity: Option<u32>,
+    pub capacity: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -60,6 +60,11 @@ fn identity(user: &users::UserRow) -> Identity {
 pub async fn create(mut req: Request, env: &Env) -> Result<Response> {
     let (_, user) = attempt!(guard::user(&req, env).await);
     let body: NewRoom = attempt!(read_json(&mut req).await);
+    create_for(env, &user, body).await
+}
+
+/// Creates a room for `user` (over HTTP, or `create-room` on the inbox socket).
+pub async fn create_for(env: &Env, user: &users::UserRow, body: NewRoom) -> Result<Response> {
     let name = match edgechat_auth::names::display_name(&body.name) {
         Ok(name) => name,
         Err(e) => {
@@ -100,7 +105,7 @@ pub async fn create(mut req: Request, env: &Env) -> Result<Response> {
     };
     let creation = Creation {
         info,
-        creator: identity(&user),
+        creator: identity(user),
         members,
     };
     forward_create(env, &creation).await

@@ -227,6 +227,27 @@ impl Room {
         &self.durable
     }
 
+    /// Who to tell that the room went unread, after the events in `(after, through]` were
+    /// stored: members with no socket here whose first unread message is among them (so
+    /// each transition is told once, without remembering who was told).
+    pub fn unread_transitions(&self, after: Seq, through: Seq) -> Vec<(Id, Seq)> {
+        let here = self.online();
+        self.durable
+            .members
+            .keys()
+            .filter(|user_id| !here.contains(*user_id))
+            .filter_map(|user_id| {
+                let first = self.durable.first_unread(user_id)?;
+                (after < first && first <= through).then(|| (user_id.clone(), first))
+            })
+            .collect()
+    }
+
+    /// Whether `user_id` has a socket open to the room (or just had one).
+    pub fn is_here(&self, user_id: &str) -> bool {
+        self.online().contains(user_id)
+    }
+
     /// When the room next needs a [`Command::Tick`], if ever.
     pub fn next_deadline(&self) -> Option<Millis> {
         let grace = self.limits.presence_grace_ms;

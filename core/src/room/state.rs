@@ -184,6 +184,15 @@ impl Durable {
             .filter(|until| *until > now)
     }
 
+    /// The first of other users' live messages above the member's read mark.
+    pub fn first_unread(&self, user_id: &str) -> Option<Seq> {
+        let read = self.read.get(user_id).copied().unwrap_or(0);
+        self.messages
+            .range(read + 1..)
+            .find(|(_, m)| !m.deleted && m.user_id != user_id)
+            .map(|(seq, _)| *seq)
+    }
+
     pub fn last_read(&self, user_id: &str) -> Seq {
         self.read.get(user_id).copied().unwrap_or(0)
     }

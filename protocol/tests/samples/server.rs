@@ -1,7 +1,8 @@
 //! One value of every server event with its exact JSON.
 
 use edgechat_protocol::{
-    Attachment, ErrorCode, Message, Reaction, Role, RoomInfo, RoomKind, RoomUser, ServerMsg, Status,
+    Attachment, ErrorCode, Message, NotificationKind, Reaction, Role, RoomInfo, RoomKind, RoomUser,
+    ServerMsg, Status,
 };
 
 fn room_info() -> RoomInfo {
@@ -290,6 +291,17 @@ pub fn server_samples() -> Vec<(ServerMsg, &'static str)> {
                 seq: 17,
             },
             r#"{"type":"slow-mode-changed","seconds":30,"by":"u-1","seq":17}"#,
+        ),
+        (
+            ServerMsg::Notification {
+                room_id: "lobby".into(),
+                kind: NotificationKind::Mention,
+                seq: 19,
+                message_id: Some("lobby:19".into()),
+                from: Some("Ana".into()),
+                excerpt: Some("@bob are you there?".into()),
+            },
+            r#"{"type":"notification","roomId":"lobby","kind":"mention","seq":19,"messageId":"lobby:19","from":"Ana","excerpt":"@bob are you there?"}"#,
         ),
         (
             ServerMsg::UserInvited {

@@ -209,26 +209,56 @@ fn mentions(
     Ok(out)
 }
 
+/// What a flush copied, for the notifications it causes.
+#[derive(Default)]
+pub struct Flushed {
+    /// More events wait.
+    pub more: bool,
+    /// The batch covered the seqs `(after, through]`.
+    pub after: Seq,
+    pub through: Seq,
+    /// The new messages in it.
+    pub messages: Vec<edgechat_protocol::Message>,
+    /// Users who became members by the room's creation or an invitation.
+    pub welcomed: Vec<String>,
+}
+
 /// Copies up to `batch` events after the archived seq, and unsynced read marks, to D1 in
-/// one transaction; on success records how far D1 has got. Returns whether more events
-/// wait.
+/// one transaction; on success records how far D1 has got.
 pub async fn flush(
     sql: &SqlStorage,
     db: &D1Database,
     room: &RoomInfo,
     batch: usize,
-) -> Result<bool> {
+) -> Result<Flushed> {
     let after = storage::archived(sql)?;
     let pending = storage::pending(sql, after, batch + 1)?;
     let more = pending.len() > batch;
     let mut through = after;
     let mut statements_ = vec![directory(db, room)?];
+    let mut report = Flushed {
+        more,
+        after,
+        ..Flushed::default()
+    };
     for row in pending.iter().take(batch) {
-        for op in archive::ops(&row.event()?, row.at as u64) {
+        let event = row.event()?;
+        match &event {
+            edgechat_protocol::ServerMsg::NewMessage(m) => report.messages.push(m.clone()),
+            edgechat_protocol::ServerMsg::UserInvited { user_id, .. } => {
+                report.welcomed.push(user_id.clone())
+            }
+            edgechat_protocol::ServerMsg::UserJoined {
+                user_id, seq: 1, ..
+            } => report.welcomed.push(user_id.clone()),
+            _ => {}
+        }
+        for op in archive::ops(&event, row.at as u64) {
             statements_.extend(statements(db, &room.room_id, &op)?);
         }
         through = row.seq as Seq;
     }
+    report.through = through;
     let marks = storage::unsynced_read_marks(sql)?;
     for (user_id, seq) in &marks {
         statements_.push(statement(
@@ -240,5 +270,5 @@ pub async fn flush(
     db.batch(statements_).await?;
     storage::set_archived(sql, through)?;
     storage::read_marks_synced(sql, &marks)?;
-    Ok(more)
+    Ok(report)
 }

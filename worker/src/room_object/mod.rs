@@ -73,7 +73,22 @@ impl DurableObject for Room {
         }
     }
 
-    async fn fetch(&self, req: Request) -> Result<Response> {
+    async fn fetch(&self, mut req: Request) -> Result<Response> {
+        if req.path() == "/status" {
+            // A member's inbox relays their new status.
+            let status: ServerMsg = req.json().await?;
+            if self.load()? {
+                let room = self.room_id()?;
+                self.run(
+                    &room,
+                    None,
+                    Command::Status(status),
+                    Date::now().as_millis(),
+                )
+                .await;
+            }
+            return Ok(Response::empty()?.with_status(204));
+        }
         let headers = req.headers();
         let (Some(room), Some(who)) = (headers.get(ROOM_HEADER)?, headers.get(MEMBER_HEADER)?)
         else {
@@ -112,7 +127,7 @@ impl DurableObject for Room {
         pair.server.serialize_attachment(&attachment)?;
         self.run(
             &room,
-            &pair.server,
+            Some(&pair.server),
             Command::Connect { conn, who, since },
             now,
         )
@@ -142,7 +157,8 @@ impl DurableObject for Room {
             WebSocketIncomingMessage::String(raw) => Command::Frame { conn, raw },
             WebSocketIncomingMessage::Binary(_) => Command::Binary { conn },
         };
-        self.run(&room, &ws, command, Date::now().as_millis()).await;
+        self.run(&room, Some(&ws), command, Date::now().as_millis())
+            .await;
         Ok(())
     }
 
@@ -174,7 +190,7 @@ impl DurableObject for Room {
         let now = Date::now().as_millis();
         self.archive(&info).await;
         match self.state.get_websockets().into_iter().next() {
-            Some(ws) => self.run(&info.room_id, &ws, Command::Tick, now).await,
+            Some(ws) => self.run(&info.room_id, Some(&ws), Command::Tick, now).await,
             None => {
                 // Nobody is connected: the core has only bookkeeping left, which the next
                 // wake rebuilds; the write-behind may still need the alarm.
@@ -240,6 +256,126 @@ impl Room {
         http::json(201, &serde_json::json!({ "room": creation.info }))
     }
 
+    /// Tells the inboxes of members who are not here what the batch means for them: the
+    /// room went unread, or a message mentions them; and welcomes new members. Batched per
+    /// user, bounded per flush; a failure only costs a notification.
+    async fn notify(
+        &self,
+        db: &worker::D1Database,
+        info: &edgechat_protocol::RoomInfo,
+        flushed: &archive::Flushed,
+    ) {
+        use std::collections::BTreeMap;
+
+        use edgechat_protocol::{NotificationKind, ServerMsg};
+        let mut outbox: BTreeMap<String, Vec<ServerMsg>> = BTreeMap::new();
+        for user_id in &flushed.welcomed {
+            outbox
+                .entry(user_id.clone())
+                .or_default()
+                .push(ServerMsg::RoomCreated { room: info.clone() });
+        }
+        let (unread, here): (Vec<(String, u64)>, std::collections::BTreeSet<String>) =
+            match self.core.borrow().as_ref() {
+                Some(core) => (
+                    core.unread_transitions(flushed.after, flushed.through),
+                    core.online(),
+                ),
+                None => (Vec::new(), Default::default()),
+            };
+        for (user_id, seq) in unread {
+            outbox
+                .entry(user_id)
+                .or_default()
+                .push(ServerMsg::Notification {
+                    room_id: info.room_id.clone(),
+                    kind: NotificationKind::Unread,
+                    seq,
+                    message_id: None,
+                    from: None,
+                    excerpt: None,
+                });
+        }
+        if !flushed.messages.is_empty() {
+            #[derive(serde::Deserialize)]
+            struct Mention {
+                message_id: String,
+                user_id: String,
+            }
+            let ids: Vec<&str> = flushed
+                .messages
+                .iter()
+                .map(|m| m.message_id.as_str())
+                .collect();
+            let mentions: Vec<Mention> = match db
+                .prepare("SELECT message_id, user_id FROM mentions WHERE message_id IN (SELECT value FROM json_each(?1))")
+                .bind(&[wasm_bindgen::JsValue::from_str(&serde_json::to_string(&ids).unwrap_or_default())])
+            {
+                Ok(statement) => match statement.all().await {
+                    Ok(result) => result.results().unwrap_or_default(),
+                    Err(_) => Vec::new(),
+                },
+                Err(_) => Vec::new(),
+            };
+            for mention in mentions {
+                let Some(message) = flushed
+                    .messages
+                    .iter()
+                    .find(|m| m.message_id == mention.message_id)
+                else {
+                    continue;
+                };
+                if here.contains(&mention.user_id) || mention.user_id == message.user_id {
+                    continue;
+                }
+                outbox
+                    .entry(mention.user_id)
+                    .or_default()
+                    .push(ServerMsg::Notification {
+                        room_id: info.room_id.clone(),
+                        kind: NotificationKind::Mention,
+                        seq: message.seq,
+                        message_id: Some(message.message_id.clone()),
+                        from: Some(message.username.clone()),
+                        excerpt: Some(message.text.chars().take(140).collect()),
+                    });
+            }
+        }
+        for (user_id, events) in outbox.into_iter().take(100) {
+            if let Err(err) = self.deliver(&user_id, &events).await {
+                worker::console_warn!("room {}: notifying {user_id} failed: {err}", info.room_id);
+            }
+        }
+    }
+
+    async fn deliver(&self, user_id: &str, events: &[edgechat_protocol::ServerMsg]) -> Result<()> {
+        let who = Identity {
+            user_id: user_id.to_owned(),
+            username: String::new(),
+            global_admin: false,
+            expires_at: None,
+        };
+        let headers = worker::Headers::new();
+        headers.set(
+            MEMBER_HEADER,
+            &serde_json::to_string(&who).map_err(|e| worker::Error::RustError(e.to_string()))?,
+        )?;
+        let body =
+            serde_json::to_string(events).map_err(|e| worker::Error::RustError(e.to_string()))?;
+        let mut init = worker::RequestInit::new();
+        init.with_method(worker::Method::Post)
+            .with_headers(headers)
+            .with_body(Some(wasm_bindgen::JsValue::from_str(&body)));
+        let request = Request::new_with_init("https://inbox.internal/deliver", &init)?;
+        self.env
+            .durable_object("INBOX")?
+            .id_from_name(user_id)?
+            .get_stub()?
+            .fetch_with_request(request)
+            .await?;
+        Ok(())
+    }
+
     fn room_id(&self) -> Result<String> {
         storage::load_info(&self.state.storage().sql())?
             .map(|info| info.room_id)
@@ -250,7 +386,7 @@ impl Room {
         if let Ok(Some(Attachment { conn, room, .. })) = ws.deserialize_attachment::<Attachment>() {
             self.run(
                 &room,
-                ws,
+                Some(ws),
                 Command::Disconnect { conn },
                 Date::now().as_millis(),
             )
@@ -293,7 +429,7 @@ impl Room {
 
     /// Hands `command` to the core, carries out its effects, and arms the alarm for the
     /// core's next deadline.
-    async fn run(&self, room: &str, ws: &WebSocket, command: Command, now: Millis) {
+    async fn run(&self, room: &str, ws: Option<&WebSocket>, command: Command, now: Millis) {
         let outcome = {
             self.load().and_then(|_| {
                 let mut slot = self.core.borrow_mut();
@@ -308,7 +444,9 @@ impl Room {
             Ok(outcome) => outcome,
             Err(err) => {
                 worker::console_error!("room {room}: {err}");
-                effects::send(ws, &internal_error());
+                if let Some(ws) = ws {
+                    effects::send(ws, &internal_error());
+                }
                 return;
             }
         };
@@ -316,13 +454,15 @@ impl Room {
             matches!(effect, Effect::Append(event)
                 if edgechat_core::archive::ops(event, now).iter().any(|op| op.is_write_through()))
         });
-        let follow_up = match self.carry_out(Some(ws), effects) {
+        let follow_up = match self.carry_out(ws, effects) {
             Ok(follow_up) => follow_up,
             Err(err) => {
                 worker::console_error!("room {room}: storing failed: {err}");
                 // What the core applied in memory was not stored: rebuild from storage.
                 self.core.replace(None);
-                effects::send(ws, &internal_error());
+                if let Some(ws) = ws {
+                    effects::send(ws, &internal_error());
+                }
                 return;
             }
         };
@@ -335,7 +475,7 @@ impl Room {
                         let effects = core.handle(command, now);
                         let deadline = core.next_deadline();
                         drop(slot);
-                        if let Err(err) = self.carry_out(Some(ws), effects) {
+                        if let Err(err) = self.carry_out(ws, effects) {
                             worker::console_error!("room {room}: {err}");
                         }
                         deadline
@@ -364,7 +504,9 @@ impl Room {
             let db = self.env.d1("DB")?;
             let sql = self.state.storage().sql();
             for _ in 0..20 {
-                if !archive::flush(&sql, &db, info, self.archive_batch).await? {
+                let flushed = archive::flush(&sql, &db, info, self.archive_batch).await?;
+                self.notify(&db, info, &flushed).await;
+                if !flushed.more {
                     break;
                 }
             }

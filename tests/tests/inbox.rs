@@ -1,0 +1,204 @@
+//! The inbox socket: status across devices and rooms, rooms created there, and
+//! notifications from rooms the user has no socket open to.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use edgechat_e2e::{
+    server::Server,
+    socket::{Client, attempt_upgrade},
+};
+use edgechat_protocol::{ClientMsg, NotificationKind, ServerMsg, Status};
+
+fn status_of(msg: &ServerMsg) -> Option<(String, Status, Option<String>)> {
+    match msg {
+        ServerMsg::UserStatus {
+            user_id,
+            status,
+            status_text,
+            ..
+        } => Some((user_id.clone(), *status, status_text.clone())),
+        _ => None,
+    }
+}
+
+#[tokio::test]
+async fn the_inbox_says_connected_and_shows_the_user_online() {
+    let server = Server::start().await;
+    let ana = server.register("Ana").await;
+    let (_, frames) = Client::inbox(&server, &ana).await;
+    assert!(
+        matches!(
+            frames[0],
+            ServerMsg::Connected {
+                protocol_version: 1
+            }
+        ),
+        "{frames:?}"
+    );
+    let statuses: Vec<_> = frames.iter().filter_map(status_of).collect();
+    assert!(
+        statuses
+            .iter()
+            .any(|(user, status, _)| *user == ana.user_id && *status == Status::Online)
+    );
+
+    let (status, body) = attempt_upgrade(&server, "/api/me/ws", &[]).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (401, Some("unauthorized"))
+    );
+}
+
+#[tokio::test]
+async fn a_status_change_reaches_the_users_devices_and_rooms_and_offline_follows_the_last_device() {
+    let server = Server::builder()
+        .var("PRESENCE_GRACE_MS", 300)
+        .start()
+        .await;
+    let (ana, bob) = (server.register("Ana").await, server.register("Bob").await);
+    server.room(&ana, "lobby").await;
+    let _ana_room = Client::join(&server, "lobby", &ana).await;
+    let mut bob_room = Client::join(&server, "lobby", &bob).await;
+    let (mut phone, _) = Client::inbox(&server, &ana).await;
+    let (mut laptop, _) = Client::inbox(&server, &ana).await;
+
+    phone
+        .send(&ClientMsg::StatusChange {
+            status: Status::Away,
+            status_text: Some("at lunch".into()),
+        })
+        .await;
+    let on_laptop = laptop
+        .recv_until_any(|m| status_of(m).is_some_and(|(_, s, _)| s == Status::Away))
+        .await;
+    assert_eq!(
+        status_of(&on_laptop).unwrap().2.as_deref(),
+        Some("at lunch")
+    );
+    let in_room = bob_room
+        .recv_until_any(|m| {
+            status_of(m).is_some_and(|(u, s, _)| u == ana.user_id && s == Status::Away)
+        })
+        .await;
+    assert!(status_of(&in_room).is_some());
+    let stored = server.query(&format!(
+        "SELECT status_text, last_seen_at FROM users WHERE id = '{}'",
+        ana.user_id
+    ));
+    assert_eq!(stored[0]["status_text"], "at lunch");
+    assert!(stored[0]["last_seen_at"].as_u64().is_some());
+
+    drop(phone);
+    drop(laptop);
+    bob_room
+        .recv_until_any(|m| {
+            status_of(m).is_some_and(|(u, s, _)| u == ana.user_id && s == Status::Offline)
+        })
+        .await;
+}
+
+#[tokio::test]
+async fn a_room_created_on_the_inbox_reaches_the_creator_and_the_invitees() {
+    let server = Server::builder().var("ARCHIVE_DELAY_MS", 100).start().await;
+    let (ana, bob) = (server.register("Ana").await, server.register("Bob").await);
+    let (mut ana_inbox, _) = Client::inbox(&server, &ana).await;
+    let (mut bob_inbox, _) = Client::inbox(&server, &bob).await;
+    ana_inbox
+        .send(&ClientMsg::CreateRoom {
+            room_name: "Design".into(),
+            is_private: true,
+            members: vec![bob.user_id.clone()],
+        })
+        .await;
+    let created = ana_inbox
+        .recv_until_any(|m| matches!(m, ServerMsg::RoomCreated { .. }))
+        .await;
+    let ServerMsg::RoomCreated { room } = created else {
+        unreachable!()
+    };
+    assert_eq!(room.room_id, "design");
+    let told = bob_inbox
+        .recv_until_any(|m| matches!(m, ServerMsg::RoomCreated { .. }))
+        .await;
+    assert!(matches!(told, ServerMsg::RoomCreated { room } if room.room_id == "design"));
+    Client::join(&server, "design", &bob).await;
+
+    ana_inbox
+        .send(&ClientMsg::TypingStart {
+            room_id: "design".into(),
+        })
+        .await;
+    let wrong = ana_inbox
+        .recv_until_any(|m| matches!(m, ServerMsg::Error { .. }))
+        .await;
+    assert!(matches!(
+        wrong,
+        ServerMsg::Error {
+            code: edgechat_protocol::ErrorCode::WrongSocket,
+            ..
+        }
+    ));
+}
+
+#[tokio::test]
+async fn a_user_away_from_a_room_is_told_once_it_is_unread_and_of_each_mention() {
+    let server = Server::builder().var("ARCHIVE_DELAY_MS", 100).start().await;
+    let (ana, bob) = (server.register("Ana").await, server.register("Bob").await);
+    server.room(&ana, "lobby").await;
+    drop(Client::join(&server, "lobby", &bob).await);
+    let mut ana_room = Client::join(&server, "lobby", &ana).await;
+    let (mut bob_inbox, _) = Client::inbox(&server, &bob).await;
+    // Bob's room socket is gone; wait out the presence grace so he is not "here".
+    tokio::time::sleep(std::time::Duration::from_millis(5_500)).await;
+
+    for (i, text) in ["hello", "still there?", "@bob look at this"]
+        .iter()
+        .enumerate()
+    {
+        ana_room
+            .send(&ClientMsg::text("lobby", *text, format!("a-{i}")))
+            .await;
+        ana_room
+            .recv_until(|m| matches!(m, ServerMsg::MessageAck { .. }))
+            .await;
+    }
+    let mut notifications = Vec::new();
+    while notifications.len() < 2 {
+        let msg = bob_inbox
+            .recv_until_any(|m| matches!(m, ServerMsg::Notification { .. }))
+            .await;
+        notifications.push(msg);
+    }
+    let kinds: Vec<NotificationKind> = notifications
+        .iter()
+        .map(|n| match n {
+            ServerMsg::Notification { kind, .. } => *kind,
+            _ => unreachable!(),
+        })
+        .collect();
+    assert!(
+        kinds.contains(&NotificationKind::Unread) && kinds.contains(&NotificationKind::Mention),
+        "{notifications:?}"
+    );
+    let mention = notifications
+        .iter()
+        .find(|n| {
+            matches!(
+                n,
+                ServerMsg::Notification {
+                    kind: NotificationKind::Mention,
+                    ..
+                }
+            )
+        })
+        .unwrap();
+    assert!(
+        matches!(mention, ServerMsg::Notification { from: Some(f), excerpt: Some(e), .. } if f == "Ana" && e == "@bob look at this")
+    );
+    // Nothing more: the room was already unread, and no other message mentions Bob.
+    for frame in bob_inbox.sync().await {
+        assert!(
+            !matches!(frame, ServerMsg::Notification { .. }),
+            "{frame:?}"
+        );
+    }
+}
