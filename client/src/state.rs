@@ -229,6 +229,7 @@ mod tests {
             head_seq: 2,
             last_read_seq: 0,
             unread_count: 2,
+            read_marks: Default::default(),
             slow_mode: 0,
             req_id: None,
         });

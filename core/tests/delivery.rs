@@ -296,3 +296,17 @@ fn a_member_away_from_the_room_is_told_once_when_it_goes_unread() {
         "already unread: not told again"
     );
 }
+
+#[test]
+fn room_joined_carries_every_members_read_mark() {
+    let mut world = World::with_three();
+    world.post("ana", "x");
+    world.send("bo", ClientMsg::MarkRead { seq: 2 });
+    let effects = world.connect("cy-2", "cy");
+    let Some(ServerMsg::RoomJoined { read_marks, .. }) =
+        sent_to(&effects, "cy-2").into_iter().next()
+    else {
+        panic!("no room-joined");
+    };
+    assert_eq!(read_marks.get("bo"), Some(&2));
+}

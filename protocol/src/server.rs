@@ -1,3 +1,5 @@
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::{
@@ -43,6 +45,9 @@ pub enum ServerMsg {
         head_seq: Seq,
         last_read_seq: Seq,
         unread_count: u64,
+        /// How far each member has read, for "read by N" under each message.
+        #[serde(default)]
+        read_marks: BTreeMap<Id, Seq>,
         /// Seconds between one member's messages; 0 when slow mode is off.
         slow_mode: u32,
         #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -291,3 +291,59 @@ async fn a_user_with_too_many_sockets_loses_the_oldest() {
     let _third = Client::join(&server, "lobby", &ana).await;
     assert_eq!(oldest.closed_with().await, Some(close::TOO_MANY_SOCKETS));
 }
+
+#[tokio::test]
+async fn a_banned_user_cannot_rejoin_and_a_member_cannot_delete_anothers_message() {
+    let server = Server::start().await;
+    let (ana, bob, cyd) = (
+        server.register("Ana").await,
+        server.register("Bob").await,
+        server.register("Cyd").await,
+    );
+    server.room(&ana, "lobby").await;
+    let mut ana_socket = Client::join(&server, "lobby", &ana).await;
+    let mut bob_socket = Client::join(&server, "lobby", &bob).await;
+    let mut cyd_socket = Client::join(&server, "lobby", &cyd).await;
+
+    ana_socket
+        .send(&ClientMsg::text("lobby", "mine", "a-1"))
+        .await;
+    let message_id = match ana_socket
+        .recv_until(|m| matches!(m, ServerMsg::MessageAck { .. }))
+        .await
+    {
+        ServerMsg::MessageAck { message_id, .. } => message_id,
+        _ => unreachable!(),
+    };
+    cyd_socket
+        .send(&ClientMsg::DeleteMessage { message_id })
+        .await;
+    match cyd_socket
+        .recv_until(|m| matches!(m, ServerMsg::Error { .. }))
+        .await
+    {
+        ServerMsg::Error { code, .. } => assert_eq!(code, ErrorCode::Forbidden),
+        _ => unreachable!(),
+    }
+
+    ana_socket
+        .send(&ClientMsg::BanUser {
+            user_id: bob.user_id.clone(),
+        })
+        .await;
+    assert_eq!(bob_socket.closed_with().await, Some(close::BANNED));
+    let mut again = Client::connect(&server, "lobby", Some(&bob.access_token), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        error_then_close(&mut again).await,
+        (ErrorCode::Banned, Some(close::BANNED))
+    );
+    assert_eq!(
+        server
+            .get_as("/api/rooms/lobby/messages", &bob.access_token)
+            .await
+            .0,
+        403
+    );
+}

@@ -205,12 +205,7 @@ impl Inbox {
         }
     }
 
-    async fn carry_out(
-        &self,
-        user_id: &str,
-        effect: InboxEffect,
-        now: Millis,
-    ) -> Result<()> {
+    async fn carry_out(&self, user_id: &str, effect: InboxEffect, now: Millis) -> Result<()> {
         match effect {
             InboxEffect::Send { conn, msg } => {
                 for ws in self.state.get_websockets_with_tag(&conn) {

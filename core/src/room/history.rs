@@ -44,6 +44,13 @@ impl Room {
             head_seq: self.durable.head_seq,
             last_read_seq: self.durable.last_read(&who.user_id),
             unread_count: self.durable.unread_count(&who.user_id),
+            read_marks: self
+                .durable
+                .read
+                .iter()
+                .filter(|(user_id, _)| self.durable.members.contains_key(*user_id))
+                .map(|(user_id, seq)| (user_id.clone(), *seq))
+                .collect(),
             slow_mode: self.durable.slow_mode,
             req_id,
         }

@@ -74,10 +74,11 @@ pub fn server_samples() -> Vec<(ServerMsg, &'static str)> {
                 head_seq: 3,
                 last_read_seq: 3,
                 unread_count: 0,
+                read_marks: [("u-1".to_owned(), 3)].into(),
                 slow_mode: 0,
                 req_id: None,
             },
-            r#"{"type":"room-joined","roomId":"lobby","room":{"roomId":"lobby","name":"Lobby","kind":"public","createdBy":"u-1","createdAt":1700000000000},"users":[{"userId":"u-1","username":"Ana","role":"admin","online":true}],"messageHistory":[{"messageId":"lobby:3","roomId":"lobby","userId":"u-1","username":"Ana","text":"hi","timestamp":1700000000000,"seq":3,"clientMsgId":"c-1"}],"yourRole":"admin","headSeq":3,"lastReadSeq":3,"unreadCount":0,"slowMode":0}"#,
+            r#"{"type":"room-joined","roomId":"lobby","room":{"roomId":"lobby","name":"Lobby","kind":"public","createdBy":"u-1","createdAt":1700000000000},"users":[{"userId":"u-1","username":"Ana","role":"admin","online":true}],"messageHistory":[{"messageId":"lobby:3","roomId":"lobby","userId":"u-1","username":"Ana","text":"hi","timestamp":1700000000000,"seq":3,"clientMsgId":"c-1"}],"yourRole":"admin","headSeq":3,"lastReadSeq":3,"unreadCount":0,"readMarks":{"u-1":3},"slowMode":0}"#,
         ),
         (
             ServerMsg::UserJoined {
