@@ -14,6 +14,7 @@ macro_rules! attempt {
 mod auth;
 mod config;
 mod cors;
+mod echo_object;
 mod health;
 mod http;
 mod inbox_object;
@@ -25,6 +26,7 @@ mod upgrade;
 
 use worker::{Context, Env, Method, Request, Response, Result, event};
 
+pub use echo_object::Echo;
 pub use inbox_object::Inbox;
 pub use room_object::Room;
 
@@ -82,6 +84,15 @@ async fn route(req: Request, env: &Env, path: &str) -> Result<Response> {
         (Method::Get, ["api", "rooms", room, "ws"]) => upgrade::room_socket(&req, env, room).await,
         (Method::Get, ["api", "rooms", room, "messages"]) => {
             upgrade::room_history(&req, env, room).await
+        }
+        (Method::Get, ["api", "bench", "echo", room, "ws"])
+            if config::string(env, "BENCH").is_some() =>
+        {
+            env.durable_object("ECHO")?
+                .id_from_name(room)?
+                .get_stub()?
+                .fetch_with_request(req)
+                .await
         }
         (_, ["api", ..]) => http::error(404, "not-found", "there is no such endpoint"),
         // `[assets]` serves everything else before the Worker runs; reaching here means

@@ -5,6 +5,7 @@
 //! - `dev [--port N] [--state-dir DIR]`  builds, migrates and runs `wrangler dev`
 //! - `test`   setup, fmt check, clippy (native and wasm32), build, every test, deploy dry run
 //! - `ci`     what `.ci/run` calls: `test`
+//! - `bench [--rooms N --clients M --messages K --rate R]`  load against a local server
 
 mod build;
 mod cmd;
@@ -23,6 +24,9 @@ fn main() -> ExitCode {
         Some("build") => setup::run().and_then(|()| build::run()),
         Some("dev") => dev::run(&args[1..]),
         Some("test") | Some("ci") => test::run(),
+        Some("bench") => setup::run()
+            .and_then(|()| build::run())
+            .and_then(|()| run_bench(&args[1..])),
         _ => Err(USAGE.to_owned()),
     };
     match result {
@@ -34,8 +38,7 @@ fn main() -> ExitCode {
     }
 }
 
-const USAGE: &str =
-    "usage: cargo xtask <setup | build | dev [--port N] [--state-dir DIR] | test | ci>";
+const USAGE: &str = "usage: cargo xtask <setup | build | dev [--port N] [--state-dir DIR] | test | ci | bench [--rooms N --clients M --messages K --rate R]>";
 
 /// The repository root.
 fn root() -> PathBuf {
@@ -43,4 +46,22 @@ fn root() -> PathBuf {
         .parent()
         .map(PathBuf::from)
         .unwrap_or_default()
+}
+
+/// The load tool, built for speed, against a server it starts itself.
+fn run_bench(args: &[String]) -> Result {
+    cmd::step("bench: rooms x clients against wrangler dev, then against the echo ceiling");
+    cmd::exec(
+        cmd::command("cargo")
+            .args([
+                "run",
+                "--release",
+                "--package",
+                "edgechat-e2e",
+                "--bin",
+                "bench",
+                "--",
+            ])
+            .args(args),
+    )
 }

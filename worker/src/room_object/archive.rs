@@ -95,31 +95,8 @@ fn statements(db: &D1Database, room_id: &str, op: &ArchiveOp) -> Result<Vec<D1Pr
             "UPDATE room_members SET muted_until = ?3 WHERE room_id = ?1 AND user_id = ?2",
             &[room, text(user_id), opt(*until)],
         )?],
-        ArchiveOp::Message(m) => {
-            let attachments = serde_json::to_string(&m.attachments).unwrap_or_else(|_| "[]".into());
-            let mut out = vec![statement(
-                db,
-                "INSERT INTO messages (id, room_id, seq, user_id, username, text, attachments, reply_to,
-                     client_msg_id, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)
-                 ON CONFLICT(id) DO UPDATE SET text = excluded.text, attachments = excluded.attachments,
-                     edited = 0, deleted = 0, updated_at = excluded.updated_at",
-                &[
-                    text(&m.message_id),
-                    room,
-                    int(m.seq),
-                    text(&m.user_id),
-                    text(&m.username),
-                    text(&m.text),
-                    text(&attachments),
-                    m.reply_to.as_deref().map_or(JsValue::NULL, text),
-                    text(&m.client_msg_id),
-                    int(m.timestamp),
-                ],
-            )?];
-            out.extend(mentions(db, room_id, &m.message_id, &m.text)?);
-            out
-        }
+        // New messages go in bulk, see `new_messages`.
+        ArchiveOp::Message(_) => Vec::new(),
         ArchiveOp::Edited { message_id, text: t, at } => {
             let mut out = vec![statement(
                 db,
@@ -209,6 +186,61 @@ fn mentions(
     Ok(out)
 }
 
+/// Every new message of a batch in one insert, and their mentions in one more: the rows
+/// travel as one bound JSON array.
+fn new_messages(
+    db: &D1Database,
+    room_id: &str,
+    messages: &[edgechat_protocol::Message],
+) -> Result<Vec<D1PreparedStatement>> {
+    if messages.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<serde_json::Value> = messages
+        .iter()
+        .map(|m| {
+            serde_json::json!({
+                "id": m.message_id,
+                "seq": m.seq,
+                "userId": m.user_id,
+                "username": m.username,
+                "text": m.text,
+                "attachments": serde_json::to_string(&m.attachments).unwrap_or_else(|_| "[]".into()),
+                "replyTo": m.reply_to,
+                "clientMsgId": m.client_msg_id,
+                "at": m.timestamp,
+                "handles": edgechat_core::mentions::handles(&m.text),
+            })
+        })
+        .collect();
+    let rows = text(&serde_json::Value::Array(rows).to_string());
+    Ok(vec![
+        statement(
+            db,
+            "INSERT INTO messages (id, room_id, seq, user_id, username, text, attachments, reply_to,
+                 client_msg_id, created_at, updated_at)
+             SELECT json_extract(value, '$.id'), ?2, json_extract(value, '$.seq'),
+                 json_extract(value, '$.userId'), json_extract(value, '$.username'),
+                 json_extract(value, '$.text'), json_extract(value, '$.attachments'),
+                 json_extract(value, '$.replyTo'), json_extract(value, '$.clientMsgId'),
+                 json_extract(value, '$.at'), json_extract(value, '$.at')
+             FROM json_each(?1) WHERE true
+             ON CONFLICT(id) DO UPDATE SET text = excluded.text, attachments = excluded.attachments,
+                 edited = 0, deleted = 0, updated_at = excluded.updated_at",
+            &[rows.clone(), text(room_id)],
+        )?,
+        statement(
+            db,
+            "INSERT OR IGNORE INTO mentions (message_id, user_id)
+             SELECT json_extract(j.value, '$.id'), u.id
+             FROM json_each(?1) AS j, json_each(j.value, '$.handles') AS h
+             JOIN users u ON u.username_key = h.value
+             JOIN room_members m ON m.user_id = u.id AND m.room_id = ?2 AND m.member = 1",
+            &[rows, text(room_id)],
+        )?,
+    ])
+}
+
 /// What a flush copied, for the notifications it causes.
 #[derive(Default)]
 pub struct Flushed {
@@ -241,6 +273,10 @@ pub async fn flush(
         after,
         ..Flushed::default()
     };
+    // Membership first (mentions resolve against it), then every new message of the batch
+    // in one statement, then the rest in seq order (edits and deletes may touch the new
+    // messages). Under load that is a handful of statements for a whole batch.
+    let mut later: Vec<ArchiveOp> = Vec::new();
     for row in pending.iter().take(batch) {
         let event = row.event()?;
         match &event {
@@ -254,11 +290,19 @@ pub async fn flush(
             _ => {}
         }
         for op in archive::ops(&event, row.at as u64) {
-            statements_.extend(statements(db, &room.room_id, &op)?);
+            if op.is_write_through() {
+                statements_.extend(statements(db, &room.room_id, &op)?);
+            } else {
+                later.push(op);
+            }
         }
         through = row.seq as Seq;
     }
     report.through = through;
+    statements_.extend(new_messages(db, &room.room_id, &report.messages)?);
+    for op in &later {
+        statements_.extend(statements(db, &room.room_id, op)?);
+    }
     let marks = storage::unsynced_read_marks(sql)?;
     for (user_id, seq) in &marks {
         statements_.push(statement(
@@ -267,6 +311,14 @@ pub async fn flush(
             &[text(&room.room_id), text(user_id), int(*seq)],
         )?);
     }
+    let counted = statements_.len() as u64 + 1;
+    statements_.push(statement(
+        db,
+        "INSERT INTO archive_stats (room_id, batches, statements, events) VALUES (?1, 1, ?2, ?3)
+         ON CONFLICT(room_id) DO UPDATE SET batches = batches + 1,
+             statements = statements + excluded.statements, events = events + excluded.events",
+        &[text(&room.room_id), int(counted), int(through - after)],
+    )?);
     db.batch(statements_).await?;
     storage::set_archived(sql, through)?;
     storage::read_marks_synced(sql, &marks)?;
