@@ -222,4 +222,10 @@ async fn acked_messages_survive_a_restart_before_the_write_behind_and_reach_d1_a
     // Opening the room wakes it; the write-behind then catches D1 up.
     let _ana = Client::join(&server, "lobby", &ana_account).await;
     eventually(&server, "SELECT id FROM messages", |rows| rows.len() == 10).await;
+    // And in the search index.
+    let (status, found) = server
+        .get_as("/api/search?q=restart", &ana_account.access_token)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(found["results"].as_array().unwrap().len(), 10, "{found}");
 }
