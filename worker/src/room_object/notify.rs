@@ -1,0 +1,129 @@
+//! What a room tells its members' inboxes after each write-behind batch.
+
+use edgechat_core::Identity;
+use worker::{Request, Result};
+
+use super::{Room, archive::Flushed};
+use crate::MEMBER_HEADER;
+
+impl Room {
+    /// Tells the inboxes of members who are not here what the batch means for them: the
+    /// room went unread, or a message mentions them; and welcomes new members. Batched per
+    /// user, bounded per flush; a failure only costs a notification.
+    pub(super) async fn notify(
+        &self,
+        db: &worker::D1Database,
+        info: &edgechat_protocol::RoomInfo,
+        flushed: &Flushed,
+    ) {
+        use std::collections::BTreeMap;
+
+        use edgechat_protocol::{NotificationKind, ServerMsg};
+        let mut outbox: BTreeMap<String, Vec<ServerMsg>> = BTreeMap::new();
+        for user_id in &flushed.welcomed {
+            outbox
+                .entry(user_id.clone())
+                .or_default()
+                .push(ServerMsg::RoomCreated { room: info.clone() });
+        }
+        let (unread, here): (Vec<(String, u64)>, std::collections::BTreeSet<String>) =
+            match self.core.borrow().as_ref() {
+                Some(core) => (
+                    core.unread_transitions(flushed.after, flushed.through),
+                    core.online(),
+                ),
+                None => (Vec::new(), Default::default()),
+            };
+        for (user_id, seq) in unread {
+            outbox
+                .entry(user_id)
+                .or_default()
+                .push(ServerMsg::Notification {
+                    room_id: info.room_id.clone(),
+                    kind: NotificationKind::Unread,
+                    seq,
+                    message_id: None,
+                    from: None,
+                    excerpt: None,
+                });
+        }
+        if !flushed.messages.is_empty() {
+            #[derive(serde::Deserialize)]
+            struct Mention {
+                message_id: String,
+                user_id: String,
+            }
+            let ids: Vec<&str> = flushed
+                .messages
+                .iter()
+                .map(|m| m.message_id.as_str())
+                .collect();
+            let mentions: Vec<Mention> = match db
+                .prepare("SELECT message_id, user_id FROM mentions WHERE message_id IN (SELECT value FROM json_each(?1))")
+                .bind(&[wasm_bindgen::JsValue::from_str(&serde_json::to_string(&ids).unwrap_or_default())])
+            {
+                Ok(statement) => match statement.all().await {
+                    Ok(result) => result.results().unwrap_or_default(),
+                    Err(_) => Vec::new(),
+                },
+                Err(_) => Vec::new(),
+            };
+            for mention in mentions {
+                let Some(message) = flushed
+                    .messages
+                    .iter()
+                    .find(|m| m.message_id == mention.message_id)
+                else {
+                    continue;
+                };
+                if here.contains(&mention.user_id) || mention.user_id == message.user_id {
+                    continue;
+                }
+                outbox
+                    .entry(mention.user_id)
+                    .or_default()
+                    .push(ServerMsg::Notification {
+                        room_id: info.room_id.clone(),
+                        kind: NotificationKind::Mention,
+                        seq: message.seq,
+                        message_id: Some(message.message_id.clone()),
+                        from: Some(message.username.clone()),
+                        excerpt: Some(message.text.chars().take(140).collect()),
+                    });
+            }
+        }
+        for (user_id, events) in outbox.into_iter().take(100) {
+            if let Err(err) = self.deliver(&user_id, &events).await {
+                worker::console_warn!("room {}: notifying {user_id} failed: {err}", info.room_id);
+            }
+        }
+    }
+
+    async fn deliver(&self, user_id: &str, events: &[edgechat_protocol::ServerMsg]) -> Result<()> {
+        let who = Identity {
+            user_id: user_id.to_owned(),
+            username: String::new(),
+            global_admin: false,
+            expires_at: None,
+        };
+        let headers = worker::Headers::new();
+        headers.set(
+            MEMBER_HEADER,
+            &serde_json::to_string(&who).map_err(|e| worker::Error::RustError(e.to_string()))?,
+        )?;
+        let body =
+            serde_json::to_string(events).map_err(|e| worker::Error::RustError(e.to_string()))?;
+        let mut init = worker::RequestInit::new();
+        init.with_method(worker::Method::Post)
+            .with_headers(headers)
+            .with_body(Some(wasm_bindgen::JsValue::from_str(&body)));
+        let request = Request::new_with_init("https://inbox.internal/deliver", &init)?;
+        self.env
+            .durable_object("INBOX")?
+            .id_from_name(user_id)?
+            .get_stub()?
+            .fetch_with_request(request)
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,62 @@
+//! The room's HTTP side: creation, and history pages.
+
+use edgechat_core::Identity;
+use worker::{Date, Request, Response, Result};
+
+use super::{Room, storage};
+use crate::http;
+
+impl Room {
+    /// `GET /api/rooms/{id}/messages`, answered from the room itself so the newest
+    /// messages are there before they reach D1.
+    pub(super) fn history(&self, req: &Request, who: &Identity) -> Result<Response> {
+        if !self.load()? {
+            return http::error(404, "not-found", "no such room");
+        }
+        let url = req.url()?;
+        let param = |name: &str| {
+            url.query_pairs()
+                .find(|(key, _)| key == name)
+                .and_then(|(_, value)| value.parse::<u64>().ok())
+        };
+        let (before, limit) = (param("before"), param("limit").map(|l| l.min(1_000) as u32));
+        let room = self.room_id()?;
+        let page = match self.core.borrow().as_ref() {
+            Some(core) => core.history_for(&who.user_id, who.global_admin, before, limit),
+            None => return http::error(500, "internal", "the room could not be loaded"),
+        };
+        match page {
+            Ok((messages, has_more)) => http::json(
+                200,
+                &serde_json::json!({ "roomId": room, "messages": messages, "hasMore": has_more }),
+            ),
+            Err(_) => http::error(403, "forbidden", "you may not read this room"),
+        }
+    }
+
+    /// Creates the room from the Worker's request: stores its info and the events of its
+    /// creation, and copies its membership to D1 at once. 409 if it already exists.
+    pub(super) async fn create(&self, mut req: Request) -> Result<Response> {
+        let creation: crate::rooms::Creation = req.json().await?;
+        let sql = self.state.storage().sql();
+        storage::migrate(&sql)?;
+        if let Some(existing) = storage::load_info(&sql)? {
+            return http::json(
+                409,
+                &serde_json::json!({ "error": { "code": "room-exists", "message": "a room with that name exists" }, "room": existing }),
+            );
+        }
+        storage::save_info(&sql, &creation.info)?;
+        let (core, effects) = edgechat_core::Room::create(
+            creation.info.clone(),
+            self.limits.clone(),
+            &creation.creator,
+            &creation.members,
+        );
+        self.core.replace(Some(core));
+        self.carry_out(None, effects)?;
+        self.archive(&creation.info).await;
+        self.arm(None, Date::now().as_millis()).await;
+        http::json(201, &serde_json::json!({ "room": creation.info }))
+    }
+}
