@@ -289,6 +289,10 @@ impl Server {
 
     /// How many rows `table` holds.
     pub fn count(&self, table: &str) -> u64 {
+        assert!(
+            table.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+            "{table:?} is not a table name"
+        );
         self.query(&format!("SELECT COUNT(*) AS n FROM {table}"))[0]["n"]
             .as_u64()
             .expect("a count")

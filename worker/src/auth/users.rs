@@ -80,22 +80,29 @@ pub struct Me {
     pub last_seen_at: Option<u64>,
 }
 
-const COLUMNS: &str = "id, username, display_name, avatar_file_id, status_text, role, disabled, password, created_at, last_seen_at";
+/// Both lookups read the same columns, the ones `UserRow` decodes.
+macro_rules! select_user {
+    ($where:literal) => {
+        concat!(
+            "SELECT id, username, display_name, avatar_file_id, status_text, role, disabled, ",
+            "password, created_at, last_seen_at FROM users WHERE ",
+            $where
+        )
+    };
+}
 
 pub async fn by_id(db: &D1Database, id: &str) -> Result<Option<UserRow>> {
-    db.prepare(format!("SELECT {COLUMNS} FROM users WHERE id = ?1"))
+    db.prepare(select_user!("id = ?1"))
         .bind(&[text(id)])?
         .first(None)
         .await
 }
 
 pub async fn by_username(db: &D1Database, username_key: &str) -> Result<Option<UserRow>> {
-    db.prepare(format!(
-        "SELECT {COLUMNS} FROM users WHERE username_key = ?1"
-    ))
-    .bind(&[text(username_key)])?
-    .first(None)
-    .await
+    db.prepare(select_user!("username_key = ?1"))
+        .bind(&[text(username_key)])?
+        .first(None)
+        .await
 }
 
 /// A new account's fields.
