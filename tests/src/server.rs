@@ -53,45 +53,55 @@ impl Builder {
         migrate(&state_dir);
         let secrets = Secrets::in_dir(&state_dir);
 
-        let port = free_port();
-        let log_path = state_dir.join(format!("wrangler-{port}.log"));
-        let log = File::create(&log_path).expect("log file");
-        let mut command = wrangler();
-        command
-            .args(["dev", "--ip", "127.0.0.1", "--port", &port.to_string()])
-            .args(["--inspector-port", &free_port().to_string()])
-            .args([
-                "--show-interactive-dev-session",
-                "false",
-                "--log-level",
-                "warn",
-            ])
-            .arg("--persist-to")
-            .arg(&state_dir);
         let mut vars = secrets.vars();
         vars.extend(self.vars);
-        for (name, value) in &vars {
-            command.arg("--var").arg(format!("{name}:{value}"));
-        }
-        let child = command
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().expect("log"))
-            .stderr(log)
-            // Its own process group, so stopping it also stops workerd.
-            .process_group(0)
-            .spawn()
-            .expect("wrangler dev starts");
-
-        let mut server = Server {
-            child,
-            port,
-            state_dir,
-            secrets,
-            log_path,
-            stopped: false,
-            _temp,
+        // A port picked free can be taken by another process before wrangler binds it;
+        // then wrangler exits at once and another port is tried.
+        let mut attempt = 0;
+        let mut server = loop {
+            attempt += 1;
+            let port = free_port();
+            let log_path = state_dir.join(format!("wrangler-{port}.log"));
+            let log = File::create(&log_path).expect("log file");
+            let mut command = wrangler();
+            command
+                .args(["dev", "--ip", "127.0.0.1", "--port", &port.to_string()])
+                .args(["--inspector-port", &free_port().to_string()])
+                .args([
+                    "--show-interactive-dev-session",
+                    "false",
+                    "--log-level",
+                    "warn",
+                ])
+                .arg("--persist-to")
+                .arg(&state_dir);
+            for (name, value) in &vars {
+                command.arg("--var").arg(format!("{name}:{value}"));
+            }
+            let child = command
+                .stdin(Stdio::null())
+                .stdout(log.try_clone().expect("log"))
+                .stderr(log)
+                // Its own process group, so stopping it also stops workerd.
+                .process_group(0)
+                .spawn()
+                .expect("wrangler dev starts");
+            let mut server = Server {
+                child,
+                port,
+                state_dir: state_dir.clone(),
+                secrets: secrets.clone(),
+                log_path,
+                stopped: false,
+                _temp: None,
+            };
+            match server.wait_until_healthy().await {
+                Ok(()) => break server,
+                Err(log) if attempt < 5 && log.contains("Address already in use") => server.stop(),
+                Err(log) => panic!("wrangler dev exited:\n{log}"),
+            }
         };
-        server.wait_until_healthy().await;
+        server._temp = _temp;
         server
     }
 }
@@ -145,16 +155,17 @@ impl Server {
         std::fs::read_to_string(&self.log_path).unwrap_or_default()
     }
 
-    async fn wait_until_healthy(&mut self) {
+    /// `Err` with the log when wrangler exits before it is healthy.
+    async fn wait_until_healthy(&mut self) -> Result<(), String> {
         let deadline = Instant::now() + Duration::from_secs(90);
         let client = reqwest::Client::new();
         loop {
             if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("wrangler dev exited with {status}:\n{}", self.log());
+                return Err(format!("{status}\n{}", self.log()));
             }
             let response = client.get(self.http_url("/api/health")).send().await;
             if response.is_ok_and(|r| r.status().is_success()) {
-                return;
+                return Ok(());
             }
             assert!(
                 Instant::now() < deadline,
