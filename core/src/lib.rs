@@ -7,6 +7,7 @@
 pub mod archive;
 pub mod decode;
 pub mod emoji;
+pub mod files;
 pub mod ids;
 pub mod inbox;
 pub mod limits;
