@@ -19,4 +19,4 @@ pub mod search;
 pub mod text;
 
 pub use limits::Limits;
-pub use room::{Command, ConnId, Effect, Identity, Room, Snapshot};
+pub use room::{Command, ConnId, Effect, Identity, Room, Snapshot, Upload, UploadRefused};

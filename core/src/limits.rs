@@ -31,6 +31,8 @@ pub struct Limits {
     /// `MAX_SOCKETS_PER_USER`: one user's sockets to one room; a new one past this closes
     /// the oldest.
     pub max_sockets_per_user: usize,
+    /// `UPLOAD_TTL_MS`: an upload no message attached is deleted after this long.
+    pub upload_ttl_ms: u64,
 }
 
 impl Default for Limits {
@@ -49,6 +51,7 @@ impl Default for Limits {
             history_page: 50,
             max_replay: 1_000,
             max_sockets_per_user: 5,
+            upload_ttl_ms: 24 * 60 * 60 * 1000,
         }
     }
 }
@@ -82,6 +85,7 @@ impl Limits {
             history_page: size("HISTORY_PAGE", d.history_page).min(MAX_HISTORY_PAGE),
             max_replay: size("MAX_REPLAY", d.max_replay),
             max_sockets_per_user: size("MAX_SOCKETS_PER_USER", d.max_sockets_per_user),
+            upload_ttl_ms: read("UPLOAD_TTL_MS", d.upload_ttl_ms),
         }
     }
 

@@ -15,11 +15,6 @@ impl Room {
                     .into_effect(&conn, None),
             ],
             Command::Frame { conn, raw } => self.frame(&conn, &raw, now),
-            Command::RegisterAttachment(attachment) => {
-                self.attachments
-                    .insert(attachment.file_id.clone(), attachment);
-                Vec::new()
-            }
             Command::Reauthenticated {
                 conn,
                 user_id,

@@ -52,7 +52,7 @@ impl Room {
             return Err(muted(until, now));
         }
         let text = self.check_text(&draft.text, !draft.attachments.is_empty())?;
-        let attachments = self.check_attachments(&draft.attachments)?;
+        let attachments = self.check_attachments(&who.user_id, &draft.attachments)?;
         if let Some(reply_to) = &draft.reply_to
             && self.durable.message(reply_to).is_none()
         {
@@ -153,8 +153,10 @@ impl Room {
         Ok(text)
     }
 
+    /// Each file must be the sender's own upload to this room, not yet attached.
     fn check_attachments(
         &self,
+        sender: &str,
         file_ids: &[Id],
     ) -> Result<Vec<edgechat_protocol::Attachment>, Refusal> {
         if file_ids.len() > self.limits.max_attachments {
@@ -166,15 +168,27 @@ impl Room {
                 ),
             ));
         }
+        let mut seen = std::collections::BTreeSet::new();
         file_ids
             .iter()
             .map(|id| {
-                self.attachments.get(id).cloned().ok_or_else(|| {
-                    Refusal::new(
+                let upload = self
+                    .uploads
+                    .get(id)
+                    .filter(|u| u.uploader == sender)
+                    .ok_or_else(|| {
+                        Refusal::new(
+                            ErrorCode::UnknownAttachment,
+                            format!("you uploaded no file {id:?} to this room"),
+                        )
+                    })?;
+                if self.durable.attached.contains(id) || !seen.insert(id) {
+                    return Err(Refusal::new(
                         ErrorCode::UnknownAttachment,
-                        format!("no file {id:?} was uploaded to this room"),
-                    )
-                })
+                        format!("file {id:?} is already attached to a message"),
+                    ));
+                }
+                Ok(upload.attachment.clone())
             })
             .collect()
     }
@@ -217,10 +231,12 @@ impl Room {
         if message.user_id != who.user_id {
             self.require_over(who, &message.user_id, edgechat_protocol::Role::Moderator)?;
         }
-        Ok(self.publish(ServerMsg::MessageDeleted {
+        let mut effects = self.publish(ServerMsg::MessageDeleted {
             message_id: message_id.to_owned(),
             seq: self.next_seq(),
-        }))
+        });
+        effects.extend(self.remove_uploads(&message.attachments));
+        Ok(effects)
     }
 
     /// Moderators pin and unpin; doing it twice changes nothing.

@@ -15,14 +15,16 @@ mod moderation;
 mod presence;
 mod reactions;
 pub mod state;
+mod uploads;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-use edgechat_protocol::{Attachment, ErrorCode, Id, Millis, Role, RoomInfo, Seq, ServerMsg};
+use edgechat_protocol::{ErrorCode, Id, Millis, Role, RoomInfo, Seq, ServerMsg};
 use serde::{Deserialize, Serialize};
 
 use crate::{Limits, rate::Bucket};
 use state::Durable;
+pub use uploads::{Upload, UploadRefused};
 
 /// A socket's id, minted by the Durable Object when it accepts the socket.
 pub type ConnId = String;
@@ -58,8 +60,6 @@ pub enum Command {
     Frame { conn: ConnId, raw: String },
     /// A socket sent a binary frame, which the protocol does not use.
     Binary { conn: ConnId },
-    /// A file was uploaded to this room and may now be attached.
-    RegisterAttachment(Attachment),
     /// The door verified a fresh token for `conn` (after an `authenticate`).
     Reauthenticated {
         conn: ConnId,
@@ -94,6 +94,11 @@ pub enum Effect {
         code: u16,
         reason: String,
     },
+    /// Keep an upload (new, or with its thumbnail now), so a restored room has it.
+    SaveUpload(Upload),
+    /// Forget these files and delete their bytes: their message was deleted, or nobody
+    /// attached them in time. Always after the event that caused it is stored.
+    RemoveFiles(Vec<Id>),
     /// Verify `token` for the socket `conn` (the door's job, not the room's) and answer
     /// `authenticated` or an `unauthorized` error.
     Authenticate {
@@ -110,7 +115,7 @@ pub struct Snapshot {
     /// The durable events, in seq order.
     pub events: Vec<ServerMsg>,
     pub read_marks: BTreeMap<Id, Seq>,
-    pub attachments: Vec<Attachment>,
+    pub uploads: Vec<Upload>,
     /// The sockets still attached, from their attachments.
     pub connections: Vec<(ConnId, Identity)>,
 }
@@ -123,7 +128,7 @@ pub struct Room {
     durable: Durable,
     /// The newest durable events, for resuming with `since`.
     recent: VecDeque<ServerMsg>,
-    attachments: BTreeMap<Id, Attachment>,
+    uploads: BTreeMap<Id, Upload>,
     conns: BTreeMap<ConnId, Identity>,
     /// The order sockets arrived in, oldest first (for the per-user cap).
     arrival: Vec<ConnId>,
@@ -144,7 +149,7 @@ impl Room {
             info,
             limits,
             recent: VecDeque::new(),
-            attachments: BTreeMap::new(),
+            uploads: BTreeMap::new(),
             conns: BTreeMap::new(),
             arrival: Vec::new(),
             leaving: BTreeMap::new(),
@@ -194,10 +199,10 @@ impl Room {
             room.record(event);
         }
         room.durable.read = snapshot.read_marks;
-        room.attachments = snapshot
-            .attachments
+        room.uploads = snapshot
+            .uploads
             .into_iter()
-            .map(|a| (a.file_id.clone(), a))
+            .map(|u| (u.attachment.file_id.clone(), u))
             .collect();
         room.arrival = snapshot
             .connections
@@ -257,6 +262,7 @@ impl Room {
             .map(|left| left + grace)
             .chain(presence_unknown)
             .chain(self.conns.values().filter_map(|who| who.expires_at))
+            .chain(self.next_upload_expiry())
             .min()
     }
 

@@ -160,6 +160,7 @@ impl Room {
         self.leaving.retain(|_, left| *left + grace > now);
         self.typing.retain(|_, until| *until > now);
         effects.extend(self.presence_update());
+        effects.extend(self.expire_uploads(now));
         effects
     }
 

@@ -28,6 +28,8 @@ pub struct Durable {
     pub client_ids: BTreeMap<(Id, String), Seq>,
     /// Each user's latest message: when, and its text (slow mode, duplicates).
     pub last_sent: BTreeMap<Id, (Millis, String)>,
+    /// Files attached to a live message: never attached twice, never expired.
+    pub attached: BTreeSet<Id>,
     /// How far each member has read. Not in the log: stored beside it.
     pub read: BTreeMap<Id, Seq>,
 }
@@ -44,6 +46,7 @@ impl Durable {
             messages: BTreeMap::new(),
             client_ids: BTreeMap::new(),
             last_sent: BTreeMap::new(),
+            attached: BTreeSet::new(),
             read: BTreeMap::new(),
         }
     }
@@ -101,6 +104,8 @@ impl Durable {
                     message.user_id.clone(),
                     (message.timestamp, message.text.clone()),
                 );
+                self.attached
+                    .extend(message.attachments.iter().map(|a| a.file_id.clone()));
                 self.messages.insert(message.seq, message.clone());
             }
             ServerMsg::MessageEdited {
@@ -116,12 +121,16 @@ impl Durable {
             }
             ServerMsg::MessageDeleted { message_id, .. } => {
                 if let Some(m) = self.message_mut(message_id) {
+                    let files: Vec<Id> = m.attachments.iter().map(|a| a.file_id.clone()).collect();
                     m.deleted = true;
                     m.text.clear();
                     m.attachments.clear();
                     m.reactions.clear();
                     m.pinned = false;
                     m.edited_at = None;
+                    for file in files {
+                        self.attached.remove(&file);
+                    }
                 }
             }
             ServerMsg::ReactionUpdated {

@@ -2,7 +2,9 @@
 #![allow(dead_code)] // each test file uses a different part
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
-use edgechat_core::{Command, Effect, Identity, Limits, Room, Snapshot};
+use std::collections::BTreeMap;
+
+use edgechat_core::{Command, Effect, Identity, Limits, Room, Snapshot, Upload};
 use edgechat_protocol::{ClientFrame, ClientMsg, ErrorCode, Millis, RoomInfo, RoomKind, ServerMsg};
 
 pub const START: Millis = 1_700_000_000_000;
@@ -12,6 +14,8 @@ pub struct World {
     pub now: Millis,
     /// Every durable event appended so far, in order, as the object would store them.
     pub log: Vec<ServerMsg>,
+    /// Uploads as the object would keep them, by file id.
+    pub uploads: BTreeMap<String, Upload>,
     next_client_id: u64,
 }
 
@@ -52,6 +56,7 @@ impl World {
             room,
             now: START,
             log: appended(&effects),
+            uploads: BTreeMap::new(),
             next_client_id: 0,
         }
     }
@@ -72,12 +77,27 @@ impl World {
 
     pub fn run(&mut self, command: Command) -> Vec<Effect> {
         let effects = self.room.handle(command, self.now);
-        for effect in &effects {
-            if let Effect::Append(event) = effect {
-                self.log.push(event.clone());
+        self.keep(&effects);
+        effects
+    }
+
+    /// Stores what the effects say to store, as the object does.
+    pub fn keep(&mut self, effects: &[Effect]) {
+        for effect in effects {
+            match effect {
+                Effect::Append(event) => self.log.push(event.clone()),
+                Effect::SaveUpload(upload) => {
+                    self.uploads
+                        .insert(upload.attachment.file_id.clone(), upload.clone());
+                }
+                Effect::RemoveFiles(files) => {
+                    for file in files {
+                        self.uploads.remove(file);
+                    }
+                }
+                _ => {}
             }
         }
-        effects
     }
 
     pub fn connect(&mut self, conn: &str, user: &str) -> Vec<Effect> {
@@ -139,7 +159,7 @@ impl World {
                 info: self.room.info().clone(),
                 events: self.log.clone(),
                 read_marks: self.room.durable().read.clone(),
-                attachments: vec![],
+                uploads: self.uploads.values().cloned().collect(),
                 connections: vec![],
             },
             Limits::default(),
