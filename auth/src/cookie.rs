@@ -1,6 +1,7 @@
-//! The two cookies a browser keeps: the refresh token, only ever sent to `/api/auth`, and
-//! a copy of the access token, only ever sent to `/api/files` (so `<img>` and `<video>`
-//! need no token in their URLs). Both HttpOnly, Secure, SameSite=Strict.
+//! The cookies a browser keeps: the refresh token, only ever sent to `/api/auth`, and a
+//! copy of the access token, only ever sent to `/api/files` and `/api/users` (so `<img>`
+//! and `<video>` need no token in their URLs; only the file and avatar routes read it).
+//! All HttpOnly, Secure, SameSite=Strict.
 
 pub const REFRESH: &str = "edgechat_refresh";
 pub const ACCESS: &str = "edgechat_access";
@@ -17,16 +18,18 @@ pub fn refresh(token: &str, max_age_s: u64) -> String {
     cookie(REFRESH, token, "/api/auth", max_age_s)
 }
 
-pub fn access(token: &str, max_age_s: u64) -> String {
-    cookie(ACCESS, token, "/api/files", max_age_s)
+/// Where the access cookie is sent: media routes only.
+const MEDIA_PATHS: [&str; 2] = ["/api/files", "/api/users"];
+
+/// The access cookie, once per media path.
+pub fn access(token: &str, max_age_s: u64) -> [String; 2] {
+    MEDIA_PATHS.map(|path| cookie(ACCESS, token, path, max_age_s))
 }
 
-/// Both cookies, expired.
-pub fn cleared() -> [String; 2] {
-    [
-        cookie(REFRESH, "", "/api/auth", 0),
-        cookie(ACCESS, "", "/api/files", 0),
-    ]
+/// Every cookie, expired.
+pub fn cleared() -> [String; 3] {
+    let [files, users] = MEDIA_PATHS.map(|path| cookie(ACCESS, "", path, 0));
+    [cookie(REFRESH, "", "/api/auth", 0), files, users]
 }
 
 /// The value of cookie `name` in a `Cookie` header.
@@ -48,7 +51,9 @@ mod tests {
         for attr in ["HttpOnly", "Secure", "SameSite=Strict", "Max-Age=60"] {
             assert!(c.contains(attr), "{attr}");
         }
-        assert!(access("jwt", 5).contains("Path=/api/files"));
+        let [files, users] = access("jwt", 5);
+        assert!(files.contains("Path=/api/files"));
+        assert!(users.contains("Path=/api/users"));
         assert!(cleared()[0].contains("Max-Age=0"));
     }
 

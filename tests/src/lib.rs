@@ -7,6 +7,7 @@
 
 pub mod account;
 pub mod browser;
+pub mod files;
 pub mod server;
 pub mod socket;
 

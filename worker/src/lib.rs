@@ -15,6 +15,7 @@ mod auth;
 mod config;
 mod cors;
 mod echo_object;
+mod files;
 mod health;
 mod http;
 mod inbox_object;
@@ -70,7 +71,15 @@ async fn route(req: Request, env: &Env, path: &str) -> Result<Response> {
         (Method::Get, ["api", "me"]) => me::get(req, env).await,
         (Method::Patch, ["api", "me"]) => me::patch(req, env).await,
         (Method::Get, ["api", "search"]) => search::search(req, env).await,
+        (Method::Put, ["api", "me", "avatar"]) => files::put_avatar(req, env).await,
+        (Method::Delete, ["api", "me", "avatar"]) => files::delete_avatar(req, env).await,
         (Method::Get, ["api", "users", id]) => me::profile(req, env, id).await,
+        (Method::Get, ["api", "users", id, "avatar"]) => files::get_avatar(&req, env, id).await,
+        (Method::Post, ["api", "rooms", room, "files"]) => files::upload(req, env, room).await,
+        (Method::Get, ["api", "files", id]) => files::download(&req, env, id, false).await,
+        (Method::Get, ["api", "files", id, "thumbnail"]) => {
+            files::download(&req, env, id, true).await
+        }
         (Method::Post, ["api", "admin", "users", id, "disable"]) => {
             me::set_disabled(req, env, id, true).await
         }

@@ -22,10 +22,24 @@ pub fn bearer(req: &Request) -> Option<String> {
 /// The signed-in user behind `req`, or the response that refuses it: 401 without a valid
 /// token, 403 for a disabled account.
 pub async fn user(req: &Request, env: &Env) -> Result<(Verified, UserRow), Response> {
+    signed_in(bearer(req), env).await
+}
+
+/// The same for media (`/api/files`, avatars), which `<img>` and `<video>` fetch with the
+/// access cookie instead of a header. Only these read-only routes accept the cookie.
+pub async fn media_user(req: &Request, env: &Env) -> Result<(Verified, UserRow), Response> {
+    let from_cookie = || {
+        let cookies = req.headers().get("Cookie").ok().flatten()?;
+        edgechat_auth::cookie::read(&cookies, edgechat_auth::cookie::ACCESS).map(str::to_owned)
+    };
+    signed_in(bearer(req).or_else(from_cookie), env).await
+}
+
+async fn signed_in(token: Option<String>, env: &Env) -> Result<(Verified, UserRow), Response> {
     let config = AuthConfig::from_env(env)
         .ok_or_else(|| refusal(500, "internal", "the server is missing its secrets"))?;
-    let token = bearer(req)
-        .ok_or_else(|| refusal(401, "unauthorized", "sign in first: no access token"))?;
+    let token =
+        token.ok_or_else(|| refusal(401, "unauthorized", "sign in first: no access token"))?;
     let verified = token::verify(&config.jwt_secret, &token, Date::now().as_millis())
         .map_err(|e| refusal(401, "unauthorized", &e.to_string()))?;
     let db = env

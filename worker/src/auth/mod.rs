@@ -1,6 +1,6 @@
 //! `/api/auth`: register, login, refresh, logout (docs/api.md).
 
-mod crypto;
+pub(crate) mod crypto;
 pub use crypto::random_id;
 pub mod guard;
 mod sessions;
@@ -288,10 +288,9 @@ async fn session(
         "Set-Cookie",
         &cookie::refresh(&refresh, config.refresh_ttl_ms / 1000),
     )?;
-    headers.append(
-        "Set-Cookie",
-        &cookie::access(&access, config.access_ttl_ms / 1000),
-    )?;
+    for media in cookie::access(&access, config.access_ttl_ms / 1000) {
+        headers.append("Set-Cookie", &media)?;
+    }
     headers.set("Cache-Control", "no-store")?;
     Ok(response)
 }

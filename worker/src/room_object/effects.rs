@@ -34,6 +34,8 @@ impl Room {
                         let _ = ws.close(Some(code), Some(&reason));
                     }
                 }
+                Effect::SaveUpload(upload) => storage::save_upload(&sql, &upload)?,
+                Effect::RemoveFiles(files) => storage::doom(&sql, &files)?,
                 Effect::Authenticate {
                     conn,
                     token,

@@ -8,6 +8,8 @@ mod notify;
 mod requests;
 mod storage;
 
+pub(crate) use storage::{buried, doomed};
+
 use std::cell::{Cell, RefCell};
 
 use edgechat_core::{Command, ConnId, Effect, Identity, Limits, Snapshot};
@@ -101,6 +103,8 @@ impl DurableObject for Room {
         match req.path().as_str() {
             "/messages" => return self.history(&req, &who),
             "/create" => return self.create(req).await,
+            "/files/check" => return self.check_upload(req, &who).await,
+            "/files/register" => return self.register_upload(req, &who).await,
             _ => {}
         }
         let since: Option<Seq> = headers.get(SINCE_HEADER)?.and_then(|s| s.parse().ok());
@@ -191,14 +195,13 @@ impl DurableObject for Room {
         };
         let now = Date::now().as_millis();
         self.archive(&info).await;
-        match self.state.get_websockets().into_iter().next() {
-            Some(ws) => self.run(&info.room_id, Some(&ws), Command::Tick, now).await,
-            None => {
-                // Nobody is connected: the core has only bookkeeping left, which the next
-                // wake rebuilds; the write-behind may still need the alarm.
-                self.core.replace(None);
-                self.arm(None, now).await;
-            }
+        let ws = self.state.get_websockets().into_iter().next();
+        // Even with nobody connected the core has work: uploads nobody attached expire.
+        self.run(&info.room_id, ws.as_ref(), Command::Tick, now)
+            .await;
+        if ws.is_none() {
+            // The rest is bookkeeping that the next wake rebuilds.
+            self.core.replace(None);
         }
         Response::empty()
     }
@@ -245,8 +248,7 @@ impl Room {
             info,
             events: storage::load_events(&sql)?,
             read_marks: storage::load_read_marks(&sql)?,
-            // Uploads register attachments from the attachments issue on.
-            attachments: Vec::new(),
+            uploads: storage::load_uploads(&sql)?,
             connections,
         };
         self.core.replace(Some(edgechat_core::Room::restore(
@@ -279,9 +281,14 @@ impl Room {
                 return;
             }
         };
-        let write_through = effects.iter().any(|effect| {
-            matches!(effect, Effect::Append(event)
-                if edgechat_core::archive::ops(event, now).iter().any(|op| op.is_write_through()))
+        // Membership and moderation authorize HTTP reads, and removed files must stop
+        // being served: both reach D1 now rather than with the next batch.
+        let write_through = effects.iter().any(|effect| match effect {
+            Effect::Append(event) => edgechat_core::archive::ops(event, now)
+                .iter()
+                .any(|op| op.is_write_through()),
+            Effect::RemoveFiles(_) => true,
+            _ => false,
         });
         let follow_up = match self.carry_out(ws, effects) {
             Ok(follow_up) => follow_up,
@@ -314,11 +321,8 @@ impl Room {
             }
             None => deadline,
         };
-        if write_through {
-            // Membership and moderation authorize HTTP reads: copy them now.
-            if let Ok(Some(info)) = storage::load_info(&self.state.storage().sql()) {
-                self.archive(&info).await;
-            }
+        if write_through && let Ok(Some(info)) = storage::load_info(&self.state.storage().sql()) {
+            self.archive(&info).await;
         }
         self.arm(deadline, now).await;
     }
@@ -332,6 +336,7 @@ impl Room {
         let result = async {
             let db = self.env.d1("DB")?;
             let sql = self.state.storage().sql();
+            crate::files::purge(&sql, &db, &self.env.bucket("FILES")?).await?;
             for _ in 0..20 {
                 let flushed = archive::flush(&sql, &db, info, self.archive_batch).await?;
                 self.notify(&db, info, &flushed).await;

@@ -1,6 +1,7 @@
-//! The room's HTTP side: creation, and history pages.
+//! The room's HTTP side: creation, history pages, and uploads.
 
-use edgechat_core::Identity;
+use edgechat_core::{Identity, Upload, UploadRefused};
+use serde::Deserialize;
 use worker::{Date, Request, Response, Result};
 
 use super::{Room, storage};
@@ -59,4 +60,75 @@ impl Room {
         self.arm(None, Date::now().as_millis()).await;
         http::json(201, &serde_json::json!({ "room": creation.info }))
     }
+
+    /// Whether `who` may upload here (and give `thumbnailOf` a thumbnail): asked before
+    /// any byte is stored.
+    pub(super) async fn check_upload(&self, mut req: Request, who: &Identity) -> Result<Response> {
+        let ask: UploadRequest = req.json().await?;
+        if !self.load()? {
+            return http::error(404, "not-found", "no such room");
+        }
+        let now = Date::now().as_millis();
+        let checked = match self.core.borrow().as_ref() {
+            Some(core) => {
+                core.may_upload(&who.user_id, now)
+                    .and_then(|()| match &ask.thumbnail_of {
+                        Some(original) => core.may_add_thumbnail(&who.user_id, original),
+                        None => Ok(()),
+                    })
+            }
+            None => return http::error(500, "internal", "the room could not be loaded"),
+        };
+        match checked {
+            Ok(()) => Ok(Response::empty()?.with_status(204)),
+            Err(refused) => refusal(&refused),
+        }
+    }
+
+    /// Registers a stored file, checking again: the room may have changed meanwhile.
+    pub(super) async fn register_upload(
+        &self,
+        mut req: Request,
+        who: &Identity,
+    ) -> Result<Response> {
+        let ask: UploadRequest = req.json().await?;
+        let Some(upload) = ask.upload.filter(|u| u.uploader == who.user_id) else {
+            return http::error(400, "bad-request", "no upload of this member");
+        };
+        if !self.load()? {
+            return http::error(404, "not-found", "no such room");
+        }
+        let now = Date::now().as_millis();
+        let registered = match self.core.borrow_mut().as_mut() {
+            Some(core) => core.register_upload(upload, ask.thumbnail_of.as_deref(), now),
+            None => return http::error(500, "internal", "the room could not be loaded"),
+        };
+        match registered {
+            Ok(effects) => {
+                if let Err(err) = self.carry_out(None, effects) {
+                    // Not stored: rebuild from storage, and let the Worker clean up.
+                    self.core.replace(None);
+                    return Err(err);
+                }
+                let deadline = self.core.borrow().as_ref().and_then(|c| c.next_deadline());
+                self.arm(deadline, now).await;
+                Ok(Response::empty()?.with_status(201))
+            }
+            Err(refused) => refusal(&refused),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UploadRequest {
+    #[serde(default)]
+    upload: Option<Upload>,
+    #[serde(default)]
+    thumbnail_of: Option<String>,
+}
+
+fn refusal(refused: &UploadRefused) -> Result<Response> {
+    let (status, code) = refused.status();
+    http::error(status, code, &refused.to_string())
 }

@@ -1,8 +1,9 @@
-//! The room's own SQLite: its info, its log of durable events, and read marks. Every
-//! statement binds its parameters.
+//! The room's own SQLite: its info, its log of durable events, read marks, uploads, and
+//! files waiting to be deleted. Every statement binds its parameters.
 
 use std::collections::BTreeMap;
 
+use edgechat_core::Upload;
 use edgechat_protocol::{RoomInfo, Seq, ServerMsg};
 use serde::Deserialize;
 use worker::{Result, SqlStorage, SqlStorageValue};
@@ -15,6 +16,10 @@ const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS read_marks (user_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, synced INTEGER NOT NULL DEFAULT 0)",
     // The highest seq copied to D1.
     "CREATE TABLE IF NOT EXISTS archive (key TEXT PRIMARY KEY, seq INTEGER NOT NULL)",
+    // Uploads a message may attach, or has (`body`: an `edgechat_core::Upload`).
+    "CREATE TABLE IF NOT EXISTS uploads (file_id TEXT PRIMARY KEY, body TEXT NOT NULL)",
+    // Files whose bytes and D1 rows are still to be deleted; kept until both are gone.
+    "CREATE TABLE IF NOT EXISTS doomed (file_id TEXT PRIMARY KEY)",
 ];
 
 pub fn migrate(sql: &SqlStorage) -> Result<()> {
@@ -180,10 +185,61 @@ pub fn read_marks_synced(sql: &SqlStorage, marks: &[(String, Seq)]) -> Result<()
     Ok(())
 }
 
-/// Whether anything waits for D1.
+/// Whether anything waits for D1 (or R2).
 pub fn has_pending(sql: &SqlStorage) -> Result<bool> {
     let head: Cursor = sql
         .exec("SELECT COALESCE(MAX(seq), 0) AS seq FROM events", None)?
         .one()?;
-    Ok(archived(sql)? < head.seq as Seq || !unsynced_read_marks(sql)?.is_empty())
+    Ok(archived(sql)? < head.seq as Seq
+        || !unsynced_read_marks(sql)?.is_empty()
+        || !doomed(sql)?.is_empty())
+}
+
+pub fn load_uploads(sql: &SqlStorage) -> Result<Vec<Upload>> {
+    let rows: Vec<Body> = sql.exec("SELECT body FROM uploads", None)?.to_array()?;
+    rows.into_iter()
+        .map(|row| serde_json::from_str(&row.body).map_err(json_err))
+        .collect()
+}
+
+pub fn save_upload(sql: &SqlStorage, upload: &Upload) -> Result<()> {
+    let body = serde_json::to_string(upload).map_err(json_err)?;
+    sql.exec(
+        "INSERT INTO uploads (file_id, body) VALUES (?, ?)
+         ON CONFLICT(file_id) DO UPDATE SET body = excluded.body",
+        vec![upload.attachment.file_id.as_str().into(), body.into()],
+    )?;
+    Ok(())
+}
+
+/// Forgets the uploads and queues their files for deletion, in one step.
+pub fn doom(sql: &SqlStorage, files: &[String]) -> Result<()> {
+    for file in files {
+        sql.exec(
+            "DELETE FROM uploads WHERE file_id = ?",
+            vec![file.as_str().into()],
+        )?;
+        sql.exec(
+            "INSERT OR IGNORE INTO doomed (file_id) VALUES (?)",
+            vec![file.as_str().into()],
+        )?;
+    }
+    Ok(())
+}
+
+#[derive(Deserialize)]
+struct FileId {
+    file_id: String,
+}
+
+pub fn doomed(sql: &SqlStorage) -> Result<Vec<String>> {
+    let rows: Vec<FileId> = sql
+        .exec("SELECT file_id FROM doomed LIMIT 100", None)?
+        .to_array()?;
+    Ok(rows.into_iter().map(|r| r.file_id).collect())
+}
+
+pub fn buried(sql: &SqlStorage, file: &str) -> Result<()> {
+    sql.exec("DELETE FROM doomed WHERE file_id = ?", vec![file.into()])?;
+    Ok(())
 }

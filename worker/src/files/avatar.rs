@@ -1,0 +1,97 @@
+//! Avatars: `PUT /api/me/avatar` (an image, through the same checks as any upload, with a
+//! smaller limit), `DELETE /api/me/avatar`, and `GET /api/users/{id}/avatar` for anyone
+//! signed in.
+
+use edgechat_core::files::{Family, sniff};
+use serde_json::json;
+use wasm_bindgen::JsValue;
+use worker::{Env, Request, Response, Result};
+
+use super::{avatar_key, body::Incoming, download::serve, is_file_id};
+use crate::{
+    auth::{crypto, guard, users},
+    config, http,
+};
+
+pub async fn put_avatar(mut req: Request, env: &Env) -> Result<Response> {
+    let (_, user) = attempt!(guard::user(&req, env).await);
+    let limit = config::number(env, "MAX_AVATAR_BYTES", 1024 * 1024);
+    let length = attempt!(super::body::declared_length(&req, limit));
+    let incoming = attempt!(Incoming::start(&mut req, length).await);
+    let (head, complete) = incoming.head();
+    let Some(kind) = sniff(&head, complete).filter(|k| k.family == Family::Image) else {
+        return http::error(
+            415,
+            "unsupported-type",
+            "an avatar must be a PNG, JPEG, GIF or WebP image",
+        );
+    };
+    let avatar_id = crypto::random_id("a");
+    let bucket = env.bucket("FILES")?;
+    attempt!(
+        incoming
+            .store(&bucket, &avatar_key(&avatar_id), kind.content_type)
+            .await
+    );
+    let db = env.d1("DB")?;
+    set_avatar(&db, &user.id, Some(&avatar_id)).await?;
+    if let Some(old) = &user.avatar_file_id {
+        let _ = bucket.delete(avatar_key(old)).await;
+    }
+    match users::by_id(&db, &user.id).await? {
+        Some(updated) => http::json(200, &json!(updated.me())),
+        None => http::error(404, "not-found", "the account no longer exists"),
+    }
+}
+
+pub async fn delete_avatar(req: Request, env: &Env) -> Result<Response> {
+    let (_, user) = attempt!(guard::user(&req, env).await);
+    if let Some(old) = &user.avatar_file_id {
+        set_avatar(&env.d1("DB")?, &user.id, None).await?;
+        env.bucket("FILES")?.delete(avatar_key(old)).await?;
+    }
+    Ok(Response::empty()?.with_status(204))
+}
+
+pub async fn get_avatar(req: &Request, env: &Env, user_id: &str) -> Result<Response> {
+    attempt!(guard::media_user(req, env).await);
+    let Some(avatar_id) = users::by_id(&env.d1("DB")?, user_id)
+        .await?
+        .and_then(|u| u.avatar_file_id)
+        .filter(|id| is_file_id(id, 'a'))
+    else {
+        return http::error(404, "not-found", "this user has no avatar");
+    };
+    let bucket = env.bucket("FILES")?;
+    let key = avatar_key(&avatar_id);
+    let Some(head) = bucket.head(&key).await? else {
+        return http::error(404, "not-found", "this user has no avatar");
+    };
+    let content_type = head
+        .http_metadata()
+        .content_type
+        .filter(|t| t.starts_with("image/"))
+        .unwrap_or_else(|| "application/octet-stream".to_owned());
+    // Avatars change under the same URL: caches must ask again (cheaply, by ETag).
+    serve(
+        req,
+        &bucket,
+        &key,
+        &content_type,
+        head.size(),
+        None,
+        "private, max-age=60",
+    )
+    .await
+}
+
+async fn set_avatar(db: &worker::D1Database, user_id: &str, avatar_id: Option<&str>) -> Result<()> {
+    db.prepare("UPDATE users SET avatar_file_id = ? WHERE id = ?")
+        .bind(&[
+            avatar_id.map_or(JsValue::NULL, JsValue::from_str),
+            JsValue::from_str(user_id),
+        ])?
+        .run()
+        .await?;
+    Ok(())
+}

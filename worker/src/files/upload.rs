@@ -1,0 +1,151 @@
+//! `POST /api/rooms/{id}/files[?thumbnailOf={fileId}]`: the raw file is the body.
+
+use edgechat_core::{
+    Identity, Upload,
+    files::{Family, clean_name, sniff},
+    ids,
+};
+use edgechat_protocol::Attachment;
+use serde_json::json;
+use wasm_bindgen::JsValue;
+use worker::{Date, Env, Method, Request, RequestInit, Response, Result, Stub};
+
+use super::{body::Incoming, file_key};
+use crate::{
+    MEMBER_HEADER, ROOM_HEADER,
+    auth::{crypto, guard},
+    config, http,
+};
+
+/// The header that carries the file's name, percent-encoded.
+pub const NAME_HEADER: &str = "X-File-Name";
+
+pub async fn upload(mut req: Request, env: &Env, room: &str) -> Result<Response> {
+    if !ids::is_valid_room_name(room) {
+        return http::error(404, "not-found", "no such room");
+    }
+    let (_, user) = attempt!(guard::user(&req, env).await);
+    let thumbnail_of = req
+        .url()?
+        .query_pairs()
+        .find(|(key, _)| key == "thumbnailOf")
+        .map(|(_, value)| value.into_owned());
+    let limit = match thumbnail_of {
+        Some(_) => config::number(env, "MAX_THUMBNAIL_BYTES", 256 * 1024),
+        None => config::number(env, "MAX_UPLOAD_BYTES", 10 * 1024 * 1024),
+    };
+    let length = attempt!(super::body::declared_length(&req, limit));
+    let name = clean_name(&req.headers().get(NAME_HEADER)?.unwrap_or_default());
+    let who = Identity {
+        user_id: user.id.clone(),
+        username: user.display_name.clone(),
+        global_admin: user.is_admin(),
+        expires_at: None,
+    };
+    let stub = env.durable_object("ROOM")?.id_from_name(room)?.get_stub()?;
+    let ask = json!({ "thumbnailOf": thumbnail_of });
+    attempt!(call(&stub, room, &who, "/files/check", &ask).await?);
+
+    let incoming = attempt!(Incoming::start(&mut req, length).await);
+    let (head, complete) = incoming.head();
+    let Some(kind) = sniff(&head, complete) else {
+        return http::error(
+            415,
+            "unsupported-type",
+            "edgechat takes images (PNG, JPEG, GIF, WebP), PDF, plain text, MP4, WebM and office documents",
+        );
+    };
+    if thumbnail_of.is_some() && kind.family != Family::Image {
+        return http::error(415, "unsupported-type", "a thumbnail must be an image");
+    }
+
+    let file_id = crypto::random_id("f");
+    let bucket = env.bucket("FILES")?;
+    attempt!(
+        incoming
+            .store(&bucket, &file_key(&file_id), kind.content_type)
+            .await
+    );
+    let now = Date::now().as_millis();
+    let attachment = Attachment {
+        file_id: file_id.clone(),
+        name,
+        content_type: kind.content_type.to_owned(),
+        size: length,
+        width: kind.width,
+        height: kind.height,
+        thumbnail_id: None,
+    };
+    let db = env.d1("DB")?;
+    let opt = |n: Option<u32>| n.map_or(JsValue::NULL, |n| JsValue::from_f64(f64::from(n)));
+    let stored = db
+        .prepare(
+            "INSERT INTO files (id, room_id, uploader_id, name, content_type, size, width, height, thumbnail_of, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&[
+            JsValue::from_str(&file_id),
+            JsValue::from_str(room),
+            JsValue::from_str(&user.id),
+            JsValue::from_str(&attachment.name),
+            JsValue::from_str(&attachment.content_type),
+            JsValue::from_f64(length as f64),
+            opt(attachment.width),
+            opt(attachment.height),
+            thumbnail_of.as_deref().map_or(JsValue::NULL, JsValue::from_str),
+            JsValue::from_f64(now as f64),
+        ])?
+        .run()
+        .await;
+    let registration = json!({
+        "upload": Upload { attachment: attachment.clone(), uploader: user.id.clone(), uploaded_at: now },
+        "thumbnailOf": thumbnail_of,
+    });
+    let registered = match stored {
+        Ok(_) => call(&stub, room, &who, "/files/register", &registration).await,
+        Err(err) => Err(err),
+    };
+    let refused = match registered {
+        Ok(Ok(())) => return http::json(201, &json!(attachment)),
+        Ok(Err(response)) => Ok(response),
+        Err(err) => Err(err),
+    };
+    // Membership may have changed while the bytes streamed, or D1 failed: leave nothing
+    // behind.
+    let _ = bucket.delete(file_key(&file_id)).await;
+    if let Ok(statement) = db
+        .prepare("DELETE FROM files WHERE id = ?")
+        .bind(&[JsValue::from_str(&file_id)])
+    {
+        let _ = statement.run().await;
+    }
+    refused
+}
+
+/// Asks the room object at `path`; `Ok(Err(response))` is its refusal, to pass on.
+async fn call(
+    stub: &Stub,
+    room: &str,
+    who: &Identity,
+    path: &str,
+    body: &serde_json::Value,
+) -> Result<std::result::Result<(), Response>> {
+    let headers = worker::Headers::new();
+    headers.set(ROOM_HEADER, room)?;
+    headers.set(
+        MEMBER_HEADER,
+        &serde_json::to_string(who).map_err(|e| worker::Error::RustError(e.to_string()))?,
+    )?;
+    headers.set("Content-Type", "application/json")?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post)
+        .with_headers(headers)
+        .with_body(Some(JsValue::from_str(&body.to_string())));
+    let request = Request::new_with_init(&format!("https://room.internal{path}"), &init)?;
+    let response = stub.fetch_with_request(request).await?;
+    if response.status_code() < 300 {
+        Ok(Ok(()))
+    } else {
+        Ok(Err(response))
+    }
+}
