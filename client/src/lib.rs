@@ -3,6 +3,7 @@
 
 pub mod session;
 pub mod state;
+pub mod uploads;
 
 #[cfg(target_arch = "wasm32")]
 mod api;
@@ -12,6 +13,8 @@ mod app;
 mod components;
 #[cfg(target_arch = "wasm32")]
 mod socket;
+#[cfg(target_arch = "wasm32")]
+mod transfer;
 
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen::prelude::wasm_bindgen(start)]

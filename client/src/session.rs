@@ -13,6 +13,9 @@ pub struct Me {
     #[serde(default)]
     pub status_text: String,
     pub role: String,
+    /// Set once the user has an avatar (`GET /api/users/{id}/avatar`).
+    #[serde(default)]
+    pub avatar_file_id: Option<String>,
 }
 
 /// A session as the auth endpoints answer it.

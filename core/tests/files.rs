@@ -85,6 +85,8 @@ fn markup_and_unknown_bytes_are_not_accepted_whatever_they_are_called() {
         b"\x7fELF\x02\x01\x01\0\0\0",
         b"MZ\x90\0\x03\0\0\0",
         b"PK\x03\x04just a zip",
+        b"\0\0\0\x1cftypavif\0\0\0\0avifmif1",
+        b"\0\0\0\x18ftypM4A \0\0\0\0",
         b"plain until a NUL \0 appears",
         b"",
     ] {

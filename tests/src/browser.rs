@@ -151,3 +151,27 @@ impl Drop for Browser {
         let _ = self.driver.wait();
     }
 }
+
+impl Browser {
+    /// Chooses the file at `path` in the file input `css`, as a user picking it would.
+    pub async fn choose_file(&self, css: &str, path: &std::path::Path) {
+        self.find(css)
+            .await
+            .send_keys(&path.display().to_string())
+            .await
+            .expect("choosing a file");
+    }
+
+    /// Runs `script` (a function body that returns a boolean) until it returns true.
+    pub async fn wait_until(&self, what: &str, script: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let value = self.client.execute(script, vec![]).await;
+            if value.is_ok_and(|v| v == serde_json::Value::Bool(true)) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting until {what}");
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+}

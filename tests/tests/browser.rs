@@ -1,7 +1,9 @@
 //! The client in real headless Chromium, talking to Rust socket clients.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use edgechat_e2e::{account::PASSWORD, browser::Browser, server::Server, socket::Client};
+use edgechat_e2e::{
+    account::PASSWORD, browser::Browser, files::png, server::Server, socket::Client,
+};
 use edgechat_protocol::{ClientMsg, ServerMsg};
 
 #[tokio::test]
@@ -115,4 +117,69 @@ async fn a_user_stays_signed_in_across_token_expiry_edits_their_profile_and_sign
     browser.client.refresh().await.unwrap();
     browser.find("#auth-submit").await;
     browser.close().await;
+}
+
+#[tokio::test]
+async fn an_image_shared_in_one_browser_shows_its_preview_and_the_senders_avatar_in_another() {
+    let server = Server::start().await;
+    let (ana, bob) = (Browser::launch().await, Browser::launch().await);
+    for (browser, user, name, button) in [
+        (&ana, "ana", "Ana", "#create-room"),
+        (&bob, "bob", "Bob", "#join"),
+    ] {
+        browser
+            .sign_up(&server.http_url("/?room=pics"), user, name)
+            .await;
+        browser.click(button).await;
+        browser.find(".room").await;
+    }
+    let files = tempfile::tempdir().unwrap();
+    let photo = files.path().join("sunset.png");
+    std::fs::write(&photo, png(800, 600, [250, 120, 30])).unwrap();
+    let face = files.path().join("face.png");
+    std::fs::write(&face, png(64, 64, [30, 120, 250])).unwrap();
+
+    ana.click("#profile").await;
+    ana.choose_file("#avatar-input", &face).await;
+    ana.wait_until(
+        "Ana sees her new avatar",
+        "const img = document.querySelector('.profile img.avatar'); \
+         return !!img && img.complete && img.naturalWidth === 64;",
+    )
+    .await;
+
+    ana.choose_file("#file-input", &photo).await;
+    ana.find(".tray .staged").await;
+    ana.wait_until(
+        "the upload finishes",
+        "const bar = document.querySelector('.tray progress'); \
+         return !!bar && bar.value === 100;",
+    )
+    .await;
+    ana.type_into("#message-input", "look at this").await;
+    ana.click("#send").await;
+
+    bob.wait_for_text(".message .text", "look at this").await;
+    // The preview is the thumbnail, its space reserved before it loads, loaded through
+    // the media cookie.
+    let img = bob.find(".attachment.image img.thumbnail").await;
+    assert_eq!(img.attr("width").await.unwrap().as_deref(), Some("320"));
+    assert_eq!(img.attr("height").await.unwrap().as_deref(), Some("240"));
+    let src = img.attr("src").await.unwrap().unwrap_or_default();
+    assert!(src.ends_with("/thumbnail"), "{src}");
+    bob.wait_until(
+        "the thumbnail is decoded",
+        "const img = document.querySelector('.attachment.image img.thumbnail'); \
+         return !!img && img.complete && img.naturalWidth > 0 && img.naturalWidth <= 640;",
+    )
+    .await;
+    bob.wait_until(
+        "Ana's avatar shows beside her message",
+        "const img = [...document.querySelectorAll('.message')] \
+           .find(m => m.textContent.includes('look at this'))?.querySelector('img.avatar'); \
+         return !!img && img.complete && img.naturalWidth === 64;",
+    )
+    .await;
+    ana.close().await;
+    bob.close().await;
 }

@@ -22,6 +22,11 @@ pub fn allow(env: &Env, origin: Option<&str>, response: Response) -> Result<Resp
         let _ = headers.set("Access-Control-Allow-Origin", &origin);
         let _ = headers.set("Access-Control-Allow-Credentials", "true");
         let _ = headers.append("Vary", "Origin");
+        // Scripts on a listed origin may read what a ranged download returned.
+        let _ = headers.set(
+            "Access-Control-Expose-Headers",
+            "Content-Range, Content-Disposition, Retry-After",
+        );
     }
     Ok(response)
 }
@@ -35,10 +40,13 @@ pub fn preflight(env: &Env, origin: Option<&str>) -> Result<Response> {
     let headers = response.headers();
     headers.set("Access-Control-Allow-Origin", &origin)?;
     headers.set("Access-Control-Allow-Credentials", "true")?;
-    headers.set("Access-Control-Allow-Methods", "GET, POST, PATCH, DELETE")?;
+    headers.set(
+        "Access-Control-Allow-Methods",
+        "GET, POST, PUT, PATCH, DELETE",
+    )?;
     headers.set(
         "Access-Control-Allow-Headers",
-        "Authorization, Content-Type, X-Edgechat-Csrf",
+        "Authorization, Content-Type, X-Edgechat-Csrf, X-File-Name, Range",
     )?;
     headers.set("Access-Control-Max-Age", "600")?;
     headers.append("Vary", "Origin")?;

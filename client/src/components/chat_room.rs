@@ -59,7 +59,7 @@ pub fn ChatRoom(room: String, auth: Signal<Auth>) -> Element {
             if let Some(error) = state.read().last_error.clone() {
                 p { class: "error", role: "alert", "{error}" }
             }
-            MessageInput { room: room.clone(), state, socket: socket.clone() }
+            MessageInput { room: room.clone(), state, socket: socket.clone(), auth }
         }
     }
 }

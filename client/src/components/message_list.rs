@@ -1,5 +1,6 @@
 use dioxus::prelude::*;
 
+use super::{attachment::AttachmentView, avatar::Avatar};
 use crate::state::ChatState;
 
 /// The room's messages, oldest first, then the user's own still-pending ones. User text
@@ -11,14 +12,24 @@ pub fn MessageList(state: Signal<ChatState>) -> Element {
         ol { class: "messages", aria_live: "polite",
             for message in state.messages.iter() {
                 li { key: "{message.message_id}", class: "message", "data-seq": "{message.seq}",
-                    span { class: "author", "{message.username}" }
-                    if message.deleted {
-                        span { class: "text deleted", "message deleted" }
-                    } else {
-                        span { class: "text", "{message.text}" }
-                    }
-                    if message.edited_at.is_some() && !message.deleted {
-                        span { class: "edited", "(edited)" }
+                    Avatar { user_id: message.user_id.clone(), name: message.username.clone() }
+                    div { class: "body",
+                        span { class: "author", "{message.username}" }
+                        if message.deleted {
+                            span { class: "text deleted", "message deleted" }
+                        } else {
+                            span { class: "text", "{message.text}" }
+                        }
+                        if message.edited_at.is_some() && !message.deleted {
+                            span { class: "edited", "(edited)" }
+                        }
+                        if !message.attachments.is_empty() {
+                            div { class: "attachments",
+                                for attachment in message.attachments.iter() {
+                                    AttachmentView { key: "{attachment.file_id}", attachment: attachment.clone() }
+                                }
+                            }
+                        }
                     }
                 }
             }

@@ -1,3 +1,5 @@
+mod attachment;
+mod avatar;
 mod chat_room;
 mod join_form;
 mod login_form;

@@ -1,8 +1,9 @@
 use dioxus::prelude::*;
 
-use crate::{api, app::Auth};
+use super::avatar::Avatar;
+use crate::{api, app::Auth, session::Me, transfer};
 
-/// Display name and status text.
+/// Display name, status text and avatar.
 #[component]
 pub fn ProfileForm(auth: Signal<Auth>, open: Signal<bool>) -> Element {
     let me = auth.peek().session().map(|s| s.user.clone());
@@ -35,8 +36,42 @@ pub fn ProfileForm(auth: Signal<Auth>, open: Signal<bool>) -> Element {
             }
         });
     };
+    let change_avatar = move |_| {
+        let Some(token) = auth.peek().session().map(|s| s.access_token.clone()) else {
+            return;
+        };
+        let Some(file) = transfer::chosen_files("avatar-input").into_iter().next() else {
+            return;
+        };
+        spawn(async move {
+            let answer = transfer::send("PUT", "/api/me/avatar", &token, &file, None, |_| {}).await;
+            match answer.and_then(|a| serde_json::from_value::<Me>(a).map_err(|e| e.to_string())) {
+                Ok(user) => {
+                    if let Auth::SignedIn(session) = &mut *auth.write() {
+                        session.user = user;
+                    }
+                    error.set(None);
+                }
+                Err(message) => error.set(Some(message)),
+            }
+        });
+    };
+    let (user_id, display_name, avatar_version) = me
+        .map(|m| (m.id, m.display_name, m.avatar_file_id.unwrap_or_default()))
+        .unwrap_or_default();
+    let avatar_version = auth
+        .read()
+        .session()
+        .and_then(|s| s.user.avatar_file_id.clone())
+        .unwrap_or(avatar_version);
     rsx! {
         form { class: "profile", onsubmit: save,
+            div { class: "avatar-row",
+                Avatar { user_id, name: display_name, version: avatar_version.clone() }
+                input { id: "avatar-input", r#type: "file", accept: "image/png,image/jpeg,image/gif,image/webp",
+                    class: "visually-hidden", onchange: change_avatar }
+                label { r#for: "avatar-input", class: "button-like", "Change avatar" }
+            }
             label { r#for: "profile-name", "Display name" }
             input { id: "profile-name", maxlength: 64, value: "{name}", oninput: move |e| name.set(e.value()) }
             label { r#for: "profile-status", "Status" }

@@ -63,14 +63,25 @@ pub fn sniff(head: &[u8], complete: bool) -> Option<Sniffed> {
         return Some(Sniffed::new("application/pdf", Document));
     }
     if head.len() >= 12 && &head[4..8] == b"ftyp" {
+        // The major brand says what the ISO media file holds: only video brands are
+        // video (AVIF and HEIF images, M4A audio and the rest share the container).
         let brand = &head[8..12];
         if brand.starts_with(b"qt") {
             return Some(Sniffed::new("video/quicktime", Video));
         }
-        if !brand.starts_with(b"M4A") && !brand.starts_with(b"heic") {
-            return Some(Sniffed::new("video/mp4", Video));
-        }
-        return None;
+        let video = [
+            &b"iso"[..],
+            b"mp4",
+            b"avc1",
+            b"M4V",
+            b"dash",
+            b"3gp",
+            b"MSNV",
+        ];
+        return video
+            .iter()
+            .any(|prefix| brand.starts_with(prefix))
+            .then(|| Sniffed::new("video/mp4", Video));
     }
     if head.starts_with(&[0x1A, 0x45, 0xDF, 0xA3]) && contains(head, b"webm") {
         return Some(Sniffed::new("video/webm", Video));

@@ -1,0 +1,26 @@
+use dioxus::prelude::*;
+
+/// A user's picture, or their initial when they have none (the avatar URL answers 404).
+/// `version` changes the URL when the user replaces their picture, and gives a picture
+/// that failed before another chance.
+#[component]
+pub fn Avatar(user_id: String, name: String, #[props(default)] version: String) -> Element {
+    let mut failed_for = use_signal(|| None::<String>);
+    let initial: String = name
+        .chars()
+        .next()
+        .into_iter()
+        .flat_map(char::to_uppercase)
+        .collect();
+    if failed_for.read().as_deref() == Some(version.as_str()) {
+        return rsx! {
+            span { class: "avatar initials", aria_hidden: "true", "{initial}" }
+        };
+    }
+    let failed = version.clone();
+    rsx! {
+        img { class: "avatar", alt: "", width: 32, height: 32,
+            src: "/api/users/{user_id}/avatar?v={version}",
+            onerror: move |_| failed_for.set(Some(failed.clone())) }
+    }
+}
