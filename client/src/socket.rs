@@ -1,37 +1,33 @@
 //! The room socket: a browser WebSocket whose events feed [`ChatState::apply`].
 
-use std::rc::Rc;
-
 use dioxus::prelude::*;
 use edgechat_protocol::{ClientMsg, ServerMsg};
 use wasm_bindgen::{JsCast, closure::Closure};
-use web_sys::{MessageEvent, WebSocket};
+use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
-use crate::state::{ChatState, Connection};
-
-/// A shared handle to the open socket, for passing to components (equal when it is the
-/// same socket).
-#[derive(Clone)]
-pub struct SocketHandle(pub Rc<RoomSocket>);
-
-impl PartialEq for SocketHandle {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
-    }
-}
+use crate::state::ChatState;
 
 /// An open socket and the callbacks it calls; dropping it closes the socket.
 pub struct RoomSocket {
     ws: WebSocket,
     _on_open: Closure<dyn FnMut()>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
-    _on_close: Closure<dyn FnMut()>,
+    _on_close: Closure<dyn FnMut(CloseEvent)>,
 }
 
 impl RoomSocket {
     /// Opens `room` with the access `token`, offered as a subprotocol (a browser cannot
-    /// set headers on a WebSocket, and a token never goes in a URL).
-    pub fn open(room: &str, token: &str, mut state: Signal<ChatState>) -> Result<Self, String> {
+    /// set headers on a WebSocket, and a token never goes in a URL), resuming after
+    /// `since`. Frames feed `state`; `on_open` and `on_close` (with the close code) tell
+    /// the connection that owns the socket.
+    pub fn open(
+        room: &str,
+        token: &str,
+        since: Option<u64>,
+        mut state: Signal<ChatState>,
+        on_open: impl FnMut() + 'static,
+        mut on_close: impl FnMut(u16) + 'static,
+    ) -> Result<Self, String> {
         let location = web_sys::window().ok_or("no window")?.location();
         let scheme = if location.protocol().map_err(js_err)? == "https:" {
             "wss"
@@ -39,14 +35,15 @@ impl RoomSocket {
             "ws"
         };
         let host = location.host().map_err(js_err)?;
-        let url = format!("{scheme}://{host}/api/rooms/{room}/ws");
+        let url = match since {
+            Some(since) => format!("{scheme}://{host}/api/rooms/{room}/ws?since={since}"),
+            None => format!("{scheme}://{host}/api/rooms/{room}/ws"),
+        };
         let protocols =
             js_sys::Array::of2(&"edgechat.v1".into(), &format!("bearer.{token}").into());
         let ws = WebSocket::new_with_str_sequence(&url, &protocols).map_err(js_err)?;
 
-        let on_open = Closure::<dyn FnMut()>::new(move || {
-            state.write().set_connection(Connection::Connected);
-        });
+        let on_open = Closure::<dyn FnMut()>::new(on_open);
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             let Some(text) = event.data().as_string() else {
                 return;
@@ -56,9 +53,8 @@ impl RoomSocket {
                 Err(err) => web_sys::console::warn_1(&format!("unreadable frame: {err}").into()),
             }
         });
-        let on_close = Closure::<dyn FnMut()>::new(move || {
-            state.write().set_connection(Connection::Disconnected);
-        });
+        let on_close =
+            Closure::<dyn FnMut(CloseEvent)>::new(move |event: CloseEvent| on_close(event.code()));
         ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));

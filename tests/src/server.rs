@@ -16,12 +16,19 @@ use crate::{free_port, repo_root, signal_group};
 pub struct Builder {
     state_dir: Option<PathBuf>,
     vars: BTreeMap<String, String>,
+    port: Option<u16>,
 }
 
 impl Builder {
     /// Keep D1, R2 and Durable Object state in `dir`, so a later server can reopen it.
     pub fn state_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.state_dir = Some(dir.into());
+        self
+    }
+
+    /// Listen on `port` (a restart on the same port keeps a browser's page origin).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = Some(port);
         self
     }
 
@@ -60,7 +67,7 @@ impl Builder {
         let mut attempt = 0;
         let mut server = loop {
             attempt += 1;
-            let port = free_port();
+            let port = self.port.unwrap_or_else(free_port);
             let log_path = state_dir.join(format!("wrangler-{port}.log"));
             let log = File::create(&log_path).expect("log file");
             let mut command = wrangler();
@@ -97,7 +104,13 @@ impl Builder {
             };
             match server.wait_until_healthy().await {
                 Ok(()) => break server,
-                Err(log) if attempt < 5 && log.contains("Address already in use") => server.stop(),
+                Err(log) if attempt < 5 && log.contains("Address already in use") => {
+                    server.stop();
+                    if self.port.is_some() {
+                        // The same port, once the old process has let go of it.
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                }
                 Err(log) => panic!("wrangler dev exited:\n{log}"),
             }
         };

@@ -183,3 +183,92 @@ async fn an_image_shared_in_one_browser_shows_its_preview_and_the_senders_avatar
     ana.close().await;
     bob.close().await;
 }
+
+#[tokio::test]
+async fn messages_typed_while_the_server_is_down_are_sent_once_when_it_is_back() {
+    let state = tempfile::tempdir().unwrap();
+    let mut server = Server::builder().state_dir(state.path()).start().await;
+    let port = server.port();
+    let bob_acct = server.register("Bob").await;
+    server.room(&bob_acct, "lobby").await;
+    let browser = Browser::launch().await;
+    browser
+        .sign_up(&server.http_url("/?room=lobby"), "ana", "Ana")
+        .await;
+    browser.click("#join").await;
+    browser.find(".room").await;
+    browser
+        .type_into("#message-input", "before the outage")
+        .await;
+    browser.click("#send").await;
+    browser
+        .wait_for_text(".message:not(.pending) .text", "before the outage")
+        .await;
+
+    server.stop();
+    browser
+        .wait_until(
+            "the banner shows the outage",
+            "return document.querySelector('.banner')?.textContent.includes('Reconnecting') === true;",
+        )
+        .await;
+    for text in ["typed offline 1", "typed offline 2"] {
+        browser.type_into("#message-input", text).await;
+        browser.click("#send").await;
+    }
+    browser
+        .wait_for_text(".message.pending .text", "typed offline 2")
+        .await;
+    browser
+        .wait_until(
+            "the outbox is in browser storage",
+            "return Object.keys(localStorage).some(k => k.startsWith('edgechat.outbox.') \
+               && localStorage.getItem(k).includes('typed offline 2'));",
+        )
+        .await;
+
+    let server = Server::builder()
+        .state_dir(state.path())
+        .port(port)
+        .start()
+        .await;
+    browser
+        .wait_until(
+            "the banner is gone and the outbox is empty",
+            "return !document.querySelector('.banner') && !document.querySelector('.message.pending') \
+               && !Object.keys(localStorage).some(k => k.startsWith('edgechat.outbox.'));",
+        )
+        .await;
+    // A reload finds nothing left to send, and the history has each message once.
+    browser.client.refresh().await.unwrap();
+    browser.click("#join").await;
+    browser
+        .wait_for_text(".message .text", "typed offline 2")
+        .await;
+    let (_bob, frames) = Client::join_since(&server, "lobby", &bob_acct, None).await;
+    let Some(ServerMsg::RoomJoined {
+        message_history: messages,
+        ..
+    }) = frames.into_iter().next()
+    else {
+        panic!("no room-joined")
+    };
+    let texts: Vec<&str> = messages.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        ["before the outage", "typed offline 1", "typed offline 2"]
+    );
+    let shown = browser
+        .client
+        .execute(
+            "return [...document.querySelectorAll('.message .text')].map(e => e.textContent);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        shown,
+        serde_json::json!(["before the outage", "typed offline 1", "typed offline 2"])
+    );
+    browser.close().await;
+}

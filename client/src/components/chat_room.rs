@@ -1,34 +1,31 @@
-use std::rc::Rc;
-
 use dioxus::prelude::*;
-use edgechat_protocol::ClientMsg;
 
 use super::{message_input::MessageInput, message_list::MessageList};
 use crate::{
     app::Auth,
-    socket::{RoomSocket, SocketHandle},
-    state::{ChatState, Connection},
+    connection::Link,
+    state::{ChatState, Connection, Pending},
 };
 
-/// One open room: its socket, its messages and the box to write in. A refreshed access
-/// token is handed to the live socket with `authenticate`, so it is not closed when the
-/// old token expires.
+/// One open room: its connection, its messages and the box to write in. A refreshed
+/// access token is handed to the live socket with `authenticate`, and used for the next
+/// reconnect. The outbox is kept in browser storage per user and room.
 #[component]
 pub fn ChatRoom(room: String, auth: Signal<Auth>) -> Element {
-    let state = use_signal(|| ChatState::new(room.clone()));
-    let opened_with = auth
-        .peek()
-        .session()
-        .map(|s| s.access_token.clone())
+    let session = auth.peek().session().cloned();
+    let (user_id, opened_with) = session
+        .map(|s| (s.user.id, s.access_token))
         .unwrap_or_default();
-    let mut last_token = use_signal(|| opened_with.clone());
-    let socket = use_hook(|| {
-        RoomSocket::open(&room, &opened_with, state)
-            .map(|socket| SocketHandle(Rc::new(socket)))
-            .map_err(|err| web_sys::console::error_1(&format!("cannot open socket: {err}").into()))
-            .ok()
+    let outbox_key = format!("edgechat.outbox.{user_id}.{room}");
+    let key = outbox_key.clone();
+    let state = use_signal(|| {
+        let mut state = ChatState::new(room.clone());
+        state.restore_outbox(load_outbox(&key));
+        state
     });
-    let live = socket.clone();
+    let mut last_token = use_signal(|| opened_with.clone());
+    let link = use_hook(|| Link::start(&room, &opened_with, state));
+    let live = link.clone();
     use_effect(move || {
         let Some(token) = auth().session().map(|s| s.access_token.clone()) else {
             return;
@@ -37,15 +34,18 @@ pub fn ChatRoom(room: String, auth: Signal<Auth>) -> Element {
             return;
         }
         last_token.set(token.clone());
-        if let Some(socket) = &live {
-            let _ = socket.0.send(&ClientMsg::Authenticate { token });
-        }
+        live.set_token(&token);
     });
+    // Whatever the outbox holds after any change is what a reload must find.
+    use_effect(move || save_outbox(&outbox_key, &state.read().pending));
 
     let banner = match state.read().connection {
         Connection::Connecting => Some("Connecting…"),
         Connection::Connected => None,
-        Connection::Disconnected => Some("Disconnected. Reload the page to reconnect."),
+        Connection::Disconnected => {
+            Some("Connection lost. Reconnecting… Messages you send now go out when it is back.")
+        }
+        Connection::Closed => Some("This room closed the connection. Reload the page to rejoin."),
     };
     rsx! {
         section { class: "room", aria_label: "Room {room}",
@@ -59,7 +59,32 @@ pub fn ChatRoom(room: String, auth: Signal<Auth>) -> Element {
             if let Some(error) = state.read().last_error.clone() {
                 p { class: "error", role: "alert", "{error}" }
             }
-            MessageInput { room: room.clone(), state, socket: socket.clone(), auth }
+            MessageInput { room: room.clone(), state, link: link.clone(), auth }
         }
     }
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+fn load_outbox(key: &str) -> Vec<Pending> {
+    storage()
+        .and_then(|s| s.get_item(key).ok().flatten())
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default()
+}
+
+fn save_outbox(key: &str, outbox: &[Pending]) {
+    let Some(storage) = storage() else {
+        return;
+    };
+    let _ = if outbox.is_empty() {
+        storage.remove_item(key)
+    } else {
+        match serde_json::to_string(outbox) {
+            Ok(json) => storage.set_item(key, &json),
+            Err(_) => Ok(()),
+        }
+    };
 }

@@ -2,20 +2,18 @@ use dioxus::prelude::*;
 use edgechat_protocol::{Attachment, ClientMsg};
 
 use crate::{
-    app::Auth,
-    socket::{SocketHandle, new_client_msg_id},
-    state::ChatState,
-    transfer,
+    app::Auth, connection::Link, socket::new_client_msg_id, state::ChatState, transfer,
     uploads::Staging,
 };
 
 /// The box to write in: Enter or the button sends. Files chosen with the attach button
-/// upload at once, with a progress bar each, and go with the next message.
+/// upload at once, with a progress bar each, and go with the next message. Offline, a
+/// message waits in the outbox and goes when the connection is back.
 #[component]
 pub fn MessageInput(
     room: String,
     state: Signal<ChatState>,
-    socket: Option<SocketHandle>,
+    link: Link,
     auth: Signal<Auth>,
 ) -> Element {
     let mut draft = use_signal(String::new);
@@ -24,38 +22,28 @@ pub fn MessageInput(
     let send = move |event: FormEvent| {
         event.prevent_default();
         let text = draft().trim().to_owned();
-        let Some(socket) = socket.as_ref() else {
-            return;
-        };
         if staging.peek().busy() {
             state.write().last_error = Some("Wait for the uploads to finish.".into());
             return;
         }
-        let attachments = staging
-            .peek()
-            .files
-            .iter()
-            .filter_map(|f| f.attachment.as_ref().map(|a| a.file_id.clone()))
-            .collect::<Vec<_>>();
-        if text.is_empty() && attachments.is_empty() {
+        let ready = staging.peek().files.iter().any(|f| f.attachment.is_some());
+        if text.is_empty() && !ready {
             return;
         }
+        let attachments = staging.write().take_ready();
         let client_msg_id = new_client_msg_id();
         let msg = ClientMsg::SendMessage {
             room_id: room.clone(),
             text: text.clone(),
-            attachments,
+            attachments: attachments.clone(),
             reply_to: None,
             client_msg_id: client_msg_id.clone(),
         };
-        match socket.0.send(&msg) {
-            Ok(()) => {
-                staging.write().take_ready();
-                state.write().sent(client_msg_id, text);
-                draft.set(String::new());
-            }
-            Err(err) => state.write().last_error = Some(format!("Not sent: {err}")),
-        }
+        // Into the outbox first: if the socket is down, or drops before the ack, the
+        // connection sends it again with the same id.
+        state.write().sent(client_msg_id, text, attachments);
+        draft.set(String::new());
+        let _ = link.send(&msg);
     };
     let attach = move |_| {
         let Some(token) = auth.peek().session().map(|s| s.access_token.clone()) else {
