@@ -45,6 +45,9 @@ pub fn run() -> Result {
 
     build::run()?;
 
+    step("test: client size budget (client/wasm-budget-kib)");
+    size_budget()?;
+
     step("test: unit, protocol, core and end-to-end tests (cargo test)");
     // Each end-to-end test runs its own wrangler dev; two at a time suit two cores.
     exec(command("cargo").args(["test", "--workspace", "--", "--test-threads=2"]))?;
@@ -90,4 +93,40 @@ fn tempfile_dir() -> Result<std::path::PathBuf> {
     let dir = std::env::temp_dir().join(format!("edgechat-deploy-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     Ok(dir)
+}
+
+/// Prints the client's `.wasm` size, raw and gzipped, and fails past the budget.
+fn size_budget() -> Result {
+    let root = crate::root();
+    let wasm = root.join("client/dist/edgechat_client_bg.wasm");
+    let raw = std::fs::metadata(&wasm)
+        .map_err(|e| format!("{}: {e}", wasm.display()))?
+        .len();
+    let gzipped = command("gzip")
+        .args(["-9", "-c"])
+        .arg(&wasm)
+        .output()
+        .map_err(|e| format!("gzip: {e}"))?
+        .stdout
+        .len() as u64;
+    let budget_file = root.join("client/wasm-budget-kib");
+    let budget: u64 = std::fs::read_to_string(&budget_file)
+        .map_err(|e| format!("{}: {e}", budget_file.display()))?
+        .lines()
+        .map(str::trim)
+        .find(|line| !line.is_empty() && !line.starts_with('#'))
+        .and_then(|line| line.parse().ok())
+        .ok_or_else(|| "client/wasm-budget-kib holds no number".to_owned())?;
+    println!(
+        "    client wasm: {} KiB raw, {} KiB gzipped; budget {budget} KiB gzipped",
+        raw / 1024,
+        gzipped / 1024
+    );
+    if gzipped > budget * 1024 {
+        return Err(format!(
+            "the client's .wasm is {} KiB gzipped, over its budget of {budget} KiB",
+            gzipped / 1024
+        ));
+    }
+    Ok(())
 }
