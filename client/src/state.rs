@@ -1,7 +1,9 @@
 //! What the client knows, changed only by [`ChatState::apply`] and the few user actions
 //! below, so it is plain Rust and tested natively.
 
-use edgechat_protocol::{ClientMsg, Message, Seq, ServerMsg};
+use std::collections::BTreeMap;
+
+use edgechat_protocol::{ClientMsg, Id, Message, Millis, Reaction, Role, RoomUser, Seq, ServerMsg};
 use serde::{Deserialize, Serialize};
 
 /// The state of the room socket, shown in the connection banner.
@@ -26,6 +28,8 @@ pub struct Pending {
     pub text: String,
     #[serde(default)]
     pub attachments: Vec<String>,
+    #[serde(default)]
+    pub reply_to: Option<String>,
 }
 
 impl Pending {
@@ -34,7 +38,7 @@ impl Pending {
             room_id: room.to_owned(),
             text: self.text.clone(),
             attachments: self.attachments.clone(),
-            reply_to: None,
+            reply_to: self.reply_to.clone(),
             client_msg_id: self.client_msg_id.clone(),
         }
     }
@@ -43,12 +47,23 @@ impl Pending {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ChatState {
     pub room: String,
+    /// The signed-in user, to tell their own messages and typing apart.
+    pub me: Id,
+    pub your_role: Role,
     pub connection: Connection,
     /// Messages in seq order, each once.
     pub messages: Vec<Message>,
     pub pending: Vec<Pending>,
     /// The latest error the server reported, until the next successful send.
     pub last_error: Option<String>,
+    /// Members by id, with their role and whether they are here now.
+    pub users: BTreeMap<Id, RoomUser>,
+    /// Who is typing (not the user), until when.
+    pub typing: BTreeMap<Id, (String, Millis)>,
+    /// How far each member has read.
+    pub read_marks: BTreeMap<Id, Seq>,
+    /// There are older messages than the first one loaded.
+    pub has_more: bool,
     /// The highest durable seq seen, to resume after a reconnect.
     seen: Seq,
 }
@@ -61,6 +76,16 @@ impl ChatState {
         }
     }
 
+    /// The state of `room` as `me` sees it.
+    pub fn for_user(room: impl Into<String>, me: impl Into<Id>) -> Self {
+        Self {
+            me: me.into(),
+            ..Self::new(room)
+        }
+    }
+
+    /// Applies one event from the server. Live events applied to an older state end where
+    /// a fresh `room-joined` starts (`tests/state.rs` checks it against the real room).
     pub fn apply(&mut self, msg: ServerMsg) {
         if let Some(seq) = msg.seq() {
             self.seen = self.seen.max(seq);
@@ -68,12 +93,20 @@ impl ChatState {
         match msg {
             ServerMsg::RoomJoined {
                 room_id,
+                users,
                 message_history,
+                your_role,
                 head_seq,
+                read_marks,
                 ..
             } if room_id == self.room => {
                 self.connection = Connection::Connected;
                 self.seen = self.seen.max(head_seq);
+                self.your_role = your_role;
+                self.users = users.into_iter().map(|u| (u.user_id.clone(), u)).collect();
+                self.read_marks = read_marks;
+                // The page holds the newest messages; older ones stay until scrolled.
+                self.has_more = message_history.first().is_some_and(|m| m.seq > 1);
                 for message in message_history {
                     self.insert(message);
                 }
@@ -82,9 +115,21 @@ impl ChatState {
                 self.messages.clear();
                 self.seen = 0;
             }
+            ServerMsg::HistoryPage {
+                room_id,
+                messages,
+                has_more,
+                ..
+            } if room_id == self.room => {
+                self.has_more = has_more;
+                for message in messages {
+                    self.insert(message);
+                }
+            }
             ServerMsg::NewMessage(message) => {
                 self.pending
                     .retain(|p| p.client_msg_id != message.client_msg_id);
+                self.typing.remove(&message.user_id);
                 self.insert(message);
             }
             ServerMsg::MessageAck { client_msg_id, .. } => {
@@ -108,12 +153,128 @@ impl ChatState {
                     m.text.clear();
                     m.attachments.clear();
                     m.reactions.clear();
+                    m.pinned = false;
+                    m.edited_at = None;
                 }
             }
+            ServerMsg::ReactionUpdated {
+                message_id,
+                emoji,
+                count,
+                user_ids,
+                ..
+            } => {
+                if let Some(m) = self.message_mut(&message_id) {
+                    m.reactions.retain(|r| r.emoji != emoji);
+                    if count > 0 {
+                        m.reactions.push(Reaction {
+                            emoji,
+                            count,
+                            user_ids,
+                        });
+                    }
+                }
+            }
+            ServerMsg::MessagePinned { message_id, .. } => self.set_pinned(&message_id, true),
+            ServerMsg::MessageUnpinned { message_id, .. } => self.set_pinned(&message_id, false),
+            ServerMsg::TypingIndicator {
+                room_id,
+                user_id,
+                username,
+                is_typing,
+                expires_at,
+            } if room_id == self.room && user_id != self.me => {
+                if is_typing {
+                    self.typing.insert(user_id, (username, expires_at));
+                } else {
+                    self.typing.remove(&user_id);
+                }
+            }
+            ServerMsg::UserJoined {
+                user_id,
+                username,
+                role,
+                ..
+            } => {
+                self.users.insert(
+                    user_id.clone(),
+                    RoomUser {
+                        user_id,
+                        username,
+                        role,
+                        online: true,
+                    },
+                );
+            }
+            ServerMsg::UserInvited {
+                user_id, username, ..
+            } => {
+                self.users.entry(user_id.clone()).or_insert(RoomUser {
+                    user_id,
+                    username,
+                    role: Role::Member,
+                    online: false,
+                });
+            }
+            ServerMsg::UserLeft { user_id, .. }
+            | ServerMsg::UserKicked { user_id, .. }
+            | ServerMsg::UserBanned { user_id, .. } => {
+                self.users.remove(&user_id);
+                self.typing.remove(&user_id);
+            }
+            ServerMsg::RoleChanged { user_id, role, .. } => {
+                if user_id == self.me {
+                    self.your_role = role;
+                }
+                if let Some(user) = self.users.get_mut(&user_id) {
+                    user.role = role;
+                }
+            }
+            ServerMsg::OnlineUsers { room_id, user_ids } if room_id == self.room => {
+                for user in self.users.values_mut() {
+                    user.online = user_ids.contains(&user.user_id);
+                }
+            }
+            ServerMsg::ReadReceipt { user_id, seq } => {
+                let mark = self.read_marks.entry(user_id).or_default();
+                *mark = (*mark).max(seq);
+            }
             ServerMsg::Error { message, .. } => self.last_error = Some(message),
-            // The rest of the protocol reaches the screen with the full client.
             _ => {}
         }
+    }
+
+    fn set_pinned(&mut self, message_id: &str, pinned: bool) {
+        if let Some(m) = self.message_mut(message_id) {
+            m.pinned = pinned;
+        }
+    }
+
+    /// The names of those typing now, in a stable order.
+    pub fn typing_names(&self, now: Millis) -> Vec<String> {
+        self.typing
+            .values()
+            .filter(|(_, until)| *until > now)
+            .map(|(name, _)| name.clone())
+            .collect()
+    }
+
+    /// The live message `message_id`, if loaded.
+    pub fn message(&self, message_id: &str) -> Option<&Message> {
+        self.messages.iter().find(|m| m.message_id == message_id)
+    }
+
+    /// Whether the user may pin and delete others' messages here.
+    pub fn moderates(&self) -> bool {
+        matches!(self.your_role, Role::Moderator | Role::Admin)
+    }
+
+    /// How many members other than the author have read `seq`.
+    pub fn read_by(&self, seq: Seq, author: &str) -> usize {
+        self.read_marks
+            .iter()
+            .filter(|(user, mark)| user.as_str() != author && **mark >= seq)
+            .count()
     }
 
     fn message_mut(&mut self, message_id: &str) -> Option<&mut Message> {
@@ -124,12 +285,8 @@ impl ChatState {
 
     /// Records a message the user just sent (or typed offline), shown as pending until
     /// acknowledged.
-    pub fn sent(&mut self, client_msg_id: String, text: String, attachments: Vec<String>) {
-        self.pending.push(Pending {
-            client_msg_id,
-            text,
-            attachments,
-        });
+    pub fn sent(&mut self, pending: Pending) {
+        self.pending.push(pending);
     }
 
     /// The outbox a previous page left in storage: kept unless already delivered.
@@ -166,173 +323,5 @@ impl ChatState {
             Ok(_) => {}
             Err(at) => self.messages.insert(at, message),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn message(seq: u64) -> Message {
-        Message {
-            message_id: format!("lobby:{seq}"),
-            room_id: "lobby".into(),
-            user_id: "u".into(),
-            username: "Ana".into(),
-            text: format!("m{seq}"),
-            timestamp: seq,
-            attachments: vec![],
-            reply_to: None,
-            seq,
-            client_msg_id: format!("c-{seq}"),
-            edited_at: None,
-            deleted: false,
-            pinned: false,
-            reactions: vec![],
-        }
-    }
-
-    #[test]
-    fn messages_are_kept_in_seq_order_whatever_order_they_arrive_in() {
-        let mut state = ChatState::new("lobby");
-        for seq in [3, 1, 2] {
-            state.apply(ServerMsg::NewMessage(message(seq)));
-        }
-        let seqs: Vec<u64> = state.messages.iter().map(|m| m.seq).collect();
-        assert_eq!(seqs, [1, 2, 3]);
-    }
-
-    #[test]
-    fn a_message_delivered_twice_is_shown_once() {
-        let mut state = ChatState::new("lobby");
-        state.apply(ServerMsg::NewMessage(message(1)));
-        state.apply(ServerMsg::NewMessage(message(1)));
-        assert_eq!(state.messages.len(), 1);
-    }
-
-    #[test]
-    fn a_message_for_another_room_is_ignored() {
-        let mut state = ChatState::new("elsewhere");
-        state.apply(ServerMsg::NewMessage(message(1)));
-        assert!(state.messages.is_empty());
-    }
-
-    #[test]
-    fn an_ack_clears_the_pending_message_and_the_last_error() {
-        let mut state = ChatState::new("lobby");
-        state.sent("c-1".into(), "hi".into(), vec![]);
-        state.apply(ServerMsg::error(
-            edgechat_protocol::ErrorCode::TooLong,
-            "too long",
-            None,
-        ));
-        state.apply(ServerMsg::MessageAck {
-            req_id: None,
-            client_msg_id: "c-1".into(),
-            message_id: "lobby:1".into(),
-            seq: 1,
-        });
-        assert!(state.pending.is_empty());
-        assert_eq!(state.last_error, None);
-    }
-
-    #[test]
-    fn edits_and_deletes_change_the_shown_message() {
-        let mut state = ChatState::new("lobby");
-        state.apply(ServerMsg::NewMessage(message(1)));
-        state.apply(ServerMsg::MessageEdited {
-            message_id: "lobby:1".into(),
-            new_text: "fixed".into(),
-            edited_at: 5,
-            seq: 2,
-        });
-        assert_eq!(state.messages[0].text, "fixed");
-        state.apply(ServerMsg::MessageDeleted {
-            message_id: "lobby:1".into(),
-            seq: 3,
-        });
-        assert!(state.messages[0].deleted);
-        assert_eq!(state.messages[0].text, "");
-    }
-
-    #[test]
-    fn a_new_message_with_a_pending_client_id_settles_it() {
-        let mut state = ChatState::new("lobby");
-        state.sent("c-1".into(), "m1".into(), vec![]);
-        state.apply(ServerMsg::NewMessage(message(1)));
-        assert!(state.pending.is_empty());
-    }
-
-    #[test]
-    fn room_joined_loads_history_and_marks_the_socket_connected() {
-        let mut state = ChatState::new("lobby");
-        state.apply(ServerMsg::NewMessage(message(2)));
-        let room = edgechat_protocol::RoomInfo {
-            room_id: "lobby".into(),
-            name: "lobby".into(),
-            kind: edgechat_protocol::RoomKind::Public,
-            capacity: None,
-            created_by: "u".into(),
-            created_at: 0,
-        };
-        state.apply(ServerMsg::RoomJoined {
-            room_id: "lobby".into(),
-            room,
-            users: vec![],
-            message_history: vec![message(1), message(2)],
-            your_role: edgechat_protocol::Role::Member,
-            head_seq: 2,
-            last_read_seq: 0,
-            unread_count: 2,
-            read_marks: Default::default(),
-            slow_mode: 0,
-            req_id: None,
-        });
-        assert_eq!(state.connection, Connection::Connected);
-        assert_eq!(state.messages.len(), 2);
-    }
-
-    #[test]
-    fn the_resume_point_is_the_highest_seq_seen_and_resets_on_resync() {
-        let mut state = ChatState::new("lobby");
-        assert_eq!(state.seen_seq(), None);
-        state.apply(ServerMsg::NewMessage(message(4)));
-        state.apply(ServerMsg::MessageDeleted {
-            message_id: "lobby:4".into(),
-            seq: 7,
-        });
-        assert_eq!(state.seen_seq(), Some(7));
-        state.apply(ServerMsg::Resync {
-            room_id: "lobby".into(),
-            head_seq: 9,
-        });
-        assert_eq!(state.seen_seq(), None);
-        assert!(state.messages.is_empty());
-    }
-
-    #[test]
-    fn an_outbox_from_storage_keeps_only_what_was_not_delivered() {
-        let mut state = ChatState::new("lobby");
-        state.apply(ServerMsg::NewMessage(message(1)));
-        state.sent("c-2".into(), "typed".into(), vec![]);
-        let stored: Vec<Pending> = serde_json::from_str(
-            r#"[{"clientMsgId":"c-1","text":"m1"},{"clientMsgId":"c-2","text":"typed"},{"clientMsgId":"c-3","text":"offline","attachments":["f-1"]}]"#,
-        )
-        .unwrap();
-        state.restore_outbox(stored);
-        let ids: Vec<&str> = state
-            .pending
-            .iter()
-            .map(|p| p.client_msg_id.as_str())
-            .collect();
-        assert_eq!(
-            ids,
-            ["c-2", "c-3"],
-            "c-1 was delivered, c-2 is already pending"
-        );
-        assert!(matches!(
-            state.pending[1].to_msg("lobby"),
-            ClientMsg::SendMessage { attachments, .. } if attachments == ["f-1"]
-        ));
     }
 }

@@ -3,9 +3,12 @@ use serde::{Deserialize, Serialize};
 use crate::{Id, Millis};
 
 /// A member's role in one room, lowest first. A global admin outranks every room role.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Role {
+    #[default]
     Member,
     Moderator,
     Admin,
