@@ -113,3 +113,24 @@ pub async fn create_room(token: &str, name: &str) -> Result<String, String> {
     }
     Err(failure(response).await)
 }
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Profile {
+    pub id: String,
+    pub display_name: String,
+}
+
+/// The user with `username`, by `GET /api/users?username=`.
+pub async fn find_user(token: &str, username: &str) -> Result<Profile, String> {
+    let response = Request::get("/api/users")
+        .query([("username", username)])
+        .header("Authorization", &format!("Bearer {token}"))
+        .send()
+        .await
+        .map_err(|e| format!("no connection: {e}"))?;
+    if !response.ok() {
+        return Err(failure(response).await);
+    }
+    response.json::<Profile>().await.map_err(|e| e.to_string())
+}

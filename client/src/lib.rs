@@ -4,6 +4,7 @@
 pub mod reconnect;
 pub mod session;
 pub mod state;
+pub mod typing;
 pub mod uploads;
 
 #[cfg(target_arch = "wasm32")]

@@ -175,3 +175,29 @@ impl Browser {
         }
     }
 }
+
+impl Browser {
+    /// Clicks `button` (a selector inside the row) on the message whose text is `text`,
+    /// as a user does after hovering over it.
+    pub async fn on_message(&self, text: &str, button: &str) {
+        let script = "const row = [...document.querySelectorAll('.message')] \
+              .find(m => m.querySelector('.text')?.textContent === arguments[0]); \
+            const target = row?.querySelector(arguments[1]); \
+            if (!target) { return false; } target.click(); return true;";
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let clicked = self
+                .client
+                .execute(script, vec![json!(text), json!(button)])
+                .await;
+            if clicked.is_ok_and(|v| v == serde_json::Value::Bool(true)) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no {button} on the message {text:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}

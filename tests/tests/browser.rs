@@ -272,3 +272,68 @@ async fn messages_typed_while_the_server_is_down_are_sent_once_when_it_is_back()
     );
     browser.close().await;
 }
+
+#[tokio::test]
+async fn two_profiles_see_each_others_typing_reactions_edits_deletes_replies_and_pins() {
+    let server = Server::start().await;
+    let (ana, bob) = (Browser::launch().await, Browser::launch().await);
+    ana.sign_up(&server.http_url("/?room=team"), "ana", "Ana")
+        .await;
+    ana.click("#create-room").await;
+    ana.find(".room").await;
+    bob.sign_up(&server.http_url("/?room=team"), "bob", "Bob")
+        .await;
+
+    ana.click("#invite").await;
+    ana.type_into("#invite-username", "bob").await;
+    ana.click("#invite-submit").await;
+    ana.wait_for_text(".invite .notice", "Invited Bob.").await;
+    ana.wait_for_text(".room-header .members", "2 members")
+        .await;
+
+    bob.click("#join").await;
+    bob.find(".room").await;
+    bob.type_into("#message-input", "hello Ana").await;
+    ana.wait_for_text(".typing", "Bob is typing…").await;
+    bob.click("#send").await;
+    ana.wait_for_text(".message .text", "hello Ana").await;
+    ana.wait_for_text(".typing", "").await;
+
+    // A reaction.
+    ana.on_message("hello Ana", ".actions .react").await;
+    ana.on_message("hello Ana", ".picker .pick").await;
+    bob.wait_for_text(".reaction", "👍 1").await;
+
+    // A reply.
+    ana.on_message("hello Ana", ".actions .reply").await;
+    ana.wait_for_text(".replying strong", "Bob").await;
+    ana.type_into("#message-input", "hi Bob, welcome").await;
+    ana.click("#send").await;
+    bob.wait_for_text(".message .text", "hi Bob, welcome").await;
+    bob.wait_for_text(".reply-preview strong", "Bob").await;
+
+    // An edit.
+    bob.on_message("hello Ana", ".actions .edit").await;
+    bob.find("#edit-input").await.clear().await.unwrap();
+    bob.type_into("#edit-input", "hello Ana, edited").await;
+    bob.click(".edit-box .save").await;
+    ana.wait_for_text(".message .text", "hello Ana, edited")
+        .await;
+    ana.wait_for_text(".message .edited", "(edited)").await;
+
+    // A pin, by the room's admin.
+    ana.on_message("hello Ana, edited", ".actions .pin").await;
+    bob.wait_for_text(".message .pin-mark", "📌 Pinned").await;
+
+    // A delete, confirmed with a second click.
+    bob.type_into("#message-input", "oops, wrong room").await;
+    bob.click("#send").await;
+    ana.wait_for_text(".message .text", "oops, wrong room")
+        .await;
+    bob.on_message("oops, wrong room", ".actions .delete").await;
+    bob.on_message("oops, wrong room", ".actions .delete").await;
+    ana.wait_for_text(".message .text.deleted", "message deleted")
+        .await;
+    ana.close().await;
+    bob.close().await;
+}

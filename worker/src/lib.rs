@@ -73,6 +73,7 @@ async fn route(req: Request, env: &Env, path: &str) -> Result<Response> {
         (Method::Get, ["api", "search"]) => search::search(req, env).await,
         (Method::Put, ["api", "me", "avatar"]) => files::put_avatar(req, env).await,
         (Method::Delete, ["api", "me", "avatar"]) => files::delete_avatar(req, env).await,
+        (Method::Get, ["api", "users"]) => me::find(req, env).await,
         (Method::Get, ["api", "users", id]) => me::profile(req, env, id).await,
         (Method::Get, ["api", "users", id, "avatar"]) => files::get_avatar(&req, env, id).await,
         (Method::Post, ["api", "rooms", room, "files"]) => files::upload(req, env, room).await,

@@ -59,6 +59,24 @@ pub async fn patch(mut req: Request, env: &Env) -> Result<Response> {
     }
 }
 
+/// `GET /api/users?username=`: the public profile of the user with that username (in any
+/// case), so a member can invite someone by the name they know.
+pub async fn find(req: Request, env: &Env) -> Result<Response> {
+    attempt!(guard::user(&req, env).await);
+    let Some(username) = req
+        .url()?
+        .query_pairs()
+        .find(|(key, _)| key == "username")
+        .map(|(_, value)| value.trim().to_owned())
+    else {
+        return http::error(400, "bad-request", "give ?username=");
+    };
+    match users::by_username(&env.d1("DB")?, &names::username_key(&username)).await? {
+        Some(user) if !user.is_disabled() => http::json(200, &json!(user.profile())),
+        _ => http::error(404, "not-found", "no user has that username"),
+    }
+}
+
 pub async fn profile(req: Request, env: &Env, id: &str) -> Result<Response> {
     attempt!(guard::user(&req, env).await);
     match users::by_id(&env.d1("DB")?, id).await? {

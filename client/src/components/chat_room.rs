@@ -1,6 +1,9 @@
 use dioxus::prelude::*;
 
-use super::{message_input::MessageInput, message_list::MessageList};
+use super::{
+    invite::InviteForm, message_input::MessageInput, message_list::MessageList,
+    typing_indicator::TypingIndicator,
+};
 use crate::{
     app::Auth,
     connection::Link,
@@ -19,11 +22,14 @@ pub fn ChatRoom(room: String, auth: Signal<Auth>) -> Element {
     let outbox_key = format!("edgechat.outbox.{user_id}.{room}");
     let key = outbox_key.clone();
     let state = use_signal(|| {
-        let mut state = ChatState::new(room.clone());
+        let mut state = ChatState::for_user(room.clone(), user_id.clone());
         state.restore_outbox(load_outbox(&key));
         state
     });
     let mut last_token = use_signal(|| opened_with.clone());
+    let replying = use_signal(|| None::<String>);
+    let editing = use_signal(|| None::<String>);
+    let mut inviting = use_signal(|| false);
     let link = use_hook(|| Link::start(&room, &opened_with, state));
     let live = link.clone();
     use_effect(move || {
@@ -51,15 +57,22 @@ pub fn ChatRoom(room: String, auth: Signal<Auth>) -> Element {
         section { class: "room", aria_label: "Room {room}",
             header { class: "room-header",
                 h2 { "#{room}" }
+                span { class: "members", "{state.read().users.len()} members" }
+                button { id: "invite", r#type: "button", class: "link", aria_expanded: "{inviting}",
+                    onclick: move |_| inviting.toggle(), "Invite" }
+            }
+            if inviting() {
+                InviteForm { auth, link: link.clone(), open: inviting }
             }
             if let Some(text) = banner {
                 p { class: "banner", role: "status", "{text}" }
             }
-            MessageList { state }
+            MessageList { state, link: link.clone(), replying, editing }
+            TypingIndicator { state }
             if let Some(error) = state.read().last_error.clone() {
                 p { class: "error", role: "alert", "{error}" }
             }
-            MessageInput { room: room.clone(), state, link: link.clone(), auth }
+            MessageInput { room: room.clone(), state, link: link.clone(), auth, replying, editing }
         }
     }
 }

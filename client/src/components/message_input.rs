@@ -2,25 +2,37 @@ use dioxus::prelude::*;
 use edgechat_protocol::{Attachment, ClientMsg};
 
 use crate::{
-    app::Auth, connection::Link, socket::new_client_msg_id, state::ChatState, transfer,
+    app::Auth,
+    connection::Link,
+    socket::new_client_msg_id,
+    state::{ChatState, Pending},
+    transfer,
+    typing::{Signal as TypingSignal, Typing},
     uploads::Staging,
 };
 
-/// The box to write in: Enter or the button sends. Files chosen with the attach button
-/// upload at once, with a progress bar each, and go with the next message. Offline, a
-/// message waits in the outbox and goes when the connection is back.
+/// The box to write in. Enter sends and Shift+Enter starts a new line; ↑ in an empty box
+/// edits the user's last message. Files chosen with the attach button upload at once,
+/// with a progress bar each, and go with the next message. Offline, a message waits in
+/// the outbox and goes when the connection is back.
 #[component]
 pub fn MessageInput(
     room: String,
     state: Signal<ChatState>,
     link: Link,
     auth: Signal<Auth>,
+    replying: Signal<Option<String>>,
+    editing: Signal<Option<String>>,
 ) -> Element {
     let mut draft = use_signal(String::new);
     let mut staging = use_signal(Staging::default);
+    let mut typing = use_signal(Typing::default);
     let upload_room = room.clone();
-    let send = move |event: FormEvent| {
-        event.prevent_default();
+    let typing_room = room.clone();
+    let typing_link = link.clone();
+    let send_link = link.clone();
+    let send_room = room.clone();
+    let send = move || {
         let text = draft().trim().to_owned();
         if staging.peek().busy() {
             state.write().last_error = Some("Wait for the uploads to finish.".into());
@@ -30,20 +42,57 @@ pub fn MessageInput(
         if text.is_empty() && !ready {
             return;
         }
-        let attachments = staging.write().take_ready();
-        let client_msg_id = new_client_msg_id();
-        let msg = ClientMsg::SendMessage {
-            room_id: room.clone(),
-            text: text.clone(),
-            attachments: attachments.clone(),
-            reply_to: None,
-            client_msg_id: client_msg_id.clone(),
+        let pending = Pending {
+            client_msg_id: new_client_msg_id(),
+            text,
+            attachments: staging.write().take_ready(),
+            reply_to: replying.peek().clone(),
         };
         // Into the outbox first: if the socket is down, or drops before the ack, the
         // connection sends it again with the same id.
-        state.write().sent(client_msg_id, text, attachments);
+        let msg = pending.to_msg(&send_room);
+        state.write().sent(pending);
         draft.set(String::new());
-        let _ = link.send(&msg);
+        replying.set(None);
+        typing.write().sent();
+        let _ = send_link.send(&msg);
+    };
+    let mut send_on_enter = send.clone();
+    let mut send_on_submit = send;
+    let on_input = move |e: FormEvent| {
+        let value = e.value();
+        let signal = typing
+            .write()
+            .edited(value.trim().is_empty(), js_sys::Date::now() as u64);
+        let room_id = typing_room.clone();
+        let msg = match signal {
+            Some(TypingSignal::Start) => Some(ClientMsg::TypingStart { room_id }),
+            Some(TypingSignal::Stop) => Some(ClientMsg::TypingStop { room_id }),
+            None => None,
+        };
+        if let Some(msg) = msg {
+            let _ = typing_link.send(&msg);
+        }
+        draft.set(value);
+    };
+    let on_key = move |e: KeyboardEvent| {
+        if e.key() == Key::Enter && !e.modifiers().shift() && !e.is_composing() {
+            e.prevent_default();
+            send_on_enter();
+        } else if e.key() == Key::ArrowUp && draft.peek().is_empty() {
+            let me = state.peek().me.clone();
+            let last_own = state
+                .peek()
+                .messages
+                .iter()
+                .rev()
+                .find(|m| m.user_id == me && !m.deleted)
+                .map(|m| m.message_id.clone());
+            if let Some(id) = last_own {
+                e.prevent_default();
+                editing.set(Some(id));
+            }
+        }
     };
     let attach = move |_| {
         let Some(token) = auth.peek().session().map(|s| s.access_token.clone()) else {
@@ -61,7 +110,18 @@ pub fn MessageInput(
         }
     };
     let files = staging.read().files.clone();
+    let replying_to = replying
+        .read()
+        .as_ref()
+        .and_then(|id| state.read().message(id).map(|m| m.username.clone()));
+    let rows = draft.read().lines().count().clamp(1, 8);
     rsx! {
+        if let Some(author) = replying_to {
+            p { class: "replying", "Replying to " strong { "{author}" }
+                button { r#type: "button", class: "link", aria_label: "Cancel the reply",
+                    onclick: move |_| replying.set(None), "✕" }
+            }
+        }
         if !files.is_empty() {
             ul { class: "tray", aria_label: "Attachments",
                 for file in files {
@@ -79,14 +139,14 @@ pub fn MessageInput(
                 }
             }
         }
-        form { class: "composer", onsubmit: send,
+        form { class: "composer", onsubmit: move |e: FormEvent| { e.prevent_default(); send_on_submit(); },
             input { id: "file-input", r#type: "file", multiple: true, class: "visually-hidden",
                 onchange: attach }
             label { r#for: "file-input", class: "attach", title: "Attach files", "📎"
                 span { class: "visually-hidden", "Attach files" } }
             label { class: "visually-hidden", r#for: "message-input", "Message" }
-            input { id: "message-input", placeholder: "Message", autocomplete: "off", value: "{draft}",
-                oninput: move |e| draft.set(e.value()) }
+            textarea { id: "message-input", placeholder: "Message #{room}", rows: "{rows}",
+                value: "{draft}", oninput: on_input, onkeydown: on_key }
             button { id: "send", r#type: "submit", "Send" }
         }
     }

@@ -1,11 +1,14 @@
 mod attachment;
 mod avatar;
 mod chat_room;
+mod invite;
 mod join_form;
 mod login_form;
+mod message;
 mod message_input;
 mod message_list;
 mod profile_form;
+mod typing_indicator;
 
 pub use chat_room::ChatRoom;
 pub use join_form::JoinForm;

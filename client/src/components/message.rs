@@ -1,0 +1,204 @@
+use dioxus::prelude::*;
+use edgechat_core::emoji::QUICK_REACTIONS;
+use edgechat_protocol::{ClientMsg, Message};
+
+use super::{attachment::AttachmentView, avatar::Avatar};
+use crate::{connection::Link, state::ChatState};
+
+/// One message: who and when, what it answers, its text (always as text), attachments,
+/// reactions, and the actions the user may take on it (shown on hover or focus).
+#[component]
+pub fn MessageRow(
+    message: Message,
+    state: Signal<ChatState>,
+    link: Link,
+    replying: Signal<Option<String>>,
+    editing: Signal<Option<String>>,
+) -> Element {
+    let mut picking = use_signal(|| false);
+    let mut confirm_delete = use_signal(|| false);
+    let (me, moderates) = {
+        let state = state.read();
+        (state.me.clone(), state.moderates())
+    };
+    let own = message.user_id == me;
+    let id = message.message_id.clone();
+    let time = clock(message.timestamp);
+    let quoted = message.reply_to.as_ref().map(|reply_to| {
+        state
+            .read()
+            .message(reply_to)
+            .map(|m| (m.username.clone(), excerpt(&m.text, m.deleted)))
+            .unwrap_or_else(|| (String::new(), "an earlier message".to_owned()))
+    });
+    let read_by = if own {
+        state.read().read_by(message.seq, &me)
+    } else {
+        0
+    };
+    let act = {
+        let link = link.clone();
+        move |msg: ClientMsg| {
+            let _ = link.send(&msg);
+        }
+    };
+    let is_editing = editing.read().as_deref() == Some(id.as_str());
+    let class = match (message.pinned, own) {
+        (true, _) => "message pinned",
+        (false, true) => "message own",
+        (false, false) => "message",
+    };
+    rsx! {
+        li { class, "data-seq": "{message.seq}", "data-id": "{id}",
+            Avatar { user_id: message.user_id.clone(), name: message.username.clone() }
+            div { class: "body",
+                div { class: "meta",
+                    span { class: "author", "{message.username}" }
+                    time { class: "time", "{time}" }
+                    if message.pinned {
+                        span { class: "pin-mark", title: "Pinned", "📌 Pinned" }
+                    }
+                }
+                if let Some((author, text)) = quoted {
+                    p { class: "reply-preview", "↪ " strong { "{author}" } " {text}" }
+                }
+                if message.deleted {
+                    span { class: "text deleted", "message deleted" }
+                } else if is_editing {
+                    EditBox { id: id.clone(), text: message.text.clone(), link: link.clone(), editing }
+                } else {
+                    span { class: "text", "{message.text}" }
+                }
+                if message.edited_at.is_some() && !message.deleted {
+                    span { class: "edited", "(edited)" }
+                }
+                if !message.attachments.is_empty() {
+                    div { class: "attachments",
+                        for attachment in message.attachments.iter() {
+                            AttachmentView { key: "{attachment.file_id}", attachment: attachment.clone() }
+                        }
+                    }
+                }
+                if !message.reactions.is_empty() {
+                    div { class: "reactions",
+                        for reaction in message.reactions.iter() {
+                            {
+                                let mine = reaction.user_ids.contains(&me);
+                                let emoji = reaction.emoji.clone();
+                                let id = id.clone();
+                                let act = act.clone();
+                                rsx! {
+                                    button { key: "{reaction.emoji}", r#type: "button", class: "reaction",
+                                        aria_pressed: "{mine}", title: "{reaction.count} reacted with {reaction.emoji}",
+                                        onclick: move |_| act(if mine {
+                                            ClientMsg::RemoveReaction { message_id: id.clone(), emoji: emoji.clone() }
+                                        } else {
+                                            ClientMsg::AddReaction { message_id: id.clone(), emoji: emoji.clone() }
+                                        }),
+                                        "{reaction.emoji} {reaction.count}"
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                if read_by > 0 {
+                    span { class: "read-by", "Read by {read_by}" }
+                }
+            }
+            if !message.deleted {
+                div { class: "actions", role: "toolbar", aria_label: "Message actions",
+                    button { r#type: "button", class: "reply", title: "Reply",
+                        onclick: { let id = id.clone(); move |_| replying.set(Some(id.clone())) }, "↩" }
+                    button { r#type: "button", class: "react", title: "React", aria_expanded: "{picking}",
+                        onclick: move |_| picking.toggle(), "☺" }
+                    if own {
+                        button { r#type: "button", class: "edit", title: "Edit",
+                            onclick: { let id = id.clone(); move |_| editing.set(Some(id.clone())) }, "✎" }
+                    }
+                    if own || moderates {
+                        button { r#type: "button", class: "delete",
+                            title: if confirm_delete() { "Click again to delete" } else { "Delete" },
+                            onclick: { let id = id.clone(); let act = act.clone(); move |_| {
+                                if confirm_delete() {
+                                    act(ClientMsg::DeleteMessage { message_id: id.clone() });
+                                } else {
+                                    confirm_delete.set(true);
+                                }
+                            } },
+                            if confirm_delete() { "Delete?" } else { "🗑" }
+                        }
+                    }
+                    if moderates {
+                        button { r#type: "button", class: "pin",
+                            title: if message.pinned { "Unpin" } else { "Pin" },
+                            onclick: { let id = id.clone(); let act = act.clone(); let pinned = message.pinned; move |_| act(if pinned {
+                                ClientMsg::UnpinMessage { message_id: id.clone() }
+                            } else {
+                                ClientMsg::PinMessage { message_id: id.clone() }
+                            }) },
+                            "📌"
+                        }
+                    }
+                }
+                if picking() {
+                    div { class: "picker", role: "menu", aria_label: "Add a reaction",
+                        for emoji in QUICK_REACTIONS.iter() {
+                            button { key: "{emoji}", r#type: "button", role: "menuitem", class: "pick",
+                                onclick: { let id = id.clone(); let act = act.clone(); move |_| {
+                                    act(ClientMsg::AddReaction { message_id: id.clone(), emoji: emoji.to_string() });
+                                    picking.set(false);
+                                } },
+                                "{emoji}"
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Edits a message in place: Enter saves, Escape cancels.
+#[component]
+fn EditBox(id: String, text: String, link: Link, editing: Signal<Option<String>>) -> Element {
+    let mut draft = use_signal(|| text.clone());
+    let save = move |event: FormEvent| {
+        event.prevent_default();
+        let new_text = draft().trim().to_owned();
+        if !new_text.is_empty() && new_text != text {
+            let _ = link.send(&ClientMsg::EditMessage {
+                message_id: id.clone(),
+                new_text,
+            });
+        }
+        editing.set(None);
+    };
+    rsx! {
+        form { class: "edit-box", onsubmit: save,
+            label { class: "visually-hidden", r#for: "edit-input", "Edit message" }
+            input { id: "edit-input", value: "{draft}", autofocus: true,
+                oninput: move |e| draft.set(e.value()),
+                onkeydown: move |e| if e.key() == Key::Escape { editing.set(None) } }
+            button { r#type: "submit", class: "save", "Save" }
+        }
+    }
+}
+
+/// The first line of a quoted message, shortened.
+fn excerpt(text: &str, deleted: bool) -> String {
+    if deleted {
+        return "a deleted message".to_owned();
+    }
+    let line = text.lines().next().unwrap_or_default();
+    match line.char_indices().nth(80) {
+        Some((at, _)) => format!("{}…", &line[..at]),
+        None => line.to_owned(),
+    }
+}
+
+/// The local time of day of `ms`, as `14:05`.
+fn clock(ms: u64) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
+}
