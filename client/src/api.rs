@@ -134,3 +134,40 @@ pub async fn find_user(token: &str, username: &str) -> Result<Profile, String> {
     }
     response.json::<Profile>().await.map_err(|e| e.to_string())
 }
+
+#[derive(Deserialize)]
+struct Rooms {
+    rooms: Vec<crate::directory::RoomEntry>,
+}
+
+async fn rooms_at(
+    token: &str,
+    request: gloo_net::http::RequestBuilder,
+) -> Result<Vec<crate::directory::RoomEntry>, String> {
+    let response = request
+        .header("Authorization", &format!("Bearer {token}"))
+        .send()
+        .await
+        .map_err(|e| format!("no connection: {e}"))?;
+    if !response.ok() {
+        return Err(failure(response).await);
+    }
+    response
+        .json::<Rooms>()
+        .await
+        .map(|r| r.rooms)
+        .map_err(|e| e.to_string())
+}
+
+/// The user's rooms with their unread and mention counts.
+pub async fn my_rooms(token: &str) -> Result<Vec<crate::directory::RoomEntry>, String> {
+    rooms_at(token, Request::get("/api/rooms")).await
+}
+
+/// Public rooms whose name contains `q`.
+pub async fn public_rooms(
+    token: &str,
+    q: &str,
+) -> Result<Vec<crate::directory::RoomEntry>, String> {
+    rooms_at(token, Request::get("/api/rooms/public").query([("q", q)])).await
+}

@@ -5,7 +5,9 @@ use gloo_timers::future::TimeoutFuture;
 
 use crate::{
     api,
-    components::{ChatRoom, JoinForm, LoginForm, ProfileForm},
+    components::{ChatRoom, LoginForm, ProfileForm, RoomList},
+    directory::Directory,
+    inbox::{self, InboxChannel, InboxLink},
     session::{Session, refresh_delay},
 };
 
@@ -34,8 +36,6 @@ fn now() -> u64 {
 #[component]
 pub fn App() -> Element {
     let mut auth = use_signal(|| Auth::Checking);
-    let mut room = use_signal(|| None::<String>);
-    let mut editing_profile = use_signal(|| false);
 
     // Silent refresh: a new access token from the refresh cookie shortly before the old
     // one expires (and once at start, to pick up a session from an earlier visit). A
@@ -67,37 +67,91 @@ pub fn App() -> Element {
         }
     });
 
-    let sign_out = move |_| {
-        spawn(async move {
-            api::logout().await;
-            room.set(None);
-            auth.set(Auth::SignedOut);
-        });
-    };
-
     let current = auth();
     rsx! {
         main { class: "app",
             match current {
                 Auth::Checking => rsx! { p { class: "banner", role: "status", "Loading…" } },
                 Auth::SignedOut => rsx! { LoginForm { auth } },
-                Auth::SignedIn(session) => rsx! {
-                    header { class: "top",
-                        span { class: "me", "{session.user.display_name}" }
-                        if !session.user.status_text.is_empty() {
-                            span { class: "status", "{session.user.status_text}" }
-                        }
-                        button { id: "profile", r#type: "button", onclick: move |_| editing_profile.toggle(), "Profile" }
-                        button { id: "sign-out", r#type: "button", onclick: sign_out, "Sign out" }
-                    }
-                    if editing_profile() {
-                        ProfileForm { auth, open: editing_profile }
-                    }
-                    match room() {
-                        None => rsx! { JoinForm { room, auth } },
-                        Some(name) => rsx! { ChatRoom { key: "{name}", room: name, auth } },
+                Auth::SignedIn(session) => rsx! { Workspace { key: "{session.user.id}", auth } },
+            }
+        }
+    }
+}
+
+/// The signed-in screen: the user's bar, the room list with the inbox behind it, and
+/// the open room.
+#[component]
+fn Workspace(auth: Signal<Auth>) -> Element {
+    let room = use_signal(|| None::<String>);
+    let mut editing_profile = use_signal(|| false);
+    let mut directory = use_signal(Directory::default);
+    let mut asking = use_signal(inbox::may_ask);
+    let token = auth
+        .peek()
+        .session()
+        .map(|s| s.access_token.clone())
+        .unwrap_or_default();
+    let inbox = use_hook(|| InboxLink::start(InboxChannel { directory, auth }, &token));
+    let mut last_token = use_signal(|| token.clone());
+    use_effect(move || {
+        let Some(token) = auth().session().map(|s| s.access_token.clone()) else {
+            return;
+        };
+        if token != *last_token.peek() {
+            last_token.set(token.clone());
+            inbox.set_token(&token);
+        }
+    });
+    // The unread total in the tab title.
+    use_effect(move || {
+        let title = directory.read().title();
+        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+            document.set_title(&title);
+        }
+    });
+    // A room opened from the join form joins the list once the server has it.
+    use_effect(move || {
+        if let Some(id) = room() {
+            directory.write().open(&id);
+            inbox::refresh_later(directory, auth, 1_500);
+        }
+    });
+    let sign_out = move |_| {
+        spawn(async move {
+            api::logout().await;
+            auth.set(Auth::SignedOut);
+        });
+    };
+    let Some(session) = auth().session().cloned() else {
+        return rsx! {};
+    };
+    rsx! {
+        header { class: "top",
+            span { class: "me", "{session.user.display_name}" }
+            if !session.user.status_text.is_empty() {
+                span { class: "status", "{session.user.status_text}" }
+            }
+            if asking() {
+                button { id: "enable-notifications", r#type: "button", class: "link",
+                    onclick: move |_| { inbox::ask(); asking.set(false); }, "Enable notifications" }
+            }
+            button { id: "profile", r#type: "button", onclick: move |_| editing_profile.toggle(), "Profile" }
+            button { id: "sign-out", r#type: "button", onclick: sign_out, "Sign out" }
+        }
+        if editing_profile() {
+            ProfileForm { auth, open: editing_profile }
+        }
+        div { class: "layout",
+            RoomList { directory, room, auth }
+            match room() {
+                None => rsx! {
+                    section { class: "welcome",
+                        h2 { "Pick a room" }
+                        p { "Choose one on the left, browse public rooms, or create one." }
                     }
                 },
+                Some(name) => rsx! { ChatRoom { key: "{name}", room: name, auth, directory } },
             }
         }
     }

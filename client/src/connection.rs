@@ -1,8 +1,9 @@
-//! The open room's connection: a socket that comes back. When it closes, it is opened
-//! again after a backoff with jitter, resuming after the last seq the state saw, with the
-//! freshest access token; once open, the outbox (messages sent but not acknowledged,
-//! including those typed while offline) is sent again, in order, with the same client ids,
-//! so the server keeps each exactly once.
+//! A socket that comes back. When it closes, it is opened again after a backoff with
+//! jitter, with the freshest access token; what the channel needs resent after an open
+//! (a room's outbox, with the same client ids) is sent again in order, so the server keeps
+//! each message exactly once. A keep-alive ping every 25 s keeps the connection warm, and
+//! a socket that has heard nothing (not even the pong) for a minute is presumed dead and
+//! replaced.
 
 use std::{
     cell::{Cell, RefCell},
@@ -10,53 +11,121 @@ use std::{
 };
 
 use dioxus::prelude::*;
-use edgechat_protocol::ClientMsg;
-use gloo_timers::callback::Timeout;
+use edgechat_protocol::{ClientMsg, PING_FRAME, ServerMsg};
+use gloo_timers::callback::{Interval, Timeout};
 
 use crate::{
     reconnect::{backoff_ms, should_retry},
-    socket::RoomSocket,
+    socket::Socket,
     state::{ChatState, Connection},
 };
 
-/// A shared handle to the room's connection (equal when it is the same one).
-#[derive(Clone)]
-pub struct Link(Rc<Inner>);
+/// What a [`Link`] connects: where, what to do with frames, what to send after opening.
+pub trait Channel: 'static {
+    /// The path to open now (a room resumes after the last seq it saw).
+    fn path(&self) -> String;
+    fn frame(&mut self, msg: ServerMsg);
+    /// Frames to send as soon as the socket opens.
+    fn resend(&self) -> Vec<ClientMsg>;
+    fn connection(&mut self, connection: Connection);
+}
 
-impl PartialEq for Link {
+/// The open room's channel: frames feed its state, the outbox is resent.
+pub struct RoomChannel {
+    pub room: String,
+    pub state: Signal<ChatState>,
+}
+
+impl Channel for RoomChannel {
+    fn path(&self) -> String {
+        match self.state.peek().seen_seq() {
+            Some(since) => format!("/api/rooms/{}/ws?since={since}", self.room),
+            None => format!("/api/rooms/{}/ws", self.room),
+        }
+    }
+
+    fn frame(&mut self, msg: ServerMsg) {
+        self.state.write().apply(msg);
+    }
+
+    fn resend(&self) -> Vec<ClientMsg> {
+        let state = self.state.peek();
+        state.pending.iter().map(|p| p.to_msg(&self.room)).collect()
+    }
+
+    fn connection(&mut self, connection: Connection) {
+        self.state.write().set_connection(connection);
+    }
+}
+
+/// A shared handle to a connection (equal when it is the same one).
+pub struct Link<C: Channel>(Rc<Inner<C>>);
+
+impl<C: Channel> Clone for Link<C> {
+    fn clone(&self) -> Self {
+        Self(self.0.clone())
+    }
+}
+
+impl<C: Channel> PartialEq for Link<C> {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.0, &other.0)
     }
 }
 
-struct Inner {
-    room: String,
+/// The room's connection, as components pass it.
+pub type RoomLink = Link<RoomChannel>;
+
+struct Inner<C> {
+    channel: RefCell<C>,
     token: RefCell<String>,
-    state: Signal<ChatState>,
-    socket: RefCell<Option<RoomSocket>>,
+    socket: RefCell<Option<Socket>>,
     open: Cell<bool>,
     attempt: Cell<u32>,
     retry: RefCell<Option<Timeout>>,
+    keepalive: RefCell<Option<Interval>>,
+    /// When the socket last heard anything, in ms since the epoch.
+    heard: Cell<f64>,
     stopped: Cell<bool>,
 }
 
-impl Link {
-    pub fn start(room: &str, token: &str, state: Signal<ChatState>) -> Self {
+/// Silence longer than this, on an open socket, means the connection is gone.
+const SILENCE_MS: f64 = 60_000.0;
+
+impl<C: Channel> Link<C> {
+    pub fn start(channel: C, token: &str) -> Self {
         let inner = Rc::new(Inner {
-            room: room.to_owned(),
+            channel: RefCell::new(channel),
             token: RefCell::new(token.to_owned()),
-            state,
             socket: RefCell::new(None),
             open: Cell::new(false),
             attempt: Cell::new(0),
             retry: RefCell::new(None),
+            keepalive: RefCell::new(None),
+            heard: Cell::new(js_sys::Date::now()),
             stopped: Cell::new(false),
         });
         connect(&inner);
+        let weak = Rc::downgrade(&inner);
+        *inner.keepalive.borrow_mut() = Some(Interval::new(25_000, move || {
+            let Some(inner) = weak.upgrade() else {
+                return;
+            };
+            if !inner.open.get() {
+                return;
+            }
+            if js_sys::Date::now() - inner.heard.get() > SILENCE_MS {
+                inner.open.set(false);
+                inner.socket.replace(None);
+                retry(&inner, 1006);
+            } else if let Some(socket) = inner.socket.borrow().as_ref() {
+                let _ = socket.send_raw(PING_FRAME);
+            }
+        }));
         Self(inner)
     }
 
-    /// Sends now if the socket is open; `Err` otherwise (the outbox keeps what must go).
+    /// Sends now if the socket is open; `Err` otherwise.
     pub fn send(&self, msg: &ClientMsg) -> Result<(), String> {
         if !self.0.open.get() {
             return Err("offline".into());
@@ -76,29 +145,42 @@ impl Link {
     }
 }
 
-impl Drop for Inner {
+impl<C> Drop for Inner<C> {
     fn drop(&mut self) {
         self.stopped.set(true);
     }
 }
 
-fn connect(inner: &Rc<Inner>) {
+fn connect<C: Channel>(inner: &Rc<Inner<C>>) {
     if inner.stopped.get() {
         return;
     }
-    let mut state = inner.state;
-    let since = state.peek().seen_seq();
-    let (opened, closed) = (Rc::downgrade(inner), Rc::downgrade(inner));
-    let socket = RoomSocket::open(
-        &inner.room,
+    let path = inner.channel.borrow().path();
+    let (framed, opened, closed) = (
+        Rc::downgrade(inner),
+        Rc::downgrade(inner),
+        Rc::downgrade(inner),
+    );
+    let socket = Socket::open(
+        &path,
         &inner.token.borrow(),
-        since,
-        state,
+        move |msg| {
+            if let Some(inner) = framed.upgrade() {
+                inner.heard.set(js_sys::Date::now());
+                inner.channel.borrow_mut().frame(msg);
+            }
+        },
         move || {
             if let Some(inner) = opened.upgrade() {
                 inner.open.set(true);
                 inner.attempt.set(0);
-                flush(&inner);
+                inner.heard.set(js_sys::Date::now());
+                let resend = inner.channel.borrow().resend();
+                if let Some(socket) = inner.socket.borrow().as_ref() {
+                    for msg in resend {
+                        let _ = socket.send(&msg);
+                    }
+                }
             }
         },
         move |code| {
@@ -110,26 +192,31 @@ fn connect(inner: &Rc<Inner>) {
     );
     match socket {
         Ok(socket) => {
-            state.write().set_connection(Connection::Connecting);
+            inner
+                .channel
+                .borrow_mut()
+                .connection(Connection::Connecting);
             *inner.socket.borrow_mut() = Some(socket);
         }
         Err(_) => retry(inner, 1006),
     }
 }
 
-fn retry(inner: &Rc<Inner>, code: u16) {
+fn retry<C: Channel>(inner: &Rc<Inner<C>>, code: u16) {
     if inner.stopped.get() {
         return;
     }
-    let mut state = inner.state;
     if !should_retry(code) {
-        state.write().set_connection(Connection::Closed);
+        inner.channel.borrow_mut().connection(Connection::Closed);
         return;
     }
     let attempt = inner.attempt.get();
     inner.attempt.set(attempt + 1);
     let wait = backoff_ms(attempt, js_sys::Math::random());
-    state.write().set_connection(Connection::Disconnected);
+    inner
+        .channel
+        .borrow_mut()
+        .connection(Connection::Disconnected);
     let weak = Rc::downgrade(inner);
     let timer = Timeout::new(wait as u32, move || {
         if let Some(inner) = weak.upgrade() {
@@ -137,14 +224,4 @@ fn retry(inner: &Rc<Inner>, code: u16) {
         }
     });
     *inner.retry.borrow_mut() = Some(timer);
-}
-
-/// Sends every message in the outbox again, oldest first.
-fn flush(inner: &Rc<Inner>) {
-    let outbox = inner.state.peek().pending.clone();
-    if let Some(socket) = inner.socket.borrow().as_ref() {
-        for pending in outbox {
-            let _ = socket.send(&pending.to_msg(&inner.room));
-        }
-    }
 }

@@ -1,6 +1,7 @@
 //! The edgechat web client. State is a plain-Rust reducer ([`state::ChatState`]) that
 //! native tests cover; everything that touches the browser is compiled for wasm32 only.
 
+pub mod directory;
 pub mod reconnect;
 pub mod session;
 pub mod state;
@@ -15,6 +16,8 @@ mod app;
 mod components;
 #[cfg(target_arch = "wasm32")]
 mod connection;
+#[cfg(target_arch = "wasm32")]
+mod inbox;
 #[cfg(target_arch = "wasm32")]
 mod socket;
 #[cfg(target_arch = "wasm32")]

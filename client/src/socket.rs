@@ -1,30 +1,25 @@
-//! The room socket: a browser WebSocket whose events feed [`ChatState::apply`].
+//! A browser WebSocket to the Worker, with the access token offered as a subprotocol (a
+//! browser cannot set headers on a WebSocket, and a token never goes in a URL).
 
-use dioxus::prelude::*;
 use edgechat_protocol::{ClientMsg, ServerMsg};
 use wasm_bindgen::{JsCast, closure::Closure};
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
-use crate::state::ChatState;
-
 /// An open socket and the callbacks it calls; dropping it closes the socket.
-pub struct RoomSocket {
+pub struct Socket {
     ws: WebSocket,
     _on_open: Closure<dyn FnMut()>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_close: Closure<dyn FnMut(CloseEvent)>,
 }
 
-impl RoomSocket {
-    /// Opens `room` with the access `token`, offered as a subprotocol (a browser cannot
-    /// set headers on a WebSocket, and a token never goes in a URL), resuming after
-    /// `since`. Frames feed `state`; `on_open` and `on_close` (with the close code) tell
-    /// the connection that owns the socket.
+impl Socket {
+    /// Opens `path` (such as `/api/rooms/lobby/ws?since=4`) on this page's host. Each
+    /// decoded frame goes to `on_frame`; `on_close` hears the close code.
     pub fn open(
-        room: &str,
+        path: &str,
         token: &str,
-        since: Option<u64>,
-        mut state: Signal<ChatState>,
+        mut on_frame: impl FnMut(ServerMsg) + 'static,
         on_open: impl FnMut() + 'static,
         mut on_close: impl FnMut(u16) + 'static,
     ) -> Result<Self, String> {
@@ -35,10 +30,7 @@ impl RoomSocket {
             "ws"
         };
         let host = location.host().map_err(js_err)?;
-        let url = match since {
-            Some(since) => format!("{scheme}://{host}/api/rooms/{room}/ws?since={since}"),
-            None => format!("{scheme}://{host}/api/rooms/{room}/ws"),
-        };
+        let url = format!("{scheme}://{host}{path}");
         let protocols =
             js_sys::Array::of2(&"edgechat.v1".into(), &format!("bearer.{token}").into());
         let ws = WebSocket::new_with_str_sequence(&url, &protocols).map_err(js_err)?;
@@ -49,7 +41,7 @@ impl RoomSocket {
                 return;
             };
             match serde_json::from_str::<ServerMsg>(&text) {
-                Ok(msg) => state.write().apply(msg),
+                Ok(msg) => on_frame(msg),
                 Err(err) => web_sys::console::warn_1(&format!("unreadable frame: {err}").into()),
             }
         });
@@ -70,9 +62,14 @@ impl RoomSocket {
         let frame = serde_json::to_string(msg).map_err(|e| e.to_string())?;
         self.ws.send_with_str(&frame).map_err(js_err)
     }
+
+    /// Sends a raw text frame (the keep-alive ping).
+    pub fn send_raw(&self, frame: &str) -> Result<(), String> {
+        self.ws.send_with_str(frame).map_err(js_err)
+    }
 }
 
-impl Drop for RoomSocket {
+impl Drop for Socket {
     fn drop(&mut self) {
         self.ws.set_onclose(None);
         let _ = self.ws.close();

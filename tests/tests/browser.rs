@@ -337,3 +337,73 @@ async fn two_profiles_see_each_others_typing_reactions_edits_deletes_replies_and
     ana.close().await;
     bob.close().await;
 }
+
+#[tokio::test]
+async fn unread_badges_and_the_title_count_rise_elsewhere_clear_on_read_and_mentions_notify() {
+    // A short presence grace: Bob's sockets below leave, and he must count as away.
+    let server = Server::builder()
+        .var("PRESENCE_GRACE_MS", 300)
+        .start()
+        .await;
+    let (ana_acct, bob_acct) = (server.register("Ana").await, server.register("Bob").await);
+    for room in ["one", "two"] {
+        server.room(&ana_acct, room).await;
+        // Bob joins each public room once, so he is a member of both.
+        drop(Client::join(&server, room, &bob_acct).await);
+    }
+    let mut ana = Client::join(&server, "two", &ana_acct).await;
+
+    let bob = Browser::launch().await;
+    bob.sign_in(&server.http_url("/"), "bob", PASSWORD).await;
+    // The browser's Notification API, recorded: headless Chromium shows none.
+    bob.client
+        .execute(
+            "window.__notes = []; \
+             window.Notification = function (title, options) { \
+               window.__notes.push({ title, body: options && options.body }); }; \
+             window.Notification.permission = 'granted'; \
+             window.Notification.requestPermission = () => Promise.resolve('granted'); \
+             return true;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    bob.click(".room-link[data-room='one']").await;
+    bob.find(".room").await;
+    bob.wait_until(
+        "the title has no count",
+        "return document.title === 'edgechat';",
+    )
+    .await;
+
+    ana.send(&ClientMsg::text("two", "hello room two", "a-1"))
+        .await;
+    bob.wait_for_text(".room-link[data-room='two'] .badge.unread", "1")
+        .await;
+    bob.wait_until(
+        "the title counts it",
+        "return document.title === '(1) edgechat';",
+    )
+    .await;
+
+    ana.send(&ClientMsg::text("two", "@bob look at this", "a-2"))
+        .await;
+    bob.wait_for_text(".room-link[data-room='two'] .badge.mention", "@1")
+        .await;
+    bob.wait_until(
+        "a desktop notification for the mention",
+        "return window.__notes.some(n => n.title === 'Ana mentioned you in #two' \
+           && n.body.includes('look at this'));",
+    )
+    .await;
+
+    bob.click(".room-link[data-room='two']").await;
+    bob.wait_for_text(".message .text", "@bob look at this")
+        .await;
+    bob.wait_until(
+        "the badges and the title count clear on read",
+        "return !document.querySelector('.room-link .badge') && document.title === 'edgechat';",
+    )
+    .await;
+    bob.close().await;
+}

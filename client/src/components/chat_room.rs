@@ -1,4 +1,5 @@
 use dioxus::prelude::*;
+use edgechat_protocol::ClientMsg;
 
 use super::{
     invite::InviteForm, message_input::MessageInput, message_list::MessageList,
@@ -6,7 +7,8 @@ use super::{
 };
 use crate::{
     app::Auth,
-    connection::Link,
+    connection::{RoomChannel, RoomLink},
+    directory::Directory,
     state::{ChatState, Connection, Pending},
 };
 
@@ -14,7 +16,7 @@ use crate::{
 /// access token is handed to the live socket with `authenticate`, and used for the next
 /// reconnect. The outbox is kept in browser storage per user and room.
 #[component]
-pub fn ChatRoom(room: String, auth: Signal<Auth>) -> Element {
+pub fn ChatRoom(room: String, auth: Signal<Auth>, directory: Signal<Directory>) -> Element {
     let session = auth.peek().session().cloned();
     let (user_id, opened_with) = session
         .map(|s| (s.user.id, s.access_token))
@@ -30,7 +32,15 @@ pub fn ChatRoom(room: String, auth: Signal<Auth>) -> Element {
     let replying = use_signal(|| None::<String>);
     let editing = use_signal(|| None::<String>);
     let mut inviting = use_signal(|| false);
-    let link = use_hook(|| Link::start(&room, &opened_with, state));
+    let link = use_hook(|| {
+        RoomLink::start(
+            RoomChannel {
+                room: room.clone(),
+                state,
+            },
+            &opened_with,
+        )
+    });
     let live = link.clone();
     use_effect(move || {
         let Some(token) = auth().session().map(|s| s.access_token.clone()) else {
@@ -41,6 +51,22 @@ pub fn ChatRoom(room: String, auth: Signal<Auth>) -> Element {
         }
         last_token.set(token.clone());
         live.set_token(&token);
+    });
+    // What the user sees is read: tell the room (read receipts, unread counts) and the list.
+    let mut marked = use_signal(|| 0u64);
+    let reader = link.clone();
+    let read_room = room.clone();
+    use_effect(move || {
+        let Some(seq) = state.read().messages.last().map(|m| m.seq) else {
+            return;
+        };
+        let hidden = web_sys::window()
+            .and_then(|w| w.document())
+            .is_some_and(|d| d.hidden());
+        if seq > *marked.peek() && !hidden && reader.send(&ClientMsg::MarkRead { seq }).is_ok() {
+            marked.set(seq);
+            directory.write().read(&read_room, seq);
+        }
     });
     // Whatever the outbox holds after any change is what a reload must find.
     use_effect(move || save_outbox(&outbox_key, &state.read().pending));

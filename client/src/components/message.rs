@@ -3,7 +3,7 @@ use edgechat_core::emoji::QUICK_REACTIONS;
 use edgechat_protocol::{ClientMsg, Message};
 
 use super::{attachment::AttachmentView, avatar::Avatar};
-use crate::{connection::Link, state::ChatState};
+use crate::{connection::RoomLink, state::ChatState};
 
 /// One message: who and when, what it answers, its text (always as text), attachments,
 /// reactions, and the actions the user may take on it (shown on hover or focus).
@@ -11,7 +11,7 @@ use crate::{connection::Link, state::ChatState};
 pub fn MessageRow(
     message: Message,
     state: Signal<ChatState>,
-    link: Link,
+    link: RoomLink,
     replying: Signal<Option<String>>,
     editing: Signal<Option<String>>,
 ) -> Element {
@@ -161,7 +161,7 @@ pub fn MessageRow(
 
 /// Edits a message in place: Enter saves, Escape cancels.
 #[component]
-fn EditBox(id: String, text: String, link: Link, editing: Signal<Option<String>>) -> Element {
+fn EditBox(id: String, text: String, link: RoomLink, editing: Signal<Option<String>>) -> Element {
     let mut draft = use_signal(|| text.clone());
     let save = move |event: FormEvent| {
         event.prevent_default();

@@ -3,7 +3,7 @@ use edgechat_protocol::{Attachment, ClientMsg};
 
 use crate::{
     app::Auth,
-    connection::Link,
+    connection::RoomLink,
     socket::new_client_msg_id,
     state::{ChatState, Pending},
     transfer,
@@ -19,7 +19,7 @@ use crate::{
 pub fn MessageInput(
     room: String,
     state: Signal<ChatState>,
-    link: Link,
+    link: RoomLink,
     auth: Signal<Auth>,
     replying: Signal<Option<String>>,
     editing: Signal<Option<String>>,

@@ -1,14 +1,14 @@
 use dioxus::prelude::*;
 
 use super::message::MessageRow;
-use crate::{connection::Link, state::ChatState};
+use crate::{connection::RoomLink, state::ChatState};
 
 /// The room's messages, oldest first, then the user's own still-pending ones. User text
 /// is only ever rendered as text.
 #[component]
 pub fn MessageList(
     state: Signal<ChatState>,
-    link: Link,
+    link: RoomLink,
     replying: Signal<Option<String>>,
     editing: Signal<Option<String>>,
 ) -> Element {

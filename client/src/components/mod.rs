@@ -8,9 +8,10 @@ mod message;
 mod message_input;
 mod message_list;
 mod profile_form;
+mod room_list;
 mod typing_indicator;
 
 pub use chat_room::ChatRoom;
-pub use join_form::JoinForm;
 pub use login_form::LoginForm;
 pub use profile_form::ProfileForm;
+pub use room_list::RoomList;
