@@ -2,6 +2,8 @@
 //! native tests cover; everything that touches the browser is compiled for wasm32 only.
 
 pub mod directory;
+pub mod highlight;
+pub mod markdown;
 pub mod reconnect;
 pub mod session;
 pub mod state;

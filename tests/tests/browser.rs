@@ -407,3 +407,105 @@ async fn unread_badges_and_the_title_count_rise_elsewhere_clear_on_read_and_ment
     .await;
     bob.close().await;
 }
+
+#[tokio::test]
+async fn xss_payloads_and_markdown_tricks_render_as_inert_text() {
+    // Thirteen messages at once: above the default burst.
+    let server = Server::builder()
+        .var("RATE_BURST", 50)
+        .var("RATE_PER_WINDOW", 100)
+        .start()
+        .await;
+    let bob_acct = server.register("Bob").await;
+    server.room(&bob_acct, "lobby").await;
+    let mut bob = Client::join(&server, "lobby", &bob_acct).await;
+    let browser = Browser::launch().await;
+    browser
+        .sign_up(&server.http_url("/?room=lobby"), "ana", "Ana")
+        .await;
+    browser.click("#join").await;
+    browser.find(".room").await;
+
+    let payloads = [
+        "<img src=x onerror=\"window.__xss=1\">",
+        "<script>window.__xss=1</script>",
+        "<svg onload=\"window.__xss=1\"></svg>",
+        "<a href=\"javascript:window.__xss=1\">click</a>",
+        "[click me](javascript:window.__xss=1)",
+        "[click me](JaVaScRiPt:window.__xss=1)",
+        "[data](data:text/html,<script>window.__xss=1</script>)",
+        "![image](javascript:window.__xss=1)",
+        "**<b onmouseover=\"window.__xss=1\">bold</b>**",
+        "`<script>window.__xss=1</script>`",
+        "```html\n<iframe src=javascript:window.__xss=1></iframe>\n```",
+        "javascript:window.__xss=1",
+        "[ok](https://example.com/\"onmouseover=\"window.__xss=1)",
+    ];
+    for (i, payload) in payloads.iter().enumerate() {
+        bob.send(&ClientMsg::text("lobby", *payload, format!("x-{i}")))
+            .await;
+        bob.recv_until(|m| matches!(m, ServerMsg::MessageAck { .. }))
+            .await;
+    }
+    browser
+        .wait_until(
+            "every payload is shown",
+            &format!(
+                "return document.querySelectorAll('.message:not(.pending) .text').length >= {};",
+                payloads.len()
+            ),
+        )
+        .await;
+    // Hover and click every link, as a curious user would.
+    let verdict = browser
+        .client
+        .execute(
+            "const texts = [...document.querySelectorAll('.message .text')]; \
+             for (const a of document.querySelectorAll('.message .text a')) { \
+               a.dispatchEvent(new MouseEvent('mouseover', { bubbles: true })); \
+               a.addEventListener('click', e => e.preventDefault()); a.click(); } \
+             const allowed = new Set(['SPAN', 'BR', 'STRONG', 'EM', 'S', 'CODE', 'PRE', 'A', 'BLOCKQUOTE']); \
+             const elements = texts.flatMap(t => [...t.querySelectorAll('*')]); \
+             return { \
+               xss: window.__xss === undefined ? null : window.__xss, \
+               foreign: elements.filter(e => !allowed.has(e.tagName)).map(e => e.tagName), \
+               attributes: elements.flatMap(e => [...e.attributes].map(a => a.name)) \
+                 .filter(n => !['class', 'href', 'target', 'rel', 'data-lang'].includes(n)), \
+               hrefs: [...document.querySelectorAll('.message .text a')].map(a => a.getAttribute('href')), \
+               shown: texts.map(t => t.textContent), \
+             };",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        verdict["xss"],
+        serde_json::Value::Null,
+        "a payload ran: {verdict}"
+    );
+    assert_eq!(verdict["foreign"], serde_json::json!([]), "{verdict}");
+    assert_eq!(verdict["attributes"], serde_json::json!([]), "{verdict}");
+    for href in verdict["hrefs"].as_array().unwrap() {
+        let href = href.as_str().unwrap();
+        assert!(
+            href.starts_with("https://") || href.starts_with("http://"),
+            "unsafe link {href}"
+        );
+    }
+    let shown: Vec<&str> = verdict["shown"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    assert!(
+        shown.contains(&"<img src=x onerror=\"window.__xss=1\">"),
+        "markup is shown as text: {shown:?}"
+    );
+    assert!(shown.contains(&"<script>window.__xss=1</script>"));
+    assert!(
+        browser.client.get_alert_text().await.is_err(),
+        "no dialog opened"
+    );
+    browser.close().await;
+}

@@ -2,7 +2,7 @@ use dioxus::prelude::*;
 use edgechat_core::emoji::QUICK_REACTIONS;
 use edgechat_protocol::{ClientMsg, Message};
 
-use super::{attachment::AttachmentView, avatar::Avatar};
+use super::{attachment::AttachmentView, avatar::Avatar, rich_text::RichText};
 use crate::{connection::RoomLink, state::ChatState};
 
 /// One message: who and when, what it answers, its text (always as text), attachments,
@@ -17,9 +17,14 @@ pub fn MessageRow(
 ) -> Element {
     let mut picking = use_signal(|| false);
     let mut confirm_delete = use_signal(|| false);
-    let (me, moderates) = {
+    let (me, moderates, my_username) = {
         let state = state.read();
-        (state.me.clone(), state.moderates())
+        let username = state
+            .users
+            .get(&state.me)
+            .map(|u| u.username.clone())
+            .unwrap_or_default();
+        (state.me.clone(), state.moderates(), username)
     };
     let own = message.user_id == me;
     let id = message.message_id.clone();
@@ -67,7 +72,7 @@ pub fn MessageRow(
                 } else if is_editing {
                     EditBox { id: id.clone(), text: message.text.clone(), link: link.clone(), editing }
                 } else {
-                    span { class: "text", "{message.text}" }
+                    div { class: "text", RichText { text: message.text.clone(), me: my_username.clone() } }
                 }
                 if message.edited_at.is_some() && !message.deleted {
                     span { class: "edited", "(edited)" }

@@ -8,6 +8,7 @@ mod message;
 mod message_input;
 mod message_list;
 mod profile_form;
+mod rich_text;
 mod room_list;
 mod typing_indicator;
 

@@ -1,0 +1,326 @@
+//! Message markdown, parsed into a tree that the client renders as nodes: user text can
+//! only ever become text, a few formatting elements and links whose scheme is http,
+//! https or mailto. Nothing here produces HTML. Plain Rust, tested natively.
+//!
+//! The subset is what chat users type: `**bold**`, `*italic*` or `_italic_`,
+//! `~~strike~~`, `` `code` ``, fenced code blocks with a language, `> quotes`,
+//! `[text](url)`, bare `https://` links and `@mentions`.
+
+/// A piece of a line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inline {
+    Text(String),
+    Bold(Vec<Inline>),
+    Italic(Vec<Inline>),
+    Strike(Vec<Inline>),
+    Code(String),
+    /// A link to a URL that passed [`safe_url`]; `text` is shown as text.
+    Link {
+        text: String,
+        href: String,
+    },
+    Mention(String),
+}
+
+/// A block of a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Block {
+    /// Lines of inline content.
+    Lines(Vec<Vec<Inline>>),
+    Quote(Vec<Vec<Inline>>),
+    Code {
+        lang: String,
+        code: String,
+    },
+}
+
+/// Parses a message.
+pub fn parse(text: &str) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    let mut lines = text.lines().peekable();
+    let mut plain: Vec<Vec<Inline>> = Vec::new();
+    let mut quote: Vec<Vec<Inline>> = Vec::new();
+    let flush =
+        |blocks: &mut Vec<Block>, plain: &mut Vec<Vec<Inline>>, quote: &mut Vec<Vec<Inline>>| {
+            if !plain.is_empty() {
+                blocks.push(Block::Lines(std::mem::take(plain)));
+            }
+            if !quote.is_empty() {
+                blocks.push(Block::Quote(std::mem::take(quote)));
+            }
+        };
+    while let Some(line) = lines.next() {
+        if let Some(lang) = line.trim_start().strip_prefix("```") {
+            flush(&mut blocks, &mut plain, &mut quote);
+            let mut code = Vec::new();
+            for inner in lines.by_ref() {
+                if inner.trim_start().starts_with("```") {
+                    break;
+                }
+                code.push(inner);
+            }
+            blocks.push(Block::Code {
+                lang: lang.trim().to_lowercase(),
+                code: code.join("\n"),
+            });
+        } else if let Some(quoted) = line.strip_prefix('>') {
+            if !plain.is_empty() {
+                blocks.push(Block::Lines(std::mem::take(&mut plain)));
+            }
+            quote.push(inline(quoted.strip_prefix(' ').unwrap_or(quoted)));
+        } else {
+            if !quote.is_empty() {
+                blocks.push(Block::Quote(std::mem::take(&mut quote)));
+            }
+            plain.push(inline(line));
+        }
+    }
+    flush(&mut blocks, &mut plain, &mut quote);
+    blocks
+}
+
+/// `href` if it is a link a message may carry: http, https or mailto, and nothing a
+/// browser would run or render as a document (`javascript:`, `data:`, `vbscript:` …).
+pub fn safe_url(href: &str) -> Option<String> {
+    let href = href.trim();
+    if href.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return None;
+    }
+    let lower = href.to_ascii_lowercase();
+    ["https://", "http://", "mailto:"]
+        .iter()
+        .any(|scheme| lower.starts_with(scheme) && lower.len() > scheme.len())
+        .then(|| href.to_owned())
+}
+
+/// Parses one line's inline markup.
+pub fn inline(line: &str) -> Vec<Inline> {
+    let chars: Vec<char> = line.chars().collect();
+    let mut out = Vec::new();
+    let mut text = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let rest = &chars[i..];
+        if let Some((node, used)) = code(rest)
+            .or_else(|| delimited(rest, "**", Inline::Bold))
+            .or_else(|| delimited(rest, "~~", Inline::Strike))
+            .or_else(|| delimited(rest, "*", Inline::Italic))
+            .or_else(|| italic_underscore(rest, i == 0 || !chars[i - 1].is_alphanumeric()))
+            .or_else(|| link(rest))
+            .or_else(|| bare_url(rest, i == 0 || !chars[i - 1].is_alphanumeric()))
+            .or_else(|| mention(rest, i == 0 || !chars[i - 1].is_alphanumeric()))
+        {
+            if !text.is_empty() {
+                out.push(Inline::Text(std::mem::take(&mut text)));
+            }
+            out.push(node);
+            i += used;
+        } else {
+            text.push(chars[i]);
+            i += 1;
+        }
+    }
+    if !text.is_empty() {
+        out.push(Inline::Text(text));
+    }
+    out
+}
+
+fn starts(rest: &[char], marker: &str) -> bool {
+    let marker: Vec<char> = marker.chars().collect();
+    rest.len() >= marker.len() && rest[..marker.len()] == marker[..]
+}
+
+fn find(rest: &[char], from: usize, marker: &str) -> Option<usize> {
+    (from..rest.len()).find(|&at| starts(&rest[at..], marker))
+}
+
+fn code(rest: &[char]) -> Option<(Inline, usize)> {
+    if rest.first() != Some(&'`') {
+        return None;
+    }
+    let end = find(rest, 1, "`")?;
+    (end > 1).then(|| (Inline::Code(rest[1..end].iter().collect()), end + 1))
+}
+
+/// `marker` text `marker`, not empty and not starting or ending with a space.
+fn delimited(
+    rest: &[char],
+    marker: &str,
+    wrap: fn(Vec<Inline>) -> Inline,
+) -> Option<(Inline, usize)> {
+    let len = marker.chars().count();
+    if !starts(rest, marker) {
+        return None;
+    }
+    let end = find(rest, len, marker)?;
+    let inner: String = rest[len..end].iter().collect();
+    if inner.is_empty() || inner.starts_with(' ') || inner.ends_with(' ') {
+        return None;
+    }
+    Some((wrap(inline(&inner)), end + len))
+}
+
+fn italic_underscore(rest: &[char], at_word_start: bool) -> Option<(Inline, usize)> {
+    if !at_word_start {
+        return None;
+    }
+    let (node, used) = delimited(rest, "_", Inline::Italic)?;
+    // `snake_case_names` are not emphasis: the closing `_` must end a word.
+    let after = rest.get(used);
+    (after.is_none_or(|c| !c.is_alphanumeric())).then_some((node, used))
+}
+
+/// `[text](url)`; an unsafe URL leaves the whole thing as text.
+fn link(rest: &[char]) -> Option<(Inline, usize)> {
+    if rest.first() != Some(&'[') {
+        return None;
+    }
+    let close = find(rest, 1, "](")?;
+    let end = find(rest, close + 2, ")")?;
+    let text: String = rest[1..close].iter().collect();
+    let href: String = rest[close + 2..end].iter().collect();
+    let href = safe_url(&href)?;
+    let text = if text.trim().is_empty() {
+        href.clone()
+    } else {
+        text
+    };
+    Some((Inline::Link { text, href }, end + 1))
+}
+
+fn bare_url(rest: &[char], at_word_start: bool) -> Option<(Inline, usize)> {
+    if !at_word_start || !(starts(rest, "https://") || starts(rest, "http://")) {
+        return None;
+    }
+    let mut end = rest
+        .iter()
+        .position(|c| c.is_whitespace() || matches!(c, '<' | '>' | '"'))
+        .unwrap_or(rest.len());
+    // Trailing punctuation belongs to the sentence, not the link.
+    while end > 0 && matches!(rest[end - 1], '.' | ',' | '!' | '?' | ')' | ';' | ':') {
+        end -= 1;
+    }
+    let href: String = rest[..end].iter().collect();
+    let href = safe_url(&href)?;
+    Some((
+        Inline::Link {
+            text: href.clone(),
+            href,
+        },
+        end,
+    ))
+}
+
+fn mention(rest: &[char], at_word_start: bool) -> Option<(Inline, usize)> {
+    if !at_word_start || rest.first() != Some(&'@') {
+        return None;
+    }
+    let len = rest[1..]
+        .iter()
+        .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        .count();
+    (len > 0).then(|| (Inline::Mention(rest[1..=len].iter().collect()), len + 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(s: &str) -> Inline {
+        Inline::Text(s.into())
+    }
+
+    #[test]
+    fn emphasis_code_and_mentions() {
+        assert_eq!(
+            inline("**bold** and *it* or _it_, ~~no~~ `x<y>` @ana"),
+            vec![
+                Inline::Bold(vec![text("bold")]),
+                text(" and "),
+                Inline::Italic(vec![text("it")]),
+                text(" or "),
+                Inline::Italic(vec![text("it")]),
+                text(", "),
+                Inline::Strike(vec![text("no")]),
+                text(" "),
+                Inline::Code("x<y>".into()),
+                text(" "),
+                Inline::Mention("ana".into()),
+            ]
+        );
+        assert_eq!(inline("snake_case_name"), vec![text("snake_case_name")]);
+        assert_eq!(inline("2 * 3 * 4"), vec![text("2 * 3 * 4")]);
+        assert_eq!(inline("ana@example.com"), vec![text("ana@example.com")]);
+    }
+
+    #[test]
+    fn links_only_for_http_https_and_mailto() {
+        assert_eq!(
+            inline("[docs](https://example.com/a?b=1) see https://x.dev/p."),
+            vec![
+                Inline::Link {
+                    text: "docs".into(),
+                    href: "https://example.com/a?b=1".into()
+                },
+                text(" see "),
+                Inline::Link {
+                    text: "https://x.dev/p".into(),
+                    href: "https://x.dev/p".into()
+                },
+                text("."),
+            ]
+        );
+        for hostile in [
+            "[x](javascript:alert(1))",
+            "[x](JaVaScRiPt:alert(1))",
+            "[x]( javascript:alert(1))",
+            "[x](java\tscript:alert(1))",
+            "[x](data:text/html,<script>alert(1)</script>)",
+            "[x](vbscript:msgbox)",
+            "[x](//evil.example)",
+            "javascript:alert(1)",
+        ] {
+            assert!(
+                !inline(hostile)
+                    .iter()
+                    .any(|n| matches!(n, Inline::Link { .. })),
+                "{hostile}"
+            );
+        }
+        assert_eq!(
+            safe_url("mailto:ana@example.com").as_deref(),
+            Some("mailto:ana@example.com")
+        );
+    }
+
+    #[test]
+    fn markup_stays_text() {
+        assert_eq!(
+            inline("<img src=x onerror=alert(1)>"),
+            vec![text("<img src=x onerror=alert(1)>")]
+        );
+    }
+
+    #[test]
+    fn blocks_code_and_quotes() {
+        let blocks = parse("hi\n> quoted *text*\n```rust\nfn main() {}\n```\nbye");
+        assert_eq!(
+            blocks,
+            vec![
+                Block::Lines(vec![vec![text("hi")]]),
+                Block::Quote(vec![vec![
+                    text("quoted "),
+                    Inline::Italic(vec![text("text")])
+                ]]),
+                Block::Code {
+                    lang: "rust".into(),
+                    code: "fn main() {}".into()
+                },
+                Block::Lines(vec![vec![text("bye")]]),
+            ]
+        );
+        // An unclosed fence runs to the end, as in most chat apps.
+        assert!(matches!(&parse("```\nopen")[..], [Block::Code { code, .. }] if code == "open"));
+    }
+}
