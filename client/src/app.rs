@@ -87,6 +87,8 @@ fn Workspace(auth: Signal<Auth>) -> Element {
     let mut editing_profile = use_signal(|| false);
     let mut directory = use_signal(Directory::default);
     let mut asking = use_signal(inbox::may_ask);
+    // On a phone the room list and the room take turns; this says the list is showing.
+    let mut show_rooms = use_signal(|| false);
     let token = auth
         .peek()
         .session()
@@ -113,6 +115,7 @@ fn Workspace(auth: Signal<Auth>) -> Element {
     // A room opened from the join form joins the list once the server has it.
     use_effect(move || {
         if let Some(id) = room() {
+            show_rooms.set(false);
             directory.write().open(&id);
             inbox::refresh_later(directory, auth, 1_500);
         }
@@ -128,13 +131,16 @@ fn Workspace(auth: Signal<Auth>) -> Element {
     };
     rsx! {
         header { class: "top",
+            button { id: "rooms-toggle", r#type: "button", class: "link", aria_expanded: "{show_rooms}",
+                onclick: move |_| show_rooms.toggle(), "☰ Rooms" }
             span { class: "me", "{session.user.display_name}" }
             if !session.user.status_text.is_empty() {
                 span { class: "status", "{session.user.status_text}" }
             }
             if asking() {
                 button { id: "enable-notifications", r#type: "button", class: "link",
-                    onclick: move |_| { inbox::ask(); asking.set(false); }, "Enable notifications" }
+                    title: "Enable notifications", aria_label: "Enable notifications",
+                    onclick: move |_| { inbox::ask(); asking.set(false); }, "🔔" }
             }
             button { id: "profile", r#type: "button", onclick: move |_| editing_profile.toggle(), "Profile" }
             button { id: "sign-out", r#type: "button", onclick: sign_out, "Sign out" }
@@ -142,7 +148,10 @@ fn Workspace(auth: Signal<Auth>) -> Element {
         if editing_profile() {
             ProfileForm { auth, open: editing_profile }
         }
-        div { class: "layout",
+        div { class: match (room().is_some(), show_rooms()) {
+                (true, false) => "layout room-open",
+                _ => "layout",
+            },
             RoomList { directory, room, auth }
             match room() {
                 None => rsx! {

@@ -6,6 +6,7 @@
 //! - `test`   setup, fmt check, clippy (native and wasm32), build, every test, deploy dry run
 //! - `ci`     what `.ci/run` calls: `test`
 //! - `bench [--rooms N --clients M --messages K --rate R]`  load against a local server
+//! - `screenshots`  the main screens, desktop and phone, light and dark, into docs/screenshots
 
 mod build;
 mod cmd;
@@ -27,6 +28,9 @@ fn main() -> ExitCode {
         Some("bench") => setup::run()
             .and_then(|()| build::run())
             .and_then(|()| run_bench(&args[1..])),
+        Some("screenshots") => setup::run()
+            .and_then(|()| build::run())
+            .and_then(|()| screenshots()),
         _ => Err(USAGE.to_owned()),
     };
     match result {
@@ -38,7 +42,17 @@ fn main() -> ExitCode {
     }
 }
 
-const USAGE: &str = "usage: cargo xtask <setup | build | dev [--port N] [--state-dir DIR] | test | ci | bench [--rooms N --clients M --messages K --rate R]>";
+const USAGE: &str = "usage: cargo xtask <setup | build | dev [--port N] [--state-dir DIR] | test | ci | bench [--rooms N --clients M --messages K --rate R] | screenshots>";
+
+/// Runs the screens test with its output going to docs/screenshots.
+fn screenshots() -> Result {
+    cmd::step("screenshots: the main screens into docs/screenshots");
+    cmd::exec(
+        cmd::command("cargo")
+            .args(["test", "--package", "edgechat-e2e", "--test", "screens"])
+            .env("EDGECHAT_SCREENSHOTS_DIR", root().join("docs/screenshots")),
+    )
+}
 
 /// The repository root.
 fn root() -> PathBuf {

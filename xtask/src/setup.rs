@@ -113,12 +113,23 @@ fn npm_packages() -> Result {
     exec(command("npm").args(["ci", "--no-audit", "--no-fund"]))
 }
 
+/// A colour emoji font, so reactions and the composer's icons render in screenshots as
+/// they do on users' machines.
+const EMOJI_FONT: &str = "/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf";
+
 fn chromium() -> Result {
-    if cmd::exists("chromium") && cmd::exists("chromedriver") {
-        println!("    chromium and chromedriver: installed");
+    let mut missing = Vec::new();
+    if !(cmd::exists("chromium") && cmd::exists("chromedriver")) {
+        missing.extend(["chromium", "chromium-driver"]);
+    }
+    if !std::path::Path::new(EMOJI_FONT).exists() {
+        missing.push("fonts-noto-color-emoji");
+    }
+    if missing.is_empty() {
+        println!("    chromium, chromedriver and an emoji font: installed");
         return Ok(());
     }
-    println!("    chromium and chromedriver: installing Debian's packages");
+    println!("    installing Debian's packages: {}", missing.join(" "));
     let as_root = output(command("id").arg("-u")).as_deref() == Some("0");
     let apt = |args: &[&str]| {
         let mut c = if as_root {
@@ -133,5 +144,7 @@ fn chromium() -> Result {
         exec(&mut c)
     };
     apt(&["update"])?;
-    apt(&["install", "-y", "chromium", "chromium-driver"])
+    let mut install = vec!["install", "-y"];
+    install.extend(missing);
+    apt(&install)
 }

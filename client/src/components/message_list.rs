@@ -1,10 +1,28 @@
 use dioxus::prelude::*;
+use edgechat_protocol::ClientMsg;
+use wasm_bindgen::JsCast;
 
 use super::message::MessageRow;
 use crate::{connection::RoomLink, state::ChatState};
 
-/// The room's messages, oldest first, then the user's own still-pending ones. User text
-/// is only ever rendered as text.
+/// Within this many pixels of the bottom counts as reading the newest messages.
+const STICK_PX: i32 = 48;
+/// Older history is asked for when the user scrolls this close to the top.
+const LOAD_PX: i32 = 120;
+const LIST_ID: &str = "messages";
+
+fn list() -> Option<web_sys::Element> {
+    web_sys::window()?.document()?.get_element_by_id(LIST_ID)
+}
+
+fn at_bottom(el: &web_sys::Element) -> bool {
+    el.scroll_height() - el.scroll_top() - el.client_height() <= STICK_PX
+}
+
+/// The room's messages, oldest first, then the user's own still-pending ones. New
+/// messages scroll into view only for a user already at the bottom; one reading older
+/// messages keeps their place and gets a "new messages" button instead. Scrolling to the
+/// top loads the page before, keeping what is on screen where it was.
 #[component]
 pub fn MessageList(
     state: Signal<ChatState>,
@@ -12,20 +30,108 @@ pub fn MessageList(
     replying: Signal<Option<String>>,
     editing: Signal<Option<String>>,
 ) -> Element {
-    let (messages, pending) = {
+    let mut stick = use_signal(|| true);
+    let mut unseen = use_signal(|| 0usize);
+    let mut shown = use_signal(|| (0usize, 0u64, 0usize));
+    // The list's height before older messages were asked for, to keep the view in place.
+    let mut anchor = use_signal(|| None::<i32>);
+    let (messages, pending, has_more) = {
         let state = state.read();
-        (state.messages.clone(), state.pending.clone())
+        (
+            state.messages.clone(),
+            state.pending.clone(),
+            state.has_more,
+        )
+    };
+    let count = messages.len() + pending.len();
+    let newest = messages.last().map_or(0, |m| m.seq);
+    let oldest = messages.first().map(|m| m.seq);
+    let own = pending.len();
+    // Rows that grow in place (a reaction, an edit) also push the bottom down.
+    let shape: usize = messages
+        .iter()
+        .map(|m| m.reactions.len() + m.text.len() + usize::from(m.deleted))
+        .sum();
+    use_effect(use_reactive!(|(count, newest, own, shape)| {
+        let _ = shape;
+        let Some(el) = list() else {
+            return;
+        };
+        let (before_count, before_newest, before_own) = *shown.peek();
+        shown.set((count, newest, own));
+        if own > before_own {
+            // The user just sent something: show it, wherever they were.
+            stick.set(true);
+            unseen.set(0);
+        }
+        if let Some(height) = anchor.take() {
+            // Older messages went in above: keep the same message under the eyes.
+            el.set_scroll_top(el.scroll_top() + el.scroll_height() - height);
+            return;
+        }
+        if *stick.peek() || before_count == 0 {
+            el.set_scroll_top(el.scroll_height());
+        } else if newest > before_newest {
+            unseen += count.saturating_sub(before_count);
+        }
+    }));
+    let on_scroll = {
+        let link = link.clone();
+        move |_| {
+            let Some(el) = list() else {
+                return;
+            };
+            let bottom = at_bottom(&el);
+            stick.set(bottom);
+            if bottom {
+                unseen.set(0);
+            }
+            if el.scroll_top() < LOAD_PX
+                && has_more
+                && anchor.peek().is_none()
+                && let Some(before_seq) = oldest
+                && link
+                    .send(&ClientMsg::LoadHistory {
+                        before_seq,
+                        limit: Some(50),
+                    })
+                    .is_ok()
+            {
+                anchor.set(Some(el.scroll_height()));
+            }
+        }
+    };
+    let jump = move |_| {
+        if let Some(el) = list() {
+            el.set_scroll_top(el.scroll_height());
+            if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
+                let _ = el.focus();
+            }
+        }
+        unseen.set(0);
+        stick.set(true);
     };
     rsx! {
-        ol { class: "messages", aria_live: "polite",
-            for message in messages {
-                MessageRow { key: "{message.message_id}", message, state, link: link.clone(), replying, editing }
-            }
-            for pending in pending {
-                li { key: "{pending.client_msg_id}", class: "message pending",
-                    span { class: "author", "…" }
-                    span { class: "text", "{pending.text}" }
+        div { class: "message-pane",
+            ol { id: LIST_ID, class: "messages", tabindex: "0", aria_label: "Messages",
+                onscroll: on_scroll,
+                // A resize (a phone rotating, the keyboard opening) keeps the newest in view.
+                onresize: move |_| if *stick.peek() && let Some(el) = list() {
+                    el.set_scroll_top(el.scroll_height());
+                },
+                for message in messages {
+                    MessageRow { key: "{message.message_id}", message, state, link: link.clone(), replying, editing }
                 }
+                for pending in pending {
+                    li { key: "{pending.client_msg_id}", class: "message pending",
+                        span { class: "author", "…" }
+                        span { class: "text", "{pending.text}" }
+                    }
+                }
+            }
+            if unseen() > 0 {
+                button { r#type: "button", class: "new-messages", onclick: jump,
+                    "{unseen} new message(s) ↓" }
             }
         }
     }

@@ -1,0 +1,160 @@
+//! The main screens at desktop and phone width, in light and dark, as PNGs: into
+//! `target/screenshots/`, or `docs/screenshots/` with `cargo xtask screenshots`. The test
+//! also checks what the screenshots are meant to show: dark really is dark, and a phone
+//! gets one column.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+
+use edgechat_e2e::{browser::Browser, files::png, repo_root, server::Server, socket::Client};
+use edgechat_protocol::{ClientMsg, ServerMsg};
+
+fn out_dir() -> PathBuf {
+    let dir = std::env::var_os("EDGECHAT_SCREENSHOTS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("target/screenshots"));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+const DESKTOP: (u32, u32) = (1280, 800);
+const PHONE: (u32, u32) = (390, 844);
+
+#[tokio::test]
+async fn the_main_screens_at_desktop_and_phone_width_in_light_and_dark() {
+    let server = Server::builder()
+        .var("RATE_BURST", 50)
+        .var("RATE_PER_WINDOW", 100)
+        .start()
+        .await;
+    let bob_acct = server.register("Bob").await;
+    server.room(&bob_acct, "design").await;
+    server.room(&bob_acct, "random").await;
+    let mut bob = Client::join(&server, "design", &bob_acct).await;
+    let photo = server
+        .uploaded(
+            &bob_acct.access_token,
+            "design",
+            "mockup.png",
+            &png(480, 300, [70, 130, 220]),
+        )
+        .await;
+    let (status, _) = server
+        .upload(
+            &bob_acct.access_token,
+            "design",
+            "thumb.png",
+            &png(240, 150, [70, 130, 220]),
+            Some(&photo),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let script = [
+        "Morning! The **new sidebar** is ready for review.",
+        "Here is the mockup, and the code that sizes it:\n```rust\nfn fit(w: u32, h: u32, max: u32) -> (u32, u32) {\n    let scale = max as f64 / w.max(h) as f64; // keep the shape\n    ((w as f64 * scale) as u32, (h as f64 * scale) as u32)\n}\n```",
+        "Docs are at https://example.com/sidebar, and `cargo xtask test` is green.",
+    ];
+    for (i, text) in script.iter().enumerate() {
+        let attachments = if i == 1 { vec![photo.clone()] } else { vec![] };
+        bob.send(&ClientMsg::SendMessage {
+            room_id: "design".into(),
+            text: text.to_string(),
+            attachments,
+            reply_to: None,
+            client_msg_id: format!("s-{i}"),
+        })
+        .await;
+        bob.recv_until(|m| matches!(m, ServerMsg::MessageAck { .. }))
+            .await;
+    }
+
+    let dir = out_dir();
+    for (theme, browser) in [
+        ("light", Browser::launch().await),
+        ("dark", Browser::launch_dark().await),
+    ] {
+        let dark = browser
+            .client
+            .execute(
+                "return matchMedia('(prefers-color-scheme: dark)').matches;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(dark, serde_json::json!(theme == "dark"), "{theme}");
+        browser
+            .client
+            .set_window_size(DESKTOP.0, DESKTOP.1)
+            .await
+            .unwrap();
+        browser.client.goto(&server.http_url("/")).await.unwrap();
+        browser.find("#auth-submit").await;
+        browser
+            .screenshot(&dir.join(format!("sign-in-desktop-{theme}.png")))
+            .await;
+
+        let (user, name, text) = match theme {
+            "light" => ("ana", "Ana", "Looks great, shipping it 🎉"),
+            _ => ("cleo", "Cleo", "Agreed, nice work 👏"),
+        };
+        browser
+            .sign_up(&server.http_url("/?room=design"), user, name)
+            .await;
+        browser.click("#join").await;
+        browser.find(".room-link[data-room='design']").await;
+        browser
+            .wait_for_text(
+                ".message .text",
+                "Docs are at https://example.com/sidebar, and cargo xtask test is green.",
+            )
+            .await;
+        browser.type_into("#message-input", text).await;
+        browser.click("#send").await;
+        browser
+            .wait_for_text(".message:not(.pending) .text", text)
+            .await;
+        browser.on_message(text, ".actions .react").await;
+        browser.on_message(text, ".picker .pick").await;
+        browser.find(".reaction").await;
+        browser
+            .wait_until(
+                "the preview is decoded",
+                "const img = document.querySelector('.attachment.image img'); \
+                 return !!img && img.complete && img.naturalWidth > 0;",
+            )
+            .await;
+        bob.send(&ClientMsg::TypingStart {
+            room_id: "design".into(),
+        })
+        .await;
+        browser.wait_for_text(".typing", "Bob is typing…").await;
+        browser
+            .screenshot(&dir.join(format!("chat-desktop-{theme}.png")))
+            .await;
+
+        browser
+            .client
+            .set_window_size(PHONE.0, PHONE.1)
+            .await
+            .unwrap();
+        let columns = browser
+            .client
+            .execute(
+                "return getComputedStyle(document.querySelector('.layout')).gridTemplateColumns.split(' ').length;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(columns, serde_json::json!(1), "one column on a phone");
+        browser
+            .screenshot(&dir.join(format!("chat-phone-{theme}.png")))
+            .await;
+        browser.close().await;
+    }
+    for name in ["sign-in-desktop", "chat-desktop", "chat-phone"] {
+        for theme in ["light", "dark"] {
+            let path = dir.join(format!("{name}-{theme}.png"));
+            assert!(std::fs::metadata(&path).unwrap().len() > 10_000, "{path:?}");
+        }
+    }
+}
