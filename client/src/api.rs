@@ -171,3 +171,33 @@ pub async fn public_rooms(
 ) -> Result<Vec<crate::directory::RoomEntry>, String> {
     rooms_at(token, Request::get("/api/rooms/public").query([("q", q)])).await
 }
+
+#[derive(Deserialize)]
+struct Found {
+    results: Vec<crate::search::SearchHit>,
+}
+
+/// Full-text search, in one room or (with `None`) every room the user may read.
+pub async fn search(
+    token: &str,
+    q: &str,
+    room: Option<&str>,
+) -> Result<Vec<crate::search::SearchHit>, String> {
+    let mut request = Request::get("/api/search").query([("q", q)]);
+    if let Some(room) = room {
+        request = request.query([("room", room)]);
+    }
+    let response = request
+        .header("Authorization", &format!("Bearer {token}"))
+        .send()
+        .await
+        .map_err(|e| format!("no connection: {e}"))?;
+    if !response.ok() {
+        return Err(failure(response).await);
+    }
+    response
+        .json::<Found>()
+        .await
+        .map(|f| f.results)
+        .map_err(|e| e.to_string())
+}

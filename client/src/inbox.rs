@@ -51,6 +51,9 @@ impl Channel for InboxChannel {
                         (_, None) => format!("New messages in #{room}"),
                     };
                     desktop_notification(&title, excerpt.as_deref().unwrap_or(""), &room_id);
+                    if crate::prefs::sound() {
+                        crate::prefs::chime();
+                    }
                 }
                 // The server's counts, once its write-behind has them.
                 refresh_later(self.directory, self.auth, 1_500);

@@ -4,11 +4,14 @@
 pub mod directory;
 pub mod highlight;
 pub mod markdown;
+pub mod presence;
 pub mod reconnect;
+pub mod search;
 pub mod session;
 pub mod state;
 pub mod typing;
 pub mod uploads;
+pub mod window;
 
 #[cfg(target_arch = "wasm32")]
 mod api;
@@ -20,6 +23,8 @@ mod components;
 mod connection;
 #[cfg(target_arch = "wasm32")]
 mod inbox;
+#[cfg(target_arch = "wasm32")]
+mod prefs;
 #[cfg(target_arch = "wasm32")]
 mod socket;
 #[cfg(target_arch = "wasm32")]

@@ -3,7 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use edgechat_protocol::{ClientMsg, Id, Message, Millis, Reaction, Role, RoomUser, Seq, ServerMsg};
+use edgechat_protocol::{
+    ClientMsg, Id, Message, Millis, Reaction, Role, RoomUser, Seq, ServerMsg, Status,
+};
 use serde::{Deserialize, Serialize};
 
 /// The state of the room socket, shown in the connection banner.
@@ -62,6 +64,8 @@ pub struct ChatState {
     pub typing: BTreeMap<Id, (String, Millis)>,
     /// How far each member has read.
     pub read_marks: BTreeMap<Id, Seq>,
+    /// Members' global status and when they were last seen, as their inboxes relay it.
+    pub statuses: BTreeMap<Id, (Status, Option<Millis>)>,
     /// There are older messages than the first one loaded.
     pub has_more: bool,
     /// The highest durable seq seen, to resume after a reconnect.
@@ -234,6 +238,14 @@ impl ChatState {
                 for user in self.users.values_mut() {
                     user.online = user_ids.contains(&user.user_id);
                 }
+            }
+            ServerMsg::UserStatus {
+                user_id,
+                status,
+                last_seen,
+                ..
+            } => {
+                self.statuses.insert(user_id, (status, last_seen));
             }
             ServerMsg::ReadReceipt { user_id, seq } => {
                 let mark = self.read_marks.entry(user_id).or_default();

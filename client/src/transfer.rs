@@ -117,3 +117,30 @@ pub fn chosen_files(id: &str) -> Vec<File> {
     input.set_value("");
     files
 }
+
+/// The files dropped on the composer.
+pub fn dropped_files(event: &dioxus::prelude::DragEvent) -> Vec<File> {
+    use dioxus::web::WebEventExt;
+    event
+        .data()
+        .try_as_web_event()
+        .and_then(|e| e.data_transfer())
+        .and_then(|t| t.files())
+        .map_or_else(Vec::new, |list| {
+            (0..list.length()).filter_map(|i| list.get(i)).collect()
+        })
+}
+
+/// The files pasted into the message box (a screenshot, say).
+pub fn pasted_files(event: &dioxus::prelude::ClipboardEvent) -> Vec<File> {
+    use dioxus::web::WebEventExt;
+    event
+        .data()
+        .try_as_web_event()
+        .and_then(|e| e.dyn_into::<web_sys::ClipboardEvent>().ok())
+        .and_then(|e| e.clipboard_data())
+        .and_then(|t| t.files())
+        .map_or_else(Vec::new, |list| {
+            (0..list.length()).filter_map(|i| list.get(i)).collect()
+        })
+}

@@ -509,3 +509,164 @@ async fn xss_payloads_and_markdown_tricks_render_as_inert_text() {
     );
     browser.close().await;
 }
+
+#[tokio::test]
+async fn the_member_list_shows_presence_and_a_moderator_mutes_from_it() {
+    let server = Server::builder()
+        .var("PRESENCE_GRACE_MS", 300)
+        .start()
+        .await;
+    // Ana signs up first: the first account is the global admin, whom no one outranks.
+    let browser = Browser::launch().await;
+    browser
+        .sign_up(&server.http_url("/?room=crew"), "ana", "Ana")
+        .await;
+    let (bob_acct, cyd_acct) = (server.register("Bob").await, server.register("Cyd").await);
+    browser.click("#create-room").await;
+    browser.find(".room").await;
+    let mut bob = Client::join(&server, "crew", &bob_acct).await;
+    drop(Client::join(&server, "crew", &cyd_acct).await);
+
+    browser.click("#members").await;
+    browser
+        .wait_for_text(".member[data-user='Bob'] .presence", "online")
+        .await;
+    browser
+        .wait_until(
+            "Cyd, who left, shows as offline",
+            "const p = document.querySelector(\".member[data-user='Cyd'] .presence\"); \
+             return !!p && p.classList.contains('offline');",
+        )
+        .await;
+
+    browser
+        .click(".member[data-user='Bob'] .mod-menu summary")
+        .await;
+    browser.click(".member[data-user='Bob'] .mute-10").await;
+    bob.recv_until(|m| matches!(m, ServerMsg::UserMuted { .. }))
+        .await;
+    bob.send(&ClientMsg::text("crew", "can I talk?", "b-1"))
+        .await;
+    let refused = bob
+        .recv_until(|m| matches!(m, ServerMsg::Error { .. } | ServerMsg::MessageAck { .. }))
+        .await;
+    assert!(
+        matches!(
+            refused,
+            ServerMsg::Error {
+                code: edgechat_protocol::ErrorCode::Muted,
+                ..
+            }
+        ),
+        "{refused:?}"
+    );
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn search_jumps_to_an_older_message_and_pasted_images_upload_and_open_in_a_lightbox() {
+    let server = Server::builder()
+        .var("RATE_BURST", 200)
+        .var("RATE_PER_WINDOW", 400)
+        .var("ARCHIVE_DELAY_MS", 100)
+        .start()
+        .await;
+    let bob_acct = server.register("Bob").await;
+    server.room(&bob_acct, "archive").await;
+    let mut bob = Client::join(&server, "archive", &bob_acct).await;
+    for i in 0..80 {
+        let text = if i == 3 {
+            "the needle in a haystack".to_owned()
+        } else {
+            format!("filler message number {i}")
+        };
+        bob.send(&ClientMsg::text("archive", text, format!("f-{i}")))
+            .await;
+        bob.recv_until(|m| matches!(m, ServerMsg::MessageAck { .. }))
+            .await;
+    }
+    let browser = Browser::launch().await;
+    browser
+        .sign_up(&server.http_url("/?room=archive"), "ana", "Ana")
+        .await;
+    browser.click("#join").await;
+    browser
+        .wait_for_text(".message .text", "filler message number 79")
+        .await;
+
+    browser.click("#search").await;
+    browser.type_into("#search-input", "needle").await;
+    browser.click("#search-submit").await;
+    browser.click(".search-hit").await;
+    browser
+        .wait_until(
+            "the older message is loaded, shown and highlighted",
+            "const row = [...document.querySelectorAll('.message')] \
+               .find(m => m.textContent.includes('the needle in a haystack')); \
+             if (!row) return false; const box = row.getBoundingClientRect(); \
+             const list = document.getElementById('messages').getBoundingClientRect(); \
+             return row.classList.contains('flash') && box.top >= list.top - 1 && box.bottom <= list.bottom + 1;",
+        )
+        .await;
+
+    // The emoji picker inserts into the draft.
+    browser.click("#emoji").await;
+    browser.click(".emoji-picker button").await;
+    browser
+        .wait_until(
+            "the draft has the emoji",
+            "return document.getElementById('message-input').value === '😀';",
+        )
+        .await;
+    browser.find("#message-input").await.clear().await.unwrap();
+
+    // A pasted screenshot uploads like a chosen file.
+    browser
+        .client
+        .execute(
+            "const canvas = document.createElement('canvas'); canvas.width = 300; canvas.height = 200; \
+             const ctx = canvas.getContext('2d'); ctx.fillStyle = '#3a7'; ctx.fillRect(0, 0, 300, 200); \
+             canvas.toBlob(blob => { \
+               const data = new DataTransfer(); \
+               data.items.add(new File([blob], 'pasted.png', { type: 'image/png' })); \
+               document.getElementById('message-input').dispatchEvent( \
+                 new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true })); \
+             }, 'image/png'); return true;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    browser
+        .wait_until(
+            "the pasted image is uploaded",
+            "const bar = document.querySelector('.tray progress'); return !!bar && bar.value === 100;",
+        )
+        .await;
+    browser.click("#send").await;
+    let message = bob
+        .recv_until(|m| matches!(m, ServerMsg::NewMessage(m) if !m.attachments.is_empty()))
+        .await;
+    let ServerMsg::NewMessage(message) = message else {
+        unreachable!()
+    };
+    assert_eq!(message.attachments[0].name, "pasted.png");
+    assert_eq!(message.attachments[0].width, Some(300));
+    assert!(message.attachments[0].thumbnail_id.is_some());
+
+    browser.click(".attachment.image").await;
+    browser
+        .wait_until(
+            "the lightbox shows the full image",
+            "const img = document.querySelector('.lightbox img.full'); \
+             return !!img && img.complete && img.naturalWidth === 300;",
+        )
+        .await;
+    browser.click(".lightbox .close").await;
+    browser
+        .wait_until(
+            "the lightbox closes",
+            "return !document.querySelector('.lightbox');",
+        )
+        .await;
+    browser.close().await;
+}

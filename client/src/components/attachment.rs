@@ -14,6 +14,7 @@ const INLINE_ORIGINAL_MAX: u64 = 256 * 1024;
 /// `/api/files`, which the media cookie authorizes.
 #[component]
 pub fn AttachmentView(attachment: Attachment) -> Element {
+    let mut zoomed = use_signal(|| false);
     let url = format!("/api/files/{}", attachment.file_id);
     let name = attachment.name.clone();
     let size = human_size(attachment.size);
@@ -35,8 +36,29 @@ pub fn AttachmentView(attachment: Attachment) -> Element {
         return rsx! {
             a { class: "attachment image", href: "{url}", target: "_blank", rel: "noopener",
                 title: "{name}",
+                onclick: move |e: MouseEvent| {
+                    // A plain click opens the lightbox; a modified one still opens a tab.
+                    let m = e.modifiers();
+                    if !(m.ctrl() || m.meta() || m.shift()) {
+                        e.prevent_default();
+                        zoomed.set(true);
+                    }
+                },
                 img { class: "thumbnail", src: "{src}", alt: "{name}", loading: "lazy",
                     width: "{width}", height: "{height}" }
+            }
+            if zoomed() {
+                div { class: "lightbox", role: "dialog", aria_modal: "true", aria_label: "{name}",
+                    onclick: move |_| zoomed.set(false),
+                    onkeydown: move |e: KeyboardEvent| if e.key() == Key::Escape { zoomed.set(false) },
+                    img { class: "full", src: "{url}", alt: "{name}" }
+                    div { class: "lightbox-bar",
+                        span { "{name} · {size}" }
+                        a { href: "{url}", download: "{name}", onclick: move |e: MouseEvent| e.stop_propagation(), "Download" }
+                        button { r#type: "button", class: "close", autofocus: true, aria_label: "Close",
+                            onclick: move |_| zoomed.set(false), "✕" }
+                    }
+                }
             }
         };
     }

@@ -3,7 +3,7 @@ use edgechat_protocol::ClientMsg;
 
 use super::{
     invite::InviteForm, message_input::MessageInput, message_list::MessageList,
-    typing_indicator::TypingIndicator,
+    search_panel::SearchPanel, typing_indicator::TypingIndicator, user_list::UserList,
 };
 use crate::{
     app::Auth,
@@ -16,7 +16,13 @@ use crate::{
 /// access token is handed to the live socket with `authenticate`, and used for the next
 /// reconnect. The outbox is kept in browser storage per user and room.
 #[component]
-pub fn ChatRoom(room: String, auth: Signal<Auth>, directory: Signal<Directory>) -> Element {
+pub fn ChatRoom(
+    room: String,
+    auth: Signal<Auth>,
+    directory: Signal<Directory>,
+    jump_to: Signal<Option<(String, u64)>>,
+    open_room: Signal<Option<String>>,
+) -> Element {
     let session = auth.peek().session().cloned();
     let (user_id, opened_with) = session
         .map(|s| (s.user.id, s.access_token))
@@ -32,6 +38,8 @@ pub fn ChatRoom(room: String, auth: Signal<Auth>, directory: Signal<Directory>) 
     let replying = use_signal(|| None::<String>);
     let editing = use_signal(|| None::<String>);
     let mut inviting = use_signal(|| false);
+    let mut members = use_signal(|| false);
+    let mut searching = use_signal(|| false);
     let link = use_hook(|| {
         RoomLink::start(
             RoomChannel {
@@ -83,9 +91,15 @@ pub fn ChatRoom(room: String, auth: Signal<Auth>, directory: Signal<Directory>) 
         section { class: "room", aria_label: "Room {room}",
             header { class: "room-header",
                 h2 { "#{room}" }
-                span { class: "members", "{state.read().users.len()} members" }
+                button { id: "members", r#type: "button", class: "link members", aria_expanded: "{members}",
+                    onclick: move |_| members.toggle(), "{state.read().users.len()} members" }
+                button { id: "search", r#type: "button", class: "link", aria_expanded: "{searching}",
+                    onclick: move |_| searching.toggle(), "Search" }
                 button { id: "invite", r#type: "button", class: "link", aria_expanded: "{inviting}",
                     onclick: move |_| inviting.toggle(), "Invite" }
+            }
+            if searching() {
+                SearchPanel { room: room.clone(), auth, jump_to, open_room }
             }
             if inviting() {
                 InviteForm { auth, link: link.clone(), open: inviting }
@@ -93,7 +107,12 @@ pub fn ChatRoom(room: String, auth: Signal<Auth>, directory: Signal<Directory>) 
             if let Some(text) = banner {
                 p { class: "banner", role: "status", "{text}" }
             }
-            MessageList { state, link: link.clone(), replying, editing }
+            div { class: "room-body",
+                MessageList { state, link: link.clone(), replying, editing, jump_to }
+                if members() {
+                    UserList { state, link: link.clone() }
+                }
+            }
             TypingIndicator { state }
             if let Some(error) = state.read().last_error.clone() {
                 p { class: "error", role: "alert", "{error}" }

@@ -94,11 +94,12 @@ pub fn MessageInput(
             }
         }
     };
-    let attach = move |_| {
+    // Files from the button, a drop or a paste all start uploading at once.
+    let start = move |files: Vec<web_sys::File>| {
         let Some(token) = auth.peek().session().map(|s| s.access_token.clone()) else {
             return;
         };
-        for file in transfer::chosen_files("file-input") {
+        for file in files {
             let local_id = staging.write().add(&file.name(), file.size() as u64);
             let (room, token) = (upload_room.clone(), token.clone());
             spawn(async move {
@@ -109,6 +110,12 @@ pub fn MessageInput(
             });
         }
     };
+    let mut from_button = start.clone();
+    let mut from_drop = start.clone();
+    let mut from_paste = start;
+    let attach = move |_| from_button(transfer::chosen_files("file-input"));
+    let mut dragging = use_signal(|| false);
+    let mut picking = use_signal(|| false);
     let files = staging.read().files.clone();
     let replying_to = replying
         .read()
@@ -139,18 +146,55 @@ pub fn MessageInput(
                 }
             }
         }
-        form { class: "composer", onsubmit: move |e: FormEvent| { e.prevent_default(); send_on_submit(); },
+        form { class: if dragging() { "composer dragging" } else { "composer" },
+            onsubmit: move |e: FormEvent| { e.prevent_default(); send_on_submit(); },
+            ondragover: move |e: DragEvent| { e.prevent_default(); dragging.set(true); },
+            ondragleave: move |_| dragging.set(false),
+            ondrop: move |e: DragEvent| {
+                e.prevent_default();
+                dragging.set(false);
+                from_drop(transfer::dropped_files(&e));
+            },
             input { id: "file-input", r#type: "file", multiple: true, class: "visually-hidden",
                 onchange: attach }
             label { r#for: "file-input", class: "attach", title: "Attach files", "📎"
                 span { class: "visually-hidden", "Attach files" } }
             label { class: "visually-hidden", r#for: "message-input", "Message" }
             textarea { id: "message-input", placeholder: "Message #{room}", rows: "{rows}",
-                value: "{draft}", oninput: on_input, onkeydown: on_key }
+                value: "{draft}", oninput: on_input, onkeydown: on_key,
+                onpaste: move |e: ClipboardEvent| {
+                    let files = transfer::pasted_files(&e);
+                    if !files.is_empty() {
+                        e.prevent_default();
+                        from_paste(files);
+                    }
+                } }
+            button { id: "emoji", r#type: "button", class: "emoji-button", title: "Emoji",
+                aria_expanded: "{picking}", onclick: move |_| picking.toggle(), "😊" }
+            if picking() {
+                div { class: "emoji-picker", role: "menu", aria_label: "Insert an emoji",
+                    for emoji in EMOJI {
+                        button { key: "{emoji}", r#type: "button", role: "menuitem",
+                            onclick: move |_| {
+                                draft.write().push_str(emoji);
+                                picking.set(false);
+                            },
+                            "{emoji}"
+                        }
+                    }
+                }
+            }
             button { id: "send", r#type: "submit", "Send" }
         }
     }
 }
+
+/// The emoji the picker offers.
+const EMOJI: [&str; 40] = [
+    "😀", "😂", "🙂", "😉", "😍", "🤔", "😅", "😎", "😢", "😮", "😡", "🥳", "🙏", "👍", "👎", "👏",
+    "🙌", "💪", "👀", "🤝", "❤️", "🔥", "✨", "🎉", "✅", "❌", "⚠️", "💡", "📌", "🚀", "🐛", "☕",
+    "🍕", "🌱", "🌈", "⭐", "💯", "👋", "🤷", "🫡",
+];
 
 /// Uploads `file` with a progress bar, then, for an image, its thumbnail.
 async fn upload(

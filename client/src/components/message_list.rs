@@ -29,6 +29,7 @@ pub fn MessageList(
     link: RoomLink,
     replying: Signal<Option<String>>,
     editing: Signal<Option<String>>,
+    jump_to: Signal<Option<(String, u64)>>,
 ) -> Element {
     let mut stick = use_signal(|| true);
     let mut unseen = use_signal(|| 0usize);
@@ -75,6 +76,37 @@ pub fn MessageList(
             unseen += count.saturating_sub(before_count);
         }
     }));
+    // A search hit: scroll to it once loaded, asking for the page around it if it is not.
+    let mut asked = use_signal(|| None::<String>);
+    let jumper = link.clone();
+    use_effect(move || {
+        let Some((id, seq)) = jump_to() else {
+            return;
+        };
+        let _ = state.read().messages.len();
+        let document = web_sys::window().and_then(|w| w.document());
+        let found = document.as_ref().and_then(|d| {
+            d.query_selector(&format!(".message[data-id=\"{id}\"]"))
+                .ok()
+                .flatten()
+        });
+        if let Some(el) = found {
+            el.scroll_into_view();
+            let _ = el.class_list().add_1("flash");
+            stick.set(false);
+            jump_to.set(None);
+            asked.set(None);
+        } else if asked.peek().as_deref() != Some(id.as_str())
+            && jumper
+                .send(&ClientMsg::LoadHistory {
+                    before_seq: seq + 25,
+                    limit: Some(50),
+                })
+                .is_ok()
+        {
+            asked.set(Some(id));
+        }
+    });
     let on_scroll = {
         let link = link.clone();
         move |_| {

@@ -10,7 +10,9 @@ mod message_list;
 mod profile_form;
 mod rich_text;
 mod room_list;
+mod search_panel;
 mod typing_indicator;
+mod user_list;
 
 pub use chat_room::ChatRoom;
 pub use login_form::LoginForm;

@@ -1,7 +1,7 @@
 use dioxus::prelude::*;
 
 use super::avatar::Avatar;
-use crate::{api, app::Auth, session::Me, transfer};
+use crate::{api, app::Auth, prefs, session::Me, transfer};
 
 /// Display name, status text and avatar.
 #[component]
@@ -18,6 +18,8 @@ pub fn ProfileForm(auth: Signal<Auth>, open: Signal<bool>) -> Element {
             .unwrap_or_default()
     });
     let mut error = use_signal(|| None::<String>);
+    let mut away = use_signal(|| prefs::chosen_status().is_some());
+    let mut sound = use_signal(prefs::sound);
 
     let save = move |event: FormEvent| {
         event.prevent_default();
@@ -77,6 +79,16 @@ pub fn ProfileForm(auth: Signal<Auth>, open: Signal<bool>) -> Element {
             label { r#for: "profile-status", "Status" }
             input { id: "profile-status", maxlength: 140, placeholder: "What are you up to?",
                 value: "{status}", oninput: move |e| status.set(e.value()) }
+            label { class: "check",
+                input { id: "appear-away", r#type: "checkbox", checked: away(),
+                    onchange: move |e| { away.set(e.checked()); prefs::set_chosen_status(e.checked()); } }
+                " Appear away"
+            }
+            label { class: "check",
+                input { id: "sound", r#type: "checkbox", checked: sound(),
+                    onchange: move |e| { sound.set(e.checked()); prefs::set_sound(e.checked()); if e.checked() { prefs::chime(); } } }
+                " Play a sound with notifications"
+            }
             if let Some(message) = error() {
                 p { class: "error", role: "alert", "{message}" }
             }

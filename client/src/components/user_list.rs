@@ -1,0 +1,110 @@
+use dioxus::prelude::*;
+use edgechat_protocol::{ClientMsg, Role, RoomUser};
+
+use super::avatar::Avatar;
+use crate::{connection::RoomLink, presence::describe, state::ChatState};
+
+/// The room's members with their avatars and presence (online, away, last seen), online
+/// first, with a moderation menu for those the user outranks.
+#[component]
+pub fn UserList(state: Signal<ChatState>, link: RoomLink) -> Element {
+    let (mut users, me, my_role, statuses) = {
+        let state = state.read();
+        (
+            state.users.values().cloned().collect::<Vec<RoomUser>>(),
+            state.me.clone(),
+            state.your_role,
+            state.statuses.clone(),
+        )
+    };
+    users.sort_by(|a, b| b.online.cmp(&a.online).then(a.username.cmp(&b.username)));
+    let online = users.iter().filter(|u| u.online).count();
+    let now = js_sys::Date::now() as u64;
+    rsx! {
+        aside { class: "user-list", aria_label: "Members",
+            h3 { "Members · {users.len()} ({online} online)" }
+            ul {
+                for user in users {
+                    {
+                        let (status, last_seen) = statuses
+                            .get(&user.user_id)
+                            .map_or((None, None), |(s, seen)| (Some(*s), *seen));
+                        let presence = describe(user.online, status, last_seen, now);
+                        let class = match presence.as_str() {
+                            "online" => "presence online",
+                            "away" => "presence away",
+                            _ => "presence offline",
+                        };
+                        let may_moderate = my_role >= Role::Moderator && user.role < my_role && user.user_id != me;
+                        rsx! {
+                            li { key: "{user.user_id}", class: "member", "data-user": "{user.username}",
+                                Avatar { user_id: user.user_id.clone(), name: user.username.clone() }
+                                span { class: "member-name", "{user.username}" }
+                                if user.role != Role::Member {
+                                    span { class: "role", "{role_name(user.role)}" }
+                                }
+                                span { class, "{presence}" }
+                                if may_moderate {
+                                    ModMenu { user: user.clone(), link: link.clone(), admin: my_role == Role::Admin }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Member => "member",
+        Role::Moderator => "moderator",
+        Role::Admin => "admin",
+    }
+}
+
+/// Mute, kick, ban, and (for admins) the moderator role.
+#[component]
+fn ModMenu(user: RoomUser, link: RoomLink, admin: bool) -> Element {
+    let id = user.user_id.clone();
+    let act = move |msg: ClientMsg| {
+        let _ = link.send(&msg);
+    };
+    let mute = {
+        let (id, act) = (id.clone(), act.clone());
+        move |minutes: u64| {
+            let until = js_sys::Date::now() as u64 + minutes * 60_000;
+            act(ClientMsg::MuteUser {
+                user_id: id.clone(),
+                until,
+            });
+        }
+    };
+    rsx! {
+        details { class: "mod-menu",
+            summary { aria_label: "Moderate {user.username}", "⋯" }
+            div { class: "mod-actions", role: "menu",
+                button { r#type: "button", role: "menuitem", class: "mute-10",
+                    onclick: { let mute = mute.clone(); move |_| mute(10) }, "Mute 10 min" }
+                button { r#type: "button", role: "menuitem", class: "mute-60",
+                    onclick: { let mute = mute.clone(); move |_| mute(60) }, "Mute 1 hour" }
+                button { r#type: "button", role: "menuitem", class: "unmute",
+                    onclick: { let (id, act) = (id.clone(), act.clone()); move |_| act(ClientMsg::UnmuteUser { user_id: id.clone() }) }, "Unmute" }
+                button { r#type: "button", role: "menuitem", class: "kick",
+                    onclick: { let (id, act) = (id.clone(), act.clone()); move |_| act(ClientMsg::KickUser { user_id: id.clone() }) }, "Remove from room" }
+                button { r#type: "button", role: "menuitem", class: "ban danger",
+                    onclick: { let (id, act) = (id.clone(), act.clone()); move |_| act(ClientMsg::BanUser { user_id: id.clone() }) }, "Ban" }
+                if admin {
+                    if user.role == Role::Member {
+                        button { r#type: "button", role: "menuitem", class: "promote",
+                            onclick: { let (id, act) = (id.clone(), act.clone()); move |_| act(ClientMsg::SetRole { user_id: id.clone(), role: Role::Moderator }) }, "Make moderator" }
+                    } else {
+                        button { r#type: "button", role: "menuitem", class: "demote",
+                            onclick: { let (id, act) = (id.clone(), act.clone()); move |_| act(ClientMsg::SetRole { user_id: id.clone(), role: Role::Member }) }, "Make member" }
+                    }
+                }
+            }
+        }
+    }
+}
