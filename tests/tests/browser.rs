@@ -670,3 +670,74 @@ async fn search_jumps_to_an_older_message_and_pasted_images_upload_and_open_in_a
         .await;
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_thousand_loaded_messages_keep_only_the_rows_in_view_in_the_page() {
+    let server = Server::builder()
+        .var("RATE_BURST", 2000)
+        .var("RATE_PER_WINDOW", 4000)
+        .var("MAX_REPLAY", 2000)
+        .start()
+        .await;
+    let bob_acct = server.register("Bob").await;
+    server.room(&bob_acct, "busy").await;
+    let mut bob = Client::join(&server, "busy", &bob_acct).await;
+    for i in 0..1000 {
+        // Rows of different heights: every seventh message runs over several lines.
+        let text = if i % 7 == 0 {
+            format!("message {i}\nwith\nseveral\nlines")
+        } else {
+            format!("message {i}")
+        };
+        bob.send(&ClientMsg::text("busy", text, format!("m-{i}")))
+            .await;
+    }
+    bob.recv_until(
+        |m| matches!(m, ServerMsg::MessageAck { client_msg_id, .. } if client_msg_id == "m-999"),
+    )
+    .await;
+
+    let browser = Browser::launch().await;
+    browser
+        .sign_up(&server.http_url("/?room=busy"), "ana", "Ana")
+        .await;
+    browser.click("#join").await;
+    browser.wait_for_text(".message .text", "message 999").await;
+    let rows =
+        |script: &'static str| async { browser.client.execute(script, vec![]).await.unwrap() };
+    let count = "return document.querySelectorAll('.message').length;";
+    // Scrolling up loads page after page (infinite scroll) until the first message.
+    browser
+        .wait_until(
+            "the whole history is loaded by scrolling up",
+            "const list = document.getElementById('messages'); list.scrollTop = 0; \
+             list.dispatchEvent(new Event('scroll')); \
+             return [...document.querySelectorAll('.message .text')] \
+               .some(t => t.textContent.startsWith('message 0'));",
+        )
+        .await;
+    let rendered = rows(count).await.as_u64().unwrap();
+    assert!(
+        rendered < 120,
+        "{rendered} rows in the page for 1000 messages"
+    );
+    let height = rows("return document.getElementById('messages').scrollHeight;")
+        .await
+        .as_u64()
+        .unwrap();
+    assert!(
+        height > 30_000,
+        "the spacers stand in for the rest: {height}px"
+    );
+    browser
+        .wait_until(
+            "the middle renders when scrolled to",
+            "const list = document.getElementById('messages'); \
+             list.scrollTop = list.scrollHeight / 2; list.dispatchEvent(new Event('scroll')); \
+             return [...document.querySelectorAll('.message .text')] \
+               .some(t => /^message 4[0-9][0-9]$|^message 5[0-9][0-9]$/.test(t.textContent));",
+        )
+        .await;
+    assert!(rows(count).await.as_u64().unwrap() < 120);
+    browser.close().await;
+}

@@ -14,6 +14,8 @@ pub fn MessageRow(
     link: RoomLink,
     replying: Signal<Option<String>>,
     editing: Signal<Option<String>>,
+    /// Hears the row's height whenever it changes, for the virtualised list.
+    on_height: EventHandler<f64>,
 ) -> Element {
     let mut picking = use_signal(|| false);
     let mut confirm_delete = use_signal(|| false);
@@ -55,6 +57,11 @@ pub fn MessageRow(
     };
     rsx! {
         li { class, "data-seq": "{message.seq}", "data-id": "{id}",
+            onresize: move |e: ResizeEvent| {
+                if let Ok(size) = e.get_border_box_size() {
+                    on_height.call(size.height);
+                }
+            },
             Avatar { user_id: message.user_id.clone(), name: message.username.clone() }
             div { class: "body",
                 div { class: "meta",

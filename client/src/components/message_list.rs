@@ -1,9 +1,18 @@
+use std::collections::HashMap;
+
 use dioxus::prelude::*;
 use edgechat_protocol::ClientMsg;
 use wasm_bindgen::JsCast;
 
 use super::message::MessageRow;
-use crate::{connection::RoomLink, state::ChatState};
+use crate::{
+    connection::RoomLink,
+    state::ChatState,
+    window::{offset_of, window},
+};
+
+/// Rows rendered beyond each edge of the view, in pixels.
+const OVERSCAN: f64 = 1_000.0;
 
 /// Within this many pixels of the bottom counts as reading the newest messages.
 const STICK_PX: i32 = 48;
@@ -22,7 +31,9 @@ fn at_bottom(el: &web_sys::Element) -> bool {
 /// The room's messages, oldest first, then the user's own still-pending ones. New
 /// messages scroll into view only for a user already at the bottom; one reading older
 /// messages keeps their place and gets a "new messages" button instead. Scrolling to the
-/// top loads the page before, keeping what is on screen where it was.
+/// top loads the page before, keeping what is on screen where it was. Only the rows near
+/// the view are in the page (a virtualised list: each row measured once shown, spacers
+/// for the rest), so a room with thousands of loaded messages stays light.
 #[component]
 pub fn MessageList(
     state: Signal<ChatState>,
@@ -36,6 +47,9 @@ pub fn MessageList(
     let mut shown = use_signal(|| (0usize, 0u64, 0usize));
     // The list's height before older messages were asked for, to keep the view in place.
     let mut anchor = use_signal(|| None::<i32>);
+    let mut heights = use_signal(HashMap::<String, f64>::new);
+    // Scroll position and viewport height of the list.
+    let mut view = use_signal(|| (0.0_f64, 800.0_f64));
     let (messages, pending, has_more) = {
         let state = state.read();
         (
@@ -44,6 +58,16 @@ pub fn MessageList(
             state.has_more,
         )
     };
+    let measured: Vec<Option<f64>> = {
+        let heights = heights.read();
+        messages
+            .iter()
+            .map(|m| heights.get(&m.message_id).copied())
+            .collect()
+    };
+    let (scroll_top, viewport) = view();
+    let shown_rows = window(&measured, scroll_top, viewport, OVERSCAN);
+    let measured_count = heights.read().len();
     let count = messages.len() + pending.len();
     let newest = messages.last().map_or(0, |m| m.seq);
     let oldest = messages.first().map(|m| m.seq);
@@ -53,8 +77,14 @@ pub fn MessageList(
         .iter()
         .map(|m| m.reactions.len() + m.text.len() + usize::from(m.deleted))
         .sum();
-    use_effect(use_reactive!(|(count, newest, own, shape)| {
-        let _ = shape;
+    use_effect(use_reactive!(|(
+        count,
+        newest,
+        own,
+        shape,
+        measured_count,
+    )| {
+        let _ = (shape, measured_count);
         let Some(el) = list() else {
             return;
         };
@@ -83,7 +113,12 @@ pub fn MessageList(
         let Some((id, seq)) = jump_to() else {
             return;
         };
-        let _ = state.read().messages.len();
+        let _ = view();
+        let index = state
+            .read()
+            .messages
+            .iter()
+            .position(|m| m.message_id == id);
         let document = web_sys::window().and_then(|w| w.document());
         let found = document.as_ref().and_then(|d| {
             d.query_selector(&format!(".message[data-id=\"{id}\"]"))
@@ -96,6 +131,22 @@ pub fn MessageList(
             stick.set(false);
             jump_to.set(None);
             asked.set(None);
+        } else if let Some(index) = index {
+            // Loaded but outside the rendered window: scroll to where it is.
+            let rows: Vec<Option<f64>> = {
+                let heights = heights.peek();
+                state
+                    .peek()
+                    .messages
+                    .iter()
+                    .map(|m| heights.get(&m.message_id).copied())
+                    .collect()
+            };
+            if let Some(el) = list() {
+                stick.set(false);
+                el.set_scroll_top(offset_of(&rows, index) as i32);
+                view.set((f64::from(el.scroll_top()), f64::from(el.client_height())));
+            }
         } else if asked.peek().as_deref() != Some(id.as_str())
             && jumper
                 .send(&ClientMsg::LoadHistory {
@@ -113,6 +164,7 @@ pub fn MessageList(
             let Some(el) = list() else {
                 return;
             };
+            view.set((f64::from(el.scroll_top()), f64::from(el.client_height())));
             let bottom = at_bottom(&el);
             stick.set(bottom);
             if bottom {
@@ -148,12 +200,27 @@ pub fn MessageList(
             ol { id: LIST_ID, class: "messages", tabindex: "0", aria_label: "Messages",
                 onscroll: on_scroll,
                 // A resize (a phone rotating, the keyboard opening) keeps the newest in view.
-                onresize: move |_| if *stick.peek() && let Some(el) = list() {
-                    el.set_scroll_top(el.scroll_height());
+                onresize: move |_| if let Some(el) = list() {
+                    if *stick.peek() {
+                        el.set_scroll_top(el.scroll_height());
+                    }
+                    view.set((f64::from(el.scroll_top()), f64::from(el.client_height())));
                 },
-                for message in messages {
-                    MessageRow { key: "{message.message_id}", message, state, link: link.clone(), replying, editing }
+                li { class: "spacer", aria_hidden: "true", style: "height: {shown_rows.top}px" }
+                for message in messages[shown_rows.start..shown_rows.end].iter().cloned() {
+                    MessageRow { key: "{message.message_id}", state, link: link.clone(), replying, editing,
+                        on_height: {
+                            let id = message.message_id.clone();
+                            move |height: f64| {
+                                if heights.peek().get(&id) != Some(&height) {
+                                    heights.write().insert(id.clone(), height);
+                                }
+                            }
+                        },
+                        message,
+                    }
                 }
+                li { class: "spacer", aria_hidden: "true", style: "height: {shown_rows.bottom}px" }
                 for pending in pending {
                     li { key: "{pending.client_msg_id}", class: "message pending",
                         span { class: "author", "…" }
