@@ -201,3 +201,22 @@ pub async fn search(
         .map(|f| f.results)
         .map_err(|e| e.to_string())
 }
+
+/// The direct room with `user_id`, created the first time. Returns its id.
+pub async fn direct_room(token: &str, user_id: &str) -> Result<String, String> {
+    let response = Request::post("/api/rooms/direct")
+        .header("Authorization", &format!("Bearer {token}"))
+        .json(&json!({ "userId": user_id }))
+        .map_err(|e| e.to_string())?
+        .send()
+        .await
+        .map_err(|e| format!("no connection: {e}"))?;
+    if !response.ok() {
+        return Err(failure(response).await);
+    }
+    response
+        .json::<Created>()
+        .await
+        .map(|c| c.room.room_id)
+        .map_err(|e| e.to_string())
+}

@@ -3,14 +3,12 @@
 use dioxus::prelude::*;
 use gloo_timers::future::TimeoutFuture;
 
-use edgechat_protocol::ClientMsg;
-
 use crate::{
     api,
     components::{ChatRoom, LoginForm, ProfileForm, RoomList},
     directory::Directory,
-    inbox::{self, InboxChannel, InboxLink},
-    presence,
+    hooks::{use_presence, use_websocket},
+    inbox::{self, InboxChannel},
     session::{Session, refresh_delay},
 };
 
@@ -94,61 +92,9 @@ fn Workspace(auth: Signal<Auth>) -> Element {
     let mut show_rooms = use_signal(|| false);
     // A search hit to show once its room has it loaded.
     let jump_to = use_signal(|| None::<(String, u64)>);
-    let token = auth
-        .peek()
-        .session()
-        .map(|s| s.access_token.clone())
-        .unwrap_or_default();
-    let inbox = use_hook(|| InboxLink::start(InboxChannel { directory, auth }, &token));
-    let presence = inbox.clone();
-    let mut last_token = use_signal(|| token.clone());
-    use_effect(move || {
-        let Some(token) = auth().session().map(|s| s.access_token.clone()) else {
-            return;
-        };
-        if token != *last_token.peek() {
-            last_token.set(token.clone());
-            inbox.set_token(&token);
-        }
-    });
+    let inbox = use_websocket(auth, || InboxChannel { directory, auth });
     // Away after a while without input or while the tab is hidden; online on return.
-    let mut last_active = use_signal(now);
-    use_future(move || {
-        let inbox = presence.clone();
-        async move {
-            let mut reporter = presence::Reporter::default();
-            loop {
-                let hidden = web_sys::window()
-                    .and_then(|w| w.document())
-                    .is_some_and(|d| d.hidden());
-                let idle = now().saturating_sub(*last_active.peek());
-                let status = presence::desired(
-                    crate::prefs::chosen_status(),
-                    hidden,
-                    idle,
-                    presence::AWAY_AFTER_MS,
-                );
-                if let Some(status) = reporter.report(status)
-                    && inbox
-                        .send(&ClientMsg::StatusChange {
-                            status,
-                            status_text: None,
-                        })
-                        .is_err()
-                {
-                    // Not connected: say it again next time.
-                    reporter.forget();
-                }
-                TimeoutFuture::new(5_000).await;
-            }
-        }
-    });
-    let mut active = move || {
-        let t = now();
-        if t.saturating_sub(*last_active.peek()) > 2_000 {
-            last_active.set(t);
-        }
-    };
+    let mut active = use_presence(inbox);
     let mut active_key = active;
     // The unread total in the tab title.
     use_effect(move || {

@@ -741,3 +741,64 @@ async fn a_thousand_loaded_messages_keep_only_the_rows_in_view_in_the_page() {
     assert!(rows(count).await.as_u64().unwrap() < 120);
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_direct_message_starts_from_the_member_list_and_a_room_can_be_left() {
+    let server = Server::start().await;
+    let bob_acct = server.register("Bob").await;
+    server.room(&bob_acct, "hall").await;
+    let _bob_here = Client::join(&server, "hall", &bob_acct).await;
+    let browser = Browser::launch().await;
+    browser
+        .sign_up(&server.http_url("/?room=hall"), "ana", "Ana")
+        .await;
+    browser.click("#join").await;
+    browser.find(".room").await;
+    browser.click("#members").await;
+    browser.click(".member[data-user='Bob'] .dm").await;
+    browser
+        .wait_until(
+            "the direct room opens",
+            "const h = document.querySelector('.room h2'); return !!h && h.textContent !== '#hall';",
+        )
+        .await;
+    let dm = browser
+        .client
+        .execute(
+            "return document.querySelector('.room h2').textContent.slice(1);",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_owned();
+    browser.type_into("#message-input", "hi in private").await;
+    browser.click("#send").await;
+    browser
+        .wait_for_text(".message:not(.pending) .text", "hi in private")
+        .await;
+    browser.find(&format!(".room-link[data-room='{dm}']")).await;
+    let (_bob, frames) = Client::join_since(&server, &dm, &bob_acct, None).await;
+    let Some(ServerMsg::RoomJoined {
+        message_history, ..
+    }) = frames.first()
+    else {
+        panic!("Bob cannot open the direct room: {frames:?}")
+    };
+    assert_eq!(message_history[0].text, "hi in private");
+
+    // Leaving asks once more, then closes the room and drops it from the list.
+    browser.click(".room-link[data-room='hall']").await;
+    browser.wait_for_text(".room h2", "#hall").await;
+    browser.click("#leave").await;
+    browser.click("#leave").await;
+    browser.find(".welcome").await;
+    browser
+        .wait_until(
+            "the room left the list",
+            "return !document.querySelector(\".room-link[data-room='hall']\");",
+        )
+        .await;
+    browser.close().await;
+}

@@ -3,7 +3,7 @@ use edgechat_core::emoji::QUICK_REACTIONS;
 use edgechat_protocol::{ClientMsg, Message};
 
 use super::{attachment::AttachmentView, avatar::Avatar, rich_text::RichText};
-use crate::{connection::RoomLink, state::ChatState};
+use crate::{hooks::Chat, state::ChatState};
 
 /// One message: who and when, what it answers, its text (always as text), attachments,
 /// reactions, and the actions the user may take on it (shown on hover or focus).
@@ -11,7 +11,7 @@ use crate::{connection::RoomLink, state::ChatState};
 pub fn MessageRow(
     message: Message,
     state: Signal<ChatState>,
-    link: RoomLink,
+    chat: Chat,
     replying: Signal<Option<String>>,
     editing: Signal<Option<String>>,
     /// Hears the row's height whenever it changes, for the virtualised list.
@@ -44,10 +44,8 @@ pub fn MessageRow(
         0
     };
     let act = {
-        let link = link.clone();
-        move |msg: ClientMsg| {
-            let _ = link.send(&msg);
-        }
+        let chat = chat.clone();
+        move |msg: ClientMsg| chat.act(msg)
     };
     let is_editing = editing.read().as_deref() == Some(id.as_str());
     let class = match (message.pinned, own) {
@@ -77,7 +75,7 @@ pub fn MessageRow(
                 if message.deleted {
                     span { class: "text deleted", "message deleted" }
                 } else if is_editing {
-                    EditBox { id: id.clone(), text: message.text.clone(), link: link.clone(), editing }
+                    EditBox { id: id.clone(), text: message.text.clone(), chat: chat.clone(), editing }
                 } else {
                     div { class: "text", RichText { text: message.text.clone(), me: my_username.clone() } }
                 }
@@ -131,9 +129,9 @@ pub fn MessageRow(
                     if own || moderates {
                         button { r#type: "button", class: "delete",
                             title: if confirm_delete() { "Click again to delete" } else { "Delete" },
-                            onclick: { let id = id.clone(); let act = act.clone(); move |_| {
+                            onclick: { let id = id.clone(); let chat = chat.clone(); move |_| {
                                 if confirm_delete() {
-                                    act(ClientMsg::DeleteMessage { message_id: id.clone() });
+                                    chat.delete_message(id.clone());
                                 } else {
                                     confirm_delete.set(true);
                                 }
@@ -173,16 +171,13 @@ pub fn MessageRow(
 
 /// Edits a message in place: Enter saves, Escape cancels.
 #[component]
-fn EditBox(id: String, text: String, link: RoomLink, editing: Signal<Option<String>>) -> Element {
+fn EditBox(id: String, text: String, chat: Chat, editing: Signal<Option<String>>) -> Element {
     let mut draft = use_signal(|| text.clone());
     let save = move |event: FormEvent| {
         event.prevent_default();
         let new_text = draft().trim().to_owned();
         if !new_text.is_empty() && new_text != text {
-            let _ = link.send(&ClientMsg::EditMessage {
-                message_id: id.clone(),
-                new_text,
-            });
+            chat.edit_message(id.clone(), new_text);
         }
         editing.set(None);
     };

@@ -1,13 +1,10 @@
 use dioxus::prelude::*;
-use edgechat_protocol::{Attachment, ClientMsg};
+use edgechat_protocol::Attachment;
 
 use crate::{
     app::Auth,
-    connection::RoomLink,
-    socket::new_client_msg_id,
-    state::{ChatState, Pending},
+    hooks::{Chat, use_typing_indicator},
     transfer,
-    typing::{Signal as TypingSignal, Typing},
     uploads::Staging,
 };
 
@@ -17,21 +14,20 @@ use crate::{
 /// the outbox and goes when the connection is back.
 #[component]
 pub fn MessageInput(
-    room: String,
-    state: Signal<ChatState>,
-    link: RoomLink,
+    chat: Chat,
     auth: Signal<Auth>,
     replying: Signal<Option<String>>,
     editing: Signal<Option<String>>,
 ) -> Element {
     let mut draft = use_signal(String::new);
     let mut staging = use_signal(Staging::default);
-    let mut typing = use_signal(Typing::default);
+    let mut state = chat.state;
+    let room = chat.room.clone();
+    let typing = use_typing_indicator(chat.link.clone(), room.clone());
+    let mut typing_on_send = typing.clone();
+    let mut typing_on_input = typing;
     let upload_room = room.clone();
-    let typing_room = room.clone();
-    let typing_link = link.clone();
-    let send_link = link.clone();
-    let send_room = room.clone();
+    let sender = chat.clone();
     let send = move || {
         let text = draft().trim().to_owned();
         if staging.peek().busy() {
@@ -42,37 +38,17 @@ pub fn MessageInput(
         if text.is_empty() && !ready {
             return;
         }
-        let pending = Pending {
-            client_msg_id: new_client_msg_id(),
-            text,
-            attachments: staging.write().take_ready(),
-            reply_to: replying.peek().clone(),
-        };
-        // Into the outbox first: if the socket is down, or drops before the ack, the
-        // connection sends it again with the same id.
-        let msg = pending.to_msg(&send_room);
-        state.write().sent(pending);
+        let attachments = staging.write().take_ready();
+        sender.send_message(text, attachments, replying.peek().clone());
         draft.set(String::new());
         replying.set(None);
-        typing.write().sent();
-        let _ = send_link.send(&msg);
+        typing_on_send.sent();
     };
     let mut send_on_enter = send.clone();
     let mut send_on_submit = send;
     let on_input = move |e: FormEvent| {
         let value = e.value();
-        let signal = typing
-            .write()
-            .edited(value.trim().is_empty(), js_sys::Date::now() as u64);
-        let room_id = typing_room.clone();
-        let msg = match signal {
-            Some(TypingSignal::Start) => Some(ClientMsg::TypingStart { room_id }),
-            Some(TypingSignal::Stop) => Some(ClientMsg::TypingStop { room_id }),
-            None => None,
-        };
-        if let Some(msg) = msg {
-            let _ = typing_link.send(&msg);
-        }
+        typing_on_input.edited(&value);
         draft.set(value);
     };
     let on_key = move |e: KeyboardEvent| {

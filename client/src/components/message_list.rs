@@ -6,8 +6,7 @@ use wasm_bindgen::JsCast;
 
 use super::message::MessageRow;
 use crate::{
-    connection::RoomLink,
-    state::ChatState,
+    hooks::Chat,
     window::{offset_of, window},
 };
 
@@ -36,12 +35,13 @@ fn at_bottom(el: &web_sys::Element) -> bool {
 /// for the rest), so a room with thousands of loaded messages stays light.
 #[component]
 pub fn MessageList(
-    state: Signal<ChatState>,
-    link: RoomLink,
+    chat: Chat,
     replying: Signal<Option<String>>,
     editing: Signal<Option<String>>,
     jump_to: Signal<Option<(String, u64)>>,
 ) -> Element {
+    let state = chat.state;
+    let link = chat.link.clone();
     let mut stick = use_signal(|| true);
     let mut unseen = use_signal(|| 0usize);
     let mut shown = use_signal(|| (0usize, 0u64, 0usize));
@@ -208,7 +208,7 @@ pub fn MessageList(
                 },
                 li { class: "spacer", aria_hidden: "true", style: "height: {shown_rows.top}px" }
                 for message in messages[shown_rows.start..shown_rows.end].iter().cloned() {
-                    MessageRow { key: "{message.message_id}", state, link: link.clone(), replying, editing,
+                    MessageRow { key: "{message.message_id}", state, chat: chat.clone(), replying, editing,
                         on_height: {
                             let id = message.message_id.clone();
                             move |height: f64| {

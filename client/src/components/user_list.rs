@@ -2,12 +2,28 @@ use dioxus::prelude::*;
 use edgechat_protocol::{ClientMsg, Role, RoomUser};
 
 use super::avatar::Avatar;
-use crate::{connection::RoomLink, presence::describe, state::ChatState};
+use crate::{api, app::Auth, connection::RoomLink, presence::describe, state::ChatState};
 
 /// The room's members with their avatars and presence (online, away, last seen), online
 /// first, with a moderation menu for those the user outranks.
 #[component]
-pub fn UserList(state: Signal<ChatState>, link: RoomLink) -> Element {
+pub fn UserList(
+    state: Signal<ChatState>,
+    link: RoomLink,
+    open_room: Signal<Option<String>>,
+    auth: Signal<Auth>,
+) -> Element {
+    let message = move |user_id: String| {
+        let Some(token) = auth.peek().session().map(|s| s.access_token.clone()) else {
+            return;
+        };
+        spawn(async move {
+            match api::direct_room(&token, &user_id).await {
+                Ok(room_id) => open_room.set(Some(room_id)),
+                Err(message) => state.write().last_error = Some(message),
+            }
+        });
+    };
     let (mut users, me, my_role, statuses) = {
         let state = state.read();
         (
@@ -44,6 +60,10 @@ pub fn UserList(state: Signal<ChatState>, link: RoomLink) -> Element {
                                     span { class: "role", "{role_name(user.role)}" }
                                 }
                                 span { class, "{presence}" }
+                                if user.user_id != me {
+                                    button { r#type: "button", class: "link dm", title: "Message {user.username} directly",
+                                        onclick: { let id = user.user_id.clone(); move |_| message(id.clone()) }, "Message" }
+                                }
                                 if may_moderate {
                                     ModMenu { user: user.clone(), link: link.clone(), admin: my_role == Role::Admin }
                                 }

@@ -1,0 +1,130 @@
+use dioxus::prelude::*;
+use edgechat_protocol::ClientMsg;
+
+use super::use_websocket;
+use crate::{
+    app::Auth,
+    connection::{RoomChannel, RoomLink},
+    directory::Directory,
+    socket::new_client_msg_id,
+    state::{ChatState, Pending},
+};
+
+/// One room as a component uses it: its state (messages, users, typing, unread), its
+/// connection, and the actions on it. The outbox is kept in browser storage per user
+/// and room, and what the user sees is marked read.
+#[derive(Clone, PartialEq)]
+pub struct Chat {
+    pub room: String,
+    pub state: Signal<ChatState>,
+    pub link: RoomLink,
+}
+
+impl Chat {
+    /// Sends a message, through the outbox: if the socket is down, or drops before the
+    /// ack, it goes again with the same client id.
+    pub fn send_message(&self, text: String, attachments: Vec<String>, reply_to: Option<String>) {
+        let pending = Pending {
+            client_msg_id: new_client_msg_id(),
+            text,
+            attachments,
+            reply_to,
+        };
+        let msg = pending.to_msg(&self.room);
+        let mut state = self.state;
+        state.write().sent(pending);
+        let _ = self.link.send(&msg);
+    }
+
+    pub fn edit_message(&self, message_id: String, new_text: String) {
+        self.act(ClientMsg::EditMessage {
+            message_id,
+            new_text,
+        });
+    }
+
+    pub fn delete_message(&self, message_id: String) {
+        self.act(ClientMsg::DeleteMessage { message_id });
+    }
+
+    /// Leaves the room for good (it leaves the room list too).
+    pub fn leave_room(&self) {
+        self.act(ClientMsg::LeaveRoom {
+            room_id: self.room.clone(),
+        });
+    }
+
+    /// Sends `msg` now if connected; the server's answer comes back as an event.
+    pub fn act(&self, msg: ClientMsg) {
+        let _ = self.link.send(&msg);
+    }
+}
+
+/// Opens (joins) `room`: its socket, its state with the stored outbox, read marks as the
+/// user sees messages. Dropping the component closes it.
+pub fn use_chat(room: &str, auth: Signal<Auth>, mut directory: Signal<Directory>) -> Chat {
+    let user_id = auth
+        .peek()
+        .session()
+        .map(|s| s.user.id.clone())
+        .unwrap_or_default();
+    let outbox_key = format!("edgechat.outbox.{user_id}.{room}");
+    let stored = outbox_key.clone();
+    let state = use_signal(|| {
+        let mut state = ChatState::for_user(room, user_id.clone());
+        state.restore_outbox(load_outbox(&stored));
+        state
+    });
+    let link = use_websocket(auth, || RoomChannel {
+        room: room.to_owned(),
+        state,
+    });
+    // What the user sees is read: tell the room (read receipts, unread counts) and the list.
+    let mut marked = use_signal(|| 0u64);
+    let reader = link.clone();
+    let read_room = room.to_owned();
+    use_effect(move || {
+        let Some(seq) = state.read().messages.last().map(|m| m.seq) else {
+            return;
+        };
+        let hidden = web_sys::window()
+            .and_then(|w| w.document())
+            .is_some_and(|d| d.hidden());
+        if seq > *marked.peek() && !hidden && reader.send(&ClientMsg::MarkRead { seq }).is_ok() {
+            marked.set(seq);
+            directory.write().read(&read_room, seq);
+        }
+    });
+    // Whatever the outbox holds after any change is what a reload must find.
+    use_effect(move || save_outbox(&outbox_key, &state.read().pending));
+    Chat {
+        room: room.to_owned(),
+        state,
+        link,
+    }
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+fn load_outbox(key: &str) -> Vec<Pending> {
+    storage()
+        .and_then(|s| s.get_item(key).ok().flatten())
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default()
+}
+
+fn save_outbox(key: &str, outbox: &[Pending]) {
+    let Some(storage) = storage() else {
+        return;
+    };
+    let _ = if outbox.is_empty() {
+        storage.remove_item(key)
+    } else {
+        match serde_json::to_string(outbox) {
+            Ok(json) => storage.set_item(key, &json),
+            Err(_) => Ok(()),
+        }
+    };
+}
