@@ -5,6 +5,22 @@ use edgechat_protocol::Status;
 
 const STATUS_KEY: &str = "edgechat.status";
 const SOUND_KEY: &str = "edgechat.sound";
+const AWAY_KEY: &str = "edgechat.awayAfterMinutes";
+
+/// After how many minutes without input the user shows as away (5 unless they chose).
+pub fn away_after_minutes() -> u64 {
+    storage()
+        .and_then(|s| s.get_item(AWAY_KEY).ok().flatten())
+        .and_then(|v| v.parse().ok())
+        .filter(|m| (1..=240).contains(m))
+        .unwrap_or(crate::presence::AWAY_AFTER_MS / 60_000)
+}
+
+pub fn set_away_after_minutes(minutes: u64) {
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(AWAY_KEY, &minutes.to_string());
+    }
+}
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?

@@ -68,6 +68,10 @@ pub struct ChatState {
     pub statuses: BTreeMap<Id, (Status, Option<Millis>)>,
     /// There are older messages than the first one loaded.
     pub has_more: bool,
+    /// How far the user had read when they opened the room, for the "new messages"
+    /// divider, and how many messages were unread then.
+    pub read_at_open: Option<Seq>,
+    pub unread_count: u64,
     /// The highest durable seq seen, to resume after a reconnect.
     seen: Seq,
 }
@@ -102,8 +106,15 @@ impl ChatState {
                 your_role,
                 head_seq,
                 read_marks,
+                last_read_seq,
+                unread_count,
                 ..
             } if room_id == self.room => {
+                // The first join sets the divider; a reconnect keeps it where it was.
+                if self.read_at_open.is_none() {
+                    self.read_at_open = Some(last_read_seq);
+                    self.unread_count = unread_count;
+                }
                 self.connection = Connection::Connected;
                 self.seen = self.seen.max(head_seq);
                 self.your_role = your_role;
@@ -260,6 +271,16 @@ impl ChatState {
         if let Some(m) = self.message_mut(message_id) {
             m.pinned = pinned;
         }
+    }
+
+    /// The first message the user had not read when they opened the room (not their
+    /// own), where the "new messages" divider goes.
+    pub fn first_new(&self) -> Option<Seq> {
+        let read = self.read_at_open?;
+        self.messages
+            .iter()
+            .find(|m| m.seq > read && m.user_id != self.me)
+            .map(|m| m.seq)
     }
 
     /// The names of those typing now, in a stable order.

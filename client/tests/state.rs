@@ -413,3 +413,41 @@ fn live_events_applied_to_an_old_state_equal_a_fresh_join() {
     );
     assert!(old.messages.iter().any(|m| m.deleted));
 }
+
+#[test]
+fn the_new_messages_divider_sits_at_the_first_unread_message_of_someone_else() {
+    let mut state = ChatState::for_user("lobby", "me");
+    let room = RoomInfo {
+        room_id: "lobby".into(),
+        name: "lobby".into(),
+        kind: RoomKind::Public,
+        capacity: None,
+        created_by: "u".into(),
+        created_at: 0,
+    };
+    let mut mine = message(3);
+    mine.user_id = "me".into();
+    let joined = |last_read_seq| ServerMsg::RoomJoined {
+        room_id: "lobby".into(),
+        room: room.clone(),
+        users: vec![],
+        message_history: vec![message(1), message(2), mine.clone(), message(4)],
+        your_role: Role::Member,
+        head_seq: 4,
+        last_read_seq,
+        unread_count: 1,
+        read_marks: Default::default(),
+        slow_mode: 0,
+        req_id: None,
+    };
+    state.apply(joined(2));
+    assert_eq!(
+        state.first_new(),
+        Some(4),
+        "the user's own message is not new to them"
+    );
+    assert_eq!(state.unread_count, 1);
+    // A reconnect does not move it.
+    state.apply(joined(4));
+    assert_eq!(state.first_new(), Some(4));
+}

@@ -400,6 +400,7 @@ async fn unread_badges_and_the_title_count_rise_elsewhere_clear_on_read_and_ment
     bob.click(".room-link[data-room='two']").await;
     bob.wait_for_text(".message .text", "@bob look at this")
         .await;
+    bob.wait_for_text(".new-marker", "New messages").await;
     bob.wait_until(
         "the badges and the title count clear on read",
         "return !document.querySelector('.room-link .badge') && document.title === 'edgechat';",

@@ -54,7 +54,7 @@ pub fn MessageRow(
         (false, false) => "message",
     };
     rsx! {
-        li { class, "data-seq": "{message.seq}", "data-id": "{id}",
+        li { class, "data-seq": "{message.seq}", "data-id": "{id}", tabindex: "0",
             onresize: move |e: ResizeEvent| {
                 if let Ok(size) = e.get_border_box_size() {
                     on_height.call(size.height);

@@ -68,6 +68,7 @@ pub fn MessageList(
     let (scroll_top, viewport) = view();
     let shown_rows = window(&measured, scroll_top, viewport, OVERSCAN);
     let measured_count = heights.read().len();
+    let first_new = state.read().first_new();
     let count = messages.len() + pending.len();
     let newest = messages.last().map_or(0, |m| m.seq);
     let oldest = messages.first().map(|m| m.seq);
@@ -208,16 +209,21 @@ pub fn MessageList(
                 },
                 li { class: "spacer", aria_hidden: "true", style: "height: {shown_rows.top}px" }
                 for message in messages[shown_rows.start..shown_rows.end].iter().cloned() {
-                    MessageRow { key: "{message.message_id}", state, chat: chat.clone(), replying, editing,
-                        on_height: {
-                            let id = message.message_id.clone();
-                            move |height: f64| {
-                                if heights.peek().get(&id) != Some(&height) {
-                                    heights.write().insert(id.clone(), height);
+                    Fragment { key: "{message.message_id}",
+                        if Some(message.seq) == first_new {
+                            li { class: "new-marker", role: "separator", "New messages" }
+                        }
+                        MessageRow { state, chat: chat.clone(), replying, editing,
+                            on_height: {
+                                let id = message.message_id.clone();
+                                move |height: f64| {
+                                    if heights.peek().get(&id) != Some(&height) {
+                                        heights.write().insert(id.clone(), height);
+                                    }
                                 }
-                            }
-                        },
-                        message,
+                            },
+                            message,
+                        }
                     }
                 }
                 li { class: "spacer", aria_hidden: "true", style: "height: {shown_rows.bottom}px" }

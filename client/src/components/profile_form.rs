@@ -84,6 +84,14 @@ pub fn ProfileForm(auth: Signal<Auth>, open: Signal<bool>) -> Element {
                     onchange: move |e| { away.set(e.checked()); prefs::set_chosen_status(e.checked()); } }
                 " Appear away"
             }
+            label { r#for: "away-after", "Show me as away after" }
+            select { id: "away-after",
+                onchange: move |e| if let Ok(minutes) = e.value().parse() { prefs::set_away_after_minutes(minutes) },
+                for minutes in [5u64, 15, 30, 60] {
+                    option { value: "{minutes}", selected: prefs::away_after_minutes() == minutes,
+                        "{minutes} minutes without activity" }
+                }
+            }
             label { class: "check",
                 input { id: "sound", r#type: "checkbox", checked: sound(),
                     onchange: move |e| { sound.set(e.checked()); prefs::set_sound(e.checked()); if e.checked() { prefs::chime(); } } }

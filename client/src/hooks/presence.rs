@@ -5,15 +5,15 @@ use gloo_timers::future::TimeoutFuture;
 use crate::{
     inbox::InboxLink,
     prefs,
-    presence::{AWAY_AFTER_MS, Reporter, desired},
+    presence::{Reporter, desired},
 };
 
 fn now() -> u64 {
     js_sys::Date::now() as u64
 }
 
-/// Keeps the user's status right on their inbox: away after `AWAY_AFTER_MS` without
-/// input or while the tab is hidden (unless they chose to appear away), online again on
+/// Keeps the user's status right on their inbox: away after the minutes the user chose
+/// (5 by default) without input or while the tab is hidden (unless they chose to appear away), online again on
 /// return. Returns the function to call on user input.
 pub fn use_presence(inbox: InboxLink) -> impl FnMut() + Copy {
     let mut last_active = use_signal(now);
@@ -26,7 +26,8 @@ pub fn use_presence(inbox: InboxLink) -> impl FnMut() + Copy {
                     .and_then(|w| w.document())
                     .is_some_and(|d| d.hidden());
                 let idle = now().saturating_sub(*last_active.peek());
-                let status = desired(prefs::chosen_status(), hidden, idle, AWAY_AFTER_MS);
+                let away_after = prefs::away_after_minutes() * 60_000;
+                let status = desired(prefs::chosen_status(), hidden, idle, away_after);
                 if let Some(status) = reporter.report(status)
                     && inbox
                         .send(&ClientMsg::StatusChange {
