@@ -53,13 +53,29 @@ pub async fn login(username: &str, password: &str) -> Result<Session, String> {
     session_from(post("/api/auth/login", &body).await).await
 }
 
-/// A new access token from the refresh cookie; `Err` when signed out.
-pub async fn refresh() -> Result<Session, String> {
+/// Why a refresh gave no session.
+pub enum RefreshFailure {
+    /// The server refused the refresh cookie (or there is none): signed out.
+    Refused,
+    /// No answer, or a server error: try again later, still signed in.
+    Unavailable,
+}
+
+/// A new access token from the refresh cookie.
+pub async fn refresh() -> Result<Session, RefreshFailure> {
     let response = Request::post("/api/auth/refresh")
         .header(CSRF.0, CSRF.1)
         .send()
-        .await;
-    session_from(response).await
+        .await
+        .map_err(|_| RefreshFailure::Unavailable)?;
+    match response.status() {
+        200 => response
+            .json::<Session>()
+            .await
+            .map_err(|_| RefreshFailure::Unavailable),
+        400 | 401 | 403 => Err(RefreshFailure::Refused),
+        _ => Err(RefreshFailure::Unavailable),
+    }
 }
 
 pub async fn logout() {

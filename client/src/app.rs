@@ -40,10 +40,17 @@ pub fn App() -> Element {
 
     // Silent refresh: a new access token from the refresh cookie shortly before the old
     // one expires (and once at start, to pick up a session from an earlier visit). A
-    // refused refresh signs out instead of retrying.
+    // refused refresh signs out; an unanswered one (offline, a server error) is tried
+    // again with backoff, still signed in.
+    let mut unreachable = use_signal(|| false);
     use_future(move || async move {
+        let mut failures = 0u32;
         loop {
             let (wait, planned) = match &*auth.peek() {
+                _ if failures > 0 => (
+                    crate::reconnect::backoff_ms(failures - 1, js_sys::Math::random()),
+                    auth.peek().session().map(|s| s.access_token.clone()),
+                ),
                 Auth::Checking => (0, None),
                 Auth::SignedOut => (1_000, None),
                 Auth::SignedIn(session) => (
@@ -62,8 +69,20 @@ pub fn App() -> Element {
                 continue;
             }
             match api::refresh().await {
-                Ok(session) => auth.set(Auth::SignedIn(session)),
-                Err(_) => auth.set(Auth::SignedOut),
+                Ok(session) => {
+                    failures = 0;
+                    unreachable.set(false);
+                    auth.set(Auth::SignedIn(session));
+                }
+                Err(api::RefreshFailure::Refused) => {
+                    failures = 0;
+                    unreachable.set(false);
+                    auth.set(Auth::SignedOut);
+                }
+                Err(api::RefreshFailure::Unavailable) => {
+                    failures += 1;
+                    unreachable.set(true);
+                }
             }
         }
     });
@@ -72,6 +91,9 @@ pub fn App() -> Element {
     rsx! {
         main { class: "app",
             match current {
+                Auth::Checking if unreachable() => rsx! {
+                    p { class: "banner", role: "status", "Cannot reach the server. Trying again…" }
+                },
                 Auth::Checking => rsx! { p { class: "banner", role: "status", "Loading…" } },
                 Auth::SignedOut => rsx! { LoginForm { auth } },
                 Auth::SignedIn(session) => rsx! { Workspace { key: "{session.user.id}", auth } },

@@ -11,7 +11,7 @@ use std::{
 };
 
 use dioxus::prelude::*;
-use edgechat_protocol::{ClientMsg, PING_FRAME, ServerMsg};
+use edgechat_protocol::{ClientFrame, ClientMsg, PING_FRAME, ServerMsg};
 use gloo_timers::callback::{Interval, Timeout};
 
 use crate::{
@@ -26,7 +26,7 @@ pub trait Channel: 'static {
     fn path(&self) -> String;
     fn frame(&mut self, msg: ServerMsg);
     /// Frames to send as soon as the socket opens.
-    fn resend(&self) -> Vec<ClientMsg>;
+    fn resend(&self) -> Vec<ClientFrame>;
     fn connection(&mut self, connection: Connection);
 }
 
@@ -48,9 +48,13 @@ impl Channel for RoomChannel {
         self.state.write().apply(msg);
     }
 
-    fn resend(&self) -> Vec<ClientMsg> {
+    fn resend(&self) -> Vec<ClientFrame> {
         let state = self.state.peek();
-        state.pending.iter().map(|p| p.to_msg(&self.room)).collect()
+        state
+            .pending
+            .iter()
+            .map(|p| p.to_frame(&self.room))
+            .collect()
     }
 
     fn connection(&mut self, connection: Connection) {
@@ -86,6 +90,8 @@ struct Inner<C> {
     keepalive: RefCell<Option<Interval>>,
     /// When the socket last heard anything, in ms since the epoch.
     heard: Cell<f64>,
+    /// How many times a socket opened, so a listener can tell a reconnect happened.
+    opens: Cell<u32>,
     stopped: Cell<bool>,
 }
 
@@ -103,6 +109,7 @@ impl<C: Channel> Link<C> {
             retry: RefCell::new(None),
             keepalive: RefCell::new(None),
             heard: Cell::new(js_sys::Date::now()),
+            opens: Cell::new(0),
             stopped: Cell::new(false),
         });
         connect(&inner);
@@ -127,13 +134,25 @@ impl<C: Channel> Link<C> {
 
     /// Sends now if the socket is open; `Err` otherwise.
     pub fn send(&self, msg: &ClientMsg) -> Result<(), String> {
+        self.send_frame(&ClientFrame {
+            req_id: None,
+            msg: msg.clone(),
+        })
+    }
+
+    pub fn send_frame(&self, frame: &ClientFrame) -> Result<(), String> {
         if !self.0.open.get() {
             return Err("offline".into());
         }
         match self.0.socket.borrow().as_ref() {
-            Some(socket) => socket.send(msg),
+            Some(socket) => socket.send(frame),
             None => Err("offline".into()),
         }
+    }
+
+    /// How many times a socket has opened: a change means a reconnect.
+    pub fn opens(&self) -> u32 {
+        self.0.opens.get()
     }
 
     /// A refreshed token: handed to the live socket, and used for the next reconnect.
@@ -167,18 +186,23 @@ fn connect<C: Channel>(inner: &Rc<Inner<C>>) {
         move |msg| {
             if let Some(inner) = framed.upgrade() {
                 inner.heard.set(js_sys::Date::now());
+                // Only a real answer ends the backoff: a room that accepts the socket,
+                // says it is full and closes it must not be retried at full speed.
+                if !matches!(msg, ServerMsg::Error { .. }) {
+                    inner.attempt.set(0);
+                }
                 inner.channel.borrow_mut().frame(msg);
             }
         },
         move || {
             if let Some(inner) = opened.upgrade() {
                 inner.open.set(true);
-                inner.attempt.set(0);
+                inner.opens.set(inner.opens.get() + 1);
                 inner.heard.set(js_sys::Date::now());
                 let resend = inner.channel.borrow().resend();
                 if let Some(socket) = inner.socket.borrow().as_ref() {
-                    for msg in resend {
-                        let _ = socket.send(&msg);
+                    for frame in resend {
+                        let _ = socket.send(&frame);
                     }
                 }
             }

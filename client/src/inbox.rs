@@ -3,7 +3,7 @@
 //! desktop notifications.
 
 use dioxus::prelude::*;
-use edgechat_protocol::{ClientMsg, NotificationKind, ServerMsg};
+use edgechat_protocol::{NotificationKind, ServerMsg};
 
 use crate::{
     api,
@@ -63,7 +63,7 @@ impl Channel for InboxChannel {
         }
     }
 
-    fn resend(&self) -> Vec<ClientMsg> {
+    fn resend(&self) -> Vec<edgechat_protocol::ClientFrame> {
         Vec::new()
     }
 
@@ -82,8 +82,11 @@ pub fn refresh_later(mut directory: Signal<Directory>, auth: Signal<Auth>, delay
         let Some(token) = auth.peek().session().map(|s| s.access_token.clone()) else {
             return;
         };
-        if let Ok(rooms) = api::my_rooms(&token).await {
-            directory.write().load(rooms);
+        // The workspace may have gone (a sign-out) while the list was on its way.
+        if let Ok(rooms) = api::my_rooms(&token).await
+            && let Ok(mut directory) = directory.try_write()
+        {
+            directory.load(rooms);
         }
     });
 }

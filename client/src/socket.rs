@@ -1,7 +1,7 @@
 //! A browser WebSocket to the Worker, with the access token offered as a subprotocol (a
 //! browser cannot set headers on a WebSocket, and a token never goes in a URL).
 
-use edgechat_protocol::{ClientMsg, ServerMsg};
+use edgechat_protocol::{ClientFrame, ServerMsg};
 use wasm_bindgen::{JsCast, closure::Closure};
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
@@ -58,8 +58,8 @@ impl Socket {
         })
     }
 
-    pub fn send(&self, msg: &ClientMsg) -> Result<(), String> {
-        let frame = serde_json::to_string(msg).map_err(|e| e.to_string())?;
+    pub fn send(&self, frame: &ClientFrame) -> Result<(), String> {
+        let frame = serde_json::to_string(frame).map_err(|e| e.to_string())?;
         self.ws.send_with_str(&frame).map_err(js_err)
     }
 
@@ -80,10 +80,15 @@ fn js_err(value: wasm_bindgen::JsValue) -> String {
     value.as_string().unwrap_or_else(|| format!("{value:?}"))
 }
 
-/// A fresh client message id: unique for good, so a resend can never duplicate.
+/// A fresh client message id: unique for good, so a resend can never duplicate. From
+/// `getRandomValues`, which (unlike `randomUUID`) also works on plain-http pages.
 pub fn new_client_msg_id() -> String {
-    web_sys::window()
+    let mut bytes = [0u8; 16];
+    let filled = web_sys::window()
         .and_then(|w| w.crypto().ok())
-        .map(|c| c.random_uuid())
-        .unwrap_or_else(|| format!("{}-{}", js_sys::Date::now(), js_sys::Math::random()))
+        .is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
+    if !filled {
+        return format!("{}-{}", js_sys::Date::now(), js_sys::Math::random());
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

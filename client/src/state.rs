@@ -35,6 +35,14 @@ pub struct Pending {
 }
 
 impl Pending {
+    /// The frame that sends it: its client id doubles as `reqId`, so an error names it.
+    pub fn to_frame(&self, room: &str) -> edgechat_protocol::ClientFrame {
+        edgechat_protocol::ClientFrame {
+            req_id: Some(self.client_msg_id.clone()),
+            msg: self.to_msg(room),
+        }
+    }
+
     pub fn to_msg(&self, room: &str) -> ClientMsg {
         ClientMsg::SendMessage {
             room_id: room.to_owned(),
@@ -72,6 +80,8 @@ pub struct ChatState {
     /// divider, and how many messages were unread then.
     pub read_at_open: Option<Seq>,
     pub unread_count: u64,
+    /// A send the server refused, for the composer to offer again.
+    pub returned: Option<Pending>,
     /// The highest durable seq seen, to resume after a reconnect.
     seen: Seq,
 }
@@ -116,12 +126,19 @@ impl ChatState {
                     self.unread_count = unread_count;
                 }
                 self.connection = Connection::Connected;
-                self.seen = self.seen.max(head_seq);
+                // A fresh join starts at the head; a resumed one advances only with the
+                // replayed events that follow, so a drop mid-replay loses none of them.
+                if self.seen == 0 {
+                    self.seen = head_seq;
+                }
                 self.your_role = your_role;
                 self.users = users.into_iter().map(|u| (u.user_id.clone(), u)).collect();
                 self.read_marks = read_marks;
-                // The page holds the newest messages; older ones stay until scrolled.
-                self.has_more = message_history.first().is_some_and(|m| m.seq > 1);
+                // The page holds the newest messages; older ones stay until scrolled. A
+                // resumed join carries no page and leaves this as it was.
+                if let Some(first) = message_history.first() {
+                    self.has_more = first.seq > 1;
+                }
                 for message in message_history {
                     self.insert(message);
                 }
@@ -262,7 +279,19 @@ impl ChatState {
                 let mark = self.read_marks.entry(user_id).or_default();
                 *mark = (*mark).max(seq);
             }
-            ServerMsg::Error { message, .. } => self.last_error = Some(message),
+            ServerMsg::Error {
+                message, req_id, ..
+            } => {
+                // A refused send (it carries its client id as `reqId`) leaves the
+                // outbox: it would be refused again, or posted much later as a surprise.
+                // Its text goes back to the composer.
+                if let Some(id) = req_id
+                    && let Some(at) = self.pending.iter().position(|p| p.client_msg_id == id)
+                {
+                    self.returned = Some(self.pending.remove(at));
+                }
+                self.last_error = Some(message);
+            }
             _ => {}
         }
     }

@@ -451,3 +451,73 @@ fn the_new_messages_divider_sits_at_the_first_unread_message_of_someone_else() {
     state.apply(joined(4));
     assert_eq!(state.first_new(), Some(4));
 }
+
+#[test]
+fn a_refused_send_leaves_the_outbox_and_comes_back_to_the_composer() {
+    let mut state = ChatState::for_user("lobby", "me");
+    state.sent(pending("c-1", "way too long"));
+    state.sent(pending("c-2", "fine"));
+    state.apply(ServerMsg::Error {
+        code: edgechat_protocol::ErrorCode::TooLong,
+        message: "too long".into(),
+        req_id: Some("c-1".into()),
+        retry_after: None,
+    });
+    let ids: Vec<&str> = state
+        .pending
+        .iter()
+        .map(|p| p.client_msg_id.as_str())
+        .collect();
+    assert_eq!(ids, ["c-2"], "never resent after a reconnect");
+    assert_eq!(
+        state.returned.as_ref().map(|p| p.text.as_str()),
+        Some("way too long")
+    );
+    assert_eq!(state.last_error.as_deref(), Some("too long"));
+    // An error about something else leaves the outbox alone.
+    state.apply(ServerMsg::error(
+        edgechat_protocol::ErrorCode::Forbidden,
+        "no",
+        None,
+    ));
+    assert_eq!(state.pending.len(), 1);
+}
+
+#[test]
+fn a_resumed_join_keeps_older_history_loadable_and_resumes_from_the_replay() {
+    let room = RoomInfo {
+        room_id: "lobby".into(),
+        name: "lobby".into(),
+        kind: RoomKind::Public,
+        capacity: None,
+        created_by: "u".into(),
+        created_at: 0,
+    };
+    let joined = |history: Vec<Message>, head_seq| ServerMsg::RoomJoined {
+        room_id: "lobby".into(),
+        room: room.clone(),
+        users: vec![],
+        message_history: history,
+        your_role: Role::Member,
+        head_seq,
+        last_read_seq: 0,
+        unread_count: 0,
+        read_marks: Default::default(),
+        slow_mode: 0,
+        req_id: None,
+    };
+    let mut state = ChatState::for_user("lobby", "me");
+    state.apply(joined(vec![message(40), message(41)], 41));
+    assert!(state.has_more);
+    assert_eq!(state.seen_seq(), Some(41));
+    // Resumed after 41 while the room went on to 45: the replay follows the join.
+    state.apply(joined(vec![], 45));
+    assert!(state.has_more, "a resumed join carries no page");
+    assert_eq!(
+        state.seen_seq(),
+        Some(41),
+        "a drop before the replay resumes from 41 again"
+    );
+    state.apply(ServerMsg::NewMessage(message(42)));
+    assert_eq!(state.seen_seq(), Some(42));
+}

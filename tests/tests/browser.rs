@@ -803,3 +803,29 @@ async fn a_direct_message_starts_from_the_member_list_and_a_room_can_be_left() {
         .await;
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_refused_message_comes_back_to_the_box_instead_of_waiting_to_be_resent() {
+    let server = Server::builder().var("MAX_MESSAGE_CHARS", 20).start().await;
+    let browser = Browser::launch().await;
+    browser
+        .sign_up(&server.http_url("/?room=terse"), "ana", "Ana")
+        .await;
+    browser.click("#create-room").await;
+    browser.find(".room").await;
+    let long = "this message is far too long for the room";
+    browser.type_into("#message-input", long).await;
+    browser.click("#send").await;
+    browser.find(".room .error").await;
+    browser
+        .wait_until(
+            "the text is back in the box and nothing waits to be resent",
+            &format!(
+                "return document.getElementById('message-input').value === {long:?} \
+                   && !document.querySelector('.message.pending') \
+                   && !Object.keys(localStorage).some(k => k.startsWith('edgechat.outbox.'));"
+            ),
+        )
+        .await;
+    browser.close().await;
+}

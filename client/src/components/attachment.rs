@@ -55,7 +55,8 @@ pub fn AttachmentView(attachment: Attachment) -> Element {
                     div { class: "lightbox-bar",
                         span { "{name} · {size}" }
                         a { href: "{url}", download: "{name}", onclick: move |e: MouseEvent| e.stop_propagation(), "Download" }
-                        button { r#type: "button", class: "close", autofocus: true, aria_label: "Close",
+                        button { r#type: "button", class: "close", aria_label: "Close",
+                            onmounted: move |e: MountedEvent| async move { let _ = e.set_focus(true).await; },
                             onclick: move |_| zoomed.set(false), "✕" }
                     }
                 }

@@ -56,7 +56,11 @@ pub fn MessageRow(
     rsx! {
         li { class, "data-seq": "{message.seq}", "data-id": "{id}", tabindex: "0",
             onresize: move |e: ResizeEvent| {
-                if let Ok(size) = e.get_border_box_size() {
+                // A hidden room (a phone showing the room list) measures 0: keep the last
+                // real height.
+                if let Ok(size) = e.get_border_box_size()
+                    && size.height > 0.0
+                {
                     on_height.call(size.height);
                 }
             },
@@ -118,17 +122,19 @@ pub fn MessageRow(
             }
             if !message.deleted {
                 div { class: "actions", role: "toolbar", aria_label: "Message actions",
-                    button { r#type: "button", class: "reply", title: "Reply",
+                    button { r#type: "button", class: "reply", title: "Reply", aria_label: "Reply",
                         onclick: { let id = id.clone(); move |_| replying.set(Some(id.clone())) }, "↩" }
-                    button { r#type: "button", class: "react", title: "React", aria_expanded: "{picking}",
+                    button { r#type: "button", class: "react", title: "React", aria_label: "Add a reaction", aria_expanded: "{picking}",
                         onclick: move |_| picking.toggle(), "☺" }
                     if own {
-                        button { r#type: "button", class: "edit", title: "Edit",
+                        button { r#type: "button", class: "edit", title: "Edit", aria_label: "Edit",
                             onclick: { let id = id.clone(); move |_| editing.set(Some(id.clone())) }, "✎" }
                     }
                     if own || moderates {
                         button { r#type: "button", class: "delete",
                             title: if confirm_delete() { "Click again to delete" } else { "Delete" },
+                            aria_label: if confirm_delete() { "Confirm delete" } else { "Delete" },
+                            onblur: move |_| confirm_delete.set(false),
                             onclick: { let id = id.clone(); let chat = chat.clone(); move |_| {
                                 if confirm_delete() {
                                     chat.delete_message(id.clone());
@@ -142,6 +148,7 @@ pub fn MessageRow(
                     if moderates {
                         button { r#type: "button", class: "pin",
                             title: if message.pinned { "Unpin" } else { "Pin" },
+                            aria_label: if message.pinned { "Unpin" } else { "Pin" },
                             onclick: { let id = id.clone(); let act = act.clone(); let pinned = message.pinned; move |_| act(if pinned {
                                 ClientMsg::UnpinMessage { message_id: id.clone() }
                             } else {
@@ -184,7 +191,8 @@ fn EditBox(id: String, text: String, chat: Chat, editing: Signal<Option<String>>
     rsx! {
         form { class: "edit-box", onsubmit: save,
             label { class: "visually-hidden", r#for: "edit-input", "Edit message" }
-            input { id: "edit-input", value: "{draft}", autofocus: true,
+            input { id: "edit-input", value: "{draft}",
+                onmounted: move |e: MountedEvent| async move { let _ = e.set_focus(true).await; },
                 oninput: move |e| draft.set(e.value()),
                 onkeydown: move |e| if e.key() == Key::Escape { editing.set(None) } }
             button { r#type: "submit", class: "save", "Save" }

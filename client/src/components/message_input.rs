@@ -28,6 +28,16 @@ pub fn MessageInput(
     let mut typing_on_input = typing;
     let upload_room = room.clone();
     let sender = chat.clone();
+    // A send the server refused comes back into the box (unless the user is typing).
+    use_effect(move || {
+        let returned = state.read().returned.clone();
+        if let Some(pending) = returned {
+            state.write().returned = None;
+            if draft.peek().is_empty() {
+                draft.set(pending.text);
+            }
+        }
+    });
     let send = move || {
         let text = draft().trim().to_owned();
         if staging.peek().busy() {
@@ -145,7 +155,7 @@ pub fn MessageInput(
                         from_paste(files);
                     }
                 } }
-            button { id: "emoji", r#type: "button", class: "emoji-button", title: "Emoji",
+            button { id: "emoji", r#type: "button", class: "emoji-button", title: "Emoji", aria_label: "Insert an emoji",
                 aria_expanded: "{picking}", onclick: move |_| picking.toggle(), "😊" }
             if picking() {
                 div { class: "emoji-picker", role: "menu", aria_label: "Insert an emoji",

@@ -44,9 +44,10 @@ pub fn MessageList(
     let link = chat.link.clone();
     let mut stick = use_signal(|| true);
     let mut unseen = use_signal(|| 0usize);
-    let mut shown = use_signal(|| (0usize, 0u64, 0usize));
-    // The list's height before older messages were asked for, to keep the view in place.
-    let mut anchor = use_signal(|| None::<i32>);
+    let mut shown = use_signal(|| (0usize, 0u64, 0usize, 0u64));
+    // The list's height before older messages were asked for, and when they were, to
+    // keep the view in place once they arrive.
+    let mut anchor = use_signal(|| None::<(i32, f64)>);
     let mut heights = use_signal(HashMap::<String, f64>::new);
     // Scroll position and viewport height of the list.
     let mut view = use_signal(|| (0.0_f64, 800.0_f64));
@@ -72,6 +73,7 @@ pub fn MessageList(
     let count = messages.len() + pending.len();
     let newest = messages.last().map_or(0, |m| m.seq);
     let oldest = messages.first().map(|m| m.seq);
+    let oldest_seq = oldest.unwrap_or(0);
     let own = pending.len();
     // Rows that grow in place (a reaction, an edit) also push the bottom down.
     let shape: usize = messages
@@ -84,20 +86,26 @@ pub fn MessageList(
         own,
         shape,
         measured_count,
+        oldest_seq,
     )| {
         let _ = (shape, measured_count);
         let Some(el) = list() else {
             return;
         };
-        let (before_count, before_newest, before_own) = *shown.peek();
-        shown.set((count, newest, own));
+        let (before_count, before_newest, before_own, before_oldest) = *shown.peek();
+        shown.set((count, newest, own, oldest_seq));
         if own > before_own {
             // The user just sent something: show it, wherever they were.
             stick.set(true);
             unseen.set(0);
         }
-        if let Some(height) = anchor.take() {
+        let anchored = *anchor.peek();
+        if let Some((height, _)) = anchored
+            && before_oldest > 0
+            && oldest_seq < before_oldest
+        {
             // Older messages went in above: keep the same message under the eyes.
+            anchor.set(None);
             el.set_scroll_top(el.scroll_top() + el.scroll_height() - height);
             return;
         }
@@ -107,8 +115,9 @@ pub fn MessageList(
             unseen += count.saturating_sub(before_count);
         }
     }));
-    // A search hit: scroll to it once loaded, asking for the page around it if it is not.
-    let mut asked = use_signal(|| None::<String>);
+    // A search hit: scroll to it once loaded; until then page back from the oldest loaded
+    // message (never leaving a gap in the history).
+    let mut asked = use_signal(|| None::<u64>);
     let jumper = link.clone();
     use_effect(move || {
         let Some((id, seq)) = jump_to() else {
@@ -148,15 +157,30 @@ pub fn MessageList(
                 el.set_scroll_top(offset_of(&rows, index) as i32);
                 view.set((f64::from(el.scroll_top()), f64::from(el.client_height())));
             }
-        } else if asked.peek().as_deref() != Some(id.as_str())
-            && jumper
-                .send(&ClientMsg::LoadHistory {
-                    before_seq: seq + 25,
-                    limit: Some(50),
-                })
-                .is_ok()
-        {
-            asked.set(Some(id));
+        } else {
+            let (oldest, more) = {
+                let state = state.read();
+                (state.messages.first().map(|m| m.seq), state.has_more)
+            };
+            match oldest {
+                // Not in this room's history (deleted, or not loadable): give up.
+                Some(oldest) if oldest <= seq || !more => {
+                    jump_to.set(None);
+                    asked.set(None);
+                }
+                Some(oldest)
+                    if *asked.peek() != Some(oldest)
+                        && jumper
+                            .send(&ClientMsg::LoadHistory {
+                                before_seq: oldest,
+                                limit: Some(100),
+                            })
+                            .is_ok() =>
+                {
+                    asked.set(Some(oldest));
+                }
+                _ => {}
+            }
         }
     });
     let on_scroll = {
@@ -171,9 +195,13 @@ pub fn MessageList(
             if bottom {
                 unseen.set(0);
             }
+            // One page at a time; a request unanswered for 10 s (a dropped socket) may
+            // be asked again.
+            let now = js_sys::Date::now();
+            let waiting = anchor.peek().is_some_and(|(_, at)| now - at < 10_000.0);
             if el.scroll_top() < LOAD_PX
                 && has_more
-                && anchor.peek().is_none()
+                && !waiting
                 && let Some(before_seq) = oldest
                 && link
                     .send(&ClientMsg::LoadHistory {
@@ -182,7 +210,7 @@ pub fn MessageList(
                     })
                     .is_ok()
             {
-                anchor.set(Some(el.scroll_height()));
+                anchor.set(Some((el.scroll_height(), now)));
             }
         }
     };

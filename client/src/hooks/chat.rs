@@ -30,10 +30,10 @@ impl Chat {
             attachments,
             reply_to,
         };
-        let msg = pending.to_msg(&self.room);
+        let frame = pending.to_frame(&self.room);
         let mut state = self.state;
         state.write().sent(pending);
-        let _ = self.link.send(&msg);
+        let _ = self.link.send_frame(&frame);
     }
 
     pub fn edit_message(&self, message_id: String, new_text: String) {
@@ -54,9 +54,14 @@ impl Chat {
         });
     }
 
-    /// Sends `msg` now if connected; the server's answer comes back as an event.
+    /// Sends `msg` now if connected; the server's answer comes back as an event. Offline,
+    /// the user is told it did not go (only messages wait in the outbox).
     pub fn act(&self, msg: ClientMsg) {
-        let _ = self.link.send(&msg);
+        if self.link.send(&msg).is_err() {
+            let mut state = self.state;
+            state.write().last_error =
+                Some("Not connected: that did not go through. Try again once it is back.".into());
+        }
     }
 }
 

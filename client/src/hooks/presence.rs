@@ -21,7 +21,13 @@ pub fn use_presence(inbox: InboxLink) -> impl FnMut() + Copy {
         let inbox = inbox.clone();
         async move {
             let mut reporter = Reporter::default();
+            let mut opens = inbox.opens();
             loop {
+                // A reconnected inbox starts the user online again: say it anew.
+                if inbox.opens() != opens {
+                    opens = inbox.opens();
+                    reporter.forget();
+                }
                 let hidden = web_sys::window()
                     .and_then(|w| w.document())
                     .is_some_and(|d| d.hidden());
