@@ -87,6 +87,8 @@ struct Inner<C> {
     open: Cell<bool>,
     attempt: Cell<u32>,
     retry: RefCell<Option<Timeout>>,
+    /// Gives up on a handshake that never finishes.
+    handshake: RefCell<Option<Timeout>>,
     keepalive: RefCell<Option<Interval>>,
     /// When the socket last heard anything, in ms since the epoch.
     heard: Cell<f64>,
@@ -97,6 +99,8 @@ struct Inner<C> {
 
 /// Silence longer than this, on an open socket, means the connection is gone.
 const SILENCE_MS: f64 = 60_000.0;
+/// A handshake not done in this long is abandoned and tried again.
+const HANDSHAKE_MS: u32 = 15_000;
 
 impl<C: Channel> Link<C> {
     pub fn start(channel: C, token: &str) -> Self {
@@ -107,6 +111,7 @@ impl<C: Channel> Link<C> {
             open: Cell::new(false),
             attempt: Cell::new(0),
             retry: RefCell::new(None),
+            handshake: RefCell::new(None),
             keepalive: RefCell::new(None),
             heard: Cell::new(js_sys::Date::now()),
             opens: Cell::new(0),
@@ -197,6 +202,7 @@ fn connect<C: Channel>(inner: &Rc<Inner<C>>) {
         move || {
             if let Some(inner) = opened.upgrade() {
                 inner.open.set(true);
+                inner.handshake.replace(None);
                 inner.opens.set(inner.opens.get() + 1);
                 inner.heard.set(js_sys::Date::now());
                 let resend = inner.channel.borrow().resend();
@@ -221,6 +227,16 @@ fn connect<C: Channel>(inner: &Rc<Inner<C>>) {
                 .borrow_mut()
                 .connection(Connection::Connecting);
             *inner.socket.borrow_mut() = Some(socket);
+            let weak = Rc::downgrade(inner);
+            *inner.handshake.borrow_mut() = Some(Timeout::new(HANDSHAKE_MS, move || {
+                if let Some(inner) = weak.upgrade()
+                    && !inner.open.get()
+                {
+                    // Dropping the socket closes it without its close handler.
+                    inner.socket.replace(None);
+                    retry(&inner, 1006);
+                }
+            }));
         }
         Err(_) => retry(inner, 1006),
     }

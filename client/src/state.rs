@@ -82,6 +82,8 @@ pub struct ChatState {
     pub unread_count: u64,
     /// A send the server refused, for the composer to offer again.
     pub returned: Option<Pending>,
+    /// Client ids this page saw acknowledged or refused: no outbox may keep them.
+    settled: std::collections::BTreeSet<String>,
     /// The highest durable seq seen, to resume after a reconnect.
     seen: Seq,
 }
@@ -166,6 +168,7 @@ impl ChatState {
             }
             ServerMsg::MessageAck { client_msg_id, .. } => {
                 self.pending.retain(|p| p.client_msg_id != client_msg_id);
+                self.settled.insert(client_msg_id);
                 self.last_error = None;
             }
             ServerMsg::MessageEdited {
@@ -288,7 +291,9 @@ impl ChatState {
                 if let Some(id) = req_id
                     && let Some(at) = self.pending.iter().position(|p| p.client_msg_id == id)
                 {
-                    self.returned = Some(self.pending.remove(at));
+                    let refused = self.pending.remove(at);
+                    self.settled.insert(refused.client_msg_id.clone());
+                    self.returned = Some(refused);
                 }
                 self.last_error = Some(message);
             }
@@ -366,6 +371,25 @@ impl ChatState {
                 self.pending.push(pending);
             }
         }
+    }
+
+    /// The outbox to store, given what storage holds now: another tab's unsent messages
+    /// stay, anything this page saw delivered or refused goes, and this page's own
+    /// pending messages are added.
+    pub fn merged_outbox(&self, stored: Vec<Pending>) -> Vec<Pending> {
+        let delivered = |id: &str| {
+            self.settled.contains(id) || self.messages.iter().any(|m| m.client_msg_id == id)
+        };
+        let mut merged: Vec<Pending> = stored
+            .into_iter()
+            .filter(|p| !delivered(&p.client_msg_id))
+            .collect();
+        for mine in &self.pending {
+            if !merged.iter().any(|p| p.client_msg_id == mine.client_msg_id) {
+                merged.push(mine.clone());
+            }
+        }
+        merged
     }
 
     /// The seq to resume after: `None` before anything was seen.

@@ -521,3 +521,28 @@ fn a_resumed_join_keeps_older_history_loadable_and_resumes_from_the_replay() {
     state.apply(ServerMsg::NewMessage(message(42)));
     assert_eq!(state.seen_seq(), Some(42));
 }
+
+#[test]
+fn the_stored_outbox_keeps_another_tabs_messages_and_drops_what_was_delivered() {
+    let mut state = ChatState::for_user("lobby", "me");
+    state.apply(ServerMsg::NewMessage(message(1)));
+    state.sent(pending("mine", "from this tab"));
+    state.sent(pending("acked", "sent and acknowledged"));
+    state.apply(ServerMsg::MessageAck {
+        req_id: None,
+        client_msg_id: "acked".into(),
+        message_id: "lobby:2".into(),
+        seq: 2,
+    });
+    let stored = vec![
+        pending("c-1", "delivered already (message 1)"),
+        pending("acked", "sent and acknowledged"),
+        pending("other-tab", "typed in another tab"),
+    ];
+    let ids: Vec<String> = state
+        .merged_outbox(stored)
+        .into_iter()
+        .map(|p| p.client_msg_id)
+        .collect();
+    assert_eq!(ids, ["other-tab", "mine"]);
+}

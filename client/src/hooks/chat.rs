@@ -100,8 +100,14 @@ pub fn use_chat(room: &str, auth: Signal<Auth>, mut directory: Signal<Directory>
             directory.write().read(&read_room, seq);
         }
     });
-    // Whatever the outbox holds after any change is what a reload must find.
-    use_effect(move || save_outbox(&outbox_key, &state.read().pending));
+    // Whatever the outbox holds after any change is what a reload must find, merged with
+    // what other tabs on this room stored.
+    let pending = use_memo(move || state.read().pending.clone());
+    use_effect(move || {
+        let _ = pending.read();
+        let merged = state.peek().merged_outbox(load_outbox(&outbox_key));
+        save_outbox(&outbox_key, &merged);
+    });
     Chat {
         room: room.to_owned(),
         state,
