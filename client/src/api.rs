@@ -1,11 +1,15 @@
 //! The HTTP API as the browser calls it. Auth endpoints are same-origin; cookie-driven
 //! ones carry the CSRF header.
 
-use gloo_net::http::{Request, Response};
-use serde::Deserialize;
+use gloo_net::http::{Request, RequestBuilder, Response};
+use serde::{Deserialize, de::DeserializeOwned};
 use serde_json::{Value, json};
 
-use crate::session::{Me, Session};
+use crate::{
+    directory::RoomEntry,
+    search::SearchHit,
+    session::{Me, Session},
+};
 
 const CSRF: (&str, &str) = ("X-Edgechat-Csrf", "1");
 
@@ -85,19 +89,37 @@ pub async fn logout() {
         .await;
 }
 
-pub async fn update_me(token: &str, display_name: &str, status_text: &str) -> Result<Me, String> {
-    let body = json!({ "displayName": display_name, "statusText": status_text });
-    let response = Request::patch("/api/me")
-        .header("Authorization", &format!("Bearer {token}"))
-        .json(&body)
-        .map_err(|e| e.to_string())?
+/// `builder` as the signed-in user.
+fn as_user(builder: RequestBuilder, token: &str) -> RequestBuilder {
+    builder.header("Authorization", &format!("Bearer {token}"))
+}
+
+/// Sends a signed-in request (with a JSON `body`, if any) and decodes a successful
+/// answer; a failure is the server's message.
+async fn call<T: DeserializeOwned>(
+    builder: RequestBuilder,
+    token: &str,
+    body: Option<&Value>,
+) -> Result<T, String> {
+    let builder = as_user(builder, token);
+    let request = match body {
+        Some(body) => builder.json(body),
+        None => builder.build(),
+    }
+    .map_err(|e| e.to_string())?;
+    let response = request
         .send()
         .await
         .map_err(|e| format!("no connection: {e}"))?;
     if !response.ok() {
         return Err(failure(response).await);
     }
-    response.json::<Me>().await.map_err(|e| e.to_string())
+    response.json::<T>().await.map_err(|e| e.to_string())
+}
+
+pub async fn update_me(token: &str, display_name: &str, status_text: &str) -> Result<Me, String> {
+    let body = json!({ "displayName": display_name, "statusText": status_text });
+    call(Request::patch("/api/me"), token, Some(&body)).await
 }
 
 #[derive(Deserialize)]
@@ -113,13 +135,13 @@ struct RoomRef {
 
 /// Creates a public room named `name`; if it already exists, that room. Returns its id.
 pub async fn create_room(token: &str, name: &str) -> Result<String, String> {
-    let response = Request::post("/api/rooms")
-        .header("Authorization", &format!("Bearer {token}"))
+    let response = as_user(Request::post("/api/rooms"), token)
         .json(&json!({ "name": name }))
         .map_err(|e| e.to_string())?
         .send()
         .await
         .map_err(|e| format!("no connection: {e}"))?;
+    // 409: the room exists, and its description comes back the same way.
     if response.status() == 201 || response.status() == 409 {
         return response
             .json::<Created>()
@@ -139,100 +161,50 @@ pub struct Profile {
 
 /// The user with `username`, by `GET /api/users?username=`.
 pub async fn find_user(token: &str, username: &str) -> Result<Profile, String> {
-    let response = Request::get("/api/users")
-        .query([("username", username)])
-        .header("Authorization", &format!("Bearer {token}"))
-        .send()
-        .await
-        .map_err(|e| format!("no connection: {e}"))?;
-    if !response.ok() {
-        return Err(failure(response).await);
-    }
-    response.json::<Profile>().await.map_err(|e| e.to_string())
+    call(
+        Request::get("/api/users").query([("username", username)]),
+        token,
+        None,
+    )
+    .await
 }
 
 #[derive(Deserialize)]
 struct Rooms {
-    rooms: Vec<crate::directory::RoomEntry>,
-}
-
-async fn rooms_at(
-    token: &str,
-    request: gloo_net::http::RequestBuilder,
-) -> Result<Vec<crate::directory::RoomEntry>, String> {
-    let response = request
-        .header("Authorization", &format!("Bearer {token}"))
-        .send()
-        .await
-        .map_err(|e| format!("no connection: {e}"))?;
-    if !response.ok() {
-        return Err(failure(response).await);
-    }
-    response
-        .json::<Rooms>()
-        .await
-        .map(|r| r.rooms)
-        .map_err(|e| e.to_string())
+    rooms: Vec<RoomEntry>,
 }
 
 /// The user's rooms with their unread and mention counts.
-pub async fn my_rooms(token: &str) -> Result<Vec<crate::directory::RoomEntry>, String> {
-    rooms_at(token, Request::get("/api/rooms")).await
+pub async fn my_rooms(token: &str) -> Result<Vec<RoomEntry>, String> {
+    let found: Rooms = call(Request::get("/api/rooms"), token, None).await?;
+    Ok(found.rooms)
 }
 
 /// Public rooms whose name contains `q`.
-pub async fn public_rooms(
-    token: &str,
-    q: &str,
-) -> Result<Vec<crate::directory::RoomEntry>, String> {
-    rooms_at(token, Request::get("/api/rooms/public").query([("q", q)])).await
+pub async fn public_rooms(token: &str, q: &str) -> Result<Vec<RoomEntry>, String> {
+    let builder = Request::get("/api/rooms/public").query([("q", q)]);
+    let found: Rooms = call(builder, token, None).await?;
+    Ok(found.rooms)
 }
 
 #[derive(Deserialize)]
 struct Found {
-    results: Vec<crate::search::SearchHit>,
+    results: Vec<SearchHit>,
 }
 
 /// Full-text search, in one room or (with `None`) every room the user may read.
-pub async fn search(
-    token: &str,
-    q: &str,
-    room: Option<&str>,
-) -> Result<Vec<crate::search::SearchHit>, String> {
-    let mut request = Request::get("/api/search").query([("q", q)]);
+pub async fn search(token: &str, q: &str, room: Option<&str>) -> Result<Vec<SearchHit>, String> {
+    let mut builder = Request::get("/api/search").query([("q", q)]);
     if let Some(room) = room {
-        request = request.query([("room", room)]);
+        builder = builder.query([("room", room)]);
     }
-    let response = request
-        .header("Authorization", &format!("Bearer {token}"))
-        .send()
-        .await
-        .map_err(|e| format!("no connection: {e}"))?;
-    if !response.ok() {
-        return Err(failure(response).await);
-    }
-    response
-        .json::<Found>()
-        .await
-        .map(|f| f.results)
-        .map_err(|e| e.to_string())
+    let found: Found = call(builder, token, None).await?;
+    Ok(found.results)
 }
 
 /// The direct room with `user_id`, created the first time. Returns its id.
 pub async fn direct_room(token: &str, user_id: &str) -> Result<String, String> {
-    let response = Request::post("/api/rooms/direct")
-        .header("Authorization", &format!("Bearer {token}"))
-        .json(&json!({ "userId": user_id }))
-        .map_err(|e| e.to_string())?
-        .send()
-        .await
-        .map_err(|e| format!("no connection: {e}"))?;
-    if !response.ok() {
-        return Err(failure(response).await);
-    }
-    response
-        .json::<Created>()
-        .await
-        .map(|c| c.room.room_id)
-        .map_err(|e| e.to_string())
+    let body = json!({ "userId": user_id });
+    let created: Created = call(Request::post("/api/rooms/direct"), token, Some(&body)).await?;
+    Ok(created.room.room_id)
 }
