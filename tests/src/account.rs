@@ -31,6 +31,18 @@ impl Session {
 pub const PASSWORD: &str = "correct horse battery";
 
 impl Server {
+    /// A request to `path` with `token` as bearer, ready for a body or more headers.
+    pub fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+    ) -> reqwest::RequestBuilder {
+        reqwest::Client::new()
+            .request(method, self.http_url(path))
+            .bearer_auth(token)
+    }
+
     /// POSTs JSON to `path`; returns the status and the JSON body (`Null` when empty).
     pub async fn post(&self, path: &str, body: &Value) -> (u16, Value) {
         let response = reqwest::Client::new()
@@ -80,9 +92,8 @@ impl Server {
 
     /// GETs `path` with `token` as bearer.
     pub async fn get_as(&self, path: &str, token: &str) -> (u16, Value) {
-        let response = reqwest::Client::new()
-            .get(self.http_url(path))
-            .bearer_auth(token)
+        let response = self
+            .request(reqwest::Method::GET, path, token)
             .send()
             .await
             .expect("the server answers");
@@ -120,9 +131,8 @@ pub fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
 impl Server {
     /// Creates the public room `name` (its id is the same slug) with `owner` as its admin.
     pub async fn room(&self, owner: &Session, name: &str) -> String {
-        let response = reqwest::Client::new()
-            .post(self.http_url("/api/rooms"))
-            .bearer_auth(&owner.access_token)
+        let response = self
+            .request(reqwest::Method::POST, "/api/rooms", &owner.access_token)
             .json(&json!({ "name": name }))
             .send()
             .await
@@ -138,9 +148,8 @@ impl Server {
 
     /// POSTs `body` to `path` with `token` as bearer; returns the status and JSON body.
     pub async fn post_as(&self, path: &str, token: &str, body: &Value) -> (u16, Value) {
-        let response = reqwest::Client::new()
-            .post(self.http_url(path))
-            .bearer_auth(token)
+        let response = self
+            .request(reqwest::Method::POST, path, token)
             .json(body)
             .send()
             .await

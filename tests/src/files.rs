@@ -10,13 +10,6 @@ use crate::server::Server;
 pub const NAME_HEADER: &str = "X-File-Name";
 
 impl Server {
-    /// A request to `path` with `token` as bearer, ready for a body or more headers.
-    pub fn request(&self, method: Method, path: &str, token: &str) -> reqwest::RequestBuilder {
-        reqwest::Client::new()
-            .request(method, self.http_url(path))
-            .bearer_auth(token)
-    }
-
     /// Uploads `bytes` named `name` to `room` (as the thumbnail of `thumbnail_of`, if
     /// given); returns the status and the JSON body.
     pub async fn upload(
