@@ -1,10 +1,8 @@
-//! The client's reducer: events in, what the screen shows out. The last test drives the
-//! real room core and checks that live events applied to an old state end where a fresh
-//! join starts.
+//! The client's reducer: events in, what the screen shows out. `convergence.rs` checks it
+//! against the real room core.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use edgechat_client::state::{ChatState, Connection, Pending};
-use edgechat_core::{Command, Effect, Identity, Limits, Room};
 use edgechat_protocol::{ClientMsg, Message, Role, RoomInfo, RoomKind, ServerMsg};
 
 fn pending(id: &str, text: &str) -> Pending {
@@ -32,6 +30,35 @@ fn message(seq: u64) -> Message {
         deleted: false,
         pinned: false,
         reactions: vec![],
+    }
+}
+
+/// `room-joined` for "lobby" with `history`, at `head_seq`, read up to `last_read_seq`.
+fn joined(
+    history: Vec<Message>,
+    head_seq: u64,
+    last_read_seq: u64,
+    unread_count: u64,
+) -> ServerMsg {
+    ServerMsg::RoomJoined {
+        room_id: "lobby".into(),
+        room: RoomInfo {
+            room_id: "lobby".into(),
+            name: "lobby".into(),
+            kind: RoomKind::Public,
+            capacity: None,
+            created_by: "u".into(),
+            created_at: 0,
+        },
+        users: vec![],
+        message_history: history,
+        your_role: Role::Member,
+        head_seq,
+        last_read_seq,
+        unread_count,
+        read_marks: Default::default(),
+        slow_mode: 0,
+        req_id: None,
     }
 }
 
@@ -110,27 +137,7 @@ fn a_new_message_with_a_pending_client_id_settles_it() {
 fn room_joined_loads_history_and_marks_the_socket_connected() {
     let mut state = ChatState::new("lobby");
     state.apply(ServerMsg::NewMessage(message(2)));
-    let room = edgechat_protocol::RoomInfo {
-        room_id: "lobby".into(),
-        name: "lobby".into(),
-        kind: edgechat_protocol::RoomKind::Public,
-        capacity: None,
-        created_by: "u".into(),
-        created_at: 0,
-    };
-    state.apply(ServerMsg::RoomJoined {
-        room_id: "lobby".into(),
-        room,
-        users: vec![],
-        message_history: vec![message(1), message(2)],
-        your_role: edgechat_protocol::Role::Member,
-        head_seq: 2,
-        last_read_seq: 0,
-        unread_count: 2,
-        read_marks: Default::default(),
-        slow_mode: 0,
-        req_id: None,
-    });
+    state.apply(joined(vec![message(1), message(2)], 2, 0, 2));
     assert_eq!(state.connection, Connection::Connected);
     assert_eq!(state.messages.len(), 2);
 }
@@ -230,217 +237,13 @@ fn reactions_pins_and_typing_show_and_clear() {
     assert!(state.typing_names(50).is_empty(), "a message ends typing");
 }
 
-/// What `conn` receives among `effects`, in order.
-fn frames_for(conn: &str, effects: &[Effect]) -> Vec<ServerMsg> {
-    effects
-        .iter()
-        .filter_map(|effect| match effect {
-            Effect::Send { conn: to, msg } if to == conn => Some(msg.clone()),
-            Effect::Broadcast { msg, except } if except.as_deref() != Some(conn) => {
-                Some(msg.clone())
-            }
-            _ => None,
-        })
-        .collect()
-}
-
-fn identity(user: &str) -> Identity {
-    Identity {
-        user_id: user.into(),
-        username: user.to_uppercase(),
-        global_admin: false,
-        expires_at: None,
-    }
-}
-
-fn frame(msg: ClientMsg) -> String {
-    serde_json::to_string(&edgechat_protocol::ClientFrame::from(msg)).unwrap()
-}
-
-#[test]
-fn live_events_applied_to_an_old_state_equal_a_fresh_join() {
-    let info = RoomInfo {
-        room_id: "lobby".into(),
-        name: "Lobby".into(),
-        kind: RoomKind::Public,
-        capacity: None,
-        created_by: "ana".into(),
-        created_at: 0,
-    };
-    let (mut room, _) = Room::create(info, Limits::default(), &identity("ana"), &[]);
-    let mut now = 1_000;
-    let mut watched = Vec::new();
-    for user in ["bo", "ana", "cy"] {
-        let who = identity(user);
-        let (conn, since) = (user.into(), None);
-        watched.extend(frames_for(
-            "bo",
-            &room.handle(Command::Connect { conn, who, since }, now),
-        ));
-    }
-    let react = |id: &str, emoji: &str| ClientMsg::AddReaction {
-        message_id: id.into(),
-        emoji: emoji.into(),
-    };
-    let script: Vec<(&str, ClientMsg)> = vec![
-        ("ana", ClientMsg::text("lobby", "one", "a1")),
-        ("cy", ClientMsg::text("lobby", "two", "c1")),
-        ("ana", ClientMsg::text("lobby", "three", "a2")),
-        ("bo", react("lobby:4", "👍")),
-        ("cy", react("lobby:4", "👍")),
-        ("cy", react("lobby:5", "🎉")),
-        (
-            "bo",
-            ClientMsg::RemoveReaction {
-                message_id: "lobby:4".into(),
-                emoji: "👍".into(),
-            },
-        ),
-        (
-            "ana",
-            ClientMsg::EditMessage {
-                message_id: "lobby:4".into(),
-                new_text: "one, edited".into(),
-            },
-        ),
-        (
-            "ana",
-            ClientMsg::PinMessage {
-                message_id: "lobby:4".into(),
-            },
-        ),
-        (
-            "ana",
-            ClientMsg::PinMessage {
-                message_id: "lobby:6".into(),
-            },
-        ),
-        (
-            "ana",
-            ClientMsg::UnpinMessage {
-                message_id: "lobby:6".into(),
-            },
-        ),
-        (
-            "ana",
-            ClientMsg::DeleteMessage {
-                message_id: "lobby:6".into(),
-            },
-        ),
-        (
-            "ana",
-            ClientMsg::SetRole {
-                user_id: "cy".into(),
-                role: Role::Moderator,
-            },
-        ),
-        (
-            "cy",
-            ClientMsg::SendMessage {
-                room_id: "lobby".into(),
-                text: "a reply".into(),
-                attachments: vec![],
-                reply_to: Some("lobby:4".into()),
-                client_msg_id: "c2".into(),
-            },
-        ),
-        (
-            "ana",
-            ClientMsg::TypingStart {
-                room_id: "lobby".into(),
-            },
-        ),
-        (
-            "cy",
-            ClientMsg::LeaveRoom {
-                room_id: "lobby".into(),
-            },
-        ),
-    ];
-    for (who, msg) in script {
-        now += 1_000;
-        let command = Command::Frame {
-            conn: who.into(),
-            raw: frame(msg),
-        };
-        let effects = room.handle(command, now);
-        assert!(
-            !frames_for(who, &effects)
-                .iter()
-                .any(|m| matches!(m, ServerMsg::Error { .. })),
-            "{who} was refused: {effects:?}"
-        );
-        watched.extend(frames_for("bo", &effects));
-    }
-    now += 1_000;
-    let (conn, who) = ("dee".to_owned(), identity("dee"));
-    let joined = room.handle(
-        Command::Connect {
-            conn,
-            who,
-            since: None,
-        },
-        now,
-    );
-    watched.extend(frames_for("bo", &joined));
-
-    let mut old = ChatState::for_user("lobby", "bo");
-    for msg in watched {
-        old.apply(msg);
-    }
-    let mut fresh = ChatState::for_user("lobby", "bo");
-    for msg in frames_for("dee", &joined) {
-        fresh.apply(msg);
-    }
-    assert!(old.messages.len() >= 4, "{:?}", old.messages);
-    assert_eq!(old.messages, fresh.messages);
-    let members = |s: &ChatState| {
-        s.users
-            .values()
-            .map(|u| (u.user_id.clone(), u.role))
-            .collect::<Vec<_>>()
-    };
-    assert_eq!(members(&old), members(&fresh));
-    assert_eq!(
-        old.typing_names(now),
-        ["ANA"],
-        "typing is live state, not history"
-    );
-    assert!(
-        old.messages
-            .iter()
-            .any(|m| m.pinned && m.text == "one, edited")
-    );
-    assert!(old.messages.iter().any(|m| m.deleted));
-}
-
 #[test]
 fn the_new_messages_divider_sits_at_the_first_unread_message_of_someone_else() {
     let mut state = ChatState::for_user("lobby", "me");
-    let room = RoomInfo {
-        room_id: "lobby".into(),
-        name: "lobby".into(),
-        kind: RoomKind::Public,
-        capacity: None,
-        created_by: "u".into(),
-        created_at: 0,
-    };
     let mut mine = message(3);
     mine.user_id = "me".into();
-    let joined = |last_read_seq| ServerMsg::RoomJoined {
-        room_id: "lobby".into(),
-        room: room.clone(),
-        users: vec![],
-        message_history: vec![message(1), message(2), mine.clone(), message(4)],
-        your_role: Role::Member,
-        head_seq: 4,
-        last_read_seq,
-        unread_count: 1,
-        read_marks: Default::default(),
-        slow_mode: 0,
-        req_id: None,
-    };
-    state.apply(joined(2));
+    let history = vec![message(1), message(2), mine, message(4)];
+    state.apply(joined(history.clone(), 4, 2, 1));
     assert_eq!(
         state.first_new(),
         Some(4),
@@ -448,7 +251,7 @@ fn the_new_messages_divider_sits_at_the_first_unread_message_of_someone_else() {
     );
     assert_eq!(state.unread_count, 1);
     // A reconnect does not move it.
-    state.apply(joined(4));
+    state.apply(joined(history, 4, 4, 0));
     assert_eq!(state.first_new(), Some(4));
 }
 
@@ -485,33 +288,12 @@ fn a_refused_send_leaves_the_outbox_and_comes_back_to_the_composer() {
 
 #[test]
 fn a_resumed_join_keeps_older_history_loadable_and_resumes_from_the_replay() {
-    let room = RoomInfo {
-        room_id: "lobby".into(),
-        name: "lobby".into(),
-        kind: RoomKind::Public,
-        capacity: None,
-        created_by: "u".into(),
-        created_at: 0,
-    };
-    let joined = |history: Vec<Message>, head_seq| ServerMsg::RoomJoined {
-        room_id: "lobby".into(),
-        room: room.clone(),
-        users: vec![],
-        message_history: history,
-        your_role: Role::Member,
-        head_seq,
-        last_read_seq: 0,
-        unread_count: 0,
-        read_marks: Default::default(),
-        slow_mode: 0,
-        req_id: None,
-    };
     let mut state = ChatState::for_user("lobby", "me");
-    state.apply(joined(vec![message(40), message(41)], 41));
+    state.apply(joined(vec![message(40), message(41)], 41, 0, 0));
     assert!(state.has_more);
     assert_eq!(state.seen_seq(), Some(41));
     // Resumed after 41 while the room went on to 45: the replay follows the join.
-    state.apply(joined(vec![], 45));
+    state.apply(joined(vec![], 45, 0, 0));
     assert!(state.has_more, "a resumed join carries no page");
     assert_eq!(
         state.seen_seq(),

@@ -1,12 +1,13 @@
 //! What the client knows, changed only by [`ChatState::apply`] and the few user actions
 //! below, so it is plain Rust and tested natively.
 
+mod outbox;
+
+pub use outbox::Pending;
+
 use std::collections::BTreeMap;
 
-use edgechat_protocol::{
-    ClientMsg, Id, Message, Millis, Reaction, Role, RoomUser, Seq, ServerMsg, Status,
-};
-use serde::{Deserialize, Serialize};
+use edgechat_protocol::{Id, Message, Millis, Reaction, Role, RoomUser, Seq, ServerMsg, Status};
 
 /// The state of the room socket, shown in the connection banner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -18,40 +19,6 @@ pub enum Connection {
     Disconnected,
     /// Closed by the server for a reason retrying cannot change (banned, replaced).
     Closed,
-}
-
-/// A message the user sent that the server has not yet acknowledged: the outbox, kept in
-/// browser storage so it survives a reload, and sent again with the same client id after
-/// every reconnect until acknowledged.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Pending {
-    pub client_msg_id: String,
-    pub text: String,
-    #[serde(default)]
-    pub attachments: Vec<String>,
-    #[serde(default)]
-    pub reply_to: Option<String>,
-}
-
-impl Pending {
-    /// The frame that sends it: its client id doubles as `reqId`, so an error names it.
-    pub fn to_frame(&self, room: &str) -> edgechat_protocol::ClientFrame {
-        edgechat_protocol::ClientFrame {
-            req_id: Some(self.client_msg_id.clone()),
-            msg: self.to_msg(room),
-        }
-    }
-
-    pub fn to_msg(&self, room: &str) -> ClientMsg {
-        ClientMsg::SendMessage {
-            room_id: room.to_owned(),
-            text: self.text.clone(),
-            attachments: self.attachments.clone(),
-            reply_to: self.reply_to.clone(),
-            client_msg_id: self.client_msg_id.clone(),
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -348,48 +315,6 @@ impl ChatState {
         self.messages
             .iter_mut()
             .find(|m| m.message_id == message_id)
-    }
-
-    /// Records a message the user just sent (or typed offline), shown as pending until
-    /// acknowledged.
-    pub fn sent(&mut self, pending: Pending) {
-        self.pending.push(pending);
-    }
-
-    /// The outbox a previous page left in storage: kept unless already delivered.
-    pub fn restore_outbox(&mut self, outbox: Vec<Pending>) {
-        for pending in outbox {
-            let delivered = self
-                .messages
-                .iter()
-                .any(|m| m.client_msg_id == pending.client_msg_id);
-            let known = self
-                .pending
-                .iter()
-                .any(|p| p.client_msg_id == pending.client_msg_id);
-            if !delivered && !known {
-                self.pending.push(pending);
-            }
-        }
-    }
-
-    /// The outbox to store, given what storage holds now: another tab's unsent messages
-    /// stay, anything this page saw delivered or refused goes, and this page's own
-    /// pending messages are added.
-    pub fn merged_outbox(&self, stored: Vec<Pending>) -> Vec<Pending> {
-        let delivered = |id: &str| {
-            self.settled.contains(id) || self.messages.iter().any(|m| m.client_msg_id == id)
-        };
-        let mut merged: Vec<Pending> = stored
-            .into_iter()
-            .filter(|p| !delivered(&p.client_msg_id))
-            .collect();
-        for mine in &self.pending {
-            if !merged.iter().any(|p| p.client_msg_id == mine.client_msg_id) {
-                merged.push(mine.clone());
-            }
-        }
-        merged
     }
 
     /// The seq to resume after: `None` before anything was seen.
