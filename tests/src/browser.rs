@@ -226,3 +226,26 @@ impl Browser {
         }
     }
 }
+
+impl Browser {
+    /// Signs up as `username` on the page for `room`, then joins it (or, with `create`,
+    /// creates it) and waits for it to open.
+    pub async fn enter_room(
+        &self,
+        server: &crate::server::Server,
+        room: &str,
+        username: &str,
+        display_name: &str,
+        create: bool,
+    ) {
+        self.sign_up(
+            &server.http_url(&format!("/?room={room}")),
+            username,
+            display_name,
+        )
+        .await;
+        self.click(if create { "#create-room" } else { "#join" })
+            .await;
+        self.find(".room").await;
+    }
+}

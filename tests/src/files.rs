@@ -4,7 +4,11 @@ use reqwest::Method;
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::server::Server;
+use std::time::{Duration, Instant};
+
+use edgechat_protocol::{ClientMsg, Message, ServerMsg};
+
+use crate::{account::Session, server::Server, socket::Client};
 
 /// The header that carries an upload's percent-encoded name.
 pub const NAME_HEADER: &str = "X-File-Name";
@@ -162,4 +166,51 @@ pub fn mp4(len: usize) -> Vec<u8> {
     let mut bytes = b"\0\0\0\x18ftypisom\0\0\x02\0isomiso2".to_vec();
     bytes.extend((0..len).map(|i| (i % 251) as u8));
     bytes
+}
+
+/// `who` sends a message in `room` carrying `files`; returns the stored message.
+pub async fn attach(client: &mut Client, room: &str, files: &[&str], id: &str) -> ServerMsg {
+    client
+        .send(&ClientMsg::SendMessage {
+            room_id: room.into(),
+            text: "see attached".into(),
+            attachments: files.iter().map(|f| f.to_string()).collect(),
+            reply_to: None,
+            client_msg_id: id.into(),
+        })
+        .await;
+    client
+        .recv_until(|m| matches!(m, ServerMsg::MessageAck { .. } | ServerMsg::Error { .. }))
+        .await
+}
+
+/// The next new message `client` sees.
+pub async fn new_message(client: &mut Client) -> Message {
+    match client
+        .recv_until(|m| matches!(m, ServerMsg::NewMessage(_)))
+        .await
+    {
+        ServerMsg::NewMessage(message) => message,
+        _ => unreachable!(),
+    }
+}
+
+/// Polls `check` for up to 20 s.
+pub async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !check().await {
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// The status of a GET of `path` with `token`.
+pub async fn status_of(server: &Server, path: &str, token: &str) -> u16 {
+    server.download(path, token, None).await.status().as_u16()
+}
+
+/// A room `owner` created, which `member` has joined.
+pub async fn shared_room(server: &Server, owner: &Session, member: &Session, name: &str) -> Client {
+    server.room(owner, name).await;
+    Client::join(server, name, member).await
 }

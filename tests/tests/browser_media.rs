@@ -1,0 +1,171 @@
+//! Files and search in the browser: uploads with previews and avatars, pasted images,
+//! the lightbox, and jumping to a search hit.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use edgechat_e2e::{browser::Browser, files::png, server::Server, socket::Client};
+use edgechat_protocol::{ClientMsg, ServerMsg};
+
+#[tokio::test]
+async fn an_image_shared_in_one_browser_shows_its_preview_and_the_senders_avatar_in_another() {
+    let server = Server::start().await;
+    let (ana, bob) = (Browser::launch().await, Browser::launch().await);
+    ana.enter_room(&server, "pics", "ana", "Ana", true).await;
+    bob.enter_room(&server, "pics", "bob", "Bob", false).await;
+    let files = tempfile::tempdir().unwrap();
+    let photo = files.path().join("sunset.png");
+    std::fs::write(&photo, png(800, 600, [250, 120, 30])).unwrap();
+    let face = files.path().join("face.png");
+    std::fs::write(&face, png(64, 64, [30, 120, 250])).unwrap();
+
+    ana.click("#profile").await;
+    ana.choose_file("#avatar-input", &face).await;
+    ana.wait_until(
+        "Ana sees her new avatar",
+        "const img = document.querySelector('.profile img.avatar'); \
+         return !!img && img.complete && img.naturalWidth === 64;",
+    )
+    .await;
+
+    ana.choose_file("#file-input", &photo).await;
+    ana.find(".tray .staged").await;
+    ana.wait_until(
+        "the upload finishes",
+        "const bar = document.querySelector('.tray progress'); \
+         return !!bar && bar.value === 100;",
+    )
+    .await;
+    ana.type_into("#message-input", "look at this").await;
+    ana.click("#send").await;
+
+    bob.wait_for_text(".message .text", "look at this").await;
+    // The preview is the thumbnail, its space reserved before it loads, loaded through
+    // the media cookie.
+    let img = bob.find(".attachment.image img.thumbnail").await;
+    assert_eq!(img.attr("width").await.unwrap().as_deref(), Some("320"));
+    assert_eq!(img.attr("height").await.unwrap().as_deref(), Some("240"));
+    let src = img.attr("src").await.unwrap().unwrap_or_default();
+    assert!(src.ends_with("/thumbnail"), "{src}");
+    bob.wait_until(
+        "the thumbnail is decoded",
+        "const img = document.querySelector('.attachment.image img.thumbnail'); \
+         return !!img && img.complete && img.naturalWidth > 0 && img.naturalWidth <= 640;",
+    )
+    .await;
+    bob.wait_until(
+        "Ana's avatar shows beside her message",
+        "const img = [...document.querySelectorAll('.message')] \
+           .find(m => m.textContent.includes('look at this'))?.querySelector('img.avatar'); \
+         return !!img && img.complete && img.naturalWidth === 64;",
+    )
+    .await;
+    ana.close().await;
+    bob.close().await;
+}
+
+#[tokio::test]
+async fn search_jumps_to_an_older_message_and_pasted_images_upload_and_open_in_a_lightbox() {
+    let server = Server::builder()
+        .var("RATE_BURST", 200)
+        .var("RATE_PER_WINDOW", 400)
+        .var("ARCHIVE_DELAY_MS", 100)
+        .start()
+        .await;
+    let bob_acct = server.register("Bob").await;
+    server.room(&bob_acct, "archive").await;
+    let mut bob = Client::join(&server, "archive", &bob_acct).await;
+    for i in 0..80 {
+        let text = if i == 3 {
+            "the needle in a haystack".to_owned()
+        } else {
+            format!("filler message number {i}")
+        };
+        bob.send(&ClientMsg::text("archive", text, format!("f-{i}")))
+            .await;
+        bob.recv_until(|m| matches!(m, ServerMsg::MessageAck { .. }))
+            .await;
+    }
+    let browser = Browser::launch().await;
+    browser
+        .sign_up(&server.http_url("/?room=archive"), "ana", "Ana")
+        .await;
+    browser.click("#join").await;
+    browser
+        .wait_for_text(".message .text", "filler message number 79")
+        .await;
+
+    browser.click("#search").await;
+    browser.type_into("#search-input", "needle").await;
+    browser.click("#search-submit").await;
+    browser.click(".search-hit").await;
+    browser
+        .wait_until(
+            "the older message is loaded, shown and highlighted",
+            "const row = [...document.querySelectorAll('.message')] \
+               .find(m => m.textContent.includes('the needle in a haystack')); \
+             if (!row) return false; const box = row.getBoundingClientRect(); \
+             const list = document.getElementById('messages').getBoundingClientRect(); \
+             return row.classList.contains('flash') && box.top >= list.top - 1 && box.bottom <= list.bottom + 1;",
+        )
+        .await;
+
+    // The emoji picker inserts into the draft.
+    browser.click("#emoji").await;
+    browser.click(".emoji-picker button").await;
+    browser
+        .wait_until(
+            "the draft has the emoji",
+            "return document.getElementById('message-input').value === '😀';",
+        )
+        .await;
+    browser.find("#message-input").await.clear().await.unwrap();
+
+    // A pasted screenshot uploads like a chosen file.
+    browser
+        .client
+        .execute(
+            "const canvas = document.createElement('canvas'); canvas.width = 300; canvas.height = 200; \
+             const ctx = canvas.getContext('2d'); ctx.fillStyle = '#3a7'; ctx.fillRect(0, 0, 300, 200); \
+             canvas.toBlob(blob => { \
+               const data = new DataTransfer(); \
+               data.items.add(new File([blob], 'pasted.png', { type: 'image/png' })); \
+               document.getElementById('message-input').dispatchEvent( \
+                 new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true })); \
+             }, 'image/png'); return true;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    browser
+        .wait_until(
+            "the pasted image is uploaded",
+            "const bar = document.querySelector('.tray progress'); return !!bar && bar.value === 100;",
+        )
+        .await;
+    browser.click("#send").await;
+    let message = bob
+        .recv_until(|m| matches!(m, ServerMsg::NewMessage(m) if !m.attachments.is_empty()))
+        .await;
+    let ServerMsg::NewMessage(message) = message else {
+        unreachable!()
+    };
+    assert_eq!(message.attachments[0].name, "pasted.png");
+    assert_eq!(message.attachments[0].width, Some(300));
+    assert!(message.attachments[0].thumbnail_id.is_some());
+
+    browser.click(".attachment.image").await;
+    browser
+        .wait_until(
+            "the lightbox shows the full image",
+            "const img = document.querySelector('.lightbox img.full'); \
+             return !!img && img.complete && img.naturalWidth === 300;",
+        )
+        .await;
+    browser.click(".lightbox .close").await;
+    browser
+        .wait_until(
+            "the lightbox closes",
+            "return !document.querySelector('.lightbox');",
+        )
+        .await;
+    browser.close().await;
+}

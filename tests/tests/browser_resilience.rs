@@ -1,0 +1,192 @@
+//! What the browser client withstands: a server that goes away, and hostile text.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use edgechat_e2e::{browser::Browser, server::Server, socket::Client};
+use edgechat_protocol::{ClientMsg, ServerMsg};
+
+#[tokio::test]
+async fn messages_typed_while_the_server_is_down_are_sent_once_when_it_is_back() {
+    let state = tempfile::tempdir().unwrap();
+    let mut server = Server::builder().state_dir(state.path()).start().await;
+    let port = server.port();
+    let bob_acct = server.register("Bob").await;
+    server.room(&bob_acct, "lobby").await;
+    let browser = Browser::launch().await;
+    browser
+        .enter_room(&server, "lobby", "ana", "Ana", false)
+        .await;
+    browser
+        .type_into("#message-input", "before the outage")
+        .await;
+    browser.click("#send").await;
+    browser
+        .wait_for_text(".message:not(.pending) .text", "before the outage")
+        .await;
+
+    server.stop();
+    browser
+        .wait_until(
+            "the banner shows the outage",
+            "return document.querySelector('.banner')?.textContent.includes('Reconnecting') === true;",
+        )
+        .await;
+    for text in ["typed offline 1", "typed offline 2"] {
+        browser.type_into("#message-input", text).await;
+        browser.click("#send").await;
+    }
+    browser
+        .wait_for_text(".message.pending .text", "typed offline 2")
+        .await;
+    browser
+        .wait_until(
+            "the outbox is in browser storage",
+            "return Object.keys(localStorage).some(k => k.startsWith('edgechat.outbox.') \
+               && localStorage.getItem(k).includes('typed offline 2'));",
+        )
+        .await;
+
+    let server = Server::builder()
+        .state_dir(state.path())
+        .port(port)
+        .start()
+        .await;
+    browser
+        .wait_until(
+            "the banner is gone and the outbox is empty",
+            "return !document.querySelector('.banner') && !document.querySelector('.message.pending') \
+               && !Object.keys(localStorage).some(k => k.startsWith('edgechat.outbox.'));",
+        )
+        .await;
+    // A reload finds nothing left to send, and the history has each message once.
+    browser.client.refresh().await.unwrap();
+    browser.click("#join").await;
+    browser
+        .wait_for_text(".message .text", "typed offline 2")
+        .await;
+    let (_bob, frames) = Client::join_since(&server, "lobby", &bob_acct, None).await;
+    let Some(ServerMsg::RoomJoined {
+        message_history: messages,
+        ..
+    }) = frames.into_iter().next()
+    else {
+        panic!("no room-joined")
+    };
+    let texts: Vec<&str> = messages.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        ["before the outage", "typed offline 1", "typed offline 2"]
+    );
+    let shown = browser
+        .client
+        .execute(
+            "return [...document.querySelectorAll('.message .text')].map(e => e.textContent);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        shown,
+        serde_json::json!(["before the outage", "typed offline 1", "typed offline 2"])
+    );
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn xss_payloads_and_markdown_tricks_render_as_inert_text() {
+    // Thirteen messages at once: above the default burst.
+    let server = Server::builder()
+        .var("RATE_BURST", 50)
+        .var("RATE_PER_WINDOW", 100)
+        .start()
+        .await;
+    let bob_acct = server.register("Bob").await;
+    server.room(&bob_acct, "lobby").await;
+    let mut bob = Client::join(&server, "lobby", &bob_acct).await;
+    let browser = Browser::launch().await;
+    browser
+        .enter_room(&server, "lobby", "ana", "Ana", false)
+        .await;
+
+    let payloads = [
+        "<img src=x onerror=\"window.__xss=1\">",
+        "<script>window.__xss=1</script>",
+        "<svg onload=\"window.__xss=1\"></svg>",
+        "<a href=\"javascript:window.__xss=1\">click</a>",
+        "[click me](javascript:window.__xss=1)",
+        "[click me](JaVaScRiPt:window.__xss=1)",
+        "[data](data:text/html,<script>window.__xss=1</script>)",
+        "![image](javascript:window.__xss=1)",
+        "**<b onmouseover=\"window.__xss=1\">bold</b>**",
+        "`<script>window.__xss=1</script>`",
+        "```html\n<iframe src=javascript:window.__xss=1></iframe>\n```",
+        "javascript:window.__xss=1",
+        "[ok](https://example.com/\"onmouseover=\"window.__xss=1)",
+    ];
+    for (i, payload) in payloads.iter().enumerate() {
+        bob.send(&ClientMsg::text("lobby", *payload, format!("x-{i}")))
+            .await;
+        bob.recv_until(|m| matches!(m, ServerMsg::MessageAck { .. }))
+            .await;
+    }
+    browser
+        .wait_until(
+            "every payload is shown",
+            &format!(
+                "return document.querySelectorAll('.message:not(.pending) .text').length >= {};",
+                payloads.len()
+            ),
+        )
+        .await;
+    // Hover and click every link, as a curious user would.
+    let verdict = browser
+        .client
+        .execute(
+            "const texts = [...document.querySelectorAll('.message .text')]; \
+             for (const a of document.querySelectorAll('.message .text a')) { \
+               a.dispatchEvent(new MouseEvent('mouseover', { bubbles: true })); \
+               a.addEventListener('click', e => e.preventDefault()); a.click(); } \
+             const allowed = new Set(['SPAN', 'BR', 'STRONG', 'EM', 'S', 'CODE', 'PRE', 'A', 'BLOCKQUOTE']); \
+             const elements = texts.flatMap(t => [...t.querySelectorAll('*')]); \
+             return { \
+               xss: window.__xss === undefined ? null : window.__xss, \
+               foreign: elements.filter(e => !allowed.has(e.tagName)).map(e => e.tagName), \
+               attributes: elements.flatMap(e => [...e.attributes].map(a => a.name)) \
+                 .filter(n => !['class', 'href', 'target', 'rel', 'data-lang'].includes(n)), \
+               hrefs: [...document.querySelectorAll('.message .text a')].map(a => a.getAttribute('href')), \
+               shown: texts.map(t => t.textContent), \
+             };",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        verdict["xss"],
+        serde_json::Value::Null,
+        "a payload ran: {verdict}"
+    );
+    assert_eq!(verdict["foreign"], serde_json::json!([]), "{verdict}");
+    assert_eq!(verdict["attributes"], serde_json::json!([]), "{verdict}");
+    for href in verdict["hrefs"].as_array().unwrap() {
+        let href = href.as_str().unwrap();
+        assert!(
+            href.starts_with("https://") || href.starts_with("http://"),
+            "unsafe link {href}"
+        );
+    }
+    let shown: Vec<&str> = verdict["shown"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    assert!(
+        shown.contains(&"<img src=x onerror=\"window.__xss=1\">"),
+        "markup is shown as text: {shown:?}"
+    );
+    assert!(shown.contains(&"<script>window.__xss=1</script>"));
+    assert!(
+        browser.client.get_alert_text().await.is_err(),
+        "no dialog opened"
+    );
+    browser.close().await;
+}

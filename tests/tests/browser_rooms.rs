@@ -1,0 +1,260 @@
+//! Rooms in the browser: the room list and its badges, members, direct messages, and a
+//! long history.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use edgechat_e2e::{account::PASSWORD, browser::Browser, server::Server, socket::Client};
+use edgechat_protocol::{ClientMsg, ServerMsg};
+
+#[tokio::test]
+async fn unread_badges_and_the_title_count_rise_elsewhere_clear_on_read_and_mentions_notify() {
+    // A short presence grace: Bob's sockets below leave, and he must count as away.
+    let server = Server::builder()
+        .var("PRESENCE_GRACE_MS", 300)
+        .start()
+        .await;
+    let (ana_acct, bob_acct) = (server.register("Ana").await, server.register("Bob").await);
+    for room in ["one", "two"] {
+        server.room(&ana_acct, room).await;
+        // Bob joins each public room once, so he is a member of both.
+        drop(Client::join(&server, room, &bob_acct).await);
+    }
+    let mut ana = Client::join(&server, "two", &ana_acct).await;
+
+    let bob = Browser::launch().await;
+    bob.sign_in(&server.http_url("/"), "bob", PASSWORD).await;
+    // The browser's Notification API, recorded: headless Chromium shows none.
+    bob.client
+        .execute(
+            "window.__notes = []; \
+             window.Notification = function (title, options) { \
+               window.__notes.push({ title, body: options && options.body }); }; \
+             window.Notification.permission = 'granted'; \
+             window.Notification.requestPermission = () => Promise.resolve('granted'); \
+             return true;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    bob.click(".room-link[data-room='one']").await;
+    bob.find(".room").await;
+    bob.wait_until(
+        "the title has no count",
+        "return document.title === 'edgechat';",
+    )
+    .await;
+
+    ana.send(&ClientMsg::text("two", "hello room two", "a-1"))
+        .await;
+    bob.wait_for_text(".room-link[data-room='two'] .badge.unread", "1")
+        .await;
+    bob.wait_until(
+        "the title counts it",
+        "return document.title === '(1) edgechat';",
+    )
+    .await;
+
+    ana.send(&ClientMsg::text("two", "@bob look at this", "a-2"))
+        .await;
+    bob.wait_for_text(".room-link[data-room='two'] .badge.mention", "@1")
+        .await;
+    bob.wait_until(
+        "a desktop notification for the mention",
+        "return window.__notes.some(n => n.title === 'Ana mentioned you in #two' \
+           && n.body.includes('look at this'));",
+    )
+    .await;
+
+    bob.click(".room-link[data-room='two']").await;
+    bob.wait_for_text(".message .text", "@bob look at this")
+        .await;
+    bob.wait_for_text(".new-marker", "New messages").await;
+    bob.wait_until(
+        "the badges and the title count clear on read",
+        "return !document.querySelector('.room-link .badge') && document.title === 'edgechat';",
+    )
+    .await;
+    bob.close().await;
+}
+
+#[tokio::test]
+async fn the_member_list_shows_presence_and_a_moderator_mutes_from_it() {
+    let server = Server::builder()
+        .var("PRESENCE_GRACE_MS", 300)
+        .start()
+        .await;
+    // Ana signs up first: the first account is the global admin, whom no one outranks.
+    let browser = Browser::launch().await;
+    browser
+        .sign_up(&server.http_url("/?room=crew"), "ana", "Ana")
+        .await;
+    let (bob_acct, cyd_acct) = (server.register("Bob").await, server.register("Cyd").await);
+    browser.click("#create-room").await;
+    browser.find(".room").await;
+    let mut bob = Client::join(&server, "crew", &bob_acct).await;
+    drop(Client::join(&server, "crew", &cyd_acct).await);
+
+    browser.click("#members").await;
+    browser
+        .wait_for_text(".member[data-user='Bob'] .presence", "online")
+        .await;
+    browser
+        .wait_until(
+            "Cyd, who left, shows as offline",
+            "const p = document.querySelector(\".member[data-user='Cyd'] .presence\"); \
+             return !!p && p.classList.contains('offline');",
+        )
+        .await;
+
+    browser
+        .click(".member[data-user='Bob'] .mod-menu summary")
+        .await;
+    browser.click(".member[data-user='Bob'] .mute-10").await;
+    bob.recv_until(|m| matches!(m, ServerMsg::UserMuted { .. }))
+        .await;
+    bob.send(&ClientMsg::text("crew", "can I talk?", "b-1"))
+        .await;
+    let refused = bob
+        .recv_until(|m| matches!(m, ServerMsg::Error { .. } | ServerMsg::MessageAck { .. }))
+        .await;
+    assert!(
+        matches!(
+            refused,
+            ServerMsg::Error {
+                code: edgechat_protocol::ErrorCode::Muted,
+                ..
+            }
+        ),
+        "{refused:?}"
+    );
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_direct_message_starts_from_the_member_list_and_a_room_can_be_left() {
+    let server = Server::start().await;
+    let bob_acct = server.register("Bob").await;
+    server.room(&bob_acct, "hall").await;
+    let _bob_here = Client::join(&server, "hall", &bob_acct).await;
+    let browser = Browser::launch().await;
+    browser
+        .enter_room(&server, "hall", "ana", "Ana", false)
+        .await;
+    browser.click("#members").await;
+    browser.click(".member[data-user='Bob'] .dm").await;
+    browser
+        .wait_until(
+            "the direct room opens",
+            "const h = document.querySelector('.room h2'); return !!h && h.textContent !== '#hall';",
+        )
+        .await;
+    let dm = browser
+        .client
+        .execute(
+            "return document.querySelector('.room h2').textContent.slice(1);",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_owned();
+    browser.type_into("#message-input", "hi in private").await;
+    browser.click("#send").await;
+    browser
+        .wait_for_text(".message:not(.pending) .text", "hi in private")
+        .await;
+    browser.find(&format!(".room-link[data-room='{dm}']")).await;
+    let (_bob, frames) = Client::join_since(&server, &dm, &bob_acct, None).await;
+    let Some(ServerMsg::RoomJoined {
+        message_history, ..
+    }) = frames.first()
+    else {
+        panic!("Bob cannot open the direct room: {frames:?}")
+    };
+    assert_eq!(message_history[0].text, "hi in private");
+
+    // Leaving asks once more, then closes the room and drops it from the list.
+    browser.click(".room-link[data-room='hall']").await;
+    browser.wait_for_text(".room h2", "#hall").await;
+    browser.click("#leave").await;
+    browser.click("#leave").await;
+    browser.find(".welcome").await;
+    browser
+        .wait_until(
+            "the room left the list",
+            "return !document.querySelector(\".room-link[data-room='hall']\");",
+        )
+        .await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_thousand_loaded_messages_keep_only_the_rows_in_view_in_the_page() {
+    let server = Server::builder()
+        .var("RATE_BURST", 2000)
+        .var("RATE_PER_WINDOW", 4000)
+        .var("MAX_REPLAY", 2000)
+        .start()
+        .await;
+    let bob_acct = server.register("Bob").await;
+    server.room(&bob_acct, "busy").await;
+    let mut bob = Client::join(&server, "busy", &bob_acct).await;
+    for i in 0..1000 {
+        // Rows of different heights: every seventh message runs over several lines.
+        let text = if i % 7 == 0 {
+            format!("message {i}\nwith\nseveral\nlines")
+        } else {
+            format!("message {i}")
+        };
+        bob.send(&ClientMsg::text("busy", text, format!("m-{i}")))
+            .await;
+    }
+    bob.recv_until(
+        |m| matches!(m, ServerMsg::MessageAck { client_msg_id, .. } if client_msg_id == "m-999"),
+    )
+    .await;
+
+    let browser = Browser::launch().await;
+    browser
+        .sign_up(&server.http_url("/?room=busy"), "ana", "Ana")
+        .await;
+    browser.click("#join").await;
+    browser.wait_for_text(".message .text", "message 999").await;
+    let rows =
+        |script: &'static str| async { browser.client.execute(script, vec![]).await.unwrap() };
+    let count = "return document.querySelectorAll('.message').length;";
+    // Scrolling up loads page after page (infinite scroll) until the first message.
+    browser
+        .wait_until(
+            "the whole history is loaded by scrolling up",
+            "const list = document.getElementById('messages'); list.scrollTop = 0; \
+             list.dispatchEvent(new Event('scroll')); \
+             return [...document.querySelectorAll('.message .text')] \
+               .some(t => t.textContent.startsWith('message 0'));",
+        )
+        .await;
+    let rendered = rows(count).await.as_u64().unwrap();
+    assert!(
+        rendered < 120,
+        "{rendered} rows in the page for 1000 messages"
+    );
+    let height = rows("return document.getElementById('messages').scrollHeight;")
+        .await
+        .as_u64()
+        .unwrap();
+    assert!(
+        height > 30_000,
+        "the spacers stand in for the rest: {height}px"
+    );
+    browser
+        .wait_until(
+            "the middle renders when scrolled to",
+            "const list = document.getElementById('messages'); \
+             list.scrollTop = list.scrollHeight / 2; list.dispatchEvent(new Event('scroll')); \
+             return [...document.querySelectorAll('.message .text')] \
+               .some(t => /^message 4[0-9][0-9]$|^message 5[0-9][0-9]$/.test(t.textContent));",
+        )
+        .await;
+    assert!(rows(count).await.as_u64().unwrap() < 120);
+    browser.close().await;
+}
