@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use edgechat_client::state::{ChatState, Connection, Pending};
-use edgechat_protocol::{ClientMsg, Message, Role, RoomInfo, RoomKind, ServerMsg};
+use edgechat_protocol::{ClientMsg, Message, Role, RoomEvent, RoomInfo, RoomKind, ServerMsg};
 
 fn pending(id: &str, text: &str) -> Pending {
     Pending {
@@ -66,7 +66,7 @@ fn joined(
 fn messages_are_kept_in_seq_order_whatever_order_they_arrive_in() {
     let mut state = ChatState::new("lobby");
     for seq in [3, 1, 2] {
-        state.apply(ServerMsg::NewMessage(message(seq)));
+        state.apply(ServerMsg::Event(RoomEvent::NewMessage(message(seq))));
     }
     let seqs: Vec<u64> = state.messages.iter().map(|m| m.seq).collect();
     assert_eq!(seqs, [1, 2, 3]);
@@ -75,15 +75,15 @@ fn messages_are_kept_in_seq_order_whatever_order_they_arrive_in() {
 #[test]
 fn a_message_delivered_twice_is_shown_once() {
     let mut state = ChatState::new("lobby");
-    state.apply(ServerMsg::NewMessage(message(1)));
-    state.apply(ServerMsg::NewMessage(message(1)));
+    state.apply(ServerMsg::Event(RoomEvent::NewMessage(message(1))));
+    state.apply(ServerMsg::Event(RoomEvent::NewMessage(message(1))));
     assert_eq!(state.messages.len(), 1);
 }
 
 #[test]
 fn a_message_for_another_room_is_ignored() {
     let mut state = ChatState::new("elsewhere");
-    state.apply(ServerMsg::NewMessage(message(1)));
+    state.apply(ServerMsg::Event(RoomEvent::NewMessage(message(1))));
     assert!(state.messages.is_empty());
 }
 
@@ -109,18 +109,18 @@ fn an_ack_clears_the_pending_message_and_the_last_error() {
 #[test]
 fn edits_and_deletes_change_the_shown_message() {
     let mut state = ChatState::new("lobby");
-    state.apply(ServerMsg::NewMessage(message(1)));
-    state.apply(ServerMsg::MessageEdited {
+    state.apply(ServerMsg::Event(RoomEvent::NewMessage(message(1))));
+    state.apply(ServerMsg::Event(RoomEvent::MessageEdited {
         message_id: "lobby:1".into(),
         new_text: "fixed".into(),
         edited_at: 5,
         seq: 2,
-    });
+    }));
     assert_eq!(state.messages[0].text, "fixed");
-    state.apply(ServerMsg::MessageDeleted {
+    state.apply(ServerMsg::Event(RoomEvent::MessageDeleted {
         message_id: "lobby:1".into(),
         seq: 3,
-    });
+    }));
     assert!(state.messages[0].deleted);
     assert_eq!(state.messages[0].text, "");
 }
@@ -129,14 +129,14 @@ fn edits_and_deletes_change_the_shown_message() {
 fn a_new_message_with_a_pending_client_id_settles_it() {
     let mut state = ChatState::new("lobby");
     state.sent(pending("c-1", "m1"));
-    state.apply(ServerMsg::NewMessage(message(1)));
+    state.apply(ServerMsg::Event(RoomEvent::NewMessage(message(1))));
     assert!(state.pending.is_empty());
 }
 
 #[test]
 fn room_joined_loads_history_and_marks_the_socket_connected() {
     let mut state = ChatState::new("lobby");
-    state.apply(ServerMsg::NewMessage(message(2)));
+    state.apply(ServerMsg::Event(RoomEvent::NewMessage(message(2))));
     state.apply(joined(vec![message(1), message(2)], 2, 0, 2));
     assert_eq!(state.connection, Connection::Connected);
     assert_eq!(state.messages.len(), 2);
@@ -146,11 +146,11 @@ fn room_joined_loads_history_and_marks_the_socket_connected() {
 fn the_resume_point_is_the_highest_seq_seen_and_resets_on_resync() {
     let mut state = ChatState::new("lobby");
     assert_eq!(state.seen_seq(), None);
-    state.apply(ServerMsg::NewMessage(message(4)));
-    state.apply(ServerMsg::MessageDeleted {
+    state.apply(ServerMsg::Event(RoomEvent::NewMessage(message(4))));
+    state.apply(ServerMsg::Event(RoomEvent::MessageDeleted {
         message_id: "lobby:4".into(),
         seq: 7,
-    });
+    }));
     assert_eq!(state.seen_seq(), Some(7));
     state.apply(ServerMsg::Resync {
         room_id: "lobby".into(),
@@ -163,7 +163,7 @@ fn the_resume_point_is_the_highest_seq_seen_and_resets_on_resync() {
 #[test]
 fn an_outbox_from_storage_keeps_only_what_was_not_delivered() {
     let mut state = ChatState::new("lobby");
-    state.apply(ServerMsg::NewMessage(message(1)));
+    state.apply(ServerMsg::Event(RoomEvent::NewMessage(message(1))));
     state.sent(pending("c-2", "typed"));
     let stored: Vec<Pending> = serde_json::from_str(
         r#"[{"clientMsgId":"c-1","text":"m1"},{"clientMsgId":"c-2","text":"typed"},{"clientMsgId":"c-3","text":"offline","attachments":["f-1"]}]"#,
@@ -189,28 +189,28 @@ fn an_outbox_from_storage_keeps_only_what_was_not_delivered() {
 #[test]
 fn reactions_pins_and_typing_show_and_clear() {
     let mut state = ChatState::for_user("lobby", "me");
-    state.apply(ServerMsg::NewMessage(message(1)));
-    state.apply(ServerMsg::ReactionUpdated {
+    state.apply(ServerMsg::Event(RoomEvent::NewMessage(message(1))));
+    state.apply(ServerMsg::Event(RoomEvent::ReactionUpdated {
         message_id: "lobby:1".into(),
         emoji: "👍".into(),
         count: 2,
         user_ids: vec!["a".into(), "b".into()],
         seq: 2,
-    });
-    state.apply(ServerMsg::MessagePinned {
+    }));
+    state.apply(ServerMsg::Event(RoomEvent::MessagePinned {
         message_id: "lobby:1".into(),
         by: "a".into(),
         seq: 3,
-    });
+    }));
     assert_eq!(state.messages[0].reactions[0].count, 2);
     assert!(state.messages[0].pinned);
-    state.apply(ServerMsg::ReactionUpdated {
+    state.apply(ServerMsg::Event(RoomEvent::ReactionUpdated {
         message_id: "lobby:1".into(),
         emoji: "👍".into(),
         count: 0,
         user_ids: vec![],
         seq: 4,
-    });
+    }));
     assert!(state.messages[0].reactions.is_empty());
 
     let typing = |user: &str, is_typing: bool| ServerMsg::TypingIndicator {
@@ -233,7 +233,7 @@ fn reactions_pins_and_typing_show_and_clear() {
     assert_eq!(state.typing_names(50), ["B"]);
     let mut from_b = message(5);
     from_b.user_id = "b".into();
-    state.apply(ServerMsg::NewMessage(from_b));
+    state.apply(ServerMsg::Event(RoomEvent::NewMessage(from_b)));
     assert!(state.typing_names(50).is_empty(), "a message ends typing");
 }
 
@@ -300,14 +300,14 @@ fn a_resumed_join_keeps_older_history_loadable_and_resumes_from_the_replay() {
         Some(41),
         "a drop before the replay resumes from 41 again"
     );
-    state.apply(ServerMsg::NewMessage(message(42)));
+    state.apply(ServerMsg::Event(RoomEvent::NewMessage(message(42))));
     assert_eq!(state.seen_seq(), Some(42));
 }
 
 #[test]
 fn the_stored_outbox_keeps_another_tabs_messages_and_drops_what_was_delivered() {
     let mut state = ChatState::for_user("lobby", "me");
-    state.apply(ServerMsg::NewMessage(message(1)));
+    state.apply(ServerMsg::Event(RoomEvent::NewMessage(message(1))));
     state.sent(pending("mine", "from this tab"));
     state.sent(pending("acked", "sent and acknowledged"));
     state.apply(ServerMsg::MessageAck {
@@ -327,4 +327,24 @@ fn the_stored_outbox_keeps_another_tabs_messages_and_drops_what_was_delivered() 
         .map(|p| p.client_msg_id)
         .collect();
     assert_eq!(ids, ["other-tab", "mine"]);
+}
+
+#[test]
+fn frames_from_a_newer_server_leave_the_state_usable() {
+    let mut state = ChatState::for_user("lobby", "me");
+    state.apply(joined(vec![message(1)], 1, 1, 0));
+    let decode = |json: &str| serde_json::from_str::<ServerMsg>(json).unwrap();
+    let before = state.clone();
+    state.apply(decode(
+        r#"{"type":"some-future-event","roomId":"lobby","seq":2}"#,
+    ));
+    assert_eq!(state, before, "an unknown frame changes nothing");
+    state.apply(decode(
+        r#"{"type":"error","code":"some-future-code","message":"not now"}"#,
+    ));
+    assert_eq!(state.last_error.as_deref(), Some("not now"));
+    state.apply(ServerMsg::Event(RoomEvent::NewMessage(message(2))));
+    let seqs: Vec<u64> = state.messages.iter().map(|m| m.seq).collect();
+    assert_eq!(seqs, [1, 2]);
+    assert_eq!(state.seen_seq(), Some(2));
 }

@@ -2,7 +2,7 @@
 //! and these into bound SQL. Every operation is idempotent, and replaying a batch in seq
 //! order after a failure ends in the same rows.
 
-use edgechat_protocol::{Id, Message, Millis, Role, ServerMsg};
+use edgechat_protocol::{Id, Message, Millis, Role, RoomEvent};
 
 /// One change to D1.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,10 +74,10 @@ impl ArchiveOp {
 
 /// The D1 operations for one durable event, given when it was stored (events that carry
 /// no time of their own use `at`).
-pub fn ops(event: &ServerMsg, at: Millis) -> Vec<ArchiveOp> {
+pub fn ops(event: &RoomEvent, at: Millis) -> Vec<ArchiveOp> {
     use ArchiveOp as Op;
     match event.clone() {
-        ServerMsg::UserJoined {
+        RoomEvent::UserJoined {
             user_id,
             username,
             role,
@@ -88,7 +88,7 @@ pub fn ops(event: &ServerMsg, at: Millis) -> Vec<ArchiveOp> {
             role,
             at,
         }],
-        ServerMsg::UserInvited {
+        RoomEvent::UserInvited {
             user_id, username, ..
         } => vec![Op::Member {
             user_id,
@@ -96,11 +96,11 @@ pub fn ops(event: &ServerMsg, at: Millis) -> Vec<ArchiveOp> {
             role: Role::Member,
             at,
         }],
-        ServerMsg::RoleChanged { user_id, role, .. } => vec![Op::Role { user_id, role }],
-        ServerMsg::UserLeft { user_id, .. } | ServerMsg::UserKicked { user_id, .. } => {
+        RoomEvent::RoleChanged { user_id, role, .. } => vec![Op::Role { user_id, role }],
+        RoomEvent::UserLeft { user_id, .. } | RoomEvent::UserKicked { user_id, .. } => {
             vec![Op::NotMember { user_id }]
         }
-        ServerMsg::UserBanned { user_id, .. } => vec![
+        RoomEvent::UserBanned { user_id, .. } => vec![
             Op::NotMember {
                 user_id: user_id.clone(),
             },
@@ -109,20 +109,20 @@ pub fn ops(event: &ServerMsg, at: Millis) -> Vec<ArchiveOp> {
                 banned: true,
             },
         ],
-        ServerMsg::UserUnbanned { user_id, .. } => vec![Op::Banned {
+        RoomEvent::UserUnbanned { user_id, .. } => vec![Op::Banned {
             user_id,
             banned: false,
         }],
-        ServerMsg::UserMuted { user_id, until, .. } => vec![Op::Muted {
+        RoomEvent::UserMuted { user_id, until, .. } => vec![Op::Muted {
             user_id,
             until: Some(until),
         }],
-        ServerMsg::UserUnmuted { user_id, .. } => vec![Op::Muted {
+        RoomEvent::UserUnmuted { user_id, .. } => vec![Op::Muted {
             user_id,
             until: None,
         }],
-        ServerMsg::NewMessage(message) => vec![Op::Message(message)],
-        ServerMsg::MessageEdited {
+        RoomEvent::NewMessage(message) => vec![Op::Message(message)],
+        RoomEvent::MessageEdited {
             message_id,
             new_text,
             edited_at,
@@ -132,8 +132,8 @@ pub fn ops(event: &ServerMsg, at: Millis) -> Vec<ArchiveOp> {
             text: new_text,
             at: edited_at,
         }],
-        ServerMsg::MessageDeleted { message_id, .. } => vec![Op::Deleted { message_id, at }],
-        ServerMsg::ReactionUpdated {
+        RoomEvent::MessageDeleted { message_id, .. } => vec![Op::Deleted { message_id, at }],
+        RoomEvent::ReactionUpdated {
             message_id,
             emoji,
             user_ids,
@@ -143,20 +143,20 @@ pub fn ops(event: &ServerMsg, at: Millis) -> Vec<ArchiveOp> {
             emoji,
             user_ids,
         }],
-        ServerMsg::MessagePinned { message_id, by, .. } => vec![Op::Pinned {
+        RoomEvent::MessagePinned { message_id, by, .. } => vec![Op::Pinned {
             message_id,
             by,
             at,
             pinned: true,
         }],
-        ServerMsg::MessageUnpinned { message_id, by, .. } => vec![Op::Pinned {
+        RoomEvent::MessageUnpinned { message_id, by, .. } => vec![Op::Pinned {
             message_id,
             by,
             at,
             pinned: false,
         }],
         // Slow mode lives with the room; nothing in D1 reads it.
-        _ => Vec::new(),
+        RoomEvent::SlowModeChanged { .. } => Vec::new(),
     }
 }
 
@@ -166,7 +166,7 @@ mod tests {
 
     #[test]
     fn membership_and_moderation_are_written_through_and_messages_are_not() {
-        let joined = ServerMsg::UserJoined {
+        let joined = RoomEvent::UserJoined {
             room_id: "r".into(),
             user_id: "u".into(),
             username: "U".into(),
@@ -174,7 +174,7 @@ mod tests {
             seq: 1,
         };
         assert!(ops(&joined, 5).iter().all(ArchiveOp::is_write_through));
-        let deleted = ServerMsg::MessageDeleted {
+        let deleted = RoomEvent::MessageDeleted {
             message_id: "r:1".into(),
             seq: 2,
         };
@@ -190,7 +190,7 @@ mod tests {
 
     #[test]
     fn a_ban_ends_membership_and_records_the_ban() {
-        let banned = ServerMsg::UserBanned {
+        let banned = RoomEvent::UserBanned {
             user_id: "u".into(),
             by: "a".into(),
             seq: 3,
@@ -200,7 +200,7 @@ mod tests {
 
     #[test]
     fn every_durable_event_but_slow_mode_reaches_d1() {
-        let slow = ServerMsg::SlowModeChanged {
+        let slow = RoomEvent::SlowModeChanged {
             seconds: 5,
             by: "a".into(),
             seq: 1,

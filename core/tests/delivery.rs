@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use edgechat_core::{Effect, Limits};
-use edgechat_protocol::{ClientMsg, RoomKind, ServerMsg};
+use edgechat_protocol::{ClientMsg, RoomEvent, RoomKind, ServerMsg};
 
 fn first_frames(effects: &[Effect], conn: &str) -> Vec<ServerMsg> {
     sent_to(effects, conn)
@@ -23,7 +23,7 @@ fn every_durable_event_takes_the_next_seq() {
         },
     );
     world.send("ana", ClientMsg::PinMessage { message_id: id });
-    let seqs: Vec<u64> = world.log.iter().map(|e| e.seq().unwrap()).collect();
+    let seqs: Vec<u64> = world.log.iter().map(RoomEvent::seq).collect();
     assert_eq!(seqs, (1..=seqs.len() as u64).collect::<Vec<_>>());
     assert_eq!(world.room.head_seq(), seqs.len() as u64);
 }
@@ -127,7 +127,7 @@ fn unread_counts_other_peoples_live_messages_above_the_read_mark() {
     );
     assert_eq!(world.room.durable().unread_count("bo"), 2);
     let seq_of_one = world.log.iter().find_map(|e| match e {
-        ServerMsg::NewMessage(m) if m.text == "one" => Some(m.seq),
+        RoomEvent::NewMessage(m) if m.text == "one" => Some(m.seq),
         _ => None,
     });
     world.send(

@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use edgechat_core::{Command, Effect};
-use edgechat_protocol::{ClientMsg, ErrorCode, Role, ServerMsg};
+use edgechat_protocol::{ClientMsg, ErrorCode, Role, RoomEvent, ServerMsg};
 
 #[test]
 fn a_message_is_appended_then_acked_then_broadcast_with_the_next_seq() {
@@ -13,10 +13,10 @@ fn a_message_is_appended_then_acked_then_broadcast_with_the_next_seq() {
     let head = world.room.head_seq();
     let effects = world.say_with_id("bo", "  hello  ", "c-9");
     let [
-        Effect::Append(ServerMsg::NewMessage(stored)),
+        Effect::Append(RoomEvent::NewMessage(stored)),
         Effect::Send { conn, msg: ack },
         Effect::Broadcast {
-            msg: ServerMsg::NewMessage(sent),
+            msg: ServerMsg::Event(RoomEvent::NewMessage(sent)),
             except: None,
         },
     ] = effects.as_slice()
@@ -129,7 +129,7 @@ fn a_reply_must_target_a_message_in_this_room() {
     let id = world.post("ana", "question");
     let ok = reply(&mut world, "bo", &id);
     assert!(
-        matches!(appended(&ok).as_slice(), [ServerMsg::NewMessage(m)] if m.reply_to.as_deref() == Some(id.as_str()))
+        matches!(appended(&ok).as_slice(), [RoomEvent::NewMessage(m)] if m.reply_to.as_deref() == Some(id.as_str()))
     );
     assert_eq!(
         error_code(&reply(&mut world, "bo", "other:1")),
@@ -178,7 +178,7 @@ fn only_the_author_can_edit_even_an_admin_cannot() {
     );
     let effects = edit(&mut world, "bo", &id, "fixed");
     assert!(
-        matches!(appended(&effects).as_slice(), [ServerMsg::MessageEdited { new_text, .. }] if new_text == "fixed")
+        matches!(appended(&effects).as_slice(), [RoomEvent::MessageEdited { new_text, .. }] if new_text == "fixed")
     );
     let message = world.room.durable().message(&id).unwrap();
     assert_eq!(message.text, "fixed");

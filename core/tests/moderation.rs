@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use edgechat_core::Identity;
-use edgechat_protocol::{ClientMsg, ErrorCode, Role, RoomKind, ServerMsg, close};
+use edgechat_protocol::{ClientMsg, ErrorCode, Role, RoomEvent, RoomKind, close};
 
 fn set_role(world: &mut World, by: &str, user: &str, role: Role) -> Vec<edgechat_core::Effect> {
     world.send(
@@ -88,7 +88,7 @@ fn a_moderator_mutes_and_kicks_members_but_cannot_ban_or_set_roles() {
     );
     assert!(matches!(
         appended(&kicked).as_slice(),
-        [ServerMsg::UserKicked { .. }]
+        [RoomEvent::UserKicked { .. }]
     ));
     assert_eq!(closed(&kicked), vec![("cy".to_owned(), close::KICKED)]);
 }
@@ -153,7 +153,7 @@ fn a_global_admin_outranks_every_room_role() {
     );
     assert!(matches!(
         appended(&effects).as_slice(),
-        [ServerMsg::UserBanned { .. }]
+        [RoomEvent::UserBanned { .. }]
     ));
 }
 
@@ -232,7 +232,7 @@ fn a_stranger_cannot_join_a_private_room_but_an_invitee_can() {
     );
     assert!(matches!(
         appended(&invited).as_slice(),
-        [ServerMsg::UserInvited { .. }]
+        [RoomEvent::UserInvited { .. }]
     ));
     assert_eq!(error_code(&world.connect("bo", "bo")), None);
     assert_eq!(
@@ -271,7 +271,7 @@ fn leaving_ends_membership_and_closes_every_device() {
     );
     assert!(matches!(
         appended(&effects).as_slice(),
-        [ServerMsg::UserLeft { .. }]
+        [RoomEvent::UserLeft { .. }]
     ));
     let mut closed = closed(&effects);
     closed.sort();
@@ -296,10 +296,10 @@ fn a_created_room_has_its_creator_as_admin_and_its_invitees_as_members() {
         edgechat_core::Room::create(info, Default::default(), &who("ana"), &members);
     let events = appended(&effects);
     assert!(
-        matches!(&events[0], ServerMsg::UserJoined { user_id, role: Role::Admin, seq: 1, .. } if user_id == "ana")
+        matches!(&events[0], RoomEvent::UserJoined { user_id, role: Role::Admin, seq: 1, .. } if user_id == "ana")
     );
     assert!(
-        matches!(&events[1], ServerMsg::UserInvited { user_id, seq: 2, .. } if user_id == "bo")
+        matches!(&events[1], RoomEvent::UserInvited { user_id, seq: 2, .. } if user_id == "bo")
     );
     assert_eq!(
         events.len(),

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use common::*;
 use edgechat_core::{Command, Effect};
-use edgechat_protocol::{ClientMsg, Role, ServerMsg};
+use edgechat_protocol::{ClientMsg, Role, RoomEvent, ServerMsg};
 use proptest::prelude::*;
 
 const USERS: &[&str] = &["ana", "bo", "cy", "dee"];
@@ -62,16 +62,16 @@ fn moderation(action: u8, target: &str, now: u64) -> ClientMsg {
     }
 }
 
-fn is_moderation(event: &ServerMsg) -> bool {
+fn is_moderation(event: &RoomEvent) -> bool {
     matches!(
         event,
-        ServerMsg::UserMuted { .. }
-            | ServerMsg::UserUnmuted { .. }
-            | ServerMsg::UserBanned { .. }
-            | ServerMsg::UserUnbanned { .. }
-            | ServerMsg::UserKicked { .. }
-            | ServerMsg::RoleChanged { .. }
-            | ServerMsg::SlowModeChanged { .. }
+        RoomEvent::UserMuted { .. }
+            | RoomEvent::UserUnmuted { .. }
+            | RoomEvent::UserBanned { .. }
+            | RoomEvent::UserUnbanned { .. }
+            | RoomEvent::UserKicked { .. }
+            | RoomEvent::RoleChanged { .. }
+            | RoomEvent::SlowModeChanged { .. }
     )
 }
 
@@ -158,7 +158,7 @@ fn run(steps: Vec<Step>) -> World {
         // Seqs strictly increase with no gaps.
         let new = appended(&effects);
         for (i, event) in new.iter().enumerate() {
-            assert_eq!(event.seq(), Some(head_before + 1 + i as u64), "{effects:?}");
+            assert_eq!(event.seq(), head_before + 1 + i as u64, "{effects:?}");
         }
         // Nothing is acknowledged or broadcast before it is appended.
         if let Some(first_append) = effects.iter().position(|e| matches!(e, Effect::Append(_))) {
@@ -172,7 +172,7 @@ fn run(steps: Vec<Step>) -> World {
         }
         for event in &new {
             // No clientMsgId yields two messages.
-            if let ServerMsg::NewMessage(m) = event {
+            if let RoomEvent::NewMessage(m) = event {
                 assert!(
                     created.insert((m.user_id.clone(), m.client_msg_id.clone())),
                     "duplicate {m:?}"

@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use edgechat_core::Effect;
-use edgechat_protocol::{ClientMsg, ErrorCode, ServerMsg};
+use edgechat_protocol::{ClientMsg, ErrorCode, RoomEvent};
 
 fn react(world: &mut World, conn: &str, id: &str, emoji: &str, add: bool) -> Vec<Effect> {
     let (message_id, emoji) = (id.to_owned(), emoji.to_owned());
@@ -31,12 +31,12 @@ fn reactions_count_each_user_once_and_toggle_off() {
     let effects = react(&mut world, "cy", &id, "🎉", true);
     assert!(matches!(
         appended(&effects).as_slice(),
-        [ServerMsg::ReactionUpdated { count: 2, user_ids, .. }] if user_ids == &["bo", "cy"]
+        [RoomEvent::ReactionUpdated { count: 2, user_ids, .. }] if user_ids == &["bo", "cy"]
     ));
     let effects = react(&mut world, "bo", &id, "🎉", false);
     assert!(matches!(
         appended(&effects).as_slice(),
-        [ServerMsg::ReactionUpdated { count: 1, .. }]
+        [RoomEvent::ReactionUpdated { count: 1, .. }]
     ));
     assert!(
         react(&mut world, "bo", &id, "🎉", false).is_empty(),
@@ -95,7 +95,7 @@ fn only_moderators_pin_and_pinning_twice_changes_nothing() {
     );
     assert!(matches!(
         appended(&world.send("ana", pin(&id))).as_slice(),
-        [ServerMsg::MessagePinned { .. }]
+        [RoomEvent::MessagePinned { .. }]
     ));
     assert!(world.send("ana", pin(&id)).is_empty());
     let unpinned = world.send(
@@ -106,7 +106,7 @@ fn only_moderators_pin_and_pinning_twice_changes_nothing() {
     );
     assert!(matches!(
         appended(&unpinned).as_slice(),
-        [ServerMsg::MessageUnpinned { .. }]
+        [RoomEvent::MessageUnpinned { .. }]
     ));
     assert!(!world.room.durable().message(&id).unwrap().pinned);
 }

@@ -5,7 +5,7 @@ mod common;
 
 use common::{World, appended, error_code};
 use edgechat_core::{Effect, Limits, Upload, UploadRefused};
-use edgechat_protocol::{Attachment, ClientMsg, ErrorCode, RoomKind, ServerMsg};
+use edgechat_protocol::{Attachment, ClientMsg, ErrorCode, RoomEvent, RoomKind};
 
 fn upload(world: &World, user: &str, file_id: &str, content_type: &str) -> Upload {
     Upload {
@@ -53,7 +53,7 @@ fn send_files(world: &mut World, conn: &str, files: &[&str], client_id: &str) ->
 
 fn stored(effects: &[Effect]) -> edgechat_protocol::Message {
     match appended(effects).pop() {
-        Some(ServerMsg::NewMessage(message)) => message,
+        Some(RoomEvent::NewMessage(message)) => message,
         _ => panic!("not stored: {effects:?}"),
     }
 }
@@ -173,7 +173,7 @@ fn deleting_a_message_removes_its_files_after_the_deletion_is_stored() {
     );
     let append = effects
         .iter()
-        .position(|e| matches!(e, Effect::Append(ServerMsg::MessageDeleted { .. })))
+        .position(|e| matches!(e, Effect::Append(RoomEvent::MessageDeleted { .. })))
         .expect("the deletion is stored");
     let remove = effects
         .iter()

@@ -53,6 +53,9 @@ pub enum ErrorCode {
     Unavailable,
     /// Something failed on the server; retrying later may help.
     Internal,
+    /// A code this build does not know, from a newer server; shown generically.
+    #[serde(other)]
+    Unknown,
 }
 
 impl ErrorCode {
@@ -81,6 +84,7 @@ impl ErrorCode {
         ErrorCode::Unauthorized,
         ErrorCode::Unavailable,
         ErrorCode::Internal,
+        ErrorCode::Unknown,
     ];
 
     /// The position of `self` in [`Self::ALL`]; the match makes a new variant a compile
@@ -110,6 +114,7 @@ impl ErrorCode {
             ErrorCode::Unauthorized => 20,
             ErrorCode::Unavailable => 21,
             ErrorCode::Internal => 22,
+            ErrorCode::Unknown => 23,
         }
     }
 }

@@ -7,6 +7,7 @@
 mod client;
 pub mod close;
 mod error;
+mod event;
 mod message;
 mod presence;
 mod room;
@@ -14,10 +15,11 @@ mod server;
 
 pub use client::{ClientFrame, ClientMsg};
 pub use error::ErrorCode;
+pub use event::RoomEvent;
 pub use message::{Attachment, Message, Reaction};
 pub use presence::{NotificationKind, Status};
 pub use room::{Role, RoomInfo, RoomKind, RoomUser};
-pub use server::ServerMsg;
+pub use server::{ServerMsg, UnknownMsg};
 
 /// Bumped whenever a change to the wire is not backwards compatible.
 pub const PROTOCOL_VERSION: u32 = 1;

@@ -3,11 +3,12 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    ErrorCode, Id, Message, Millis, NotificationKind, Role, RoomInfo, RoomUser, Seq, Status,
+    ErrorCode, Id, Message, Millis, NotificationKind, Role, RoomEvent, RoomInfo, RoomUser, Seq,
+    Status,
 };
 
-/// A server-to-client event. Durable room events carry the room's `seq`; typing, presence
-/// and replies to one request do not.
+/// A server-to-client event. Durable room events ([`RoomEvent`]) carry the room's `seq`;
+/// typing, presence and replies to one request do not.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(
     tag = "type",
@@ -53,38 +54,15 @@ pub enum ServerMsg {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         req_id: Option<String>,
     },
-    UserJoined {
-        room_id: Id,
-        user_id: Id,
-        username: String,
-        role: Role,
-        seq: Seq,
-    },
-    UserLeft {
-        room_id: Id,
-        user_id: Id,
-        seq: Seq,
-    },
     /// A room the user belongs to was created (inbox socket).
     RoomCreated {
         room: RoomInfo,
     },
-    NewMessage(Message),
     /// To the sender only: its message is stored.
     MessageAck {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         req_id: Option<String>,
         client_msg_id: String,
-        message_id: Id,
-        seq: Seq,
-    },
-    MessageEdited {
-        message_id: Id,
-        new_text: String,
-        edited_at: Millis,
-        seq: Seq,
-    },
-    MessageDeleted {
         message_id: Id,
         seq: Seq,
     },
@@ -109,24 +87,6 @@ pub enum ServerMsg {
         room_id: Id,
         user_ids: Vec<Id>,
     },
-    /// The whole new state of one emoji on one message.
-    ReactionUpdated {
-        message_id: Id,
-        emoji: String,
-        count: u32,
-        user_ids: Vec<Id>,
-        seq: Seq,
-    },
-    MessagePinned {
-        message_id: Id,
-        by: Id,
-        seq: Seq,
-    },
-    MessageUnpinned {
-        message_id: Id,
-        by: Id,
-        seq: Seq,
-    },
     /// A member has read up to `seq`.
     ReadReceipt {
         user_id: Id,
@@ -147,43 +107,6 @@ pub enum ServerMsg {
         head_seq: Seq,
     },
     Pong,
-    UserMuted {
-        user_id: Id,
-        until: Millis,
-        by: Id,
-        seq: Seq,
-    },
-    UserUnmuted {
-        user_id: Id,
-        by: Id,
-        seq: Seq,
-    },
-    UserBanned {
-        user_id: Id,
-        by: Id,
-        seq: Seq,
-    },
-    UserUnbanned {
-        user_id: Id,
-        by: Id,
-        seq: Seq,
-    },
-    UserKicked {
-        user_id: Id,
-        by: Id,
-        seq: Seq,
-    },
-    RoleChanged {
-        user_id: Id,
-        role: Role,
-        by: Id,
-        seq: Seq,
-    },
-    SlowModeChanged {
-        seconds: u32,
-        by: Id,
-        seq: Seq,
-    },
     /// Something in a room the user has no socket open to (inbox socket): the room has
     /// unread messages again, or a message mentions the user.
     Notification {
@@ -197,49 +120,45 @@ pub enum ServerMsg {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         excerpt: Option<String>,
     },
-    /// `userId` was invited, and so is a member.
-    UserInvited {
-        user_id: Id,
-        username: String,
-        by: Id,
-        seq: Seq,
-    },
+    /// A durable room event: everything a room's log stores, with its seq.
+    #[serde(untagged)]
+    Event(RoomEvent),
+    /// A frame of a type this build does not know, from a newer server: ignored, or shown generically.
+    #[serde(untagged)]
+    Unknown(UnknownMsg),
+}
+
+/// A server frame of a type this build does not know: only its `type` is kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnknownMsg {
+    #[serde(rename = "type")]
+    pub kind: String,
 }
 
 impl ServerMsg {
-    /// Every `type` the server may send, in declaration order.
-    pub const TYPES: &'static [&'static str] = &[
+    /// The `type`s of `ServerMsg`'s own variants, in declaration order.
+    const OWN_TYPES: &'static [&'static str] = &[
         "connected",
         "authenticated",
         "error",
         "room-joined",
-        "user-joined",
-        "user-left",
         "room-created",
-        "new-message",
         "message-ack",
-        "message-edited",
-        "message-deleted",
         "typing-indicator",
         "user-status",
         "online-users",
-        "reaction-updated",
-        "message-pinned",
-        "message-unpinned",
         "read-receipt",
         "history-page",
         "resync",
         "pong",
-        "user-muted",
-        "user-unmuted",
-        "user-banned",
-        "user-unbanned",
-        "user-kicked",
-        "role-changed",
-        "slow-mode-changed",
         "notification",
-        "user-invited",
     ];
+
+    /// Every `type` the server may send, in declaration order: its own, then every
+    /// [`RoomEvent`]'s, so the durable ones cannot be listed in one place and not the other.
+    pub const TYPES: &'static [&'static str] = &concat::<
+        { Self::OWN_TYPES.len() + RoomEvent::TYPES.len() },
+    >(Self::OWN_TYPES, RoomEvent::TYPES);
 
     /// An `error` event with no `retryAfter`.
     pub fn error(code: ErrorCode, message: impl Into<String>, req_id: Option<String>) -> Self {
@@ -254,22 +173,7 @@ impl ServerMsg {
     /// The room seq of a durable event; `None` for everything else.
     pub fn seq(&self) -> Option<Seq> {
         match self {
-            ServerMsg::UserJoined { seq, .. }
-            | ServerMsg::UserLeft { seq, .. }
-            | ServerMsg::MessageEdited { seq, .. }
-            | ServerMsg::MessageDeleted { seq, .. }
-            | ServerMsg::ReactionUpdated { seq, .. }
-            | ServerMsg::MessagePinned { seq, .. }
-            | ServerMsg::MessageUnpinned { seq, .. }
-            | ServerMsg::UserMuted { seq, .. }
-            | ServerMsg::UserUnmuted { seq, .. }
-            | ServerMsg::UserBanned { seq, .. }
-            | ServerMsg::UserUnbanned { seq, .. }
-            | ServerMsg::UserKicked { seq, .. }
-            | ServerMsg::RoleChanged { seq, .. }
-            | ServerMsg::SlowModeChanged { seq, .. }
-            | ServerMsg::UserInvited { seq, .. } => Some(*seq),
-            ServerMsg::NewMessage(message) => Some(message.seq),
+            ServerMsg::Event(event) => Some(event.seq()),
             ServerMsg::Connected { .. }
             | ServerMsg::Authenticated { .. }
             | ServerMsg::Error { .. }
@@ -283,7 +187,31 @@ impl ServerMsg {
             | ServerMsg::HistoryPage { .. }
             | ServerMsg::Resync { .. }
             | ServerMsg::Notification { .. }
-            | ServerMsg::Pong => None,
+            | ServerMsg::Pong
+            | ServerMsg::Unknown(_) => None,
         }
     }
+}
+
+impl From<RoomEvent> for ServerMsg {
+    fn from(event: RoomEvent) -> Self {
+        ServerMsg::Event(event)
+    }
+}
+
+/// `a` then `b`, in a constant.
+const fn concat<const N: usize>(a: &[&'static str], b: &[&'static str]) -> [&'static str; N] {
+    assert!(a.len() + b.len() == N);
+    let mut out = [""; N];
+    let mut i = 0;
+    while i < a.len() {
+        out[i] = a[i];
+        i += 1;
+    }
+    let mut i = 0;
+    while i < b.len() {
+        out[a.len() + i] = b[i];
+        i += 1;
+    }
+    out
 }

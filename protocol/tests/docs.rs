@@ -46,6 +46,11 @@ fn every_server_event_has_a_section_whose_example_decodes() {
         let json = example(section(&doc, "## Server → client", kind));
         let msg: ServerMsg = serde_json::from_str(json)
             .unwrap_or_else(|e| panic!("the example of `{kind}` does not decode: {e}"));
+        // A known type that fails to decode falls through to `Unknown`.
+        assert!(
+            !matches!(msg, ServerMsg::Unknown(_)),
+            "the example of `{kind}` does not decode as `{kind}`"
+        );
         assert_eq!(serde_json::to_value(&msg).unwrap()["type"], *kind);
     }
 }

@@ -3,7 +3,7 @@
 
 mod samples;
 
-use edgechat_protocol::{ClientFrame, ClientMsg, ErrorCode, ServerMsg};
+use edgechat_protocol::{ClientFrame, ClientMsg, ErrorCode, RoomEvent, ServerMsg, UnknownMsg};
 use samples::{client_samples, server_samples};
 use serde::{Serialize, de::DeserializeOwned};
 use std::fmt::Debug;
@@ -61,6 +61,95 @@ fn every_server_type_has_a_golden_sample() {
 }
 
 #[test]
+fn every_room_event_type_has_a_golden_sample() {
+    assert_covers(
+        RoomEvent::TYPES,
+        server_samples()
+            .iter()
+            .filter(|(msg, _)| matches!(msg, ServerMsg::Event(_)))
+            .map(|(_, j)| type_of(j))
+            .collect(),
+    );
+}
+
+#[test]
+fn no_server_type_is_listed_twice() {
+    // A variant of `ServerMsg` named like a `RoomEvent` would decode in its place.
+    for (at, kind) in ServerMsg::TYPES.iter().enumerate() {
+        assert!(!ServerMsg::TYPES[at + 1..].contains(kind), "{kind}");
+    }
+}
+
+#[test]
+fn a_stored_room_event_is_the_same_json_as_its_frame() {
+    for (msg, json) in server_samples() {
+        if let ServerMsg::Event(event) = msg {
+            assert_golden(event, json);
+        }
+    }
+}
+
+#[test]
+fn a_durable_event_round_trips_through_server_msg() {
+    let json = r#"{"type":"message-deleted","messageId":"lobby:3","seq":7}"#;
+    assert_golden(
+        ServerMsg::Event(RoomEvent::MessageDeleted {
+            message_id: "lobby:3".into(),
+            seq: 7,
+        }),
+        json,
+    );
+}
+
+#[test]
+fn an_unknown_server_type_decodes_as_unknown() {
+    let msg: ServerMsg = serde_json::from_str(r#"{"type":"some-future-event","x":1}"#).unwrap();
+    assert_eq!(
+        msg,
+        ServerMsg::Unknown(UnknownMsg {
+            kind: "some-future-event".into()
+        })
+    );
+    assert_eq!(msg.seq(), None);
+}
+
+#[test]
+fn an_unknown_error_code_decodes_as_unknown() {
+    let msg: ServerMsg =
+        serde_json::from_str(r#"{"type":"error","code":"some-future-code","message":"m"}"#)
+            .unwrap();
+    assert_eq!(
+        msg,
+        ServerMsg::Error {
+            code: ErrorCode::Unknown,
+            message: "m".into(),
+            req_id: None,
+            retry_after: None,
+        }
+    );
+}
+
+#[test]
+fn a_known_type_with_missing_fields_decodes_as_unknown() {
+    // Serde tries the untagged variants whenever the tagged ones fail, for any reason, so a
+    // malformed frame of a known type is not an error but an `Unknown` of that type.
+    let msg: ServerMsg = serde_json::from_str(r#"{"type":"message-deleted","seq":7}"#).unwrap();
+    assert_eq!(
+        msg,
+        ServerMsg::Unknown(UnknownMsg {
+            kind: "message-deleted".into()
+        })
+    );
+}
+
+#[test]
+fn a_frame_without_a_type_does_not_decode() {
+    for json in [r#"{"seq":7}"#, r#"{"type":7}"#, "[]", r#""pong""#] {
+        assert!(serde_json::from_str::<ServerMsg>(json).is_err(), "{json}");
+    }
+}
+
+#[test]
 fn optional_client_fields_may_be_left_out() {
     let frame: ClientFrame = serde_json::from_str(
         r#"{"type":"send-message","roomId":"lobby","text":"hi","clientMsgId":"c-1"}"#,
@@ -114,14 +203,10 @@ fn durable_events_report_their_seq_and_others_none() {
     for (msg, json) in server_samples() {
         let value: serde_json::Value = serde_json::from_str(json).unwrap();
         let wire_seq = value.get("seq").and_then(|s| s.as_u64());
-        // These two name a seq without being events in the log themselves.
-        let durable = !matches!(
-            msg,
-            ServerMsg::MessageAck { .. }
-                | ServerMsg::ReadReceipt { .. }
-                | ServerMsg::Notification { .. }
-        );
-        if durable {
+        // `message-ack`, `read-receipt` and `notification` name a seq without being events
+        // in the log themselves.
+        if let ServerMsg::Event(event) = &msg {
+            assert_eq!(Some(event.seq()), wire_seq, "{json}");
             assert_eq!(msg.seq(), wire_seq, "{json}");
         } else {
             assert_eq!(msg.seq(), None, "{json}");

@@ -6,7 +6,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use std::time::{Duration, Instant};
 
-use edgechat_protocol::{ClientMsg, Message, ServerMsg};
+use edgechat_protocol::{ClientMsg, Message, RoomEvent, ServerMsg};
 
 use crate::{account::Session, server::Server, socket::Client};
 
@@ -187,10 +187,10 @@ pub async fn attach(client: &mut Client, room: &str, files: &[&str], id: &str) -
 /// The next new message `client` sees.
 pub async fn new_message(client: &mut Client) -> Message {
     match client
-        .recv_until(|m| matches!(m, ServerMsg::NewMessage(_)))
+        .recv_until(|m| matches!(m, ServerMsg::Event(RoomEvent::NewMessage(_))))
         .await
     {
-        ServerMsg::NewMessage(message) => message,
+        ServerMsg::Event(RoomEvent::NewMessage(message)) => message,
         _ => unreachable!(),
     }
 }

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use edgechat_e2e::{server::Server, socket::Client};
-use edgechat_protocol::{ClientMsg, ServerMsg};
+use edgechat_protocol::{ClientMsg, RoomEvent, ServerMsg};
 use serde_json::Value;
 
 /// Polls `sql` until `done` holds for its rows (the write-behind runs on its own time).
@@ -70,7 +70,7 @@ async fn every_room_change_reaches_d1_and_deleted_text_leaves_it() {
     })
     .await;
     bob.send(&ClientMsg::MarkRead { seq: 1_000 }).await;
-    ana.recv_until(|m| matches!(m, ServerMsg::MessagePinned { .. }))
+    ana.recv_until(|m| matches!(m, ServerMsg::Event(RoomEvent::MessagePinned { .. })))
         .await;
 
     let rows = eventually(

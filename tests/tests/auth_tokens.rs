@@ -9,7 +9,7 @@ use edgechat_e2e::{
     server::Server,
     socket::{Client, attempt_upgrade},
 };
-use edgechat_protocol::{ClientMsg, ErrorCode, ServerMsg, close};
+use edgechat_protocol::{ClientMsg, ErrorCode, RoomEvent, ServerMsg, close};
 use serde_json::{Value, json};
 
 fn now_ms() -> u64 {
@@ -150,9 +150,9 @@ async fn an_upgrade_without_a_token_is_refused_and_client_identity_headers_are_i
         .await
         .unwrap();
     let seen = watcher
-        .recv_until(|m| matches!(m, ServerMsg::NewMessage(_)))
+        .recv_until(|m| matches!(m, ServerMsg::Event(RoomEvent::NewMessage(_))))
         .await;
-    let ServerMsg::NewMessage(message) = seen else {
+    let ServerMsg::Event(RoomEvent::NewMessage(message)) = seen else {
         unreachable!()
     };
     assert_eq!(message.user_id, bob.user_id);

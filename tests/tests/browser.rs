@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use edgechat_e2e::{account::PASSWORD, browser::Browser, server::Server, socket::Client};
-use edgechat_protocol::{ClientMsg, ServerMsg};
+use edgechat_protocol::{ClientMsg, RoomEvent, ServerMsg};
 
 #[tokio::test]
 async fn a_browser_user_and_a_socket_client_chat_both_ways() {
@@ -21,9 +21,11 @@ async fn a_browser_user_and_a_socket_client_chat_both_ways() {
         .await;
     browser.click("#send").await;
     let received = bob
-        .recv_until(|m| matches!(m, ServerMsg::NewMessage(msg) if msg.username == "Ana"))
+        .recv_until(
+            |m| matches!(m, ServerMsg::Event(RoomEvent::NewMessage(msg)) if msg.username == "Ana"),
+        )
         .await;
-    let ServerMsg::NewMessage(received) = received else {
+    let ServerMsg::Event(RoomEvent::NewMessage(received)) = received else {
         unreachable!()
     };
     assert_eq!(received.text, "hello from the browser <b>bold?</b>");
@@ -83,9 +85,9 @@ async fn a_user_stays_signed_in_across_token_expiry_edits_their_profile_and_sign
     browser.type_into("#message-input", "still here").await;
     browser.click("#send").await;
     let msg = bob
-        .recv_until(|m| matches!(m, ServerMsg::NewMessage(_)))
+        .recv_until(|m| matches!(m, ServerMsg::Event(RoomEvent::NewMessage(_))))
         .await;
-    assert!(matches!(msg, ServerMsg::NewMessage(m) if m.text == "still here"));
+    assert!(matches!(msg, ServerMsg::Event(RoomEvent::NewMessage(m)) if m.text == "still here"));
 
     // A reload keeps the session (the refresh cookie), without signing in again.
     browser.client.refresh().await.unwrap();

@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use edgechat_e2e::{browser::Browser, files::png, server::Server, socket::Client};
-use edgechat_protocol::{ClientMsg, ServerMsg};
+use edgechat_protocol::{ClientMsg, RoomEvent, ServerMsg};
 
 #[tokio::test]
 async fn an_image_shared_in_one_browser_shows_its_preview_and_the_senders_avatar_in_another() {
@@ -143,9 +143,9 @@ async fn search_jumps_to_an_older_message_and_pasted_images_upload_and_open_in_a
         .await;
     browser.click("#send").await;
     let message = bob
-        .recv_until(|m| matches!(m, ServerMsg::NewMessage(m) if !m.attachments.is_empty()))
+        .recv_until(|m| matches!(m, ServerMsg::Event(RoomEvent::NewMessage(m)) if !m.attachments.is_empty()))
         .await;
-    let ServerMsg::NewMessage(message) = message else {
+    let ServerMsg::Event(RoomEvent::NewMessage(message)) = message else {
         unreachable!()
     };
     assert_eq!(message.attachments[0].name, "pasted.png");

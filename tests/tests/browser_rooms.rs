@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use edgechat_e2e::{account::PASSWORD, browser::Browser, server::Server, socket::Client};
-use edgechat_protocol::{ClientMsg, ServerMsg};
+use edgechat_protocol::{ClientMsg, RoomEvent, ServerMsg};
 
 #[tokio::test]
 async fn unread_badges_and_the_title_count_rise_elsewhere_clear_on_read_and_mentions_notify() {
@@ -109,7 +109,7 @@ async fn the_member_list_shows_presence_and_a_moderator_mutes_from_it() {
         .click(".member[data-user='Bob'] .mod-menu summary")
         .await;
     browser.click(".member[data-user='Bob'] .mute-10").await;
-    bob.recv_until(|m| matches!(m, ServerMsg::UserMuted { .. }))
+    bob.recv_until(|m| matches!(m, ServerMsg::Event(RoomEvent::UserMuted { .. })))
         .await;
     bob.send(&ClientMsg::text("crew", "can I talk?", "b-1"))
         .await;

@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use edgechat_e2e::{server::Server, socket::Client};
-use edgechat_protocol::{ClientMsg, ErrorCode, ServerMsg};
+use edgechat_protocol::{ClientMsg, ErrorCode, RoomEvent, ServerMsg};
 
 async fn ack(client: &mut Client) -> (String, u64) {
     match client
@@ -49,7 +49,7 @@ async fn a_reconnect_with_since_gets_exactly_the_missed_events_in_order() {
     let replayed: Vec<(u64, String)> = frames
         .iter()
         .filter_map(|m| match m {
-            ServerMsg::NewMessage(m) => Some((m.seq, m.text.clone())),
+            ServerMsg::Event(RoomEvent::NewMessage(m)) => Some((m.seq, m.text.clone())),
             _ => None,
         })
         .collect();
@@ -87,9 +87,11 @@ async fn a_resend_after_a_restart_returns_the_original_ack_and_creates_nothing()
     ana.send(&ClientMsg::text("lobby", "and then this", "a-2"))
         .await;
     let next = bo
-        .recv_until(|m| matches!(m, ServerMsg::NewMessage(_)))
+        .recv_until(|m| matches!(m, ServerMsg::Event(RoomEvent::NewMessage(_))))
         .await;
-    assert!(matches!(next, ServerMsg::NewMessage(m) if m.text == "and then this"));
+    assert!(
+        matches!(next, ServerMsg::Event(RoomEvent::NewMessage(m)) if m.text == "and then this")
+    );
 
     // And the history holds it once.
     let (_, frames) =
@@ -129,17 +131,17 @@ async fn edits_reactions_and_deletes_reach_everyone_in_seq_order() {
     })
     .await;
     let updated = bo
-        .recv_until(|m| matches!(m, ServerMsg::MessageEdited { .. }))
+        .recv_until(|m| matches!(m, ServerMsg::Event(RoomEvent::MessageEdited { .. })))
         .await;
     ana.send(&ClientMsg::DeleteMessage {
         message_id: message_id.clone(),
     })
     .await;
     let deleted = bo
-        .recv_until(|m| matches!(m, ServerMsg::MessageDeleted { .. }))
+        .recv_until(|m| matches!(m, ServerMsg::Event(RoomEvent::MessageDeleted { .. })))
         .await;
 
-    let ServerMsg::MessageEdited { new_text, seq, .. } = updated else {
+    let ServerMsg::Event(RoomEvent::MessageEdited { new_text, seq, .. }) = updated else {
         unreachable!()
     };
     assert_eq!(new_text, "final");
@@ -202,10 +204,10 @@ async fn a_member_cannot_moderate_and_the_creator_can() {
     })
     .await;
     let kicked = ana
-        .recv_until(|m| matches!(m, ServerMsg::UserKicked { .. }))
+        .recv_until(|m| matches!(m, ServerMsg::Event(RoomEvent::UserKicked { .. })))
         .await;
     assert!(
-        matches!(kicked, ServerMsg::UserKicked { user_id, .. } if user_id == bob_account.user_id)
+        matches!(kicked, ServerMsg::Event(RoomEvent::UserKicked { user_id, .. }) if user_id == bob_account.user_id)
     );
     assert_eq!(
         bob.closed_with().await,

@@ -8,7 +8,7 @@ use edgechat_e2e::{
     server::Server,
     socket::{Client, attempt_upgrade},
 };
-use edgechat_protocol::{ClientMsg, ErrorCode, ServerMsg, close};
+use edgechat_protocol::{ClientMsg, ErrorCode, RoomEvent, ServerMsg, close};
 use serde_json::{Value, json};
 
 async fn my_rooms(server: &Server, who: &Session) -> Vec<Value> {
@@ -143,7 +143,7 @@ async fn a_private_room_admits_only_its_members() {
         })
         .await;
     ana_socket
-        .recv_until(|m| matches!(m, ServerMsg::UserInvited { .. }))
+        .recv_until(|m| matches!(m, ServerMsg::Event(RoomEvent::UserInvited { .. })))
         .await;
     Client::join(&server, "plans", &eve).await;
 }

@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use edgechat_e2e::{account::Session, server::Server, socket::Client};
-use edgechat_protocol::{ClientMsg, Seq, ServerMsg};
+use edgechat_protocol::{ClientMsg, RoomEvent, Seq, ServerMsg};
 
 const MESSAGES: usize = 1_000;
 const DROPS: usize = 20;
@@ -43,7 +43,7 @@ impl View {
             }
             self.head = seq;
         }
-        if let ServerMsg::NewMessage(m) = msg {
+        if let ServerMsg::Event(RoomEvent::NewMessage(m)) = msg {
             self.messages.insert(m.seq, m.text.clone());
         }
     }

@@ -8,7 +8,7 @@ use edgechat_e2e::{
     server::Server,
     socket::Client,
 };
-use edgechat_protocol::{ClientMsg, ServerMsg};
+use edgechat_protocol::{ClientMsg, RoomEvent, ServerMsg};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -212,7 +212,7 @@ async fn a_deleted_messages_files_become_unreachable() {
         .send(&ClientMsg::DeleteMessage { message_id })
         .await;
     ana_socket
-        .recv_until(|m| matches!(m, ServerMsg::MessageDeleted { .. }))
+        .recv_until(|m| matches!(m, ServerMsg::Event(RoomEvent::MessageDeleted { .. })))
         .await;
     eventually("the file is gone", async || {
         status_of(&server, &path, &bo.access_token).await == 404

@@ -5,7 +5,7 @@ use edgechat_e2e::{
     server::Server,
     socket::{Client, attempt_upgrade},
 };
-use edgechat_protocol::{ClientMsg, ErrorCode, PING_FRAME, PONG_FRAME, ServerMsg};
+use edgechat_protocol::{ClientMsg, ErrorCode, PING_FRAME, PONG_FRAME, RoomEvent, ServerMsg};
 
 fn assert_error(msg: &ServerMsg, expected: ErrorCode) {
     match msg {
@@ -35,7 +35,7 @@ async fn two_clients_exchange_messages_through_a_room() {
     };
     assert_eq!(client_msg_id, "a-1");
 
-    let ServerMsg::NewMessage(received) = bob.recv().await else {
+    let ServerMsg::Event(RoomEvent::NewMessage(received)) = bob.recv().await else {
         panic!("Bob expected a new message")
     };
     assert_eq!(received.text, "hello Bob");
@@ -45,9 +45,11 @@ async fn two_clients_exchange_messages_through_a_room() {
 
     bob.send(&ClientMsg::text("lobby", "hi Ana", "b-1")).await;
     let reply = ana
-        .recv_until(|m| matches!(m, ServerMsg::NewMessage(msg) if msg.username == "Bob"))
+        .recv_until(
+            |m| matches!(m, ServerMsg::Event(RoomEvent::NewMessage(msg)) if msg.username == "Bob"),
+        )
         .await;
-    let ServerMsg::NewMessage(reply) = reply else {
+    let ServerMsg::Event(RoomEvent::NewMessage(reply)) = reply else {
         unreachable!()
     };
     assert_eq!(reply.text, "hi Ana");
@@ -65,7 +67,7 @@ async fn rooms_are_separate() {
     let mut bob = Client::join(&server, "two", &bob_acct).await;
     ana.send(&ClientMsg::text("one", "only for room one", "a-1"))
         .await;
-    ana.recv_until(|m| matches!(m, ServerMsg::NewMessage(_)))
+    ana.recv_until(|m| matches!(m, ServerMsg::Event(RoomEvent::NewMessage(_))))
         .await;
     // Bob's next frame is the answer to his own ping, not Ana's message.
     bob.send(&ClientMsg::Ping).await;

@@ -7,7 +7,7 @@ pub use outbox::Pending;
 
 use std::collections::BTreeMap;
 
-use edgechat_protocol::{Id, Message, Millis, Reaction, Role, RoomUser, Seq, ServerMsg, Status};
+use edgechat_protocol::{Id, Message, Millis, Role, RoomEvent, RoomUser, Seq, ServerMsg, Status};
 
 /// The state of the room socket, shown in the connection banner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -127,58 +127,11 @@ impl ChatState {
                     self.insert(message);
                 }
             }
-            ServerMsg::NewMessage(message) => {
-                self.pending
-                    .retain(|p| p.client_msg_id != message.client_msg_id);
-                self.typing.remove(&message.user_id);
-                self.insert(message);
-            }
             ServerMsg::MessageAck { client_msg_id, .. } => {
                 self.pending.retain(|p| p.client_msg_id != client_msg_id);
                 self.settled.insert(client_msg_id);
                 self.last_error = None;
             }
-            ServerMsg::MessageEdited {
-                message_id,
-                new_text,
-                edited_at,
-                ..
-            } => {
-                if let Some(m) = self.message_mut(&message_id) {
-                    m.text = new_text;
-                    m.edited_at = Some(edited_at);
-                }
-            }
-            ServerMsg::MessageDeleted { message_id, .. } => {
-                if let Some(m) = self.message_mut(&message_id) {
-                    m.deleted = true;
-                    m.text.clear();
-                    m.attachments.clear();
-                    m.reactions.clear();
-                    m.pinned = false;
-                    m.edited_at = None;
-                }
-            }
-            ServerMsg::ReactionUpdated {
-                message_id,
-                emoji,
-                count,
-                user_ids,
-                ..
-            } => {
-                if let Some(m) = self.message_mut(&message_id) {
-                    m.reactions.retain(|r| r.emoji != emoji);
-                    if count > 0 {
-                        m.reactions.push(Reaction {
-                            emoji,
-                            count,
-                            user_ids,
-                        });
-                    }
-                }
-            }
-            ServerMsg::MessagePinned { message_id, .. } => self.set_pinned(&message_id, true),
-            ServerMsg::MessageUnpinned { message_id, .. } => self.set_pinned(&message_id, false),
             ServerMsg::TypingIndicator {
                 room_id,
                 user_id,
@@ -190,46 +143,6 @@ impl ChatState {
                     self.typing.insert(user_id, (username, expires_at));
                 } else {
                     self.typing.remove(&user_id);
-                }
-            }
-            ServerMsg::UserJoined {
-                user_id,
-                username,
-                role,
-                ..
-            } => {
-                self.users.insert(
-                    user_id.clone(),
-                    RoomUser {
-                        user_id,
-                        username,
-                        role,
-                        online: true,
-                    },
-                );
-            }
-            ServerMsg::UserInvited {
-                user_id, username, ..
-            } => {
-                self.users.entry(user_id.clone()).or_insert(RoomUser {
-                    user_id,
-                    username,
-                    role: Role::Member,
-                    online: false,
-                });
-            }
-            ServerMsg::UserLeft { user_id, .. }
-            | ServerMsg::UserKicked { user_id, .. }
-            | ServerMsg::UserBanned { user_id, .. } => {
-                self.users.remove(&user_id);
-                self.typing.remove(&user_id);
-            }
-            ServerMsg::RoleChanged { user_id, role, .. } => {
-                if user_id == self.me {
-                    self.your_role = role;
-                }
-                if let Some(user) = self.users.get_mut(&user_id) {
-                    user.role = role;
                 }
             }
             ServerMsg::OnlineUsers { room_id, user_ids } if room_id == self.room => {
@@ -254,7 +167,8 @@ impl ChatState {
             } => {
                 // A refused send (it carries its client id as `reqId`) leaves the
                 // outbox: it would be refused again, or posted much later as a surprise.
-                // Its text goes back to the composer.
+                // Its text goes back to the composer. Any code, `unknown` included, shows
+                // only its message.
                 if let Some(id) = req_id
                     && let Some(at) = self.pending.iter().position(|p| p.client_msg_id == id)
                 {
@@ -264,13 +178,87 @@ impl ChatState {
                 }
                 self.last_error = Some(message);
             }
-            _ => {}
+            ServerMsg::Event(event) => self.apply_event(event),
+            // Another room's frames, the user's own typing, and the inbox socket's.
+            ServerMsg::RoomJoined { .. }
+            | ServerMsg::Resync { .. }
+            | ServerMsg::HistoryPage { .. }
+            | ServerMsg::TypingIndicator { .. }
+            | ServerMsg::OnlineUsers { .. }
+            | ServerMsg::Connected { .. }
+            | ServerMsg::Authenticated { .. }
+            | ServerMsg::RoomCreated { .. }
+            | ServerMsg::Notification { .. }
+            | ServerMsg::Pong => {}
+            // A type from a newer server: nothing here knows what it means.
+            ServerMsg::Unknown(_) => {}
         }
     }
 
-    fn set_pinned(&mut self, message_id: &str, pinned: bool) {
-        if let Some(m) = self.message_mut(message_id) {
-            m.pinned = pinned;
+    /// Applies one durable room event; [`RoomEvent::apply_to`] says how it changes a
+    /// message.
+    fn apply_event(&mut self, event: RoomEvent) {
+        match event {
+            RoomEvent::NewMessage(message) => {
+                self.pending
+                    .retain(|p| p.client_msg_id != message.client_msg_id);
+                self.typing.remove(&message.user_id);
+                self.insert(message);
+            }
+            RoomEvent::MessageEdited { .. }
+            | RoomEvent::MessageDeleted { .. }
+            | RoomEvent::ReactionUpdated { .. }
+            | RoomEvent::MessagePinned { .. }
+            | RoomEvent::MessageUnpinned { .. } => {
+                if let Some(m) = event.message_id().and_then(|id| self.message_mut(id)) {
+                    event.apply_to(m);
+                }
+            }
+            RoomEvent::UserJoined {
+                user_id,
+                username,
+                role,
+                ..
+            } => {
+                self.users.insert(
+                    user_id.clone(),
+                    RoomUser {
+                        user_id,
+                        username,
+                        role,
+                        online: true,
+                    },
+                );
+            }
+            RoomEvent::UserInvited {
+                user_id, username, ..
+            } => {
+                self.users.entry(user_id.clone()).or_insert(RoomUser {
+                    user_id,
+                    username,
+                    role: Role::Member,
+                    online: false,
+                });
+            }
+            RoomEvent::UserLeft { user_id, .. }
+            | RoomEvent::UserKicked { user_id, .. }
+            | RoomEvent::UserBanned { user_id, .. } => {
+                self.users.remove(&user_id);
+                self.typing.remove(&user_id);
+            }
+            RoomEvent::RoleChanged { user_id, role, .. } => {
+                if user_id == self.me {
+                    self.your_role = role;
+                }
+                if let Some(user) = self.users.get_mut(&user_id) {
+                    user.role = role;
+                }
+            }
+            // The server enforces these; the client shows nothing of them yet.
+            RoomEvent::UserMuted { .. }
+            | RoomEvent::UserUnmuted { .. }
+            | RoomEvent::UserUnbanned { .. }
+            | RoomEvent::SlowModeChanged { .. } => {}
         }
     }
 

@@ -1,6 +1,6 @@
 //! Sockets arriving and leaving, and membership that follows from them.
 
-use edgechat_protocol::{ErrorCode, Millis, Role, Seq, ServerMsg, close};
+use edgechat_protocol::{ErrorCode, Millis, Role, RoomEvent, Seq, ServerMsg, close};
 
 use super::{ConnId, Effect, Identity, Refusal, Room};
 
@@ -52,7 +52,7 @@ impl Room {
                 ];
             }
             let role = Role::Member;
-            let joined = ServerMsg::UserJoined {
+            let joined = RoomEvent::UserJoined {
                 room_id: self.info.room_id.clone(),
                 user_id: user_id.clone(),
                 username: who.username.clone(),
@@ -62,7 +62,7 @@ impl Room {
             self.record(joined.clone());
             effects.push(Effect::Append(joined.clone()));
             effects.push(Effect::Broadcast {
-                msg: joined,
+                msg: joined.into(),
                 except: Some(conn.clone()),
             });
         } else if let Some(member) = self.durable.members.get_mut(&user_id) {
@@ -155,7 +155,7 @@ impl Room {
 
     /// `leave-room`: membership ends and every device's socket closes.
     pub(super) fn leave(&mut self, who: &Identity, now: Millis) -> Vec<Effect> {
-        let left = ServerMsg::UserLeft {
+        let left = RoomEvent::UserLeft {
             room_id: self.info.room_id.clone(),
             user_id: who.user_id.clone(),
             seq: self.next_seq(),

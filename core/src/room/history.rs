@@ -1,6 +1,6 @@
 //! Snapshots, history pages, replay after a reconnect, and read state.
 
-use edgechat_protocol::{Message, RoomUser, Seq, ServerMsg};
+use edgechat_protocol::{Message, RoomEvent, RoomUser, Seq, ServerMsg};
 
 use super::{Effect, Identity, Room};
 use crate::limits::MAX_HISTORY_PAGE;
@@ -123,19 +123,16 @@ impl Room {
         if since > head {
             return None;
         }
-        let oldest_kept = self
-            .recent
-            .front()
-            .and_then(ServerMsg::seq)
-            .unwrap_or(head + 1);
+        let oldest_kept = self.recent.front().map(RoomEvent::seq).unwrap_or(head + 1);
         if since + 1 < oldest_kept && since < head {
             return None;
         }
         Some(
             self.recent
                 .iter()
-                .filter(|e| e.seq().is_some_and(|s| s > since))
+                .filter(|e| e.seq() > since)
                 .cloned()
+                .map(ServerMsg::from)
                 .collect(),
         )
     }

@@ -1,6 +1,6 @@
 //! Sending, editing, deleting and pinning messages.
 
-use edgechat_protocol::{ErrorCode, Id, Message, Millis, ServerMsg};
+use edgechat_protocol::{ErrorCode, Id, Message, Millis, RoomEvent, ServerMsg};
 
 use super::{Effect, Identity, Outcome, Refusal, Room, presence::muted, role_rank};
 use crate::{
@@ -120,13 +120,13 @@ impl Room {
             pinned: false,
             reactions: Vec::new(),
         };
-        let event = ServerMsg::NewMessage(message);
+        let event = RoomEvent::NewMessage(message);
         self.record(event.clone());
         let mut effects = vec![
             Effect::Append(event.clone()),
             ack(seq),
             Effect::Broadcast {
-                msg: event,
+                msg: event.into(),
                 except: None,
             },
         ];
@@ -217,7 +217,7 @@ impl Room {
         if text == unchanged {
             return Ok(Vec::new());
         }
-        Ok(self.publish(ServerMsg::MessageEdited {
+        Ok(self.publish(RoomEvent::MessageEdited {
             message_id: message_id.to_owned(),
             new_text: text,
             edited_at: now,
@@ -231,7 +231,7 @@ impl Room {
         if message.user_id != who.user_id {
             self.require_over(who, &message.user_id, edgechat_protocol::Role::Moderator)?;
         }
-        let mut effects = self.publish(ServerMsg::MessageDeleted {
+        let mut effects = self.publish(RoomEvent::MessageDeleted {
             message_id: message_id.to_owned(),
             seq: self.next_seq(),
         });
@@ -248,13 +248,13 @@ impl Room {
         }
         let (message_id, by, seq) = (message_id.to_owned(), who.user_id.clone(), self.next_seq());
         Ok(self.publish(if pin {
-            ServerMsg::MessagePinned {
+            RoomEvent::MessagePinned {
                 message_id,
                 by,
                 seq,
             }
         } else {
-            ServerMsg::MessageUnpinned {
+            RoomEvent::MessageUnpinned {
                 message_id,
                 by,
                 seq,

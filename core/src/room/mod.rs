@@ -19,7 +19,7 @@ mod uploads;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-use edgechat_protocol::{ErrorCode, Id, Millis, Role, RoomInfo, Seq, ServerMsg};
+use edgechat_protocol::{ErrorCode, Id, Millis, Role, RoomEvent, RoomInfo, Seq, ServerMsg};
 use serde::{Deserialize, Serialize};
 
 use crate::{Limits, rate::Bucket};
@@ -78,7 +78,7 @@ pub enum Command {
 pub enum Effect {
     /// Append a durable event to the room's log. Always before any send of it: nothing is
     /// acknowledged or broadcast unless it is stored.
-    Append(ServerMsg),
+    Append(RoomEvent),
     /// Store how far a member has read.
     SaveReadMark { user_id: Id, seq: Seq },
     /// Send to one socket.
@@ -113,7 +113,7 @@ pub enum Effect {
 pub struct Snapshot {
     pub info: RoomInfo,
     /// The durable events, in seq order.
-    pub events: Vec<ServerMsg>,
+    pub events: Vec<RoomEvent>,
     pub read_marks: BTreeMap<Id, Seq>,
     pub uploads: Vec<Upload>,
     /// The sockets still attached, from their attachments.
@@ -127,7 +127,7 @@ pub struct Room {
     limits: Limits,
     durable: Durable,
     /// The newest durable events, for resuming with `since`.
-    recent: VecDeque<ServerMsg>,
+    recent: VecDeque<RoomEvent>,
     uploads: BTreeMap<Id, Upload>,
     conns: BTreeMap<ConnId, Identity>,
     /// The order sockets arrived in, oldest first (for the per-user cap).
@@ -169,7 +169,7 @@ impl Room {
     ) -> (Self, Vec<Effect>) {
         let mut room = Self::new(info, limits);
         let direct = room.info.kind == edgechat_protocol::RoomKind::Direct;
-        let joined = ServerMsg::UserJoined {
+        let joined = RoomEvent::UserJoined {
             room_id: room.info.room_id.clone(),
             user_id: creator.user_id.clone(),
             username: creator.username.clone(),
@@ -181,7 +181,7 @@ impl Room {
             if *user_id == creator.user_id || room.durable.members.contains_key(user_id) {
                 continue;
             }
-            let invited = ServerMsg::UserInvited {
+            let invited = RoomEvent::UserInvited {
                 user_id: user_id.clone(),
                 username: username.clone(),
                 by: creator.user_id.clone(),
@@ -267,7 +267,7 @@ impl Room {
     }
 
     /// Applies a new durable event and remembers it for replay.
-    fn record(&mut self, event: ServerMsg) {
+    fn record(&mut self, event: RoomEvent) {
         self.durable.apply(&event);
         self.recent.push_back(event);
         while self.recent.len() > self.limits.max_replay {
@@ -276,12 +276,12 @@ impl Room {
     }
 
     /// Turns an event that takes the next seq into effects: stored, then broadcast.
-    fn publish(&mut self, event: ServerMsg) -> Vec<Effect> {
+    fn publish(&mut self, event: RoomEvent) -> Vec<Effect> {
         self.record(event.clone());
         vec![
             Effect::Append(event.clone()),
             Effect::Broadcast {
-                msg: event,
+                msg: event.into(),
                 except: None,
             },
         ]

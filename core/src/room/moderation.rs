@@ -2,7 +2,7 @@
 //! mode; nobody acts on someone of equal or higher rank. Repeating an action that is
 //! already in effect changes nothing.
 
-use edgechat_protocol::{ErrorCode, Millis, Role, ServerMsg, close};
+use edgechat_protocol::{ErrorCode, Millis, Role, RoomEvent, close};
 
 use super::{Identity, Outcome, Refusal, Room, role_rank};
 use crate::ids;
@@ -68,7 +68,7 @@ impl Room {
         if self.durable.muted.get(user_id) == Some(&until) {
             return Ok(Vec::new());
         }
-        Ok(self.publish(ServerMsg::UserMuted {
+        Ok(self.publish(RoomEvent::UserMuted {
             user_id: user_id.to_owned(),
             until,
             by: who.user_id.clone(),
@@ -81,7 +81,7 @@ impl Room {
         if !self.durable.muted.contains_key(user_id) {
             return Ok(Vec::new());
         }
-        Ok(self.publish(ServerMsg::UserUnmuted {
+        Ok(self.publish(RoomEvent::UserUnmuted {
             user_id: user_id.to_owned(),
             by: who.user_id.clone(),
             seq: self.next_seq(),
@@ -98,7 +98,7 @@ impl Room {
         if self.durable.banned.contains(user_id) {
             return Ok(Vec::new());
         }
-        let mut effects = self.publish(ServerMsg::UserBanned {
+        let mut effects = self.publish(RoomEvent::UserBanned {
             user_id: user_id.to_owned(),
             by: who.user_id.clone(),
             seq: self.next_seq(),
@@ -117,7 +117,7 @@ impl Room {
         if !self.durable.banned.contains(user_id) {
             return Ok(Vec::new());
         }
-        Ok(self.publish(ServerMsg::UserUnbanned {
+        Ok(self.publish(RoomEvent::UserUnbanned {
             user_id: user_id.to_owned(),
             by: who.user_id.clone(),
             seq: self.next_seq(),
@@ -129,7 +129,7 @@ impl Room {
     pub(super) fn kick(&mut self, who: &Identity, user_id: &str, now: Millis) -> Outcome {
         self.require_member(user_id)?;
         self.require_over(who, user_id, Role::Moderator)?;
-        let mut effects = self.publish(ServerMsg::UserKicked {
+        let mut effects = self.publish(RoomEvent::UserKicked {
             user_id: user_id.to_owned(),
             by: who.user_id.clone(),
             seq: self.next_seq(),
@@ -156,7 +156,7 @@ impl Room {
         if self.durable.members.get(user_id).map(|m| m.role) == Some(role) {
             return Ok(Vec::new());
         }
-        Ok(self.publish(ServerMsg::RoleChanged {
+        Ok(self.publish(RoomEvent::RoleChanged {
             user_id: user_id.to_owned(),
             role,
             by: who.user_id.clone(),
@@ -175,7 +175,7 @@ impl Room {
         if self.durable.slow_mode == seconds {
             return Ok(Vec::new());
         }
-        Ok(self.publish(ServerMsg::SlowModeChanged {
+        Ok(self.publish(RoomEvent::SlowModeChanged {
             seconds,
             by: who.user_id.clone(),
             seq: self.next_seq(),
@@ -204,7 +204,7 @@ impl Room {
         {
             return Err(Refusal::new(ErrorCode::RoomFull, "this room is full"));
         }
-        Ok(self.publish(ServerMsg::UserInvited {
+        Ok(self.publish(RoomEvent::UserInvited {
             user_id: user_id.to_owned(),
             username: user_id.to_owned(),
             by: who.user_id.clone(),

@@ -1,6 +1,6 @@
 //! Reactions: each member's set of emoji on a message.
 
-use edgechat_protocol::{ErrorCode, Millis, ServerMsg};
+use edgechat_protocol::{ErrorCode, Millis, RoomEvent};
 
 use super::{Identity, Outcome, Refusal, Room, presence::muted};
 use crate::emoji::is_single_emoji;
@@ -50,7 +50,7 @@ impl Room {
         } else {
             users.retain(|u| u != &who.user_id);
         }
-        Ok(self.publish(ServerMsg::ReactionUpdated {
+        Ok(self.publish(RoomEvent::ReactionUpdated {
             message_id: message_id.to_owned(),
             emoji: emoji.to_owned(),
             count: users.len() as u32,

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use edgechat_protocol::{Id, Message, Millis, Reaction, Role, Seq, ServerMsg};
+use edgechat_protocol::{Id, Message, Millis, Role, RoomEvent, Seq};
 
 /// One member's standing in the room.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,12 +53,10 @@ impl Durable {
 
     /// Applies one durable event. Events come from this room's own handlers, so each is
     /// valid here; an event that names something missing changes nothing beyond the seq.
-    pub fn apply(&mut self, event: &ServerMsg) {
-        if let Some(seq) = event.seq() {
-            self.head_seq = self.head_seq.max(seq);
-        }
+    pub fn apply(&mut self, event: &RoomEvent) {
+        self.head_seq = self.head_seq.max(event.seq());
         match event {
-            ServerMsg::UserJoined {
+            RoomEvent::UserJoined {
                 user_id,
                 username,
                 role,
@@ -67,35 +65,35 @@ impl Durable {
                 self.members
                     .insert(user_id.clone(), member(username, *role));
             }
-            ServerMsg::UserInvited {
+            RoomEvent::UserInvited {
                 user_id, username, ..
             } => {
                 self.members
                     .insert(user_id.clone(), member(username, Role::Member));
             }
-            ServerMsg::UserLeft { user_id, .. } | ServerMsg::UserKicked { user_id, .. } => {
+            RoomEvent::UserLeft { user_id, .. } | RoomEvent::UserKicked { user_id, .. } => {
                 self.members.remove(user_id);
             }
-            ServerMsg::UserBanned { user_id, .. } => {
+            RoomEvent::UserBanned { user_id, .. } => {
                 self.members.remove(user_id);
                 self.banned.insert(user_id.clone());
             }
-            ServerMsg::UserUnbanned { user_id, .. } => {
+            RoomEvent::UserUnbanned { user_id, .. } => {
                 self.banned.remove(user_id);
             }
-            ServerMsg::UserMuted { user_id, until, .. } => {
+            RoomEvent::UserMuted { user_id, until, .. } => {
                 self.muted.insert(user_id.clone(), *until);
             }
-            ServerMsg::UserUnmuted { user_id, .. } => {
+            RoomEvent::UserUnmuted { user_id, .. } => {
                 self.muted.remove(user_id);
             }
-            ServerMsg::RoleChanged { user_id, role, .. } => {
+            RoomEvent::RoleChanged { user_id, role, .. } => {
                 if let Some(m) = self.members.get_mut(user_id) {
                     m.role = *role;
                 }
             }
-            ServerMsg::SlowModeChanged { seconds, .. } => self.slow_mode = *seconds,
-            ServerMsg::NewMessage(message) => {
+            RoomEvent::SlowModeChanged { seconds, .. } => self.slow_mode = *seconds,
+            RoomEvent::NewMessage(message) => {
                 self.client_ids.insert(
                     (message.user_id.clone(), message.client_msg_id.clone()),
                     message.seq,
@@ -108,60 +106,23 @@ impl Durable {
                     .extend(message.attachments.iter().map(|a| a.file_id.clone()));
                 self.messages.insert(message.seq, message.clone());
             }
-            ServerMsg::MessageEdited {
-                message_id,
-                new_text,
-                edited_at,
-                ..
-            } => {
-                if let Some(m) = self.message_mut(message_id) {
-                    m.text = new_text.clone();
-                    m.edited_at = Some(*edited_at);
-                }
-            }
-            ServerMsg::MessageDeleted { message_id, .. } => {
+            RoomEvent::MessageDeleted { message_id, .. } => {
                 if let Some(m) = self.message_mut(message_id) {
                     let files: Vec<Id> = m.attachments.iter().map(|a| a.file_id.clone()).collect();
-                    m.deleted = true;
-                    m.text.clear();
-                    m.attachments.clear();
-                    m.reactions.clear();
-                    m.pinned = false;
-                    m.edited_at = None;
+                    event.apply_to(m);
                     for file in files {
                         self.attached.remove(&file);
                     }
                 }
             }
-            ServerMsg::ReactionUpdated {
-                message_id,
-                emoji,
-                count,
-                user_ids,
-                ..
-            } => {
+            RoomEvent::MessageEdited { message_id, .. }
+            | RoomEvent::ReactionUpdated { message_id, .. }
+            | RoomEvent::MessagePinned { message_id, .. }
+            | RoomEvent::MessageUnpinned { message_id, .. } => {
                 if let Some(m) = self.message_mut(message_id) {
-                    m.reactions.retain(|r| &r.emoji != emoji);
-                    if *count > 0 {
-                        m.reactions.push(Reaction {
-                            emoji: emoji.clone(),
-                            count: *count,
-                            user_ids: user_ids.clone(),
-                        });
-                    }
+                    event.apply_to(m);
                 }
             }
-            ServerMsg::MessagePinned { message_id, .. } => {
-                if let Some(m) = self.message_mut(message_id) {
-                    m.pinned = true;
-                }
-            }
-            ServerMsg::MessageUnpinned { message_id, .. } => {
-                if let Some(m) = self.message_mut(message_id) {
-                    m.pinned = false;
-                }
-            }
-            _ => {}
         }
     }
 

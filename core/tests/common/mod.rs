@@ -5,7 +5,9 @@
 use std::collections::BTreeMap;
 
 use edgechat_core::{Command, Effect, Identity, Limits, Room, Snapshot, Upload};
-use edgechat_protocol::{ClientFrame, ClientMsg, ErrorCode, Millis, RoomInfo, RoomKind, ServerMsg};
+use edgechat_protocol::{
+    ClientFrame, ClientMsg, ErrorCode, Millis, RoomEvent, RoomInfo, RoomKind, ServerMsg,
+};
 
 pub const START: Millis = 1_700_000_000_000;
 
@@ -13,7 +15,7 @@ pub struct World {
     pub room: Room,
     pub now: Millis,
     /// Every durable event appended so far, in order, as the object would store them.
-    pub log: Vec<ServerMsg>,
+    pub log: Vec<RoomEvent>,
     /// Uploads as the object would keep them, by file id.
     pub uploads: BTreeMap<String, Upload>,
     next_client_id: u64,
@@ -143,7 +145,7 @@ impl World {
     pub fn post(&mut self, conn: &str, text: &str) -> String {
         let effects = self.say(conn, text);
         match appended(&effects).as_slice() {
-            [ServerMsg::NewMessage(m)] => m.message_id.clone(),
+            [RoomEvent::NewMessage(m)] => m.message_id.clone(),
             other => panic!("{text:?} was not stored: {other:?} from {effects:?}"),
         }
     }
@@ -188,7 +190,7 @@ pub fn retry_after(effects: &[Effect]) -> Option<u64> {
     })
 }
 
-pub fn appended(effects: &[Effect]) -> Vec<ServerMsg> {
+pub fn appended(effects: &[Effect]) -> Vec<RoomEvent> {
     effects
         .iter()
         .filter_map(|e| match e {

@@ -1,8 +1,8 @@
 //! One value of every server event with its exact JSON.
 
 use edgechat_protocol::{
-    Attachment, ErrorCode, Message, NotificationKind, Reaction, Role, RoomInfo, RoomKind, RoomUser,
-    ServerMsg, Status,
+    Attachment, ErrorCode, Message, NotificationKind, Reaction, Role, RoomEvent, RoomInfo,
+    RoomKind, RoomUser, ServerMsg, Status,
 };
 
 fn room_info() -> RoomInfo {
@@ -81,21 +81,21 @@ pub fn server_samples() -> Vec<(ServerMsg, &'static str)> {
             r#"{"type":"room-joined","roomId":"lobby","room":{"roomId":"lobby","name":"Lobby","kind":"public","createdBy":"u-1","createdAt":1700000000000},"users":[{"userId":"u-1","username":"Ana","role":"admin","online":true}],"messageHistory":[{"messageId":"lobby:3","roomId":"lobby","userId":"u-1","username":"Ana","text":"hi","timestamp":1700000000000,"seq":3,"clientMsgId":"c-1"}],"yourRole":"admin","headSeq":3,"lastReadSeq":3,"unreadCount":0,"readMarks":{"u-1":3},"slowMode":0}"#,
         ),
         (
-            ServerMsg::UserJoined {
+            ServerMsg::Event(RoomEvent::UserJoined {
                 room_id: "lobby".into(),
                 user_id: "u-2".into(),
                 username: "Bo".into(),
                 role: Role::Member,
                 seq: 4,
-            },
+            }),
             r#"{"type":"user-joined","roomId":"lobby","userId":"u-2","username":"Bo","role":"member","seq":4}"#,
         ),
         (
-            ServerMsg::UserLeft {
+            ServerMsg::Event(RoomEvent::UserLeft {
                 room_id: "lobby".into(),
                 user_id: "u-2".into(),
                 seq: 5,
-            },
+            }),
             r#"{"type":"user-left","roomId":"lobby","userId":"u-2","seq":5}"#,
         ),
         (
@@ -112,7 +112,7 @@ pub fn server_samples() -> Vec<(ServerMsg, &'static str)> {
             r#"{"type":"room-created","room":{"roomId":"r-9","name":"Design","kind":"private","capacity":50,"createdBy":"u-1","createdAt":1700000000000}}"#,
         ),
         (
-            ServerMsg::NewMessage(Message {
+            ServerMsg::Event(RoomEvent::NewMessage(Message {
                 attachments: vec![Attachment {
                     file_id: "f-1".into(),
                     name: "cat.png".into(),
@@ -131,7 +131,7 @@ pub fn server_samples() -> Vec<(ServerMsg, &'static str)> {
                     user_ids: vec!["u-2".into()],
                 }],
                 ..message()
-            }),
+            })),
             r#"{"type":"new-message","messageId":"lobby:3","roomId":"lobby","userId":"u-1","username":"Ana","text":"hi","timestamp":1700000000000,"attachments":[{"fileId":"f-1","name":"cat.png","contentType":"image/png","size":2048,"width":640,"height":480,"thumbnailId":"f-2"}],"replyTo":"lobby:2","seq":3,"clientMsgId":"c-1","editedAt":1700000001000,"pinned":true,"reactions":[{"emoji":"🎉","count":1,"userIds":["u-2"]}]}"#,
         ),
         (
@@ -144,19 +144,19 @@ pub fn server_samples() -> Vec<(ServerMsg, &'static str)> {
             r#"{"type":"message-ack","reqId":"7","clientMsgId":"c-1","messageId":"lobby:3","seq":3}"#,
         ),
         (
-            ServerMsg::MessageEdited {
+            ServerMsg::Event(RoomEvent::MessageEdited {
                 message_id: "lobby:3".into(),
                 new_text: "hello".into(),
                 edited_at: 1_700_000_001_000,
                 seq: 6,
-            },
+            }),
             r#"{"type":"message-edited","messageId":"lobby:3","newText":"hello","editedAt":1700000001000,"seq":6}"#,
         ),
         (
-            ServerMsg::MessageDeleted {
+            ServerMsg::Event(RoomEvent::MessageDeleted {
                 message_id: "lobby:3".into(),
                 seq: 7,
-            },
+            }),
             r#"{"type":"message-deleted","messageId":"lobby:3","seq":7}"#,
         ),
         (
@@ -186,29 +186,29 @@ pub fn server_samples() -> Vec<(ServerMsg, &'static str)> {
             r#"{"type":"online-users","roomId":"lobby","userIds":["u-1","u-2"]}"#,
         ),
         (
-            ServerMsg::ReactionUpdated {
+            ServerMsg::Event(RoomEvent::ReactionUpdated {
                 message_id: "lobby:3".into(),
                 emoji: "👍".into(),
                 count: 2,
                 user_ids: vec!["u-1".into(), "u-2".into()],
                 seq: 8,
-            },
+            }),
             r#"{"type":"reaction-updated","messageId":"lobby:3","emoji":"👍","count":2,"userIds":["u-1","u-2"],"seq":8}"#,
         ),
         (
-            ServerMsg::MessagePinned {
+            ServerMsg::Event(RoomEvent::MessagePinned {
                 message_id: "lobby:3".into(),
                 by: "u-1".into(),
                 seq: 9,
-            },
+            }),
             r#"{"type":"message-pinned","messageId":"lobby:3","by":"u-1","seq":9}"#,
         ),
         (
-            ServerMsg::MessageUnpinned {
+            ServerMsg::Event(RoomEvent::MessageUnpinned {
                 message_id: "lobby:3".into(),
                 by: "u-1".into(),
                 seq: 10,
-            },
+            }),
             r#"{"type":"message-unpinned","messageId":"lobby:3","by":"u-1","seq":10}"#,
         ),
         (
@@ -236,61 +236,61 @@ pub fn server_samples() -> Vec<(ServerMsg, &'static str)> {
         ),
         (ServerMsg::Pong, r#"{"type":"pong"}"#),
         (
-            ServerMsg::UserMuted {
+            ServerMsg::Event(RoomEvent::UserMuted {
                 user_id: "u-2".into(),
                 until: 1_700_000_600_000,
                 by: "u-1".into(),
                 seq: 11,
-            },
+            }),
             r#"{"type":"user-muted","userId":"u-2","until":1700000600000,"by":"u-1","seq":11}"#,
         ),
         (
-            ServerMsg::UserUnmuted {
+            ServerMsg::Event(RoomEvent::UserUnmuted {
                 user_id: "u-2".into(),
                 by: "u-1".into(),
                 seq: 12,
-            },
+            }),
             r#"{"type":"user-unmuted","userId":"u-2","by":"u-1","seq":12}"#,
         ),
         (
-            ServerMsg::UserBanned {
+            ServerMsg::Event(RoomEvent::UserBanned {
                 user_id: "u-2".into(),
                 by: "u-1".into(),
                 seq: 13,
-            },
+            }),
             r#"{"type":"user-banned","userId":"u-2","by":"u-1","seq":13}"#,
         ),
         (
-            ServerMsg::UserUnbanned {
+            ServerMsg::Event(RoomEvent::UserUnbanned {
                 user_id: "u-2".into(),
                 by: "u-1".into(),
                 seq: 14,
-            },
+            }),
             r#"{"type":"user-unbanned","userId":"u-2","by":"u-1","seq":14}"#,
         ),
         (
-            ServerMsg::UserKicked {
+            ServerMsg::Event(RoomEvent::UserKicked {
                 user_id: "u-2".into(),
                 by: "u-1".into(),
                 seq: 15,
-            },
+            }),
             r#"{"type":"user-kicked","userId":"u-2","by":"u-1","seq":15}"#,
         ),
         (
-            ServerMsg::RoleChanged {
+            ServerMsg::Event(RoomEvent::RoleChanged {
                 user_id: "u-2".into(),
                 role: Role::Moderator,
                 by: "u-1".into(),
                 seq: 16,
-            },
+            }),
             r#"{"type":"role-changed","userId":"u-2","role":"moderator","by":"u-1","seq":16}"#,
         ),
         (
-            ServerMsg::SlowModeChanged {
+            ServerMsg::Event(RoomEvent::SlowModeChanged {
                 seconds: 30,
                 by: "u-1".into(),
                 seq: 17,
-            },
+            }),
             r#"{"type":"slow-mode-changed","seconds":30,"by":"u-1","seq":17}"#,
         ),
         (
@@ -305,12 +305,12 @@ pub fn server_samples() -> Vec<(ServerMsg, &'static str)> {
             r#"{"type":"notification","roomId":"lobby","kind":"mention","seq":19,"messageId":"lobby:19","from":"Ana","excerpt":"@bob are you there?"}"#,
         ),
         (
-            ServerMsg::UserInvited {
+            ServerMsg::Event(RoomEvent::UserInvited {
                 user_id: "u-3".into(),
                 username: "Cy".into(),
                 by: "u-1".into(),
                 seq: 18,
-            },
+            }),
             r#"{"type":"user-invited","userId":"u-3","username":"Cy","by":"u-1","seq":18}"#,
         ),
     ]

@@ -12,7 +12,7 @@ use std::{
 };
 
 use edgechat_e2e::{account::Session, server::Server};
-use edgechat_protocol::{ClientMsg, ServerMsg};
+use edgechat_protocol::{ClientMsg, RoomEvent, ServerMsg};
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::{Barrier, mpsc};
 use tokio_tungstenite::{
@@ -117,7 +117,7 @@ async fn client(
             };
             let Frame::Text(text) = frame else { continue };
             let body = match serde_json::from_str::<ServerMsg>(&text) {
-                Ok(ServerMsg::NewMessage(m)) => m.text,
+                Ok(ServerMsg::Event(RoomEvent::NewMessage(m))) => m.text,
                 Ok(ServerMsg::MessageAck { .. }) => {
                     let _ = acked.send(());
                     continue;

@@ -3,7 +3,7 @@
 //! statements and remembers how far D1 has got.
 
 use edgechat_core::archive::{self, ArchiveOp};
-use edgechat_protocol::{RoomInfo, Seq};
+use edgechat_protocol::{RoomEvent, RoomInfo, Seq};
 use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement, Result, SqlStorage};
 
@@ -280,11 +280,9 @@ pub async fn flush(
     for row in pending.iter().take(batch) {
         let event = row.event()?;
         match &event {
-            edgechat_protocol::ServerMsg::NewMessage(m) => report.messages.push(m.clone()),
-            edgechat_protocol::ServerMsg::UserInvited { user_id, .. } => {
-                report.welcomed.push(user_id.clone())
-            }
-            edgechat_protocol::ServerMsg::UserJoined {
+            RoomEvent::NewMessage(m) => report.messages.push(m.clone()),
+            RoomEvent::UserInvited { user_id, .. } => report.welcomed.push(user_id.clone()),
+            RoomEvent::UserJoined {
                 user_id, seq: 1, ..
             } => report.welcomed.push(user_id.clone()),
             _ => {}

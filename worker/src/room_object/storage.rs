@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use edgechat_core::Upload;
-use edgechat_protocol::{RoomInfo, Seq, ServerMsg};
+use edgechat_protocol::{RoomEvent, RoomInfo, Seq};
 use serde::Deserialize;
 use worker::{Result, SqlStorage, SqlStorageValue};
 
@@ -68,7 +68,7 @@ pub fn save_info(sql: &SqlStorage, info: &RoomInfo) -> Result<()> {
     Ok(())
 }
 
-pub fn load_events(sql: &SqlStorage) -> Result<Vec<ServerMsg>> {
+pub fn load_events(sql: &SqlStorage) -> Result<Vec<RoomEvent>> {
     let rows: Vec<Body> = sql
         .exec("SELECT body FROM events ORDER BY seq", None)?
         .to_array()?;
@@ -77,10 +77,8 @@ pub fn load_events(sql: &SqlStorage) -> Result<Vec<ServerMsg>> {
         .collect()
 }
 
-pub fn append(sql: &SqlStorage, event: &ServerMsg, at: u64) -> Result<()> {
-    let seq = event
-        .seq()
-        .ok_or_else(|| worker::Error::RustError("appending an event without a seq".into()))?;
+pub fn append(sql: &SqlStorage, event: &RoomEvent, at: u64) -> Result<()> {
+    let seq = event.seq();
     let body = serde_json::to_string(event).map_err(json_err)?;
     sql.exec(
         "INSERT INTO events (seq, body, at) VALUES (?, ?, ?)",
@@ -121,7 +119,7 @@ pub struct Pending {
 }
 
 impl Pending {
-    pub fn event(&self) -> Result<ServerMsg> {
+    pub fn event(&self) -> Result<RoomEvent> {
         serde_json::from_str(&self.body).map_err(json_err)
     }
 }
