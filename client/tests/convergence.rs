@@ -3,7 +3,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use edgechat_client::state::ChatState;
-use edgechat_core::{Command, Effect, Identity, Limits, Room};
+use edgechat_core::{
+    Command, Effect, Identity, Limits, Room,
+    store::{Store, sqlite::Sqlite},
+};
 use edgechat_protocol::{ClientMsg, Role, RoomInfo, RoomKind, ServerMsg};
 
 /// What `conn` receives among `effects`, in order.
@@ -43,15 +46,20 @@ fn live_events_applied_to_an_old_state_equal_a_fresh_join() {
         created_by: "ana".into(),
         created_at: 0,
     };
-    let (mut room, _) = Room::create(info, Limits::default(), &identity("ana"), &[]);
+    let store = Store::new(Sqlite::memory());
+    store.prepare().unwrap();
     let mut now = 1_000;
+    let (mut room, _) =
+        Room::create(info, Limits::default(), store, &identity("ana"), &[], now).unwrap();
     let mut watched = Vec::new();
     for user in ["bo", "ana", "cy"] {
         let who = identity(user);
         let (conn, since) = (user.into(), None);
         watched.extend(frames_for(
             "bo",
-            &room.handle(Command::Connect { conn, who, since }, now),
+            &room
+                .handle(Command::Connect { conn, who, since }, now)
+                .unwrap(),
         ));
     }
     let react = |id: &str, emoji: &str| ClientMsg::AddReaction {
@@ -139,7 +147,7 @@ fn live_events_applied_to_an_old_state_equal_a_fresh_join() {
             conn: who.into(),
             raw: frame(msg),
         };
-        let effects = room.handle(command, now);
+        let effects = room.handle(command, now).unwrap();
         assert!(
             !frames_for(who, &effects)
                 .iter()
@@ -150,14 +158,16 @@ fn live_events_applied_to_an_old_state_equal_a_fresh_join() {
     }
     now += 1_000;
     let (conn, who) = ("dee".to_owned(), identity("dee"));
-    let joined = room.handle(
-        Command::Connect {
-            conn,
-            who,
-            since: None,
-        },
-        now,
-    );
+    let joined = room
+        .handle(
+            Command::Connect {
+                conn,
+                who,
+                since: None,
+            },
+            now,
+        )
+        .unwrap();
     watched.extend(frames_for("bo", &joined));
 
     let mut old = ChatState::for_user("lobby", "bo");

@@ -1,8 +1,10 @@
 //! edgechat's rules, as plain Rust that `cargo test` runs natively.
 //!
-//! Nothing here touches the network, storage, the clock or the JS runtime: the Worker
-//! decodes what arrives, hands it to these types with the current time, and carries out
-//! the [`room::Effect`]s they return.
+//! Nothing here touches the network, the clock or the JS runtime: the Worker decodes what
+//! arrives, hands it to these types with the current time, and carries out the
+//! [`room::Effect`]s they return. A room reads and writes its own SQLite through the
+//! [`store::Sql`] trait, which the Durable Object implements on its storage and native
+//! tests on `rusqlite` (feature `sqlite`): both run the same statements.
 
 pub mod archive;
 pub mod decode;
@@ -16,7 +18,8 @@ pub mod origin;
 pub mod rate;
 pub mod room;
 pub mod search;
+pub mod store;
 pub mod text;
 
 pub use limits::Limits;
-pub use room::{Command, ConnId, Effect, Identity, Room, Snapshot, Upload, UploadRefused};
+pub use room::{Command, ConnId, Effect, Identity, Room, Upload, UploadRefused};

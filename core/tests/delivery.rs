@@ -1,4 +1,4 @@
-//! Seqs, resuming after a reconnect, read state, and rebuilding a room from its log.
+//! Seqs, resuming after a reconnect, read state, and a room loaded again from its store.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
 mod common;
@@ -125,7 +125,7 @@ fn unread_counts_other_peoples_live_messages_above_the_read_mark() {
             message_id: deleted,
         },
     );
-    assert_eq!(world.room.durable().unread_count("bo"), 2);
+    assert_eq!(world.store().unread_count("bo").unwrap(), 2);
     let seq_of_one = world.log.iter().find_map(|e| match e {
         RoomEvent::NewMessage(m) if m.text == "one" => Some(m.seq),
         _ => None,
@@ -136,7 +136,7 @@ fn unread_counts_other_peoples_live_messages_above_the_read_mark() {
             seq: seq_of_one.unwrap(),
         },
     );
-    assert_eq!(world.room.durable().unread_count("bo"), 1);
+    assert_eq!(world.store().unread_count("bo").unwrap(), 1);
 }
 
 #[test]
@@ -145,20 +145,17 @@ fn read_marks_only_move_forward_and_stop_at_the_head() {
     world.post("ana", "x");
     let head = world.room.head_seq();
     let effects = world.send("bo", ClientMsg::MarkRead { seq: 10_000 });
-    assert!(effects.contains(&Effect::SaveReadMark {
-        user_id: "bo".into(),
-        seq: head
-    }));
+    assert_eq!(world.store().read_mark("bo").unwrap(), head);
     assert!(broadcasts(&effects).contains(&ServerMsg::ReadReceipt {
         user_id: "bo".into(),
         seq: head
     }));
     assert!(world.send("bo", ClientMsg::MarkRead { seq: 1 }).is_empty());
-    assert_eq!(world.room.durable().last_read("bo"), head);
+    assert_eq!(world.store().read_mark("bo").unwrap(), head);
 }
 
 #[test]
-fn a_room_rebuilt_from_its_log_equals_the_live_room() {
+fn the_tables_a_room_builds_live_equal_those_its_log_migrates_into() {
     let mut world = World::with_three();
     let id = world.post("bo", "a");
     world.advance(40_000);
@@ -192,31 +189,23 @@ fn a_room_rebuilt_from_its_log_equals_the_live_room() {
         },
     );
     world.send("bo", ClientMsg::MarkRead { seq: 2 });
-    assert_eq!(world.restored().durable(), world.room.durable());
+    let migrated = tables::migrate(&tables::stored_by_v1(&world.sqlite), 3);
+    assert_eq!(tables::state(migrated.sql()), tables::state(&world.sqlite));
+    assert_eq!(migrated.read_mark("bo").unwrap(), 2);
 }
 
 #[test]
-fn a_resend_after_a_restore_is_still_recognised() {
+fn a_resend_after_a_load_is_still_recognised() {
     let mut world = World::with_three();
     let first = world.say_with_id("bo", "once", "c-1");
-    let mut restored = world.restored();
-    let again = restored.handle(
-        edgechat_core::Command::Connect {
-            conn: "bo-2".into(),
-            who: who("bo"),
-            since: None,
-        },
-        world.now,
-    );
+    world.room = world.restored();
+    let again = world.connect("bo-2", "bo");
     assert!(appended(&again).is_empty());
     let raw = r#"{"type":"send-message","roomId":"lobby","text":"once","clientMsgId":"c-1"}"#;
-    let effects = restored.handle(
-        edgechat_core::Command::Frame {
-            conn: "bo-2".into(),
-            raw: raw.into(),
-        },
-        world.now,
-    );
+    let effects = world.run(edgechat_core::Command::Frame {
+        conn: "bo-2".into(),
+        raw: raw.into(),
+    });
     assert!(appended(&effects).is_empty());
     let ack = |e: &[Effect], conn| {
         sent_to(e, conn)
@@ -234,6 +223,7 @@ fn history_over_http_is_for_members_or_anyone_in_a_public_room_but_never_the_ban
         world
             .room
             .history_for("stranger", false, None, None)
+            .unwrap()
             .map(|(m, _)| m.len()),
         Ok(1)
     );
@@ -244,7 +234,7 @@ fn history_over_http_is_for_members_or_anyone_in_a_public_room_but_never_the_ban
         },
     );
     assert_eq!(
-        world.room.history_for("cy", false, None, None),
+        world.room.history_for("cy", false, None, None).unwrap(),
         Err(edgechat_protocol::ErrorCode::Forbidden)
     );
 
@@ -252,13 +242,17 @@ fn history_over_http_is_for_members_or_anyone_in_a_public_room_but_never_the_ban
     private.connect("ana", "ana");
     private.post("ana", "secret");
     assert_eq!(
-        private.room.history_for("stranger", false, None, None),
+        private
+            .room
+            .history_for("stranger", false, None, None)
+            .unwrap(),
         Err(edgechat_protocol::ErrorCode::Forbidden)
     );
     assert!(
         private
             .room
             .history_for("stranger", true, None, None)
+            .unwrap()
             .is_ok(),
         "a global admin reads"
     );
@@ -266,6 +260,7 @@ fn history_over_http_is_for_members_or_anyone_in_a_public_room_but_never_the_ban
         private
             .room
             .history_for("ana", false, Some(1), Some(10))
+            .unwrap()
             .map(|(m, more)| (m.len(), more)),
         Ok((0, false))
     );
@@ -281,7 +276,7 @@ fn a_member_away_from_the_room_is_told_once_when_it_goes_unread() {
     world.post("bo", "one");
     world.post("ana", "two");
     let head = world.room.head_seq();
-    let told = world.room.unread_transitions(before, head);
+    let told = world.room.unread_transitions(before, head).unwrap();
     assert_eq!(
         told,
         vec![("cy".to_owned(), before + 1)],
@@ -292,6 +287,7 @@ fn a_member_away_from_the_room_is_told_once_when_it_goes_unread() {
         world
             .room
             .unread_transitions(head, world.room.head_seq())
+            .unwrap()
             .is_empty(),
         "already unread: not told again"
     );

@@ -97,7 +97,7 @@ fn only_admins_set_slow_mode_within_bounds() {
         error_code(&world.send("ana", ClientMsg::SetSlowMode { seconds: 100_000 })),
         Some(ErrorCode::BadRequest)
     );
-    assert_eq!(world.room.durable().slow_mode, 0);
+    assert_eq!(world.store().slow_mode().unwrap(), 0);
 }
 
 #[test]

@@ -8,12 +8,12 @@ use edgechat_core::{Command, Effect};
 use edgechat_protocol::{ClientMsg, ErrorCode, Role, RoomEvent, ServerMsg};
 
 #[test]
-fn a_message_is_appended_then_acked_then_broadcast_with_the_next_seq() {
+fn a_message_is_stored_then_acked_then_broadcast_with_the_next_seq() {
     let mut world = World::with_three();
     let head = world.room.head_seq();
     let effects = world.say_with_id("bo", "  hello  ", "c-9");
     let [
-        Effect::Append(RoomEvent::NewMessage(stored)),
+        Effect::Stored(RoomEvent::NewMessage(stored)),
         Effect::Send { conn, msg: ack },
         Effect::Broadcast {
             msg: ServerMsg::Event(RoomEvent::NewMessage(sent)),
@@ -91,7 +91,7 @@ fn a_message_over_the_limit_is_too_long() {
 fn control_characters_are_removed_before_storing() {
     let mut world = World::with_three();
     let id = world.post("bo", "a\u{0}b\u{1b}[2Jc");
-    assert_eq!(world.room.durable().message(&id).unwrap().text, "ab[2Jc");
+    assert_eq!(world.store().message(&id).unwrap().unwrap().text, "ab[2Jc");
 }
 
 #[test]
@@ -180,7 +180,7 @@ fn only_the_author_can_edit_even_an_admin_cannot() {
     assert!(
         matches!(appended(&effects).as_slice(), [RoomEvent::MessageEdited { new_text, .. }] if new_text == "fixed")
     );
-    let message = world.room.durable().message(&id).unwrap();
+    let message = world.store().message(&id).unwrap().unwrap();
     assert_eq!(message.text, "fixed");
     assert_eq!(message.edited_at, Some(world.now));
 }
@@ -257,8 +257,7 @@ fn a_deleted_message_is_a_tombstone_that_nothing_can_touch() {
         },
     );
     delete(&mut world, "bo", &id);
-    let seq = edgechat_core::ids::message_seq("lobby", &id).unwrap();
-    let stored = &world.room.durable().messages[&seq];
+    let stored = world.store().stored_message(&id).unwrap().unwrap();
     assert!(stored.deleted);
     assert_eq!(stored.text, "");
     assert!(stored.reactions.is_empty());

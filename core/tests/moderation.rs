@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use edgechat_core::Identity;
+use edgechat_core::{Identity, Room, store::sqlite::Sqlite};
 use edgechat_protocol::{ClientMsg, ErrorCode, Role, RoomEvent, RoomKind, close};
 
 fn set_role(world: &mut World, by: &str, user: &str, role: Role) -> Vec<edgechat_core::Effect> {
@@ -20,9 +20,8 @@ fn set_role(world: &mut World, by: &str, user: &str, role: Role) -> Vec<edgechat
 #[test]
 fn the_creator_is_the_admin_and_everyone_else_a_member() {
     let world = World::with_three();
-    let members = &world.room.durable().members;
-    assert_eq!(members["ana"].role, Role::Admin);
-    assert_eq!(members["bo"].role, Role::Member);
+    assert_eq!(world.member("ana").unwrap().role, Role::Admin);
+    assert_eq!(world.member("bo").unwrap().role, Role::Member);
 }
 
 #[test]
@@ -132,7 +131,7 @@ fn an_admin_cannot_demote_another_admin() {
         error_code(&set_role(&mut world, "bo", "ana", Role::Member)),
         Some(ErrorCode::Forbidden)
     );
-    assert_eq!(world.room.durable().members["ana"].role, Role::Admin);
+    assert_eq!(world.member("ana").unwrap().role, Role::Admin);
 }
 
 #[test]
@@ -167,7 +166,8 @@ fn a_banned_user_is_removed_closed_and_cannot_rejoin_until_unbanned() {
         },
     );
     assert_eq!(closed(&banned), vec![("bo".to_owned(), close::BANNED)]);
-    assert!(!world.room.durable().members.contains_key("bo"));
+    assert_eq!(world.member("bo"), None);
+    assert!(world.store().is_banned("bo").unwrap());
 
     let again = world.connect("bo-2", "bo");
     assert_eq!(error_code(&again), Some(ErrorCode::Banned));
@@ -213,7 +213,7 @@ fn a_kicked_member_may_come_back_to_a_public_room() {
         },
     );
     assert_eq!(error_code(&world.connect("bo-2", "bo")), None);
-    assert!(world.room.durable().members.contains_key("bo"));
+    assert!(world.store().is_member("bo").unwrap());
 }
 
 #[test]
@@ -234,9 +234,14 @@ fn a_stranger_cannot_join_a_private_room_but_an_invitee_can() {
         appended(&invited).as_slice(),
         [RoomEvent::UserInvited { .. }]
     ));
+    assert_eq!(
+        world.member("bo").unwrap().username,
+        "bo",
+        "an invitee is listed under their id until they arrive"
+    );
     assert_eq!(error_code(&world.connect("bo", "bo")), None);
     assert_eq!(
-        world.room.durable().members["bo"].username,
+        world.member("bo").unwrap().username,
         "Bo",
         "the name arrives with the user"
     );
@@ -282,7 +287,7 @@ fn leaving_ends_membership_and_closes_every_device() {
             ("bo-phone".to_owned(), close::LEFT)
         ]
     );
-    assert!(!world.room.durable().members.contains_key("bo"));
+    assert_eq!(world.member("bo"), None);
 }
 
 #[test]
@@ -292,8 +297,16 @@ fn a_created_room_has_its_creator_as_admin_and_its_invitees_as_members() {
         ("bo".to_owned(), "Bo".to_owned()),
         ("ana".to_owned(), "Ana".to_owned()),
     ];
-    let (room, effects) =
-        edgechat_core::Room::create(info, Default::default(), &who("ana"), &members);
+    let sqlite = Sqlite::memory();
+    let (room, effects) = Room::create(
+        info,
+        Default::default(),
+        prepared(&sqlite),
+        &who("ana"),
+        &members,
+        START,
+    )
+    .unwrap();
     let events = appended(&effects);
     assert!(
         matches!(&events[0], RoomEvent::UserJoined { user_id, role: Role::Admin, seq: 1, .. } if user_id == "ana")
@@ -306,7 +319,7 @@ fn a_created_room_has_its_creator_as_admin_and_its_invitees_as_members() {
         2,
         "the creator is not invited to their own room"
     );
-    assert_eq!(room.durable().members["bo"].username, "Bo");
+    assert_eq!(room.store().member("bo").unwrap().unwrap().username, "Bo");
 }
 
 #[test]
@@ -314,11 +327,39 @@ fn nobody_administers_a_direct_room() {
     let mut info = common::info(RoomKind::Direct);
     info.room_id = "dm-1".into();
     let members = [("bo".to_owned(), "Bo".to_owned())];
-    let (room, _) = edgechat_core::Room::create(info, Default::default(), &who("ana"), &members);
+    let sqlite = Sqlite::memory();
+    let (room, _) = Room::create(
+        info,
+        Default::default(),
+        prepared(&sqlite),
+        &who("ana"),
+        &members,
+        START,
+    )
+    .unwrap();
+    let members = room.store().members().unwrap();
+    assert_eq!(members.len(), 2);
+    assert!(members.iter().all(|m| m.role == Role::Member));
+}
+
+#[test]
+fn a_renamed_member_is_listed_under_their_new_name_once_they_connect() {
+    let mut world = World::with_three();
+    let renamed = Identity {
+        username: "Bobby".into(),
+        ..who("bo")
+    };
+    let effects = world.connect_as("bo-2", renamed, None);
+    assert!(appended(&effects).is_empty(), "a rename is not an event");
+    assert_eq!(world.member("bo").unwrap().username, "Bobby");
+    let Some(edgechat_protocol::ServerMsg::RoomJoined { users, .. }) =
+        room_joined(&effects, "bo-2")
+    else {
+        panic!("no room-joined: {effects:?}");
+    };
     assert!(
-        room.durable()
-            .members
-            .values()
-            .all(|m| m.role == Role::Member)
+        users
+            .iter()
+            .any(|u| u.user_id == "bo" && u.username == "Bobby")
     );
 }

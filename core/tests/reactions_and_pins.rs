@@ -108,5 +108,5 @@ fn only_moderators_pin_and_pinning_twice_changes_nothing() {
         appended(&unpinned).as_slice(),
         [RoomEvent::MessageUnpinned { .. }]
     ));
-    assert!(!world.room.durable().message(&id).unwrap().pinned);
+    assert!(!world.store().message(&id).unwrap().unwrap().pinned);
 }

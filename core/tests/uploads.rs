@@ -1,5 +1,6 @@
 //! Uploads: registered by members, attached once by their uploader, removed with their
 //! message or when nobody attached them in time.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
 mod common;
 
@@ -29,13 +30,14 @@ fn register(
     file_id: &str,
     content_type: &str,
     thumbnail_of: Option<&str>,
-) -> Result<Vec<Effect>, UploadRefused> {
+) -> Result<(), UploadRefused> {
     let upload = upload(world, user, file_id, content_type);
-    let effects = world
-        .room
-        .register_upload(upload, thumbnail_of, world.now)?;
-    world.keep(&effects);
-    Ok(effects)
+    world.room.register_upload(upload, thumbnail_of, world.now)
+}
+
+/// The upload `file_id` as the room stored it, and whether a message attached it.
+fn stored_upload(world: &World, file_id: &str) -> Option<(Upload, bool)> {
+    world.store().upload(file_id).unwrap()
 }
 
 fn send_files(world: &mut World, conn: &str, files: &[&str], client_id: &str) -> Vec<Effect> {
@@ -173,15 +175,23 @@ fn deleting_a_message_removes_its_files_after_the_deletion_is_stored() {
     );
     let append = effects
         .iter()
-        .position(|e| matches!(e, Effect::Append(RoomEvent::MessageDeleted { .. })))
+        .position(|e| matches!(e, Effect::Stored(RoomEvent::MessageDeleted { .. })))
         .expect("the deletion is stored");
     let remove = effects
         .iter()
         .position(|e| matches!(e, Effect::RemoveFiles(files) if files == &["f-1", "t-1"]))
         .expect("both files are removed");
     assert!(append < remove);
-    assert!(world.uploads.is_empty());
-    assert!(!world.room.durable().attached.contains("f-1"));
+    assert_eq!(
+        stored_upload(&world, "f-1"),
+        None,
+        "the upload is forgotten"
+    );
+    assert_eq!(
+        world.store().doomed().unwrap(),
+        ["f-1", "t-1"],
+        "both files wait for deletion until it is done"
+    );
 }
 
 #[test]
@@ -195,7 +205,11 @@ fn unattached_uploads_expire_at_the_next_tick_after_their_ttl() {
     register(&mut world, "ana", "left", "image/png", None).unwrap();
     world.connect("ana", "ana");
     stored(&send_files(&mut world, "ana", &["kept"], "c-1"));
-    let deadline = world.room.next_deadline().expect("an expiry is due");
+    let deadline = world
+        .room
+        .next_deadline()
+        .unwrap()
+        .expect("an expiry is due");
     assert!(deadline <= world.now + 60_000);
     world.advance(60_000);
     let effects = world.run(edgechat_core::Command::Tick);
@@ -205,24 +219,29 @@ fn unattached_uploads_expire_at_the_next_tick_after_their_ttl() {
             .any(|e| matches!(e, Effect::RemoveFiles(files) if files == &["left"])),
         "{effects:?}"
     );
-    assert_eq!(world.uploads.keys().collect::<Vec<_>>(), ["kept"]);
+    assert_eq!(stored_upload(&world, "left"), None);
+    assert!(matches!(stored_upload(&world, "kept"), Some((_, true))));
+    assert_eq!(world.room.next_deadline().unwrap(), None);
 }
 
 #[test]
-fn a_restored_room_knows_its_uploads_and_what_is_attached() {
+fn a_loaded_room_knows_its_uploads_and_what_is_attached() {
     let mut world = World::with_three();
     register(&mut world, "bo", "f-1", "image/png", None).unwrap();
     register(&mut world, "bo", "f-2", "image/png", None).unwrap();
     stored(&send_files(&mut world, "bo", &["f-1"], "c-1"));
-    let mut restored = world.restored();
-    assert_eq!(restored.durable(), world.room.durable());
-    world.room = restored.clone();
+    world.room = world.restored();
     world.connect("bo2", "bo");
     assert_eq!(
         error_code(&send_files(&mut world, "bo2", &["f-1"], "c-2")),
         Some(ErrorCode::UnknownAttachment)
     );
     stored(&send_files(&mut world, "bo2", &["f-2"], "c-3"));
-    restored = world.restored();
-    assert_eq!(restored.durable(), world.room.durable());
+    world.room = world.restored();
+    assert!(matches!(stored_upload(&world, "f-1"), Some((_, true))));
+    assert!(matches!(stored_upload(&world, "f-2"), Some((_, true))));
+    assert_eq!(
+        error_code(&send_files(&mut world, "bo2", &["f-2"], "c-4")),
+        Some(ErrorCode::UnknownAttachment)
+    );
 }

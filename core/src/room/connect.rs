@@ -2,9 +2,10 @@
 
 use edgechat_protocol::{ErrorCode, Millis, Role, RoomEvent, Seq, ServerMsg, close};
 
-use super::{ConnId, Effect, Identity, Refusal, Room};
+use super::{ConnId, Effect, Identity, Outcome, Refusal, Room};
+use crate::store::{Sql, StoreError};
 
-impl Room {
+impl<S: Sql> Room<S> {
     /// Opening a room's socket joins the room: a banned user, or a stranger to a room that
     /// is not public, is told why and the socket is closed.
     pub(super) fn connect(
@@ -13,11 +14,19 @@ impl Room {
         who: Identity,
         since: Option<Seq>,
         now: Millis,
-    ) -> Vec<Effect> {
+    ) -> Result<Vec<Effect>, StoreError> {
         let user_id = who.user_id.clone();
         let mut effects = Vec::new();
-        if !self.durable.members.contains_key(&user_id) {
-            let refusal = if self.durable.banned.contains(&user_id) {
+        let member = self.store.member(&user_id)?;
+        if let Some(member) = &member
+            && member.username != who.username
+        {
+            // An invitee is listed under their id until they first arrive; a renamed
+            // user under their old name until they next do.
+            self.store.rename_member(&user_id, &who.username)?;
+        }
+        if member.is_none() {
+            let refusal = if self.store.is_banned(&user_id)? {
                 Some((
                     ErrorCode::Banned,
                     close::BANNED,
@@ -32,42 +41,35 @@ impl Room {
                     close::FORBIDDEN,
                     "this room is invite-only",
                 ))
-            } else if self
-                .info
-                .capacity
-                .is_some_and(|cap| self.durable.members.len() >= cap as usize)
-            {
+            } else if self.is_full()? {
                 Some((ErrorCode::RoomFull, close::ROOM_FULL, "this room is full"))
             } else {
                 None
             };
             if let Some((code, close_code, message)) = refusal {
-                return vec![
-                    Refusal::new(code, message).into_effect(&conn, None),
+                return Ok(vec![
+                    Refusal::new(code, message).into_effect(&conn, None)?,
                     Effect::Close {
                         conn,
                         code: close_code,
                         reason: message.to_owned(),
                     },
-                ];
+                ]);
             }
-            let role = Role::Member;
             let joined = RoomEvent::UserJoined {
                 room_id: self.info.room_id.clone(),
                 user_id: user_id.clone(),
                 username: who.username.clone(),
-                role,
+                role: Role::Member,
                 seq: self.next_seq(),
             };
-            self.record(joined.clone());
-            effects.push(Effect::Append(joined.clone()));
+            self.store.append(&joined, self.now)?;
+            self.head = joined.seq();
+            effects.push(Effect::Stored(joined.clone()));
             effects.push(Effect::Broadcast {
                 msg: joined.into(),
                 except: Some(conn.clone()),
             });
-        } else if let Some(member) = self.durable.members.get_mut(&user_id) {
-            // An invitee is listed under their id until they first arrive.
-            member.username.clone_from(&who.username);
         }
 
         self.conns.insert(conn.clone(), who.clone());
@@ -75,9 +77,17 @@ impl Room {
         self.arrival.push(conn.clone());
         self.leaving.remove(&user_id);
         effects.extend(self.cap_sockets(&user_id));
-        effects.extend(self.resume(&conn, &who, since, now));
+        effects.extend(self.resume(&conn, &who, since, now)?);
         effects.extend(self.presence_update());
-        effects
+        Ok(effects)
+    }
+
+    /// Whether the room has as many members as it may.
+    pub(super) fn is_full(&self) -> Result<bool, StoreError> {
+        Ok(match self.info.capacity {
+            Some(cap) => self.store.member_count()? >= u64::from(cap),
+            None => false,
+        })
     }
 
     /// Closes `user_id`'s oldest sockets beyond the cap.
@@ -104,42 +114,46 @@ impl Room {
 
     /// The first frames of a socket: a fresh `room-joined`, or, when `since` is recent
     /// enough, an empty one followed by exactly the durable events after `since`.
-    fn resume(&self, conn: &str, who: &Identity, since: Option<Seq>, now: Millis) -> Vec<Effect> {
+    fn resume(
+        &self,
+        conn: &str,
+        who: &Identity,
+        since: Option<Seq>,
+        now: Millis,
+    ) -> Result<Vec<Effect>, StoreError> {
         let send = |msg| Effect::Send {
             conn: conn.to_owned(),
             msg,
         };
         let mut effects = Vec::new();
-        match since.map(|since| (since, self.replay_after(since))) {
-            Some((_, Some(events))) => {
-                effects.push(send(self.room_joined(who, false, None)));
-                effects.extend(events.into_iter().map(send));
+        let replay = match since {
+            Some(since) => Some(self.store.replay_after(since, self.limits.max_replay)?),
+            None => None,
+        };
+        match replay {
+            Some(Some(events)) => {
+                effects.push(send(self.room_joined(who, false, None)?));
+                effects.extend(events.into_iter().map(|e| send(e.into())));
             }
-            Some((_, None)) => {
+            Some(None) => {
                 effects.push(send(ServerMsg::Resync {
                     room_id: self.info.room_id.clone(),
-                    head_seq: self.durable.head_seq,
+                    head_seq: self.head,
                 }));
-                effects.push(send(self.room_joined(who, true, None)));
+                effects.push(send(self.room_joined(who, true, None)?));
             }
-            None => effects.push(send(self.room_joined(who, true, None))),
+            None => effects.push(send(self.room_joined(who, true, None)?)),
         }
         effects.extend(self.typing_now(now).into_iter().map(send));
-        effects
+        Ok(effects)
     }
 
     /// `join-room` on a joined socket: the snapshot again.
-    pub(super) fn joined(
-        &self,
-        conn: &str,
-        who: &Identity,
-        req_id: Option<String>,
-        _now: Millis,
-    ) -> Vec<Effect> {
-        vec![Effect::Send {
+    pub(super) fn joined(&self, conn: &str, who: &Identity, req_id: Option<String>) -> Outcome {
+        Ok(vec![Effect::Send {
             conn: conn.to_owned(),
-            msg: self.room_joined(who, true, req_id),
-        }]
+            msg: self.room_joined(who, true, req_id)?,
+        }])
     }
 
     pub(super) fn disconnect(&mut self, conn: &str, now: Millis) -> Vec<Effect> {
@@ -154,14 +168,14 @@ impl Room {
     }
 
     /// `leave-room`: membership ends and every device's socket closes.
-    pub(super) fn leave(&mut self, who: &Identity, now: Millis) -> Vec<Effect> {
+    pub(super) fn leave(&mut self, who: &Identity, now: Millis) -> Outcome {
         let left = RoomEvent::UserLeft {
             room_id: self.info.room_id.clone(),
             user_id: who.user_id.clone(),
             seq: self.next_seq(),
         };
-        let mut effects = self.publish(left);
+        let mut effects = self.publish(left)?;
         effects.extend(self.remove_user(&who.user_id, close::LEFT, "you left the room", now));
-        effects
+        Ok(effects)
     }
 }

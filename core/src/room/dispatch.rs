@@ -1,19 +1,38 @@
-//! `Room::handle`: one entry point for every command.
+//! `Room::handle`: one entry point for every command, each one atomic step.
 
 use edgechat_protocol::{ClientMsg, ErrorCode, Millis, ServerMsg};
 
 use super::{Command, Effect, Identity, Outcome, Refusal, Room};
-use crate::decode::decode_frame;
+use crate::{
+    decode::decode_frame,
+    store::{Sql, StoreError},
+};
 
-impl Room {
-    pub fn handle(&mut self, command: Command, now: Millis) -> Vec<Effect> {
+impl<S: Sql> Room<S> {
+    /// Handles one command as one atomic step: every write it makes (events, state
+    /// tables, read marks, uploads) lands together or not at all. On `Err` nothing was
+    /// stored; the object then drops this room and loads it again, since sockets and
+    /// buckets may have moved with the failed step.
+    pub fn handle(&mut self, command: Command, now: Millis) -> Result<Vec<Effect>, StoreError> {
+        self.now = now;
+        let head = self.head;
+        let sql = self.store.sql().clone();
+        let result = sql.atomically(|| self.step(command, now));
+        if result.is_err() {
+            // The step rolled back, and the head with it.
+            self.head = head;
+        }
+        result
+    }
+
+    fn step(&mut self, command: Command, now: Millis) -> Result<Vec<Effect>, StoreError> {
         match command {
             Command::Connect { conn, who, since } => self.connect(conn, who, since, now),
-            Command::Disconnect { conn } => self.disconnect(&conn, now),
-            Command::Binary { conn } => vec![
+            Command::Disconnect { conn } => Ok(self.disconnect(&conn, now)),
+            Command::Binary { conn } => Ok(vec![
                 Refusal::new(ErrorCode::BadFrame, "frames must be JSON text, not binary")
-                    .into_effect(&conn, None),
-            ],
+                    .into_effect(&conn, None)?,
+            ]),
             Command::Frame { conn, raw } => self.frame(&conn, &raw, now),
             Command::Reauthenticated {
                 conn,
@@ -26,26 +45,25 @@ impl Room {
         }
     }
 
-    fn frame(&mut self, conn: &str, raw: &str, now: Millis) -> Vec<Effect> {
+    fn frame(&mut self, conn: &str, raw: &str, now: Millis) -> Result<Vec<Effect>, StoreError> {
         let frame = match decode_frame(raw, &self.limits) {
             Ok(frame) => frame,
             Err(rejection) => {
-                return vec![
+                return Ok(vec![
                     Refusal::new(rejection.code, rejection.message)
-                        .into_effect(conn, rejection.req_id),
-                ];
+                        .into_effect(conn, rejection.req_id)?,
+                ]);
             }
         };
         let req_id = frame.req_id;
         // A socket is in `conns` from its accept until its close; a frame from anything
         // else is a late one from a socket the room already let go.
         let Some(who) = self.conns.get(conn).cloned() else {
-            return Vec::new();
+            return Ok(Vec::new());
         };
-        let outcome = self.route(conn, &who, frame.msg, req_id.clone(), now);
-        match outcome {
-            Ok(effects) => effects,
-            Err(refusal) => vec![refusal.into_effect(conn, req_id)],
+        match self.route(conn, &who, frame.msg, req_id.clone(), now) {
+            Ok(effects) => Ok(effects),
+            Err(refusal) => Ok(vec![refusal.into_effect(conn, req_id)?]),
         }
     }
 
@@ -73,11 +91,11 @@ impl Room {
             )),
             ClientMsg::JoinRoom { room_id } => {
                 self.same_room(&room_id)?;
-                Ok(self.joined(conn, who, req_id, now))
+                self.joined(conn, who, req_id)
             }
             ClientMsg::LeaveRoom { room_id } => {
                 self.same_room(&room_id)?;
-                Ok(self.leave(who, now))
+                self.leave(who, now)
             }
             ClientMsg::SendMessage {
                 room_id,
@@ -116,9 +134,9 @@ impl Room {
             }
             ClientMsg::PinMessage { message_id } => self.pin(who, &message_id, true),
             ClientMsg::UnpinMessage { message_id } => self.pin(who, &message_id, false),
-            ClientMsg::MarkRead { seq } => Ok(self.mark_read(who, seq)),
+            ClientMsg::MarkRead { seq } => self.mark_read(who, seq),
             ClientMsg::LoadHistory { before_seq, limit } => {
-                Ok(self.history_page(conn, before_seq, limit, req_id))
+                self.history_page(conn, before_seq, limit, req_id)
             }
             ClientMsg::MuteUser { user_id, until } => self.mute(who, &user_id, until, now),
             ClientMsg::UnmuteUser { user_id } => self.unmute(who, &user_id),

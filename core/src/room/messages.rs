@@ -6,6 +6,7 @@ use super::{Effect, Identity, Outcome, Refusal, Room, presence::muted, role_rank
 use crate::{
     ids,
     rate::{Bucket, Rate},
+    store::Sql,
     text,
 };
 
@@ -17,7 +18,7 @@ pub(super) struct Draft {
     pub client_msg_id: String,
 }
 
-impl Room {
+impl<S: Sql> Room<S> {
     /// The order of checks is the contract: a resend of an already stored message is
     /// answered with its original ack before any limit could refuse it.
     pub(super) fn send(
@@ -38,9 +39,8 @@ impl Room {
                 seq,
             },
         };
-        let key = (who.user_id.clone(), draft.client_msg_id.clone());
-        if let Some(seq) = self.durable.client_ids.get(&key) {
-            return Ok(vec![ack(*seq)]);
+        if let Some(seq) = self.store.sent_with(&who.user_id, &draft.client_msg_id)? {
+            return Ok(vec![ack(seq)]);
         }
         if draft.client_msg_id.is_empty() || draft.client_msg_id.len() > 64 {
             return Err(Refusal::new(
@@ -48,20 +48,21 @@ impl Room {
                 "clientMsgId must be 1 to 64 characters",
             ));
         }
-        if let Some(until) = self.durable.muted_until(&who.user_id, now) {
+        if let Some(until) = self.store.muted_until(&who.user_id, now)? {
             return Err(muted(until, now));
         }
         let text = self.check_text(&draft.text, !draft.attachments.is_empty())?;
         let attachments = self.check_attachments(&who.user_id, &draft.attachments)?;
         if let Some(reply_to) = &draft.reply_to
-            && self.durable.message(reply_to).is_none()
+            && self.store.message(reply_to)?.is_none()
         {
             return Err(Refusal::new(
                 ErrorCode::NotFound,
                 "the message replied to is not in this room",
             ));
         }
-        if let Some((at, last)) = self.durable.last_sent.get(&who.user_id)
+        let last_sent = self.store.last_sent(&who.user_id)?;
+        if let Some((at, last)) = &last_sent
             && !text.is_empty()
             && *last == text
             && now.saturating_sub(*at) < self.limits.duplicate_window_ms
@@ -86,15 +87,16 @@ impl Room {
                     .retry_after(wait),
             );
         }
-        if self.durable.slow_mode > 0
-            && self.rank(&who.user_id) < role_rank(edgechat_protocol::Role::Moderator)
-            && let Some((at, _)) = self.durable.last_sent.get(&who.user_id)
+        let slow_mode = self.store.slow_mode()?;
+        if slow_mode > 0
+            && self.rank(&who.user_id)? < role_rank(edgechat_protocol::Role::Moderator)
+            && let Some((at, _)) = &last_sent
         {
-            let next = at + u64::from(self.durable.slow_mode) * 1000;
+            let next = at + u64::from(slow_mode) * 1000;
             if next > now {
                 return Err(Refusal::new(
                     ErrorCode::SlowMode,
-                    format!("slow mode: one message every {} s", self.durable.slow_mode),
+                    format!("slow mode: one message every {slow_mode} s"),
                 )
                 .retry_after(next - now));
             }
@@ -121,9 +123,10 @@ impl Room {
             reactions: Vec::new(),
         };
         let event = RoomEvent::NewMessage(message);
-        self.record(event.clone());
+        self.store.append(&event, now)?;
+        self.head = seq;
         let mut effects = vec![
-            Effect::Append(event.clone()),
+            Effect::Stored(event.clone()),
             ack(seq),
             Effect::Broadcast {
                 msg: event.into(),
@@ -172,23 +175,23 @@ impl Room {
         file_ids
             .iter()
             .map(|id| {
-                let upload = self
-                    .uploads
-                    .get(id)
-                    .filter(|u| u.uploader == sender)
+                let (upload, attached) = self
+                    .store
+                    .upload(id)?
+                    .filter(|(u, _)| u.uploader == sender)
                     .ok_or_else(|| {
                         Refusal::new(
                             ErrorCode::UnknownAttachment,
                             format!("you uploaded no file {id:?} to this room"),
                         )
                     })?;
-                if self.durable.attached.contains(id) || !seen.insert(id) {
+                if attached || !seen.insert(id) {
                     return Err(Refusal::new(
                         ErrorCode::UnknownAttachment,
                         format!("file {id:?} is already attached to a message"),
                     ));
                 }
-                Ok(upload.attachment.clone())
+                Ok(upload.attachment)
             })
             .collect()
     }
@@ -208,13 +211,11 @@ impl Room {
                 "you can only edit your own messages",
             ));
         }
-        if let Some(until) = self.durable.muted_until(&who.user_id, now) {
+        if let Some(until) = self.store.muted_until(&who.user_id, now)? {
             return Err(muted(until, now));
         }
-        let has_attachments = !message.attachments.is_empty();
-        let unchanged = message.text;
-        let text = self.check_text(new_text, has_attachments)?;
-        if text == unchanged {
+        let text = self.check_text(new_text, !message.attachments.is_empty())?;
+        if text == message.text {
             return Ok(Vec::new());
         }
         Ok(self.publish(RoomEvent::MessageEdited {
@@ -222,7 +223,7 @@ impl Room {
             new_text: text,
             edited_at: now,
             seq: self.next_seq(),
-        }))
+        })?)
     }
 
     /// Authors delete their own; moderators delete those of lower roles.
@@ -234,8 +235,8 @@ impl Room {
         let mut effects = self.publish(RoomEvent::MessageDeleted {
             message_id: message_id.to_owned(),
             seq: self.next_seq(),
-        });
-        effects.extend(self.remove_uploads(&message.attachments));
+        })?;
+        effects.extend(self.remove_uploads(&message.attachments)?);
         Ok(effects)
     }
 
@@ -259,13 +260,12 @@ impl Room {
                 by,
                 seq,
             }
-        }))
+        })?)
     }
 
     pub(super) fn live_message(&self, message_id: &str) -> Result<Message, Refusal> {
-        self.durable
-            .message(message_id)
-            .cloned()
+        self.store
+            .message(message_id)?
             .ok_or_else(|| Refusal::new(ErrorCode::NotFound, "no such message in this room"))
     }
 }

@@ -1,11 +1,11 @@
 //! The room state machine: commands in, effects out.
 //!
-//! A room's durable state is a fold over its log of durable events ([`state::Durable`]):
-//! a command is checked against it, becomes an event, and the event is applied with the
-//! same [`state::Durable::apply`] that rebuilds the room from storage after a wake-up. So
-//! the live room and a restored one cannot drift apart. Sockets, presence, typing and rate
-//! buckets are the only state beside it, and none of it needs to outlive hibernation (see
-//! docs/architecture.md).
+//! A room's durable state lives in its store ([`crate::store`]): a command is checked
+//! against the tables, becomes a [`RoomEvent`] with the next seq, and the event is
+//! appended to the log and folded into the tables in the same atomic step. So the state
+//! a room serves and the log it replays cannot drift apart, and nothing in memory grows
+//! with history: sockets, presence, typing and rate buckets are the only state beside
+//! the store, and none of it needs to outlive hibernation (see docs/architecture.md).
 
 mod connect;
 mod dispatch;
@@ -14,16 +14,18 @@ mod messages;
 mod moderation;
 mod presence;
 mod reactions;
-pub mod state;
 mod uploads;
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet};
 
 use edgechat_protocol::{ErrorCode, Id, Millis, Role, RoomEvent, RoomInfo, Seq, ServerMsg};
 use serde::{Deserialize, Serialize};
 
-use crate::{Limits, rate::Bucket};
-use state::Durable;
+use crate::{
+    Limits,
+    rate::Bucket,
+    store::{Sql, Store, StoreError},
+};
 pub use uploads::{Upload, UploadRefused};
 
 /// A socket's id, minted by the Durable Object when it accepts the socket.
@@ -73,14 +75,12 @@ pub enum Command {
     Tick,
 }
 
-/// What the Durable Object must carry out, in order.
+/// What the Durable Object must carry out, in order. Storage is not among them: the
+/// step already wrote it, atomically, before any of these is carried out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
-    /// Append a durable event to the room's log. Always before any send of it: nothing is
-    /// acknowledged or broadcast unless it is stored.
-    Append(RoomEvent),
-    /// Store how far a member has read.
-    SaveReadMark { user_id: Id, seq: Seq },
+    /// This durable event is stored (in the log and the tables); its D1 copy is due.
+    Stored(RoomEvent),
     /// Send to one socket.
     Send { conn: ConnId, msg: ServerMsg },
     /// Send to every socket in the room, except `except`.
@@ -94,10 +94,8 @@ pub enum Effect {
         code: u16,
         reason: String,
     },
-    /// Keep an upload (new, or with its thumbnail now), so a restored room has it.
-    SaveUpload(Upload),
-    /// Forget these files and delete their bytes: their message was deleted, or nobody
-    /// attached them in time. Always after the event that caused it is stored.
+    /// These files were forgotten and queued for deletion (their message was deleted, or
+    /// nobody attached them in time): delete their bytes and rows now.
     RemoveFiles(Vec<Id>),
     /// Verify `token` for the socket `conn` (the door's job, not the room's) and answer
     /// `authenticated` or an `unauthorized` error.
@@ -108,48 +106,37 @@ pub enum Effect {
     },
 }
 
-/// Everything a room is rebuilt from after a wake-up.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Snapshot {
-    pub info: RoomInfo,
-    /// The durable events, in seq order.
-    pub events: Vec<RoomEvent>,
-    pub read_marks: BTreeMap<Id, Seq>,
-    pub uploads: Vec<Upload>,
-    /// The sockets still attached, from their attachments.
-    pub connections: Vec<(ConnId, Identity)>,
-}
-
-/// One room.
+/// One room: its store, and what is live now.
 #[derive(Debug, Clone)]
-pub struct Room {
+pub struct Room<S> {
     info: RoomInfo,
     limits: Limits,
-    durable: Durable,
-    /// The newest durable events, for resuming with `since`.
-    recent: VecDeque<RoomEvent>,
-    uploads: BTreeMap<Id, Upload>,
+    store: Store<S>,
+    /// The seq of the newest durable event (the store's, read on load).
+    head: Seq,
+    /// The time of the step in progress, for the events it stores.
+    now: Millis,
     conns: BTreeMap<ConnId, Identity>,
     /// The order sockets arrived in, oldest first (for the per-user cap).
     arrival: Vec<ConnId>,
     /// Users whose last socket closed, and when: still shown until the grace passes.
     leaving: BTreeMap<Id, Millis>,
-    /// The online set last broadcast; `None` after a restore, when it is unknown.
+    /// The online set last broadcast; `None` after a load, when it is unknown.
     shown_online: Option<BTreeSet<Id>>,
-    /// Users typing now, until when.
-    typing: BTreeMap<Id, Millis>,
+    /// Users typing now: the name shown, and until when.
+    typing: BTreeMap<Id, (String, Millis)>,
     buckets: BTreeMap<Id, Bucket>,
 }
 
-impl Room {
-    /// A new, empty room. Its creator becomes its admin when they first connect.
-    pub fn new(info: RoomInfo, limits: Limits) -> Self {
+impl<S: Sql> Room<S> {
+    fn new(info: RoomInfo, limits: Limits, mut store: Store<S>, head: Seq) -> Self {
+        store.bind_room(&info.room_id);
         Self {
-            durable: Durable::new(&info.room_id),
             info,
             limits,
-            recent: VecDeque::new(),
-            uploads: BTreeMap::new(),
+            store,
+            head,
+            now: 0,
             conns: BTreeMap::new(),
             arrival: Vec::new(),
             leaving: BTreeMap::new(),
@@ -160,58 +147,64 @@ impl Room {
     }
 
     /// A room created by `creator` with `members` invited: the creator is its admin
-    /// (in a direct room, everyone is a plain member). The effects store the events.
+    /// (in a direct room, everyone is a plain member). The store must be prepared
+    /// ([`Store::prepare`]) and empty; everything is stored in one step.
     pub fn create(
         info: RoomInfo,
         limits: Limits,
+        store: Store<S>,
         creator: &Identity,
         members: &[(Id, String)],
-    ) -> (Self, Vec<Effect>) {
-        let mut room = Self::new(info, limits);
-        let direct = room.info.kind == edgechat_protocol::RoomKind::Direct;
-        let joined = RoomEvent::UserJoined {
-            room_id: room.info.room_id.clone(),
-            user_id: creator.user_id.clone(),
-            username: creator.username.clone(),
-            role: if direct { Role::Member } else { Role::Admin },
-            seq: room.next_seq(),
-        };
-        let mut effects = room.publish(joined);
-        for (user_id, username) in members {
-            if *user_id == creator.user_id || room.durable.members.contains_key(user_id) {
-                continue;
-            }
-            let invited = RoomEvent::UserInvited {
-                user_id: user_id.clone(),
-                username: username.clone(),
-                by: creator.user_id.clone(),
+        now: Millis,
+    ) -> Result<(Self, Vec<Effect>), StoreError> {
+        let mut room = Self::new(info, limits, store, 0);
+        room.now = now;
+        let sql = room.store.sql().clone();
+        let effects = sql.atomically(|| {
+            room.store.save_info(&room.info)?;
+            let direct = room.info.kind == edgechat_protocol::RoomKind::Direct;
+            let joined = RoomEvent::UserJoined {
+                room_id: room.info.room_id.clone(),
+                user_id: creator.user_id.clone(),
+                username: creator.username.clone(),
+                role: if direct { Role::Member } else { Role::Admin },
                 seq: room.next_seq(),
             };
-            effects.extend(room.publish(invited));
-        }
-        (room, effects)
+            let mut effects = room.publish(joined)?;
+            for (user_id, username) in members {
+                if *user_id == creator.user_id || room.store.is_member(user_id)? {
+                    continue;
+                }
+                let invited = RoomEvent::UserInvited {
+                    user_id: user_id.clone(),
+                    username: username.clone(),
+                    by: creator.user_id.clone(),
+                    seq: room.next_seq(),
+                };
+                effects.extend(room.publish(invited)?);
+            }
+            Ok(effects)
+        })?;
+        Ok((room, effects))
     }
 
-    /// The room as it was, rebuilt from its log.
-    pub fn restore(snapshot: Snapshot, limits: Limits) -> Self {
-        let mut room = Self::new(snapshot.info, limits);
-        for event in snapshot.events {
-            room.record(event);
-        }
-        room.durable.read = snapshot.read_marks;
-        room.uploads = snapshot
-            .uploads
-            .into_iter()
-            .map(|u| (u.attachment.file_id.clone(), u))
-            .collect();
-        room.arrival = snapshot
-            .connections
-            .iter()
-            .map(|(conn, _)| conn.clone())
-            .collect();
-        room.conns = snapshot.connections.into_iter().collect();
+    /// The room as stored, with the sockets still attached (from their attachments);
+    /// `None` for a room never created. Reads only the room's info and head: a room a
+    /// year old loads as fast as a new one.
+    pub fn load(
+        store: Store<S>,
+        limits: Limits,
+        connections: Vec<(ConnId, Identity)>,
+    ) -> Result<Option<Self>, StoreError> {
+        let Some(info) = store.info()? else {
+            return Ok(None);
+        };
+        let head = store.head()?;
+        let mut room = Self::new(info, limits, store, head);
+        room.arrival = connections.iter().map(|(conn, _)| conn.clone()).collect();
+        room.conns = connections.into_iter().collect();
         room.shown_online = None;
-        room
+        Ok(Some(room))
     }
 
     pub fn id(&self) -> &str {
@@ -224,28 +217,29 @@ impl Room {
 
     /// The seq of the newest durable event.
     pub fn head_seq(&self) -> Seq {
-        self.durable.head_seq
+        self.head
     }
 
-    /// The state that the log determines, for comparing a live room with a restored one.
-    pub fn durable(&self) -> &Durable {
-        &self.durable
+    /// The room's store, for the write-behind and for tests.
+    pub fn store(&self) -> &Store<S> {
+        &self.store
     }
 
-    /// Who to tell that the room went unread, after the events in `(after, through]` were
-    /// stored: members with no socket here whose first unread message is among them (so
-    /// each transition is told once, without remembering who was told).
-    pub fn unread_transitions(&self, after: Seq, through: Seq) -> Vec<(Id, Seq)> {
+    /// Who to tell that the room went unread, after the events in `(after, through]`
+    /// were stored: members with no socket here whose first unread message is among
+    /// them (so each transition is told once, without remembering who was told).
+    pub fn unread_transitions(
+        &self,
+        after: Seq,
+        through: Seq,
+    ) -> Result<Vec<(Id, Seq)>, StoreError> {
         let here = self.online();
-        self.durable
-            .members
-            .keys()
-            .filter(|user_id| !here.contains(*user_id))
-            .filter_map(|user_id| {
-                let first = self.durable.first_unread(user_id)?;
-                (after < first && first <= through).then(|| (user_id.clone(), first))
-            })
-            .collect()
+        Ok(self
+            .store
+            .unread_transitions(after, through)?
+            .into_iter()
+            .filter(|(user_id, _)| !here.contains(user_id))
+            .collect())
     }
 
     /// Whether `user_id` has a socket open to the room (or just had one).
@@ -254,57 +248,48 @@ impl Room {
     }
 
     /// When the room next needs a [`Command::Tick`], if ever.
-    pub fn next_deadline(&self) -> Option<Millis> {
+    pub fn next_deadline(&self) -> Result<Option<Millis>, StoreError> {
         let grace = self.limits.presence_grace_ms;
         let presence_unknown = self.shown_online.is_none().then_some(0);
-        self.leaving
+        let uploads = self.next_upload_expiry()?;
+        Ok(self
+            .leaving
             .values()
             .map(|left| left + grace)
             .chain(presence_unknown)
             .chain(self.conns.values().filter_map(|who| who.expires_at))
-            .chain(self.next_upload_expiry())
-            .min()
+            .chain(uploads)
+            .min())
     }
 
-    /// Applies a new durable event and remembers it for replay.
-    fn record(&mut self, event: RoomEvent) {
-        self.durable.apply(&event);
-        self.recent.push_back(event);
-        while self.recent.len() > self.limits.max_replay {
-            self.recent.pop_front();
-        }
-    }
-
-    /// Turns an event that takes the next seq into effects: stored, then broadcast.
-    fn publish(&mut self, event: RoomEvent) -> Vec<Effect> {
-        self.record(event.clone());
-        vec![
-            Effect::Append(event.clone()),
+    /// Stores an event that takes the next seq, then broadcasts it.
+    fn publish(&mut self, event: RoomEvent) -> Result<Vec<Effect>, StoreError> {
+        self.store.append(&event, self.now)?;
+        self.head = event.seq();
+        Ok(vec![
+            Effect::Stored(event.clone()),
             Effect::Broadcast {
                 msg: event.into(),
                 except: None,
             },
-        ]
+        ])
     }
 
     fn next_seq(&self) -> Seq {
-        self.durable.head_seq + 1
+        self.head + 1
     }
 
-    /// The effective rank of a user: their room role, or above every role for a global
-    /// admin.
-    fn rank(&self, user_id: &str) -> u8 {
+    /// The effective role of a user: their room role, or above every role for a global
+    /// admin; `None` for someone who is neither.
+    fn rank(&self, user_id: &str) -> Result<u8, StoreError> {
         let global = self
             .conns
             .values()
             .any(|who| who.user_id == user_id && who.global_admin);
         if global {
-            return 3;
+            return Ok(3);
         }
-        self.durable
-            .members
-            .get(user_id)
-            .map_or(0, |m| role_rank(m.role))
+        Ok(self.store.member(user_id)?.map_or(0, |m| role_rank(m.role)))
     }
 }
 
@@ -316,11 +301,13 @@ fn role_rank(role: Role) -> u8 {
     }
 }
 
-/// A refusal, answered to the socket that asked.
+/// A refusal, answered to the socket that asked; or a failed store, which ends the
+/// step and rolls it back.
 pub(crate) struct Refusal {
     code: ErrorCode,
     message: String,
     retry_after: Option<u64>,
+    failed: Option<StoreError>,
 }
 
 impl Refusal {
@@ -329,6 +316,7 @@ impl Refusal {
             code,
             message: message.into(),
             retry_after: None,
+            failed: None,
         }
     }
 
@@ -337,8 +325,16 @@ impl Refusal {
         self
     }
 
-    pub(crate) fn into_effect(self, conn: &str, req_id: Option<String>) -> Effect {
-        Effect::Send {
+    /// The refusal as the effect that answers it, or the store's failure.
+    pub(crate) fn into_effect(
+        self,
+        conn: &str,
+        req_id: Option<String>,
+    ) -> Result<Effect, StoreError> {
+        if let Some(failed) = self.failed {
+            return Err(failed);
+        }
+        Ok(Effect::Send {
             conn: conn.to_owned(),
             msg: ServerMsg::Error {
                 code: self.code,
@@ -346,6 +342,17 @@ impl Refusal {
                 req_id,
                 retry_after: self.retry_after,
             },
+        })
+    }
+}
+
+impl From<StoreError> for Refusal {
+    fn from(failed: StoreError) -> Self {
+        Self {
+            code: ErrorCode::Internal,
+            message: String::new(),
+            retry_after: None,
+            failed: Some(failed),
         }
     }
 }

@@ -5,14 +5,14 @@
 use edgechat_protocol::{ErrorCode, Millis, Role, RoomEvent, close};
 
 use super::{Identity, Outcome, Refusal, Room, role_rank};
-use crate::ids;
+use crate::{ids, store::Sql};
 
 /// The longest slow mode: six hours.
 pub const MAX_SLOW_MODE_SECS: u32 = 6 * 60 * 60;
 
-impl Room {
+impl<S: Sql> Room<S> {
     pub(super) fn require_role(&self, who: &Identity, role: Role) -> Result<(), Refusal> {
-        if self.rank(&who.user_id) >= role_rank(role) {
+        if self.rank(&who.user_id)? >= role_rank(role) {
             Ok(())
         } else {
             Err(Refusal::new(
@@ -30,7 +30,7 @@ impl Room {
         role: Role,
     ) -> Result<(), Refusal> {
         self.require_role(who, role)?;
-        if self.rank(target) >= self.rank(&who.user_id) {
+        if self.rank(target)? >= self.rank(&who.user_id)? {
             return Err(Refusal::new(
                 ErrorCode::Forbidden,
                 "you cannot act on someone of equal or higher role",
@@ -40,7 +40,7 @@ impl Room {
     }
 
     fn require_member(&self, user_id: &str) -> Result<(), Refusal> {
-        if self.durable.members.contains_key(user_id) {
+        if self.store.is_member(user_id)? {
             Ok(())
         } else {
             Err(Refusal::new(
@@ -65,7 +65,7 @@ impl Room {
                 "`until` must be in the future",
             ));
         }
-        if self.durable.muted.get(user_id) == Some(&until) {
+        if self.store.mute(user_id)? == Some(until) {
             return Ok(Vec::new());
         }
         Ok(self.publish(RoomEvent::UserMuted {
@@ -73,19 +73,19 @@ impl Room {
             until,
             by: who.user_id.clone(),
             seq: self.next_seq(),
-        }))
+        })?)
     }
 
     pub(super) fn unmute(&mut self, who: &Identity, user_id: &str) -> Outcome {
         self.require_over(who, user_id, Role::Moderator)?;
-        if !self.durable.muted.contains_key(user_id) {
+        if self.store.mute(user_id)?.is_none() {
             return Ok(Vec::new());
         }
         Ok(self.publish(RoomEvent::UserUnmuted {
             user_id: user_id.to_owned(),
             by: who.user_id.clone(),
             seq: self.next_seq(),
-        }))
+        })?)
     }
 
     /// A ban removes the user, closes their sockets and keeps them out; a user who is not
@@ -95,14 +95,14 @@ impl Room {
             return Err(Refusal::new(ErrorCode::BadRequest, "not a user id"));
         }
         self.require_over(who, user_id, Role::Admin)?;
-        if self.durable.banned.contains(user_id) {
+        if self.store.is_banned(user_id)? {
             return Ok(Vec::new());
         }
         let mut effects = self.publish(RoomEvent::UserBanned {
             user_id: user_id.to_owned(),
             by: who.user_id.clone(),
             seq: self.next_seq(),
-        });
+        })?;
         effects.extend(self.remove_user(
             user_id,
             close::BANNED,
@@ -114,14 +114,14 @@ impl Room {
 
     pub(super) fn unban(&mut self, who: &Identity, user_id: &str) -> Outcome {
         self.require_role(who, Role::Admin)?;
-        if !self.durable.banned.contains(user_id) {
+        if !self.store.is_banned(user_id)? {
             return Ok(Vec::new());
         }
         Ok(self.publish(RoomEvent::UserUnbanned {
             user_id: user_id.to_owned(),
             by: who.user_id.clone(),
             seq: self.next_seq(),
-        }))
+        })?)
     }
 
     /// A kick removes the member and closes their sockets; they may come back to a public
@@ -133,7 +133,7 @@ impl Room {
             user_id: user_id.to_owned(),
             by: who.user_id.clone(),
             seq: self.next_seq(),
-        });
+        })?;
         effects.extend(self.remove_user(
             user_id,
             close::KICKED,
@@ -147,13 +147,13 @@ impl Room {
     pub(super) fn set_role(&mut self, who: &Identity, user_id: &str, role: Role) -> Outcome {
         self.require_member(user_id)?;
         self.require_over(who, user_id, Role::Admin)?;
-        if role_rank(role) > self.rank(&who.user_id) {
+        if role_rank(role) > self.rank(&who.user_id)? {
             return Err(Refusal::new(
                 ErrorCode::Forbidden,
                 "you cannot give a role above your own",
             ));
         }
-        if self.durable.members.get(user_id).map(|m| m.role) == Some(role) {
+        if self.store.member(user_id)?.map(|m| m.role) == Some(role) {
             return Ok(Vec::new());
         }
         Ok(self.publish(RoomEvent::RoleChanged {
@@ -161,7 +161,7 @@ impl Room {
             role,
             by: who.user_id.clone(),
             seq: self.next_seq(),
-        }))
+        })?)
     }
 
     pub(super) fn set_slow_mode(&mut self, who: &Identity, seconds: u32) -> Outcome {
@@ -172,14 +172,14 @@ impl Room {
                 format!("slow mode is at most {MAX_SLOW_MODE_SECS} seconds"),
             ));
         }
-        if self.durable.slow_mode == seconds {
+        if self.store.slow_mode()? == seconds {
             return Ok(Vec::new());
         }
         Ok(self.publish(RoomEvent::SlowModeChanged {
             seconds,
             by: who.user_id.clone(),
             seq: self.next_seq(),
-        }))
+        })?)
     }
 
     /// Any member may invite; the invitee becomes a member, listed under their id until
@@ -188,20 +188,16 @@ impl Room {
         if !ids::is_valid_user_id(user_id) {
             return Err(Refusal::new(ErrorCode::BadRequest, "not a user id"));
         }
-        if self.durable.banned.contains(user_id) {
+        if self.store.is_banned(user_id)? {
             return Err(Refusal::new(
                 ErrorCode::Banned,
                 "that user is banned from this room",
             ));
         }
-        if self.durable.members.contains_key(user_id) {
+        if self.store.is_member(user_id)? {
             return Ok(Vec::new());
         }
-        if self
-            .info
-            .capacity
-            .is_some_and(|cap| self.durable.members.len() >= cap as usize)
-        {
+        if self.is_full()? {
             return Err(Refusal::new(ErrorCode::RoomFull, "this room is full"));
         }
         Ok(self.publish(RoomEvent::UserInvited {
@@ -209,7 +205,7 @@ impl Room {
             username: user_id.to_owned(),
             by: who.user_id.clone(),
             seq: self.next_seq(),
-        }))
+        })?)
     }
 }
 

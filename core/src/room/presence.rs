@@ -6,8 +6,9 @@ use std::collections::BTreeSet;
 use edgechat_protocol::{Id, Millis, ServerMsg};
 
 use super::{Effect, Identity, Outcome, Refusal, Room};
+use crate::store::{Sql, StoreError};
 
-impl Room {
+impl<S: Sql> Room<S> {
     /// Users with a socket open, plus those whose last socket closed less than the grace
     /// period ago (a reload or a network blip must not flap them offline).
     pub fn online(&self) -> BTreeSet<Id> {
@@ -67,7 +68,7 @@ impl Room {
     }
 
     pub(super) fn typing_start(&mut self, conn: &str, who: &Identity, now: Millis) -> Outcome {
-        if let Some(until) = self.durable.muted_until(&who.user_id, now) {
+        if let Some(until) = self.store.muted_until(&who.user_id, now)? {
             return Err(muted(until, now));
         }
         let ttl = self.limits.typing_ttl_ms;
@@ -76,12 +77,13 @@ impl Room {
         if self
             .typing
             .get(&who.user_id)
-            .is_some_and(|until| until.saturating_sub(now) > ttl / 2)
+            .is_some_and(|(_, until)| until.saturating_sub(now) > ttl / 2)
         {
             return Ok(Vec::new());
         }
         let expires_at = now + ttl;
-        self.typing.insert(who.user_id.clone(), expires_at);
+        self.typing
+            .insert(who.user_id.clone(), (who.username.clone(), expires_at));
         Ok(vec![Effect::Broadcast {
             msg: self.typing_event(&who.user_id, &who.username, true, expires_at),
             except: Some(conn.to_owned()),
@@ -91,12 +93,7 @@ impl Room {
     /// Stops `user_id`'s indicator if it is showing.
     pub(super) fn typing_stop(&mut self, user_id: &str, now: Millis) -> Vec<Effect> {
         match self.typing.remove(user_id) {
-            Some(until) if until > now => {
-                let username = self
-                    .durable
-                    .members
-                    .get(user_id)
-                    .map_or_else(|| user_id.to_owned(), |m| m.username.clone());
+            Some((username, until)) if until > now => {
                 vec![Effect::Broadcast {
                     msg: self.typing_event(user_id, &username, false, now),
                     except: None,
@@ -110,15 +107,8 @@ impl Room {
     pub(super) fn typing_now(&self, now: Millis) -> Vec<ServerMsg> {
         self.typing
             .iter()
-            .filter(|(_, until)| **until > now)
-            .map(|(user_id, until)| {
-                let username = self
-                    .durable
-                    .members
-                    .get(user_id)
-                    .map_or_else(|| user_id.clone(), |m| m.username.clone());
-                self.typing_event(user_id, &username, true, *until)
-            })
+            .filter(|(_, (_, until))| *until > now)
+            .map(|(user_id, (username, until))| self.typing_event(user_id, username, true, *until))
             .collect()
     }
 
@@ -140,7 +130,7 @@ impl Room {
 
     /// Closes sockets whose token has expired, forgets what has expired, and shows who
     /// has really gone.
-    pub(super) fn tick(&mut self, now: Millis) -> Vec<Effect> {
+    pub(super) fn tick(&mut self, now: Millis) -> Result<Vec<Effect>, StoreError> {
         let expired: Vec<String> = self
             .conns
             .iter()
@@ -158,10 +148,10 @@ impl Room {
         }
         let grace = self.limits.presence_grace_ms;
         self.leaving.retain(|_, left| *left + grace > now);
-        self.typing.retain(|_, until| *until > now);
+        self.typing.retain(|_, (_, until)| *until > now);
         effects.extend(self.presence_update());
-        effects.extend(self.expire_uploads(now));
-        effects
+        effects.extend(self.expire_uploads(now)?);
+        Ok(effects)
     }
 
     /// A fresh token for the same user extends the socket's life.
@@ -171,40 +161,40 @@ impl Room {
         user_id: &str,
         expires_at: Millis,
         req_id: Option<String>,
-    ) -> Vec<Effect> {
+    ) -> Result<Vec<Effect>, StoreError> {
         let Some(who) = self.conns.get_mut(conn) else {
-            return Vec::new();
+            return Ok(Vec::new());
         };
         if who.user_id != user_id {
-            return vec![
+            return Ok(vec![
                 Refusal::new(
                     edgechat_protocol::ErrorCode::Unauthorized,
                     "that token is for another user",
                 )
-                .into_effect(conn, req_id),
-            ];
+                .into_effect(conn, req_id)?,
+            ]);
         }
         who.expires_at = Some(expires_at);
-        vec![Effect::Send {
+        Ok(vec![Effect::Send {
             conn: conn.to_owned(),
             msg: ServerMsg::Authenticated {
                 user_id: user_id.to_owned(),
                 expires_at,
             },
-        }]
+        }])
     }
 
     /// A member's global status, passed on to the room's sockets.
-    pub(super) fn relay_status(&mut self, status: ServerMsg) -> Vec<Effect> {
-        match &status {
-            ServerMsg::UserStatus { user_id, .. } if self.durable.members.contains_key(user_id) => {
+    pub(super) fn relay_status(&mut self, status: ServerMsg) -> Result<Vec<Effect>, StoreError> {
+        Ok(match &status {
+            ServerMsg::UserStatus { user_id, .. } if self.store.is_member(user_id)? => {
                 vec![Effect::Broadcast {
                     msg: status,
                     except: None,
                 }]
             }
             _ => Vec::new(),
-        }
+        })
     }
 }
 

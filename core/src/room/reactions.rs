@@ -3,9 +3,9 @@
 use edgechat_protocol::{ErrorCode, Millis, RoomEvent};
 
 use super::{Identity, Outcome, Refusal, Room, presence::muted};
-use crate::emoji::is_single_emoji;
+use crate::{emoji::is_single_emoji, store::Sql};
 
-impl Room {
+impl<S: Sql> Room<S> {
     /// Adding a reaction one already has, or removing one one has not, changes nothing.
     pub(super) fn react(
         &mut self,
@@ -22,7 +22,7 @@ impl Room {
                 "a reaction is a single emoji",
             ));
         }
-        if let Some(until) = self.durable.muted_until(&who.user_id, now) {
+        if let Some(until) = self.store.muted_until(&who.user_id, now)? {
             return Err(muted(until, now));
         }
         let mut users: Vec<String> = message
@@ -56,6 +56,6 @@ impl Room {
             count: users.len() as u32,
             user_ids: users,
             seq: self.next_seq(),
-        }))
+        })?)
     }
 }

@@ -6,6 +6,7 @@ use edgechat_protocol::{Attachment, Id, Millis};
 use serde::{Deserialize, Serialize};
 
 use super::{Effect, Room};
+use crate::store::{Sql, StoreError};
 
 /// A file uploaded to this room, as the room keeps it. Thumbnails are not uploads of
 /// their own: they live and die with the original that names them.
@@ -18,8 +19,11 @@ pub struct Upload {
 }
 
 /// Why the room refuses an upload. The upload endpoint answers each with an HTTP status.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum UploadRefused {
+    /// The room's storage failed; nothing was registered.
+    #[error("the room could not store that; try again")]
+    Failed(#[from] StoreError),
     #[error("only members of this room may upload to it")]
     NotMember,
     #[error("you are muted in this room")]
@@ -43,17 +47,18 @@ impl UploadRefused {
             Self::NoSuchUpload => (404, "not-found"),
             Self::AlreadyAttached | Self::HasThumbnail => (409, "conflict"),
             Self::NotAnImage => (415, "unsupported-type"),
+            Self::Failed(_) => (500, "internal"),
         }
     }
 }
 
-impl Room {
+impl<S: Sql> Room<S> {
     /// Whether `user_id` may upload here now: a member who may send.
     pub fn may_upload(&self, user_id: &str, now: Millis) -> Result<(), UploadRefused> {
-        if !self.durable.members.contains_key(user_id) {
+        if !self.store.is_member(user_id)? {
             return Err(UploadRefused::NotMember);
         }
-        if self.durable.muted_until(user_id, now).is_some() {
+        if self.store.muted_until(user_id, now)?.is_some() {
             return Err(UploadRefused::Muted);
         }
         Ok(())
@@ -65,13 +70,13 @@ impl Room {
         &self,
         user_id: &str,
         thumbnail_of: &str,
-    ) -> Result<(), UploadRefused> {
-        let original = self
-            .uploads
-            .get(thumbnail_of)
-            .filter(|u| u.uploader == user_id)
+    ) -> Result<Upload, UploadRefused> {
+        let (original, attached) = self
+            .store
+            .upload(thumbnail_of)?
+            .filter(|(u, _)| u.uploader == user_id)
             .ok_or(UploadRefused::NoSuchUpload)?;
-        if self.durable.attached.contains(thumbnail_of) {
+        if attached {
             return Err(UploadRefused::AlreadyAttached);
         }
         if original.attachment.thumbnail_id.is_some() {
@@ -80,30 +85,39 @@ impl Room {
         if !original.attachment.content_type.starts_with("image/") {
             return Err(UploadRefused::NotAnImage);
         }
-        Ok(())
+        Ok(original)
     }
 
     /// Registers a stored file: as an upload that a message may attach, or, with
-    /// `thumbnail_of`, as the thumbnail of one. The effects keep the registration.
+    /// `thumbnail_of`, as the thumbnail of one. One atomic step, like every command.
     pub fn register_upload(
         &mut self,
         upload: Upload,
         thumbnail_of: Option<&str>,
         now: Millis,
-    ) -> Result<Vec<Effect>, UploadRefused> {
-        self.may_upload(&upload.uploader, now)?;
-        let Some(original_id) = thumbnail_of else {
-            self.uploads
-                .insert(upload.attachment.file_id.clone(), upload.clone());
-            return Ok(vec![Effect::SaveUpload(upload)]);
-        };
-        self.may_add_thumbnail(&upload.uploader, original_id)?;
-        let original = self
-            .uploads
-            .get_mut(original_id)
-            .ok_or(UploadRefused::NoSuchUpload)?;
-        original.attachment.thumbnail_id = Some(upload.attachment.file_id);
-        Ok(vec![Effect::SaveUpload(original.clone())])
+    ) -> Result<(), UploadRefused> {
+        let sql = self.store.sql().clone();
+        let mut refused = None;
+        let stored = sql.atomically(|| {
+            let registered = self.may_upload(&upload.uploader, now).and_then(|()| {
+                let Some(original_id) = thumbnail_of else {
+                    return Ok(upload.clone());
+                };
+                let mut original = self.may_add_thumbnail(&upload.uploader, original_id)?;
+                original.attachment.thumbnail_id = Some(upload.attachment.file_id.clone());
+                Ok(original)
+            });
+            match registered {
+                Ok(kept) => self.store.save_upload(&kept),
+                Err(UploadRefused::Failed(err)) => Err(err),
+                Err(refusal) => {
+                    refused = Some(refusal);
+                    Ok(())
+                }
+            }
+        });
+        stored?;
+        refused.map_or(Ok(()), Err)
     }
 
     /// The files of `upload`: the original and its thumbnail.
@@ -111,41 +125,37 @@ impl Room {
         std::iter::once(attachment.file_id.clone()).chain(attachment.thumbnail_id.clone())
     }
 
-    /// Removes the uploads behind `attachments` (a deleted message's).
-    pub(super) fn remove_uploads(&mut self, attachments: &[Attachment]) -> Vec<Effect> {
-        let files: Vec<Id> = attachments
-            .iter()
-            .flat_map(|a| {
-                self.uploads.remove(&a.file_id);
-                Self::files_of(a).collect::<Vec<_>>()
-            })
-            .collect();
+    /// Forgets the uploads behind `attachments` (a deleted message's) and queues their
+    /// files for deletion.
+    pub(super) fn remove_uploads(
+        &mut self,
+        attachments: &[Attachment],
+    ) -> Result<Vec<Effect>, StoreError> {
+        let files: Vec<Id> = attachments.iter().flat_map(Self::files_of).collect();
         if files.is_empty() {
-            Vec::new()
-        } else {
-            vec![Effect::RemoveFiles(files)]
+            return Ok(Vec::new());
         }
+        self.store.doom(&files)?;
+        Ok(vec![Effect::RemoveFiles(files)])
     }
 
-    /// Uploads nobody attached within `UPLOAD_TTL_MS` are removed.
-    pub(super) fn expire_uploads(&mut self, now: Millis) -> Vec<Effect> {
-        let ttl = self.limits.upload_ttl_ms;
+    /// Uploads nobody attached within `UPLOAD_TTL_MS` are removed (a batch a tick).
+    pub(super) fn expire_uploads(&mut self, now: Millis) -> Result<Vec<Effect>, StoreError> {
+        let cutoff = now.saturating_sub(self.limits.upload_ttl_ms);
         let expired: Vec<Attachment> = self
-            .uploads
-            .values()
-            .filter(|u| !self.durable.attached.contains(&u.attachment.file_id))
-            .filter(|u| u.uploaded_at + ttl <= now)
-            .map(|u| u.attachment.clone())
+            .store
+            .unattached_before(cutoff)?
+            .into_iter()
+            .map(|u| u.attachment)
             .collect();
         self.remove_uploads(&expired)
     }
 
     /// When the next unattached upload expires.
-    pub(super) fn next_upload_expiry(&self) -> Option<Millis> {
-        self.uploads
-            .values()
-            .filter(|u| !self.durable.attached.contains(&u.attachment.file_id))
-            .map(|u| u.uploaded_at + self.limits.upload_ttl_ms)
-            .min()
+    pub(super) fn next_upload_expiry(&self) -> Result<Option<Millis>, StoreError> {
+        Ok(self
+            .store
+            .oldest_unattached()?
+            .map(|at| at + self.limits.upload_ttl_ms))
     }
 }

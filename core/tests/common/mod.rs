@@ -1,10 +1,13 @@
-//! A room with a clock, driven the way the Room object drives it.
+//! A room with a clock, driven the way the Room object drives it, on a real SQLite.
 #![allow(dead_code)] // each test file uses a different part
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
-use std::collections::BTreeMap;
+pub mod tables;
 
-use edgechat_core::{Command, Effect, Identity, Limits, Room, Snapshot, Upload};
+use edgechat_core::{
+    Command, ConnId, Effect, Identity, Limits, Room,
+    store::{Member, Store, sqlite::Sqlite},
+};
 use edgechat_protocol::{
     ClientFrame, ClientMsg, ErrorCode, Millis, RoomEvent, RoomInfo, RoomKind, ServerMsg,
 };
@@ -12,12 +15,15 @@ use edgechat_protocol::{
 pub const START: Millis = 1_700_000_000_000;
 
 pub struct World {
-    pub room: Room,
+    pub room: Room<Sqlite>,
+    /// The room's SQLite: every handle to it is a clone of this one.
+    pub sqlite: Sqlite,
+    pub limits: Limits,
     pub now: Millis,
-    /// Every durable event appended so far, in order, as the object would store them.
+    /// Every durable event stored so far, in order, as the steps reported them.
     pub log: Vec<RoomEvent>,
-    /// Uploads as the object would keep them, by file id.
-    pub uploads: BTreeMap<String, Upload>,
+    /// The sockets still open, oldest first, as the object keeps them in attachments.
+    pub sockets: Vec<(ConnId, Identity)>,
     next_client_id: u64,
 }
 
@@ -46,6 +52,13 @@ pub fn who(user: &str) -> Identity {
     }
 }
 
+/// A store on a new, empty SQLite, ready for a room to be created in it.
+pub fn prepared(sqlite: &Sqlite) -> Store<Sqlite> {
+    let store = Store::new(sqlite.clone());
+    store.prepare().unwrap();
+    store
+}
+
 impl World {
     /// A room `ana` created, as its admin.
     pub fn new(kind: RoomKind, limits: Limits) -> Self {
@@ -53,12 +66,23 @@ impl World {
     }
 
     pub fn created(info: RoomInfo, limits: Limits) -> Self {
-        let (room, effects) = Room::create(info, limits, &who("ana"), &[]);
+        let sqlite = Sqlite::memory();
+        let (room, effects) = Room::create(
+            info,
+            limits.clone(),
+            prepared(&sqlite),
+            &who("ana"),
+            &[],
+            START,
+        )
+        .unwrap();
         Self {
             room,
+            sqlite,
+            limits,
             now: START,
             log: appended(&effects),
-            uploads: BTreeMap::new(),
+            sockets: Vec::new(),
             next_client_id: 0,
         }
     }
@@ -77,28 +101,56 @@ impl World {
         world
     }
 
+    /// The room's store, for reads.
+    pub fn store(&self) -> &Store<Sqlite> {
+        self.room.store()
+    }
+
+    pub fn member(&self, user: &str) -> Option<Member> {
+        self.store().member(user).unwrap()
+    }
+
     pub fn run(&mut self, command: Command) -> Vec<Effect> {
-        let effects = self.room.handle(command, self.now);
+        let effects = self.room.handle(command.clone(), self.now).unwrap();
         self.keep(&effects);
+        self.follow_sockets(&command, &effects);
         effects
     }
 
-    /// Stores what the effects say to store, as the object does.
+    /// Records the durable events the step stored.
     pub fn keep(&mut self, effects: &[Effect]) {
         for effect in effects {
-            match effect {
-                Effect::Append(event) => self.log.push(event.clone()),
-                Effect::SaveUpload(upload) => {
-                    self.uploads
-                        .insert(upload.attachment.file_id.clone(), upload.clone());
-                }
-                Effect::RemoveFiles(files) => {
-                    for file in files {
-                        self.uploads.remove(file);
+            if let Effect::Stored(event) = effect {
+                self.log.push(event.clone());
+            }
+        }
+    }
+
+    /// Keeps `sockets` as the object's open sockets: accepted on connect, gone when
+    /// they close or the room closes them.
+    fn follow_sockets(&mut self, command: &Command, effects: &[Effect]) {
+        match command {
+            Command::Connect { conn, who, .. } => {
+                self.sockets.retain(|(c, _)| c != conn);
+                self.sockets.push((conn.clone(), who.clone()));
+            }
+            Command::Disconnect { conn } => self.sockets.retain(|(c, _)| c != conn),
+            Command::Reauthenticated {
+                conn, expires_at, ..
+            } if sent_to(effects, conn)
+                .iter()
+                .any(|m| matches!(m, ServerMsg::Authenticated { .. })) =>
+            {
+                for (c, who) in &mut self.sockets {
+                    if c == conn {
+                        who.expires_at = Some(*expires_at);
                     }
                 }
-                _ => {}
             }
+            _ => {}
+        }
+        for (gone, _) in closed(effects) {
+            self.sockets.retain(|(c, _)| *c != gone);
         }
     }
 
@@ -123,11 +175,7 @@ impl World {
     }
 
     pub fn send_frame(&mut self, conn: &str, frame: ClientFrame) -> Vec<Effect> {
-        let raw = serde_json::to_string(&frame).unwrap();
-        self.run(Command::Frame {
-            conn: conn.into(),
-            raw,
-        })
+        self.run(frame_from(conn, frame))
     }
 
     /// `send-message` with a fresh client id.
@@ -154,18 +202,24 @@ impl World {
         self.now += ms;
     }
 
-    /// The room rebuilt from what was appended, as after a wake-up.
-    pub fn restored(&self) -> Room {
-        Room::restore(
-            Snapshot {
-                info: self.room.info().clone(),
-                events: self.log.clone(),
-                read_marks: self.room.durable().read.clone(),
-                uploads: self.uploads.values().cloned().collect(),
-                connections: vec![],
-            },
-            Limits::default(),
+    /// The room loaded again from its store, with the sockets still open, as after a
+    /// wake-up.
+    pub fn restored(&self) -> Room<Sqlite> {
+        Room::load(
+            self.room.store().clone(),
+            self.limits.clone(),
+            self.sockets.clone(),
         )
+        .unwrap()
+        .expect("the room was created")
+    }
+}
+
+/// `msg` arriving as a text frame on `conn`.
+pub fn frame_from(conn: &str, frame: impl Into<ClientFrame>) -> Command {
+    Command::Frame {
+        conn: conn.into(),
+        raw: serde_json::to_string(&frame.into()).unwrap(),
     }
 }
 
@@ -190,11 +244,12 @@ pub fn retry_after(effects: &[Effect]) -> Option<u64> {
     })
 }
 
+/// The durable events the step stored.
 pub fn appended(effects: &[Effect]) -> Vec<RoomEvent> {
     effects
         .iter()
         .filter_map(|e| match e {
-            Effect::Append(event) => Some(event.clone()),
+            Effect::Stored(event) => Some(event.clone()),
             _ => None,
         })
         .collect()
@@ -208,6 +263,13 @@ pub fn sent_to(effects: &[Effect], conn: &str) -> Vec<ServerMsg> {
             _ => None,
         })
         .collect()
+}
+
+/// The `room-joined` sent to `conn`, if one was.
+pub fn room_joined(effects: &[Effect], conn: &str) -> Option<ServerMsg> {
+    sent_to(effects, conn)
+        .into_iter()
+        .find(|m| matches!(m, ServerMsg::RoomJoined { .. }))
 }
 
 pub fn broadcasts(effects: &[Effect]) -> Vec<ServerMsg> {

@@ -12,8 +12,11 @@ pub use avatar::{delete_avatar, get_avatar, put_avatar};
 pub use download::download;
 pub use upload::upload;
 
+use edgechat_core::store::Store;
 use wasm_bindgen::JsValue;
-use worker::{Bucket, D1Database, Result, SqlStorage};
+use worker::{Bucket, D1Database, Result};
+
+use crate::room_object::ObjectSql;
 
 /// Where a room file's bytes are. Only server-made ids reach a key.
 fn file_key(file_id: &str) -> String {
@@ -36,8 +39,9 @@ fn is_file_id(id: &str, prefix: char) -> bool {
 
 /// Deletes the bytes and D1 rows of the files a room doomed, forgetting each once both
 /// are gone. Runs with the room's write-behind, so a failure is retried by its alarm.
-pub async fn purge(sql: &SqlStorage, db: &D1Database, bucket: &Bucket) -> Result<()> {
-    let doomed = crate::room_object::doomed(sql)?;
+pub async fn purge(store: &Store<ObjectSql>, db: &D1Database, bucket: &Bucket) -> Result<()> {
+    let failed = |err: edgechat_core::store::StoreError| worker::Error::RustError(err.to_string());
+    let doomed = store.doomed().map_err(failed)?;
     if doomed.is_empty() {
         return Ok(());
     }
@@ -52,7 +56,7 @@ pub async fn purge(sql: &SqlStorage, db: &D1Database, bucket: &Bucket) -> Result
         .collect::<Result<Vec<_>>>()?;
     db.batch(statements).await?;
     for id in &doomed {
-        crate::room_object::buried(sql, id)?;
+        store.buried(id).map_err(failed)?;
     }
     Ok(())
 }

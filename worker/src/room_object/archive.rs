@@ -3,11 +3,12 @@
 //! statements and remembers how far D1 has got.
 
 use edgechat_core::archive::{self, ArchiveOp};
+use edgechat_core::store::Store;
 use edgechat_protocol::{RoomEvent, RoomInfo, Seq};
 use wasm_bindgen::JsValue;
-use worker::{D1Database, D1PreparedStatement, Result, SqlStorage};
+use worker::{D1Database, D1PreparedStatement, Result};
 
-use super::storage;
+use super::{ObjectSql, stored};
 
 fn text(s: &str) -> JsValue {
     JsValue::from_str(s)
@@ -258,13 +259,13 @@ pub struct Flushed {
 /// Copies up to `batch` events after the archived seq, and unsynced read marks, to D1 in
 /// one transaction; on success records how far D1 has got.
 pub async fn flush(
-    sql: &SqlStorage,
+    store: &Store<ObjectSql>,
     db: &D1Database,
     room: &RoomInfo,
     batch: usize,
 ) -> Result<Flushed> {
-    let after = storage::archived(sql)?;
-    let pending = storage::pending(sql, after, batch + 1)?;
+    let after = store.archived().map_err(stored)?;
+    let pending = store.pending(after, batch + 1).map_err(stored)?;
     let more = pending.len() > batch;
     let mut through = after;
     let mut statements_ = vec![directory(db, room)?];
@@ -278,8 +279,8 @@ pub async fn flush(
     // messages). Under load that is a handful of statements for a whole batch.
     let mut later: Vec<ArchiveOp> = Vec::new();
     for row in pending.iter().take(batch) {
-        let event = row.event()?;
-        match &event {
+        let event = &row.event;
+        match event {
             RoomEvent::NewMessage(m) => report.messages.push(m.clone()),
             RoomEvent::UserInvited { user_id, .. } => report.welcomed.push(user_id.clone()),
             RoomEvent::UserJoined {
@@ -287,21 +288,21 @@ pub async fn flush(
             } => report.welcomed.push(user_id.clone()),
             _ => {}
         }
-        for op in archive::ops(&event, row.at as u64) {
+        for op in archive::ops(event, row.at) {
             if op.is_write_through() {
                 statements_.extend(statements(db, &room.room_id, &op)?);
             } else {
                 later.push(op);
             }
         }
-        through = row.seq as Seq;
+        through = event.seq();
     }
     report.through = through;
     statements_.extend(new_messages(db, &room.room_id, &report.messages)?);
     for op in &later {
         statements_.extend(statements(db, &room.room_id, op)?);
     }
-    let marks = storage::unsynced_read_marks(sql)?;
+    let marks = store.unsynced_read_marks().map_err(stored)?;
     for (user_id, seq) in &marks {
         statements_.push(statement(
             db,
@@ -318,7 +319,7 @@ pub async fn flush(
         &[text(&room.room_id), int(counted), int(through - after)],
     )?);
     db.batch(statements_).await?;
-    storage::set_archived(sql, through)?;
-    storage::read_marks_synced(sql, &marks)?;
+    store.set_archived(through).map_err(stored)?;
+    store.read_marks_synced(&marks).map_err(stored)?;
     Ok(report)
 }

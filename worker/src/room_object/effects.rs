@@ -1,31 +1,30 @@
-//! Carrying out what the core decided.
+//! Carrying out what the core decided. Storage is not among it: the core's step already
+//! wrote what it stored, atomically, before these run.
 
 use edgechat_core::{Command, Effect};
 use edgechat_protocol::{ErrorCode, ServerMsg};
-use worker::{Date, Result, WebSocket};
+use worker::{Date, WebSocket};
 
-use super::{Attachment, Room, storage};
+use super::{Attachment, Room};
 
 impl Room {
-    /// Performs `effects` in order. Storage comes first in every list the core returns,
-    /// so a failed write stops everything that would announce it. Returns the command
-    /// that answers an `authenticate`, if one was made.
+    /// Performs `effects` in order. Returns the command that answers an
+    /// `authenticate`, if one was made.
     pub(super) fn carry_out(
         &self,
         origin: Option<&WebSocket>,
         effects: Vec<Effect>,
-    ) -> Result<Option<Command>> {
-        let sql = self.state.storage().sql();
+    ) -> Option<Command> {
         let mut follow_up = None;
         for effect in effects {
             match effect {
-                Effect::Append(event) => storage::append(&sql, &event, Date::now().as_millis())?,
-                Effect::SaveReadMark { user_id, seq } => {
-                    storage::save_read_mark(&sql, &user_id, seq)?
-                }
+                // Copied to D1 by the write-behind; the files by its purge.
+                Effect::Stored(_) | Effect::RemoveFiles(_) => {}
                 Effect::Send { conn, msg } => {
                     for ws in self.state.get_websockets_with_tag(&conn) {
-                        send(&ws, &msg);
+                        if crate::versions::speaks(&self.state, &ws, &msg) {
+                            send(&ws, &msg);
+                        }
                     }
                 }
                 Effect::Broadcast { msg, except } => self.broadcast(&msg, except.as_deref()),
@@ -34,8 +33,6 @@ impl Room {
                         let _ = ws.close(Some(code), Some(&reason));
                     }
                 }
-                Effect::SaveUpload(upload) => storage::save_upload(&sql, &upload)?,
-                Effect::RemoveFiles(files) => storage::doom(&sql, &files)?,
                 Effect::Authenticate {
                     conn,
                     token,
@@ -47,7 +44,7 @@ impl Room {
                 }
             }
         }
-        Ok(follow_up)
+        follow_up
     }
 
     /// Checks a fresh token for a live socket and records its new expiry in the
@@ -95,6 +92,9 @@ impl Room {
             return;
         };
         for ws in self.state.get_websockets() {
+            if !crate::versions::speaks(&self.state, &ws, msg) {
+                continue;
+            }
             if let Some(except) = except
                 && self.state.get_tags(&ws).iter().any(|tag| tag == except)
             {

@@ -1,18 +1,20 @@
-//! The `Room` object: one per room. It holds the room's hibernating sockets and its log,
-//! feeds every event to `edgechat_core::Room`, and carries out the effects. No rule of the
-//! room is decided here.
+//! The `Room` object: one per room. It holds the room's hibernating sockets, feeds every
+//! event to `edgechat_core::Room` (which reads and writes the room's SQLite through
+//! [`sql::ObjectSql`], one atomic step per command), and carries out the effects. No rule
+//! of the room is decided here.
 
 mod archive;
 mod effects;
 mod notify;
 mod requests;
-mod storage;
-
-pub(crate) use storage::{buried, doomed};
+mod sql;
 
 use std::cell::{Cell, RefCell};
 
-use edgechat_core::{Command, ConnId, Effect, Identity, Limits, Snapshot};
+use edgechat_core::{
+    Command, ConnId, Effect, Identity, Limits,
+    store::{Migration, Store},
+};
 use edgechat_protocol::{ErrorCode, Millis, PING_FRAME, PONG_FRAME, Seq, ServerMsg};
 use serde::{Deserialize, Serialize};
 use worker::{
@@ -22,6 +24,9 @@ use worker::{
 };
 
 use crate::{MEMBER_HEADER, PROTOCOL_HEADER, ROOM_HEADER, SINCE_HEADER, config, http};
+pub(crate) use sql::ObjectSql;
+
+type Core = edgechat_core::Room<ObjectSql>;
 
 /// What each socket remembers about itself across hibernation.
 #[derive(Serialize, Deserialize)]
@@ -29,6 +34,16 @@ struct Attachment {
     conn: ConnId,
     room: String,
     who: Identity,
+}
+
+/// Whether the room could be loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Loaded {
+    Ready,
+    /// No room was ever created here.
+    Missing,
+    /// Stored by an older build and still being upgraded; the alarm goes on with it.
+    Upgrading,
 }
 
 #[durable_object]
@@ -44,11 +59,15 @@ pub struct Room {
     /// D1 failed: retry no sooner than this.
     archive_backoff: Cell<Option<Millis>>,
     flushing: Cell<bool>,
+    /// Upgrading a room stored by an older build: events folded per chunk, and chunks
+    /// per wake (the clock stands still while code runs, so the budget is counted).
+    migrate_chunk: usize,
+    migrate_chunks_per_wake: usize,
     /// For checking tokens that `authenticate` brings to a live socket.
     jwt_secret: Option<Vec<u8>>,
-    /// Rebuilt from storage on the first event after each wake-up; never the only copy of
-    /// anything that must last.
-    core: RefCell<Option<edgechat_core::Room>>,
+    /// Loaded from storage (its info and head only) on the first event after each
+    /// wake-up; never the only copy of anything that must last.
+    core: RefCell<Option<Core>>,
     /// The alarm time last set, so it is not set again for every frame.
     armed: Cell<Option<Millis>>,
 }
@@ -68,6 +87,8 @@ impl DurableObject for Room {
             archive_retry_ms: config::number(&env, "ARCHIVE_RETRY_MS", 5_000),
             archive_backoff: Cell::new(None),
             flushing: Cell::new(false),
+            migrate_chunk: config::number(&env, "MIGRATE_CHUNK", 500) as usize,
+            migrate_chunks_per_wake: config::number(&env, "MIGRATE_CHUNKS_PER_WAKE", 20) as usize,
             env,
             state,
             limits,
@@ -81,8 +102,8 @@ impl DurableObject for Room {
         if req.path() == "/status" {
             // A member's inbox relays their new status.
             let status: ServerMsg = req.json().await?;
-            if self.load()? {
-                let room = self.room_id()?;
+            if let Ok(Loaded::Ready) = self.load() {
+                let room = self.room_id();
                 self.run(
                     &room,
                     None,
@@ -90,6 +111,14 @@ impl DurableObject for Room {
                     Date::now().as_millis(),
                 )
                 .await;
+            }
+            return Ok(Response::empty()?.with_status(204));
+        }
+        if req.path() == "/frames" {
+            // Bench mode's stand-in for a newer server (the Worker routes here only then).
+            let frame = req.text().await?;
+            for ws in self.state.get_websockets() {
+                let _ = ws.send_with_str(&frame);
             }
             return Ok(Response::empty()?.with_status(204));
         }
@@ -101,7 +130,7 @@ impl DurableObject for Room {
         let who: Identity =
             serde_json::from_str(&who).map_err(|e| worker::Error::RustError(e.to_string()))?;
         match req.path().as_str() {
-            "/messages" => return self.history(&req, &who),
+            "/messages" => return self.history(&req, &who).await,
             "/create" => return self.create(req).await,
             "/files/check" => return self.check_upload(req, &who).await,
             "/files/register" => return self.register_upload(req, &who).await,
@@ -111,20 +140,17 @@ impl DurableObject for Room {
         let protocol = headers.get(PROTOCOL_HEADER)?;
 
         let now = Date::now().as_millis();
-        // Load the room before this socket is accepted, so the restore sees only the
+        // Load the room before this socket is accepted, so the load sees only the
         // sockets that were already here.
-        match self.load() {
-            Ok(true) => {}
-            Ok(false) => return http::error(404, "not-found", "no such room"),
-            Err(err) => {
-                worker::console_error!("room {room}: cannot load: {err}");
-                return http::error(500, "internal", "the room could not be loaded");
-            }
+        if let Some(refused) = self.ready(now).await {
+            return refused;
         }
         let pair = WebSocketPair::new()?;
         let conn = new_conn_id(now);
-        self.state
-            .accept_websocket_with_tags(&pair.server, &[&conn]);
+        self.state.accept_websocket_with_tags(
+            &pair.server,
+            &[&conn, &crate::versions::tag(protocol.as_deref())],
+        );
         let attachment = Attachment {
             conn: conn.clone(),
             room: room.clone(),
@@ -190,10 +216,23 @@ impl DurableObject for Room {
 
     async fn alarm(&self) -> Result<Response> {
         self.armed.set(None);
-        let Ok(Some(info)) = storage::load_info(&self.state.storage().sql()) else {
+        let now = Date::now().as_millis();
+        match self.load() {
+            Ok(Loaded::Ready) => {}
+            Ok(Loaded::Upgrading) => {
+                // The next chunks of an old room's upgrade, right after this.
+                self.arm(Some(now), now).await;
+                return Response::empty();
+            }
+            Ok(Loaded::Missing) => return Response::empty(),
+            Err(err) => {
+                worker::console_error!("room: cannot load: {err}");
+                return Response::empty();
+            }
+        }
+        let Some(info) = self.core.borrow().as_ref().map(|core| core.info().clone()) else {
             return Response::empty();
         };
-        let now = Date::now().as_millis();
         self.archive(&info).await;
         let ws = self.state.get_websockets().into_iter().next();
         // Even with nobody connected the core has work: uploads nobody attached expire.
@@ -208,10 +247,17 @@ impl DurableObject for Room {
 }
 
 impl Room {
-    fn room_id(&self) -> Result<String> {
-        storage::load_info(&self.state.storage().sql())?
-            .map(|info| info.room_id)
-            .ok_or_else(|| worker::Error::RustError("room has no info".into()))
+    /// A store on this object's SQLite.
+    fn store(&self) -> Store<ObjectSql> {
+        Store::new(ObjectSql::new(&self.state))
+    }
+
+    fn room_id(&self) -> String {
+        self.core
+            .borrow()
+            .as_ref()
+            .map(|core| core.id().to_owned())
+            .unwrap_or_default()
     }
 
     async fn socket_gone(&self, ws: &WebSocket) {
@@ -226,17 +272,24 @@ impl Room {
         }
     }
 
-    /// Rebuilds the core from storage unless it is already in memory. `Ok(false)` for a
-    /// room that was never created.
-    fn load(&self) -> Result<bool> {
+    /// Loads the room unless it is in memory: its info and head, never its history. A
+    /// room stored by an older build is upgraded first, a bounded number of chunks per
+    /// wake; until that is done it answers `Upgrading`.
+    fn load(&self) -> Result<Loaded> {
         if self.core.borrow().is_some() {
-            return Ok(true);
+            return Ok(Loaded::Ready);
         }
-        let sql = self.state.storage().sql();
-        storage::migrate(&sql)?;
-        let Some(info) = storage::load_info(&sql)? else {
-            return Ok(false);
-        };
+        let store = self.store();
+        let mut migration = store.prepare().map_err(stored)?;
+        for _ in 0..self.migrate_chunks_per_wake {
+            if migration == Migration::Done {
+                break;
+            }
+            migration = store.migrate_chunk(self.migrate_chunk).map_err(stored)?;
+        }
+        if migration != Migration::Done {
+            return Ok(Loaded::Upgrading);
+        }
         let connections = self
             .state
             .get_websockets()
@@ -244,37 +297,54 @@ impl Room {
             .filter_map(|ws| ws.deserialize_attachment::<Attachment>().ok().flatten())
             .map(|a| (a.conn, a.who))
             .collect();
-        let snapshot = Snapshot {
-            info,
-            events: storage::load_events(&sql)?,
-            read_marks: storage::load_read_marks(&sql)?,
-            uploads: storage::load_uploads(&sql)?,
-            connections,
-        };
-        self.core.replace(Some(edgechat_core::Room::restore(
-            snapshot,
-            self.limits.clone(),
-        )));
-        Ok(true)
+        match Core::load(store, self.limits.clone(), connections).map_err(stored)? {
+            Some(core) => {
+                self.core.replace(Some(core));
+                Ok(Loaded::Ready)
+            }
+            None => Ok(Loaded::Missing),
+        }
     }
 
-    /// Hands `command` to the core, carries out its effects, and arms the alarm for the
-    /// core's next deadline.
+    /// `None` when the room is loaded; otherwise the answer to give instead.
+    async fn ready(&self, now: Millis) -> Option<Result<Response>> {
+        match self.load() {
+            Ok(Loaded::Ready) => None,
+            Ok(Loaded::Missing) => Some(http::error(404, "not-found", "no such room")),
+            Ok(Loaded::Upgrading) => {
+                self.arm(Some(now), now).await;
+                let response = http::error(
+                    503,
+                    "unavailable",
+                    "this room is being upgraded; try again in a moment",
+                );
+                if let Ok(response) = &response {
+                    let _ = response.headers().set("Retry-After", "1");
+                }
+                Some(response)
+            }
+            Err(err) => {
+                worker::console_error!("room: cannot load: {err}");
+                Some(http::error(500, "internal", "the room could not be loaded"))
+            }
+        }
+    }
+
+    /// Hands `command` to the core (one atomic step of storage), carries out its
+    /// effects, and arms the alarm for the core's next deadline.
     async fn run(&self, room: &str, ws: Option<&WebSocket>, command: Command, now: Millis) {
-        let outcome = {
-            self.load().and_then(|_| {
-                let mut slot = self.core.borrow_mut();
-                let core = slot
-                    .as_mut()
-                    .ok_or_else(|| worker::Error::RustError("room not loaded".into()))?;
-                let effects = core.handle(command, now);
-                Ok((effects, core.next_deadline()))
-            })
+        let outcome = match self.load() {
+            Ok(Loaded::Ready) => self.step(command, now),
+            Ok(_) => Err(worker::Error::RustError("room not loaded".into())),
+            Err(err) => Err(err),
         };
         let (effects, deadline) = match outcome {
             Ok(outcome) => outcome,
             Err(err) => {
                 worker::console_error!("room {room}: {err}");
+                // Nothing of the step was stored; sockets and buckets may have moved
+                // with it, so the next event loads the room again.
+                self.core.replace(None);
                 if let Some(ws) = ws {
                     effects::send(ws, &internal_error());
                 }
@@ -284,66 +354,65 @@ impl Room {
         // Membership and moderation authorize HTTP reads, and removed files must stop
         // being served: both reach D1 now rather than with the next batch.
         let write_through = effects.iter().any(|effect| match effect {
-            Effect::Append(event) => edgechat_core::archive::ops(event, now)
+            Effect::Stored(event) => edgechat_core::archive::ops(event, now)
                 .iter()
                 .any(|op| op.is_write_through()),
             Effect::RemoveFiles(_) => true,
             _ => false,
         });
-        let follow_up = match self.carry_out(ws, effects) {
-            Ok(follow_up) => follow_up,
-            Err(err) => {
-                worker::console_error!("room {room}: storing failed: {err}");
-                // What the core applied in memory was not stored: rebuild from storage.
-                self.core.replace(None);
-                if let Some(ws) = ws {
-                    effects::send(ws, &internal_error());
-                }
-                return;
-            }
-        };
-        let deadline = match follow_up {
+        let deadline = match self.carry_out(ws, effects) {
             // The door's answer to an `authenticate`: one more turn of the core.
-            Some(command) => {
-                let mut slot = self.core.borrow_mut();
-                match slot.as_mut() {
-                    Some(core) => {
-                        let effects = core.handle(command, now);
-                        let deadline = core.next_deadline();
-                        drop(slot);
-                        if let Err(err) = self.carry_out(ws, effects) {
-                            worker::console_error!("room {room}: {err}");
-                        }
-                        deadline
-                    }
-                    None => deadline,
+            Some(command) => match self.step(command, now) {
+                Ok((effects, deadline)) => {
+                    self.carry_out(ws, effects);
+                    deadline
                 }
-            }
+                Err(err) => {
+                    worker::console_error!("room {room}: {err}");
+                    self.core.replace(None);
+                    deadline
+                }
+            },
             None => deadline,
         };
-        if write_through && let Ok(Some(info)) = storage::load_info(&self.state.storage().sql()) {
+        // Taken out first: no borrow of the core may live across an `await`.
+        let info = self.core.borrow().as_ref().map(|c| c.info().clone());
+        if write_through && let Some(info) = info {
             self.archive(&info).await;
         }
         self.arm(deadline, now).await;
     }
 
-    /// Copies what D1 lacks, batch after batch. A failure is logged and retried from the
-    /// alarm; nothing waits on it.
+    /// One turn of the core: its effects and its next deadline.
+    fn step(&self, command: Command, now: Millis) -> Result<(Vec<Effect>, Option<Millis>)> {
+        let mut slot = self.core.borrow_mut();
+        let core = slot
+            .as_mut()
+            .ok_or_else(|| worker::Error::RustError("room not loaded".into()))?;
+        let effects = core.handle(command, now).map_err(stored)?;
+        let deadline = core.next_deadline().map_err(stored)?;
+        Ok((effects, deadline))
+    }
+
+    /// Copies what D1 lacks, batch after batch, then compacts the log. A failure is
+    /// logged and retried from the alarm; nothing waits on it.
     async fn archive(&self, info: &edgechat_protocol::RoomInfo) {
         if self.flushing.replace(true) {
             return;
         }
         let result = async {
             let db = self.env.d1("DB")?;
-            let sql = self.state.storage().sql();
-            crate::files::purge(&sql, &db, &self.env.bucket("FILES")?).await?;
+            let store = self.store();
+            crate::files::purge(&store, &db, &self.env.bucket("FILES")?).await?;
             for _ in 0..20 {
-                let flushed = archive::flush(&sql, &db, info, self.archive_batch).await?;
+                let flushed = archive::flush(&store, &db, info, self.archive_batch).await?;
                 self.notify(&db, info, &flushed).await;
                 if !flushed.more {
                     break;
                 }
             }
+            // What D1 has, beyond the replay window, leaves the log.
+            store.compact(self.limits.max_replay).map_err(stored)?;
             Ok::<_, worker::Error>(())
         }
         .await;
@@ -362,7 +431,7 @@ impl Room {
     }
 
     async fn arm(&self, deadline: Option<Millis>, now: Millis) {
-        let archive_due = match storage::has_pending(&self.state.storage().sql()) {
+        let archive_due = match self.store().has_pending() {
             Ok(true) => Some(
                 self.archive_backoff
                     .get()
@@ -382,6 +451,11 @@ impl Room {
             Err(err) => worker::console_error!("room: cannot set alarm: {err}"),
         }
     }
+}
+
+/// A store failure as a Worker error.
+fn stored(err: edgechat_core::store::StoreError) -> worker::Error {
+    worker::Error::RustError(err.to_string())
 }
 
 fn internal_error() -> ServerMsg {

@@ -29,7 +29,11 @@ impl Room {
         let (unread, here): (Vec<(String, u64)>, std::collections::BTreeSet<String>) =
             match self.core.borrow().as_ref() {
                 Some(core) => (
-                    core.unread_transitions(flushed.after, flushed.through),
+                    core.unread_transitions(flushed.after, flushed.through)
+                        .unwrap_or_else(|err| {
+                            worker::console_error!("room: unread transitions: {err}");
+                            Vec::new()
+                        }),
                     core.online(),
                 ),
                 None => (Vec::new(), Default::default()),

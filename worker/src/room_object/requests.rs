@@ -4,15 +4,15 @@ use edgechat_core::{Identity, Upload, UploadRefused};
 use serde::Deserialize;
 use worker::{Date, Request, Response, Result};
 
-use super::{Room, storage};
+use super::{Core, Room, stored};
 use crate::http;
 
 impl Room {
     /// `GET /api/rooms/{id}/messages`, answered from the room itself so the newest
     /// messages are there before they reach D1.
-    pub(super) fn history(&self, req: &Request, who: &Identity) -> Result<Response> {
-        if !self.load()? {
-            return http::error(404, "not-found", "no such room");
+    pub(super) async fn history(&self, req: &Request, who: &Identity) -> Result<Response> {
+        if let Some(refused) = self.ready(Date::now().as_millis()).await {
+            return refused;
         }
         let url = req.url()?;
         let param = |name: &str| {
@@ -21,43 +21,51 @@ impl Room {
                 .and_then(|(_, value)| value.parse::<u64>().ok())
         };
         let (before, limit) = (param("before"), param("limit").map(|l| l.min(1_000) as u32));
-        let room = self.room_id()?;
+        let room = self.room_id();
         let page = match self.core.borrow().as_ref() {
             Some(core) => core.history_for(&who.user_id, who.global_admin, before, limit),
             None => return http::error(500, "internal", "the room could not be loaded"),
         };
         match page {
-            Ok((messages, has_more)) => http::json(
+            Ok(Ok((messages, has_more))) => http::json(
                 200,
                 &serde_json::json!({ "roomId": room, "messages": messages, "hasMore": has_more }),
             ),
-            Err(_) => http::error(403, "forbidden", "you may not read this room"),
+            Ok(Err(_)) => http::error(403, "forbidden", "you may not read this room"),
+            Err(err) => {
+                worker::console_error!("room {room}: {err}");
+                http::error(500, "internal", "the room could not be read")
+            }
         }
     }
 
     /// Creates the room from the Worker's request: stores its info and the events of its
-    /// creation, and copies its membership to D1 at once. 409 if it already exists.
+    /// creation in one step, and copies its membership to D1 at once. 409 if it already
+    /// exists.
     pub(super) async fn create(&self, mut req: Request) -> Result<Response> {
         let creation: crate::rooms::Creation = req.json().await?;
-        let sql = self.state.storage().sql();
-        storage::migrate(&sql)?;
-        if let Some(existing) = storage::load_info(&sql)? {
+        let store = self.store();
+        store.prepare().map_err(stored)?;
+        if let Some(existing) = store.info().map_err(stored)? {
             return http::json(
                 409,
                 &serde_json::json!({ "error": { "code": "room-exists", "message": "a room with that name exists" }, "room": existing }),
             );
         }
-        storage::save_info(&sql, &creation.info)?;
-        let (core, effects) = edgechat_core::Room::create(
+        let now = Date::now().as_millis();
+        let (core, _effects) = Core::create(
             creation.info.clone(),
             self.limits.clone(),
+            store,
             &creation.creator,
             &creation.members,
-        );
+            now,
+        )
+        .map_err(stored)?;
+        // Nobody is connected yet: the effects are broadcasts to no one.
         self.core.replace(Some(core));
-        self.carry_out(None, effects)?;
         self.archive(&creation.info).await;
-        self.arm(None, Date::now().as_millis()).await;
+        self.arm(None, now).await;
         http::json(201, &serde_json::json!({ "room": creation.info }))
     }
 
@@ -65,15 +73,15 @@ impl Room {
     /// any byte is stored.
     pub(super) async fn check_upload(&self, mut req: Request, who: &Identity) -> Result<Response> {
         let ask: UploadRequest = req.json().await?;
-        if !self.load()? {
-            return http::error(404, "not-found", "no such room");
-        }
         let now = Date::now().as_millis();
+        if let Some(refused) = self.ready(now).await {
+            return refused;
+        }
         let checked = match self.core.borrow().as_ref() {
             Some(core) => {
                 core.may_upload(&who.user_id, now)
                     .and_then(|()| match &ask.thumbnail_of {
-                        Some(original) => core.may_add_thumbnail(&who.user_id, original),
+                        Some(original) => core.may_add_thumbnail(&who.user_id, original).map(drop),
                         None => Ok(()),
                     })
             }
@@ -95,24 +103,25 @@ impl Room {
         let Some(upload) = ask.upload.filter(|u| u.uploader == who.user_id) else {
             return http::error(400, "bad-request", "no upload of this member");
         };
-        if !self.load()? {
-            return http::error(404, "not-found", "no such room");
-        }
         let now = Date::now().as_millis();
+        if let Some(refused) = self.ready(now).await {
+            return refused;
+        }
         let registered = match self.core.borrow_mut().as_mut() {
-            Some(core) => core.register_upload(upload, ask.thumbnail_of.as_deref(), now),
+            Some(core) => core
+                .register_upload(upload, ask.thumbnail_of.as_deref(), now)
+                .and_then(|()| Ok(core.next_deadline()?)),
             None => return http::error(500, "internal", "the room could not be loaded"),
         };
         match registered {
-            Ok(effects) => {
-                if let Err(err) = self.carry_out(None, effects) {
-                    // Not stored: rebuild from storage, and let the Worker clean up.
-                    self.core.replace(None);
-                    return Err(err);
-                }
-                let deadline = self.core.borrow().as_ref().and_then(|c| c.next_deadline());
+            Ok(deadline) => {
                 self.arm(deadline, now).await;
                 Ok(Response::empty()?.with_status(201))
+            }
+            Err(UploadRefused::Failed(err)) => {
+                // Not stored: the room loads again, and the Worker cleans up.
+                self.core.replace(None);
+                Err(stored(err))
             }
             Err(refused) => refusal(&refused),
         }

@@ -1,0 +1,132 @@
+//! How each durable event changes the room's state tables: the one fold over
+//! [`RoomEvent`] that live steps and the migration of old rooms share.
+
+use edgechat_protocol::{Message, Role, RoomEvent};
+
+use super::{Sql, Store, StoreError, schema, to_json};
+
+const UPSERT_MEMBER: &str = "INSERT INTO members (user_id, username, role) VALUES (?, ?, ?)
+     ON CONFLICT(user_id) DO UPDATE SET username = excluded.username, role = excluded.role";
+const DELETE_MEMBER: &str = "DELETE FROM members WHERE user_id = ?";
+const SET_ROLE: &str = "UPDATE members SET role = ? WHERE user_id = ?";
+const BAN: &str = "INSERT OR IGNORE INTO banned (user_id) VALUES (?)";
+const UNBAN: &str = "DELETE FROM banned WHERE user_id = ?";
+const MUTE: &str = "INSERT INTO muted (user_id, until) VALUES (?, ?)
+     ON CONFLICT(user_id) DO UPDATE SET until = excluded.until";
+const UNMUTE: &str = "DELETE FROM muted WHERE user_id = ?";
+const INSERT_MESSAGE: &str =
+    "INSERT INTO messages (seq, user_id, client_msg_id, deleted, body) VALUES (?, ?, ?, 0, ?)";
+const UPDATE_MESSAGE: &str = "UPDATE messages SET deleted = ?, body = ? WHERE seq = ?";
+const SENT: &str = "INSERT INTO senders (user_id, at, text) VALUES (?, ?, ?)
+     ON CONFLICT(user_id) DO UPDATE SET at = excluded.at, text = excluded.text";
+const ATTACH: &str = "UPDATE uploads SET attached = 1 WHERE file_id = ?";
+const DETACH: &str = "UPDATE uploads SET attached = 0 WHERE file_id = ?";
+const ADVANCE_HEAD: &str = "INSERT INTO counters (key, value) VALUES (?, ?)
+     ON CONFLICT(key) DO UPDATE SET value = MAX(counters.value, excluded.value)";
+
+/// Applies one durable event to the state tables. Events come from this room's own
+/// handlers (or its own old log), so each is valid here; one that names something
+/// missing changes nothing beyond the head.
+pub fn apply<S: Sql>(store: &Store<S>, event: &RoomEvent) -> Result<(), StoreError> {
+    store.exec(ADVANCE_HEAD, &[schema::HEAD.into(), event.seq().into()])?;
+    match event {
+        RoomEvent::UserJoined {
+            user_id,
+            username,
+            role,
+            ..
+        } => upsert_member(store, user_id, username, *role),
+        RoomEvent::UserInvited {
+            user_id, username, ..
+        } => upsert_member(store, user_id, username, Role::Member),
+        RoomEvent::UserLeft { user_id, .. } | RoomEvent::UserKicked { user_id, .. } => {
+            store.exec(DELETE_MEMBER, &[user_id.into()])
+        }
+        RoomEvent::UserBanned { user_id, .. } => {
+            store.exec(DELETE_MEMBER, &[user_id.into()])?;
+            store.exec(BAN, &[user_id.into()])
+        }
+        RoomEvent::UserUnbanned { user_id, .. } => store.exec(UNBAN, &[user_id.into()]),
+        RoomEvent::UserMuted { user_id, until, .. } => {
+            store.exec(MUTE, &[user_id.into(), (*until).into()])
+        }
+        RoomEvent::UserUnmuted { user_id, .. } => store.exec(UNMUTE, &[user_id.into()]),
+        RoomEvent::RoleChanged { user_id, role, .. } => {
+            store.exec(SET_ROLE, &[to_json(role)?.into(), user_id.into()])
+        }
+        RoomEvent::SlowModeChanged { seconds, .. } => {
+            store.set_counter(schema::SLOW_MODE, u64::from(*seconds))
+        }
+        RoomEvent::NewMessage(message) => {
+            store.exec(
+                INSERT_MESSAGE,
+                &[
+                    message.seq.into(),
+                    (&message.user_id).into(),
+                    (&message.client_msg_id).into(),
+                    to_json(message)?.into(),
+                ],
+            )?;
+            store.exec(
+                SENT,
+                &[
+                    (&message.user_id).into(),
+                    message.timestamp.into(),
+                    (&message.text).into(),
+                ],
+            )?;
+            for attachment in &message.attachments {
+                store.exec(ATTACH, &[(&attachment.file_id).into()])?;
+            }
+            Ok(())
+        }
+        RoomEvent::MessageDeleted { message_id, .. } => {
+            let Some(before) = store.stored_message(message_id)? else {
+                return Ok(());
+            };
+            for attachment in &before.attachments {
+                store.exec(DETACH, &[(&attachment.file_id).into()])?;
+            }
+            change_message(store, before, event)
+        }
+        RoomEvent::MessageEdited { message_id, .. }
+        | RoomEvent::ReactionUpdated { message_id, .. }
+        | RoomEvent::MessagePinned { message_id, .. }
+        | RoomEvent::MessageUnpinned { message_id, .. } => {
+            match store.stored_message(message_id)? {
+                Some(before) => change_message(store, before, event),
+                None => Ok(()),
+            }
+        }
+    }
+}
+
+fn upsert_member<S: Sql>(
+    store: &Store<S>,
+    user_id: &str,
+    username: &str,
+    role: Role,
+) -> Result<(), StoreError> {
+    store.exec(
+        UPSERT_MEMBER,
+        &[user_id.into(), username.into(), to_json(&role)?.into()],
+    )
+}
+
+/// Writes back a message as `event` leaves it (the change itself is
+/// [`RoomEvent::apply_to`], shared with the client).
+fn change_message<S: Sql>(
+    store: &Store<S>,
+    mut message: Message,
+    event: &RoomEvent,
+) -> Result<(), StoreError> {
+    event.apply_to(&mut message);
+    store.exec(
+        UPDATE_MESSAGE,
+        &[
+            message.deleted.into(),
+            to_json(&message)?.into(),
+            message.seq.into(),
+        ],
+    )
+}

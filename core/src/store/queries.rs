@@ -1,0 +1,222 @@
+//! What a step reads of the room's state, and the writes that are not events (read
+//! marks, the room's info). Every read is by key or a bounded range of an index.
+
+use std::collections::BTreeMap;
+
+use edgechat_protocol::{Id, Message, Millis, RoomEvent, RoomInfo, Seq};
+
+use super::{Member, Sql, Store, StoreError, schema, to_json};
+
+const GET_INFO: &str = "SELECT value FROM room WHERE key = ?";
+const SET_INFO: &str = "INSERT INTO room (key, value) VALUES (?, ?)
+     ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+const MEMBER: &str = "SELECT user_id, username, role FROM members WHERE user_id = ?";
+const MEMBERS: &str = "SELECT user_id, username, role FROM members ORDER BY user_id";
+const RENAME_MEMBER: &str = "UPDATE members SET username = ? WHERE user_id = ?";
+const MEMBER_COUNT: &str = "SELECT COUNT(*) FROM members";
+const IS_BANNED: &str = "SELECT 1 FROM banned WHERE user_id = ?";
+const MUTED_UNTIL: &str = "SELECT until FROM muted WHERE user_id = ?";
+const MESSAGE: &str = "SELECT body FROM messages WHERE seq = ?";
+const MESSAGES_BEFORE: &str = "SELECT body FROM messages WHERE seq < ? ORDER BY seq DESC LIMIT ?";
+const BY_CLIENT_ID: &str = "SELECT seq FROM messages WHERE user_id = ? AND client_msg_id = ?";
+const LAST_SENT: &str = "SELECT at, text FROM senders WHERE user_id = ?";
+const READ_MARK: &str = "SELECT seq FROM read_marks WHERE user_id = ?";
+const MEMBERS_READ_MARKS: &str =
+    "SELECT r.user_id, r.seq FROM read_marks r JOIN members m ON m.user_id = r.user_id";
+const SAVE_READ_MARK: &str = "INSERT INTO read_marks (user_id, seq) VALUES (?, ?)
+     ON CONFLICT(user_id) DO UPDATE SET seq = MAX(read_marks.seq, excluded.seq), synced = 0";
+const UNREAD_COUNT: &str = "SELECT COUNT(*) FROM (SELECT 1 FROM messages
+     WHERE seq > ? AND deleted = 0 AND user_id != ? ORDER BY seq LIMIT ?)";
+const FIRST_UNREAD: &str = "SELECT seq FROM messages
+     WHERE seq > ? AND deleted = 0 AND user_id != ? ORDER BY seq LIMIT 1";
+const APPEND: &str = "INSERT INTO events (seq, body, at) VALUES (?, ?, ?)";
+const EVENTS_AFTER: &str = "SELECT body FROM events WHERE seq > ? ORDER BY seq LIMIT ?";
+
+/// `unreadCount` stops counting here, so no count scans a whole history.
+pub const UNREAD_COUNT_CAP: u64 = 1_000;
+
+impl<S: Sql> Store<S> {
+    pub fn info(&self) -> Result<Option<RoomInfo>, StoreError> {
+        self.one(GET_INFO, &["info".into()])?
+            .map(|row| row.json(0))
+            .transpose()
+    }
+
+    pub fn save_info(&self, info: &RoomInfo) -> Result<(), StoreError> {
+        self.exec(SET_INFO, &["info".into(), to_json(info)?.into()])
+    }
+
+    /// Seconds between one member's messages; 0 when slow mode is off.
+    pub fn slow_mode(&self) -> Result<u32, StoreError> {
+        Ok(self.counter(schema::SLOW_MODE)?.min(u64::from(u32::MAX)) as u32)
+    }
+
+    pub fn member(&self, user_id: &str) -> Result<Option<Member>, StoreError> {
+        self.one(MEMBER, &[user_id.into()])?
+            .map(|row| member(&row))
+            .transpose()
+    }
+
+    /// The name a member is listed under, as they last arrived with it.
+    pub fn rename_member(&self, user_id: &str, username: &str) -> Result<(), StoreError> {
+        self.exec(RENAME_MEMBER, &[username.into(), user_id.into()])
+    }
+
+    pub fn is_member(&self, user_id: &str) -> Result<bool, StoreError> {
+        Ok(self.member(user_id)?.is_some())
+    }
+
+    /// Every member, by id. Bounded by the room's membership, not its history.
+    pub fn members(&self) -> Result<Vec<Member>, StoreError> {
+        self.sql.run(MEMBERS, &[])?.iter().map(member).collect()
+    }
+
+    pub fn member_count(&self) -> Result<u64, StoreError> {
+        self.one(MEMBER_COUNT, &[])?
+            .map_or(Ok(0), |row| row.uint(0))
+    }
+
+    pub fn is_banned(&self, user_id: &str) -> Result<bool, StoreError> {
+        Ok(self.one(IS_BANNED, &[user_id.into()])?.is_some())
+    }
+
+    /// Until when `user_id` was muted, whether or not that has passed.
+    pub fn mute(&self, user_id: &str) -> Result<Option<Millis>, StoreError> {
+        self.one(MUTED_UNTIL, &[user_id.into()])?
+            .map(|row| row.uint(0))
+            .transpose()
+    }
+
+    /// Until when `user_id` is muted, if they are at `now`.
+    pub fn muted_until(&self, user_id: &str, now: Millis) -> Result<Option<Millis>, StoreError> {
+        Ok(self.mute(user_id)?.filter(|until| *until > now))
+    }
+
+    /// The message `message_id` of this room as stored, tombstones included.
+    pub fn stored_message(&self, message_id: &str) -> Result<Option<Message>, StoreError> {
+        let Some(seq) = crate::ids::message_seq(&self.room_id, message_id) else {
+            return Ok(None);
+        };
+        self.one(MESSAGE, &[seq.into()])?
+            .map(|row| row.json(0))
+            .transpose()
+    }
+
+    /// The live message `message_id`, if it exists and is not deleted.
+    pub fn message(&self, message_id: &str) -> Result<Option<Message>, StoreError> {
+        Ok(self.stored_message(message_id)?.filter(|m| !m.deleted))
+    }
+
+    /// Up to `limit` messages with seq below `before`, oldest first, and whether older
+    /// ones exist.
+    pub fn messages_before(
+        &self,
+        before: Seq,
+        limit: usize,
+    ) -> Result<(Vec<Message>, bool), StoreError> {
+        let rows = self
+            .sql
+            .run(MESSAGES_BEFORE, &[before.into(), (limit as u64 + 1).into()])?;
+        let mut page = rows
+            .iter()
+            .map(|row| row.json(0))
+            .collect::<Result<Vec<Message>, _>>()?;
+        let has_more = page.len() > limit;
+        page.truncate(limit);
+        page.reverse();
+        Ok((page, has_more))
+    }
+
+    /// The seq of the message `user_id` sent with `client_msg_id`, if any ever was.
+    pub fn sent_with(&self, user_id: &str, client_msg_id: &str) -> Result<Option<Seq>, StoreError> {
+        self.one(BY_CLIENT_ID, &[user_id.into(), client_msg_id.into()])?
+            .map(|row| row.uint(0))
+            .transpose()
+    }
+
+    /// When `user_id` last sent, and what.
+    pub fn last_sent(&self, user_id: &str) -> Result<Option<(Millis, String)>, StoreError> {
+        self.one(LAST_SENT, &[user_id.into()])?
+            .map(|row| Ok((row.uint(0)?, row.text(1)?.to_owned())))
+            .transpose()
+    }
+
+    pub fn read_mark(&self, user_id: &str) -> Result<Seq, StoreError> {
+        self.one(READ_MARK, &[user_id.into()])?
+            .map_or(Ok(0), |row| row.uint(0))
+    }
+
+    /// How far each member has read.
+    pub fn members_read_marks(&self) -> Result<BTreeMap<Id, Seq>, StoreError> {
+        self.sql
+            .run(MEMBERS_READ_MARKS, &[])?
+            .iter()
+            .map(|row| Ok((row.text(0)?.to_owned(), row.uint(1)?)))
+            .collect()
+    }
+
+    /// Read marks only move forward.
+    pub fn save_read_mark(&self, user_id: &str, seq: Seq) -> Result<(), StoreError> {
+        self.exec(SAVE_READ_MARK, &[user_id.into(), seq.into()])
+    }
+
+    /// Other users' messages, not deleted, above the member's read mark (counted up to
+    /// [`UNREAD_COUNT_CAP`]).
+    pub fn unread_count(&self, user_id: &str) -> Result<u64, StoreError> {
+        let read = self.read_mark(user_id)?;
+        self.one(
+            UNREAD_COUNT,
+            &[read.into(), user_id.into(), UNREAD_COUNT_CAP.into()],
+        )?
+        .map_or(Ok(0), |row| row.uint(0))
+    }
+
+    /// The first of other users' live messages above the member's read mark.
+    pub fn first_unread(&self, user_id: &str) -> Result<Option<Seq>, StoreError> {
+        let read = self.read_mark(user_id)?;
+        self.one(FIRST_UNREAD, &[read.into(), user_id.into()])?
+            .map(|row| row.uint(0))
+            .transpose()
+    }
+
+    /// Stores a new durable event: appended to the log and folded into the tables in
+    /// the same step, so both change or neither does.
+    pub fn append(&self, event: &RoomEvent, at: Millis) -> Result<(), StoreError> {
+        self.exec(
+            APPEND,
+            &[event.seq().into(), to_json(event)?.into(), at.into()],
+        )?;
+        super::apply(self, event)
+    }
+
+    /// The durable events after `since`, when every one of them is still in the log and
+    /// they are at most `max` (the replay window); `None` asks the client to resync.
+    pub fn replay_after(
+        &self,
+        since: Seq,
+        max: usize,
+    ) -> Result<Option<Vec<RoomEvent>>, StoreError> {
+        let head = self.head()?;
+        if since > head || head - since > max as u64 {
+            return Ok(None);
+        }
+        let events = self
+            .sql
+            .run(EVENTS_AFTER, &[since.into(), (max as u64).into()])?
+            .iter()
+            .map(|row| row.json(0))
+            .collect::<Result<Vec<RoomEvent>, _>>()?;
+        // The log was compacted past `since`: a gap cannot be replayed.
+        let whole = events.first().is_none_or(|e| e.seq() == since + 1)
+            && events.len() as u64 == head - since;
+        Ok(whole.then_some(events))
+    }
+}
+
+fn member(row: &super::Row) -> Result<Member, StoreError> {
+    Ok(Member {
+        user_id: row.text(0)?.to_owned(),
+        username: row.text(1)?.to_owned(),
+        role: serde_json::from_str(row.text(2)?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+    })
+}

@@ -1,0 +1,134 @@
+//! The tables of a room's SQLite and how a room stored by an older build is brought to
+//! today's shape: in chunks, each atomic, with a cursor beside the version so a
+//! migration that stops (an eviction, a deploy, a time budget) resumes where it stopped.
+
+use super::{Sql, Store, StoreError};
+
+/// The schema this build writes. 1: the log was the only state (folded in memory on
+/// every wake). 2: state tables beside a compacted log.
+pub const VERSION: u64 = 2;
+
+/// Keys of the `counters` table.
+pub const HEAD: &str = "head";
+pub const SLOW_MODE: &str = "slow_mode";
+const SCHEMA_VERSION: &str = "schema";
+/// The migration's cursor: the log is folded into the tables through this seq…
+const MIGRATED_THROUGH: &str = "migrated_through";
+/// …and must be through this one (the head when the migration began).
+const MIGRATE_TARGET: &str = "migrate_target";
+
+pub(super) const GET_COUNTER: &str = "SELECT value FROM counters WHERE key = ?";
+pub(super) const SET_COUNTER: &str = "INSERT INTO counters (key, value) VALUES (?, ?)
+     ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+
+/// Schema 1, as every room before schema 2 stored itself; kept as it was, since rooms
+/// stored by it are upgraded from it.
+pub const V1: &[&str] = &[
+    "CREATE TABLE IF NOT EXISTS room (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    // `at`: when the event was stored, for D1 columns the event does not carry.
+    "CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, body TEXT NOT NULL, at INTEGER NOT NULL)",
+    // `synced`: whether D1 has this mark yet.
+    "CREATE TABLE IF NOT EXISTS read_marks (user_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, synced INTEGER NOT NULL DEFAULT 0)",
+    // The highest seq copied to D1.
+    "CREATE TABLE IF NOT EXISTS archive (key TEXT PRIMARY KEY, seq INTEGER NOT NULL)",
+    // Uploads a message may attach, or has (`body`: an `edgechat_core::Upload`).
+    "CREATE TABLE IF NOT EXISTS uploads (file_id TEXT PRIMARY KEY, body TEXT NOT NULL)",
+    // Files whose bytes and D1 rows are still to be deleted; kept until both are gone.
+    "CREATE TABLE IF NOT EXISTS doomed (file_id TEXT PRIMARY KEY)",
+    // Schema 2 keeps its version here, so this one is made before the version is read.
+    "CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+];
+
+/// From schema 1 to 2: the room's current state in tables of its own, updated in the
+/// step that appends each event.
+const V2: &[&str] = &[
+    "CREATE TABLE members (user_id TEXT PRIMARY KEY, username TEXT NOT NULL, role TEXT NOT NULL)",
+    "CREATE TABLE banned (user_id TEXT PRIMARY KEY)",
+    "CREATE TABLE muted (user_id TEXT PRIMARY KEY, until INTEGER NOT NULL)",
+    // Each message as it is now (text, flags, reactions, pin); tombstones stay, so the
+    // (user, clientMsgId) index is the ack map, kept for good.
+    "CREATE TABLE messages (seq INTEGER PRIMARY KEY, user_id TEXT NOT NULL, client_msg_id TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0, body TEXT NOT NULL)",
+    "CREATE UNIQUE INDEX messages_by_client_id ON messages (user_id, client_msg_id)",
+    // Each member's latest message as sent, for slow mode and the duplicate window.
+    "CREATE TABLE senders (user_id TEXT PRIMARY KEY, at INTEGER NOT NULL, text TEXT NOT NULL)",
+    "ALTER TABLE uploads ADD COLUMN uploaded_at INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE uploads ADD COLUMN attached INTEGER NOT NULL DEFAULT 0",
+    "UPDATE uploads SET uploaded_at = COALESCE(json_extract(body, '$.uploadedAt'), 0)",
+    "CREATE INDEX uploads_waiting ON uploads (attached, uploaded_at)",
+];
+
+const LOG_HEAD: &str = "SELECT COALESCE(MAX(seq), 0) FROM events";
+const LOG_CHUNK: &str = "SELECT body FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?";
+
+/// Where a room's storage stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Migration {
+    /// Today's shape: the room may serve.
+    Done,
+    /// The log is folded into the tables through `through` of `target`.
+    Partway { through: u64, target: u64 },
+}
+
+impl<S: Sql> Store<S> {
+    /// Makes the tables of a new room, or starts the upgrade of an old one (one atomic
+    /// step); then [`Store::migrate_chunk`] until it is done.
+    pub fn prepare(&self) -> Result<Migration, StoreError> {
+        self.sql.atomically(|| {
+            for statement in V1 {
+                self.exec(statement, &[])?;
+            }
+            if self.counter(SCHEMA_VERSION)? < VERSION {
+                for statement in V2 {
+                    self.exec(statement, &[])?;
+                }
+                let target = self.one(LOG_HEAD, &[])?.map_or(Ok(0), |row| row.uint(0))?;
+                self.set_counter(SCHEMA_VERSION, VERSION)?;
+                self.set_counter(MIGRATE_TARGET, target)?;
+                self.set_counter(MIGRATED_THROUGH, 0)?;
+            }
+            self.migration()
+        })
+    }
+
+    /// How far the upgrade is.
+    pub fn migration(&self) -> Result<Migration, StoreError> {
+        let (through, target) = (
+            self.counter(MIGRATED_THROUGH)?,
+            self.counter(MIGRATE_TARGET)?,
+        );
+        Ok(if through >= target {
+            Migration::Done
+        } else {
+            Migration::Partway { through, target }
+        })
+    }
+
+    /// Folds the next `chunk` events of an old room's log into the tables, in one atomic
+    /// step with the cursor.
+    pub fn migrate_chunk(&self, chunk: usize) -> Result<Migration, StoreError> {
+        let Migration::Partway { through, target } = self.migration()? else {
+            return Ok(Migration::Done);
+        };
+        // Folding an edit finds its message by id, which names the room.
+        let mut bound = self.clone();
+        if let Some(info) = self.info()? {
+            bound.bind_room(&info.room_id);
+        }
+        self.sql.atomically(|| {
+            let rows = self.sql.run(
+                LOG_CHUNK,
+                &[through.into(), target.into(), (chunk.max(1) as u64).into()],
+            )?;
+            let mut last = through;
+            for row in &rows {
+                let event: edgechat_protocol::RoomEvent = row.json(0)?;
+                last = event.seq();
+                super::apply(&bound, &event)?;
+            }
+            // A log with a gap (none is expected) still ends.
+            let reached = if rows.is_empty() { target } else { last };
+            self.set_counter(MIGRATED_THROUGH, reached)?;
+            self.migration()
+        })
+    }
+}

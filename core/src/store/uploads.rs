@@ -1,0 +1,78 @@
+//! Uploads a message may attach or has attached, and files waiting to be deleted.
+
+use edgechat_protocol::{Id, Millis};
+
+use super::{Sql, Store, StoreError, to_json};
+use crate::room::Upload;
+
+const UPLOAD: &str = "SELECT body, attached FROM uploads WHERE file_id = ?";
+const SAVE_UPLOAD: &str = "INSERT INTO uploads (file_id, body, uploaded_at) VALUES (?, ?, ?)
+     ON CONFLICT(file_id) DO UPDATE SET body = excluded.body";
+const FORGET_UPLOAD: &str = "DELETE FROM uploads WHERE file_id = ?";
+const DOOM: &str = "INSERT OR IGNORE INTO doomed (file_id) VALUES (?)";
+const DOOMED: &str = "SELECT file_id FROM doomed LIMIT 100";
+const BURIED: &str = "DELETE FROM doomed WHERE file_id = ?";
+const EXPIRED: &str = "SELECT body FROM uploads WHERE attached = 0 AND uploaded_at <= ?
+     ORDER BY uploaded_at LIMIT 100";
+const NEXT_EXPIRY: &str = "SELECT MIN(uploaded_at) FROM uploads WHERE attached = 0";
+
+impl<S: Sql> Store<S> {
+    /// The upload `file_id`, and whether a message has attached it.
+    pub fn upload(&self, file_id: &str) -> Result<Option<(Upload, bool)>, StoreError> {
+        self.one(UPLOAD, &[file_id.into()])?
+            .map(|row| Ok((row.json(0)?, row.uint(1)? != 0)))
+            .transpose()
+    }
+
+    /// Keeps a new upload, or one with its thumbnail now.
+    pub fn save_upload(&self, upload: &Upload) -> Result<(), StoreError> {
+        self.exec(
+            SAVE_UPLOAD,
+            &[
+                (&upload.attachment.file_id).into(),
+                to_json(upload)?.into(),
+                upload.uploaded_at.into(),
+            ],
+        )
+    }
+
+    /// Forgets these files' uploads and queues the files for deletion, in one step.
+    pub fn doom(&self, files: &[Id]) -> Result<(), StoreError> {
+        for file in files {
+            self.exec(FORGET_UPLOAD, &[file.into()])?;
+            self.exec(DOOM, &[file.into()])?;
+        }
+        Ok(())
+    }
+
+    /// Files whose bytes or D1 rows are still to be deleted (a batch of them).
+    pub fn doomed(&self) -> Result<Vec<Id>, StoreError> {
+        self.sql
+            .run(DOOMED, &[])?
+            .iter()
+            .map(|row| Ok(row.text(0)?.to_owned()))
+            .collect()
+    }
+
+    /// `file_id`'s bytes and row are gone.
+    pub fn buried(&self, file_id: &str) -> Result<(), StoreError> {
+        self.exec(BURIED, &[file_id.into()])
+    }
+
+    /// Uploads nobody attached that were made at or before `cutoff` (a batch of them).
+    pub fn unattached_before(&self, cutoff: Millis) -> Result<Vec<Upload>, StoreError> {
+        self.sql
+            .run(EXPIRED, &[cutoff.into()])?
+            .iter()
+            .map(|row| row.json(0))
+            .collect()
+    }
+
+    /// When the oldest upload nobody attached was made.
+    pub fn oldest_unattached(&self) -> Result<Option<Millis>, StoreError> {
+        self.one(NEXT_EXPIRY, &[])?
+            .filter(|row| !row.is_null(0))
+            .map(|row| row.uint(0))
+            .transpose()
+    }
+}
