@@ -1,22 +1,44 @@
 //! The WebSocket subprotocol offer. Browsers cannot set headers on a WebSocket, so they
-//! offer `Sec-WebSocket-Protocol: edgechat.v1, bearer.<jwt>`; the server answers with
-//! `edgechat.v1` only, never echoing the token.
+//! offer `Sec-WebSocket-Protocol: edgechat.v1, bearer.<jwt>`; the server answers with one
+//! `edgechat.vN` only, never echoing the token. The version is the wire protocol's
+//! ([`edgechat_protocol::PROTOCOL_VERSION`]): a client offers every version it speaks,
+//! the server picks the highest it speaks too, and sends a socket only the frame kinds
+//! of that version (`ServerMsg::since_version`).
 
-pub const PROTOCOL: &str = "edgechat.v1";
+use edgechat_protocol::PROTOCOL_VERSION;
+
+const PREFIX: &str = "edgechat.v";
 const BEARER: &str = "bearer.";
 
 /// What a `Sec-WebSocket-Protocol` header offered.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Offer {
-    pub edgechat: bool,
+    /// The highest `edgechat.vN` offered that this server speaks.
+    pub version: Option<u32>,
     pub bearer: Option<String>,
+}
+
+impl Offer {
+    /// The subprotocol to answer with.
+    pub fn answer(&self) -> Option<String> {
+        self.version.map(name)
+    }
+}
+
+/// `edgechat.vN`.
+pub fn name(version: u32) -> String {
+    format!("{PREFIX}{version}")
 }
 
 pub fn parse(header: &str) -> Offer {
     let mut offer = Offer::default();
     for item in header.split(',').map(str::trim) {
-        if item == PROTOCOL {
-            offer.edgechat = true;
+        if let Some(version) = item
+            .strip_prefix(PREFIX)
+            .and_then(|v| v.parse::<u32>().ok())
+            .filter(|v| (1..=PROTOCOL_VERSION).contains(v))
+        {
+            offer.version = offer.version.max(Some(version));
         } else if let Some(token) = item.strip_prefix(BEARER) {
             offer.bearer = Some(token.to_owned());
         }
@@ -24,9 +46,9 @@ pub fn parse(header: &str) -> Offer {
     offer
 }
 
-/// The offer a client makes for `token`.
+/// The offer a client of this build makes for `token`.
 pub fn offer(token: &str) -> String {
-    format!("{PROTOCOL}, {BEARER}{token}")
+    format!("{}, {BEARER}{token}", name(PROTOCOL_VERSION))
 }
 
 #[cfg(test)]
@@ -38,10 +60,18 @@ mod tests {
         assert_eq!(
             parse(&offer("a.b.c")),
             Offer {
-                edgechat: true,
+                version: Some(PROTOCOL_VERSION),
                 bearer: Some("a.b.c".into())
             }
         );
+    }
+
+    #[test]
+    fn the_highest_version_both_speak_is_picked() {
+        let offer = parse("edgechat.v1, edgechat.v999, bearer.t");
+        assert_eq!(offer.version, Some(PROTOCOL_VERSION));
+        assert_eq!(offer.answer().as_deref(), Some("edgechat.v1"));
+        assert_eq!(parse("edgechat.v0, edgechat.vx").version, None);
     }
 
     #[test]

@@ -1,7 +1,13 @@
 //! A browser WebSocket to the Worker, with the access token offered as a subprotocol (a
 //! browser cannot set headers on a WebSocket, and a token never goes in a URL).
 
-use edgechat_protocol::{ClientFrame, ServerMsg};
+use edgechat_protocol::{ClientFrame, PROTOCOL_VERSION, ServerMsg};
+
+/// The subprotocol this build speaks (`edgechat.vN`): the server sends it only frame
+/// kinds of that version or older.
+fn subprotocol() -> String {
+    format!("edgechat.v{PROTOCOL_VERSION}")
+}
 use wasm_bindgen::{JsCast, closure::Closure};
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
@@ -32,7 +38,7 @@ impl Socket {
         let host = location.host().map_err(js_err)?;
         let url = format!("{scheme}://{host}{path}");
         let protocols =
-            js_sys::Array::of2(&"edgechat.v1".into(), &format!("bearer.{token}").into());
+            js_sys::Array::of2(&subprotocol().into(), &format!("bearer.{token}").into());
         let ws = WebSocket::new_with_str_sequence(&url, &protocols).map_err(js_err)?;
 
         let on_open = Closure::<dyn FnMut()>::new(on_open);

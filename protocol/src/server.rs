@@ -170,6 +170,32 @@ impl ServerMsg {
         }
     }
 
+    /// The protocol version that introduced this frame's kind. The server sends a frame
+    /// only to sockets that offered `edgechat.v{since_version}` or later, so a client
+    /// never meets a frame kind newer than it says it knows (an unknown one still decodes,
+    /// into [`ServerMsg::Unknown`]). Every kind is version 1 today; a new variant must
+    /// say which version brought it, and this match makes it say.
+    pub fn since_version(&self) -> u32 {
+        match self {
+            ServerMsg::Connected { .. }
+            | ServerMsg::Authenticated { .. }
+            | ServerMsg::Error { .. }
+            | ServerMsg::RoomJoined { .. }
+            | ServerMsg::RoomCreated { .. }
+            | ServerMsg::MessageAck { .. }
+            | ServerMsg::TypingIndicator { .. }
+            | ServerMsg::UserStatus { .. }
+            | ServerMsg::OnlineUsers { .. }
+            | ServerMsg::ReadReceipt { .. }
+            | ServerMsg::HistoryPage { .. }
+            | ServerMsg::Resync { .. }
+            | ServerMsg::Notification { .. }
+            | ServerMsg::Pong
+            | ServerMsg::Event(_)
+            | ServerMsg::Unknown(_) => 1,
+        }
+    }
+
     /// The room seq of a durable event; `None` for everything else.
     pub fn seq(&self) -> Option<Seq> {
         match self {

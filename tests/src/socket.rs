@@ -98,8 +98,11 @@ impl Client {
                     let chosen = response.headers().get("Sec-WebSocket-Protocol");
                     assert_eq!(
                         chosen.and_then(|v| v.to_str().ok()),
-                        Some(edgechat_auth::subprotocol::PROTOCOL),
-                        "the server picks edgechat.v1 and never echoes the token"
+                        Some(
+                            edgechat_auth::subprotocol::name(edgechat_protocol::PROTOCOL_VERSION)
+                                .as_str()
+                        ),
+                        "the server picks this build's edgechat.vN and never echoes the token"
                     );
                 }
                 Ok(Self { ws })

@@ -76,8 +76,10 @@ impl DurableObject for Inbox {
             "{now:x}-{:08x}",
             (worker::js_sys::Math::random() * f64::from(u32::MAX)) as u32
         );
-        self.state
-            .accept_websocket_with_tags(&pair.server, &[&conn]);
+        self.state.accept_websocket_with_tags(
+            &pair.server,
+            &[&conn, &crate::versions::tag(protocol.as_deref())],
+        );
         pair.server.serialize_attachment(&Attachment {
             conn: conn.clone(),
             who,
@@ -209,12 +211,16 @@ impl Inbox {
         match effect {
             InboxEffect::Send { conn, msg } => {
                 for ws in self.state.get_websockets_with_tag(&conn) {
-                    let _ = ws.send(&msg);
+                    if crate::versions::speaks(&self.state, &ws, &msg) {
+                        let _ = ws.send(&msg);
+                    }
                 }
             }
             InboxEffect::Broadcast(msg) => {
                 for ws in self.state.get_websockets() {
-                    let _ = ws.send(&msg);
+                    if crate::versions::speaks(&self.state, &ws, &msg) {
+                        let _ = ws.send(&msg);
+                    }
                 }
             }
             InboxEffect::Save(presence) => {

@@ -24,8 +24,11 @@ mod room_object;
 mod rooms;
 mod search;
 mod upgrade;
+mod versions;
 
-use worker::{Context, Env, Method, Request, Response, Result, event};
+use worker::{
+    Context, Env, Headers, Method, Request, RequestInit, Response, Result, event, js_sys,
+};
 
 pub use echo_object::Echo;
 pub use inbox_object::Inbox;
@@ -104,9 +107,50 @@ async fn route(req: Request, env: &Env, path: &str) -> Result<Response> {
                 .fetch_with_request(req)
                 .await
         }
+        (Method::Get, ["api", "bench", "memory"]) if config::string(env, "BENCH").is_some() => {
+            bench_memory()
+        }
+        (Method::Post, ["api", "bench", "rooms", room, "frames"])
+            if config::string(env, "BENCH").is_some() =>
+        {
+            bench_frame(req, env, room).await
+        }
         (_, ["api", ..]) => http::error(404, "not-found", "there is no such endpoint"),
         // `[assets]` serves everything else before the Worker runs; reaching here means
         // the asset does not exist.
         _ => http::error(404, "not-found", "there is no such page"),
     }
+}
+
+/// Bench mode only: how large this isolate's WebAssembly memory is, so the benchmark can
+/// see whether waking a room grows it with the room's history.
+fn bench_memory() -> Result<Response> {
+    use wasm_bindgen::JsCast;
+    let bytes = wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .map(|memory| {
+            memory
+                .buffer()
+                .unchecked_into::<js_sys::ArrayBuffer>()
+                .byte_length()
+        })
+        .unwrap_or(0);
+    http::json(200, &serde_json::json!({ "wasmMemoryBytes": bytes }))
+}
+
+/// Bench mode only: sends a raw frame to every socket of a room, as a newer server
+/// would, so tests can show that clients survive frames they do not know.
+async fn bench_frame(mut req: Request, env: &Env, room: &str) -> Result<Response> {
+    let frame = req.text().await?;
+    let headers = Headers::new();
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post)
+        .with_headers(headers)
+        .with_body(Some(frame.into()));
+    let forwarded = Request::new_with_init("https://room.internal/frames", &init)?;
+    env.durable_object("ROOM")?
+        .id_from_name(room)?
+        .get_stub()?
+        .fetch_with_request(forwarded)
+        .await
 }

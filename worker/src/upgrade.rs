@@ -51,7 +51,7 @@ pub async fn inbox_socket(req: &Request, env: &Env) -> Result<Response> {
         MEMBER_HEADER,
         &serde_json::to_string(&who).map_err(|e| worker::Error::RustError(e.to_string()))?,
     )?;
-    if let Some(protocol) = protocol {
+    if let Some(protocol) = &protocol {
         headers.set(PROTOCOL_HEADER, protocol)?;
     }
     let mut init = RequestInit::new();
@@ -69,7 +69,7 @@ pub async fn inbox_socket(req: &Request, env: &Env) -> Result<Response> {
 async fn door(
     req: &Request,
     env: &Env,
-) -> std::result::Result<(Identity, Option<&'static str>), Response> {
+) -> std::result::Result<(Identity, Option<String>), Response> {
     let upgrade = req
         .headers()
         .get("Upgrade")
@@ -106,9 +106,7 @@ async fn door(
         .ok()
         .flatten()
         .unwrap_or_default();
-    let protocol = subprotocol::parse(&offered)
-        .edgechat
-        .then_some(subprotocol::PROTOCOL);
+    let protocol = subprotocol::parse(&offered).answer();
     Ok((
         Identity {
             user_id: user.id.clone(),
@@ -148,7 +146,7 @@ pub async fn room_socket(req: &Request, env: &Env, room: &str) -> Result<Respons
     if let Some(since) = since {
         headers.set(SINCE_HEADER, &since.to_string())?;
     }
-    if let Some(protocol) = protocol {
+    if let Some(protocol) = &protocol {
         headers.set(PROTOCOL_HEADER, protocol)?;
     }
     let mut init = RequestInit::new();
