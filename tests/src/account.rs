@@ -67,6 +67,13 @@ impl Server {
         Session::from_body(&body)
     }
 
+    /// Signs in an existing account.
+    pub async fn sign_in(&self, username: &str, password: &str) -> Session {
+        let (status, body) = self.login(username, password).await;
+        assert_eq!(status, 200, "signing in {username}: {body}");
+        Session::from_body(&body)
+    }
+
     pub async fn login(&self, username: &str, password: &str) -> (u16, Value) {
         self.post(
             "/api/auth/login",

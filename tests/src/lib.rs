@@ -10,6 +10,7 @@ pub mod browser;
 pub mod files;
 pub mod server;
 pub mod socket;
+pub mod storage;
 
 use std::path::PathBuf;
 

@@ -163,6 +163,30 @@ impl Server {
         self.secrets.jwt.as_bytes()
     }
 
+    /// The resident memory of this server's workerd, in KiB (read from /proc), for the
+    /// benchmark's memory figures on builds that have no bench route for it.
+    pub fn workerd_rss_kib(&self) -> Option<u64> {
+        let group = self.child.id().to_string();
+        std::fs::read_dir("/proc")
+            .ok()?
+            .flatten()
+            .find_map(|entry| {
+                let dir = entry.path();
+                let stat = std::fs::read_to_string(dir.join("stat")).ok()?;
+                // pid (comm) state ppid pgrp …; comm may hold spaces, so split after ')'.
+                let (head, rest) = stat.rsplit_once(')')?;
+                let group_of = rest.split_whitespace().nth(2)?;
+                if group_of != group || !head.contains("(workerd") {
+                    return None;
+                }
+                let status = std::fs::read_to_string(dir.join("status")).ok()?;
+                status
+                    .lines()
+                    .find_map(|line| line.strip_prefix("VmRSS:"))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            })
+    }
+
     /// What wrangler and workerd printed so far.
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log_path).unwrap_or_default()

@@ -190,3 +190,54 @@ async fn xss_payloads_and_markdown_tricks_render_as_inert_text() {
     );
     browser.close().await;
 }
+
+#[tokio::test]
+async fn frames_and_error_codes_from_a_newer_server_leave_the_client_working() {
+    // BENCH routes let the test speak as a newer server would, to the room's sockets.
+    let server = Server::builder().var("BENCH", 1).start().await;
+    let bob_acct = server.register("Bob").await;
+    server.room(&bob_acct, "lobby").await;
+    let mut bob = Client::join(&server, "lobby", &bob_acct).await;
+    let browser = Browser::launch().await;
+    browser
+        .enter_room(&server, "lobby", "ana", "Ana", false)
+        .await;
+    let inject = |frame: &'static str| {
+        let request = reqwest::Client::new()
+            .post(server.http_url("/api/bench/rooms/lobby/frames"))
+            .body(frame);
+        async move {
+            let status = request.send().await.expect("the server answers").status();
+            assert_eq!(status.as_u16(), 204);
+        }
+    };
+    inject(r#"{"type":"poll-created","pollId":"p-1","question":"Lunch?","seq":99}"#).await;
+    inject(r#"{"type":"error","code":"poll-closed","message":"That poll has closed."}"#).await;
+    // The unknown code's message is shown as any error's is.
+    browser
+        .wait_for_text("p.error[role=alert]", "That poll has closed.")
+        .await;
+    // And the room goes on: a message from Bob appears, and Ana's own send is acked.
+    bob.send(&ClientMsg::text("lobby", "after the future", "b-1"))
+        .await;
+    browser
+        .wait_for_text(".message .text", "after the future")
+        .await;
+    browser.type_into("#message-input", "still talking").await;
+    browser.click("#send").await;
+    browser
+        .wait_for_text(".message:not(.pending) .text", "still talking")
+        .await;
+    // The frame it did not know added nothing to the room.
+    let resumed = browser
+        .client
+        .execute(
+            "return [...document.querySelectorAll('.message .text')].map(e => e.textContent);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let texts: Vec<String> = serde_json::from_value(resumed).unwrap();
+    assert_eq!(texts, ["after the future", "still talking"]);
+    browser.close().await;
+}

@@ -5,7 +5,8 @@
 //! - `dev [--port N] [--state-dir DIR]`  builds, migrates and runs `wrangler dev`
 //! - `test`   setup, fmt check, clippy (native and wasm32), build, every test, deploy dry run
 //! - `ci`     what `.ci/run` calls: `test`
-//! - `bench [--rooms N --clients M --messages K --rate R]`  load against a local server
+//! - `bench [--rooms N --clients M --messages K --rate R]`  load against a local server;
+//!   `bench wake [--big N --small M --rounds R]` the first read of a long room after restarts
 //! - `screenshots`  the main screens, desktop and phone, light and dark, into docs/screenshots
 
 mod build;
@@ -42,7 +43,7 @@ fn main() -> ExitCode {
     }
 }
 
-const USAGE: &str = "usage: cargo xtask <setup | build | dev [--port N] [--state-dir DIR] | test | ci | bench [--rooms N --clients M --messages K --rate R] | screenshots>";
+const USAGE: &str = "usage: cargo xtask <setup | build | dev [--port N] [--state-dir DIR] | test | ci | bench [--rooms N --clients M --messages K --rate R] | bench wake [--big N --small M --rounds R] | screenshots>";
 
 /// Runs the screens test with its output going to docs/screenshots.
 fn screenshots() -> Result {

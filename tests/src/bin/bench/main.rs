@@ -1,10 +1,14 @@
 //! `cargo xtask bench`: rooms × clients against a real `wrangler dev`, then the same load
 //! against a no-logic echo object in the same server, for the ceiling.
+//! `cargo xtask bench wake [--big N --small M --rounds R]`: the first read of a room with
+//! a long history against one with a short one, after restarts ([`wake`]).
 //!
 //! Prints delivered messages per second, delivery latency percentiles (from a sender's
 //! send to each receiver's frame, one process, one clock), errors, lost messages, D1
 //! statements per message, and edgechat's throughput as a fraction of the echo's.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a tool that fails loudly
+
+mod wake;
 
 use std::{
     sync::Arc,
@@ -253,8 +257,39 @@ fn print(name: &str, r: &Report) {
     );
 }
 
+/// `wake [--big N --small M --rounds R]`, if that is what was asked for.
+fn parse_wake() -> Option<wake::Wake> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) != Some("wake") {
+        return None;
+    }
+    let mut wake = wake::Wake {
+        big: 20_000,
+        small: 5,
+        rounds: 3,
+    };
+    let mut it = args.iter().skip(1);
+    while let Some(arg) = it.next() {
+        let value = it
+            .next()
+            .and_then(|v| v.parse::<usize>().ok())
+            .unwrap_or_else(|| panic!("{arg} takes a number"));
+        match arg.as_str() {
+            "--big" => wake.big = value,
+            "--small" => wake.small = value,
+            "--rounds" => wake.rounds = value.max(1),
+            other => panic!("unknown argument {other}; use wake --big N --small M --rounds R"),
+        }
+    }
+    Some(wake)
+}
+
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
+    if let Some(scenario) = parse_wake() {
+        wake::run(scenario).await;
+        return;
+    }
     let load = parse();
     println!("bench: {load:?}");
     let server = Arc::new(
