@@ -72,6 +72,29 @@ impl ArchiveOp {
     }
 }
 
+/// Whether any of `event`'s operations is written through at once (without building
+/// them: this is asked of every event on the send path).
+pub fn writes_through(event: &RoomEvent) -> bool {
+    match event {
+        RoomEvent::UserJoined { .. }
+        | RoomEvent::UserInvited { .. }
+        | RoomEvent::RoleChanged { .. }
+        | RoomEvent::UserLeft { .. }
+        | RoomEvent::UserKicked { .. }
+        | RoomEvent::UserBanned { .. }
+        | RoomEvent::UserUnbanned { .. }
+        | RoomEvent::UserMuted { .. }
+        | RoomEvent::UserUnmuted { .. } => true,
+        RoomEvent::NewMessage(_)
+        | RoomEvent::MessageEdited { .. }
+        | RoomEvent::MessageDeleted { .. }
+        | RoomEvent::ReactionUpdated { .. }
+        | RoomEvent::MessagePinned { .. }
+        | RoomEvent::MessageUnpinned { .. }
+        | RoomEvent::SlowModeChanged { .. } => false,
+    }
+}
+
 /// The D1 operations for one durable event, given when it was stored (events that carry
 /// no time of their own use `at`).
 pub fn ops(event: &RoomEvent, at: Millis) -> Vec<ArchiveOp> {

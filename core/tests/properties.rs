@@ -232,6 +232,18 @@ proptest! {
     }
 
     #[test]
+    fn an_event_writes_through_exactly_when_one_of_its_d1_operations_does(
+        steps in prop::collection::vec(step(), 1..120),
+    ) {
+        for event in &run(steps).log {
+            let by_ops = edgechat_core::archive::ops(event, 0)
+                .iter()
+                .any(edgechat_core::archive::ArchiveOp::is_write_through);
+            prop_assert_eq!(edgechat_core::archive::writes_through(event), by_ops, "{:?}", event);
+        }
+    }
+
+    #[test]
     fn a_room_loaded_from_its_store_answers_join_room_as_the_live_room_does(
         steps in prop::collection::vec(step(), 1..120),
     ) {

@@ -46,7 +46,16 @@ impl Server {
             .expect("the log is readable")
     }
 
-    /// A number the room keeps in its `counters` table (`head`, `schema`, …).
+    /// The seq of the newest event `room` has stored.
+    pub fn room_head(&self, room: &str) -> u64 {
+        self.room_db(room)
+            .query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |row| {
+                row.get(0)
+            })
+            .expect("the log is readable")
+    }
+
+    /// A number the room keeps in its `counters` table (`schema`, `migrated_through`, …).
     pub fn room_counter(&self, room: &str, key: &str) -> Option<u64> {
         self.room_db(room)
             .query_row("SELECT value FROM counters WHERE key = ?1", [key], |row| {

@@ -19,8 +19,10 @@ impl<S: Sql> Room<S> {
         let sql = self.store.sql().clone();
         let result = sql.atomically(|| self.step(command, now));
         if result.is_err() {
-            // The step rolled back, and the head with it.
+            // The step rolled back, and the head with it; what was read of the uploads
+            // may have been of writes that are gone.
             self.head = head;
+            self.uploads_changed();
         }
         result
     }

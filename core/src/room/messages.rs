@@ -39,7 +39,8 @@ impl<S: Sql> Room<S> {
                 seq,
             },
         };
-        if let Some(seq) = self.store.sent_with(&who.user_id, &draft.client_msg_id)? {
+        let sender = self.store.sender(&who.user_id, &draft.client_msg_id)?;
+        if let Some(seq) = sender.sent {
             return Ok(vec![ack(seq)]);
         }
         if draft.client_msg_id.is_empty() || draft.client_msg_id.len() > 64 {
@@ -48,7 +49,7 @@ impl<S: Sql> Room<S> {
                 "clientMsgId must be 1 to 64 characters",
             ));
         }
-        if let Some(until) = self.store.muted_until(&who.user_id, now)? {
+        if let Some(until) = sender.mute.filter(|until| *until > now) {
             return Err(muted(until, now));
         }
         let text = self.check_text(&draft.text, !draft.attachments.is_empty())?;
@@ -61,7 +62,7 @@ impl<S: Sql> Room<S> {
                 "the message replied to is not in this room",
             ));
         }
-        let last_sent = self.store.last_sent(&who.user_id)?;
+        let last_sent = sender.last_sent;
         if let Some((at, last)) = &last_sent
             && !text.is_empty()
             && *last == text
@@ -87,7 +88,7 @@ impl<S: Sql> Room<S> {
                     .retry_after(wait),
             );
         }
-        let slow_mode = self.store.slow_mode()?;
+        let slow_mode = sender.slow_mode;
         if slow_mode > 0
             && self.rank(&who.user_id)? < role_rank(edgechat_protocol::Role::Moderator)
             && let Some((at, _)) = &last_sent
@@ -122,6 +123,9 @@ impl<S: Sql> Room<S> {
             pinned: false,
             reactions: Vec::new(),
         };
+        if !message.attachments.is_empty() {
+            self.uploads_changed();
+        }
         let event = RoomEvent::NewMessage(message);
         self.store.append(&event, now)?;
         self.head = seq;

@@ -126,6 +126,9 @@ pub struct Room<S> {
     /// Users typing now: the name shown, and until when.
     typing: BTreeMap<Id, (String, Millis)>,
     buckets: BTreeMap<Id, Bucket>,
+    /// When the oldest unattached upload expires, as last read (`None`: not read since
+    /// the uploads last changed). Asked after every step, it changes only with uploads.
+    upload_deadline: std::cell::Cell<Option<Option<Millis>>>,
 }
 
 impl<S: Sql> Room<S> {
@@ -143,6 +146,7 @@ impl<S: Sql> Room<S> {
             shown_online: Some(BTreeSet::new()),
             typing: BTreeMap::new(),
             buckets: BTreeMap::new(),
+            upload_deadline: std::cell::Cell::new(None),
         }
     }
 

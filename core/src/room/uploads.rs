@@ -116,6 +116,7 @@ impl<S: Sql> Room<S> {
                 }
             }
         });
+        self.uploads_changed();
         stored?;
         refused.map_or(Ok(()), Err)
     }
@@ -136,6 +137,7 @@ impl<S: Sql> Room<S> {
             return Ok(Vec::new());
         }
         self.store.doom(&files)?;
+        self.uploads_changed();
         Ok(vec![Effect::RemoveFiles(files)])
     }
 
@@ -153,9 +155,19 @@ impl<S: Sql> Room<S> {
 
     /// When the next unattached upload expires.
     pub(super) fn next_upload_expiry(&self) -> Result<Option<Millis>, StoreError> {
-        Ok(self
+        if let Some(known) = self.upload_deadline.get() {
+            return Ok(known);
+        }
+        let next = self
             .store
             .oldest_unattached()?
-            .map(|at| at + self.limits.upload_ttl_ms))
+            .map(|at| at + self.limits.upload_ttl_ms);
+        self.upload_deadline.set(Some(next));
+        Ok(next)
+    }
+
+    /// The uploads changed: the next expiry is read again when asked.
+    pub(super) fn uploads_changed(&self) {
+        self.upload_deadline.set(None);
     }
 }

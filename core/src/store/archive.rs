@@ -91,9 +91,10 @@ impl<S: Sql> Store<S> {
         if self.migration()? != super::schema::Migration::Done {
             return Ok(0);
         }
+        // The newest event always stays: it is the head.
         let through = self
             .archived()?
-            .min(self.head()?.saturating_sub(keep as u64));
+            .min(self.head()?.saturating_sub(keep.max(1) as u64));
         if through > 0 {
             self.exec(COMPACT, &[through.into()])?;
         }

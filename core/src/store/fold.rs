@@ -21,14 +21,11 @@ const SENT: &str = "INSERT INTO senders (user_id, at, text) VALUES (?, ?, ?)
      ON CONFLICT(user_id) DO UPDATE SET at = excluded.at, text = excluded.text";
 const ATTACH: &str = "UPDATE uploads SET attached = 1 WHERE file_id = ?";
 const DETACH: &str = "UPDATE uploads SET attached = 0 WHERE file_id = ?";
-const ADVANCE_HEAD: &str = "INSERT INTO counters (key, value) VALUES (?, ?)
-     ON CONFLICT(key) DO UPDATE SET value = MAX(counters.value, excluded.value)";
 
 /// Applies one durable event to the state tables. Events come from this room's own
 /// handlers (or its own old log), so each is valid here; one that names something
-/// missing changes nothing beyond the head.
+/// missing changes nothing. (The head is the log's newest seq: see [`Store::head`].)
 pub fn apply<S: Sql>(store: &Store<S>, event: &RoomEvent) -> Result<(), StoreError> {
-    store.exec(ADVANCE_HEAD, &[schema::HEAD.into(), event.seq().into()])?;
     match event {
         RoomEvent::UserJoined {
             user_id,

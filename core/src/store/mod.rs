@@ -15,7 +15,7 @@ mod uploads;
 
 pub use archive::Pending;
 pub use fold::apply;
-pub use queries::UNREAD_COUNT_CAP;
+pub use queries::{Sender, UNREAD_COUNT_CAP};
 pub use schema::Migration;
 
 use edgechat_protocol::{Id, Role, Seq};
@@ -188,8 +188,10 @@ impl<S: Sql> Store<S> {
         self.exec(schema::SET_COUNTER, &[key.into(), value.into()])
     }
 
-    /// The seq of the newest durable event.
+    /// The seq of the newest durable event: the log's last row, which compaction never
+    /// deletes (it keeps at least the newest event).
     pub fn head(&self) -> Result<Seq, StoreError> {
-        self.counter(schema::HEAD)
+        self.one(schema::LOG_HEAD, &[])?
+            .map_or(Ok(0), |row| row.uint(0))
     }
 }

@@ -8,8 +8,7 @@ use super::{Sql, Store, StoreError};
 /// every wake). 2: state tables beside a compacted log.
 pub const VERSION: u64 = 2;
 
-/// Keys of the `counters` table.
-pub const HEAD: &str = "head";
+/// Keys of the `counters` table (the head is not one: it is the log's newest seq).
 pub const SLOW_MODE: &str = "slow_mode";
 const SCHEMA_VERSION: &str = "schema";
 /// The migration's cursor: the log is folded into the tables through this seq…
@@ -57,7 +56,7 @@ const V2: &[&str] = &[
     "CREATE INDEX uploads_waiting ON uploads (attached, uploaded_at)",
 ];
 
-const LOG_HEAD: &str = "SELECT COALESCE(MAX(seq), 0) FROM events";
+pub(super) const LOG_HEAD: &str = "SELECT COALESCE(MAX(seq), 0) FROM events";
 const LOG_CHUNK: &str = "SELECT body FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?";
 
 /// Where a room's storage stands.

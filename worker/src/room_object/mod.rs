@@ -354,9 +354,7 @@ impl Room {
         // Membership and moderation authorize HTTP reads, and removed files must stop
         // being served: both reach D1 now rather than with the next batch.
         let write_through = effects.iter().any(|effect| match effect {
-            Effect::Stored(event) => edgechat_core::archive::ops(event, now)
-                .iter()
-                .any(|op| op.is_write_through()),
+            Effect::Stored(event) => edgechat_core::archive::writes_through(event),
             Effect::RemoveFiles(_) => true,
             _ => false,
         });
@@ -431,6 +429,15 @@ impl Room {
     }
 
     async fn arm(&self, deadline: Option<Millis>, now: Millis) {
+        // Under load the alarm is already set within the write-behind's delay: then
+        // nothing below could set it sooner, and storage need not be asked.
+        let soonest = deadline
+            .into_iter()
+            .chain(self.archive_backoff.get())
+            .fold(now + self.archive_delay_ms, Millis::min);
+        if self.armed.get().is_some_and(|armed| armed <= soonest) {
+            return;
+        }
         let archive_due = match self.store().has_pending() {
             Ok(true) => Some(
                 self.archive_backoff
