@@ -1,5 +1,6 @@
 //! What usernames, display names and status texts may be.
 
+use edgechat_protocol::ErrorCode;
 use serde::Serialize;
 
 /// A field that failed validation, reported as `{"error":{"code","message","field"}}`.
@@ -7,12 +8,12 @@ use serde::Serialize;
 pub struct FieldError {
     pub field: &'static str,
     /// `too-short`, `too-long` or `invalid`.
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
 }
 
 impl FieldError {
-    fn new(field: &'static str, code: &'static str, message: impl Into<String>) -> Self {
+    fn new(field: &'static str, code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             field,
             code,
@@ -32,14 +33,14 @@ pub fn check_username(username: &str) -> Result<(), FieldError> {
     if len < 3 {
         return Err(FieldError::new(
             "username",
-            "too-short",
+            ErrorCode::TooShort,
             "usernames have at least 3 characters",
         ));
     }
     if len > USERNAME_MAX {
         return Err(FieldError::new(
             "username",
-            "too-long",
+            ErrorCode::TooLong,
             "usernames have at most 32 characters",
         ));
     }
@@ -53,7 +54,7 @@ pub fn check_username(username: &str) -> Result<(), FieldError> {
     if !valid {
         return Err(FieldError::new(
             "username",
-            "invalid",
+            ErrorCode::Invalid,
             "usernames use letters, digits, '.', '_' and '-', and start with a letter or digit",
         ));
     }
@@ -70,14 +71,14 @@ pub fn check_password(password: &str) -> Result<(), FieldError> {
     if len < crate::password::MIN_CHARS {
         return Err(FieldError::new(
             "password",
-            "too-short",
+            ErrorCode::TooShort,
             "passwords have at least 8 characters",
         ));
     }
     if len > crate::password::MAX_CHARS {
         return Err(FieldError::new(
             "password",
-            "too-long",
+            ErrorCode::TooLong,
             "passwords have at most 128 characters",
         ));
     }
@@ -101,7 +102,7 @@ pub fn display_name(raw: &str) -> Result<String, FieldError> {
     if raw.chars().count() > DISPLAY_NAME_MAX * 2 {
         return Err(FieldError::new(
             "displayName",
-            "too-long",
+            ErrorCode::TooLong,
             "display names have at most 64 characters",
         ));
     }
@@ -109,14 +110,14 @@ pub fn display_name(raw: &str) -> Result<String, FieldError> {
     if cleaned.is_empty() {
         return Err(FieldError::new(
             "displayName",
-            "too-short",
+            ErrorCode::TooShort,
             "a display name needs a visible character",
         ));
     }
     if cleaned.chars().count() > DISPLAY_NAME_MAX {
         return Err(FieldError::new(
             "displayName",
-            "too-long",
+            ErrorCode::TooLong,
             "display names have at most 64 characters",
         ));
     }
@@ -129,7 +130,7 @@ pub fn status_text(raw: &str) -> Result<String, FieldError> {
     if cleaned.chars().count() > STATUS_TEXT_MAX {
         return Err(FieldError::new(
             "statusText",
-            "too-long",
+            ErrorCode::TooLong,
             "status texts have at most 140 characters",
         ));
     }
@@ -143,32 +144,45 @@ mod tests {
     #[test]
     fn usernames_are_short_plain_and_compared_without_case() {
         assert!(check_username("ana.lima_2").is_ok());
-        assert_eq!(check_username("ab").unwrap_err().code, "too-short");
+        assert_eq!(check_username("ab").unwrap_err().code, ErrorCode::TooShort);
         assert_eq!(
             check_username(&"a".repeat(33)).unwrap_err().code,
-            "too-long"
+            ErrorCode::TooLong
         );
         for bad in ["_ana", "ana lima", "ána", "ana<script>", "ana\u{0}"] {
-            assert_eq!(check_username(bad).unwrap_err().code, "invalid", "{bad:?}");
+            assert_eq!(
+                check_username(bad).unwrap_err().code,
+                ErrorCode::Invalid,
+                "{bad:?}"
+            );
         }
         assert_eq!(username_key("Ana.Lima"), username_key("ana.lima"));
     }
 
     #[test]
     fn passwords_have_bounds() {
-        assert_eq!(check_password("short").unwrap_err().code, "too-short");
+        assert_eq!(
+            check_password("short").unwrap_err().code,
+            ErrorCode::TooShort
+        );
         assert!(check_password("long enough").is_ok());
         assert_eq!(
             check_password(&"p".repeat(129)).unwrap_err().code,
-            "too-long"
+            ErrorCode::TooLong
         );
     }
 
     #[test]
     fn display_names_are_cleaned_and_bounded() {
         assert_eq!(display_name("  Ana\u{0}\n  Lima ").unwrap(), "Ana Lima");
-        assert_eq!(display_name(" \u{7} ").unwrap_err().code, "too-short");
-        assert_eq!(display_name(&"é".repeat(65)).unwrap_err().code, "too-long");
+        assert_eq!(
+            display_name(" \u{7} ").unwrap_err().code,
+            ErrorCode::TooShort
+        );
+        assert_eq!(
+            display_name(&"é".repeat(65)).unwrap_err().code,
+            ErrorCode::TooLong
+        );
         assert_eq!(
             display_name("<b>Ana</b>").unwrap(),
             "<b>Ana</b>",
@@ -180,6 +194,9 @@ mod tests {
     fn status_texts_may_be_cleared() {
         assert_eq!(status_text("  ").unwrap(), "");
         assert_eq!(status_text("at lunch\n").unwrap(), "at lunch");
-        assert_eq!(status_text(&"x".repeat(141)).unwrap_err().code, "too-long");
+        assert_eq!(
+            status_text(&"x".repeat(141)).unwrap_err().code,
+            ErrorCode::TooLong
+        );
     }
 }

@@ -1,11 +1,13 @@
 //! A user's inbox: their global status across devices, and the user-level events that
 //! reach them wherever they are. Pure, like the room: commands in, effects out.
 
-use std::collections::BTreeSet;
-
 use edgechat_protocol::{ClientMsg, ErrorCode, Id, Millis, PROTOCOL_VERSION, ServerMsg, Status};
 
-use crate::{ConnId, Limits, decode::decode_frame};
+use crate::{
+    ConnId, Identity, Limits,
+    decode::decode_frame,
+    sockets::{self, Sockets},
+};
 
 /// The user's status as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,8 +18,10 @@ pub struct Presence {
 }
 
 pub enum InboxCommand {
+    /// A socket attached, as `who` (verified at the door).
     Connect {
         conn: ConnId,
+        who: Identity,
     },
     Disconnect {
         conn: ConnId,
@@ -25,6 +29,17 @@ pub enum InboxCommand {
     Frame {
         conn: ConnId,
         raw: String,
+    },
+    /// A socket sent a binary frame, which the protocol does not use.
+    Binary {
+        conn: ConnId,
+    },
+    /// The door verified a fresh token for `conn` (after an `authenticate`).
+    Reauthenticated {
+        conn: ConnId,
+        user_id: Id,
+        expires_at: Millis,
+        req_id: Option<String>,
     },
     /// An event for the user from elsewhere (a room, another user's action).
     Deliver(Box<ServerMsg>),
@@ -43,6 +58,19 @@ pub enum InboxEffect {
     Save(Presence),
     /// Tell the user's rooms (their member lists show it).
     Relay(ServerMsg),
+    /// Close a socket with a code from `edgechat_protocol::close`.
+    Close {
+        conn: ConnId,
+        code: u16,
+        reason: String,
+    },
+    /// Verify `token` for the socket `conn` (the door's job) and answer `authenticated`
+    /// or an `unauthorized` error, as rooms do.
+    Authenticate {
+        conn: ConnId,
+        token: String,
+        req_id: Option<String>,
+    },
     /// Create a room for the user; the door answers with `room-created` or an error.
     CreateRoom {
         conn: ConnId,
@@ -58,7 +86,7 @@ pub struct Inbox {
     user_id: Id,
     presence: Presence,
     limits: Limits,
-    conns: BTreeSet<ConnId>,
+    sockets: Sockets,
     /// When the last socket closed: offline once the grace period passes.
     left_at: Option<Millis>,
 }
@@ -68,13 +96,13 @@ impl Inbox {
         user_id: impl Into<Id>,
         presence: Presence,
         limits: Limits,
-        conns: impl IntoIterator<Item = ConnId>,
+        connections: Vec<(ConnId, Identity)>,
     ) -> Self {
         Self {
             user_id: user_id.into(),
             presence,
             limits,
-            conns: conns.into_iter().collect(),
+            sockets: Sockets::new(connections),
             left_at: None,
         }
     }
@@ -89,7 +117,11 @@ impl Inbox {
 
     /// When the inbox next needs a [`InboxCommand::Tick`].
     pub fn next_deadline(&self) -> Option<Millis> {
-        self.left_at.map(|at| at + self.limits.presence_grace_ms)
+        self.left_at
+            .map(|at| at + self.limits.presence_grace_ms)
+            .into_iter()
+            .chain(self.sockets.next_expiry())
+            .min()
     }
 
     fn status_event(&self) -> ServerMsg {
@@ -123,8 +155,8 @@ impl Inbox {
 
     pub fn handle(&mut self, command: InboxCommand, now: Millis) -> Vec<InboxEffect> {
         match command {
-            InboxCommand::Connect { conn } => {
-                self.conns.insert(conn.clone());
+            InboxCommand::Connect { conn, who } => {
+                self.sockets.insert(conn.clone(), who);
                 self.left_at = None;
                 let mut effects = vec![InboxEffect::Send {
                     conn: conn.clone(),
@@ -143,22 +175,58 @@ impl Inbox {
                 effects
             }
             InboxCommand::Disconnect { conn } => {
-                if self.conns.remove(&conn) && self.conns.is_empty() {
-                    self.left_at = Some(now);
-                }
+                self.disconnect(&conn, now);
                 Vec::new()
             }
-            InboxCommand::Tick => match self.left_at {
-                Some(at) if at + self.limits.presence_grace_ms <= now && self.conns.is_empty() => {
-                    self.left_at = None;
-                    let text = self.presence.status_text.clone();
-                    self.set(Status::Offline, text, now)
-                }
-                _ => Vec::new(),
-            },
+            InboxCommand::Binary { conn } => vec![InboxEffect::Send {
+                conn,
+                msg: sockets::binary_refused(),
+            }],
+            InboxCommand::Reauthenticated {
+                conn,
+                user_id,
+                expires_at,
+                req_id,
+            } => self
+                .sockets
+                .reauthenticated(&conn, &user_id, expires_at, req_id)
+                .map(|msg| InboxEffect::Send { conn, msg })
+                .into_iter()
+                .collect(),
+            InboxCommand::Tick => self.tick(now),
             InboxCommand::Deliver(msg) => vec![InboxEffect::Broadcast(*msg)],
             InboxCommand::Frame { conn, raw } => self.frame(conn, &raw, now),
         }
+    }
+
+    fn disconnect(&mut self, conn: &str, now: Millis) {
+        if self.sockets.remove(conn).is_some() && self.sockets.is_empty() {
+            self.left_at = Some(now);
+        }
+    }
+
+    /// Closes sockets whose token ran out, and shows the user offline once their last
+    /// socket has been gone for the grace period.
+    fn tick(&mut self, now: Millis) -> Vec<InboxEffect> {
+        let mut effects = Vec::new();
+        for conn in self.sockets.expired(now) {
+            self.disconnect(&conn, now);
+            let (code, reason) = sockets::EXPIRED;
+            effects.push(InboxEffect::Close {
+                conn,
+                code,
+                reason: reason.into(),
+            });
+        }
+        match self.left_at {
+            Some(at) if at + self.limits.presence_grace_ms <= now && self.sockets.is_empty() => {
+                self.left_at = None;
+                let text = self.presence.status_text.clone();
+                effects.extend(self.set(Status::Offline, text, now));
+            }
+            _ => {}
+        }
+        effects
     }
 
     fn frame(&mut self, conn: ConnId, raw: &str, now: Millis) -> Vec<InboxEffect> {
@@ -206,11 +274,11 @@ impl Inbox {
                 is_private,
                 members,
             }],
-            ClientMsg::Authenticate { .. } => error(
-                ErrorCode::Unavailable,
-                "the inbox socket lives as long as its token; reconnect with a fresh one",
-                frame.req_id,
-            ),
+            ClientMsg::Authenticate { token } => vec![InboxEffect::Authenticate {
+                conn,
+                token,
+                req_id: frame.req_id,
+            }],
             _ => error(
                 ErrorCode::WrongSocket,
                 "send this on the room's socket (/api/rooms/{id}/ws)",
@@ -233,7 +301,19 @@ mod tests {
     }
 
     fn inbox() -> Inbox {
-        Inbox::new("u", offline(), Limits::default(), [])
+        Inbox::new("u", offline(), Limits::default(), Vec::new())
+    }
+
+    fn connect(conn: &str) -> InboxCommand {
+        InboxCommand::Connect {
+            conn: conn.into(),
+            who: Identity {
+                user_id: "u".into(),
+                username: "U".into(),
+                global_admin: false,
+                expires_at: None,
+            },
+        }
     }
 
     fn relayed(effects: &[InboxEffect]) -> Vec<Status> {
@@ -249,7 +329,7 @@ mod tests {
     #[test]
     fn the_first_socket_brings_the_user_online_and_tells_their_rooms() {
         let mut inbox = inbox();
-        let effects = inbox.handle(InboxCommand::Connect { conn: "a".into() }, 10);
+        let effects = inbox.handle(connect("a"), 10);
         assert!(matches!(
             &effects[0],
             InboxEffect::Send {
@@ -259,14 +339,14 @@ mod tests {
         ));
         assert_eq!(relayed(&effects), [Status::Online]);
         assert_eq!(inbox.presence().last_seen, Some(10));
-        assert!(relayed(&inbox.handle(InboxCommand::Connect { conn: "b".into() }, 11)).is_empty());
+        assert!(relayed(&inbox.handle(connect("b"), 11)).is_empty());
     }
 
     #[test]
     fn the_user_goes_offline_only_when_the_last_device_has_been_gone_for_the_grace_period() {
         let mut inbox = inbox();
-        inbox.handle(InboxCommand::Connect { conn: "a".into() }, 0);
-        inbox.handle(InboxCommand::Connect { conn: "b".into() }, 0);
+        inbox.handle(connect("a"), 0);
+        inbox.handle(connect("b"), 0);
         inbox.handle(InboxCommand::Disconnect { conn: "a".into() }, 100);
         assert_eq!(inbox.next_deadline(), None, "a device is still here");
         inbox.handle(InboxCommand::Disconnect { conn: "b".into() }, 200);
@@ -281,9 +361,9 @@ mod tests {
     #[test]
     fn a_reconnect_within_the_grace_period_does_not_flap() {
         let mut inbox = inbox();
-        inbox.handle(InboxCommand::Connect { conn: "a".into() }, 0);
+        inbox.handle(connect("a"), 0);
         inbox.handle(InboxCommand::Disconnect { conn: "a".into() }, 100);
-        let effects = inbox.handle(InboxCommand::Connect { conn: "b".into() }, 1_000);
+        let effects = inbox.handle(connect("b"), 1_000);
         assert!(relayed(&effects).is_empty());
         assert!(relayed(&inbox.handle(InboxCommand::Tick, 10_000)).is_empty());
     }
@@ -291,7 +371,7 @@ mod tests {
     #[test]
     fn a_status_change_is_saved_shown_and_relayed() {
         let mut inbox = inbox();
-        inbox.handle(InboxCommand::Connect { conn: "a".into() }, 0);
+        inbox.handle(connect("a"), 0);
         let raw = r#"{"type":"status-change","status":"away","statusText":"  lunch\u0007 "}"#;
         let effects = inbox.handle(
             InboxCommand::Frame {
@@ -347,6 +427,95 @@ mod tests {
             &effects[..],
             [InboxEffect::CreateRoom {
                 is_private: true,
+                ..
+            }]
+        ));
+    }
+
+    fn connect_until(conn: &str, expires_at: Millis) -> InboxCommand {
+        match connect(conn) {
+            InboxCommand::Connect { conn, mut who } => {
+                who.expires_at = Some(expires_at);
+                InboxCommand::Connect { conn, who }
+            }
+            other => other,
+        }
+    }
+
+    #[test]
+    fn a_socket_whose_token_runs_out_is_closed_unless_a_fresh_one_came() {
+        let mut inbox = inbox();
+        inbox.handle(connect_until("a", 1_000), 0);
+        inbox.handle(connect_until("b", 1_000), 0);
+        assert_eq!(inbox.next_deadline(), Some(1_000));
+        let raw = r#"{"type":"authenticate","token":"t","reqId":"1"}"#;
+        let asked = inbox.handle(
+            InboxCommand::Frame {
+                conn: "a".into(),
+                raw: raw.into(),
+            },
+            500,
+        );
+        assert!(matches!(&asked[..], [InboxEffect::Authenticate { conn, .. }] if conn == "a"));
+        let answered = inbox.handle(
+            InboxCommand::Reauthenticated {
+                conn: "a".into(),
+                user_id: "u".into(),
+                expires_at: 5_000,
+                req_id: Some("1".into()),
+            },
+            500,
+        );
+        assert!(matches!(
+            &answered[..],
+            [InboxEffect::Send {
+                msg: ServerMsg::Authenticated {
+                    expires_at: 5_000,
+                    ..
+                },
+                ..
+            }]
+        ));
+        let closed = inbox.handle(InboxCommand::Tick, 1_000);
+        assert!(matches!(
+            &closed[..],
+            [InboxEffect::Close { conn, code: edgechat_protocol::close::TOKEN_EXPIRED, .. }] if conn == "b"
+        ));
+        assert_eq!(inbox.next_deadline(), Some(5_000));
+    }
+
+    #[test]
+    fn another_users_token_is_refused_and_binary_frames_are_bad_frames() {
+        let mut inbox = inbox();
+        inbox.handle(connect_until("a", 1_000), 0);
+        let refused = inbox.handle(
+            InboxCommand::Reauthenticated {
+                conn: "a".into(),
+                user_id: "someone-else".into(),
+                expires_at: 5_000,
+                req_id: None,
+            },
+            10,
+        );
+        assert!(matches!(
+            &refused[..],
+            [InboxEffect::Send {
+                msg: ServerMsg::Error {
+                    code: ErrorCode::Unauthorized,
+                    ..
+                },
+                ..
+            }]
+        ));
+        assert_eq!(inbox.next_deadline(), Some(1_000), "the old expiry stands");
+        let binary = inbox.handle(InboxCommand::Binary { conn: "a".into() }, 10);
+        assert!(matches!(
+            &binary[..],
+            [InboxEffect::Send {
+                msg: ServerMsg::Error {
+                    code: ErrorCode::BadFrame,
+                    ..
+                },
                 ..
             }]
         ));

@@ -18,6 +18,7 @@ pub mod origin;
 pub mod rate;
 pub mod room;
 pub mod search;
+pub mod sockets;
 pub mod store;
 pub mod text;
 

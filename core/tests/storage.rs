@@ -10,7 +10,7 @@ use edgechat_core::{
     Command, Effect, Limits, Room, Upload,
     store::{Migration, Sql, Store},
 };
-use edgechat_protocol::{Attachment, ClientMsg, RoomEvent, RoomKind, Seq, ServerMsg};
+use edgechat_protocol::{Attachment, ClientMsg, Role, RoomEvent, RoomKind, Seq, ServerMsg};
 
 fn upload(world: &World, user: &str, file_id: &str) -> Upload {
     Upload {
@@ -489,4 +489,32 @@ fn compaction_keeps_the_replay_window_and_drops_what_d1_has() {
     store.compact(10).unwrap();
     assert_eq!(store.replay_after(since, WINDOW).unwrap(), None);
     assert!(store.replay_after(head - 10, WINDOW).unwrap().is_some());
+}
+
+#[test]
+fn roles_are_stored_as_the_json_strings_the_first_schema_wrote() {
+    let mut world = World::with_three();
+    world.send(
+        "ana",
+        ClientMsg::SetRole {
+            user_id: "bo".into(),
+            role: Role::Moderator,
+        },
+    );
+    let rows = world
+        .sqlite
+        .run("SELECT user_id, role FROM members ORDER BY user_id", &[])
+        .unwrap();
+    let roles: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|row| (row.text(0).unwrap(), row.text(1).unwrap()))
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            ("ana", r#""admin""#),
+            ("bo", r#""moderator""#),
+            ("cy", r#""member""#)
+        ]
+    );
 }

@@ -1,27 +1,45 @@
 use serde::{Deserialize, Serialize};
 
-/// The stable code of an `error` event (and of HTTP error bodies). Clients branch on
-/// these; the human `message` beside them may change at any time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ErrorCode {
+/// Declares [`ErrorCode`] and [`ErrorCode::ALL`] from one list, so a new code cannot be
+/// left out of the list the documentation checks read.
+macro_rules! error_codes {
+    ($($(#[$attr:meta])* $code:ident,)*) => {
+        /// The stable code of every error edgechat answers: the `code` of an `error` event,
+        /// and of an HTTP error body `{"error":{"code":"…","message":"…"}}`. Clients branch
+        /// on these; the human `message` beside them may change at any time.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "kebab-case")]
+        pub enum ErrorCode {
+            $($(#[$attr])* $code,)*
+        }
+
+        impl ErrorCode {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$code,)*];
+        }
+    };
+}
+
+error_codes! {
     /// The frame is not JSON, not an object with a `type`, binary, or a known event with
     /// missing or mistyped fields.
     BadFrame,
     /// The frame's `type` is not an event this server knows.
     UnknownType,
-    /// The frame is larger than the server accepts.
+    /// The frame, or an HTTP body or upload, is larger than the server accepts.
     TooLarge,
     /// The event belongs on the other socket (room events on a room socket, user-level
     /// events on the inbox socket).
     WrongSocket,
     /// The event names a different room than the socket is joined to.
     WrongRoom,
-    /// A field has a value the server does not accept (an unknown role, a bad limit).
+    /// A field has a value the server does not accept (an unknown role, a bad limit), or
+    /// an HTTP body is not the JSON its endpoint takes.
     BadRequest,
     /// The message text is empty after cleaning, and there are no attachments.
     Empty,
-    /// The message text is longer than the room allows.
+    /// The message text is longer than the room allows, or a field is longer than it may
+    /// be.
     TooLong,
     /// More attachments than one message may carry.
     TooManyAttachments,
@@ -31,7 +49,7 @@ pub enum ErrorCode {
     BadEmoji,
     /// The message already has as many different reactions as it may.
     TooManyReactions,
-    /// The message, or user, does not exist in this room.
+    /// The message, member, room, user, file or endpoint does not exist.
     NotFound,
     /// The actor's role does not allow this, or the target's role is equal or higher.
     Forbidden,
@@ -41,7 +59,8 @@ pub enum ErrorCode {
     Banned,
     /// The room is at capacity.
     RoomFull,
-    /// Too many messages too fast; `retryAfter` says when the next one is accepted.
+    /// Too many messages, or failed sign-ins, too fast; `retryAfter` (or `Retry-After`)
+    /// says when the next one is accepted.
     RateLimited,
     /// The room is in slow mode; `retryAfter` says when the next one is accepted.
     SlowMode,
@@ -49,72 +68,167 @@ pub enum ErrorCode {
     Duplicate,
     /// The access token is missing, invalid or expired.
     Unauthorized,
-    /// The server does not offer this yet.
+    /// The server does not offer this yet, or the room is being upgraded in place.
     Unavailable,
     /// Something failed on the server; retrying later may help.
     Internal,
-    /// A code this build does not know, from a newer server; shown generically.
+    /// A field has characters or a form it may not have (`field` names it), or a room
+    /// name has no letter or digit.
+    Invalid,
+    /// A field is shorter than it may be (`field` names it).
+    TooShort,
+    /// A room's initial members name someone who is not an enabled user.
+    UnknownUser,
+    /// A room's initial members are more than a room starts with.
+    TooManyMembers,
+    /// A room with that name exists; the HTTP body carries it as `room`.
+    RoomExists,
+    /// The room name in the path is not a valid room name.
+    BadRoom,
+    /// Wrong username or password.
+    InvalidCredentials,
+    /// The account is disabled.
+    AccountDisabled,
+    /// The refresh token is missing, unknown, expired or revoked.
+    InvalidToken,
+    /// A rotated refresh token was presented again; its whole family is revoked.
+    TokenReused,
+    /// A cookie-authenticated request without the `X-Edgechat-Csrf: 1` header.
+    CsrfRequired,
+    /// The request's `Origin` may not call the API or open sockets.
+    ForbiddenOrigin,
+    /// A plain request to an endpoint that only takes WebSocket upgrades.
+    UpgradeRequired,
+    /// The username exists, in any case.
+    UsernameTaken,
+    /// An upload of a type edgechat does not take, or a thumbnail or avatar that is not an
+    /// image.
+    UnsupportedType,
+    /// An upload with `Content-Length: 0`.
+    EmptyFile,
+    /// An upload without `Content-Length`.
+    LengthRequired,
+    /// An upload's body is shorter or longer than its `Content-Length`.
+    LengthMismatch,
+    /// A thumbnail for a file that is already attached or already has one.
+    Conflict,
+    /// A `Range` that starts at or past the end of the file.
+    RangeNotSatisfiable,
+    /// A code this build does not know, from a newer server; shown generically. Never
+    /// sent. It stays last.
     #[serde(other)]
     Unknown,
 }
 
 impl ErrorCode {
-    /// Every code, for documentation checks; `every_code_is_listed` keeps it complete.
-    pub const ALL: &'static [ErrorCode] = &[
-        ErrorCode::BadFrame,
-        ErrorCode::UnknownType,
-        ErrorCode::TooLarge,
-        ErrorCode::WrongSocket,
-        ErrorCode::WrongRoom,
-        ErrorCode::BadRequest,
-        ErrorCode::Empty,
-        ErrorCode::TooLong,
-        ErrorCode::TooManyAttachments,
-        ErrorCode::UnknownAttachment,
-        ErrorCode::BadEmoji,
-        ErrorCode::TooManyReactions,
-        ErrorCode::NotFound,
-        ErrorCode::Forbidden,
-        ErrorCode::Muted,
-        ErrorCode::Banned,
-        ErrorCode::RoomFull,
-        ErrorCode::RateLimited,
-        ErrorCode::SlowMode,
-        ErrorCode::Duplicate,
-        ErrorCode::Unauthorized,
-        ErrorCode::Unavailable,
-        ErrorCode::Internal,
-        ErrorCode::Unknown,
-    ];
-
-    /// The position of `self` in [`Self::ALL`]; the match makes a new variant a compile
-    /// error here until it is listed.
+    /// The position of `self` in [`Self::ALL`], which lists the codes in declaration
+    /// order.
     pub const fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The HTTP status of an answer with this code. Codes only a socket carries have one
+    /// too, the one an HTTP answer would have, so every code has exactly one.
+    pub const fn status(self) -> u16 {
         match self {
-            ErrorCode::BadFrame => 0,
-            ErrorCode::UnknownType => 1,
-            ErrorCode::TooLarge => 2,
-            ErrorCode::WrongSocket => 3,
-            ErrorCode::WrongRoom => 4,
-            ErrorCode::BadRequest => 5,
-            ErrorCode::Empty => 6,
-            ErrorCode::TooLong => 7,
-            ErrorCode::TooManyAttachments => 8,
-            ErrorCode::UnknownAttachment => 9,
-            ErrorCode::BadEmoji => 10,
-            ErrorCode::TooManyReactions => 11,
-            ErrorCode::NotFound => 12,
-            ErrorCode::Forbidden => 13,
-            ErrorCode::Muted => 14,
-            ErrorCode::Banned => 15,
-            ErrorCode::RoomFull => 16,
-            ErrorCode::RateLimited => 17,
-            ErrorCode::SlowMode => 18,
-            ErrorCode::Duplicate => 19,
-            ErrorCode::Unauthorized => 20,
-            ErrorCode::Unavailable => 21,
-            ErrorCode::Internal => 22,
-            ErrorCode::Unknown => 23,
+            ErrorCode::BadFrame
+            | ErrorCode::UnknownType
+            | ErrorCode::WrongSocket
+            | ErrorCode::WrongRoom
+            | ErrorCode::BadRequest
+            | ErrorCode::Empty
+            | ErrorCode::TooLong
+            | ErrorCode::TooManyAttachments
+            | ErrorCode::UnknownAttachment
+            | ErrorCode::BadEmoji
+            | ErrorCode::Invalid
+            | ErrorCode::TooShort
+            | ErrorCode::UnknownUser
+            | ErrorCode::TooManyMembers
+            | ErrorCode::BadRoom
+            | ErrorCode::EmptyFile
+            | ErrorCode::LengthMismatch => 400,
+            ErrorCode::Unauthorized
+            | ErrorCode::InvalidCredentials
+            | ErrorCode::InvalidToken
+            | ErrorCode::TokenReused => 401,
+            ErrorCode::Forbidden
+            | ErrorCode::Muted
+            | ErrorCode::Banned
+            | ErrorCode::RoomFull
+            | ErrorCode::AccountDisabled
+            | ErrorCode::CsrfRequired
+            | ErrorCode::ForbiddenOrigin => 403,
+            ErrorCode::NotFound => 404,
+            ErrorCode::TooManyReactions
+            | ErrorCode::Duplicate
+            | ErrorCode::RoomExists
+            | ErrorCode::UsernameTaken
+            | ErrorCode::Conflict => 409,
+            ErrorCode::LengthRequired => 411,
+            ErrorCode::TooLarge => 413,
+            ErrorCode::UnsupportedType => 415,
+            ErrorCode::RangeNotSatisfiable => 416,
+            ErrorCode::UpgradeRequired => 426,
+            ErrorCode::RateLimited | ErrorCode::SlowMode => 429,
+            ErrorCode::Internal | ErrorCode::Unknown => 500,
+            ErrorCode::Unavailable => 503,
+        }
+    }
+
+    /// Whether an `error` event may carry this code; docs/protocol.md lists these. The
+    /// rest are only ever HTTP answers. `create-room` on the inbox socket answers with
+    /// the codes of `POST /api/rooms`.
+    pub const fn on_sockets(self) -> bool {
+        match self {
+            ErrorCode::BadFrame
+            | ErrorCode::UnknownType
+            | ErrorCode::TooLarge
+            | ErrorCode::WrongSocket
+            | ErrorCode::WrongRoom
+            | ErrorCode::BadRequest
+            | ErrorCode::Empty
+            | ErrorCode::TooLong
+            | ErrorCode::TooManyAttachments
+            | ErrorCode::UnknownAttachment
+            | ErrorCode::BadEmoji
+            | ErrorCode::TooManyReactions
+            | ErrorCode::NotFound
+            | ErrorCode::Forbidden
+            | ErrorCode::Muted
+            | ErrorCode::Banned
+            | ErrorCode::RoomFull
+            | ErrorCode::RateLimited
+            | ErrorCode::SlowMode
+            | ErrorCode::Duplicate
+            | ErrorCode::Unauthorized
+            | ErrorCode::Unavailable
+            | ErrorCode::Internal
+            | ErrorCode::Invalid
+            | ErrorCode::TooShort
+            | ErrorCode::UnknownUser
+            | ErrorCode::TooManyMembers
+            | ErrorCode::RoomExists
+            | ErrorCode::Unknown => true,
+            ErrorCode::BadRoom
+            | ErrorCode::InvalidCredentials
+            | ErrorCode::AccountDisabled
+            | ErrorCode::InvalidToken
+            | ErrorCode::TokenReused
+            | ErrorCode::CsrfRequired
+            | ErrorCode::ForbiddenOrigin
+            | ErrorCode::UpgradeRequired
+            | ErrorCode::UsernameTaken
+            | ErrorCode::UnsupportedType
+            | ErrorCode::EmptyFile
+            | ErrorCode::LengthRequired
+            | ErrorCode::LengthMismatch
+            | ErrorCode::Conflict
+            | ErrorCode::RangeNotSatisfiable => false,
         }
     }
 }
+
+// `Unknown` is what every code this build does not know decodes to; it stays last, after
+// every code a server sends.
+const _: () = assert!(ErrorCode::Unknown.index() == ErrorCode::ALL.len() - 1);

@@ -14,6 +14,17 @@ pub enum Role {
     Admin,
 }
 
+impl Role {
+    /// The role's name as the wire spells it (`member`, `moderator`, `admin`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Role::Member => "member",
+            Role::Moderator => "moderator",
+            Role::Admin => "admin",
+        }
+    }
+}
+
 /// What kind of room this is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

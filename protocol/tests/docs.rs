@@ -1,5 +1,5 @@
-//! docs/protocol.md documents every event, error code and close code, and its examples
-//! decode.
+//! docs/protocol.md documents every event, socket error code and close code, and its
+//! examples decode; docs/api.md lists every error code with its HTTP status.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
 use edgechat_protocol::{ClientFrame, ClientMsg, ErrorCode, ServerMsg, close};
@@ -7,6 +7,26 @@ use edgechat_protocol::{ClientFrame, ClientMsg, ErrorCode, ServerMsg, close};
 fn protocol_doc() -> String {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/protocol.md");
     std::fs::read_to_string(path).expect("docs/protocol.md exists")
+}
+
+fn api_doc() -> String {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/api.md");
+    std::fs::read_to_string(path).expect("docs/api.md exists")
+}
+
+/// The text of the part headed "## Error codes", up to the next part.
+fn error_codes_part(doc: &str) -> &str {
+    let start = doc
+        .find("\n## Error codes\n")
+        .expect("a part headed `## Error codes`")
+        + 1;
+    let end = doc[start..].find("\n## ").map_or(doc.len(), |i| start + i);
+    &doc[start..end]
+}
+
+fn wire_name(code: ErrorCode) -> String {
+    let name = serde_json::to_string(&code).unwrap();
+    name.trim_matches('"').to_owned()
 }
 
 /// The text of the section headed "### `kind`" under the part headed `part`.
@@ -75,14 +95,47 @@ fn every_section_says_which_socket_carries_it() {
 }
 
 #[test]
-fn every_error_code_is_in_the_table() {
+fn every_error_code_a_socket_carries_is_in_the_table() {
     let doc = protocol_doc();
-    for code in ErrorCode::ALL {
-        let name = serde_json::to_string(code).unwrap();
-        let name = name.trim_matches('"');
+    let table = error_codes_part(&doc);
+    for code in ErrorCode::ALL.iter().filter(|code| code.on_sockets()) {
+        let name = wire_name(*code);
         assert!(
-            doc.contains(&format!("\n| `{name}` |")),
+            table.contains(&format!("\n| `{name}` |")),
             "docs/protocol.md has no row for error code `{name}`"
+        );
+    }
+}
+
+#[test]
+fn the_socket_error_table_lists_only_codes_a_socket_carries() {
+    let doc = protocol_doc();
+    for row in error_codes_part(&doc)
+        .lines()
+        .filter(|l| l.starts_with("| `"))
+    {
+        let name = row.split('`').nth(1).unwrap();
+        let code: ErrorCode = serde_json::from_value(name.into()).unwrap();
+        assert!(
+            name == "unknown" || code != ErrorCode::Unknown,
+            "docs/protocol.md lists `{name}`, which is not an error code"
+        );
+        assert!(
+            code.on_sockets(),
+            "docs/protocol.md lists `{name}`, which only HTTP answers carry"
+        );
+    }
+}
+
+#[test]
+fn every_error_code_is_in_the_api_table_with_its_status() {
+    let doc = api_doc();
+    let table = error_codes_part(&doc);
+    for code in ErrorCode::ALL {
+        let (status, name) = (code.status(), wire_name(*code));
+        assert!(
+            table.contains(&format!("\n| {status} | `{name}` |")),
+            "docs/api.md's error codes have no row `| {status} | `{name}` |`"
         );
     }
 }

@@ -3,7 +3,9 @@
 
 mod samples;
 
-use edgechat_protocol::{ClientFrame, ClientMsg, ErrorCode, RoomEvent, ServerMsg, UnknownMsg};
+use edgechat_protocol::{
+    ClientFrame, ClientMsg, ErrorCode, Role, RoomEvent, ServerMsg, UnknownMsg,
+};
 use samples::{client_samples, server_samples};
 use serde::{Serialize, de::DeserializeOwned};
 use std::fmt::Debug;
@@ -183,7 +185,89 @@ fn the_ping_constants_are_the_serialized_events() {
 fn every_error_code_is_listed_once_in_order() {
     for (position, code) in ErrorCode::ALL.iter().enumerate() {
         assert_eq!(code.index(), position, "{code:?}");
+        assert_eq!(ErrorCode::ALL[code.index()], *code);
     }
+    assert_eq!(ErrorCode::ALL.last(), Some(&ErrorCode::Unknown));
+}
+
+#[test]
+fn every_error_code_has_its_wire_name() {
+    let names: Vec<String> = ErrorCode::ALL
+        .iter()
+        .map(|code| {
+            serde_json::to_value(code)
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "bad-frame",
+            "unknown-type",
+            "too-large",
+            "wrong-socket",
+            "wrong-room",
+            "bad-request",
+            "empty",
+            "too-long",
+            "too-many-attachments",
+            "unknown-attachment",
+            "bad-emoji",
+            "too-many-reactions",
+            "not-found",
+            "forbidden",
+            "muted",
+            "banned",
+            "room-full",
+            "rate-limited",
+            "slow-mode",
+            "duplicate",
+            "unauthorized",
+            "unavailable",
+            "internal",
+            "invalid",
+            "too-short",
+            "unknown-user",
+            "too-many-members",
+            "room-exists",
+            "bad-room",
+            "invalid-credentials",
+            "account-disabled",
+            "invalid-token",
+            "token-reused",
+            "csrf-required",
+            "forbidden-origin",
+            "upgrade-required",
+            "username-taken",
+            "unsupported-type",
+            "empty-file",
+            "length-required",
+            "length-mismatch",
+            "conflict",
+            "range-not-satisfiable",
+            "unknown",
+        ]
+    );
+}
+
+#[test]
+fn every_error_code_decodes_as_itself() {
+    for code in ErrorCode::ALL {
+        let json = serde_json::to_string(code).unwrap();
+        assert_eq!(serde_json::from_str::<ErrorCode>(&json).unwrap(), *code);
+    }
+}
+
+#[test]
+fn roles_are_named_as_the_wire_names_them_and_ordered_lowest_first() {
+    let roles = [Role::Member, Role::Moderator, Role::Admin];
+    for role in roles {
+        assert_eq!(serde_json::to_value(role).unwrap(), role.as_str());
+    }
+    assert!(roles.is_sorted_by(|lower, higher| lower < higher));
 }
 
 #[test]

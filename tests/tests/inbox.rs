@@ -6,7 +6,9 @@ use edgechat_e2e::{
     server::Server,
     socket::{Client, attempt_upgrade},
 };
-use edgechat_protocol::{ClientMsg, NotificationKind, ServerMsg, Status};
+use std::time::Duration;
+
+use edgechat_protocol::{ClientMsg, ErrorCode, NotificationKind, ServerMsg, Status, close};
 
 fn status_of(msg: &ServerMsg) -> Option<(String, Status, Option<String>)> {
     match msg {
@@ -201,4 +203,48 @@ async fn a_user_away_from_a_room_is_told_once_it_is_unread_and_of_each_mention()
             "{frame:?}"
         );
     }
+}
+
+#[tokio::test]
+async fn an_inbox_socket_is_closed_when_its_token_expires_unless_refreshed_in_place() {
+    let server = Server::builder().var("ACCESS_TTL_MS", 4_000).start().await;
+    let ana = server.register("Ana").await;
+    let (mut kept, _) = Client::inbox(&server, &ana).await;
+    let (mut lapsed, _) = Client::inbox(&server, &ana).await;
+
+    // Binary frames get the same answer as on a room socket, and the socket stays.
+    kept.send_binary(&[1, 2, 3]).await;
+    match kept
+        .recv_until(|m| matches!(m, ServerMsg::Error { .. }))
+        .await
+    {
+        ServerMsg::Error { code, .. } => assert_eq!(code, ErrorCode::BadFrame),
+        _ => unreachable!(),
+    }
+    kept.send(&ClientMsg::Authenticate {
+        token: "garbage".into(),
+    })
+    .await;
+    match kept
+        .recv_until(|m| matches!(m, ServerMsg::Error { .. }))
+        .await
+    {
+        ServerMsg::Error { code, .. } => assert_eq!(code, ErrorCode::Unauthorized),
+        _ => unreachable!(),
+    }
+    // Token expiries are whole seconds: let the fresh one end well after the old one.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let fresh = server.refresh(&ana.refresh_token).await.unwrap();
+    kept.send(&ClientMsg::Authenticate {
+        token: fresh.access_token,
+    })
+    .await;
+    let answer = kept
+        .recv_until(|m| matches!(m, ServerMsg::Authenticated { .. }))
+        .await;
+    assert!(matches!(answer, ServerMsg::Authenticated { user_id, .. } if user_id == ana.user_id));
+
+    assert_eq!(lapsed.closed_with().await, Some(close::TOKEN_EXPIRED));
+    // The refreshed socket outlived the old token and still works.
+    kept.sync().await;
 }

@@ -169,6 +169,23 @@ async fn a_bad_room_name_is_refused_with_a_json_error() {
     let (status, body) = attempt_upgrade(&server, "/api/rooms/Not_Lower/ws", &[]).await;
     assert_eq!(status, 400);
     assert_eq!(body["error"]["code"], "bad-room", "{body}");
+
+    // Every route that takes a room id answers it the same way.
+    let ana = server.register("Ana").await;
+    let (status, body) = server
+        .get_as("/api/rooms/Not_Lower/messages", &ana.access_token)
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (400, Some("bad-room"))
+    );
+    let (status, body) = server
+        .upload(&ana.access_token, "Not_Lower", "a.txt", b"text\n", None)
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (400, Some("bad-room"))
+    );
 }
 
 #[tokio::test]

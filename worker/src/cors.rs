@@ -1,6 +1,7 @@
 //! The REST API is same-origin. `CORS_ORIGINS` (comma-separated) opens it to other
 //! origins explicitly; nothing else gets CORS headers.
 
+use edgechat_protocol::ErrorCode;
 use worker::{Env, Response, Result};
 
 use crate::config;
@@ -34,7 +35,10 @@ pub fn allow(env: &Env, origin: Option<&str>, response: Response) -> Result<Resp
 /// Answers a preflight: 204 with the allowances for a listed origin, 403 otherwise.
 pub fn preflight(env: &Env, origin: Option<&str>) -> Result<Response> {
     let Some(origin) = allowed(env, origin) else {
-        return crate::http::error(403, "forbidden-origin", "this origin may not call the API");
+        return crate::http::error(
+            ErrorCode::ForbiddenOrigin,
+            "this origin may not call the API",
+        );
     };
     let response = Response::empty()?.with_status(204);
     let headers = response.headers();

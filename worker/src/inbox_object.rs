@@ -5,25 +5,22 @@
 use std::cell::RefCell;
 
 use edgechat_core::{
-    ConnId, Identity, Limits,
+    Limits,
     inbox::{Inbox as Core, InboxCommand, InboxEffect, Presence},
 };
 use edgechat_protocol::{ErrorCode, Millis, PING_FRAME, PONG_FRAME, ServerMsg, Status};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 use worker::{
-    Date, DurableObject, Env, Headers, Method, Request, RequestInit, Response, Result, State,
-    WebSocket, WebSocketIncomingMessage, WebSocketPair, durable_object,
-    worker_sys::WebSocketRequestResponsePair,
+    Date, DurableObject, Env, Request, Response, Result, State, WebSocket,
+    WebSocketIncomingMessage, durable_object, worker_sys::WebSocketRequestResponsePair,
 };
 
-use crate::{MEMBER_HEADER, PROTOCOL_HEADER, auth::users, http, rooms};
-
-#[derive(Serialize, Deserialize)]
-struct Attachment {
-    conn: ConnId,
-    who: Identity,
-}
+use crate::{
+    auth::users,
+    http, rooms, sockets,
+    stubs::{InboxCall, RoomStub},
+};
 
 #[derive(Serialize, Deserialize)]
 struct Stored {
@@ -38,6 +35,8 @@ pub struct Inbox {
     state: State,
     env: Env,
     limits: Limits,
+    /// For checking tokens that `authenticate` brings to a live socket.
+    jwt_secret: Option<Vec<u8>>,
     core: RefCell<Option<Core>>,
 }
 
@@ -49,6 +48,7 @@ impl DurableObject for Inbox {
         let limits = Limits::from_vars(|name| env.var(name).ok().map(|v| v.to_string()));
         Self {
             state,
+            jwt_secret: crate::config::string(&env, "JWT_SECRET").map(String::into_bytes),
             env,
             limits,
             core: RefCell::new(None),
@@ -56,42 +56,27 @@ impl DurableObject for Inbox {
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
-        let Some(who) = req.headers().get(MEMBER_HEADER)? else {
-            return http::error(400, "bad-request", "inboxes are reached through the Worker");
+        let Some(call) = InboxCall::read(&mut req).await? else {
+            return http::error(
+                ErrorCode::BadRequest,
+                "inboxes are reached through the Worker",
+            );
         };
-        let who: Identity =
-            serde_json::from_str(&who).map_err(|e| worker::Error::RustError(e.to_string()))?;
         let now = Date::now().as_millis();
-        self.load(&who.user_id).await?;
-        if req.path() == "/deliver" {
-            let events: Vec<ServerMsg> = req.json().await?;
-            for event in events {
-                self.run(InboxCommand::Deliver(Box::new(event)), now).await;
+        let (who, protocol) = match call {
+            InboxCall::Deliver { user_id, events } => {
+                self.load(&user_id).await?;
+                for event in events {
+                    self.run(InboxCommand::Deliver(Box::new(event)), now).await;
+                }
+                return Ok(Response::empty()?.with_status(204));
             }
-            return Ok(Response::empty()?.with_status(204));
-        }
-        let protocol = req.headers().get(PROTOCOL_HEADER)?;
-        let pair = WebSocketPair::new()?;
-        let conn = format!(
-            "{now:x}-{:08x}",
-            (worker::js_sys::Math::random() * f64::from(u32::MAX)) as u32
-        );
-        self.state.accept_websocket_with_tags(
-            &pair.server,
-            &[&conn, &crate::versions::tag(protocol.as_deref())],
-        );
-        pair.server.serialize_attachment(&Attachment {
-            conn: conn.clone(),
-            who,
-        })?;
-        self.run(InboxCommand::Connect { conn }, now).await;
-        let response = Response::from_websocket(pair.client)?;
-        if let Some(protocol) = protocol {
-            response
-                .headers()
-                .set("Sec-WebSocket-Protocol", &protocol)?;
-        }
-        Ok(response)
+            InboxCall::Connect { who, protocol } => (who, protocol),
+        };
+        self.load(&who.user_id).await?;
+        let (pair, conn) = sockets::accept(&self.state, "", who.clone(), protocol.as_deref(), now)?;
+        self.run(InboxCommand::Connect { conn, who }, now).await;
+        sockets::answer(pair.client, protocol.as_deref())
     }
 
     async fn websocket_message(
@@ -99,16 +84,13 @@ impl DurableObject for Inbox {
         ws: WebSocket,
         message: WebSocketIncomingMessage,
     ) -> Result<()> {
-        let Some(Attachment { conn, who }) = ws.deserialize_attachment()? else {
+        let Some(sockets::Attachment { conn, who, .. }) = sockets::attachment(&ws) else {
             return Ok(());
         };
         self.load(&who.user_id).await?;
         let command = match message {
             WebSocketIncomingMessage::String(raw) => InboxCommand::Frame { conn, raw },
-            WebSocketIncomingMessage::Binary(_) => InboxCommand::Frame {
-                conn,
-                raw: String::new(),
-            },
+            WebSocketIncomingMessage::Binary(_) => InboxCommand::Binary { conn },
         };
         self.run(command, Date::now().as_millis()).await;
         Ok(())
@@ -122,12 +104,14 @@ impl DurableObject for Inbox {
         _clean: bool,
     ) -> Result<()> {
         self.gone(&ws).await;
-        let _ = ws.close(Some(1000), Some("bye"));
+        sockets::closed(&ws);
         Ok(())
     }
 
-    async fn websocket_error(&self, ws: WebSocket, _error: worker::Error) -> Result<()> {
+    async fn websocket_error(&self, ws: WebSocket, error: worker::Error) -> Result<()> {
+        worker::console_warn!("inbox: socket error: {error}");
         self.gone(&ws).await;
+        sockets::failed(&ws);
         Ok(())
     }
 
@@ -142,7 +126,7 @@ impl DurableObject for Inbox {
 
 impl Inbox {
     async fn gone(&self, ws: &WebSocket) {
-        if let Ok(Some(Attachment { conn, who })) = ws.deserialize_attachment::<Attachment>()
+        if let Some(sockets::Attachment { conn, who, .. }) = sockets::attachment(ws)
             && self.load(&who.user_id).await.is_ok()
         {
             self.run(InboxCommand::Disconnect { conn }, Date::now().as_millis())
@@ -168,13 +152,7 @@ impl Inbox {
                 last_seen: s.last_seen,
             },
         );
-        let conns: Vec<ConnId> = self
-            .state
-            .get_websockets()
-            .iter()
-            .filter_map(|ws| ws.deserialize_attachment::<Attachment>().ok().flatten())
-            .map(|a| a.conn)
-            .collect();
+        let conns = sockets::attached(&self.state);
         self.core.replace(Some(Core::new(
             user_id,
             presence,
@@ -185,17 +163,25 @@ impl Inbox {
     }
 
     async fn run(&self, command: InboxCommand, now: Millis) {
-        let (effects, deadline, user_id) = {
-            let mut slot = self.core.borrow_mut();
-            let Some(core) = slot.as_mut() else {
-                return;
+        let mut next = Some(command);
+        let mut deadline = None;
+        while let Some(command) = next.take() {
+            let (effects, at, user_id) = {
+                let mut slot = self.core.borrow_mut();
+                let Some(core) = slot.as_mut() else {
+                    return;
+                };
+                let effects = core.handle(command, now);
+                (effects, core.next_deadline(), core.user_id().to_owned())
             };
-            let effects = core.handle(command, now);
-            (effects, core.next_deadline(), core.user_id().to_owned())
-        };
-        for effect in effects {
-            if let Err(err) = self.carry_out(&user_id, effect, now).await {
-                worker::console_error!("inbox: {err}");
+            deadline = at;
+            for effect in effects {
+                match self.carry_out(&user_id, effect, now).await {
+                    // The door's answer to an `authenticate`: one more turn of the core.
+                    Ok(Some(follow_up)) => next = Some(follow_up),
+                    Ok(None) => {}
+                    Err(err) => worker::console_error!("inbox: {err}"),
+                }
             }
         }
         if let Some(at) = deadline {
@@ -207,8 +193,41 @@ impl Inbox {
         }
     }
 
-    async fn carry_out(&self, user_id: &str, effect: InboxEffect, now: Millis) -> Result<()> {
+    async fn carry_out(
+        &self,
+        user_id: &str,
+        effect: InboxEffect,
+        now: Millis,
+    ) -> Result<Option<InboxCommand>> {
         match effect {
+            InboxEffect::Close { conn, code, reason } => {
+                for ws in self.state.get_websockets_with_tag(&conn) {
+                    let _ = ws.close(Some(code), Some(&reason));
+                }
+            }
+            InboxEffect::Authenticate {
+                conn,
+                token,
+                req_id,
+            } => {
+                let Some(ws) = self.state.get_websockets_with_tag(&conn).into_iter().next() else {
+                    return Ok(None);
+                };
+                let verified = sockets::reauthenticate(
+                    self.jwt_secret.as_deref(),
+                    &ws,
+                    &token,
+                    req_id.clone(),
+                );
+                return Ok(
+                    verified.map(|(user_id, expires_at)| InboxCommand::Reauthenticated {
+                        conn,
+                        user_id,
+                        expires_at,
+                        req_id,
+                    }),
+                );
+            }
             InboxEffect::Send { conn, msg } => {
                 for ws in self.state.get_websockets_with_tag(&conn) {
                     if crate::versions::speaks(&self.state, &ws, &msg) {
@@ -263,7 +282,7 @@ impl Inbox {
                 }
             }
         }
-        Ok(())
+        Ok(None)
     }
 
     /// Tells each room the user is in; their member lists show it.
@@ -280,22 +299,11 @@ impl Inbox {
             .all()
             .await?
             .results()?;
-        let body =
-            serde_json::to_string(msg).map_err(|e| worker::Error::RustError(e.to_string()))?;
         for row in rooms {
-            let headers = Headers::new();
-            headers.set(crate::ROOM_HEADER, &row.room_id)?;
-            let mut init = RequestInit::new();
-            init.with_method(Method::Post)
-                .with_headers(headers)
-                .with_body(Some(JsValue::from_str(&body)));
-            let request = Request::new_with_init("https://room.internal/status", &init)?;
-            let stub = self
-                .env
-                .durable_object("ROOM")?
-                .id_from_name(&row.room_id)?
-                .get_stub()?;
-            if let Err(err) = stub.fetch_with_request(request).await {
+            let relayed = RoomStub::new(&self.env, &row.room_id)?
+                .relay_status(msg.clone())
+                .await;
+            if let Err(err) = relayed {
                 worker::console_warn!("inbox: status to {} failed: {err}", row.room_id);
             }
         }
@@ -334,11 +342,10 @@ impl Inbox {
         {
             return Ok(ServerMsg::RoomCreated { room });
         }
-        let code = match json["error"]["code"].as_str() {
-            Some("room-exists") => ErrorCode::BadRequest,
-            Some("unknown-user") => ErrorCode::NotFound,
-            _ => ErrorCode::BadRequest,
-        };
+        // One vocabulary: the HTTP answer's code is the event's. A body without one
+        // (never expected) stays a `bad-request`, as before.
+        let code =
+            serde_json::from_value(json["error"]["code"].clone()).unwrap_or(ErrorCode::BadRequest);
         let message = json["error"]["message"]
             .as_str()
             .unwrap_or("the room could not be created");

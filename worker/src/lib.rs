@@ -23,23 +23,17 @@ mod me;
 mod room_object;
 mod rooms;
 mod search;
+mod sockets;
+mod stubs;
 mod upgrade;
 mod versions;
 
-use worker::{
-    Context, Env, Headers, Method, Request, RequestInit, Response, Result, event, js_sys,
-};
+use edgechat_protocol::ErrorCode;
+use worker::{Context, Env, Method, Request, Response, Result, event, js_sys};
 
 pub use echo_object::Echo;
 pub use inbox_object::Inbox;
 pub use room_object::Room;
-
-/// Headers the Worker sets on requests it forwards to a room object. Any copy that a
-/// client sent is never forwarded: the forwarded request is built from scratch.
-pub(crate) const MEMBER_HEADER: &str = "X-Edgechat-Member";
-pub(crate) const ROOM_HEADER: &str = "X-Edgechat-Room";
-pub(crate) const SINCE_HEADER: &str = "X-Edgechat-Since";
-pub(crate) const PROTOCOL_HEADER: &str = "X-Edgechat-Protocol";
 
 #[event(start)]
 fn start() {
@@ -57,7 +51,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     let result = route(req, &env, &path).await;
     let response = result.or_else(|err| {
         worker::console_error!("{method} {path}: {err}");
-        http::error(500, "internal", "something went wrong on the server")
+        http::error(ErrorCode::Internal, "something went wrong on the server")
     })?;
     cors::allow(&env, origin.as_deref(), response)
 }
@@ -115,10 +109,10 @@ async fn route(req: Request, env: &Env, path: &str) -> Result<Response> {
         {
             bench_frame(req, env, room).await
         }
-        (_, ["api", ..]) => http::error(404, "not-found", "there is no such endpoint"),
+        (_, ["api", ..]) => http::error(ErrorCode::NotFound, "there is no such endpoint"),
         // `[assets]` serves everything else before the Worker runs; reaching here means
         // the asset does not exist.
-        _ => http::error(404, "not-found", "there is no such page"),
+        _ => http::error(ErrorCode::NotFound, "there is no such page"),
     }
 }
 
@@ -142,15 +136,5 @@ fn bench_memory() -> Result<Response> {
 /// would, so tests can show that clients survive frames they do not know.
 async fn bench_frame(mut req: Request, env: &Env, room: &str) -> Result<Response> {
     let frame = req.text().await?;
-    let headers = Headers::new();
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post)
-        .with_headers(headers)
-        .with_body(Some(frame.into()));
-    let forwarded = Request::new_with_init("https://room.internal/frames", &init)?;
-    env.durable_object("ROOM")?
-        .id_from_name(room)?
-        .get_stub()?
-        .fetch_with_request(forwarded)
-        .await
+    stubs::RoomStub::new(env, room)?.frames(frame).await
 }

@@ -1,6 +1,7 @@
 //! `/api/me`, `/api/users/{id}` and account administration.
 
 use edgechat_auth::names;
+use edgechat_protocol::ErrorCode;
 use serde::Deserialize;
 use serde_json::json;
 use worker::{Date, Env, Request, Response, Result};
@@ -55,7 +56,7 @@ pub async fn patch(mut req: Request, env: &Env) -> Result<Response> {
     .await?;
     match users::by_id(&db, &user.id).await? {
         Some(updated) => http::json(200, &json!(updated.me())),
-        None => http::error(404, "not-found", "the account no longer exists"),
+        None => http::error(ErrorCode::NotFound, "the account no longer exists"),
     }
 }
 
@@ -69,11 +70,11 @@ pub async fn find(req: Request, env: &Env) -> Result<Response> {
         .find(|(key, _)| key == "username")
         .map(|(_, value)| value.trim().to_owned())
     else {
-        return http::error(400, "bad-request", "give ?username=");
+        return http::error(ErrorCode::BadRequest, "give ?username=");
     };
     match users::by_username(&env.d1("DB")?, &names::username_key(&username)).await? {
         Some(user) if !user.is_disabled() => http::json(200, &json!(user.profile())),
-        _ => http::error(404, "not-found", "no user has that username"),
+        _ => http::error(ErrorCode::NotFound, "no user has that username"),
     }
 }
 
@@ -81,7 +82,7 @@ pub async fn profile(req: Request, env: &Env, id: &str) -> Result<Response> {
     attempt!(guard::user(&req, env).await);
     match users::by_id(&env.d1("DB")?, id).await? {
         Some(user) => http::json(200, &json!(user.profile())),
-        None => http::error(404, "not-found", "no such user"),
+        None => http::error(ErrorCode::NotFound, "no such user"),
     }
 }
 
@@ -90,14 +91,14 @@ pub async fn profile(req: Request, env: &Env, id: &str) -> Result<Response> {
 pub async fn set_disabled(req: Request, env: &Env, id: &str, disabled: bool) -> Result<Response> {
     let (_, admin) = attempt!(guard::user(&req, env).await);
     if !admin.is_admin() {
-        return http::error(403, "forbidden", "only a global admin can do this");
+        return http::error(ErrorCode::Forbidden, "only a global admin can do this");
     }
     if admin.id == id {
-        return http::error(400, "bad-request", "you cannot disable your own account");
+        return http::error(ErrorCode::BadRequest, "you cannot disable your own account");
     }
     let db = env.d1("DB")?;
     if !users::set_disabled(&db, id, disabled).await? {
-        return http::error(404, "not-found", "no such user");
+        return http::error(ErrorCode::NotFound, "no such user");
     }
     if disabled {
         crate::auth::revoke_user(&db, id, Date::now().as_millis()).await?;

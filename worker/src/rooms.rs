@@ -2,26 +2,17 @@
 //! ones. A room's object owns it; D1 has the directory the listings read.
 
 use edgechat_core::{Identity, ids};
-use edgechat_protocol::{RoomInfo, RoomKind};
+use edgechat_protocol::{ErrorCode, RoomInfo, RoomKind};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use wasm_bindgen::JsValue;
-use worker::{Date, Env, Headers, Method, Request, RequestInit, Response, Result};
+use worker::{Date, Env, Request, Response, Result};
 
 use crate::{
-    MEMBER_HEADER, ROOM_HEADER,
     auth::{guard, users},
     http::{self, read_json},
+    stubs::{Creation, RoomStub},
 };
-
-/// What the room object needs to create itself.
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Creation {
-    pub info: RoomInfo,
-    pub creator: Identity,
-    pub members: Vec<(String, String)>,
-}
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -47,15 +38,6 @@ struct NewDirect {
 
 const MAX_MEMBERS: usize = 100;
 
-fn identity(user: &users::UserRow) -> Identity {
-    Identity {
-        user_id: user.id.clone(),
-        username: user.display_name.clone(),
-        global_admin: user.is_admin(),
-        expires_at: None,
-    }
-}
-
 /// `POST /api/rooms`: a public or private room named like a channel, or a group.
 pub async fn create(mut req: Request, env: &Env) -> Result<Response> {
     let (_, user) = attempt!(guard::user(&req, env).await);
@@ -72,12 +54,11 @@ pub async fn create_for(env: &Env, user: &users::UserRow, body: NewRoom) -> Resu
         }
     };
     if body.capacity.is_some_and(|c| !(2..=10_000).contains(&c)) {
-        return http::error(400, "bad-request", "capacity is between 2 and 10,000");
+        return http::error(ErrorCode::BadRequest, "capacity is between 2 and 10,000");
     }
     if body.members.len() > MAX_MEMBERS {
         return http::error(
-            400,
-            "too-many-members",
+            ErrorCode::TooManyMembers,
             "a room starts with at most 100 invited members",
         );
     }
@@ -85,7 +66,7 @@ pub async fn create_for(env: &Env, user: &users::UserRow, body: NewRoom) -> Resu
         (crate::auth::random_id("g-"), RoomKind::Group)
     } else {
         let Some(slug) = ids::room_slug(&name) else {
-            return http::error(400, "invalid", "a room name needs a letter or digit");
+            return http::error(ErrorCode::Invalid, "a room name needs a letter or digit");
         };
         let kind = if body.is_private {
             RoomKind::Private
@@ -105,10 +86,12 @@ pub async fn create_for(env: &Env, user: &users::UserRow, body: NewRoom) -> Resu
     };
     let creation = Creation {
         info,
-        creator: identity(user),
+        creator: Identity::from(user),
         members,
     };
-    forward_create(env, &creation).await
+    RoomStub::new(env, &creation.info.room_id)?
+        .create(creation)
+        .await
 }
 
 /// `POST /api/rooms/direct`: the one room shared with another user, created the first time.
@@ -116,7 +99,7 @@ pub async fn direct(mut req: Request, env: &Env) -> Result<Response> {
     let (_, user) = attempt!(guard::user(&req, env).await);
     let body: NewDirect = attempt!(read_json(&mut req).await);
     if body.user_id == user.id {
-        return http::error(400, "bad-request", "a direct room is with someone else");
+        return http::error(ErrorCode::BadRequest, "a direct room is with someone else");
     }
     let members = attempt!(resolve(env, std::slice::from_ref(&body.user_id)).await);
     let names: Vec<&str> = std::iter::once(user.display_name.as_str())
@@ -131,13 +114,14 @@ pub async fn direct(mut req: Request, env: &Env) -> Result<Response> {
             created_by: user.id.clone(),
             created_at: Date::now().as_millis(),
         },
-        creator: identity(&user),
+        creator: Identity::from(&user),
         members,
     };
-    let response = forward_create(env, &creation).await?;
-    if response.status_code() == 409 {
+    let info = creation.info.clone();
+    let response = RoomStub::new(env, &info.room_id)?.create(creation).await?;
+    if response.status_code() == ErrorCode::RoomExists.status() {
         // Found again rather than duplicated.
-        return http::json(200, &json!({ "room": creation.info, "existing": true }));
+        return http::json(200, &json!({ "room": info, "existing": true }));
     }
     Ok(response)
 }
@@ -149,45 +133,26 @@ async fn resolve(
 ) -> std::result::Result<Vec<(String, String)>, Response> {
     let db = env
         .d1("DB")
-        .map_err(|_| http::refusal(500, "internal", "no database"))?;
+        .map_err(|_| http::refusal(ErrorCode::Internal, "no database"))?;
     let mut found = Vec::with_capacity(ids.len());
     for id in ids {
         match users::by_id(&db, id).await {
             Ok(Some(user)) if !user.is_disabled() => found.push((user.id, user.display_name)),
             Ok(_) => {
                 return Err(http::refusal(
-                    400,
-                    "unknown-user",
+                    ErrorCode::UnknownUser,
                     &format!("no user {id:?}"),
                 ));
             }
-            Err(_) => return Err(http::refusal(500, "internal", "users could not be read")),
+            Err(_) => {
+                return Err(http::refusal(
+                    ErrorCode::Internal,
+                    "users could not be read",
+                ));
+            }
         }
     }
     Ok(found)
-}
-
-async fn forward_create(env: &Env, creation: &Creation) -> Result<Response> {
-    let headers = Headers::new();
-    headers.set(
-        MEMBER_HEADER,
-        &serde_json::to_string(&creation.creator)
-            .map_err(|e| worker::Error::RustError(e.to_string()))?,
-    )?;
-    headers.set(ROOM_HEADER, &creation.info.room_id)?;
-    headers.set("Content-Type", "application/json")?;
-    let body =
-        serde_json::to_string(creation).map_err(|e| worker::Error::RustError(e.to_string()))?;
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post)
-        .with_headers(headers)
-        .with_body(Some(JsValue::from_str(&body)));
-    let forwarded = Request::new_with_init("https://room.internal/create", &init)?;
-    env.durable_object("ROOM")?
-        .id_from_name(&creation.info.room_id)?
-        .get_stub()?
-        .fetch_with_request(forwarded)
-        .await
 }
 
 /// A directory row: read with D1's column names, written in the API's camelCase.

@@ -2,6 +2,7 @@
 //! caller may read (members read their rooms, anyone a public room not banned from).
 
 use edgechat_core::search::{HIGHLIGHT_END, HIGHLIGHT_START, fts_query};
+use edgechat_protocol::ErrorCode;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use wasm_bindgen::JsValue;
@@ -34,7 +35,7 @@ pub async fn search(req: Request, env: &Env) -> Result<Response> {
             .filter(|v| !v.is_empty())
     };
     let Some(query) = param("q").as_deref().and_then(fts_query) else {
-        return http::error(400, "bad-request", "search for at least one word");
+        return http::error(ErrorCode::BadRequest, "search for at least one word");
     };
     let time = |name: &str| -> std::result::Result<JsValue, Response> {
         match param(name) {
@@ -44,8 +45,7 @@ pub async fn search(req: Request, env: &Env) -> Result<Response> {
                 .map(|t| JsValue::from_f64(t as f64))
                 .map_err(|_| {
                     http::refusal(
-                        400,
-                        "bad-request",
+                        ErrorCode::BadRequest,
                         &format!("{name} is milliseconds since the epoch"),
                     )
                 }),

@@ -2,65 +2,41 @@
 //! An upgrade that fails any of them never reaches a Durable Object.
 
 use edgechat_auth::subprotocol;
-use edgechat_core::{Identity, ids, origin::origin_allowed};
-use worker::{Env, Headers, Method, Request, RequestInit, Response, Result};
+use edgechat_core::{Identity, origin::origin_allowed};
+use edgechat_protocol::ErrorCode;
+use worker::{Env, Request, Response, Result};
 
-use crate::{MEMBER_HEADER, PROTOCOL_HEADER, ROOM_HEADER, SINCE_HEADER, auth::guard, config, http};
+use crate::{
+    auth::guard,
+    config, http,
+    stubs::{InboxStub, RoomStub},
+};
+
+/// A whole-number query parameter of `req`.
+fn param(req: &Request, name: &str) -> Result<Option<u64>> {
+    Ok(req
+        .url()?
+        .query_pairs()
+        .find(|(key, _)| key == name)
+        .and_then(|(_, value)| value.parse::<u64>().ok()))
+}
 
 /// `GET /api/rooms/{room}/messages?before=&limit=`: a page of history, oldest first,
 /// through the room object.
 pub async fn room_history(req: &Request, env: &Env, room: &str) -> Result<Response> {
-    if !ids::is_valid_room_name(room) {
-        return http::error(404, "not-found", "no such room");
-    }
+    attempt!(http::room_name(room));
     let (_, user) = attempt!(guard::user(req, env).await);
-    let who = Identity {
-        user_id: user.id.clone(),
-        username: user.display_name.clone(),
-        global_admin: user.is_admin(),
-        expires_at: None,
-    };
-    let headers = Headers::new();
-    headers.set(ROOM_HEADER, room)?;
-    headers.set(
-        MEMBER_HEADER,
-        &serde_json::to_string(&who).map_err(|e| worker::Error::RustError(e.to_string()))?,
-    )?;
-    let query = req
-        .url()?
-        .query()
-        .map(|q| format!("?{q}"))
-        .unwrap_or_default();
-    let mut init = RequestInit::new();
-    init.with_method(Method::Get).with_headers(headers);
-    let forwarded =
-        Request::new_with_init(&format!("https://room.internal/messages{query}"), &init)?;
-    env.durable_object("ROOM")?
-        .id_from_name(room)?
-        .get_stub()?
-        .fetch_with_request(forwarded)
+    let limit = param(req, "limit")?.map(|l| l.min(1_000) as u32);
+    RoomStub::new(env, room)?
+        .history(Identity::from(&user), param(req, "before")?, limit)
         .await
 }
 
 /// `GET /api/me/ws`: the user's inbox socket, checked like a room's.
 pub async fn inbox_socket(req: &Request, env: &Env) -> Result<Response> {
     let (who, protocol) = attempt!(door(req, env).await);
-    let headers = Headers::new();
-    headers.set("Upgrade", "websocket")?;
-    headers.set(
-        MEMBER_HEADER,
-        &serde_json::to_string(&who).map_err(|e| worker::Error::RustError(e.to_string()))?,
-    )?;
-    if let Some(protocol) = &protocol {
-        headers.set(PROTOCOL_HEADER, protocol)?;
-    }
-    let mut init = RequestInit::new();
-    init.with_method(Method::Get).with_headers(headers);
-    let forwarded = Request::new_with_init("https://inbox.internal/ws", &init)?;
-    env.durable_object("INBOX")?
-        .id_from_name(&who.user_id)?
-        .get_stub()?
-        .fetch_with_request(forwarded)
+    InboxStub::new(env, &who.user_id)?
+        .connect(who, protocol)
         .await
 }
 
@@ -78,14 +54,13 @@ async fn door(
         .unwrap_or_default();
     if !upgrade.eq_ignore_ascii_case("websocket") {
         return Err(http::refusal(
-            426,
-            "upgrade-required",
+            ErrorCode::UpgradeRequired,
             "this endpoint only takes WebSocket upgrades",
         ));
     }
     let url = req
         .url()
-        .map_err(|_| http::refusal(400, "bad-request", "bad URL"))?;
+        .map_err(|_| http::refusal(ErrorCode::BadRequest, "bad URL"))?;
     let allowlist = config::string(env, "ALLOWED_ORIGINS").unwrap_or_default();
     let origin = req.headers().get("Origin").ok().flatten();
     if !origin_allowed(
@@ -94,8 +69,7 @@ async fn door(
         &allowlist,
     ) {
         return Err(http::refusal(
-            403,
-            "forbidden-origin",
+            ErrorCode::ForbiddenOrigin,
             "this origin may not open sockets here",
         ));
     }
@@ -107,54 +81,19 @@ async fn door(
         .flatten()
         .unwrap_or_default();
     let protocol = subprotocol::parse(&offered).answer();
-    Ok((
-        Identity {
-            user_id: user.id.clone(),
-            username: user.display_name.clone(),
-            global_admin: user.is_admin(),
-            expires_at: Some(verified.expires_at),
-        },
-        protocol,
-    ))
+    let who = Identity {
+        expires_at: Some(verified.expires_at),
+        ..Identity::from(&user)
+    };
+    Ok((who, protocol))
 }
 
 pub async fn room_socket(req: &Request, env: &Env, room: &str) -> Result<Response> {
-    if !ids::is_valid_room_name(room) {
-        return http::error(
-            400,
-            "bad-room",
-            "room names are 1 to 64 lowercase letters, digits, '-' or '_'",
-        );
-    }
+    attempt!(http::room_name(room));
     let (who, protocol) = attempt!(door(req, env).await);
-    let url = req.url()?;
     // `since`: the last seq this client saw, to resume after a reconnect.
-    let since = url
-        .query_pairs()
-        .find(|(key, _)| key == "since")
-        .and_then(|(_, value)| value.parse::<u64>().ok());
-
-    // Build the forwarded request from scratch so no header the client sent can claim an
-    // identity.
-    let headers = Headers::new();
-    headers.set("Upgrade", "websocket")?;
-    headers.set(ROOM_HEADER, room)?;
-    headers.set(
-        MEMBER_HEADER,
-        &serde_json::to_string(&who).map_err(|e| worker::Error::RustError(e.to_string()))?,
-    )?;
-    if let Some(since) = since {
-        headers.set(SINCE_HEADER, &since.to_string())?;
-    }
-    if let Some(protocol) = &protocol {
-        headers.set(PROTOCOL_HEADER, protocol)?;
-    }
-    let mut init = RequestInit::new();
-    init.with_method(Method::Get).with_headers(headers);
-    let forwarded = Request::new_with_init("https://room.internal/ws", &init)?;
-    env.durable_object("ROOM")?
-        .id_from_name(room)?
-        .get_stub()?
-        .fetch_with_request(forwarded)
+    let since = param(req, "since")?;
+    RoomStub::new(env, room)?
+        .connect(room, who, since, protocol)
         .await
 }

@@ -57,7 +57,7 @@ pub fn UserList(
                                 Avatar { user_id: user.user_id.clone(), name: user.username.clone() }
                                 span { class: "member-name", "{user.username}" }
                                 if user.role != Role::Member {
-                                    span { class: "role", "{role_name(user.role)}" }
+                                    span { class: "role", "{user.role.as_str()}" }
                                 }
                                 span { class, "{presence}" }
                                 if user.user_id != me {
@@ -73,14 +73,6 @@ pub fn UserList(
                 }
             }
         }
-    }
-}
-
-fn role_name(role: Role) -> &'static str {
-    match role {
-        Role::Member => "member",
-        Role::Moderator => "moderator",
-        Role::Admin => "admin",
     }
 }
 

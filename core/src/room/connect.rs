@@ -72,9 +72,7 @@ impl<S: Sql> Room<S> {
             });
         }
 
-        self.conns.insert(conn.clone(), who.clone());
-        self.arrival.retain(|c| self.conns.contains_key(c));
-        self.arrival.push(conn.clone());
+        self.sockets.insert(conn.clone(), who.clone());
         self.leaving.remove(&user_id);
         effects.extend(self.cap_sockets(&user_id));
         effects.extend(self.resume(&conn, &who, since, now)?);
@@ -92,17 +90,12 @@ impl<S: Sql> Room<S> {
 
     /// Closes `user_id`'s oldest sockets beyond the cap.
     fn cap_sockets(&mut self, user_id: &str) -> Vec<Effect> {
-        let mine: Vec<String> = self
-            .arrival
-            .iter()
-            .filter(|c| self.conns.get(*c).is_some_and(|who| who.user_id == user_id))
-            .cloned()
-            .collect();
+        let mine = self.sockets.of(user_id);
         let excess = mine.len().saturating_sub(self.limits.max_sockets_per_user);
         mine.into_iter()
             .take(excess)
             .map(|conn| {
-                self.conns.remove(&conn);
+                self.sockets.remove(&conn);
                 Effect::Close {
                     conn,
                     code: close::TOO_MANY_SOCKETS,
@@ -157,10 +150,10 @@ impl<S: Sql> Room<S> {
     }
 
     pub(super) fn disconnect(&mut self, conn: &str, now: Millis) -> Vec<Effect> {
-        let Some(who) = self.conns.remove(conn) else {
+        let Some(who) = self.sockets.remove(conn) else {
             return Vec::new();
         };
-        if !self.conns_of(&who.user_id).is_empty() {
+        if !self.sockets.of(&who.user_id).is_empty() {
             return Vec::new();
         }
         self.leaving.insert(who.user_id.clone(), now);

@@ -31,17 +31,17 @@ impl<S: Sql> Room<S> {
         match command {
             Command::Connect { conn, who, since } => self.connect(conn, who, since, now),
             Command::Disconnect { conn } => Ok(self.disconnect(&conn, now)),
-            Command::Binary { conn } => Ok(vec![
-                Refusal::new(ErrorCode::BadFrame, "frames must be JSON text, not binary")
-                    .into_effect(&conn, None)?,
-            ]),
+            Command::Binary { conn } => Ok(vec![Effect::Send {
+                conn,
+                msg: crate::sockets::binary_refused(),
+            }]),
             Command::Frame { conn, raw } => self.frame(&conn, &raw, now),
             Command::Reauthenticated {
                 conn,
                 user_id,
                 expires_at,
                 req_id,
-            } => self.reauthenticated(&conn, &user_id, expires_at, req_id),
+            } => Ok(self.reauthenticated(&conn, &user_id, expires_at, req_id)),
             Command::Status(status) => self.relay_status(status),
             Command::Tick => self.tick(now),
         }
@@ -58,9 +58,9 @@ impl<S: Sql> Room<S> {
             }
         };
         let req_id = frame.req_id;
-        // A socket is in `conns` from its accept until its close; a frame from anything
+        // A socket is in `sockets` from its accept until its close; a frame from anything
         // else is a late one from a socket the room already let go.
-        let Some(who) = self.conns.get(conn).cloned() else {
+        let Some(who) = self.sockets.get(conn).cloned() else {
             return Ok(Vec::new());
         };
         match self.route(conn, &who, frame.msg, req_id.clone(), now) {

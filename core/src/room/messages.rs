@@ -2,7 +2,7 @@
 
 use edgechat_protocol::{ErrorCode, Id, Message, Millis, RoomEvent, ServerMsg};
 
-use super::{Effect, Identity, Outcome, Refusal, Room, presence::muted, role_rank};
+use super::{Effect, Identity, Outcome, Rank, Refusal, Room, presence::muted};
 use crate::{
     ids,
     rate::{Bucket, Rate},
@@ -90,7 +90,7 @@ impl<S: Sql> Room<S> {
         }
         let slow_mode = sender.slow_mode;
         if slow_mode > 0
-            && self.rank(&who.user_id)? < role_rank(edgechat_protocol::Role::Moderator)
+            && self.rank(&who.user_id)? < Rank::Room(edgechat_protocol::Role::Moderator)
             && let Some((at, _)) = &last_sent
         {
             let next = at + u64::from(slow_mode) * 1000;

@@ -19,33 +19,15 @@ mod uploads;
 use std::collections::{BTreeMap, BTreeSet};
 
 use edgechat_protocol::{ErrorCode, Id, Millis, Role, RoomEvent, RoomInfo, Seq, ServerMsg};
-use serde::{Deserialize, Serialize};
 
+pub use crate::sockets::{ConnId, Identity};
 use crate::{
     Limits,
     rate::Bucket,
+    sockets::Sockets,
     store::{Sql, Store, StoreError},
 };
 pub use uploads::{Upload, UploadRefused};
-
-/// A socket's id, minted by the Durable Object when it accepts the socket.
-pub type ConnId = String;
-
-/// Who is on the other end of a socket: verified at the door, fixed for the socket's life
-/// and kept in its attachment, so it survives hibernation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Identity {
-    pub user_id: Id,
-    pub username: String,
-    /// A global admin may moderate in every room.
-    #[serde(default)]
-    pub global_admin: bool,
-    /// When the access token the socket was opened or last re-authenticated with
-    /// expires; the socket is closed then unless `authenticate` brings a fresh one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<Millis>,
-}
 
 /// Something that happened to the room.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,9 +98,8 @@ pub struct Room<S> {
     head: Seq,
     /// The time of the step in progress, for the events it stores.
     now: Millis,
-    conns: BTreeMap<ConnId, Identity>,
-    /// The order sockets arrived in, oldest first (for the per-user cap).
-    arrival: Vec<ConnId>,
+    /// The sockets attached, with who each is (the per-user cap closes the oldest).
+    sockets: Sockets,
     /// Users whose last socket closed, and when: still shown until the grace passes.
     leaving: BTreeMap<Id, Millis>,
     /// The online set last broadcast; `None` after a load, when it is unknown.
@@ -140,8 +121,7 @@ impl<S: Sql> Room<S> {
             store,
             head,
             now: 0,
-            conns: BTreeMap::new(),
-            arrival: Vec::new(),
+            sockets: Sockets::default(),
             leaving: BTreeMap::new(),
             shown_online: Some(BTreeSet::new()),
             typing: BTreeMap::new(),
@@ -205,8 +185,7 @@ impl<S: Sql> Room<S> {
         };
         let head = store.head()?;
         let mut room = Self::new(info, limits, store, head);
-        room.arrival = connections.iter().map(|(conn, _)| conn.clone()).collect();
-        room.conns = connections.into_iter().collect();
+        room.sockets = Sockets::new(connections);
         room.shown_online = None;
         Ok(Some(room))
     }
@@ -261,7 +240,7 @@ impl<S: Sql> Room<S> {
             .values()
             .map(|left| left + grace)
             .chain(presence_unknown)
-            .chain(self.conns.values().filter_map(|who| who.expires_at))
+            .chain(self.sockets.next_expiry())
             .chain(uploads)
             .min())
     }
@@ -283,26 +262,27 @@ impl<S: Sql> Room<S> {
         self.head + 1
     }
 
-    /// The effective role of a user: their room role, or above every role for a global
-    /// admin; `None` for someone who is neither.
-    fn rank(&self, user_id: &str) -> Result<u8, StoreError> {
+    /// The effective rank of a user: their room role, or above every role for a global
+    /// admin; someone who is neither ranks as a member.
+    fn rank(&self, user_id: &str) -> Result<Rank, StoreError> {
         let global = self
-            .conns
-            .values()
+            .sockets
+            .identities()
             .any(|who| who.user_id == user_id && who.global_admin);
         if global {
-            return Ok(3);
+            return Ok(Rank::GlobalAdmin);
         }
-        Ok(self.store.member(user_id)?.map_or(0, |m| role_rank(m.role)))
+        let role = self.store.member(user_id)?.map_or(Role::Member, |m| m.role);
+        Ok(Rank::Room(role))
     }
 }
 
-fn role_rank(role: Role) -> u8 {
-    match role {
-        Role::Member => 0,
-        Role::Moderator => 1,
-        Role::Admin => 2,
-    }
+/// How far a user's word reaches in a room, lowest first: a room role (by its order), then
+/// a global admin, who outranks every role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Rank {
+    Room(Role),
+    GlobalAdmin,
 }
 
 /// A refusal, answered to the socket that asked; or a failed store, which ends the

@@ -4,7 +4,7 @@
 
 use edgechat_protocol::{ErrorCode, Millis, Role, RoomEvent, close};
 
-use super::{Identity, Outcome, Refusal, Room, role_rank};
+use super::{Identity, Outcome, Rank, Refusal, Room};
 use crate::{ids, store::Sql};
 
 /// The longest slow mode: six hours.
@@ -12,12 +12,12 @@ pub const MAX_SLOW_MODE_SECS: u32 = 6 * 60 * 60;
 
 impl<S: Sql> Room<S> {
     pub(super) fn require_role(&self, who: &Identity, role: Role) -> Result<(), Refusal> {
-        if self.rank(&who.user_id)? >= role_rank(role) {
+        if self.rank(&who.user_id)? >= Rank::Room(role) {
             Ok(())
         } else {
             Err(Refusal::new(
                 ErrorCode::Forbidden,
-                format!("this needs the {} role", role_name(role)),
+                format!("this needs the {} role", role.as_str()),
             ))
         }
     }
@@ -147,7 +147,7 @@ impl<S: Sql> Room<S> {
     pub(super) fn set_role(&mut self, who: &Identity, user_id: &str, role: Role) -> Outcome {
         self.require_member(user_id)?;
         self.require_over(who, user_id, Role::Admin)?;
-        if role_rank(role) > self.rank(&who.user_id)? {
+        if Rank::Room(role) > self.rank(&who.user_id)? {
             return Err(Refusal::new(
                 ErrorCode::Forbidden,
                 "you cannot give a role above your own",
@@ -206,13 +206,5 @@ impl<S: Sql> Room<S> {
             by: who.user_id.clone(),
             seq: self.next_seq(),
         })?)
-    }
-}
-
-fn role_name(role: Role) -> &'static str {
-    match role {
-        Role::Member => "member",
-        Role::Moderator => "moderator",
-        Role::Admin => "admin",
     }
 }

@@ -12,8 +12,8 @@ impl<S: Sql> Room<S> {
     /// Users with a socket open, plus those whose last socket closed less than the grace
     /// period ago (a reload or a network blip must not flap them offline).
     pub fn online(&self) -> BTreeSet<Id> {
-        self.conns
-            .values()
+        self.sockets
+            .identities()
             .map(|who| who.user_id.clone())
             .chain(self.leaving.keys().cloned())
             .collect()
@@ -35,15 +35,6 @@ impl<S: Sql> Room<S> {
         }]
     }
 
-    /// The sockets `user_id` has open here.
-    pub(super) fn conns_of(&self, user_id: &str) -> Vec<String> {
-        self.conns
-            .iter()
-            .filter(|(_, who)| who.user_id == user_id)
-            .map(|(conn, _)| conn.clone())
-            .collect()
-    }
-
     /// Closes every socket of `user_id` at once (they are gone from the room, not just
     /// offline), with typing and presence updated.
     pub(super) fn remove_user(
@@ -54,8 +45,8 @@ impl<S: Sql> Room<S> {
         now: Millis,
     ) -> Vec<Effect> {
         let mut effects = self.typing_stop(user_id, now);
-        for conn in self.conns_of(user_id) {
-            self.conns.remove(&conn);
+        for conn in self.sockets.of(user_id) {
+            self.sockets.remove(&conn);
             effects.push(Effect::Close {
                 conn,
                 code,
@@ -131,19 +122,14 @@ impl<S: Sql> Room<S> {
     /// Closes sockets whose token has expired, forgets what has expired, and shows who
     /// has really gone.
     pub(super) fn tick(&mut self, now: Millis) -> Result<Vec<Effect>, StoreError> {
-        let expired: Vec<String> = self
-            .conns
-            .iter()
-            .filter(|(_, who)| who.expires_at.is_some_and(|at| at <= now))
-            .map(|(conn, _)| conn.clone())
-            .collect();
         let mut effects = Vec::new();
-        for conn in expired {
+        for conn in self.sockets.expired(now) {
             effects.extend(self.disconnect(&conn, now));
+            let (code, reason) = crate::sockets::EXPIRED;
             effects.push(Effect::Close {
                 conn,
-                code: edgechat_protocol::close::TOKEN_EXPIRED,
-                reason: "the access token expired; reconnect with a fresh one".into(),
+                code,
+                reason: reason.into(),
             });
         }
         let grace = self.limits.presence_grace_ms;
@@ -158,30 +144,18 @@ impl<S: Sql> Room<S> {
     pub(super) fn reauthenticated(
         &mut self,
         conn: &str,
-        user_id: &str,
+        user_id: &Id,
         expires_at: Millis,
         req_id: Option<String>,
-    ) -> Result<Vec<Effect>, StoreError> {
-        let Some(who) = self.conns.get_mut(conn) else {
-            return Ok(Vec::new());
-        };
-        if who.user_id != user_id {
-            return Ok(vec![
-                Refusal::new(
-                    edgechat_protocol::ErrorCode::Unauthorized,
-                    "that token is for another user",
-                )
-                .into_effect(conn, req_id)?,
-            ]);
-        }
-        who.expires_at = Some(expires_at);
-        Ok(vec![Effect::Send {
-            conn: conn.to_owned(),
-            msg: ServerMsg::Authenticated {
-                user_id: user_id.to_owned(),
-                expires_at,
-            },
-        }])
+    ) -> Vec<Effect> {
+        self.sockets
+            .reauthenticated(conn, user_id, expires_at, req_id)
+            .map(|msg| Effect::Send {
+                conn: conn.to_owned(),
+                msg,
+            })
+            .into_iter()
+            .collect()
     }
 
     /// A member's global status, passed on to the room's sockets.

@@ -2,7 +2,7 @@
 //! `send-message`, and removed when their message is deleted or when nobody attached
 //! them in time.
 
-use edgechat_protocol::{Attachment, Id, Millis};
+use edgechat_protocol::{Attachment, ErrorCode, Id, Millis};
 use serde::{Deserialize, Serialize};
 
 use super::{Effect, Room};
@@ -18,7 +18,7 @@ pub struct Upload {
     pub uploaded_at: Millis,
 }
 
-/// Why the room refuses an upload. The upload endpoint answers each with an HTTP status.
+/// Why the room refuses an upload. The upload endpoint answers each with its code.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum UploadRefused {
     /// The room's storage failed; nothing was registered.
@@ -39,15 +39,15 @@ pub enum UploadRefused {
 }
 
 impl UploadRefused {
-    /// The HTTP status and stable code of the refusal.
-    pub fn status(&self) -> (u16, &'static str) {
+    /// The stable code of the refusal, which knows its HTTP status.
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::NotMember => (403, "forbidden"),
-            Self::Muted => (403, "muted"),
-            Self::NoSuchUpload => (404, "not-found"),
-            Self::AlreadyAttached | Self::HasThumbnail => (409, "conflict"),
-            Self::NotAnImage => (415, "unsupported-type"),
-            Self::Failed(_) => (500, "internal"),
+            Self::NotMember => ErrorCode::Forbidden,
+            Self::Muted => ErrorCode::Muted,
+            Self::NoSuchUpload => ErrorCode::NotFound,
+            Self::AlreadyAttached | Self::HasThumbnail => ErrorCode::Conflict,
+            Self::NotAnImage => ErrorCode::UnsupportedType,
+            Self::Failed(_) => ErrorCode::Internal,
         }
     }
 }

@@ -14,6 +14,10 @@ const MARK_SYNCED: &str = "UPDATE read_marks SET synced = 1 WHERE user_id = ? AN
 const ANY_UNSYNCED: &str = "SELECT 1 FROM read_marks WHERE synced = 0 LIMIT 1";
 const ANY_DOOMED: &str = "SELECT 1 FROM doomed LIMIT 1";
 const COMPACT: &str = "DELETE FROM events WHERE seq <= ?";
+const LOG_TAIL: &str = "SELECT COALESCE(MIN(seq), 0) FROM events";
+/// Events one compaction deletes at most, so a room just upgraded from a long log sheds
+/// it over several write-behind rounds rather than in one long statement.
+const COMPACT_BATCH: u64 = 10_000;
 const LOG_LEN: &str = "SELECT COUNT(*) FROM events";
 /// Members whose first unread message (other users', not deleted, above their read
 /// mark) lies in `(after, through]`: one statement, each member's answer from the index.
@@ -85,17 +89,20 @@ impl<S: Sql> Store<S> {
 
     /// Deletes the log's events that D1 has and that are older than the newest
     /// `keep` (the replay window): the log then grows with what is recent, not with
-    /// every edit and reaction ever made. Returns the seq compacted through.
+    /// every edit and reaction ever made; at most `COMPACT_BATCH` events a call. Returns
+    /// the seq compacted through.
     pub fn compact(&self, keep: usize) -> Result<Seq, StoreError> {
         // A log still being folded into the tables is the only copy of its events.
         if self.migration()? != super::schema::Migration::Done {
             return Ok(0);
         }
         // The newest event always stays: it is the head.
+        let oldest = self.one(LOG_TAIL, &[])?.map_or(Ok(0), |row| row.uint(0))?;
         let through = self
             .archived()?
-            .min(self.head()?.saturating_sub(keep.max(1) as u64));
-        if through > 0 {
+            .min(self.head()?.saturating_sub(keep.max(1) as u64))
+            .min(oldest.saturating_add(COMPACT_BATCH));
+        if through >= oldest && through > 0 {
             self.exec(COMPACT, &[through.into()])?;
         }
         Ok(through)

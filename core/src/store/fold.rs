@@ -49,7 +49,7 @@ pub fn apply<S: Sql>(store: &Store<S>, event: &RoomEvent) -> Result<(), StoreErr
         }
         RoomEvent::UserUnmuted { user_id, .. } => store.exec(UNMUTE, &[user_id.into()]),
         RoomEvent::RoleChanged { user_id, role, .. } => {
-            store.exec(SET_ROLE, &[to_json(role)?.into(), user_id.into()])
+            store.exec(SET_ROLE, &[stored_role(*role).into(), user_id.into()])
         }
         RoomEvent::SlowModeChanged { seconds, .. } => {
             store.set_counter(schema::SLOW_MODE, u64::from(*seconds))
@@ -106,8 +106,14 @@ fn upsert_member<S: Sql>(
 ) -> Result<(), StoreError> {
     store.exec(
         UPSERT_MEMBER,
-        &[user_id.into(), username.into(), to_json(&role)?.into()],
+        &[user_id.into(), username.into(), stored_role(role).into()],
     )
+}
+
+/// A role as the members table keeps it: a JSON string (`"admin"`, quotes included), as
+/// the first schema wrote it and as rooms read it back.
+fn stored_role(role: Role) -> String {
+    format!("\"{}\"", role.as_str())
 }
 
 /// Writes back a message as `event` leaves it (the change itself is

@@ -47,10 +47,14 @@ impl From<&String> for Value {
     }
 }
 
+/// The largest integer a JavaScript number holds exactly (2^53 - 1).
+const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+
 impl From<u64> for Value {
-    /// Seqs, times and counts stay far below 2^53, where JavaScript numbers are exact.
+    /// Seqs, times and counts stay far below 2^53, where JavaScript numbers are exact;
+    /// "no bound" (`Seq::MAX`) becomes the largest such number, not an inexact one.
     fn from(n: u64) -> Self {
-        Value::Integer(n.min(i64::MAX as u64) as i64)
+        Value::Integer(n.min(MAX_SAFE_INTEGER) as i64)
     }
 }
 
@@ -121,7 +125,8 @@ pub enum StoreError {
 
 /// The room's SQLite, as the object and the native tests reach it.
 pub trait Sql: Clone {
-    /// Runs one statement with `params` bound to its `?` placeholders, in order.
+    /// Runs one statement with `params` bound to its placeholders: `?` in order, or `?N`
+    /// for the Nth.
     fn run(&self, statement: &'static str, params: &[Value]) -> Result<Vec<Row>, StoreError>;
 
     /// Runs `step` so that every write in it lands, or none does: a step that fails

@@ -1,6 +1,7 @@
 //! Authentication at the door: a bearer token, checked, and the account still enabled.
 
 use edgechat_auth::token::{self, Verified};
+use edgechat_protocol::ErrorCode;
 use worker::{Date, Env, Request, Response};
 
 use super::users::{self, UserRow};
@@ -37,20 +38,23 @@ pub async fn media_user(req: &Request, env: &Env) -> Result<(Verified, UserRow),
 
 async fn signed_in(token: Option<String>, env: &Env) -> Result<(Verified, UserRow), Response> {
     let config = AuthConfig::from_env(env)
-        .ok_or_else(|| refusal(500, "internal", "the server is missing its secrets"))?;
+        .ok_or_else(|| refusal(ErrorCode::Internal, "the server is missing its secrets"))?;
     let token =
-        token.ok_or_else(|| refusal(401, "unauthorized", "sign in first: no access token"))?;
+        token.ok_or_else(|| refusal(ErrorCode::Unauthorized, "sign in first: no access token"))?;
     let verified = token::verify(&config.jwt_secret, &token, Date::now().as_millis())
-        .map_err(|e| refusal(401, "unauthorized", &e.to_string()))?;
+        .map_err(|e| refusal(ErrorCode::Unauthorized, &e.to_string()))?;
     let db = env
         .d1("DB")
-        .map_err(|_| refusal(500, "internal", "no database"))?;
+        .map_err(|_| refusal(ErrorCode::Internal, "no database"))?;
     let row = users::by_id(&db, &verified.user_id)
         .await
-        .map_err(|_| refusal(500, "internal", "the account could not be read"))?
-        .ok_or_else(|| refusal(401, "unauthorized", "the account no longer exists"))?;
+        .map_err(|_| refusal(ErrorCode::Internal, "the account could not be read"))?
+        .ok_or_else(|| refusal(ErrorCode::Unauthorized, "the account no longer exists"))?;
     if row.is_disabled() {
-        return Err(refusal(403, "account-disabled", "this account is disabled"));
+        return Err(refusal(
+            ErrorCode::AccountDisabled,
+            "this account is disabled",
+        ));
     }
     Ok((verified, row))
 }

@@ -12,6 +12,7 @@ use edgechat_auth::{
     password::{self, ITERATIONS, PasswordRecord, SALT_BYTES},
     refresh, token,
 };
+use edgechat_protocol::ErrorCode;
 use serde::Deserialize;
 use serde_json::json;
 use worker::{D1Database, Date, Env, Request, Response, Result};
@@ -25,11 +26,11 @@ use users::{NewUser, UserRow};
 fn setup(env: &Env) -> std::result::Result<(AuthConfig, D1Database), Response> {
     let config = AuthConfig::from_env(env).ok_or_else(|| {
         worker::console_error!("JWT_SECRET or PASSWORD_PEPPER is not set");
-        refusal(500, "internal", "the server is missing its secrets")
+        refusal(ErrorCode::Internal, "the server is missing its secrets")
     })?;
     let db = env
         .d1("DB")
-        .map_err(|_| refusal(500, "internal", "no database"))?;
+        .map_err(|_| refusal(ErrorCode::Internal, "no database"))?;
     Ok((config, db))
 }
 
@@ -91,10 +92,10 @@ pub async fn register(mut req: Request, env: &Env) -> Result<Response> {
         now,
     };
     if !users::insert(&db, &new).await? {
-        return http::error(409, "username-taken", "that username is taken");
+        return http::error(ErrorCode::UsernameTaken, "that username is taken");
     }
     let Some(user) = users::by_id(&db, &id).await? else {
-        return http::error(500, "internal", "the new account could not be read");
+        return http::error(ErrorCode::Internal, "the new account could not be read");
     };
     session(&db, &config, &user, None, body.use_cookies, now, 201).await
 }
@@ -104,10 +105,10 @@ pub async fn login(mut req: Request, env: &Env) -> Result<Response> {
     let (config, db) = attempt!(setup(env));
     let body: Login = attempt!(read_json(&mut req).await);
     if body.username.chars().count() > names::USERNAME_MAX {
-        return http::error(400, "too-long", "usernames have at most 32 characters");
+        return http::error(ErrorCode::TooLong, "usernames have at most 32 characters");
     }
     if body.password.chars().count() > password::MAX_CHARS {
-        return http::error(400, "too-long", "passwords have at most 128 characters");
+        return http::error(ErrorCode::TooLong, "passwords have at most 128 characters");
     }
     let now = Date::now().as_millis();
     let user_key = format!("user:{}", names::username_key(&body.username));
@@ -140,10 +141,10 @@ pub async fn login(mut req: Request, env: &Env) -> Result<Response> {
     };
     let (Some(user), true) = (user, matches) else {
         throttle::fail(&db, &[&user_key, &ip_key], now, config.login_window_ms).await?;
-        return http::error(401, "invalid-credentials", "wrong username or password");
+        return http::error(ErrorCode::InvalidCredentials, "wrong username or password");
     };
     if user.is_disabled() {
-        return http::error(403, "account-disabled", "this account is disabled");
+        return http::error(ErrorCode::AccountDisabled, "this account is disabled");
     }
     throttle::clear(&db, &user_key).await?;
     users::touch(&db, &user.id, now).await?;
@@ -173,13 +174,12 @@ async fn presented(req: &mut Request) -> std::result::Result<(String, bool), Res
         .flatten()
         .unwrap_or_default();
     let Some(token) = cookie::read(&cookies, cookie::REFRESH) else {
-        return Err(refusal(401, "invalid-token", "no refresh token"));
+        return Err(refusal(ErrorCode::InvalidToken, "no refresh token"));
     };
     let csrf = req.headers().get(cookie::CSRF_HEADER).ok().flatten();
     if csrf.as_deref() != Some("1") {
         return Err(refusal(
-            403,
-            "csrf-required",
+            ErrorCode::CsrfRequired,
             "cookie-authenticated requests need the X-Edgechat-Csrf: 1 header",
         ));
     }
@@ -191,7 +191,7 @@ async fn presented(req: &mut Request) -> std::result::Result<(String, bool), Res
 pub async fn refresh(mut req: Request, env: &Env) -> Result<Response> {
     let (config, db) = attempt!(setup(env));
     let (token, from_cookie) = attempt!(presented(&mut req).await);
-    let invalid = || http::error(401, "invalid-token", "the refresh token is not valid");
+    let invalid = || http::error(ErrorCode::InvalidToken, "the refresh token is not valid");
     if !refresh::well_formed(&token) {
         return invalid();
     }
@@ -206,8 +206,7 @@ pub async fn refresh(mut req: Request, env: &Env) -> Result<Response> {
         Some(at) if now >= at as u64 + config.refresh_reuse_grace_ms => {
             sessions::revoke_family(&db, &row.family_id, now).await?;
             return http::error(
-                401,
-                "token-reused",
+                ErrorCode::TokenReused,
                 "this refresh token was already used; sign in again",
             );
         }
@@ -222,7 +221,7 @@ pub async fn refresh(mut req: Request, env: &Env) -> Result<Response> {
         Some(user) if !user.is_disabled() => user,
         _ => {
             sessions::revoke_family(&db, &row.family_id, now).await?;
-            return http::error(403, "account-disabled", "this account is disabled");
+            return http::error(ErrorCode::AccountDisabled, "this account is disabled");
         }
     };
     session(

@@ -3,6 +3,7 @@
 //! signed in.
 
 use edgechat_core::files::{Family, sniff};
+use edgechat_protocol::ErrorCode;
 use serde_json::json;
 use wasm_bindgen::JsValue;
 use worker::{Env, Request, Response, Result};
@@ -21,8 +22,7 @@ pub async fn put_avatar(mut req: Request, env: &Env) -> Result<Response> {
     let (head, complete) = incoming.head();
     let Some(kind) = sniff(&head, complete).filter(|k| k.family == Family::Image) else {
         return http::error(
-            415,
-            "unsupported-type",
+            ErrorCode::UnsupportedType,
             "an avatar must be a PNG, JPEG, GIF or WebP image",
         );
     };
@@ -40,7 +40,7 @@ pub async fn put_avatar(mut req: Request, env: &Env) -> Result<Response> {
     }
     match users::by_id(&db, &user.id).await? {
         Some(updated) => http::json(200, &json!(updated.me())),
-        None => http::error(404, "not-found", "the account no longer exists"),
+        None => http::error(ErrorCode::NotFound, "the account no longer exists"),
     }
 }
 
@@ -60,12 +60,12 @@ pub async fn get_avatar(req: &Request, env: &Env, user_id: &str) -> Result<Respo
         .and_then(|u| u.avatar_file_id)
         .filter(|id| is_file_id(id, 'a'))
     else {
-        return http::error(404, "not-found", "this user has no avatar");
+        return http::error(ErrorCode::NotFound, "this user has no avatar");
     };
     let bucket = env.bucket("FILES")?;
     let key = avatar_key(&avatar_id);
     let Some(head) = bucket.head(&key).await? else {
-        return http::error(404, "not-found", "this user has no avatar");
+        return http::error(ErrorCode::NotFound, "this user has no avatar");
     };
     let content_type = head
         .http_metadata()

@@ -2,6 +2,7 @@
 //! read for sniffing, and the whole streamed to R2 without being held in memory.
 
 use edgechat_core::files::SNIFF_BYTES;
+use edgechat_protocol::ErrorCode;
 use futures_util::{StreamExt, stream};
 use worker::{Bucket, ByteStream, FixedLengthStream, HttpMetadata, Request, Response};
 
@@ -26,21 +27,19 @@ pub fn declared_length(req: &Request, limit: u64) -> Result<u64, Response> {
         .flatten()
         .ok_or_else(|| {
             refusal(
-                411,
-                "length-required",
+                ErrorCode::LengthRequired,
                 "send the file with a Content-Length header",
             )
         })?
         .trim()
         .parse::<u64>()
-        .map_err(|_| refusal(400, "bad-request", "Content-Length is not a number"))?;
+        .map_err(|_| refusal(ErrorCode::BadRequest, "Content-Length is not a number"))?;
     if length == 0 {
-        return Err(refusal(400, "empty-file", "the file is empty"));
+        return Err(refusal(ErrorCode::EmptyFile, "the file is empty"));
     }
     if length > limit {
         return Err(refusal(
-            413,
-            "too-large",
+            ErrorCode::TooLarge,
             &format!("files here are limited to {limit} bytes; this one has {length}"),
         ));
     }
@@ -52,7 +51,7 @@ impl Incoming {
     pub async fn start(req: &mut Request, length: u64) -> Result<Self, Response> {
         let mut rest = req
             .stream()
-            .map_err(|_| refusal(400, "bad-request", "the body could not be read"))?;
+            .map_err(|_| refusal(ErrorCode::BadRequest, "the body could not be read"))?;
         let mut read = Vec::new();
         let mut total = 0u64;
         let mut complete = false;
@@ -62,7 +61,7 @@ impl Incoming {
                     total += chunk.len() as u64;
                     read.push(chunk);
                 }
-                Some(Err(_)) => return Err(refusal(400, "bad-request", "the upload broke off")),
+                Some(Err(_)) => return Err(refusal(ErrorCode::BadRequest, "the upload broke off")),
                 None => {
                     complete = true;
                     break;
@@ -71,8 +70,7 @@ impl Incoming {
         }
         if total > length || (complete && total != length) {
             return Err(refusal(
-                400,
-                "length-mismatch",
+                ErrorCode::LengthMismatch,
                 "the body is not as long as its Content-Length",
             ));
         }
@@ -111,8 +109,7 @@ impl Incoming {
             .map_err(|err| {
                 worker::console_warn!("upload to {key} failed: {err}");
                 refusal(
-                    400,
-                    "length-mismatch",
+                    ErrorCode::LengthMismatch,
                     "the upload did not arrive whole; try again",
                 )
             })?;

@@ -2,6 +2,7 @@
 //! room, by bearer token or the media cookie, with headers that keep the bytes inert.
 
 use edgechat_core::files::{ByteRange, content_disposition, parse_range};
+use edgechat_protocol::ErrorCode;
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
 use worker::{Bucket, Env, Headers, Range, Request, Response, Result};
@@ -31,7 +32,7 @@ macro_rules! select_file {
 pub async fn download(req: &Request, env: &Env, id: &str, thumbnail: bool) -> Result<Response> {
     let (_, user) = attempt!(guard::media_user(req, env).await);
     if !is_file_id(id, 'f') {
-        return http::error(404, "not-found", "no such file");
+        return http::error(ErrorCode::NotFound, "no such file");
     }
     let db = env.d1("DB")?;
     let Some(file) = db
@@ -40,7 +41,7 @@ pub async fn download(req: &Request, env: &Env, id: &str, thumbnail: bool) -> Re
         .first::<FileRow>(None)
         .await?
     else {
-        return http::error(404, "not-found", "no such file");
+        return http::error(ErrorCode::NotFound, "no such file");
     };
     let member = db
         .prepare(
@@ -55,8 +56,7 @@ pub async fn download(req: &Request, env: &Env, id: &str, thumbnail: bool) -> Re
         .is_some();
     if !member && !user.is_admin() {
         return http::error(
-            403,
-            "forbidden",
+            ErrorCode::Forbidden,
             "only members of the file's room may download it",
         );
     }
@@ -68,7 +68,7 @@ pub async fn download(req: &Request, env: &Env, id: &str, thumbnail: bool) -> Re
             .await?
         {
             Some(thumb) => thumb,
-            None => return http::error(404, "not-found", "this file has no thumbnail"),
+            None => return http::error(ErrorCode::NotFound, "this file has no thumbnail"),
         }
     } else {
         file
@@ -100,8 +100,7 @@ pub(super) async fn serve(
         Ok(range) => range,
         Err(_) => {
             let response = http::error(
-                416,
-                "range-not-satisfiable",
+                ErrorCode::RangeNotSatisfiable,
                 "the range is past the end of the file",
             )?;
             response
@@ -119,10 +118,10 @@ pub(super) async fn serve(
         None => get,
     };
     let Some(object) = get.execute().await? else {
-        return http::error(404, "not-found", "the file is gone");
+        return http::error(ErrorCode::NotFound, "the file is gone");
     };
     let Some(body) = object.body() else {
-        return http::error(404, "not-found", "the file is gone");
+        return http::error(ErrorCode::NotFound, "the file is gone");
     };
     let headers = Headers::new();
     headers.set("Content-Type", content_type)?;

@@ -12,14 +12,8 @@ pub use avatar::{delete_avatar, get_avatar, put_avatar};
 pub use download::download;
 pub use upload::upload;
 
-use edgechat_core::store::Store;
-use wasm_bindgen::JsValue;
-use worker::{Bucket, D1Database, Result};
-
-use crate::room_object::ObjectSql;
-
 /// Where a room file's bytes are. Only server-made ids reach a key.
-fn file_key(file_id: &str) -> String {
+pub(crate) fn file_key(file_id: &str) -> String {
     format!("files/{file_id}")
 }
 
@@ -35,28 +29,4 @@ fn is_file_id(id: &str, prefix: char) -> bool {
         && id[1..]
             .bytes()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-}
-
-/// Deletes the bytes and D1 rows of the files a room doomed, forgetting each once both
-/// are gone. Runs with the room's write-behind, so a failure is retried by its alarm.
-pub async fn purge(store: &Store<ObjectSql>, db: &D1Database, bucket: &Bucket) -> Result<()> {
-    let failed = |err: edgechat_core::store::StoreError| worker::Error::RustError(err.to_string());
-    let doomed = store.doomed().map_err(failed)?;
-    if doomed.is_empty() {
-        return Ok(());
-    }
-    let keys: Vec<String> = doomed.iter().map(|id| file_key(id)).collect();
-    bucket.delete_multiple(keys).await?;
-    let statements = doomed
-        .iter()
-        .map(|id| {
-            db.prepare("DELETE FROM files WHERE id = ?")
-                .bind(&[JsValue::from_str(id)])
-        })
-        .collect::<Result<Vec<_>>>()?;
-    db.batch(statements).await?;
-    for id in &doomed {
-        store.buried(id).map_err(failed)?;
-    }
-    Ok(())
 }

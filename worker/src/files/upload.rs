@@ -3,27 +3,24 @@
 use edgechat_core::{
     Identity, Upload,
     files::{Family, clean_name, sniff},
-    ids,
 };
-use edgechat_protocol::Attachment;
+use edgechat_protocol::{Attachment, ErrorCode};
 use serde_json::json;
 use wasm_bindgen::JsValue;
-use worker::{Date, Env, Method, Request, RequestInit, Response, Result, Stub};
+use worker::{Date, Env, Request, Response, Result};
 
 use super::{body::Incoming, file_key};
 use crate::{
-    MEMBER_HEADER, ROOM_HEADER,
     auth::{crypto, guard},
     config, http,
+    stubs::RoomStub,
 };
 
 /// The header that carries the file's name, percent-encoded.
 pub const NAME_HEADER: &str = "X-File-Name";
 
 pub async fn upload(mut req: Request, env: &Env, room: &str) -> Result<Response> {
-    if !ids::is_valid_room_name(room) {
-        return http::error(404, "not-found", "no such room");
-    }
+    attempt!(http::room_name(room));
     let (_, user) = attempt!(guard::user(&req, env).await);
     let thumbnail_of = req
         .url()?
@@ -36,27 +33,22 @@ pub async fn upload(mut req: Request, env: &Env, room: &str) -> Result<Response>
     };
     let length = attempt!(super::body::declared_length(&req, limit));
     let name = clean_name(&req.headers().get(NAME_HEADER)?.unwrap_or_default());
-    let who = Identity {
-        user_id: user.id.clone(),
-        username: user.display_name.clone(),
-        global_admin: user.is_admin(),
-        expires_at: None,
-    };
-    let stub = env.durable_object("ROOM")?.id_from_name(room)?.get_stub()?;
-    let ask = json!({ "thumbnailOf": thumbnail_of });
-    attempt!(call(&stub, room, &who, "/files/check", &ask).await?);
+    let who = Identity::from(&user);
+    let stub = RoomStub::new(env, room)?;
+    attempt!(passed(
+        stub.check_upload(who.clone(), thumbnail_of.clone()).await?
+    ));
 
     let incoming = attempt!(Incoming::start(&mut req, length).await);
     let (head, complete) = incoming.head();
     let Some(kind) = sniff(&head, complete) else {
         return http::error(
-            415,
-            "unsupported-type",
+            ErrorCode::UnsupportedType,
             "edgechat takes images (PNG, JPEG, GIF, WebP), PDF, plain text, MP4, WebM and office documents",
         );
     };
     if thumbnail_of.is_some() && kind.family != Family::Image {
-        return http::error(415, "unsupported-type", "a thumbnail must be an image");
+        return http::error(ErrorCode::UnsupportedType, "a thumbnail must be an image");
     }
 
     let file_id = crypto::random_id("f");
@@ -97,12 +89,16 @@ pub async fn upload(mut req: Request, env: &Env, room: &str) -> Result<Response>
         ])?
         .run()
         .await;
-    let registration = json!({
-        "upload": Upload { attachment: attachment.clone(), uploader: user.id.clone(), uploaded_at: now },
-        "thumbnailOf": thumbnail_of,
-    });
+    let upload = Upload {
+        attachment: attachment.clone(),
+        uploader: user.id.clone(),
+        uploaded_at: now,
+    };
     let registered = match stored {
-        Ok(_) => call(&stub, room, &who, "/files/register", &registration).await,
+        Ok(_) => stub
+            .register_upload(who, upload, thumbnail_of)
+            .await
+            .map(passed),
         Err(err) => Err(err),
     };
     let refused = match registered {
@@ -122,30 +118,11 @@ pub async fn upload(mut req: Request, env: &Env, room: &str) -> Result<Response>
     refused
 }
 
-/// Asks the room object at `path`; `Ok(Err(response))` is its refusal, to pass on.
-async fn call(
-    stub: &Stub,
-    room: &str,
-    who: &Identity,
-    path: &str,
-    body: &serde_json::Value,
-) -> Result<std::result::Result<(), Response>> {
-    let headers = worker::Headers::new();
-    headers.set(ROOM_HEADER, room)?;
-    headers.set(
-        MEMBER_HEADER,
-        &serde_json::to_string(who).map_err(|e| worker::Error::RustError(e.to_string()))?,
-    )?;
-    headers.set("Content-Type", "application/json")?;
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post)
-        .with_headers(headers)
-        .with_body(Some(JsValue::from_str(&body.to_string())));
-    let request = Request::new_with_init(&format!("https://room.internal{path}"), &init)?;
-    let response = stub.fetch_with_request(request).await?;
+/// The room's answer: `Err` with its refusal, to pass on.
+fn passed(response: Response) -> std::result::Result<(), Response> {
     if response.status_code() < 300 {
-        Ok(Ok(()))
+        Ok(())
     } else {
-        Ok(Err(response))
+        Err(response)
     }
 }

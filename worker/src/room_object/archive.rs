@@ -6,7 +6,7 @@ use edgechat_core::archive::{self, ArchiveOp};
 use edgechat_core::store::Store;
 use edgechat_protocol::{RoomEvent, RoomInfo, Seq};
 use wasm_bindgen::JsValue;
-use worker::{D1Database, D1PreparedStatement, Result};
+use worker::{Bucket, D1Database, D1PreparedStatement, Result};
 
 use super::{ObjectSql, stored};
 
@@ -20,14 +20,6 @@ fn int(n: u64) -> JsValue {
 
 fn opt(n: Option<u64>) -> JsValue {
     n.map_or(JsValue::NULL, int)
-}
-
-fn role(role: edgechat_protocol::Role) -> &'static str {
-    match role {
-        edgechat_protocol::Role::Member => "member",
-        edgechat_protocol::Role::Moderator => "moderator",
-        edgechat_protocol::Role::Admin => "admin",
-    }
 }
 
 fn kind(kind: edgechat_protocol::RoomKind) -> &'static str {
@@ -73,12 +65,12 @@ fn statements(db: &D1Database, room_id: &str, op: &ArchiveOp) -> Result<Vec<D1Pr
             "INSERT INTO room_members (room_id, user_id, username, role, member, joined_at) VALUES (?1, ?2, ?3, ?4, 1, ?5)
              ON CONFLICT(room_id, user_id) DO UPDATE SET username = excluded.username, role = excluded.role,
                  member = 1, joined_at = excluded.joined_at",
-            &[room, text(user_id), text(username), text(role(*r)), int(*at)],
+            &[room, text(user_id), text(username), text(r.as_str()), int(*at)],
         )?],
         ArchiveOp::Role { user_id, role: r } => vec![statement(
             db,
             "UPDATE room_members SET role = ?3 WHERE room_id = ?1 AND user_id = ?2",
-            &[room, text(user_id), text(role(*r))],
+            &[room, text(user_id), text(r.as_str())],
         )?],
         ArchiveOp::NotMember { user_id } => vec![statement(
             db,
@@ -322,4 +314,27 @@ pub async fn flush(
     store.set_archived(through).map_err(stored)?;
     store.read_marks_synced(&marks).map_err(stored)?;
     Ok(report)
+}
+
+/// Deletes the bytes and D1 rows of the files a room doomed, forgetting each once both
+/// are gone. Runs with the room's write-behind, so a failure is retried by its alarm.
+pub async fn purge(store: &Store<ObjectSql>, db: &D1Database, bucket: &Bucket) -> Result<()> {
+    let doomed = store.doomed().map_err(stored)?;
+    if doomed.is_empty() {
+        return Ok(());
+    }
+    let keys: Vec<String> = doomed.iter().map(|id| crate::files::file_key(id)).collect();
+    bucket.delete_multiple(keys).await?;
+    let statements = doomed
+        .iter()
+        .map(|id| {
+            db.prepare("DELETE FROM files WHERE id = ?")
+                .bind(&[JsValue::from_str(id)])
+        })
+        .collect::<Result<Vec<_>>>()?;
+    db.batch(statements).await?;
+    for id in &doomed {
+        store.buried(id).map_err(stored)?;
+    }
+    Ok(())
 }

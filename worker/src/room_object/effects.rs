@@ -2,10 +2,11 @@
 //! wrote what it stored, atomically, before these run.
 
 use edgechat_core::{Command, Effect};
-use edgechat_protocol::{ErrorCode, ServerMsg};
-use worker::{Date, WebSocket};
+use edgechat_protocol::ServerMsg;
+use worker::WebSocket;
 
-use super::{Attachment, Room};
+use super::Room;
+use crate::sockets;
 
 impl Room {
     /// Performs `effects` in order. Returns the command that answers an
@@ -23,7 +24,7 @@ impl Room {
                 Effect::Send { conn, msg } => {
                     for ws in self.state.get_websockets_with_tag(&conn) {
                         if crate::versions::speaks(&self.state, &ws, &msg) {
-                            send(&ws, &msg);
+                            sockets::send(&ws, &msg);
                         }
                     }
                 }
@@ -47,8 +48,8 @@ impl Room {
         follow_up
     }
 
-    /// Checks a fresh token for a live socket and records its new expiry in the
-    /// socket's attachment, so it survives hibernation; the core then decides.
+    /// The door's answer to an `authenticate` on a live socket, as a command for the
+    /// core; a token that does not verify was answered already.
     fn reauthenticate(
         &self,
         ws: &WebSocket,
@@ -56,33 +57,12 @@ impl Room {
         token: &str,
         req_id: Option<String>,
     ) -> Option<Command> {
-        let refuse = |message: &str| {
-            send(
-                ws,
-                &ServerMsg::error(ErrorCode::Unauthorized, message, req_id.clone()),
-            );
-            None
-        };
-        let Some(secret) = &self.jwt_secret else {
-            return refuse("the server is missing its secrets");
-        };
-        let verified = match edgechat_auth::token::verify(secret, token, Date::now().as_millis()) {
-            Ok(verified) => verified,
-            Err(err) => return refuse(&err.to_string()),
-        };
-        let Ok(Some(mut attachment)) = ws.deserialize_attachment::<Attachment>() else {
-            return refuse("this socket has no identity");
-        };
-        if attachment.who.user_id == verified.user_id {
-            attachment.who.expires_at = Some(verified.expires_at);
-            if ws.serialize_attachment(&attachment).is_err() {
-                return refuse("the new token could not be recorded");
-            }
-        }
+        let (user_id, expires_at) =
+            sockets::reauthenticate(self.jwt_secret.as_deref(), ws, token, req_id.clone())?;
         Some(Command::Reauthenticated {
             conn,
-            user_id: verified.user_id,
-            expires_at: verified.expires_at,
+            user_id,
+            expires_at,
             req_id,
         })
     }
@@ -103,11 +83,5 @@ impl Room {
             // A socket that is closing refuses the send; it is leaving anyway.
             let _ = ws.send_with_str(&frame);
         }
-    }
-}
-
-pub(super) fn send(ws: &WebSocket, msg: &ServerMsg) {
-    if let Err(err) = ws.send(msg) {
-        worker::console_warn!("room: send failed: {err}");
     }
 }

@@ -12,29 +12,19 @@ mod sql;
 use std::cell::{Cell, RefCell};
 
 use edgechat_core::{
-    Command, ConnId, Effect, Identity, Limits,
+    Command, Effect, Identity, Limits,
     store::{Migration, Store},
 };
 use edgechat_protocol::{ErrorCode, Millis, PING_FRAME, PONG_FRAME, Seq, ServerMsg};
-use serde::{Deserialize, Serialize};
 use worker::{
     Date, DurableObject, Env, Request, Response, Result, State, WebSocket,
-    WebSocketIncomingMessage, WebSocketPair, durable_object, js_sys,
-    worker_sys::WebSocketRequestResponsePair,
+    WebSocketIncomingMessage, durable_object, worker_sys::WebSocketRequestResponsePair,
 };
 
-use crate::{MEMBER_HEADER, PROTOCOL_HEADER, ROOM_HEADER, SINCE_HEADER, config, http};
+use crate::{config, http, sockets, stubs::RoomCall};
 pub(crate) use sql::ObjectSql;
 
 type Core = edgechat_core::Room<ObjectSql>;
-
-/// What each socket remembers about itself across hibernation.
-#[derive(Serialize, Deserialize)]
-struct Attachment {
-    conn: ConnId,
-    room: String,
-    who: Identity,
-}
 
 /// Whether the room could be loaded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,7 +78,9 @@ impl DurableObject for Room {
             archive_backoff: Cell::new(None),
             flushing: Cell::new(false),
             migrate_chunk: config::number(&env, "MIGRATE_CHUNK", 500) as usize,
-            migrate_chunks_per_wake: config::number(&env, "MIGRATE_CHUNKS_PER_WAKE", 20) as usize,
+            // At least one, or an upgrading room's alarm would never make progress.
+            migrate_chunks_per_wake: config::number(&env, "MIGRATE_CHUNKS_PER_WAKE", 20).max(1)
+                as usize,
             env,
             state,
             limits,
@@ -99,80 +91,50 @@ impl DurableObject for Room {
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
-        if req.path() == "/status" {
-            // A member's inbox relays their new status.
-            let status: ServerMsg = req.json().await?;
-            if let Ok(Loaded::Ready) = self.load() {
-                let room = self.room_id();
-                self.run(
-                    &room,
-                    None,
-                    Command::Status(status),
-                    Date::now().as_millis(),
-                )
-                .await;
-            }
-            return Ok(Response::empty()?.with_status(204));
-        }
-        if req.path() == "/frames" {
-            // Bench mode's stand-in for a newer server (the Worker routes here only then).
-            let frame = req.text().await?;
-            for ws in self.state.get_websockets() {
-                let _ = ws.send_with_str(&frame);
-            }
-            return Ok(Response::empty()?.with_status(204));
-        }
-        let headers = req.headers();
-        let (Some(room), Some(who)) = (headers.get(ROOM_HEADER)?, headers.get(MEMBER_HEADER)?)
-        else {
-            return http::error(400, "bad-request", "rooms are reached through the Worker");
+        let Some(call) = RoomCall::read(&mut req).await? else {
+            return http::error(
+                ErrorCode::BadRequest,
+                "rooms are reached through the Worker",
+            );
         };
-        let who: Identity =
-            serde_json::from_str(&who).map_err(|e| worker::Error::RustError(e.to_string()))?;
-        match req.path().as_str() {
-            "/messages" => return self.history(&req, &who).await,
-            "/create" => return self.create(req).await,
-            "/files/check" => return self.check_upload(req, &who).await,
-            "/files/register" => return self.register_upload(req, &who).await,
-            _ => {}
+        match call {
+            RoomCall::Connect {
+                room,
+                who,
+                since,
+                protocol,
+            } => self.open_socket(room, who, since, protocol).await,
+            RoomCall::History { who, before, limit } => self.history(&who, before, limit).await,
+            RoomCall::Create(creation) => self.create(creation).await,
+            RoomCall::CheckUpload { who, thumbnail_of } => {
+                self.check_upload(&who, thumbnail_of).await
+            }
+            RoomCall::RegisterUpload {
+                who,
+                upload,
+                thumbnail_of,
+            } => self.register_upload(&who, upload, thumbnail_of).await,
+            RoomCall::RelayStatus { status } => {
+                if let Ok(Loaded::Ready) = self.load() {
+                    let room = self.room_id();
+                    self.run(
+                        &room,
+                        None,
+                        Command::Status(status),
+                        Date::now().as_millis(),
+                    )
+                    .await;
+                }
+                Ok(Response::empty()?.with_status(204))
+            }
+            RoomCall::Frames { raw } => {
+                // Bench mode's stand-in for a newer server (the Worker calls it only then).
+                for ws in self.state.get_websockets() {
+                    let _ = ws.send_with_str(&raw);
+                }
+                Ok(Response::empty()?.with_status(204))
+            }
         }
-        let since: Option<Seq> = headers.get(SINCE_HEADER)?.and_then(|s| s.parse().ok());
-        let protocol = headers.get(PROTOCOL_HEADER)?;
-
-        let now = Date::now().as_millis();
-        // Load the room before this socket is accepted, so the load sees only the
-        // sockets that were already here.
-        if let Some(refused) = self.ready(now).await {
-            return refused;
-        }
-        let pair = WebSocketPair::new()?;
-        let conn = new_conn_id(now);
-        self.state.accept_websocket_with_tags(
-            &pair.server,
-            &[&conn, &crate::versions::tag(protocol.as_deref())],
-        );
-        let attachment = Attachment {
-            conn: conn.clone(),
-            room: room.clone(),
-            who: who.clone(),
-        };
-        pair.server.serialize_attachment(&attachment)?;
-        self.run(
-            &room,
-            Some(&pair.server),
-            Command::Connect { conn, who, since },
-            now,
-        )
-        .await;
-        let response = Response::from_websocket(pair.client)?;
-        if let Some(protocol) = protocol {
-            // Browsers fail the handshake unless the server picks one offered protocol;
-            // the bearer token offered beside it is never echoed.
-            response
-                .headers()
-                .set("Sec-WebSocket-Protocol", &protocol)?;
-        }
-        Ok(response)
     }
 
     async fn websocket_message(
@@ -180,7 +142,7 @@ impl DurableObject for Room {
         ws: WebSocket,
         message: WebSocketIncomingMessage,
     ) -> Result<()> {
-        let Some(Attachment { conn, room, .. }) = ws.deserialize_attachment()? else {
+        let Some(sockets::Attachment { conn, room, .. }) = sockets::attachment(&ws) else {
             // Only sockets accepted in `fetch` exist here, and each got an attachment.
             ws.close(Some(1011), Some("lost its identity"))?;
             return Ok(());
@@ -202,15 +164,14 @@ impl DurableObject for Room {
         _clean: bool,
     ) -> Result<()> {
         self.socket_gone(&ws).await;
-        // Complete the closing handshake; the socket may already be gone.
-        let _ = ws.close(Some(1000), Some("bye"));
+        sockets::closed(&ws);
         Ok(())
     }
 
     async fn websocket_error(&self, ws: WebSocket, error: worker::Error) -> Result<()> {
         worker::console_warn!("room: socket error: {error}");
         self.socket_gone(&ws).await;
-        let _ = ws.close(Some(1011), Some("socket error"));
+        sockets::failed(&ws);
         Ok(())
     }
 
@@ -226,7 +187,9 @@ impl DurableObject for Room {
             }
             Ok(Loaded::Missing) => return Response::empty(),
             Err(err) => {
-                worker::console_error!("room: cannot load: {err}");
+                // A failed load (a migration chunk that failed, say) is tried again.
+                worker::console_error!("room: cannot load, will retry: {err}");
+                self.arm(Some(now + self.archive_retry_ms), now).await;
                 return Response::empty();
             }
         }
@@ -247,6 +210,32 @@ impl DurableObject for Room {
 }
 
 impl Room {
+    /// A socket opens: opening it joins the room.
+    async fn open_socket(
+        &self,
+        room: String,
+        who: Identity,
+        since: Option<Seq>,
+        protocol: Option<String>,
+    ) -> Result<Response> {
+        let now = Date::now().as_millis();
+        // Load the room before this socket is accepted, so the load sees only the
+        // sockets that were already here.
+        if let Some(refused) = self.ready(now).await {
+            return refused;
+        }
+        let (pair, conn) =
+            sockets::accept(&self.state, &room, who.clone(), protocol.as_deref(), now)?;
+        self.run(
+            &room,
+            Some(&pair.server),
+            Command::Connect { conn, who, since },
+            now,
+        )
+        .await;
+        sockets::answer(pair.client, protocol.as_deref())
+    }
+
     /// A store on this object's SQLite.
     fn store(&self) -> Store<ObjectSql> {
         Store::new(ObjectSql::new(&self.state))
@@ -261,7 +250,7 @@ impl Room {
     }
 
     async fn socket_gone(&self, ws: &WebSocket) {
-        if let Ok(Some(Attachment { conn, room, .. })) = ws.deserialize_attachment::<Attachment>() {
+        if let Some(sockets::Attachment { conn, room, .. }) = sockets::attachment(ws) {
             self.run(
                 &room,
                 Some(ws),
@@ -290,13 +279,7 @@ impl Room {
         if migration != Migration::Done {
             return Ok(Loaded::Upgrading);
         }
-        let connections = self
-            .state
-            .get_websockets()
-            .iter()
-            .filter_map(|ws| ws.deserialize_attachment::<Attachment>().ok().flatten())
-            .map(|a| (a.conn, a.who))
-            .collect();
+        let connections = sockets::attached(&self.state);
         match Core::load(store, self.limits.clone(), connections).map_err(stored)? {
             Some(core) => {
                 self.core.replace(Some(core));
@@ -310,12 +293,11 @@ impl Room {
     async fn ready(&self, now: Millis) -> Option<Result<Response>> {
         match self.load() {
             Ok(Loaded::Ready) => None,
-            Ok(Loaded::Missing) => Some(http::error(404, "not-found", "no such room")),
+            Ok(Loaded::Missing) => Some(http::error(ErrorCode::NotFound, "no such room")),
             Ok(Loaded::Upgrading) => {
                 self.arm(Some(now), now).await;
                 let response = http::error(
-                    503,
-                    "unavailable",
+                    ErrorCode::Unavailable,
                     "this room is being upgraded; try again in a moment",
                 );
                 if let Ok(response) = &response {
@@ -325,7 +307,10 @@ impl Room {
             }
             Err(err) => {
                 worker::console_error!("room: cannot load: {err}");
-                Some(http::error(500, "internal", "the room could not be loaded"))
+                Some(http::error(
+                    ErrorCode::Internal,
+                    "the room could not be loaded",
+                ))
             }
         }
     }
@@ -333,6 +318,7 @@ impl Room {
     /// Hands `command` to the core (one atomic step of storage), carries out its
     /// effects, and arms the alarm for the core's next deadline.
     async fn run(&self, room: &str, ws: Option<&WebSocket>, command: Command, now: Millis) {
+        let joining = matches!(command, Command::Connect { .. });
         let outcome = match self.load() {
             Ok(Loaded::Ready) => self.step(command, now),
             Ok(_) => Err(worker::Error::RustError("room not loaded".into())),
@@ -346,7 +332,11 @@ impl Room {
                 // with it, so the next event loads the room again.
                 self.core.replace(None);
                 if let Some(ws) = ws {
-                    effects::send(ws, &internal_error());
+                    sockets::send(ws, &internal_error());
+                    if joining {
+                        // It was never admitted: it must not stay as if it had been.
+                        let _ = ws.close(Some(1011), Some("the room could not admit you"));
+                    }
                 }
                 return;
             }
@@ -388,8 +378,16 @@ impl Room {
             .as_mut()
             .ok_or_else(|| worker::Error::RustError("room not loaded".into()))?;
         let effects = core.handle(command, now).map_err(stored)?;
-        let deadline = core.next_deadline().map_err(stored)?;
-        Ok((effects, deadline))
+        Ok((effects, self.deadline(core, now)))
+    }
+
+    /// The core's next deadline. The step before it is stored already, so a failure to
+    /// read it must not undo the step's answers: the alarm just comes back soon.
+    fn deadline(&self, core: &Core, now: Millis) -> Option<Millis> {
+        core.next_deadline().unwrap_or_else(|err| {
+            worker::console_error!("room: next deadline unknown, retrying: {err}");
+            Some(now + self.archive_retry_ms)
+        })
     }
 
     /// Copies what D1 lacks, batch after batch, then compacts the log. A failure is
@@ -401,7 +399,7 @@ impl Room {
         let result = async {
             let db = self.env.d1("DB")?;
             let store = self.store();
-            crate::files::purge(&store, &db, &self.env.bucket("FILES")?).await?;
+            archive::purge(&store, &db, &self.env.bucket("FILES")?).await?;
             for _ in 0..20 {
                 let flushed = archive::flush(&store, &db, info, self.archive_batch).await?;
                 self.notify(&db, info, &flushed).await;
@@ -471,10 +469,4 @@ fn internal_error() -> ServerMsg {
         "the room could not store that; try again",
         None,
     )
-}
-
-/// A socket id unique within the room: the time and a random suffix.
-fn new_conn_id(now: Millis) -> ConnId {
-    let random = (js_sys::Math::random() * f64::from(u32::MAX)) as u32;
-    format!("{now:x}-{random:08x}")
 }

@@ -1,10 +1,9 @@
 //! What a room tells its members' inboxes after each write-behind batch.
 
-use edgechat_core::Identity;
-use worker::{Request, Result};
+use worker::Result;
 
 use super::{Room, archive::Flushed};
-use crate::MEMBER_HEADER;
+use crate::stubs::InboxStub;
 
 impl Room {
     /// Tells the inboxes of members who are not here what the batch means for them: the
@@ -104,29 +103,8 @@ impl Room {
     }
 
     async fn deliver(&self, user_id: &str, events: &[edgechat_protocol::ServerMsg]) -> Result<()> {
-        let who = Identity {
-            user_id: user_id.to_owned(),
-            username: String::new(),
-            global_admin: false,
-            expires_at: None,
-        };
-        let headers = worker::Headers::new();
-        headers.set(
-            MEMBER_HEADER,
-            &serde_json::to_string(&who).map_err(|e| worker::Error::RustError(e.to_string()))?,
-        )?;
-        let body =
-            serde_json::to_string(events).map_err(|e| worker::Error::RustError(e.to_string()))?;
-        let mut init = worker::RequestInit::new();
-        init.with_method(worker::Method::Post)
-            .with_headers(headers)
-            .with_body(Some(wasm_bindgen::JsValue::from_str(&body)));
-        let request = Request::new_with_init("https://inbox.internal/deliver", &init)?;
-        self.env
-            .durable_object("INBOX")?
-            .id_from_name(user_id)?
-            .get_stub()?
-            .fetch_with_request(request)
+        InboxStub::new(&self.env, user_id)?
+            .deliver(user_id, events.to_vec())
             .await?;
         Ok(())
     }

@@ -1,40 +1,38 @@
 //! The room's HTTP side: creation, history pages, and uploads.
 
 use edgechat_core::{Identity, Upload, UploadRefused};
-use serde::Deserialize;
-use worker::{Date, Request, Response, Result};
+use edgechat_protocol::{ErrorCode, Seq};
+use worker::{Date, Response, Result};
 
 use super::{Core, Room, stored};
-use crate::http;
+use crate::{http, stubs::Creation};
 
 impl Room {
     /// `GET /api/rooms/{id}/messages`, answered from the room itself so the newest
     /// messages are there before they reach D1.
-    pub(super) async fn history(&self, req: &Request, who: &Identity) -> Result<Response> {
+    pub(super) async fn history(
+        &self,
+        who: &Identity,
+        before: Option<Seq>,
+        limit: Option<u32>,
+    ) -> Result<Response> {
         if let Some(refused) = self.ready(Date::now().as_millis()).await {
             return refused;
         }
-        let url = req.url()?;
-        let param = |name: &str| {
-            url.query_pairs()
-                .find(|(key, _)| key == name)
-                .and_then(|(_, value)| value.parse::<u64>().ok())
-        };
-        let (before, limit) = (param("before"), param("limit").map(|l| l.min(1_000) as u32));
         let room = self.room_id();
         let page = match self.core.borrow().as_ref() {
             Some(core) => core.history_for(&who.user_id, who.global_admin, before, limit),
-            None => return http::error(500, "internal", "the room could not be loaded"),
+            None => return http::error(ErrorCode::Internal, "the room could not be loaded"),
         };
         match page {
             Ok(Ok((messages, has_more))) => http::json(
                 200,
                 &serde_json::json!({ "roomId": room, "messages": messages, "hasMore": has_more }),
             ),
-            Ok(Err(_)) => http::error(403, "forbidden", "you may not read this room"),
+            Ok(Err(_)) => http::error(ErrorCode::Forbidden, "you may not read this room"),
             Err(err) => {
                 worker::console_error!("room {room}: {err}");
-                http::error(500, "internal", "the room could not be read")
+                http::error(ErrorCode::Internal, "the room could not be read")
             }
         }
     }
@@ -42,14 +40,14 @@ impl Room {
     /// Creates the room from the Worker's request: stores its info and the events of its
     /// creation in one step, and copies its membership to D1 at once. 409 if it already
     /// exists.
-    pub(super) async fn create(&self, mut req: Request) -> Result<Response> {
-        let creation: crate::rooms::Creation = req.json().await?;
+    pub(super) async fn create(&self, creation: Creation) -> Result<Response> {
         let store = self.store();
         store.prepare().map_err(stored)?;
         if let Some(existing) = store.info().map_err(stored)? {
+            let code = ErrorCode::RoomExists;
             return http::json(
-                409,
-                &serde_json::json!({ "error": { "code": "room-exists", "message": "a room with that name exists" }, "room": existing }),
+                code.status(),
+                &serde_json::json!({ "error": { "code": code, "message": "a room with that name exists" }, "room": existing }),
             );
         }
         let now = Date::now().as_millis();
@@ -71,21 +69,23 @@ impl Room {
 
     /// Whether `who` may upload here (and give `thumbnailOf` a thumbnail): asked before
     /// any byte is stored.
-    pub(super) async fn check_upload(&self, mut req: Request, who: &Identity) -> Result<Response> {
-        let ask: UploadRequest = req.json().await?;
+    pub(super) async fn check_upload(
+        &self,
+        who: &Identity,
+        thumbnail_of: Option<String>,
+    ) -> Result<Response> {
         let now = Date::now().as_millis();
         if let Some(refused) = self.ready(now).await {
             return refused;
         }
         let checked = match self.core.borrow().as_ref() {
-            Some(core) => {
-                core.may_upload(&who.user_id, now)
-                    .and_then(|()| match &ask.thumbnail_of {
-                        Some(original) => core.may_add_thumbnail(&who.user_id, original).map(drop),
-                        None => Ok(()),
-                    })
-            }
-            None => return http::error(500, "internal", "the room could not be loaded"),
+            Some(core) => core
+                .may_upload(&who.user_id, now)
+                .and_then(|()| match &thumbnail_of {
+                    Some(original) => core.may_add_thumbnail(&who.user_id, original).map(drop),
+                    None => Ok(()),
+                }),
+            None => return http::error(ErrorCode::Internal, "the room could not be loaded"),
         };
         match checked {
             Ok(()) => Ok(Response::empty()?.with_status(204)),
@@ -96,22 +96,22 @@ impl Room {
     /// Registers a stored file, checking again: the room may have changed meanwhile.
     pub(super) async fn register_upload(
         &self,
-        mut req: Request,
         who: &Identity,
+        upload: Upload,
+        thumbnail_of: Option<String>,
     ) -> Result<Response> {
-        let ask: UploadRequest = req.json().await?;
-        let Some(upload) = ask.upload.filter(|u| u.uploader == who.user_id) else {
-            return http::error(400, "bad-request", "no upload of this member");
-        };
+        if upload.uploader != who.user_id {
+            return http::error(ErrorCode::BadRequest, "no upload of this member");
+        }
         let now = Date::now().as_millis();
         if let Some(refused) = self.ready(now).await {
             return refused;
         }
         let registered = match self.core.borrow_mut().as_mut() {
             Some(core) => core
-                .register_upload(upload, ask.thumbnail_of.as_deref(), now)
-                .and_then(|()| Ok(core.next_deadline()?)),
-            None => return http::error(500, "internal", "the room could not be loaded"),
+                .register_upload(upload, thumbnail_of.as_deref(), now)
+                .map(|()| self.deadline(core, now)),
+            None => return http::error(ErrorCode::Internal, "the room could not be loaded"),
         };
         match registered {
             Ok(deadline) => {
@@ -128,16 +128,6 @@ impl Room {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct UploadRequest {
-    #[serde(default)]
-    upload: Option<Upload>,
-    #[serde(default)]
-    thumbnail_of: Option<String>,
-}
-
 fn refusal(refused: &UploadRefused) -> Result<Response> {
-    let (status, code) = refused.status();
-    http::error(status, code, &refused.to_string())
+    http::error(refused.code(), &refused.to_string())
 }

@@ -1,0 +1,123 @@
+//! The socket glue both objects share: accepting a socket with its identity, minting its
+//! id, answering the handshake, checking a fresh token for a live socket, and closing.
+//! What the sockets mean is the core's (`edgechat_core::sockets`); this is the runtime
+//! side of it, written once for rooms and inboxes.
+
+use edgechat_core::{ConnId, Identity};
+use edgechat_protocol::{ErrorCode, Id, Millis, ServerMsg};
+use serde::{Deserialize, Serialize};
+use worker::{Date, Response, Result, State, WebSocket, WebSocketPair, js_sys};
+
+/// What each socket remembers about itself across hibernation.
+#[derive(Serialize, Deserialize)]
+pub struct Attachment {
+    pub conn: ConnId,
+    /// The room a room socket is joined to; empty for an inbox socket.
+    #[serde(default)]
+    pub room: String,
+    pub who: Identity,
+}
+
+/// A socket id unique within the object: the time and a random suffix.
+fn new_conn_id(now: Millis) -> ConnId {
+    let random = (js_sys::Math::random() * f64::from(u32::MAX)) as u32;
+    format!("{now:x}-{random:08x}")
+}
+
+/// A new socket, accepted for hibernation with its id and wire version as tags and its
+/// identity in its attachment. Returns the client end, for the answer, and the id.
+pub fn accept(
+    state: &State,
+    room: &str,
+    who: Identity,
+    protocol: Option<&str>,
+    now: Millis,
+) -> Result<(WebSocketPair, ConnId)> {
+    let pair = WebSocketPair::new()?;
+    let conn = new_conn_id(now);
+    state.accept_websocket_with_tags(&pair.server, &[&conn, &crate::versions::tag(protocol)]);
+    pair.server.serialize_attachment(&Attachment {
+        conn: conn.clone(),
+        room: room.to_owned(),
+        who,
+    })?;
+    Ok((pair, conn))
+}
+
+/// The 101 that hands the client its end. Browsers fail the handshake unless the server
+/// picks one offered protocol; the bearer token offered beside it is never echoed.
+pub fn answer(client: WebSocket, protocol: Option<&str>) -> Result<Response> {
+    let response = Response::from_websocket(client)?;
+    if let Some(protocol) = protocol {
+        response.headers().set("Sec-WebSocket-Protocol", protocol)?;
+    }
+    Ok(response)
+}
+
+/// Who a socket is, from its attachment.
+pub fn attachment(ws: &WebSocket) -> Option<Attachment> {
+    ws.deserialize_attachment().ok().flatten()
+}
+
+/// The sockets still attached, for a core loaded after a wake.
+pub fn attached(state: &State) -> Vec<(ConnId, Identity)> {
+    state
+        .get_websockets()
+        .iter()
+        .filter_map(attachment)
+        .map(|a| (a.conn, a.who))
+        .collect()
+}
+
+/// Checks a fresh token that `authenticate` brought to a live socket and records its
+/// expiry in the socket's attachment, so it survives hibernation. Returns the verified
+/// user and expiry for the core to decide with; a token that does not verify is
+/// answered here with `unauthorized`.
+pub fn reauthenticate(
+    secret: Option<&[u8]>,
+    ws: &WebSocket,
+    token: &str,
+    req_id: Option<String>,
+) -> Option<(Id, Millis)> {
+    let refuse = |message: &str| {
+        send(
+            ws,
+            &ServerMsg::error(ErrorCode::Unauthorized, message, req_id.clone()),
+        );
+        None
+    };
+    let Some(secret) = secret else {
+        return refuse("the server is missing its secrets");
+    };
+    let verified = match edgechat_auth::token::verify(secret, token, Date::now().as_millis()) {
+        Ok(verified) => verified,
+        Err(err) => return refuse(&err.to_string()),
+    };
+    let Some(mut attached) = attachment(ws) else {
+        return refuse("this socket has no identity");
+    };
+    if attached.who.user_id == verified.user_id {
+        attached.who.expires_at = Some(verified.expires_at);
+        if ws.serialize_attachment(&attached).is_err() {
+            return refuse("the new token could not be recorded");
+        }
+    }
+    Some((verified.user_id, verified.expires_at))
+}
+
+/// Sends one frame, if the socket still takes it.
+pub fn send(ws: &WebSocket, msg: &ServerMsg) {
+    if let Err(err) = ws.send(msg) {
+        worker::console_warn!("socket: send failed: {err}");
+    }
+}
+
+/// Completes the closing handshake of a socket the client closed (it may be gone).
+pub fn closed(ws: &WebSocket) {
+    let _ = ws.close(Some(1000), Some("bye"));
+}
+
+/// Closes a socket that failed.
+pub fn failed(ws: &WebSocket) {
+    let _ = ws.close(Some(1011), Some("socket error"));
+}

@@ -1,0 +1,276 @@
+//! Typed calls to the Durable Objects. Every request the Worker (or one object) makes of a
+//! Room or an Inbox object is a value of [`RoomCall`] or [`InboxCall`], built by a stub
+//! method here and read back here by the object: no call site assembles a path or a
+//! header name. Each request is built from scratch, so nothing a client sent can pose as
+//! a call.
+
+use edgechat_core::{Identity, Upload};
+use edgechat_protocol::{RoomInfo, Seq, ServerMsg};
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsValue;
+use worker::{Env, Headers, Method, Request, RequestInit, Response, Result, Stub};
+
+use crate::auth::users::UserRow;
+
+/// The header a call travels in when the request can have no body (a WebSocket upgrade).
+const CALL_HEADER: &str = "X-Edgechat-Call";
+
+impl From<&UserRow> for Identity {
+    /// Who a signed-in user is to a room: their id, the name others see, whether they
+    /// are a global admin. A socket's token expiry is added at the door.
+    fn from(user: &UserRow) -> Self {
+        Identity {
+            user_id: user.id.clone(),
+            username: user.display_name.clone(),
+            global_admin: user.is_admin(),
+            expires_at: None,
+        }
+    }
+}
+
+/// What the room object needs to create itself.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Creation {
+    pub info: RoomInfo,
+    pub creator: Identity,
+    pub members: Vec<(String, String)>,
+}
+
+/// What a room object is asked.
+#[derive(Serialize, Deserialize)]
+#[serde(
+    tag = "call",
+    rename_all = "kebab-case",
+    rename_all_fields = "camelCase"
+)]
+pub enum RoomCall {
+    /// A WebSocket upgrade: opening a room's socket joins the room. `protocol` is the
+    /// subprotocol to answer with.
+    Connect {
+        room: String,
+        who: Identity,
+        since: Option<Seq>,
+        protocol: Option<String>,
+    },
+    /// A page of history (`GET /api/rooms/{id}/messages`).
+    History {
+        who: Identity,
+        before: Option<Seq>,
+        limit: Option<u32>,
+    },
+    Create(Creation),
+    /// Whether `who` may upload here, before any byte is stored.
+    CheckUpload {
+        who: Identity,
+        thumbnail_of: Option<String>,
+    },
+    /// Keep a stored upload, checking again.
+    RegisterUpload {
+        who: Identity,
+        upload: Upload,
+        thumbnail_of: Option<String>,
+    },
+    /// A member's new global status, relayed by their inbox.
+    RelayStatus {
+        status: ServerMsg,
+    },
+    /// Bench mode only: a raw frame for every socket, as a newer server would send.
+    Frames {
+        raw: String,
+    },
+}
+
+/// What an inbox object is asked.
+#[derive(Serialize, Deserialize)]
+#[serde(
+    tag = "call",
+    rename_all = "kebab-case",
+    rename_all_fields = "camelCase"
+)]
+pub enum InboxCall {
+    /// A WebSocket upgrade: the user's inbox socket.
+    Connect {
+        who: Identity,
+        protocol: Option<String>,
+    },
+    /// Events for the user from a room (notifications, rooms they were added to).
+    Deliver {
+        user_id: String,
+        events: Vec<ServerMsg>,
+    },
+}
+
+/// A call as a request: in the body, or in a header for an upgrade.
+fn request(json: String, upgrade: bool) -> Result<Request> {
+    let headers = Headers::new();
+    let mut init = RequestInit::new();
+    if upgrade {
+        headers.set("Upgrade", "websocket")?;
+        headers.set(CALL_HEADER, &ascii(&json))?;
+        init.with_method(Method::Get);
+    } else {
+        headers.set("Content-Type", "application/json")?;
+        init.with_method(Method::Post)
+            .with_body(Some(JsValue::from_str(&json)));
+    }
+    init.with_headers(headers);
+    Request::new_with_init("https://object.internal/", &init)
+}
+
+/// `json` with every character past ASCII written as a `\u` escape (two for one past the
+/// Basic Multilingual Plane): still the same JSON, and a valid header value, which a
+/// display name like "Zoë" would not be.
+fn ascii(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        }
+    }
+    out
+}
+
+fn to_json<T: Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| worker::Error::RustError(e.to_string()))
+}
+
+/// Reads the call a request carries; `None` for one no stub made.
+async fn read<T: for<'de> Deserialize<'de>>(req: &mut Request) -> Result<Option<T>> {
+    let json = match req.headers().get(CALL_HEADER)? {
+        Some(json) => json,
+        None => req.text().await?,
+    };
+    Ok(serde_json::from_str(&json).ok())
+}
+
+impl RoomCall {
+    /// The call `req` carries, if a [`RoomStub`] made it.
+    pub async fn read(req: &mut Request) -> Result<Option<Self>> {
+        read(req).await
+    }
+}
+
+impl InboxCall {
+    /// The call `req` carries, if an [`InboxStub`] made it.
+    pub async fn read(req: &mut Request) -> Result<Option<Self>> {
+        read(req).await
+    }
+}
+
+/// The object of one room.
+pub struct RoomStub(Stub);
+
+impl RoomStub {
+    pub fn new(env: &Env, room_id: &str) -> Result<Self> {
+        Ok(Self(
+            env.durable_object("ROOM")?
+                .id_from_name(room_id)?
+                .get_stub()?,
+        ))
+    }
+
+    async fn call(&self, call: &RoomCall) -> Result<Response> {
+        let upgrade = matches!(call, RoomCall::Connect { .. });
+        self.0
+            .fetch_with_request(request(to_json(call)?, upgrade)?)
+            .await
+    }
+
+    pub async fn connect(
+        &self,
+        room: &str,
+        who: Identity,
+        since: Option<Seq>,
+        protocol: Option<String>,
+    ) -> Result<Response> {
+        self.call(&RoomCall::Connect {
+            room: room.to_owned(),
+            who,
+            since,
+            protocol,
+        })
+        .await
+    }
+
+    pub async fn history(
+        &self,
+        who: Identity,
+        before: Option<Seq>,
+        limit: Option<u32>,
+    ) -> Result<Response> {
+        self.call(&RoomCall::History { who, before, limit }).await
+    }
+
+    pub async fn create(&self, creation: Creation) -> Result<Response> {
+        self.call(&RoomCall::Create(creation)).await
+    }
+
+    pub async fn check_upload(
+        &self,
+        who: Identity,
+        thumbnail_of: Option<String>,
+    ) -> Result<Response> {
+        self.call(&RoomCall::CheckUpload { who, thumbnail_of })
+            .await
+    }
+
+    pub async fn register_upload(
+        &self,
+        who: Identity,
+        upload: Upload,
+        thumbnail_of: Option<String>,
+    ) -> Result<Response> {
+        self.call(&RoomCall::RegisterUpload {
+            who,
+            upload,
+            thumbnail_of,
+        })
+        .await
+    }
+
+    pub async fn relay_status(&self, status: ServerMsg) -> Result<Response> {
+        self.call(&RoomCall::RelayStatus { status }).await
+    }
+
+    pub async fn frames(&self, raw: String) -> Result<Response> {
+        self.call(&RoomCall::Frames { raw }).await
+    }
+}
+
+/// The object of one user's inbox.
+pub struct InboxStub(Stub);
+
+impl InboxStub {
+    pub fn new(env: &Env, user_id: &str) -> Result<Self> {
+        Ok(Self(
+            env.durable_object("INBOX")?
+                .id_from_name(user_id)?
+                .get_stub()?,
+        ))
+    }
+
+    async fn call(&self, call: &InboxCall) -> Result<Response> {
+        let upgrade = matches!(call, InboxCall::Connect { .. });
+        self.0
+            .fetch_with_request(request(to_json(call)?, upgrade)?)
+            .await
+    }
+
+    pub async fn connect(&self, who: Identity, protocol: Option<String>) -> Result<Response> {
+        self.call(&InboxCall::Connect { who, protocol }).await
+    }
+
+    pub async fn deliver(&self, user_id: &str, events: Vec<ServerMsg>) -> Result<Response> {
+        self.call(&InboxCall::Deliver {
+            user_id: user_id.to_owned(),
+            events,
+        })
+        .await
+    }
+}
