@@ -243,3 +243,42 @@ pub async fn attempt_upgrade(
     let body = response.json().await.unwrap_or(serde_json::Value::Null);
     (status, body)
 }
+
+/// The token lifecycle every socket has, room or inbox: on `kept`, a garbage token is
+/// refused with `unauthorized` and a fresh one for `who` is accepted in place; `lapsed`,
+/// which got none, is closed with `token-expired` when its token runs out, while `kept`
+/// still works. The server must run with a short `ACCESS_TTL_MS`.
+pub async fn a_fresh_token_keeps_the_socket_and_none_closes_it(
+    server: &Server,
+    who: &Session,
+    kept: &mut Client,
+    lapsed: &mut Client,
+) {
+    use edgechat_protocol::{ErrorCode, close};
+    kept.send(&ClientMsg::Authenticate {
+        token: "garbage".into(),
+    })
+    .await;
+    match kept
+        .recv_until(|m| matches!(m, ServerMsg::Error { .. }))
+        .await
+    {
+        ServerMsg::Error { code, .. } => assert_eq!(code, ErrorCode::Unauthorized),
+        _ => unreachable!(),
+    }
+    // Token expiries are whole seconds, and a token minted in the same second as the
+    // old one would end with it: this is time passing, not a condition to wait for.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let fresh = server.refresh(&who.refresh_token).await.unwrap();
+    kept.send(&ClientMsg::Authenticate {
+        token: fresh.access_token,
+    })
+    .await;
+    let answer = kept
+        .recv_until(|m| matches!(m, ServerMsg::Authenticated { .. }))
+        .await;
+    assert!(matches!(answer, ServerMsg::Authenticated { user_id, .. } if user_id == who.user_id));
+    assert_eq!(lapsed.closed_with().await, Some(close::TOKEN_EXPIRED));
+    // The refreshed socket outlived the old token and still works.
+    kept.sync().await;
+}

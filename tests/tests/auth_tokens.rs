@@ -1,15 +1,14 @@
 //! Access tokens at the door: only exactly ours are accepted, on HTTP and on upgrades.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::time::Duration;
-
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use edgechat_auth::token::{self, AUDIENCE, AccessClaims, ISSUER};
 use edgechat_e2e::{
     server::Server,
+    socket::a_fresh_token_keeps_the_socket_and_none_closes_it,
     socket::{Client, attempt_upgrade},
 };
-use edgechat_protocol::{ClientMsg, ErrorCode, RoomEvent, ServerMsg, close};
+use edgechat_protocol::{RoomEvent, ServerMsg};
 use serde_json::{Value, json};
 
 fn now_ms() -> u64 {
@@ -168,30 +167,5 @@ async fn a_socket_is_closed_when_its_token_expires_unless_refreshed_in_place() {
     let mut kept = Client::join(&server, "lobby", &ana).await;
     let mut lapsed = Client::join(&server, "lobby", &bob).await;
 
-    kept.send(&ClientMsg::Authenticate {
-        token: "garbage".into(),
-    })
-    .await;
-    match kept
-        .recv_until(|m| matches!(m, ServerMsg::Error { .. }))
-        .await
-    {
-        ServerMsg::Error { code, .. } => assert_eq!(code, ErrorCode::Unauthorized),
-        _ => unreachable!(),
-    }
-    // Token expiries are whole seconds: let the fresh one end well after the old one.
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let fresh = server.refresh(&ana.refresh_token).await.unwrap();
-    kept.send(&ClientMsg::Authenticate {
-        token: fresh.access_token,
-    })
-    .await;
-    let answer = kept
-        .recv_until(|m| matches!(m, ServerMsg::Authenticated { .. }))
-        .await;
-    assert!(matches!(answer, ServerMsg::Authenticated { user_id, .. } if user_id == ana.user_id));
-
-    assert_eq!(lapsed.closed_with().await, Some(close::TOKEN_EXPIRED));
-    // Ana's socket outlived Bob's token and still works.
-    kept.sync().await;
+    a_fresh_token_keeps_the_socket_and_none_closes_it(&server, &ana, &mut kept, &mut lapsed).await;
 }

@@ -4,11 +4,10 @@
 
 use edgechat_e2e::{
     server::Server,
+    socket::a_fresh_token_keeps_the_socket_and_none_closes_it,
     socket::{Client, attempt_upgrade},
 };
-use std::time::Duration;
-
-use edgechat_protocol::{ClientMsg, ErrorCode, NotificationKind, ServerMsg, Status, close};
+use edgechat_protocol::{ClientMsg, ErrorCode, NotificationKind, ServerMsg, Status};
 
 fn status_of(msg: &ServerMsg) -> Option<(String, Status, Option<String>)> {
     match msg {
@@ -221,30 +220,5 @@ async fn an_inbox_socket_is_closed_when_its_token_expires_unless_refreshed_in_pl
         ServerMsg::Error { code, .. } => assert_eq!(code, ErrorCode::BadFrame),
         _ => unreachable!(),
     }
-    kept.send(&ClientMsg::Authenticate {
-        token: "garbage".into(),
-    })
-    .await;
-    match kept
-        .recv_until(|m| matches!(m, ServerMsg::Error { .. }))
-        .await
-    {
-        ServerMsg::Error { code, .. } => assert_eq!(code, ErrorCode::Unauthorized),
-        _ => unreachable!(),
-    }
-    // Token expiries are whole seconds: let the fresh one end well after the old one.
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let fresh = server.refresh(&ana.refresh_token).await.unwrap();
-    kept.send(&ClientMsg::Authenticate {
-        token: fresh.access_token,
-    })
-    .await;
-    let answer = kept
-        .recv_until(|m| matches!(m, ServerMsg::Authenticated { .. }))
-        .await;
-    assert!(matches!(answer, ServerMsg::Authenticated { user_id, .. } if user_id == ana.user_id));
-
-    assert_eq!(lapsed.closed_with().await, Some(close::TOKEN_EXPIRED));
-    // The refreshed socket outlived the old token and still works.
-    kept.sync().await;
+    a_fresh_token_keeps_the_socket_and_none_closes_it(&server, &ana, &mut kept, &mut lapsed).await;
 }
