@@ -5,16 +5,14 @@
 
 mod archive;
 mod effects;
+mod load;
 mod notify;
 mod requests;
 mod sql;
 
 use std::cell::{Cell, RefCell};
 
-use edgechat_core::{
-    Command, Effect, Identity, Limits,
-    store::{Migration, Store},
-};
+use edgechat_core::{Command, Effect, Identity, Limits, store::Store};
 use edgechat_protocol::{ErrorCode, Millis, PING_FRAME, PONG_FRAME, Seq, ServerMsg};
 use worker::{
     Date, DurableObject, Env, Request, Response, Result, State, WebSocket,
@@ -22,19 +20,10 @@ use worker::{
 };
 
 use crate::{config, http, sockets, stubs::RoomCall};
+use load::Loaded;
 pub(crate) use sql::ObjectSql;
 
 type Core = edgechat_core::Room<ObjectSql>;
-
-/// Whether the room could be loaded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Loaded {
-    Ready,
-    /// No room was ever created here.
-    Missing,
-    /// Stored by an older build and still being upgraded; the alarm goes on with it.
-    Upgrading,
-}
 
 #[durable_object]
 pub struct Room {
@@ -258,60 +247,6 @@ impl Room {
                 Date::now().as_millis(),
             )
             .await;
-        }
-    }
-
-    /// Loads the room unless it is in memory: its info and head, never its history. A
-    /// room stored by an older build is upgraded first, a bounded number of chunks per
-    /// wake; until that is done it answers `Upgrading`.
-    fn load(&self) -> Result<Loaded> {
-        if self.core.borrow().is_some() {
-            return Ok(Loaded::Ready);
-        }
-        let store = self.store();
-        let mut migration = store.prepare().map_err(stored)?;
-        for _ in 0..self.migrate_chunks_per_wake {
-            if migration == Migration::Done {
-                break;
-            }
-            migration = store.migrate_chunk(self.migrate_chunk).map_err(stored)?;
-        }
-        if migration != Migration::Done {
-            return Ok(Loaded::Upgrading);
-        }
-        let connections = sockets::attached(&self.state);
-        match Core::load(store, self.limits.clone(), connections).map_err(stored)? {
-            Some(core) => {
-                self.core.replace(Some(core));
-                Ok(Loaded::Ready)
-            }
-            None => Ok(Loaded::Missing),
-        }
-    }
-
-    /// `None` when the room is loaded; otherwise the answer to give instead.
-    async fn ready(&self, now: Millis) -> Option<Result<Response>> {
-        match self.load() {
-            Ok(Loaded::Ready) => None,
-            Ok(Loaded::Missing) => Some(http::error(ErrorCode::NotFound, "no such room")),
-            Ok(Loaded::Upgrading) => {
-                self.arm(Some(now), now).await;
-                let response = http::error(
-                    ErrorCode::Unavailable,
-                    "this room is being upgraded; try again in a moment",
-                );
-                if let Ok(response) = &response {
-                    let _ = response.headers().set("Retry-After", "1");
-                }
-                Some(response)
-            }
-            Err(err) => {
-                worker::console_error!("room: cannot load: {err}");
-                Some(http::error(
-                    ErrorCode::Internal,
-                    "the room could not be loaded",
-                ))
-            }
         }
     }
 

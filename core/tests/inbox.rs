@@ -1,0 +1,238 @@
+//! The inbox's rules: status across devices, the grace before offline, user-level
+//! frames, and the socket lifecycle it shares with rooms.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
+
+use edgechat_core::{
+    Identity, Limits,
+    inbox::{Inbox, InboxCommand, InboxEffect, Presence},
+};
+use edgechat_protocol::{ErrorCode, Millis, ServerMsg, Status};
+
+fn offline() -> Presence {
+    Presence {
+        status: Status::Offline,
+        status_text: None,
+        last_seen: None,
+    }
+}
+
+fn inbox() -> Inbox {
+    Inbox::new("u", offline(), Limits::default(), Vec::new())
+}
+
+fn connect(conn: &str) -> InboxCommand {
+    InboxCommand::Connect {
+        conn: conn.into(),
+        who: Identity {
+            user_id: "u".into(),
+            username: "U".into(),
+            global_admin: false,
+            expires_at: None,
+        },
+    }
+}
+
+fn relayed(effects: &[InboxEffect]) -> Vec<Status> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            InboxEffect::Relay(ServerMsg::UserStatus { status, .. }) => Some(*status),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn the_first_socket_brings_the_user_online_and_tells_their_rooms() {
+    let mut inbox = inbox();
+    let effects = inbox.handle(connect("a"), 10);
+    assert!(matches!(
+        &effects[0],
+        InboxEffect::Send {
+            msg: ServerMsg::Connected { .. },
+            ..
+        }
+    ));
+    assert_eq!(relayed(&effects), [Status::Online]);
+    assert_eq!(inbox.presence().last_seen, Some(10));
+    assert!(relayed(&inbox.handle(connect("b"), 11)).is_empty());
+}
+
+#[test]
+fn the_user_goes_offline_only_when_the_last_device_has_been_gone_for_the_grace_period() {
+    let mut inbox = inbox();
+    inbox.handle(connect("a"), 0);
+    inbox.handle(connect("b"), 0);
+    inbox.handle(InboxCommand::Disconnect { conn: "a".into() }, 100);
+    assert_eq!(inbox.next_deadline(), None, "a device is still here");
+    inbox.handle(InboxCommand::Disconnect { conn: "b".into() }, 200);
+    assert_eq!(inbox.next_deadline(), Some(5_200));
+    assert!(relayed(&inbox.handle(InboxCommand::Tick, 5_199)).is_empty());
+    assert_eq!(
+        relayed(&inbox.handle(InboxCommand::Tick, 5_200)),
+        [Status::Offline]
+    );
+}
+
+#[test]
+fn a_reconnect_within_the_grace_period_does_not_flap() {
+    let mut inbox = inbox();
+    inbox.handle(connect("a"), 0);
+    inbox.handle(InboxCommand::Disconnect { conn: "a".into() }, 100);
+    let effects = inbox.handle(connect("b"), 1_000);
+    assert!(relayed(&effects).is_empty());
+    assert!(relayed(&inbox.handle(InboxCommand::Tick, 10_000)).is_empty());
+}
+
+#[test]
+fn a_status_change_is_saved_shown_and_relayed() {
+    let mut inbox = inbox();
+    inbox.handle(connect("a"), 0);
+    let raw = r#"{"type":"status-change","status":"away","statusText":"  lunch\u0007 "}"#;
+    let effects = inbox.handle(
+        InboxCommand::Frame {
+            conn: "a".into(),
+            raw: raw.into(),
+        },
+        5,
+    );
+    assert_eq!(relayed(&effects), [Status::Away]);
+    assert_eq!(inbox.presence().status_text.as_deref(), Some("lunch"));
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, InboxEffect::Save(p) if p.status == Status::Away))
+    );
+}
+
+#[test]
+fn room_events_on_the_inbox_are_the_wrong_socket() {
+    let mut inbox = inbox();
+    let raw = r#"{"type":"typing-start","roomId":"lobby"}"#;
+    let effects = inbox.handle(
+        InboxCommand::Frame {
+            conn: "a".into(),
+            raw: raw.into(),
+        },
+        0,
+    );
+    assert!(matches!(
+        &effects[..],
+        [InboxEffect::Send {
+            msg: ServerMsg::Error {
+                code: ErrorCode::WrongSocket,
+                ..
+            },
+            ..
+        }]
+    ));
+}
+
+#[test]
+fn create_room_is_handed_to_the_door() {
+    let mut inbox = inbox();
+    let raw = r#"{"type":"create-room","roomName":"Design","isPrivate":true,"members":["v"],"reqId":"1"}"#;
+    let effects = inbox.handle(
+        InboxCommand::Frame {
+            conn: "a".into(),
+            raw: raw.into(),
+        },
+        0,
+    );
+    assert!(matches!(
+        &effects[..],
+        [InboxEffect::CreateRoom {
+            is_private: true,
+            ..
+        }]
+    ));
+}
+
+fn connect_until(conn: &str, expires_at: Millis) -> InboxCommand {
+    match connect(conn) {
+        InboxCommand::Connect { conn, mut who } => {
+            who.expires_at = Some(expires_at);
+            InboxCommand::Connect { conn, who }
+        }
+        other => other,
+    }
+}
+
+#[test]
+fn a_socket_whose_token_runs_out_is_closed_unless_a_fresh_one_came() {
+    let mut inbox = inbox();
+    inbox.handle(connect_until("a", 1_000), 0);
+    inbox.handle(connect_until("b", 1_000), 0);
+    assert_eq!(inbox.next_deadline(), Some(1_000));
+    let raw = r#"{"type":"authenticate","token":"t","reqId":"1"}"#;
+    let asked = inbox.handle(
+        InboxCommand::Frame {
+            conn: "a".into(),
+            raw: raw.into(),
+        },
+        500,
+    );
+    assert!(matches!(&asked[..], [InboxEffect::Authenticate { conn, .. }] if conn == "a"));
+    let answered = inbox.handle(
+        InboxCommand::Reauthenticated {
+            conn: "a".into(),
+            user_id: "u".into(),
+            expires_at: 5_000,
+            req_id: Some("1".into()),
+        },
+        500,
+    );
+    assert!(matches!(
+        &answered[..],
+        [InboxEffect::Send {
+            msg: ServerMsg::Authenticated {
+                expires_at: 5_000,
+                ..
+            },
+            ..
+        }]
+    ));
+    let closed = inbox.handle(InboxCommand::Tick, 1_000);
+    assert!(matches!(
+        &closed[..],
+        [InboxEffect::Close { conn, code: edgechat_protocol::close::TOKEN_EXPIRED, .. }] if conn == "b"
+    ));
+    assert_eq!(inbox.next_deadline(), Some(5_000));
+}
+
+#[test]
+fn another_users_token_is_refused_and_binary_frames_are_bad_frames() {
+    let mut inbox = inbox();
+    inbox.handle(connect_until("a", 1_000), 0);
+    let refused = inbox.handle(
+        InboxCommand::Reauthenticated {
+            conn: "a".into(),
+            user_id: "someone-else".into(),
+            expires_at: 5_000,
+            req_id: None,
+        },
+        10,
+    );
+    assert!(matches!(
+        &refused[..],
+        [InboxEffect::Send {
+            msg: ServerMsg::Error {
+                code: ErrorCode::Unauthorized,
+                ..
+            },
+            ..
+        }]
+    ));
+    assert_eq!(inbox.next_deadline(), Some(1_000), "the old expiry stands");
+    let binary = inbox.handle(InboxCommand::Binary { conn: "a".into() }, 10);
+    assert!(matches!(
+        &binary[..],
+        [InboxEffect::Send {
+            msg: ServerMsg::Error {
+                code: ErrorCode::BadFrame,
+                ..
+            },
+            ..
+        }]
+    ));
+}
