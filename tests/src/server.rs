@@ -62,8 +62,9 @@ impl Builder {
 
         let mut vars = secrets.vars();
         vars.extend(self.vars);
-        // A port picked free can be taken by another process before wrangler binds it;
-        // then wrangler exits at once and another port is tried.
+        // A port picked free (the server's or the inspector's) can be taken by another
+        // process before wrangler binds it; then wrangler exits at once and other ports
+        // are tried.
         let mut attempt = 0;
         let mut server = loop {
             attempt += 1;
@@ -104,7 +105,13 @@ impl Builder {
             };
             match server.wait_until_healthy().await {
                 Ok(()) => break server,
-                Err(log) if attempt < 5 && log.contains("Address already in use") => {
+                // The inspector's port can be taken the same way; workerd then only
+                // says that it failed to start (the bind error is in wrangler's own log).
+                Err(log)
+                    if attempt < 5
+                        && (log.contains("Address already in use")
+                            || log.contains("Workers runtime failed to start")) =>
+                {
                     server.stop();
                     if self.port.is_some() {
                         // The same port, once the old process has let go of it.
