@@ -1,8 +1,57 @@
 //! What a room name and a display name may look like.
 
-/// Room names travel in URLs and name Durable Objects: 1 to 64 characters of lowercase
-/// ASCII letters, digits, `-` and `_`.
+/// Room ids travel in URLs and name Durable Objects. A named room's id is a slug: 1 to 64
+/// characters of lowercase ASCII letters, digits, `-` and `_`. Direct and group rooms get
+/// ids no name can slug to: [`DIRECT_PREFIX`] or [`GROUP_PREFIX`], whose `.` no slug has,
+/// then lowercase hex.
 pub fn is_valid_room_name(name: &str) -> bool {
+    shape(name) != IdShape::Invalid
+}
+
+/// Direct rooms: `dm.` and 24 hex digits, from the two members' ids.
+pub const DIRECT_PREFIX: &str = "dm.";
+/// Group conversations: `g.` and 32 random hex digits.
+pub const GROUP_PREFIX: &str = "g.";
+
+/// What a room id says about how the room was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdShape {
+    /// A slug of a name (public and private rooms, and direct rooms made before the
+    /// prefixes, whose ids began `dm-`).
+    Named,
+    Direct,
+    Group,
+    Invalid,
+}
+
+/// The shape of `id`.
+pub fn shape(id: &str) -> IdShape {
+    let hex = |rest: &str, len: usize| {
+        rest.len() == len
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    };
+    if let Some(rest) = id.strip_prefix(DIRECT_PREFIX) {
+        if hex(rest, 24) {
+            IdShape::Direct
+        } else {
+            IdShape::Invalid
+        }
+    } else if let Some(rest) = id.strip_prefix(GROUP_PREFIX) {
+        if hex(rest, 32) {
+            IdShape::Group
+        } else {
+            IdShape::Invalid
+        }
+    } else if is_slug(id) {
+        IdShape::Named
+    } else {
+        IdShape::Invalid
+    }
+}
+
+fn is_slug(name: &str) -> bool {
     (1..=64).contains(&name.len())
         && name
             .bytes()
@@ -26,13 +75,28 @@ pub fn room_slug(name: &str) -> Option<String> {
 }
 
 /// The one room two users share: the same id whoever asks first, so it is found again
-/// rather than duplicated.
+/// rather than duplicated; no room name slugs to it.
 pub fn direct_room_id(a: &str, b: &str) -> String {
+    format!("{DIRECT_PREFIX}{}", pair_hash(a, b))
+}
+
+/// The id direct rooms had before [`DIRECT_PREFIX`]: a slug, so a public room could take
+/// it first. Such a room is used only when it is stored as direct, with both as members.
+pub fn legacy_direct_room_id(a: &str, b: &str) -> String {
+    format!("dm-{}", pair_hash(a, b))
+}
+
+fn pair_hash(a: &str, b: &str) -> String {
     use sha2::{Digest, Sha256};
     let (low, high) = if a <= b { (a, b) } else { (b, a) };
     let digest = Sha256::digest(format!("{low}\u{0}{high}").as_bytes());
-    let hex: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
-    format!("dm-{hex}")
+    digest.iter().take(12).map(|b| format!("{b:02x}")).collect()
+}
+
+/// A group conversation's id from 16 random bytes.
+pub fn group_room_id(random: [u8; 16]) -> String {
+    let hex: String = random.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{GROUP_PREFIX}{hex}")
 }
 
 /// A message's id: its room and its seq, so it is unique everywhere without a random
@@ -103,6 +167,33 @@ mod tests {
         assert_eq!(id, direct_room_id("u_b", "u_a"));
         assert_ne!(id, direct_room_id("u_a", "u_c"));
         assert!(is_valid_room_name(&id));
+        assert_eq!(shape(&id), IdShape::Direct);
+        assert_eq!(
+            legacy_direct_room_id("u_a", "u_b").replacen('-', ".", 1),
+            id
+        );
+    }
+
+    #[test]
+    fn no_name_slugs_to_a_direct_or_group_id() {
+        let direct = direct_room_id("u_a", "u_b");
+        let group = group_room_id([7; 16]);
+        assert_eq!(shape(&group), IdShape::Group);
+        for name in [direct.as_str(), group.as_str(), "dm.x", "g..", "DM.abc"] {
+            let slug = room_slug(name).unwrap();
+            assert_eq!(shape(&slug), IdShape::Named, "{name} slugs to {slug}");
+        }
+        // A prefix without its exact hex is no room id at all.
+        for bad in [
+            "dm.",
+            "dm.abc",
+            "g.xyz",
+            &format!("{direct}0"),
+            "dm.ABCDEF0123456789ABCDEF01",
+        ] {
+            assert_eq!(shape(bad), IdShape::Invalid, "{bad}");
+            assert!(!is_valid_room_name(bad), "{bad}");
+        }
     }
 
     #[test]

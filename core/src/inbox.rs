@@ -6,6 +6,7 @@ use edgechat_protocol::{ClientMsg, ErrorCode, Id, Millis, PROTOCOL_VERSION, Serv
 use crate::{
     ConnId, Identity, Limits,
     decode::decode_frame,
+    rate::Bucket,
     sockets::{self, Sockets},
 };
 
@@ -15,6 +16,23 @@ pub struct Presence {
     pub status: Status,
     pub status_text: Option<String>,
     pub last_seen: Option<Millis>,
+    /// When the user's rooms were last told their status, and whether a newer one waits
+    /// for `STATUS_RELAY_MS` to pass since: stored, so the wait survives hibernation.
+    pub relayed_at: Option<Millis>,
+    pub relay_pending: bool,
+}
+
+impl Presence {
+    /// Someone never seen.
+    pub fn offline() -> Self {
+        Self {
+            status: Status::Offline,
+            status_text: None,
+            last_seen: None,
+            relayed_at: None,
+            relay_pending: false,
+        }
+    }
 }
 
 pub enum InboxCommand {
@@ -43,6 +61,8 @@ pub enum InboxCommand {
     },
     /// An event for the user from elsewhere (a room, another user's action).
     Deliver(Box<ServerMsg>),
+    /// The account was disabled: every socket closes now.
+    Revoke,
     Tick,
 }
 
@@ -89,6 +109,8 @@ pub struct Inbox {
     sockets: Sockets,
     /// When the last socket closed: offline once the grace period passes.
     left_at: Option<Millis>,
+    /// Status changes (`STATUS_RATE_…`): a per-minute budget, fine to lose to hibernation.
+    status_bucket: Option<Bucket>,
 }
 
 impl Inbox {
@@ -104,6 +126,7 @@ impl Inbox {
             limits,
             sockets: Sockets::new(connections),
             left_at: None,
+            status_bucket: None,
         }
     }
 
@@ -121,6 +144,7 @@ impl Inbox {
             .map(|at| at + self.limits.presence_grace_ms)
             .into_iter()
             .chain(self.sockets.next_expiry())
+            .chain(self.relay_due())
             .min()
     }
 
@@ -133,7 +157,16 @@ impl Inbox {
         }
     }
 
-    /// Sets the status and says so everywhere it matters.
+    /// When the rooms are next told, if a status waits for them.
+    fn relay_due(&self) -> Option<Millis> {
+        self.presence
+            .relay_pending
+            .then(|| self.presence.relayed_at.unwrap_or(0) + self.limits.status_relay_ms)
+    }
+
+    /// Sets the status and says so everywhere it matters: at once to the user's own
+    /// sockets; to their rooms at most once per `STATUS_RELAY_MS`, the latest status at
+    /// the end of a wait, so a status loop cannot wake hundreds of rooms a second.
     fn set(
         &mut self,
         status: Status,
@@ -144,13 +177,28 @@ impl Inbox {
         self.presence.status = status;
         self.presence.status_text = status_text;
         self.presence.last_seen = Some(now);
-        let event = self.status_event();
-        let mut effects = vec![InboxEffect::Save(self.presence.clone())];
+        let mut effects = Vec::new();
         if changed {
-            effects.push(InboxEffect::Broadcast(event.clone()));
-            effects.push(InboxEffect::Relay(event));
+            effects.push(InboxEffect::Broadcast(self.status_event()));
+            self.presence.relay_pending = true;
+            effects.extend(self.relay(now));
         }
+        effects.insert(0, InboxEffect::Save(self.presence.clone()));
         effects
+    }
+
+    /// The waiting status for the rooms, if the wait is over (the caller saves).
+    fn relay(&mut self, now: Millis) -> Option<InboxEffect> {
+        let waiting = self
+            .presence
+            .relayed_at
+            .is_some_and(|at| now < at + self.limits.status_relay_ms);
+        if !self.presence.relay_pending || waiting {
+            return None;
+        }
+        self.presence.relay_pending = false;
+        self.presence.relayed_at = Some(now);
+        Some(InboxEffect::Relay(self.status_event()))
     }
 
     pub fn handle(&mut self, command: InboxCommand, now: Millis) -> Vec<InboxEffect> {
@@ -195,6 +243,20 @@ impl Inbox {
                 .collect(),
             InboxCommand::Tick => self.tick(now),
             InboxCommand::Deliver(msg) => vec![InboxEffect::Broadcast(*msg)],
+            InboxCommand::Revoke => {
+                let conns: Vec<ConnId> = self.sockets.conns().collect();
+                conns
+                    .into_iter()
+                    .map(|conn| {
+                        self.disconnect(&conn, now);
+                        InboxEffect::Close {
+                            conn,
+                            code: edgechat_protocol::close::ACCOUNT_DISABLED,
+                            reason: "this account was disabled".into(),
+                        }
+                    })
+                    .collect()
+            }
             InboxCommand::Frame { conn, raw } => self.frame(conn, &raw, now),
         }
     }
@@ -226,6 +288,10 @@ impl Inbox {
             }
             _ => {}
         }
+        if let Some(relay) = self.relay(now) {
+            effects.push(InboxEffect::Save(self.presence.clone()));
+            effects.push(relay);
+        }
         effects
     }
 
@@ -249,6 +315,22 @@ impl Inbox {
                 status,
                 status_text,
             } => {
+                let rate = self.limits.status_rate;
+                let bucket = self
+                    .status_bucket
+                    .get_or_insert_with(|| Bucket::full(rate, now));
+                if let Err(wait) = bucket.check(rate, now) {
+                    return vec![InboxEffect::Send {
+                        conn,
+                        msg: ServerMsg::Error {
+                            code: ErrorCode::RateLimited,
+                            message: "too many status changes; slow down".into(),
+                            req_id: frame.req_id,
+                            retry_after: Some(wait),
+                        },
+                    }];
+                }
+                bucket.take();
                 let text = match status_text.as_deref().map(crate::text::clean) {
                     Some(text) if text.chars().count() > 140 => {
                         return error(

@@ -1,6 +1,8 @@
 //! Configurable limits with documented defaults. The Worker reads them from vars
 //! (`wrangler.toml`, `--var`), so tests can set them; docs/protocol.md lists them all.
 
+use crate::rate::Rate;
+
 /// The limits one room enforces.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
@@ -33,6 +35,24 @@ pub struct Limits {
     pub max_sockets_per_user: usize,
     /// `UPLOAD_TTL_MS`: an upload no message attached is deleted after this long.
     pub upload_ttl_ms: u64,
+    /// `ACTION_RATE_PER_WINDOW` / `_WINDOW_MS` / `_BURST`: edits, deletes, reactions and
+    /// pins, per user per room.
+    pub action_rate: Rate,
+    /// `MODERATION_RATE_…`: mutes, bans, kicks, roles, slow mode and invites, per user
+    /// per room.
+    pub moderation_rate: Rate,
+    /// `MEMBERSHIP_RATE_…`: leaving a room, and so joining it again, per user per room.
+    pub membership_rate: Rate,
+    /// `STATUS_RATE_…`: status changes, per user, counted by their inbox.
+    pub status_rate: Rate,
+    /// `STATUS_RELAY_MS`: a user's rooms hear of their status at most once in this long;
+    /// changes in between reach them together at its end.
+    pub status_relay_ms: u64,
+    /// `MAX_ROOM_MEMBERS`: the most members a room has, whatever its capacity.
+    pub max_room_members: u64,
+    /// `ADDED_TO_ROOMS_PER_HOUR`: how many rooms others may add one user to in an hour,
+    /// counted (and stored) by that user's inbox.
+    pub added_to_rooms_per_hour: u32,
 }
 
 impl Default for Limits {
@@ -52,6 +72,29 @@ impl Default for Limits {
             max_replay: 1_000,
             max_sockets_per_user: 5,
             upload_ttl_ms: 24 * 60 * 60 * 1000,
+            action_rate: Rate {
+                per_window: 30,
+                window_ms: 10_000,
+                burst: 20,
+            },
+            moderation_rate: Rate {
+                per_window: 20,
+                window_ms: 60_000,
+                burst: 10,
+            },
+            membership_rate: Rate {
+                per_window: 5,
+                window_ms: 60_000,
+                burst: 3,
+            },
+            status_rate: Rate {
+                per_window: 10,
+                window_ms: 60_000,
+                burst: 5,
+            },
+            status_relay_ms: 10_000,
+            max_room_members: 10_000,
+            added_to_rooms_per_hour: 30,
         }
     }
 }
@@ -71,6 +114,14 @@ impl Limits {
                 .unwrap_or(default)
         };
         let size = |name: &str, default: usize| read(name, default as u64) as usize;
+        let rate = |prefix: &str, default: Rate| Rate {
+            per_window: read(
+                &format!("{prefix}_RATE_PER_WINDOW"),
+                u64::from(default.per_window),
+            ) as u32,
+            window_ms: read(&format!("{prefix}_RATE_WINDOW_MS"), default.window_ms),
+            burst: read(&format!("{prefix}_RATE_BURST"), u64::from(default.burst)) as u32,
+        };
         Self {
             max_frame_bytes: size("MAX_FRAME_BYTES", d.max_frame_bytes),
             max_message_chars: size("MAX_MESSAGE_CHARS", d.max_message_chars),
@@ -86,6 +137,16 @@ impl Limits {
             max_replay: size("MAX_REPLAY", d.max_replay),
             max_sockets_per_user: size("MAX_SOCKETS_PER_USER", d.max_sockets_per_user),
             upload_ttl_ms: read("UPLOAD_TTL_MS", d.upload_ttl_ms),
+            action_rate: rate("ACTION", d.action_rate),
+            moderation_rate: rate("MODERATION", d.moderation_rate),
+            membership_rate: rate("MEMBERSHIP", d.membership_rate),
+            status_rate: rate("STATUS", d.status_rate),
+            status_relay_ms: read("STATUS_RELAY_MS", d.status_relay_ms),
+            max_room_members: read("MAX_ROOM_MEMBERS", d.max_room_members),
+            added_to_rooms_per_hour: read(
+                "ADDED_TO_ROOMS_PER_HOUR",
+                u64::from(d.added_to_rooms_per_hour),
+            ) as u32,
         }
     }
 
@@ -104,6 +165,21 @@ impl Limits {
         "HISTORY_PAGE",
         "MAX_REPLAY",
         "MAX_SOCKETS_PER_USER",
+        "ACTION_RATE_PER_WINDOW",
+        "ACTION_RATE_WINDOW_MS",
+        "ACTION_RATE_BURST",
+        "MODERATION_RATE_PER_WINDOW",
+        "MODERATION_RATE_WINDOW_MS",
+        "MODERATION_RATE_BURST",
+        "MEMBERSHIP_RATE_PER_WINDOW",
+        "MEMBERSHIP_RATE_WINDOW_MS",
+        "MEMBERSHIP_RATE_BURST",
+        "STATUS_RATE_PER_WINDOW",
+        "STATUS_RATE_WINDOW_MS",
+        "STATUS_RATE_BURST",
+        "STATUS_RELAY_MS",
+        "MAX_ROOM_MEMBERS",
+        "ADDED_TO_ROOMS_PER_HOUR",
     ];
 }
 

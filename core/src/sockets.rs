@@ -78,6 +78,11 @@ impl Sockets {
         self.who.is_empty()
     }
 
+    /// Every socket, oldest first.
+    pub fn conns(&self) -> impl Iterator<Item = ConnId> + '_ {
+        self.arrival.iter().cloned()
+    }
+
     /// Everyone with a socket open, each once per socket.
     pub fn identities(&self) -> impl Iterator<Item = &Identity> {
         self.who.values()

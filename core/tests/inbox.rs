@@ -9,11 +9,7 @@ use edgechat_core::{
 use edgechat_protocol::{ErrorCode, Millis, ServerMsg, Status};
 
 fn offline() -> Presence {
-    Presence {
-        status: Status::Offline,
-        status_text: None,
-        last_seen: None,
-    }
+    Presence::offline()
 }
 
 fn inbox() -> Inbox {
@@ -65,11 +61,11 @@ fn the_user_goes_offline_only_when_the_last_device_has_been_gone_for_the_grace_p
     inbox.handle(connect("b"), 0);
     inbox.handle(InboxCommand::Disconnect { conn: "a".into() }, 100);
     assert_eq!(inbox.next_deadline(), None, "a device is still here");
-    inbox.handle(InboxCommand::Disconnect { conn: "b".into() }, 200);
-    assert_eq!(inbox.next_deadline(), Some(5_200));
-    assert!(relayed(&inbox.handle(InboxCommand::Tick, 5_199)).is_empty());
+    inbox.handle(InboxCommand::Disconnect { conn: "b".into() }, 20_000);
+    assert_eq!(inbox.next_deadline(), Some(25_000));
+    assert!(relayed(&inbox.handle(InboxCommand::Tick, 24_999)).is_empty());
     assert_eq!(
-        relayed(&inbox.handle(InboxCommand::Tick, 5_200)),
+        relayed(&inbox.handle(InboxCommand::Tick, 25_000)),
         [Status::Offline]
     );
 }
@@ -84,6 +80,13 @@ fn a_reconnect_within_the_grace_period_does_not_flap() {
     assert!(relayed(&inbox.handle(InboxCommand::Tick, 10_000)).is_empty());
 }
 
+fn status(status: &str) -> InboxCommand {
+    InboxCommand::Frame {
+        conn: "a".into(),
+        raw: format!(r#"{{"type":"status-change","status":"{status}"}}"#),
+    }
+}
+
 #[test]
 fn a_status_change_is_saved_shown_and_relayed() {
     let mut inbox = inbox();
@@ -94,7 +97,7 @@ fn a_status_change_is_saved_shown_and_relayed() {
             conn: "a".into(),
             raw: raw.into(),
         },
-        5,
+        20_000,
     );
     assert_eq!(relayed(&effects), [Status::Away]);
     assert_eq!(inbox.presence().status_text.as_deref(), Some("lunch"));
@@ -102,6 +105,64 @@ fn a_status_change_is_saved_shown_and_relayed() {
         effects
             .iter()
             .any(|e| matches!(e, InboxEffect::Save(p) if p.status == Status::Away))
+    );
+}
+
+#[test]
+fn a_status_loop_is_refused_past_its_budget_and_reaches_rooms_once_per_interval() {
+    let limits = Limits::default();
+    let mut inbox = Inbox::new("u", offline(), limits.clone(), Vec::new());
+    inbox.handle(connect("a"), 0);
+    let mut refused = 0;
+    let mut relays = Vec::new();
+    for i in 0..20u64 {
+        let effects = inbox.handle(status(if i % 2 == 0 { "away" } else { "online" }), 100 + i);
+        relays.extend(relayed(&effects));
+        refused += effects
+            .iter()
+            .filter(|e| {
+                matches!(
+                    e,
+                    InboxEffect::Send {
+                        msg: ServerMsg::Error {
+                            code: ErrorCode::RateLimited,
+                            retry_after: Some(_),
+                            ..
+                        },
+                        ..
+                    }
+                )
+            })
+            .count();
+    }
+    let burst = limits.status_rate.burst as usize;
+    assert_eq!(refused, 20 - burst, "past the burst, changes are refused");
+    assert!(
+        relays.is_empty(),
+        "the rooms heard of `online` at 0, and wait"
+    );
+    // The latest status reaches the rooms when the interval ends, once.
+    let due = limits.status_relay_ms;
+    assert_eq!(inbox.next_deadline(), Some(due));
+    let latest = inbox.presence().status;
+    assert_eq!(relayed(&inbox.handle(InboxCommand::Tick, due)), [latest]);
+    assert!(relayed(&inbox.handle(InboxCommand::Tick, due + 1)).is_empty());
+    assert_eq!(inbox.next_deadline(), None);
+    // The wait is stored, so it outlives hibernation.
+    let effects = inbox.handle(status("online"), due + 50);
+    let saved = effects.iter().find_map(|e| match e {
+        InboxEffect::Save(p) => Some(p.clone()),
+        _ => None,
+    });
+    assert!(
+        matches!(
+            saved,
+            Some(Presence {
+                relay_pending: true,
+                ..
+            })
+        ),
+        "{saved:?}"
     );
 }
 

@@ -363,3 +363,95 @@ fn a_renamed_member_is_listed_under_their_new_name_once_they_connect() {
             .any(|u| u.user_id == "bo" && u.username == "Bobby")
     );
 }
+
+#[test]
+fn a_restored_socket_of_a_removed_user_is_closed_before_it_is_served() {
+    let mut world = World::with_three();
+    // The kick is stored, but its close never reached the socket (a crash between
+    // the step and its effects): the object still has the socket after a wake.
+    world.send(
+        "ana",
+        ClientMsg::KickUser {
+            user_id: "bo".into(),
+        },
+    );
+    world.send(
+        "ana",
+        ClientMsg::BanUser {
+            user_id: "cy".into(),
+        },
+    );
+    world.sockets = ["ana", "bo", "cy"]
+        .into_iter()
+        .map(|user| (user.to_owned(), who(user)))
+        .collect();
+    let mut room = world.restored();
+    let effects = room.close_strays(world.now).unwrap();
+    let mut gone = closed(&effects);
+    gone.sort();
+    assert_eq!(
+        gone,
+        vec![
+            ("bo".to_owned(), close::KICKED),
+            ("cy".to_owned(), close::BANNED)
+        ]
+    );
+    assert!(room.is_here("ana") && !room.is_here("bo") && !room.is_here("cy"));
+}
+
+#[test]
+fn nobody_is_invited_into_a_direct_room_and_a_room_has_a_member_cap() {
+    let mut info = info(RoomKind::Direct);
+    info.room_id = edgechat_core::ids::direct_room_id("ana", "bo");
+    let mut world = World::created(info, Default::default());
+    world.connect("ana", "ana");
+    let effects = world.send(
+        "ana",
+        ClientMsg::InviteUser {
+            user_id: "cy".into(),
+        },
+    );
+    assert_eq!(error_code(&effects), Some(ErrorCode::Forbidden));
+    assert!(!world.store().is_member("cy").unwrap());
+
+    let limits = edgechat_core::Limits {
+        max_room_members: 2,
+        ..Default::default()
+    };
+    let mut world = World::new(RoomKind::Public, limits);
+    world.connect("ana", "ana");
+    world.connect("bo", "bo");
+    let effects = world.send(
+        "ana",
+        ClientMsg::InviteUser {
+            user_id: "cy".into(),
+        },
+    );
+    assert_eq!(error_code(&effects), Some(ErrorCode::RoomFull));
+    assert_eq!(
+        closed(&world.connect("cy", "cy")),
+        vec![("cy".to_owned(), close::ROOM_FULL)]
+    );
+}
+
+#[test]
+fn a_disabled_account_loses_every_socket_at_once() {
+    let mut world = World::with_three();
+    world.connect("bo-phone", "bo");
+    let effects = world.run(edgechat_core::Command::Revoke {
+        user_id: "bo".into(),
+    });
+    let mut gone = closed(&effects);
+    gone.sort();
+    assert_eq!(
+        gone,
+        vec![
+            ("bo".to_owned(), close::ACCOUNT_DISABLED),
+            ("bo-phone".to_owned(), close::ACCOUNT_DISABLED)
+        ]
+    );
+    assert!(
+        world.store().is_member("bo").unwrap(),
+        "still a member, just gone"
+    );
+}

@@ -289,9 +289,12 @@ fn compaction_keeps_the_replay_window_and_drops_what_d1_has() {
     const WINDOW: usize = 50;
     let limits = Limits {
         max_replay: WINDOW,
-        // Should edits ever count against the rate, the flood must still land.
-        rate_per_window: 100_000,
-        rate_burst: 100_000,
+        // Edits have their own budget; the flood must still land.
+        action_rate: edgechat_core::rate::Rate {
+            per_window: 100_000,
+            window_ms: 1_000,
+            burst: 100_000,
+        },
         ..Limits::default()
     };
     let mut world = World::new(RoomKind::Public, limits);

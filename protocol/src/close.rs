@@ -20,6 +20,10 @@ pub const TOKEN_EXPIRED: u16 = 4005;
 /// Do not reconnect automatically: another tab or device holds the room now.
 pub const TOO_MANY_SOCKETS: u16 = 4006;
 
+/// The account was disabled: every socket of it closes at once. Final; sign-in is
+/// refused too.
+pub const ACCOUNT_DISABLED: u16 = 4007;
+
 /// Every close code with its name, for documentation checks.
 pub const ALL: &[(u16, &str)] = &[
     (LEFT, "left"),
@@ -29,4 +33,5 @@ pub const ALL: &[(u16, &str)] = &[
     (ROOM_FULL, "room-full"),
     (TOKEN_EXPIRED, "token-expired"),
     (TOO_MANY_SOCKETS, "too-many-sockets"),
+    (ACCOUNT_DISABLED, "account-disabled"),
 ];

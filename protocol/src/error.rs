@@ -114,6 +114,9 @@ error_codes! {
     Conflict,
     /// A `Range` that starts at or past the end of the file.
     RangeNotSatisfiable,
+    /// The user was added to as many rooms this hour as others may add them to
+    /// (`ADDED_TO_ROOMS_PER_HOUR`); `retryAfter` (or `Retry-After`) says when one more may.
+    AddedTooOften,
     /// A code this build does not know, from a newer server; shown generically. Never
     /// sent. It stays last.
     #[serde(other)]
@@ -170,7 +173,7 @@ impl ErrorCode {
             ErrorCode::UnsupportedType => 415,
             ErrorCode::RangeNotSatisfiable => 416,
             ErrorCode::UpgradeRequired => 426,
-            ErrorCode::RateLimited | ErrorCode::SlowMode => 429,
+            ErrorCode::RateLimited | ErrorCode::SlowMode | ErrorCode::AddedTooOften => 429,
             ErrorCode::Internal | ErrorCode::Unknown => 500,
             ErrorCode::Unavailable => 503,
         }
@@ -209,6 +212,7 @@ impl ErrorCode {
             | ErrorCode::UnknownUser
             | ErrorCode::TooManyMembers
             | ErrorCode::RoomExists
+            | ErrorCode::AddedTooOften
             | ErrorCode::Unknown => true,
             ErrorCode::BadRoom
             | ErrorCode::InvalidCredentials

@@ -248,6 +248,7 @@ fn every_error_code_has_its_wire_name() {
             "length-mismatch",
             "conflict",
             "range-not-satisfiable",
+            "added-too-often",
             "unknown",
         ]
     );

@@ -38,6 +38,20 @@ impl Builder {
         self
     }
 
+    /// Every per-user budget of docs/protocol.md ("Budgets") lifted: they are product
+    /// limits, not the subject of a load test.
+    pub fn without_budgets(self) -> Self {
+        let mut builder = self;
+        for prefix in ["", "ACTION_", "MODERATION_", "MEMBERSHIP_", "STATUS_"] {
+            builder = builder
+                .var(&format!("{prefix}RATE_PER_WINDOW"), 1_000_000)
+                .var(&format!("{prefix}RATE_BURST"), 1_000_000);
+        }
+        builder
+            .var("STATUS_RELAY_MS", 1)
+            .var("ADDED_TO_ROOMS_PER_HOUR", 1_000_000)
+    }
+
     pub async fn start(self) -> Server {
         let root = repo_root();
         for built in ["worker/build/index.js", "client/dist/index.html"] {

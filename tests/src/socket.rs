@@ -178,6 +178,25 @@ impl Client {
         }
     }
 
+    /// Reads until the server closes the socket; returns the text frames that came
+    /// first and the close code.
+    pub async fn closed_with_frames(&mut self) -> (Vec<String>, Option<u16>) {
+        let mut frames = Vec::new();
+        loop {
+            let frame = tokio::time::timeout(PATIENCE, self.ws.next())
+                .await
+                .expect("the socket closes in time");
+            match frame {
+                Some(Ok(Frame::Close(close))) => {
+                    return (frames, close.map(|c| u16::from(c.code)));
+                }
+                Some(Ok(Frame::Text(text))) => frames.push(text.to_string()),
+                Some(Ok(_)) => continue,
+                Some(Err(_)) | None => return (frames, None),
+            }
+        }
+    }
+
     /// The next event of any kind.
     pub async fn recv_any(&mut self) -> ServerMsg {
         let text = self.recv_raw().await;

@@ -6,13 +6,6 @@
 use edgechat_e2e::{files::eventually, server::Server, socket::Client};
 use edgechat_protocol::{ClientMsg, Message, RoomEvent, ServerMsg};
 
-/// Rate limits lifted, as the benchmark lifts them.
-fn unlimited(builder: edgechat_e2e::server::Builder) -> edgechat_e2e::server::Builder {
-    builder
-        .var("RATE_PER_WINDOW", 1_000_000)
-        .var("RATE_BURST", 1_000_000)
-}
-
 async fn answer(client: &mut Client) -> ServerMsg {
     client
         .recv_until(|m| {
@@ -41,7 +34,9 @@ async fn a_room_with_thousands_of_events_restarts_and_serves_history_replay_repl
     let state = tempfile::tempdir().unwrap();
     const MESSAGES: u64 = 2_000;
     let (ana, ids) = {
-        let server = unlimited(Server::builder().state_dir(state.path()))
+        let server = Server::builder()
+            .state_dir(state.path())
+            .without_budgets()
             .start()
             .await;
         let ana = server.register("Ana").await;
@@ -73,7 +68,9 @@ async fn a_room_with_thousands_of_events_restarts_and_serves_history_replay_repl
         }
         (ana, ids)
     };
-    let server = unlimited(Server::builder().state_dir(state.path()))
+    let server = Server::builder()
+        .state_dir(state.path())
+        .without_budgets()
         .start()
         .await;
     let head = 1 + MESSAGES + 20; // the creator's join, the messages, the edits
@@ -166,7 +163,8 @@ async fn a_room_with_thousands_of_events_restarts_and_serves_history_replay_repl
 #[tokio::test]
 async fn an_edit_flood_leaves_the_log_within_its_bound_once_d1_has_it() {
     const WINDOW: u64 = 100;
-    let server = unlimited(Server::builder())
+    let server = Server::builder()
+        .without_budgets()
         .var("MAX_REPLAY", WINDOW)
         .var("ARCHIVE_DELAY_MS", 100)
         .start()

@@ -53,6 +53,8 @@ async fn the_inbox_says_connected_and_shows_the_user_online() {
 async fn a_status_change_reaches_the_users_devices_and_rooms_and_offline_follows_the_last_device() {
     let server = Server::builder()
         .var("PRESENCE_GRACE_MS", 300)
+        // Rooms hear of a status at most once per interval (a_status_loop_… covers it).
+        .var("STATUS_RELAY_MS", 300)
         .start()
         .await;
     let (ana, bob) = (server.register("Ana").await, server.register("Bob").await);

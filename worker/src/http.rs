@@ -49,7 +49,7 @@ pub fn room_name(room: &str) -> std::result::Result<(), Response> {
     } else {
         Err(refusal(
             ErrorCode::BadRoom,
-            "room names are 1 to 64 lowercase letters, digits, '-' or '_'",
+            "room ids are 1 to 64 lowercase letters, digits, '-' or '_' (or a direct or group room's id)",
         ))
     }
 }

@@ -28,6 +28,10 @@ struct Stored {
     status: Status,
     status_text: Option<String>,
     last_seen: Option<Millis>,
+    #[serde(default)]
+    relayed_at: Option<Millis>,
+    #[serde(default)]
+    relay_pending: bool,
 }
 
 #[durable_object]
@@ -71,6 +75,13 @@ impl DurableObject for Inbox {
                 }
                 return Ok(Response::empty()?.with_status(204));
             }
+            InboxCall::Admit { room, .. } => return self.admit(&room, now).await,
+            InboxCall::Revoke { user_id } => {
+                self.load(&user_id).await?;
+                self.run(InboxCommand::Revoke, now).await;
+                self.revoke_in_rooms(&user_id).await?;
+                return Ok(Response::empty()?.with_status(204));
+            }
             InboxCall::Connect { who, protocol } => (who, protocol),
         };
         self.load(&who.user_id).await?;
@@ -84,9 +95,15 @@ impl DurableObject for Inbox {
         ws: WebSocket,
         message: WebSocketIncomingMessage,
     ) -> Result<()> {
-        let Some(sockets::Attachment { conn, who, .. }) = sockets::attachment(&ws) else {
+        let Some(sockets::Attachment {
+            conn, who, closed, ..
+        }) = sockets::attachment(&ws)
+        else {
             return Ok(());
         };
+        if closed {
+            return Ok(());
+        }
         self.load(&who.user_id).await?;
         let command = match message {
             WebSocketIncomingMessage::String(raw) => InboxCommand::Frame { conn, raw },
@@ -140,18 +157,13 @@ impl Inbox {
             return Ok(());
         }
         let stored: Option<Stored> = self.state.storage().get("presence").await?;
-        let presence = stored.map_or(
-            Presence {
-                status: Status::Offline,
-                status_text: None,
-                last_seen: None,
-            },
-            |s| Presence {
-                status: s.status,
-                status_text: s.status_text,
-                last_seen: s.last_seen,
-            },
-        );
+        let presence = stored.map_or_else(Presence::offline, |s| Presence {
+            status: s.status,
+            status_text: s.status_text,
+            last_seen: s.last_seen,
+            relayed_at: s.relayed_at,
+            relay_pending: s.relay_pending,
+        });
         let conns = sockets::attached(&self.state);
         self.core.replace(Some(Core::new(
             user_id,
@@ -202,7 +214,7 @@ impl Inbox {
         match effect {
             InboxEffect::Close { conn, code, reason } => {
                 for ws in self.state.get_websockets_with_tag(&conn) {
-                    let _ = ws.close(Some(code), Some(&reason));
+                    sockets::close(&ws, code, &reason);
                 }
             }
             InboxEffect::Authenticate {
@@ -253,6 +265,8 @@ impl Inbox {
                             status: presence.status,
                             status_text: presence.status_text.clone(),
                             last_seen: presence.last_seen,
+                            relayed_at: presence.relayed_at,
+                            relay_pending: presence.relay_pending,
                         },
                     )
                     .await?;
@@ -285,13 +299,56 @@ impl Inbox {
         Ok(None)
     }
 
-    /// Tells each room the user is in; their member lists show it.
-    async fn relay(&self, user_id: &str, msg: &ServerMsg) -> Result<()> {
+    /// Counts one more room the user is added to by someone else, within the hourly cap.
+    /// The times are stored (an hourly cap must outlive hibernation), at most the cap's
+    /// worth of them.
+    async fn admit(&self, room: &str, now: Millis) -> Result<Response> {
+        const HOUR: Millis = 60 * 60 * 1000;
+        let cap = self.limits.added_to_rooms_per_hour as usize;
+        let storage = self.state.storage();
+        let mut added: Vec<Millis> = storage
+            .get("added")
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        added.retain(|at| at + HOUR > now);
+        if added.len() >= cap {
+            let retry_after = added
+                .iter()
+                .min()
+                .map_or(HOUR, |oldest| oldest + HOUR - now);
+            let code = ErrorCode::AddedTooOften;
+            return http::json(
+                code.status(),
+                &serde_json::json!({
+                    "error": { "code": code, "message": format!("added to too many rooms this hour ({room})") },
+                    "retryAfter": retry_after,
+                }),
+            );
+        }
+        added.push(now);
+        storage.put("added", &added).await?;
+        Ok(Response::empty()?.with_status(204))
+    }
+
+    /// Closes the user's sockets in every room they are in (the account was disabled).
+    async fn revoke_in_rooms(&self, user_id: &str) -> Result<()> {
+        for room_id in self.rooms_of(user_id).await? {
+            if let Err(err) = RoomStub::new(&self.env, &room_id)?.revoke(user_id).await {
+                worker::console_warn!("inbox: revoking in {room_id} failed: {err}");
+            }
+        }
+        Ok(())
+    }
+
+    /// The rooms the user is a member of, as D1 lists them (at most 500).
+    async fn rooms_of(&self, user_id: &str) -> Result<Vec<String>> {
         #[derive(Deserialize)]
         struct Row {
             room_id: String,
         }
-        let rooms: Vec<Row> = self
+        let rows: Vec<Row> = self
             .env
             .d1("DB")?
             .prepare("SELECT room_id FROM room_members WHERE user_id = ?1 AND member = 1 LIMIT 500")
@@ -299,12 +356,17 @@ impl Inbox {
             .all()
             .await?
             .results()?;
-        for row in rooms {
-            let relayed = RoomStub::new(&self.env, &row.room_id)?
+        Ok(rows.into_iter().map(|row| row.room_id).collect())
+    }
+
+    /// Tells each room the user is in; their member lists show it.
+    async fn relay(&self, user_id: &str, msg: &ServerMsg) -> Result<()> {
+        for room_id in self.rooms_of(user_id).await? {
+            let relayed = RoomStub::new(&self.env, &room_id)?
                 .relay_status(msg.clone())
                 .await;
             if let Err(err) = relayed {
-                worker::console_warn!("inbox: status to {} failed: {err}", row.room_id);
+                worker::console_warn!("inbox: status to {room_id} failed: {err}");
             }
         }
         Ok(())

@@ -109,6 +109,18 @@ async fn route(req: Request, env: &Env, path: &str) -> Result<Response> {
         {
             bench_frame(req, env, room).await
         }
+        (Method::Post, ["api", "bench", "rooms", room, "reload"])
+            if config::string(env, "BENCH").is_some() =>
+        {
+            attempt!(http::room_name(room));
+            stubs::RoomStub::new(env, room)?.reload().await
+        }
+        (Method::Post, ["api", "bench", "rooms", room, "faults"])
+            if config::string(env, "BENCH").is_some() =>
+        {
+            attempt!(http::room_name(room));
+            bench_faults(req, env, room).await
+        }
         (_, ["api", ..]) => http::error(ErrorCode::NotFound, "there is no such endpoint"),
         // `[assets]` serves everything else before the Worker runs; reaching here means
         // the asset does not exist.
@@ -130,6 +142,12 @@ fn bench_memory() -> Result<Response> {
         })
         .unwrap_or(0);
     http::json(200, &serde_json::json!({ "wasmMemoryBytes": bytes }))
+}
+
+/// Bench mode only: the faults a room object injects from now on.
+async fn bench_faults(mut req: Request, env: &Env, room: &str) -> Result<Response> {
+    let faults: stubs::Faults = attempt!(http::read_json(&mut req).await);
+    stubs::RoomStub::new(env, room)?.faults(faults).await
 }
 
 /// Bench mode only: sends a raw frame to every socket of a room, as a newer server

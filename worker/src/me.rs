@@ -102,6 +102,9 @@ pub async fn set_disabled(req: Request, env: &Env, id: &str, disabled: bool) -> 
     }
     if disabled {
         crate::auth::revoke_user(&db, id, Date::now().as_millis()).await?;
+        // Every open socket of the account closes now, inbox and rooms; the door
+        // refuses it from here on.
+        crate::stubs::InboxStub::new(env, id)?.revoke().await?;
     }
     Ok(Response::empty()?.with_status(204))
 }

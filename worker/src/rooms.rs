@@ -63,7 +63,7 @@ pub async fn create_for(env: &Env, user: &users::UserRow, body: NewRoom) -> Resu
         );
     }
     let (room_id, kind) = if body.group {
-        (crate::auth::random_id("g-"), RoomKind::Group)
+        (crate::auth::random_id(ids::GROUP_PREFIX), RoomKind::Group)
     } else {
         let Some(slug) = ids::room_slug(&name) else {
             return http::error(ErrorCode::Invalid, "a room name needs a letter or digit");
@@ -117,13 +117,37 @@ pub async fn direct(mut req: Request, env: &Env) -> Result<Response> {
         creator: Identity::from(&user),
         members,
     };
-    let info = creation.info.clone();
-    let response = RoomStub::new(env, &info.room_id)?.create(creation).await?;
-    if response.status_code() == ErrorCode::RoomExists.status() {
-        // Found again rather than duplicated.
-        return http::json(200, &json!({ "room": info, "existing": true }));
+    // A direct room made before direct ids had their own prefix is found again, but only
+    // when it is stored as direct with both as members: a public room may hold that id.
+    let legacy = ids::legacy_direct_room_id(&user.id, &body.user_id);
+    if attempt!(listed(env, &legacy, "direct").await) {
+        let mut found = RoomStub::new(env, &legacy)?
+            .find_direct(&user.id, &body.user_id)
+            .await?;
+        if found.status_code() == 200 {
+            return http::json(200, &found.json::<serde_json::Value>().await?);
+        }
     }
-    Ok(response)
+    // Found again (200), created (201), or refused: the room object checks its stored
+    // kind and members, so nothing else that holds the id passes for it.
+    RoomStub::new(env, &creation.info.room_id)?
+        .create(creation)
+        .await
+}
+
+/// Whether D1's directory lists `room_id` as a room of `kind`.
+async fn listed(env: &Env, room_id: &str, kind: &str) -> std::result::Result<bool, Response> {
+    let db = env
+        .d1("DB")
+        .map_err(|_| http::refusal(ErrorCode::Internal, "no database"))?;
+    let row = db
+        .prepare("SELECT 1 AS found FROM rooms WHERE id = ?1 AND kind = ?2")
+        .bind(&[JsValue::from_str(room_id), JsValue::from_str(kind)])
+        .map_err(|_| http::refusal(ErrorCode::Internal, "rooms could not be read"))?
+        .first::<serde_json::Value>(None)
+        .await
+        .map_err(|_| http::refusal(ErrorCode::Internal, "rooms could not be read"))?;
+    Ok(row.is_some())
 }
 
 /// The ids and display names of the users to invite; every one must exist.

@@ -16,6 +16,10 @@ pub struct Attachment {
     #[serde(default)]
     pub room: String,
     pub who: Identity,
+    /// The server closed it: never restored after a wake, even while its client has not
+    /// finished the closing handshake.
+    #[serde(default)]
+    pub closed: bool,
 }
 
 /// A socket id unique within the object: the time and a random suffix.
@@ -40,6 +44,7 @@ pub fn accept(
         conn: conn.clone(),
         room: room.to_owned(),
         who,
+        closed: false,
     })?;
     Ok((pair, conn))
 }
@@ -65,6 +70,7 @@ pub fn attached(state: &State) -> Vec<(ConnId, Identity)> {
         .get_websockets()
         .iter()
         .filter_map(attachment)
+        .filter(|a| !a.closed)
         .map(|a| (a.conn, a.who))
         .collect()
 }
@@ -110,6 +116,15 @@ pub fn send(ws: &WebSocket, msg: &ServerMsg) {
     if let Err(err) = ws.send(msg) {
         worker::console_warn!("socket: send failed: {err}");
     }
+}
+
+/// Closes a socket for good: marked first, so a wake never restores it.
+pub fn close(ws: &WebSocket, code: u16, reason: &str) {
+    if let Some(mut attached) = attachment(ws) {
+        attached.closed = true;
+        let _ = ws.serialize_attachment(&attached);
+    }
+    let _ = ws.close(Some(code), Some(reason));
 }
 
 /// Completes the closing handshake of a socket the client closed (it may be gone).

@@ -60,6 +60,11 @@ pub enum RoomCall {
         limit: Option<u32>,
     },
     Create(Creation),
+    /// The direct room of these two, if this object holds one (for ids made before
+    /// direct rooms had their own prefix).
+    FindDirect {
+        pair: [String; 2],
+    },
     /// Whether `who` may upload here, before any byte is stored.
     CheckUpload {
         who: Identity,
@@ -75,10 +80,33 @@ pub enum RoomCall {
     RelayStatus {
         status: ServerMsg,
     },
+    /// The account was disabled: close its sockets now.
+    Revoke {
+        user_id: String,
+    },
     /// Bench mode only: a raw frame for every socket, as a newer server would send.
     Frames {
         raw: String,
     },
+    /// Bench mode only: load again from storage and the attached sockets, as after an
+    /// eviction.
+    Reload,
+    /// Bench mode only: the faults to inject from now on.
+    Faults(Faults),
+}
+
+/// Faults a test injects into one room object (bench mode only), to show what survives
+/// them. Held in memory: an eviction clears them.
+#[derive(Debug, Default, Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Faults {
+    /// Every batch of the log fails, as if D1 refused it.
+    #[serde(default)]
+    pub fail_batches: bool,
+    /// A step's socket closes are lost, as if the object died between storing the step
+    /// and carrying it out.
+    #[serde(default)]
+    pub lose_closes: bool,
 }
 
 /// What an inbox object is asked.
@@ -98,6 +126,21 @@ pub enum InboxCall {
     Deliver {
         user_id: String,
         events: Vec<ServerMsg>,
+    },
+    /// Someone adds the user to `room`: admitted while they have been added to fewer
+    /// than `ADDED_TO_ROOMS_PER_HOUR` rooms in the last hour (counted here, stored).
+    Admit { user_id: String, room: String },
+    /// The account was disabled: close every socket, the inbox's and the rooms'.
+    Revoke { user_id: String },
+}
+
+/// The inbox's answer to [`InboxCall::Admit`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    Admitted,
+    /// Over the hourly cap; one more may be added in this many ms.
+    Refused {
+        retry_after: u64,
     },
 }
 
@@ -211,6 +254,13 @@ impl RoomStub {
         self.call(&RoomCall::Create(creation)).await
     }
 
+    pub async fn find_direct(&self, a: &str, b: &str) -> Result<Response> {
+        self.call(&RoomCall::FindDirect {
+            pair: [a.to_owned(), b.to_owned()],
+        })
+        .await
+    }
+
     pub async fn check_upload(
         &self,
         who: Identity,
@@ -238,13 +288,28 @@ impl RoomStub {
         self.call(&RoomCall::RelayStatus { status }).await
     }
 
+    pub async fn revoke(&self, user_id: &str) -> Result<Response> {
+        self.call(&RoomCall::Revoke {
+            user_id: user_id.to_owned(),
+        })
+        .await
+    }
+
     pub async fn frames(&self, raw: String) -> Result<Response> {
         self.call(&RoomCall::Frames { raw }).await
     }
+
+    pub async fn reload(&self) -> Result<Response> {
+        self.call(&RoomCall::Reload).await
+    }
+
+    pub async fn faults(&self, faults: Faults) -> Result<Response> {
+        self.call(&RoomCall::Faults(faults)).await
+    }
 }
 
-/// The object of one user's inbox.
-pub struct InboxStub(Stub);
+/// The object of one user's inbox, and whose it is.
+pub struct InboxStub(Stub, String);
 
 impl InboxStub {
     pub fn new(env: &Env, user_id: &str) -> Result<Self> {
@@ -252,6 +317,7 @@ impl InboxStub {
             env.durable_object("INBOX")?
                 .id_from_name(user_id)?
                 .get_stub()?,
+            user_id.to_owned(),
         ))
     }
 
@@ -264,6 +330,35 @@ impl InboxStub {
 
     pub async fn connect(&self, who: Identity, protocol: Option<String>) -> Result<Response> {
         self.call(&InboxCall::Connect { who, protocol }).await
+    }
+
+    /// Whether the user may be added to `room` (counted when admitted).
+    pub async fn admit(&self, room: &str) -> Result<Admission> {
+        let mut response = self
+            .call(&InboxCall::Admit {
+                user_id: self.1.clone(),
+                room: room.to_owned(),
+            })
+            .await?;
+        match response.status_code() {
+            204 => Ok(Admission::Admitted),
+            429 => {
+                let body: serde_json::Value = response.json().await.unwrap_or_default();
+                Ok(Admission::Refused {
+                    retry_after: body["retryAfter"].as_u64().unwrap_or(60_000),
+                })
+            }
+            status => Err(worker::Error::RustError(format!(
+                "the inbox answered {status}"
+            ))),
+        }
+    }
+
+    pub async fn revoke(&self) -> Result<Response> {
+        self.call(&InboxCall::Revoke {
+            user_id: self.1.clone(),
+        })
+        .await
     }
 
     pub async fn deliver(&self, user_id: &str, events: Vec<ServerMsg>) -> Result<Response> {

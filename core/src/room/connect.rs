@@ -80,12 +80,39 @@ impl<S: Sql> Room<S> {
         Ok(effects)
     }
 
-    /// Whether the room has as many members as it may.
+    /// Closes the sockets, restored after a wake, of users who are no longer members
+    /// (banned, kicked, or left while a socket lingered): they are never served. One
+    /// lookup per user with a socket, so it costs what is live.
+    pub fn close_strays(&mut self, now: Millis) -> Result<Vec<Effect>, StoreError> {
+        let users: std::collections::BTreeSet<String> = self
+            .sockets
+            .identities()
+            .map(|who| who.user_id.clone())
+            .collect();
+        let mut effects = Vec::new();
+        for user_id in users {
+            if self.store.is_member(&user_id)? {
+                continue;
+            }
+            let (code, reason) = if self.store.is_banned(&user_id)? {
+                (close::BANNED, "you are banned from this room")
+            } else {
+                (close::KICKED, "you are no longer a member of this room")
+            };
+            effects.extend(self.remove_user(&user_id, code, reason, now));
+        }
+        Ok(effects)
+    }
+
+    /// Whether the room has as many members as it may: its capacity, and never more
+    /// than `MAX_ROOM_MEMBERS`.
     pub(super) fn is_full(&self) -> Result<bool, StoreError> {
-        Ok(match self.info.capacity {
-            Some(cap) => self.store.member_count()? >= u64::from(cap),
-            None => false,
-        })
+        let cap = self
+            .info
+            .capacity
+            .map_or(self.limits.max_room_members, u64::from)
+            .min(self.limits.max_room_members);
+        Ok(self.store.member_count()? >= cap)
     }
 
     /// Closes `user_id`'s oldest sockets beyond the cap.

@@ -2,7 +2,7 @@
 
 use edgechat_protocol::{ClientMsg, ErrorCode, Millis, ServerMsg};
 
-use super::{Command, Effect, Identity, Outcome, Refusal, Room};
+use super::{Budget, Command, Effect, Identity, Outcome, Refusal, Room};
 use crate::{
     decode::decode_frame,
     store::{Sql, StoreError},
@@ -42,7 +42,28 @@ impl<S: Sql> Room<S> {
                 expires_at,
                 req_id,
             } => Ok(self.reauthenticated(&conn, &user_id, expires_at, req_id)),
+            Command::Invite {
+                conn,
+                user_id,
+                username,
+                req_id,
+            } => {
+                // The inviter may have gone while the door looked the invitee up.
+                let Some(who) = self.sockets.get(&conn).cloned() else {
+                    return Ok(Vec::new());
+                };
+                match self.invite(&who, &user_id, Some(&username)) {
+                    Ok(effects) => Ok(effects),
+                    Err(refusal) => Ok(vec![refusal.into_effect(&conn, req_id)?]),
+                }
+            }
             Command::Status(status) => self.relay_status(status),
+            Command::Revoke { user_id } => Ok(self.remove_user(
+                &user_id,
+                edgechat_protocol::close::ACCOUNT_DISABLED,
+                "this account was disabled",
+                now,
+            )),
             Command::Tick => self.tick(now),
         }
     }
@@ -77,6 +98,29 @@ impl<S: Sql> Room<S> {
         req_id: Option<String>,
         now: Millis,
     ) -> Outcome {
+        // Every durable write but a message (whose bucket spares a refused send) spends
+        // its budget up front, refused or not: a loop of no-ops costs the same.
+        let budget = match &msg {
+            ClientMsg::EditMessage { .. }
+            | ClientMsg::DeleteMessage { .. }
+            | ClientMsg::AddReaction { .. }
+            | ClientMsg::RemoveReaction { .. }
+            | ClientMsg::PinMessage { .. }
+            | ClientMsg::UnpinMessage { .. } => Some(Budget::Actions),
+            ClientMsg::MuteUser { .. }
+            | ClientMsg::UnmuteUser { .. }
+            | ClientMsg::BanUser { .. }
+            | ClientMsg::UnbanUser { .. }
+            | ClientMsg::KickUser { .. }
+            | ClientMsg::SetRole { .. }
+            | ClientMsg::SetSlowMode { .. }
+            | ClientMsg::InviteUser { .. } => Some(Budget::Moderation),
+            ClientMsg::LeaveRoom { .. } => Some(Budget::Membership),
+            _ => None,
+        };
+        if let Some(budget) = budget {
+            self.spend(&who.user_id, budget, now)?;
+        }
         match msg {
             ClientMsg::Ping => Ok(vec![Effect::Send {
                 conn: conn.to_owned(),
@@ -147,7 +191,15 @@ impl<S: Sql> Room<S> {
             ClientMsg::KickUser { user_id } => self.kick(who, &user_id, now),
             ClientMsg::SetRole { user_id, role } => self.set_role(who, &user_id, role),
             ClientMsg::SetSlowMode { seconds } => self.set_slow_mode(who, seconds),
-            ClientMsg::InviteUser { user_id } => self.invite(who, &user_id),
+            ClientMsg::InviteUser { user_id } => {
+                // Checked here, then again once the door has looked the invitee up.
+                self.invite(who, &user_id, None)?;
+                Ok(vec![Effect::ResolveInvite {
+                    conn: conn.to_owned(),
+                    user_id,
+                    req_id,
+                }])
+            }
         }
     }
 

@@ -2,13 +2,8 @@
 
 use edgechat_protocol::{ErrorCode, Id, Message, Millis, RoomEvent, ServerMsg};
 
-use super::{Effect, Identity, Outcome, Rank, Refusal, Room, presence::muted};
-use crate::{
-    ids,
-    rate::{Bucket, Rate},
-    store::Sql,
-    text,
-};
+use super::{Budget, Effect, Identity, Outcome, Rank, Refusal, Room, presence::muted};
+use crate::{ids, store::Sql, text};
 
 /// A `send-message` as the client wrote it.
 pub(super) struct Draft {
@@ -73,21 +68,7 @@ impl<S: Sql> Room<S> {
                 "you just sent the same message",
             ));
         }
-        let rate = Rate {
-            per_window: self.limits.rate_per_window,
-            window_ms: self.limits.rate_window_ms,
-            burst: self.limits.rate_burst,
-        };
-        let bucket = self
-            .buckets
-            .entry(who.user_id.clone())
-            .or_insert_with(|| Bucket::full(rate, now));
-        if let Err(wait) = bucket.check(rate, now) {
-            return Err(
-                Refusal::new(ErrorCode::RateLimited, "too many messages; slow down")
-                    .retry_after(wait),
-            );
-        }
+        self.check_budget(&who.user_id, Budget::Messages, now)?;
         let slow_mode = sender.slow_mode;
         if slow_mode > 0
             && self.rank(&who.user_id)? < Rank::Room(edgechat_protocol::Role::Moderator)
@@ -102,9 +83,7 @@ impl<S: Sql> Room<S> {
                 .retry_after(next - now));
             }
         }
-        if let Some(bucket) = self.buckets.get_mut(&who.user_id) {
-            bucket.take();
-        }
+        self.take_budget(&who.user_id, Budget::Messages);
 
         let seq = self.next_seq();
         let message = Message {

@@ -23,7 +23,7 @@ use edgechat_protocol::{ErrorCode, Id, Millis, Role, RoomEvent, RoomInfo, Seq, S
 pub use crate::sockets::{ConnId, Identity};
 use crate::{
     Limits,
-    rate::Bucket,
+    rate::{Bucket, Rate},
     sockets::Sockets,
     store::{Sql, Store, StoreError},
 };
@@ -51,8 +51,18 @@ pub enum Command {
         expires_at: Millis,
         req_id: Option<String>,
     },
+    /// The door found `user_id` to be an enabled account named `username` that may be
+    /// added to one more room, after an `invite-user` on `conn`.
+    Invite {
+        conn: ConnId,
+        user_id: Id,
+        username: String,
+        req_id: Option<String>,
+    },
     /// A member's global status changed (relayed from their inbox).
     Status(ServerMsg),
+    /// The account was disabled: its sockets close now.
+    Revoke { user_id: Id },
     /// The alarm fired.
     Tick,
 }
@@ -86,6 +96,14 @@ pub enum Effect {
         token: String,
         req_id: Option<String>,
     },
+    /// Find out whether `user_id` is an enabled account that may be added to this room
+    /// (the door reads the directory and asks the user's inbox, which counts the rooms
+    /// they are added to), then hand back [`Command::Invite`] or answer the error.
+    ResolveInvite {
+        conn: ConnId,
+        user_id: Id,
+        req_id: Option<String>,
+    },
 }
 
 /// One room: its store, and what is live now.
@@ -106,7 +124,9 @@ pub struct Room<S> {
     shown_online: Option<BTreeSet<Id>>,
     /// Users typing now: the name shown, and until when.
     typing: BTreeMap<Id, (String, Millis)>,
-    buckets: BTreeMap<Id, Bucket>,
+    /// Each user's rate buckets, one per [`Budget`]: per-second budgets, so losing them
+    /// to hibernation costs nothing.
+    buckets: BTreeMap<(Id, Budget), Bucket>,
     /// When the oldest unattached upload expires, as last read (`None`: not read since
     /// the uploads last changed). Asked after every step, it changes only with uploads.
     upload_deadline: std::cell::Cell<Option<Option<Millis>>>,
@@ -274,6 +294,77 @@ impl<S: Sql> Room<S> {
         }
         let role = self.store.member(user_id)?.map_or(Role::Member, |m| m.role);
         Ok(Rank::Room(role))
+    }
+}
+
+/// What a rate bucket counts, per user per room (docs/protocol.md, "Budgets").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Budget {
+    /// New messages (`RATE_…`).
+    Messages,
+    /// Edits, deletes, reactions, pins (`ACTION_RATE_…`).
+    Actions,
+    /// Mutes, bans, kicks, roles, slow mode, invites (`MODERATION_RATE_…`).
+    Moderation,
+    /// Leaving, and so joining again (`MEMBERSHIP_RATE_…`).
+    Membership,
+}
+
+impl<S: Sql> Room<S> {
+    fn rate(&self, budget: Budget) -> Rate {
+        match budget {
+            Budget::Messages => Rate {
+                per_window: self.limits.rate_per_window,
+                window_ms: self.limits.rate_window_ms,
+                burst: self.limits.rate_burst,
+            },
+            Budget::Actions => self.limits.action_rate,
+            Budget::Moderation => self.limits.moderation_rate,
+            Budget::Membership => self.limits.membership_rate,
+        }
+    }
+
+    /// `Ok` when `user_id` has a token of `budget` left (not taking it), else the
+    /// refusal that says how long to wait.
+    pub(crate) fn check_budget(
+        &mut self,
+        user_id: &str,
+        budget: Budget,
+        now: Millis,
+    ) -> Result<(), Refusal> {
+        let rate = self.rate(budget);
+        let bucket = self
+            .buckets
+            .entry((user_id.to_owned(), budget))
+            .or_insert_with(|| Bucket::full(rate, now));
+        bucket.check(rate, now).map_err(|wait| {
+            let what = match budget {
+                Budget::Messages => "too many messages; slow down",
+                Budget::Actions => "too many edits, deletes, reactions or pins; slow down",
+                Budget::Moderation => "too many moderation actions; slow down",
+                Budget::Membership => "leaving and joining too often; slow down",
+            };
+            Refusal::new(ErrorCode::RateLimited, what).retry_after(wait)
+        })
+    }
+
+    /// Takes a token of `budget` from `user_id` (after [`Room::check_budget`]).
+    pub(crate) fn take_budget(&mut self, user_id: &str, budget: Budget) {
+        if let Some(bucket) = self.buckets.get_mut(&(user_id.to_owned(), budget)) {
+            bucket.take();
+        }
+    }
+
+    /// Checks and takes at once, for writes with no later refusal that should spare it.
+    pub(crate) fn spend(
+        &mut self,
+        user_id: &str,
+        budget: Budget,
+        now: Millis,
+    ) -> Result<(), Refusal> {
+        self.check_budget(user_id, budget, now)?;
+        self.take_budget(user_id, budget);
+        Ok(())
     }
 }
 

@@ -2,7 +2,7 @@
 //! mode; nobody acts on someone of equal or higher rank. Repeating an action that is
 //! already in effect changes nothing.
 
-use edgechat_protocol::{ErrorCode, Millis, Role, RoomEvent, close};
+use edgechat_protocol::{ErrorCode, Millis, Role, RoomEvent, RoomKind, close};
 
 use super::{Identity, Outcome, Rank, Refusal, Room};
 use crate::{ids, store::Sql};
@@ -182,11 +182,26 @@ impl<S: Sql> Room<S> {
         })?)
     }
 
-    /// Any member may invite; the invitee becomes a member, listed under their id until
-    /// they first connect.
-    pub(super) fn invite(&mut self, who: &Identity, user_id: &str) -> Outcome {
+    /// Any member may invite an enabled account, except into a direct room; the invitee
+    /// becomes a member. Without `username` (the door has not looked them up yet) only
+    /// the checks run, and nothing is stored.
+    pub(super) fn invite(
+        &mut self,
+        who: &Identity,
+        user_id: &str,
+        username: Option<&str>,
+    ) -> Outcome {
         if !ids::is_valid_user_id(user_id) {
             return Err(Refusal::new(ErrorCode::BadRequest, "not a user id"));
+        }
+        if self.info.kind == RoomKind::Direct {
+            return Err(Refusal::new(
+                ErrorCode::Forbidden,
+                "nobody can be added to a direct conversation",
+            ));
+        }
+        if !self.store.is_member(&who.user_id)? {
+            return Err(Refusal::new(ErrorCode::Forbidden, "only members invite"));
         }
         if self.store.is_banned(user_id)? {
             return Err(Refusal::new(
@@ -200,9 +215,12 @@ impl<S: Sql> Room<S> {
         if self.is_full()? {
             return Err(Refusal::new(ErrorCode::RoomFull, "this room is full"));
         }
+        let Some(username) = username else {
+            return Ok(Vec::new());
+        };
         Ok(self.publish(RoomEvent::UserInvited {
             user_id: user_id.to_owned(),
-            username: user_id.to_owned(),
+            username: username.to_owned(),
             by: who.user_id.clone(),
             seq: self.next_seq(),
         })?)

@@ -84,7 +84,8 @@ impl<S: Sql> Store<S> {
     pub fn has_pending(&self) -> Result<bool, StoreError> {
         Ok(self.archived()? < self.head()?
             || self.one(ANY_UNSYNCED, &[])?.is_some()
-            || self.one(ANY_DOOMED, &[])?.is_some())
+            || self.one(ANY_DOOMED, &[])?.is_some()
+            || self.owes()?)
     }
 
     /// Deletes the log's events that D1 has and that are older than the newest

@@ -19,6 +19,8 @@ const INSERT_MESSAGE: &str =
 const UPDATE_MESSAGE: &str = "UPDATE messages SET deleted = ?, body = ? WHERE seq = ?";
 const SENT: &str = "INSERT INTO senders (user_id, at, text) VALUES (?, ?, ?)
      ON CONFLICT(user_id) DO UPDATE SET at = excluded.at, text = excluded.text";
+const MEMBERSHIP_CHANGED: &str = "INSERT INTO membership_unsynced (user_id, seq) VALUES (?, ?)
+     ON CONFLICT(user_id) DO UPDATE SET seq = MAX(seq, excluded.seq)";
 const ATTACH: &str = "UPDATE uploads SET attached = 1 WHERE file_id = ?";
 const DETACH: &str = "UPDATE uploads SET attached = 0 WHERE file_id = ?";
 
@@ -26,6 +28,9 @@ const DETACH: &str = "UPDATE uploads SET attached = 0 WHERE file_id = ?";
 /// handlers (or its own old log), so each is valid here; one that names something
 /// missing changes nothing. (The head is the log's newest seq: see [`Store::head`].)
 pub fn apply<S: Sql>(store: &Store<S>, event: &RoomEvent) -> Result<(), StoreError> {
+    if let Some(user_id) = membership_of(event) {
+        store.exec(MEMBERSHIP_CHANGED, &[user_id.into(), event.seq().into()])?;
+    }
     match event {
         RoomEvent::UserJoined {
             user_id,
@@ -95,6 +100,29 @@ pub fn apply<S: Sql>(store: &Store<S>, event: &RoomEvent) -> Result<(), StoreErr
                 None => Ok(()),
             }
         }
+    }
+}
+
+/// The user whose membership, role, ban or mute `event` changes: D1 gets their row
+/// ahead of the log (see [`Store::membership_unsynced`]).
+fn membership_of(event: &RoomEvent) -> Option<&str> {
+    match event {
+        RoomEvent::UserJoined { user_id, .. }
+        | RoomEvent::UserInvited { user_id, .. }
+        | RoomEvent::UserLeft { user_id, .. }
+        | RoomEvent::UserKicked { user_id, .. }
+        | RoomEvent::UserBanned { user_id, .. }
+        | RoomEvent::UserUnbanned { user_id, .. }
+        | RoomEvent::UserMuted { user_id, .. }
+        | RoomEvent::UserUnmuted { user_id, .. }
+        | RoomEvent::RoleChanged { user_id, .. } => Some(user_id),
+        RoomEvent::SlowModeChanged { .. }
+        | RoomEvent::NewMessage(_)
+        | RoomEvent::MessageDeleted { .. }
+        | RoomEvent::MessageEdited { .. }
+        | RoomEvent::ReactionUpdated { .. }
+        | RoomEvent::MessagePinned { .. }
+        | RoomEvent::MessageUnpinned { .. } => None,
     }
 }
 

@@ -7,6 +7,7 @@
 
 mod archive;
 mod fold;
+mod owed;
 mod queries;
 pub mod schema;
 #[cfg(feature = "sqlite")]
@@ -15,6 +16,7 @@ mod uploads;
 
 pub use archive::Pending;
 pub use fold::apply;
+pub use owed::{Membership, OUTBOX_ATTEMPTS, Outgoing};
 pub use queries::{Sender, UNREAD_COUNT_CAP};
 pub use schema::Migration;
 

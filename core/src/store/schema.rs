@@ -5,8 +5,9 @@
 use super::{Sql, Store, StoreError};
 
 /// The schema this build writes. 1: the log was the only state (folded in memory on
-/// every wake). 2: state tables beside a compacted log.
-pub const VERSION: u64 = 2;
+/// every wake). 2: state tables beside a compacted log. 3: membership changes D1 lacks,
+/// and notifications not yet delivered.
+pub const VERSION: u64 = 3;
 
 /// Keys of the `counters` table (the head is not one: it is the log's newest seq).
 pub const SLOW_MODE: &str = "slow_mode";
@@ -58,6 +59,15 @@ const V2: &[&str] = &[
     "CREATE INDEX read_marks_unsynced ON read_marks (synced) WHERE synced = 0",
 ];
 
+/// From schema 2 to 3: what the write-behind owes besides the log.
+const V3: &[&str] = &[
+    // Members whose membership, role, ban or mute changed since D1 last had them, with
+    // the seq of the newest such change: copied ahead of the log, guarded by that seq.
+    "CREATE TABLE membership_unsynced (user_id TEXT PRIMARY KEY, seq INTEGER NOT NULL)",
+    // Notifications for members' inboxes, delivered a bounded number per round.
+    "CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, user_id TEXT NOT NULL, body TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0)",
+];
+
 pub(super) const LOG_HEAD: &str = "SELECT COALESCE(MAX(seq), 0) FROM events";
 const LOG_CHUNK: &str = "SELECT body FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?";
 
@@ -78,14 +88,22 @@ impl<S: Sql> Store<S> {
             for statement in V1 {
                 self.exec(statement, &[])?;
             }
-            if self.counter(SCHEMA_VERSION)? < VERSION {
+            let version = self.counter(SCHEMA_VERSION)?;
+            if version < 2 {
                 for statement in V2 {
                     self.exec(statement, &[])?;
                 }
                 let target = self.one(LOG_HEAD, &[])?.map_or(Ok(0), |row| row.uint(0))?;
-                self.set_counter(SCHEMA_VERSION, VERSION)?;
                 self.set_counter(MIGRATE_TARGET, target)?;
                 self.set_counter(MIGRATED_THROUGH, 0)?;
+            }
+            if version < 3 {
+                for statement in V3 {
+                    self.exec(statement, &[])?;
+                }
+            }
+            if version < VERSION {
+                self.set_counter(SCHEMA_VERSION, VERSION)?;
             }
             self.migration()
         })

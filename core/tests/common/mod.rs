@@ -111,9 +111,27 @@ impl World {
     }
 
     pub fn run(&mut self, command: Command) -> Vec<Effect> {
-        let effects = self.room.handle(command.clone(), self.now).unwrap();
+        let mut effects = self.room.handle(command.clone(), self.now).unwrap();
         self.keep(&effects);
         self.follow_sockets(&command, &effects);
+        // The door's part of an invite: every id here names an enabled account, shown
+        // under its id, that may join one more room.
+        let resolve = effects.iter().find_map(|effect| match effect {
+            Effect::ResolveInvite {
+                conn,
+                user_id,
+                req_id,
+            } => Some(Command::Invite {
+                conn: conn.clone(),
+                user_id: user_id.clone(),
+                username: user_id.clone(),
+                req_id: req_id.clone(),
+            }),
+            _ => None,
+        });
+        if let Some(invite) = resolve {
+            effects.extend(self.run(invite));
+        }
         effects
     }
 

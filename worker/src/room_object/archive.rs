@@ -51,8 +51,15 @@ fn directory(db: &D1Database, room: &RoomInfo) -> Result<D1PreparedStatement> {
     )
 }
 
-/// The statements for one operation.
-fn statements(db: &D1Database, room_id: &str, op: &ArchiveOp) -> Result<Vec<D1PreparedStatement>> {
+/// The statements for one operation of the event at `seq`. Membership writes land only
+/// over a row an older event wrote (`room_members.seq`): the standing copied ahead of the
+/// log ([`sync_membership`]) is newer than anything the log still carries for that user.
+fn statements(
+    db: &D1Database,
+    room_id: &str,
+    op: &ArchiveOp,
+    seq: Seq,
+) -> Result<Vec<D1PreparedStatement>> {
     let room = text(room_id);
     Ok(match op {
         ArchiveOp::Member {
@@ -62,31 +69,33 @@ fn statements(db: &D1Database, room_id: &str, op: &ArchiveOp) -> Result<Vec<D1Pr
             at,
         } => vec![statement(
             db,
-            "INSERT INTO room_members (room_id, user_id, username, role, member, joined_at) VALUES (?1, ?2, ?3, ?4, 1, ?5)
+            "INSERT INTO room_members (room_id, user_id, username, role, member, joined_at, seq) VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6)
              ON CONFLICT(room_id, user_id) DO UPDATE SET username = excluded.username, role = excluded.role,
-                 member = 1, joined_at = excluded.joined_at",
-            &[room, text(user_id), text(username), text(r.as_str()), int(*at)],
+                 member = 1, joined_at = excluded.joined_at, seq = excluded.seq
+             WHERE room_members.seq <= excluded.seq",
+            &[room, text(user_id), text(username), text(r.as_str()), int(*at), int(seq)],
         )?],
         ArchiveOp::Role { user_id, role: r } => vec![statement(
             db,
-            "UPDATE room_members SET role = ?3 WHERE room_id = ?1 AND user_id = ?2",
-            &[room, text(user_id), text(r.as_str())],
+            "UPDATE room_members SET role = ?3, seq = ?4 WHERE room_id = ?1 AND user_id = ?2 AND seq <= ?4",
+            &[room, text(user_id), text(r.as_str()), int(seq)],
         )?],
         ArchiveOp::NotMember { user_id } => vec![statement(
             db,
-            "UPDATE room_members SET member = 0 WHERE room_id = ?1 AND user_id = ?2",
-            &[room, text(user_id)],
+            "UPDATE room_members SET member = 0, seq = ?3 WHERE room_id = ?1 AND user_id = ?2 AND seq <= ?3",
+            &[room, text(user_id), int(seq)],
         )?],
         ArchiveOp::Banned { user_id, banned } => vec![statement(
             db,
-            "INSERT INTO room_members (room_id, user_id, username, member, joined_at, banned) VALUES (?1, ?2, '', 0, 0, ?3)
-             ON CONFLICT(room_id, user_id) DO UPDATE SET banned = excluded.banned",
-            &[room, text(user_id), int(u64::from(*banned))],
+            "INSERT INTO room_members (room_id, user_id, username, member, joined_at, banned, seq) VALUES (?1, ?2, '', 0, 0, ?3, ?4)
+             ON CONFLICT(room_id, user_id) DO UPDATE SET banned = excluded.banned, seq = excluded.seq
+             WHERE room_members.seq <= excluded.seq",
+            &[room, text(user_id), int(u64::from(*banned)), int(seq)],
         )?],
         ArchiveOp::Muted { user_id, until } => vec![statement(
             db,
-            "UPDATE room_members SET muted_until = ?3 WHERE room_id = ?1 AND user_id = ?2",
-            &[room, text(user_id), opt(*until)],
+            "UPDATE room_members SET muted_until = ?3, seq = ?4 WHERE room_id = ?1 AND user_id = ?2 AND seq <= ?4",
+            &[room, text(user_id), opt(*until), int(seq)],
         )?],
         // New messages go in bulk, see `new_messages`.
         ArchiveOp::Message(_) => Vec::new(),
@@ -255,6 +264,7 @@ pub async fn flush(
     db: &D1Database,
     room: &RoomInfo,
     batch: usize,
+    fault: bool,
 ) -> Result<Flushed> {
     let after = store.archived().map_err(stored)?;
     let pending = store.pending(after, batch + 1).map_err(stored)?;
@@ -269,7 +279,7 @@ pub async fn flush(
     // Membership first (mentions resolve against it), then every new message of the batch
     // in one statement, then the rest in seq order (edits and deletes may touch the new
     // messages). Under load that is a handful of statements for a whole batch.
-    let mut later: Vec<ArchiveOp> = Vec::new();
+    let mut later: Vec<(ArchiveOp, Seq)> = Vec::new();
     for row in pending.iter().take(batch) {
         let event = &row.event;
         match event {
@@ -282,17 +292,17 @@ pub async fn flush(
         }
         for op in archive::ops(event, row.at) {
             if op.is_write_through() {
-                statements_.extend(statements(db, &room.room_id, &op)?);
+                statements_.extend(statements(db, &room.room_id, &op, event.seq())?);
             } else {
-                later.push(op);
+                later.push((op, event.seq()));
             }
         }
         through = event.seq();
     }
     report.through = through;
     statements_.extend(new_messages(db, &room.room_id, &report.messages)?);
-    for op in &later {
-        statements_.extend(statements(db, &room.room_id, op)?);
+    for (op, seq) in &later {
+        statements_.extend(statements(db, &room.room_id, op, *seq)?);
     }
     let marks = store.unsynced_read_marks().map_err(stored)?;
     for (user_id, seq) in &marks {
@@ -301,6 +311,11 @@ pub async fn flush(
             "UPDATE room_members SET last_read_seq = MAX(last_read_seq, ?3) WHERE room_id = ?1 AND user_id = ?2",
             &[text(&room.room_id), text(user_id), int(*seq)],
         )?);
+    }
+    if fault {
+        return Err(worker::Error::RustError(
+            "injected fault: the batch fails as if D1 refused it".into(),
+        ));
     }
     let counted = statements_.len() as u64 + 1;
     statements_.push(statement(
@@ -314,6 +329,56 @@ pub async fn flush(
     store.set_archived(through).map_err(stored)?;
     store.read_marks_synced(&marks).map_err(stored)?;
     Ok(report)
+}
+
+/// Copies the standing of members whose membership, role, ban or mute changed, as it is
+/// now, ahead of the log: a ban or kick reaches D1 (which authorizes reading history,
+/// files and search over HTTP) in one round trip, however many messages wait and even
+/// while their batches fail. Each row lands only over one an older change wrote.
+/// Returns how many were copied.
+pub async fn sync_membership(
+    store: &Store<ObjectSql>,
+    db: &D1Database,
+    room: &RoomInfo,
+    now: u64,
+) -> Result<usize> {
+    let owed = store.membership_unsynced(100).map_err(stored)?;
+    if owed.is_empty() {
+        return Ok(0);
+    }
+    let mut statements_ = vec![directory(db, room)?];
+    for m in &owed {
+        let (member, username, role) = match &m.member {
+            Some((username, role)) => (1, username.as_str(), role.as_str()),
+            None => (0, "", "member"),
+        };
+        statements_.push(statement(
+            db,
+            "INSERT INTO room_members (room_id, user_id, username, role, member, joined_at, banned, muted_until, seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT(room_id, user_id) DO UPDATE SET
+                 username = CASE WHEN excluded.member = 1 THEN excluded.username ELSE room_members.username END,
+                 role = excluded.role, member = excluded.member, banned = excluded.banned,
+                 muted_until = excluded.muted_until, seq = excluded.seq,
+                 joined_at = CASE WHEN room_members.member = 0 AND excluded.member = 1
+                     THEN excluded.joined_at ELSE room_members.joined_at END
+             WHERE room_members.seq <= excluded.seq",
+            &[
+                text(&room.room_id),
+                text(&m.user_id),
+                text(username),
+                text(role),
+                int(member),
+                int(now),
+                int(u64::from(m.banned)),
+                opt(m.muted_until),
+                int(m.seq),
+            ],
+        )?);
+    }
+    db.batch(statements_).await?;
+    store.membership_synced(&owed).map_err(stored)?;
+    Ok(owed.len())
 }
 
 /// Deletes the bytes and D1 rows of the files a room doomed, forgetting each once both

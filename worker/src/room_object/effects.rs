@@ -8,14 +8,25 @@ use worker::WebSocket;
 use super::Room;
 use crate::sockets;
 
+/// What an effect leaves for the door to finish before the core's next turn.
+pub(super) enum FollowUp {
+    /// The command that answers an `authenticate`.
+    Command(Command),
+    /// An invitee to look up (asynchronously: D1 and their inbox).
+    ResolveInvite {
+        conn: String,
+        user_id: String,
+        req_id: Option<String>,
+    },
+}
+
 impl Room {
-    /// Performs `effects` in order. Returns the command that answers an
-    /// `authenticate`, if one was made.
+    /// Performs `effects` in order. Returns what the door must finish, if anything.
     pub(super) fn carry_out(
         &self,
         origin: Option<&WebSocket>,
         effects: Vec<Effect>,
-    ) -> Option<Command> {
+    ) -> Option<FollowUp> {
         let mut follow_up = None;
         for effect in effects {
             match effect {
@@ -31,8 +42,19 @@ impl Room {
                 Effect::Broadcast { msg, except } => self.broadcast(&msg, except.as_deref()),
                 Effect::Close { conn, code, reason } => {
                     for ws in self.state.get_websockets_with_tag(&conn) {
-                        let _ = ws.close(Some(code), Some(&reason));
+                        sockets::close(&ws, code, &reason);
                     }
+                }
+                Effect::ResolveInvite {
+                    conn,
+                    user_id,
+                    req_id,
+                } => {
+                    follow_up = Some(FollowUp::ResolveInvite {
+                        conn,
+                        user_id,
+                        req_id,
+                    });
                 }
                 Effect::Authenticate {
                     conn,
@@ -40,7 +62,9 @@ impl Room {
                     req_id,
                 } => {
                     if let Some(origin) = origin {
-                        follow_up = self.reauthenticate(origin, conn, &token, req_id);
+                        follow_up = self
+                            .reauthenticate(origin, conn, &token, req_id)
+                            .map(FollowUp::Command);
                     }
                 }
             }

@@ -39,8 +39,14 @@ impl Room {
         }
         let connections = sockets::attached(&self.state);
         match Core::load(store, self.limits.clone(), connections).map_err(stored)? {
-            Some(core) => {
+            Some(mut core) => {
+                // A socket that outlived its user's membership (a close that was lost)
+                // is closed now, before anything is served to it.
+                let strays = core
+                    .close_strays(worker::Date::now().as_millis())
+                    .map_err(stored)?;
                 self.core.replace(Some(core));
+                self.carry_out(None, strays);
                 Ok(Loaded::Ready)
             }
             None => Ok(Loaded::Missing),

@@ -19,7 +19,11 @@ use worker::{
     WebSocketIncomingMessage, durable_object, worker_sys::WebSocketRequestResponsePair,
 };
 
-use crate::{config, http, sockets, stubs::RoomCall};
+use crate::{
+    config, http, sockets,
+    stubs::{Faults, RoomCall},
+};
+use effects::FollowUp;
 use load::Loaded;
 pub(crate) use sql::ObjectSql;
 
@@ -44,6 +48,11 @@ pub struct Room {
     migrate_chunks_per_wake: usize,
     /// For checking tokens that `authenticate` brings to a live socket.
     jwt_secret: Option<Vec<u8>>,
+    /// `NOTIFY_PER_ROUND`: inbox deliveries per write-behind round; the rest wait in the
+    /// room's outbox for the next.
+    notify_per_round: usize,
+    /// Faults the tests inject (bench mode only, through the Worker); none otherwise.
+    faults: Cell<Faults>,
     /// Loaded from storage (its info and head only) on the first event after each
     /// wake-up; never the only copy of anything that must last.
     core: RefCell<Option<Core>>,
@@ -70,6 +79,8 @@ impl DurableObject for Room {
             // At least one, or an upgrading room's alarm would never make progress.
             migrate_chunks_per_wake: config::number(&env, "MIGRATE_CHUNKS_PER_WAKE", 20).max(1)
                 as usize,
+            notify_per_round: config::number(&env, "NOTIFY_PER_ROUND", 100) as usize,
+            faults: Cell::new(Faults::default()),
             env,
             state,
             limits,
@@ -95,6 +106,7 @@ impl DurableObject for Room {
             } => self.open_socket(room, who, since, protocol).await,
             RoomCall::History { who, before, limit } => self.history(&who, before, limit).await,
             RoomCall::Create(creation) => self.create(creation).await,
+            RoomCall::FindDirect { pair } => self.find_direct(pair).await,
             RoomCall::CheckUpload { who, thumbnail_of } => {
                 self.check_upload(&who, thumbnail_of).await
             }
@@ -116,6 +128,32 @@ impl DurableObject for Room {
                 }
                 Ok(Response::empty()?.with_status(204))
             }
+            RoomCall::Revoke { user_id } => {
+                if let Ok(Loaded::Ready) = self.load() {
+                    let room = self.room_id();
+                    self.run(
+                        &room,
+                        None,
+                        Command::Revoke { user_id },
+                        Date::now().as_millis(),
+                    )
+                    .await;
+                }
+                Ok(Response::empty()?.with_status(204))
+            }
+            RoomCall::Faults(faults) => {
+                self.faults.set(faults);
+                Ok(Response::empty()?.with_status(204))
+            }
+            RoomCall::Reload => {
+                // Bench mode's stand-in for an eviction: the room loads again from
+                // storage and the sockets still attached, as after a wake.
+                self.core.replace(None);
+                match self.load() {
+                    Ok(_) => Ok(Response::empty()?.with_status(204)),
+                    Err(err) => http::error(ErrorCode::Internal, &err.to_string()),
+                }
+            }
             RoomCall::Frames { raw } => {
                 // Bench mode's stand-in for a newer server (the Worker calls it only then).
                 for ws in self.state.get_websockets() {
@@ -131,11 +169,18 @@ impl DurableObject for Room {
         ws: WebSocket,
         message: WebSocketIncomingMessage,
     ) -> Result<()> {
-        let Some(sockets::Attachment { conn, room, .. }) = sockets::attachment(&ws) else {
+        let Some(sockets::Attachment {
+            conn, room, closed, ..
+        }) = sockets::attachment(&ws)
+        else {
             // Only sockets accepted in `fetch` exist here, and each got an attachment.
             ws.close(Some(1011), Some("lost its identity"))?;
             return Ok(());
         };
+        if closed {
+            // Closed by the room; its client has not finished the handshake. Not served.
+            return Ok(());
+        }
         let command = match message {
             WebSocketIncomingMessage::String(raw) => Command::Frame { conn, raw },
             WebSocketIncomingMessage::Binary(_) => Command::Binary { conn },
@@ -251,7 +296,8 @@ impl Room {
     }
 
     /// Hands `command` to the core (one atomic step of storage), carries out its
-    /// effects, and arms the alarm for the core's next deadline.
+    /// effects, and arms the alarm for the core's next deadline. An effect that needs the
+    /// door (a token to verify, an invitee to look up) gives one more turn of the core.
     async fn run(&self, room: &str, ws: Option<&WebSocket>, command: Command, now: Millis) {
         let joining = matches!(command, Command::Connect { .. });
         let outcome = match self.load() {
@@ -259,7 +305,7 @@ impl Room {
             Ok(_) => Err(worker::Error::RustError("room not loaded".into())),
             Err(err) => Err(err),
         };
-        let (effects, deadline) = match outcome {
+        let (mut effects, mut deadline) = match outcome {
             Ok(outcome) => outcome,
             Err(err) => {
                 worker::console_error!("room {room}: {err}");
@@ -276,34 +322,127 @@ impl Room {
                 return;
             }
         };
-        // Membership and moderation authorize HTTP reads, and removed files must stop
-        // being served: both reach D1 now rather than with the next batch.
-        let write_through = effects.iter().any(|effect| match effect {
-            Effect::Stored(event) => edgechat_core::archive::writes_through(event),
-            Effect::RemoveFiles(_) => true,
-            _ => false,
-        });
-        let deadline = match self.carry_out(ws, effects) {
-            // The door's answer to an `authenticate`: one more turn of the core.
-            Some(command) => match self.step(command, now) {
-                Ok((effects, deadline)) => {
-                    self.carry_out(ws, effects);
-                    deadline
+        let mut write_through = false;
+        loop {
+            // Membership and moderation authorize HTTP reads, and removed files must
+            // stop being served: both reach D1 now rather than with the next batch.
+            write_through |= effects.iter().any(|effect| match effect {
+                Effect::Stored(event) => edgechat_core::archive::writes_through(event),
+                Effect::RemoveFiles(_) => true,
+                _ => false,
+            });
+            if self.faults.get().lose_closes {
+                effects.retain(|effect| !matches!(effect, Effect::Close { .. }));
+            }
+            let command = match self.carry_out(ws, effects) {
+                None => break,
+                Some(FollowUp::Command(command)) => command,
+                Some(FollowUp::ResolveInvite {
+                    conn,
+                    user_id,
+                    req_id,
+                }) => match self.resolve_invite(room, conn, user_id, req_id).await {
+                    Some(command) => command,
+                    None => break,
+                },
+            };
+            let next = match self.load() {
+                Ok(Loaded::Ready) => self.step(command, now),
+                Ok(_) => break,
+                Err(err) => Err(err),
+            };
+            match next {
+                Ok((more, at)) => {
+                    effects = more;
+                    deadline = at;
                 }
                 Err(err) => {
                     worker::console_error!("room {room}: {err}");
                     self.core.replace(None);
-                    deadline
+                    break;
                 }
-            },
-            None => deadline,
-        };
+            }
+        }
         // Taken out first: no borrow of the core may live across an `await`.
         let info = self.core.borrow().as_ref().map(|c| c.info().clone());
         if write_through && let Some(info) = info {
             self.archive(&info).await;
         }
         self.arm(deadline, now).await;
+    }
+
+    /// The door's part of an `invite-user`: the invitee must be an enabled account, and
+    /// their inbox must allow one more room this hour. Answers the inviter itself when
+    /// not; otherwise the command that stores the invite (the core checks again).
+    async fn resolve_invite(
+        &self,
+        room: &str,
+        conn: String,
+        user_id: String,
+        req_id: Option<String>,
+    ) -> Option<Command> {
+        let answer = |msg: ServerMsg| {
+            for ws in self.state.get_websockets_with_tag(&conn) {
+                sockets::send(&ws, &msg);
+            }
+        };
+        let found = match self.env.d1("DB") {
+            Ok(db) => crate::auth::users::by_id(&db, &user_id).await,
+            Err(err) => Err(err),
+        };
+        let username = match found {
+            Ok(Some(user)) if !user.is_disabled() => user.display_name,
+            Ok(_) => {
+                answer(ServerMsg::error(
+                    ErrorCode::UnknownUser,
+                    format!("no user {user_id:?}"),
+                    req_id,
+                ));
+                return None;
+            }
+            Err(err) => {
+                worker::console_error!("room {room}: looking up an invitee: {err}");
+                answer(ServerMsg::error(
+                    ErrorCode::Internal,
+                    "the invitee could not be looked up; try again",
+                    req_id,
+                ));
+                return None;
+            }
+        };
+        match crate::stubs::InboxStub::new(&self.env, &user_id) {
+            Ok(inbox) => match inbox.admit(room).await {
+                Ok(crate::stubs::Admission::Admitted) => {}
+                Ok(crate::stubs::Admission::Refused { retry_after }) => {
+                    answer(ServerMsg::Error {
+                        code: ErrorCode::AddedTooOften,
+                        message: "this user was added to as many rooms as others may add them to this hour".into(),
+                        req_id,
+                        retry_after: Some(retry_after),
+                    });
+                    return None;
+                }
+                Err(err) => {
+                    worker::console_error!("room {room}: asking the invitee's inbox: {err}");
+                    answer(ServerMsg::error(
+                        ErrorCode::Internal,
+                        "the invite could not be made; try again",
+                        req_id,
+                    ));
+                    return None;
+                }
+            },
+            Err(err) => {
+                worker::console_error!("room {room}: no inbox: {err}");
+                return None;
+            }
+        }
+        Some(Command::Invite {
+            conn,
+            user_id,
+            username,
+            req_id,
+        })
     }
 
     /// One turn of the core: its effects and its next deadline.
@@ -331,22 +470,42 @@ impl Room {
         if self.flushing.replace(true) {
             return;
         }
-        let result = async {
-            let db = self.env.d1("DB")?;
-            let store = self.store();
+        let db = match self.env.d1("DB") {
+            Ok(db) => db,
+            Err(err) => {
+                self.flushing.set(false);
+                worker::console_error!("room {}: no D1: {err}", info.room_id);
+                return;
+            }
+        };
+        let store = self.store();
+        // Membership first, on its own: a ban reaches D1 whatever the log's batches do.
+        let synced = archive::sync_membership(&store, &db, info, Date::now().as_millis()).await;
+        let copied = async {
             archive::purge(&store, &db, &self.env.bucket("FILES")?).await?;
             for _ in 0..20 {
-                let flushed = archive::flush(&store, &db, info, self.archive_batch).await?;
+                let flushed = archive::flush(
+                    &store,
+                    &db,
+                    info,
+                    self.archive_batch,
+                    self.faults.get().fail_batches,
+                )
+                .await?;
                 self.notify(&db, info, &flushed).await;
                 if !flushed.more {
                     break;
                 }
+                // A ban stored while that batch was on its way goes ahead of the next.
+                archive::sync_membership(&store, &db, info, Date::now().as_millis()).await?;
             }
             // What D1 has, beyond the replay window, leaves the log.
             store.compact(self.limits.max_replay).map_err(stored)?;
             Ok::<_, worker::Error>(())
         }
         .await;
+        let delivered = self.deliver_outbox().await;
+        let result = synced.map(drop).and(copied).and(delivered);
         self.flushing.set(false);
         match result {
             Ok(()) => self.archive_backoff.set(None),

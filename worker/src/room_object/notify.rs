@@ -95,17 +95,51 @@ impl Room {
                     });
             }
         }
-        for (user_id, events) in outbox.into_iter().take(100) {
-            if let Err(err) = self.deliver(&user_id, &events).await {
-                worker::console_warn!("room {}: notifying {user_id} failed: {err}", info.room_id);
+        // Queued in the room's storage, however many: delivered a bounded number per
+        // round by `deliver_outbox`, so none is dropped and no round grows with them.
+        let store = self.store();
+        for (user_id, events) in outbox {
+            if let Err(err) = store.queue_notifications(&user_id, &events) {
+                worker::console_error!("room {}: queueing for {user_id}: {err}", info.room_id);
             }
         }
     }
 
-    async fn deliver(&self, user_id: &str, events: &[edgechat_protocol::ServerMsg]) -> Result<()> {
-        InboxStub::new(&self.env, user_id)?
-            .deliver(user_id, events.to_vec())
+    /// Delivers up to `NOTIFY_PER_ROUND` queued notifications to their inboxes; the
+    /// alarm comes back for the rest. A failed delivery is tried again in a later round,
+    /// a few times.
+    pub(super) async fn deliver_outbox(&self) -> Result<()> {
+        let store = self.store();
+        let due = store.outbox(self.notify_per_round).map_err(super::stored)?;
+        for outgoing in due {
+            let arrived = match self.deliver(&outgoing.user_id, outgoing.events).await {
+                Ok(()) => true,
+                Err(err) => {
+                    worker::console_warn!("room: notifying {} failed: {err}", outgoing.user_id);
+                    false
+                }
+            };
+            store
+                .delivered(outgoing.id, arrived)
+                .map_err(super::stored)?;
+        }
+        Ok(())
+    }
+
+    async fn deliver(
+        &self,
+        user_id: &str,
+        events: Vec<edgechat_protocol::ServerMsg>,
+    ) -> Result<()> {
+        let response = InboxStub::new(&self.env, user_id)?
+            .deliver(user_id, events)
             .await?;
+        if response.status_code() >= 300 {
+            return Err(worker::Error::RustError(format!(
+                "the inbox answered {}",
+                response.status_code()
+            )));
+        }
         Ok(())
     }
 }

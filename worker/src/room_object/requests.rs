@@ -1,11 +1,17 @@
 //! The room's HTTP side: creation, history pages, and uploads.
 
-use edgechat_core::{Identity, Upload, UploadRefused};
-use edgechat_protocol::{ErrorCode, Seq};
+use edgechat_core::{
+    Identity, Upload, UploadRefused,
+    ids::{self, IdShape},
+};
+use edgechat_protocol::{ErrorCode, RoomInfo, RoomKind, Seq};
 use worker::{Date, Response, Result};
 
 use super::{Core, Room, stored};
-use crate::{http, stubs::Creation};
+use crate::{
+    http,
+    stubs::{Admission, Creation, InboxStub},
+};
 
 impl Room {
     /// `GET /api/rooms/{id}/messages`, answered from the room itself so the newest
@@ -39,16 +45,26 @@ impl Room {
 
     /// Creates the room from the Worker's request: stores its info and the events of its
     /// creation in one step, and copies its membership to D1 at once. 409 if it already
-    /// exists.
+    /// exists, with its info only when it is public; a direct room asked for again by its
+    /// two members is found again (200).
     pub(super) async fn create(&self, creation: Creation) -> Result<Response> {
+        if !shape_fits(&creation.info) {
+            return http::error(ErrorCode::BadRoom, "this id is not of that kind of room");
+        }
         let store = self.store();
         store.prepare().map_err(stored)?;
-        if let Some(existing) = store.info().map_err(stored)? {
-            let code = ErrorCode::RoomExists;
-            return http::json(
-                code.status(),
-                &serde_json::json!({ "error": { "code": code, "message": "a room with that name exists" }, "room": existing }),
-            );
+        if let Some(answer) = self.taken(&creation)? {
+            return answer;
+        }
+        // Everyone the new room adds is counted by their inbox (`ADDED_TO_ROOMS_PER_HOUR`),
+        // and only now that the id is known to be free, so a creation that fails costs
+        // nobody their allowance.
+        if let Some(refused) = self.admit(&creation).await? {
+            return Ok(refused);
+        }
+        // The inboxes were asked over the network: another creation may have won.
+        if let Some(answer) = self.taken(&creation)? {
+            return answer;
         }
         let now = Date::now().as_millis();
         let (core, _effects) = Core::create(
@@ -65,6 +81,86 @@ impl Room {
         self.archive(&creation.info).await;
         self.arm(None, now).await;
         http::json(201, &serde_json::json!({ "room": creation.info }))
+    }
+
+    /// The answer when this room exists already: found again (a direct room asked for by
+    /// its two members), or 409 with its info only when it is public.
+    fn taken(&self, creation: &Creation) -> Result<Option<Result<Response>>> {
+        let Some(existing) = self.store().info().map_err(stored)? else {
+            return Ok(None);
+        };
+        if creation.info.kind == RoomKind::Direct {
+            let pair: Vec<&str> = std::iter::once(creation.creator.user_id.as_str())
+                .chain(creation.members.iter().map(|(id, _)| id.as_str()))
+                .collect();
+            if self.is_direct_of(&existing, &pair)? {
+                return Ok(Some(http::json(
+                    200,
+                    &serde_json::json!({ "room": existing, "existing": true }),
+                )));
+            }
+        }
+        let code = ErrorCode::RoomExists;
+        let mut body = serde_json::json!({ "error": { "code": code, "message": "a room with that name exists" } });
+        if existing.kind == RoomKind::Public {
+            body["room"] = serde_json::to_value(&existing)?;
+        }
+        Ok(Some(http::json(code.status(), &body)))
+    }
+
+    /// Asks the inbox of each user the new room adds whether they may be added to one
+    /// more room this hour; the refusal to answer with, if one may not.
+    async fn admit(&self, creation: &Creation) -> Result<Option<Response>> {
+        for (user_id, name) in &creation.members {
+            if *user_id == creation.creator.user_id {
+                continue;
+            }
+            let admission = InboxStub::new(&self.env, user_id)?
+                .admit(&creation.info.room_id)
+                .await?;
+            if let Admission::Refused { retry_after } = admission {
+                let code = ErrorCode::AddedTooOften;
+                let body = serde_json::json!({
+                    "error": { "code": code, "message": format!("{name} was added to as many rooms as others may add them to this hour") },
+                    "retryAfter": retry_after,
+                });
+                let refused = http::json(code.status(), &body)?;
+                refused.headers().set(
+                    "Retry-After",
+                    &retry_after.div_ceil(1000).max(1).to_string(),
+                )?;
+                return Ok(Some(refused));
+            }
+        }
+        Ok(None)
+    }
+
+    /// A direct room made before direct ids had their own prefix: its info when it is
+    /// stored as direct with both users as members, else 404. A public room that took
+    /// such an id is not one.
+    pub(super) async fn find_direct(&self, pair: [String; 2]) -> Result<Response> {
+        let store = self.store();
+        store.prepare().map_err(stored)?;
+        match store.info().map_err(stored)? {
+            Some(info) if self.is_direct_of(&info, &[&pair[0], &pair[1]])? => {
+                http::json(200, &serde_json::json!({ "room": info, "existing": true }))
+            }
+            _ => http::error(ErrorCode::NotFound, "no direct room of these two"),
+        }
+    }
+
+    /// Whether the stored room `info` is the direct room of exactly the two `pair`.
+    fn is_direct_of(&self, info: &RoomInfo, pair: &[&str]) -> Result<bool> {
+        if info.kind != RoomKind::Direct || pair.len() != 2 || pair[0] == pair[1] {
+            return Ok(false);
+        }
+        let store = self.store();
+        for user_id in pair {
+            if !store.is_member(user_id).map_err(stored)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     /// Whether `who` may upload here (and give `thumbnailOf` a thumbnail): asked before
@@ -125,6 +221,17 @@ impl Room {
             }
             Err(refused) => refusal(&refused),
         }
+    }
+}
+
+/// Whether a new room's id has the shape of its kind: a slug for a named room, the
+/// prefixes for direct and group rooms, so one can never take another's id.
+fn shape_fits(info: &RoomInfo) -> bool {
+    let shape = ids::shape(&info.room_id);
+    match info.kind {
+        RoomKind::Public | RoomKind::Private => shape == IdShape::Named,
+        RoomKind::Direct => shape == IdShape::Direct,
+        RoomKind::Group => shape == IdShape::Group,
     }
 }
 

@@ -295,8 +295,7 @@ async fn main() {
     let server = Arc::new(
         Server::builder()
             .var("BENCH", 1)
-            .var("RATE_PER_WINDOW", 1_000_000)
-            .var("RATE_BURST", 1_000_000)
+            .without_budgets()
             .var("MAX_SOCKETS_PER_USER", 1_000)
             .start()
             .await,
