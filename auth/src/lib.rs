@@ -8,7 +8,6 @@ pub mod names;
 pub mod password;
 pub mod refresh;
 pub mod subprotocol;
-pub mod throttle;
 pub mod token;
 
 /// Whatever went wrong, as the caller should report it.

@@ -85,10 +85,12 @@ pub fn check_password(password: &str) -> Result<(), FieldError> {
     Ok(())
 }
 
-/// Cleans user-chosen text: control characters dropped, every run of white space made one
-/// space, trimmed, at most `max` characters.
+/// Cleans user-chosen text: control characters, bidi controls and invisible characters
+/// dropped (`edgechat_protocol::text`), every run of white space made one space,
+/// trimmed, at most `max` characters.
 fn clean_line(raw: &str, max: usize) -> String {
-    let words: Vec<&str> = raw
+    let visible = edgechat_protocol::text::without_hidden(raw);
+    let words: Vec<&str> = visible
         .split(|c: char| c.is_whitespace() || c.is_control())
         .filter(|w| !w.is_empty())
         .collect();
@@ -188,6 +190,17 @@ mod tests {
             "<b>Ana</b>",
             "markup is text"
         );
+    }
+
+    #[test]
+    fn names_cannot_spoof_with_bidi_or_invisible_characters() {
+        assert_eq!(display_name("Ana\u{202E}gnp.exe").unwrap(), "Anagnp.exe");
+        assert_eq!(display_name("ad\u{200B}min").unwrap(), "admin");
+        assert_eq!(
+            display_name("\u{2067}\u{200B}").unwrap_err().code,
+            ErrorCode::TooShort
+        );
+        assert_eq!(status_text("brb\u{202D}").unwrap(), "brb");
     }
 
     #[test]

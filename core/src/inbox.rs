@@ -331,7 +331,10 @@ impl Inbox {
                     }];
                 }
                 bucket.take();
-                let text = match status_text.as_deref().map(crate::text::clean) {
+                let text = match status_text
+                    .as_deref()
+                    .map(|t| crate::text::clean(&edgechat_protocol::text::without_hidden(t)))
+                {
                     Some(text) if text.chars().count() > 140 => {
                         return error(
                             ErrorCode::TooLong,

@@ -35,6 +35,9 @@ pub struct Limits {
     pub max_sockets_per_user: usize,
     /// `UPLOAD_TTL_MS`: an upload no message attached is deleted after this long.
     pub upload_ttl_ms: u64,
+    /// `UPLOAD_INTENT_TTL_MS`: bytes stored for an upload that was not registered within
+    /// this long are deleted (whoever stored them crashed).
+    pub upload_intent_ttl_ms: u64,
     /// `ACTION_RATE_PER_WINDOW` / `_WINDOW_MS` / `_BURST`: edits, deletes, reactions and
     /// pins, per user per room.
     pub action_rate: Rate,
@@ -72,6 +75,7 @@ impl Default for Limits {
             max_replay: 1_000,
             max_sockets_per_user: 5,
             upload_ttl_ms: 24 * 60 * 60 * 1000,
+            upload_intent_ttl_ms: 15 * 60 * 1000,
             action_rate: Rate {
                 per_window: 30,
                 window_ms: 10_000,
@@ -137,6 +141,7 @@ impl Limits {
             max_replay: size("MAX_REPLAY", d.max_replay),
             max_sockets_per_user: size("MAX_SOCKETS_PER_USER", d.max_sockets_per_user),
             upload_ttl_ms: read("UPLOAD_TTL_MS", d.upload_ttl_ms),
+            upload_intent_ttl_ms: read("UPLOAD_INTENT_TTL_MS", d.upload_intent_ttl_ms),
             action_rate: rate("ACTION", d.action_rate),
             moderation_rate: rate("MODERATION", d.moderation_rate),
             membership_rate: rate("MEMBERSHIP", d.membership_rate),
@@ -165,6 +170,7 @@ impl Limits {
         "HISTORY_PAGE",
         "MAX_REPLAY",
         "MAX_SOCKETS_PER_USER",
+        "UPLOAD_INTENT_TTL_MS",
         "ACTION_RATE_PER_WINDOW",
         "ACTION_RATE_WINDOW_MS",
         "ACTION_RATE_BURST",

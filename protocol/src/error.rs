@@ -101,8 +101,8 @@ error_codes! {
     UpgradeRequired,
     /// The username exists, in any case.
     UsernameTaken,
-    /// An upload of a type edgechat does not take, or a thumbnail or avatar that is not an
-    /// image.
+    /// An upload of a type edgechat does not take, a thumbnail or avatar that is not an
+    /// image, or a JSON endpoint's body not sent as `application/json`.
     UnsupportedType,
     /// An upload with `Content-Length: 0`.
     EmptyFile,

@@ -12,6 +12,7 @@ mod message;
 mod presence;
 mod room;
 mod server;
+pub mod text;
 
 pub use client::{ClientFrame, ClientMsg};
 pub use error::ErrorCode;

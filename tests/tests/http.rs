@@ -45,7 +45,10 @@ async fn the_client_is_served_from_assets() {
     let server = Server::start().await;
     let page = reqwest::get(server.http_url("/")).await.unwrap();
     assert_eq!(page.status(), 200);
-    assert!(page.text().await.unwrap().contains("edgechat_client.js"));
+    assert!(page.text().await.unwrap().contains("/boot.js"));
+    let boot = reqwest::get(server.http_url("/boot.js")).await.unwrap();
+    assert_eq!(boot.status(), 200);
+    assert!(boot.text().await.unwrap().contains("edgechat_client.js"));
     let wasm = reqwest::get(server.http_url("/edgechat_client_bg.wasm"))
         .await
         .unwrap();

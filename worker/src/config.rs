@@ -32,6 +32,9 @@ pub struct AuthConfig {
     pub login_window_ms: u64,
     pub login_max_per_username: u32,
     pub login_max_per_ip: u32,
+    /// Registrations from one address per `register_window_ms`, made or refused.
+    pub register_window_ms: u64,
+    pub register_max_per_ip: u32,
 }
 
 impl AuthConfig {
@@ -53,6 +56,8 @@ impl AuthConfig {
             login_window_ms: number(env, "LOGIN_WINDOW_MS", 15 * 60 * 1000),
             login_max_per_username: number(env, "LOGIN_MAX_PER_USERNAME", 5) as u32,
             login_max_per_ip: number(env, "LOGIN_MAX_PER_IP", 50) as u32,
+            register_window_ms: number(env, "REGISTER_WINDOW_MS", 60 * 60 * 1000),
+            register_max_per_ip: number(env, "REGISTER_MAX_PER_IP", 20) as u32,
         })
     }
 }

@@ -2,7 +2,7 @@
 //! origins explicitly; nothing else gets CORS headers.
 
 use edgechat_protocol::ErrorCode;
-use worker::{Env, Response, Result};
+use worker::{Env, Request, Response, Result};
 
 use crate::config;
 
@@ -13,6 +13,18 @@ fn allowed(env: &Env, origin: Option<&str>) -> Option<String> {
         .map(|o| o.trim().trim_end_matches('/'))
         .any(|o| !o.is_empty() && o.eq_ignore_ascii_case(origin))
         .then(|| origin.to_owned())
+}
+
+/// Whether a request that changes state may come from `origin`: a client that sends no
+/// `Origin` is no browser and carries no one's cookies; a browser may come from the
+/// Worker's own origin or one `CORS_ORIGINS` lists.
+pub fn may_change(env: &Env, req: &Request, origin: Option<&str>) -> bool {
+    let own = req
+        .url()
+        .map(|url| url.origin().ascii_serialization())
+        .unwrap_or_default();
+    let listed = config::string(env, "CORS_ORIGINS").unwrap_or_default();
+    edgechat_core::origin::origin_allowed(origin, &own, &listed)
 }
 
 /// Adds the CORS headers when the request's origin is listed.

@@ -1,12 +1,10 @@
 //! JSON requests and responses shared by every route.
 
+use edgechat_core::body;
 use edgechat_protocol::ErrorCode;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use worker::{Headers, Request, Response, Result};
-
-/// Bodies larger than this are refused before they are read whole.
-const MAX_BODY: usize = 16 * 1024;
 
 /// An error as every HTTP endpoint reports it: `{"error":{"code":"…","message":"…"}}`,
 /// with the code's status.
@@ -58,35 +56,20 @@ pub fn json(status: u16, body: &Value) -> Result<Response> {
     Ok(Response::from_json(body)?.with_status(status))
 }
 
-/// Reads a JSON body into `T`. Not JSON, not UTF-8, wrong types or missing fields are a
-/// 400 `bad-request`; too large a 413.
+/// Reads a JSON body into `T`, as `edgechat_core::body` decides: not declared
+/// `application/json` is 415 `unsupported-type` (a cross-site form can send `text/plain`
+/// without asking first; it cannot send JSON); too large 413; not the JSON the endpoint
+/// takes 400 `bad-request`.
 pub async fn read_json<T: DeserializeOwned>(req: &mut Request) -> std::result::Result<T, Response> {
-    let declared = req
-        .headers()
-        .get("Content-Length")
-        .ok()
-        .flatten()
-        .and_then(|l| l.parse::<usize>().ok());
-    if declared.is_some_and(|l| l > MAX_BODY) {
-        return Err(refusal(
-            ErrorCode::TooLarge,
-            "request bodies are limited to 16 KiB",
-        ));
-    }
+    let header = |name: &str| req.headers().get(name).ok().flatten();
+    body::check_headers(
+        header("Content-Type").as_deref(),
+        header("Content-Length").as_deref(),
+    )
+    .map_err(|r| refusal(r.code, &r.message))?;
     let bytes = req
         .bytes()
         .await
         .map_err(|_| refusal(ErrorCode::BadRequest, "the body could not be read"))?;
-    if bytes.len() > MAX_BODY {
-        return Err(refusal(
-            ErrorCode::TooLarge,
-            "request bodies are limited to 16 KiB",
-        ));
-    }
-    serde_json::from_slice(&bytes).map_err(|e| {
-        refusal(
-            ErrorCode::BadRequest,
-            &format!("the body is not the JSON this endpoint takes: {e}"),
-        )
-    })
+    body::decode(&bytes).map_err(|r| refusal(r.code, &r.message))
 }

@@ -48,6 +48,17 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     if method == Method::Options {
         return cors::preflight(&env, origin.as_deref());
     }
+    // A page of another site may send a browser's cookies along (a form posting
+    // `text/plain` needs no preflight): nothing it sends may change anything.
+    if !matches!(method, Method::Get | Method::Head)
+        && !cors::may_change(&env, &req, origin.as_deref())
+    {
+        let refused = http::error(
+            ErrorCode::ForbiddenOrigin,
+            "requests from another site may not change anything here",
+        )?;
+        return cors::allow(&env, origin.as_deref(), refused);
+    }
     let result = route(req, &env, &path).await;
     let response = result.or_else(|err| {
         worker::console_error!("{method} {path}: {err}");

@@ -65,9 +65,11 @@ pub enum RoomCall {
     FindDirect {
         pair: [String; 2],
     },
-    /// Whether `who` may upload here, before any byte is stored.
+    /// Whether `who` may upload `file_id` here, before any byte is stored; if so the
+    /// room records that its bytes are on their way.
     CheckUpload {
         who: Identity,
+        file_id: String,
         thumbnail_of: Option<String>,
     },
     /// Keep a stored upload, checking again.
@@ -264,10 +266,15 @@ impl RoomStub {
     pub async fn check_upload(
         &self,
         who: Identity,
+        file_id: &str,
         thumbnail_of: Option<String>,
     ) -> Result<Response> {
-        self.call(&RoomCall::CheckUpload { who, thumbnail_of })
-            .await
+        self.call(&RoomCall::CheckUpload {
+            who,
+            file_id: file_id.to_owned(),
+            thumbnail_of,
+        })
+        .await
     }
 
     pub async fn register_upload(

@@ -44,16 +44,25 @@ pub fn run(args: &[String]) -> Result {
     )
 }
 
-/// `.dev.vars` holds the local secrets (git-ignored). Made once, at random.
+/// `.dev.vars` holds the local secrets and local-only settings (git-ignored; `wrangler
+/// deploy` never reads it). Made once, at random; a setting added since is appended.
 fn dev_vars() -> Result {
+    const LOCAL_ONLY: &str = "# Local only: the first account registered is the global admin.\nFIRST_ACCOUNT_IS_ADMIN=1\n";
     let path = root().join(".dev.vars");
     if path.exists() {
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        if !text.contains("FIRST_ACCOUNT_IS_ADMIN") {
+            step("dev: adding FIRST_ACCOUNT_IS_ADMIN to .dev.vars");
+            std::fs::write(&path, format!("{text}{LOCAL_ONLY}"))
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+        }
         println!("    .dev.vars: present");
         return Ok(());
     }
     step("dev: creating .dev.vars with random local secrets");
     let text = format!(
-        "# Local secrets for wrangler dev; never committed. Production uses `wrangler secret put`.\nJWT_SECRET={}\nPASSWORD_PEPPER={}\n",
+        "# Local secrets for wrangler dev; never committed. Production uses `wrangler secret put`.\nJWT_SECRET={}\nPASSWORD_PEPPER={}\n{LOCAL_ONLY}",
         random_hex(32)?,
         random_hex(32)?
     );

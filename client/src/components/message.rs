@@ -67,21 +67,24 @@ pub fn MessageRow(
             Avatar { user_id: message.user_id.clone(), name: message.username.clone() }
             div { class: "body",
                 div { class: "meta",
-                    span { class: "author", "{message.username}" }
+                    // Isolated, so a name in another script cannot reorder the time.
+                    bdi { class: "author", "{message.username}" }
                     time { class: "time", "{time}" }
                     if message.pinned {
                         span { class: "pin-mark", title: "Pinned", "📌 Pinned" }
                     }
                 }
                 if let Some((author, text)) = quoted {
-                    p { class: "reply-preview", "↪ " strong { "{author}" } " {text}" }
+                    p { class: "reply-preview", "↪ " strong { bdi { "{author}" } } " " bdi { "{text}" } }
                 }
                 if message.deleted {
                     span { class: "text deleted", "message deleted" }
                 } else if is_editing {
                     EditBox { id: id.clone(), text: message.text.clone(), chat: chat.clone(), editing }
                 } else {
-                    div { class: "text", RichText { text: message.text.clone(), me: my_username.clone() } }
+                    // Its own direction, isolated: a right-to-left override in one
+                    // message cannot reorder the page around it.
+                    div { class: "text", dir: "auto", RichText { text: message.text.clone(), me: my_username.clone() } }
                 }
                 if message.edited_at.is_some() && !message.deleted {
                     span { class: "edited", "(edited)" }

@@ -137,6 +137,7 @@ impl<S: Sql> Room<S> {
         self.typing.retain(|_, (_, until)| *until > now);
         effects.extend(self.presence_update());
         effects.extend(self.expire_uploads(now)?);
+        effects.extend(self.expire_intents(now)?);
         Ok(effects)
     }
 

@@ -88,6 +88,26 @@ impl<S: Sql> Room<S> {
         Ok(original)
     }
 
+    /// Whether `user_id` may upload `file_id` here (and give `thumbnail_of` a thumbnail);
+    /// if so, records that its bytes are about to be stored, so that bytes a crash leaves
+    /// in R2 without a registration are found and deleted (`UPLOAD_INTENT_TTL_MS`). One
+    /// atomic step.
+    pub fn intend_upload(
+        &mut self,
+        user_id: &str,
+        file_id: &str,
+        thumbnail_of: Option<&str>,
+        now: Millis,
+    ) -> Result<(), UploadRefused> {
+        self.may_upload(user_id, now)?;
+        if let Some(original) = thumbnail_of {
+            self.may_add_thumbnail(user_id, original)?;
+        }
+        self.store.intend_upload(file_id, now)?;
+        self.uploads_changed();
+        Ok(())
+    }
+
     /// Registers a stored file: as an upload that a message may attach, or, with
     /// `thumbnail_of`, as the thumbnail of one. One atomic step, like every command.
     pub fn register_upload(
@@ -108,7 +128,10 @@ impl<S: Sql> Room<S> {
                 Ok(original)
             });
             match registered {
-                Ok(kept) => self.store.save_upload(&kept),
+                Ok(kept) => {
+                    self.store.intent_fulfilled(&upload.attachment.file_id)?;
+                    self.store.save_upload(&kept)
+                }
                 Err(UploadRefused::Failed(err)) => Err(err),
                 Err(refusal) => {
                     refused = Some(refusal);
@@ -153,15 +176,33 @@ impl<S: Sql> Room<S> {
         self.remove_uploads(&expired)
     }
 
-    /// When the next unattached upload expires.
+    /// Bytes stored for an upload that was never registered within
+    /// `UPLOAD_INTENT_TTL_MS` (whoever stored them crashed) are deleted.
+    pub(super) fn expire_intents(&mut self, now: Millis) -> Result<Vec<Effect>, StoreError> {
+        let cutoff = now.saturating_sub(self.limits.upload_intent_ttl_ms);
+        let abandoned = self.store.abandoned_intents(cutoff)?;
+        if abandoned.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.store.doom(&abandoned)?;
+        self.uploads_changed();
+        Ok(vec![Effect::RemoveFiles(abandoned)])
+    }
+
+    /// When the next unattached upload, or abandoned intent, expires.
     pub(super) fn next_upload_expiry(&self) -> Result<Option<Millis>, StoreError> {
         if let Some(known) = self.upload_deadline.get() {
             return Ok(known);
         }
-        let next = self
+        let unattached = self
             .store
             .oldest_unattached()?
             .map(|at| at + self.limits.upload_ttl_ms);
+        let intent = self
+            .store
+            .oldest_intent()?
+            .map(|at| at + self.limits.upload_intent_ttl_ms);
+        let next = unattached.into_iter().chain(intent).min();
         self.upload_deadline.set(Some(next));
         Ok(next)
     }

@@ -6,8 +6,8 @@ use super::{Sql, Store, StoreError};
 
 /// The schema this build writes. 1: the log was the only state (folded in memory on
 /// every wake). 2: state tables beside a compacted log. 3: membership changes D1 lacks,
-/// and notifications not yet delivered.
-pub const VERSION: u64 = 3;
+/// and notifications not yet delivered. 4: uploads on their way to R2.
+pub const VERSION: u64 = 4;
 
 /// Keys of the `counters` table (the head is not one: it is the log's newest seq).
 pub const SLOW_MODE: &str = "slow_mode";
@@ -68,6 +68,15 @@ const V3: &[&str] = &[
     "CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, user_id TEXT NOT NULL, body TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0)",
 ];
 
+/// From schema 3 to 4.
+const V4: &[&str] = &[
+    // Uploads whose bytes may be on their way to R2: recorded before the first byte is
+    // stored, forgotten once the file is registered; one left past its time is a crash
+    // between R2 and D1, and its bytes are deleted.
+    "CREATE TABLE upload_intents (file_id TEXT PRIMARY KEY, at INTEGER NOT NULL)",
+    "CREATE INDEX upload_intents_by_age ON upload_intents (at)",
+];
+
 pub(super) const LOG_HEAD: &str = "SELECT COALESCE(MAX(seq), 0) FROM events";
 const LOG_CHUNK: &str = "SELECT body FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?";
 
@@ -99,6 +108,11 @@ impl<S: Sql> Store<S> {
             }
             if version < 3 {
                 for statement in V3 {
+                    self.exec(statement, &[])?;
+                }
+            }
+            if version < 4 {
+                for statement in V4 {
                     self.exec(statement, &[])?;
                 }
             }

@@ -15,6 +15,10 @@ const BURIED: &str = "DELETE FROM doomed WHERE file_id = ?";
 const EXPIRED: &str = "SELECT body FROM uploads WHERE attached = 0 AND uploaded_at <= ?
      ORDER BY uploaded_at LIMIT 100";
 const NEXT_EXPIRY: &str = "SELECT MIN(uploaded_at) FROM uploads WHERE attached = 0";
+const INTEND: &str = "INSERT OR REPLACE INTO upload_intents (file_id, at) VALUES (?, ?)";
+const FULFILLED: &str = "DELETE FROM upload_intents WHERE file_id = ?";
+const ABANDONED: &str = "SELECT file_id FROM upload_intents WHERE at <= ? ORDER BY at LIMIT 100";
+const OLDEST_INTENT: &str = "SELECT MIN(at) FROM upload_intents";
 
 impl<S: Sql> Store<S> {
     /// The upload `file_id`, and whether a message has attached it.
@@ -36,10 +40,38 @@ impl<S: Sql> Store<S> {
         )
     }
 
+    /// Records that `file_id`'s bytes are about to be stored.
+    pub fn intend_upload(&self, file_id: &str, at: Millis) -> Result<(), StoreError> {
+        self.exec(INTEND, &[file_id.into(), at.into()])
+    }
+
+    /// `file_id` was registered (or its bytes deleted by whoever stored them).
+    pub fn intent_fulfilled(&self, file_id: &str) -> Result<(), StoreError> {
+        self.exec(FULFILLED, &[file_id.into()])
+    }
+
+    /// Intents recorded at or before `cutoff` (a batch of them).
+    pub fn abandoned_intents(&self, cutoff: Millis) -> Result<Vec<Id>, StoreError> {
+        self.sql
+            .run(ABANDONED, &[cutoff.into()])?
+            .iter()
+            .map(|row| Ok(row.text(0)?.to_owned()))
+            .collect()
+    }
+
+    /// When the oldest open intent was recorded.
+    pub fn oldest_intent(&self) -> Result<Option<Millis>, StoreError> {
+        match self.one(OLDEST_INTENT, &[])? {
+            Some(row) if !row.is_null(0) => Ok(Some(row.uint(0)?)),
+            _ => Ok(None),
+        }
+    }
+
     /// Forgets these files' uploads and queues the files for deletion, in one step.
     pub fn doom(&self, files: &[Id]) -> Result<(), StoreError> {
         for file in files {
             self.exec(FORGET_UPLOAD, &[file.into()])?;
+            self.exec(FULFILLED, &[file.into()])?;
             self.exec(DOOM, &[file.into()])?;
         }
         Ok(())

@@ -43,6 +43,9 @@ struct Register {
     display_name: Option<String>,
     #[serde(default)]
     use_cookies: bool,
+    /// `ADMIN_BOOTSTRAP_TOKEN`, to become the deployment's first global admin.
+    #[serde(default)]
+    admin_token: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -61,6 +64,15 @@ struct RefreshBody {
     refresh_token: Option<String>,
 }
 
+/// The address a request came from, as Cloudflare reports it.
+fn address(req: &Request) -> String {
+    req.headers()
+        .get("CF-Connecting-IP")
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| "unknown".into())
+}
+
 pub async fn register(mut req: Request, env: &Env) -> Result<Response> {
     let (config, db) = attempt!(setup(env));
     let body: Register = attempt!(read_json(&mut req).await);
@@ -76,6 +88,13 @@ pub async fn register(mut req: Request, env: &Env) -> Result<Response> {
             Err(e) => return http::field_error(&e),
         };
     let now = Date::now().as_millis();
+    // Every registration from an address counts, made or not: accounts are what spam
+    // and guessing at scale are made of.
+    let ip_key = format!("register:{}", address(&req));
+    let limit = [(ip_key.as_str(), config.register_max_per_ip)];
+    if let Err(wait) = throttle::take(&db, &limit, now, config.register_window_ms).await? {
+        return http::too_many(wait);
+    }
     let salt: [u8; SALT_BYTES] = crypto::random();
     let peppered = password::peppered(&config.pepper, &body.password);
     let record = PasswordRecord {
@@ -90,6 +109,7 @@ pub async fn register(mut req: Request, env: &Env) -> Result<Response> {
         display_name: &display_name,
         password: &record.encode(),
         now,
+        admin: admin_claim(env, body.admin_token.as_deref()),
     };
     if !users::insert(&db, &new).await? {
         return http::error(ErrorCode::UsernameTaken, "that username is taken");
@@ -98,6 +118,25 @@ pub async fn register(mut req: Request, env: &Env) -> Result<Response> {
         return http::error(ErrorCode::Internal, "the new account could not be read");
     };
     session(&db, &config, &user, None, body.use_cookies, now, 201).await
+}
+
+/// How a new account may become a global admin. A deployment names its admin: whoever
+/// registers with `ADMIN_BOOTSTRAP_TOKEN` (a secret) while there is no admin yet. Local
+/// development and tests set `FIRST_ACCOUNT_IS_ADMIN` (in `.dev.vars`) for the
+/// convenience of the first account; a deployment never should, or whoever finds it first
+/// owns it.
+fn admin_claim(env: &Env, token: Option<&str>) -> users::AdminClaim {
+    let bootstrap = crate::config::string(env, "ADMIN_BOOTSTRAP_TOKEN")
+        .filter(|secret| secret.len() >= 16)
+        .zip(token)
+        .is_some_and(|(secret, token)| {
+            password::constant_time_eq(secret.as_bytes(), token.as_bytes())
+        });
+    users::AdminClaim {
+        bootstrap,
+        first_account: crate::config::string(env, "FIRST_ACCOUNT_IS_ADMIN")
+            .is_some_and(|v| v.trim() == "1" || v.trim().eq_ignore_ascii_case("true")),
+    }
 }
 
 /// The same answer for an unknown user and a wrong password, after the same work.
@@ -112,16 +151,14 @@ pub async fn login(mut req: Request, env: &Env) -> Result<Response> {
     }
     let now = Date::now().as_millis();
     let user_key = format!("user:{}", names::username_key(&body.username));
-    let ip = req
-        .headers()
-        .get("CF-Connecting-IP")?
-        .unwrap_or_else(|| "unknown".into());
-    let ip_key = format!("ip:{ip}");
+    let ip_key = format!("ip:{}", address(&req));
     let limits = [
         (user_key.as_str(), config.login_max_per_username),
         (ip_key.as_str(), config.login_max_per_ip),
     ];
-    if let Err(wait) = throttle::check(&db, &limits, now, config.login_window_ms).await? {
+    // Counted before the derivation, in one step per key: thirty guesses sent at once
+    // get the limit's worth of tries, not thirty.
+    if let Err(wait) = throttle::take(&db, &limits, now, config.login_window_ms).await? {
         return http::too_many(wait);
     }
 
@@ -140,13 +177,16 @@ pub async fn login(mut req: Request, env: &Env) -> Result<Response> {
         }
     };
     let (Some(user), true) = (user, matches) else {
-        throttle::fail(&db, &[&user_key, &ip_key], now, config.login_window_ms).await?;
+        // The attempt stays counted.
         return http::error(ErrorCode::InvalidCredentials, "wrong username or password");
     };
     if user.is_disabled() {
         return http::error(ErrorCode::AccountDisabled, "this account is disabled");
     }
+    // A right password: the username starts afresh, and the address gets its attempt
+    // back, so an office behind one address is not locked out by its own sign-ins.
     throttle::clear(&db, &user_key).await?;
+    throttle::give_back(&db, &ip_key).await?;
     users::touch(&db, &user.id, now).await?;
     session(&db, &config, &user, None, body.use_cookies, now, 200).await
 }
@@ -202,8 +242,9 @@ pub async fn refresh(mut req: Request, env: &Env) -> Result<Response> {
     if row.revoked_at.is_some() || (row.expires_at as u64) <= now {
         return invalid();
     }
+    let reused = |at: f64| now >= at as u64 + config.refresh_reuse_grace_ms;
     match row.rotated_at {
-        Some(at) if now >= at as u64 + config.refresh_reuse_grace_ms => {
+        Some(at) if reused(at) => {
             sessions::revoke_family(&db, &row.family_id, now).await?;
             return http::error(
                 ErrorCode::TokenReused,
@@ -212,9 +253,15 @@ pub async fn refresh(mut req: Request, env: &Env) -> Result<Response> {
         }
         // Rotated a moment ago, by another tab refreshing at the same time.
         Some(_) => {}
-        // If another request marks it first, that was this same moment too.
         None => {
-            sessions::mark_rotated(&db, &token, now).await?;
+            // Only one request marks it. Losing means another request rotated it in
+            // this same moment, or a logout revoked it: read it again to know which.
+            if !sessions::mark_rotated(&db, &token, now).await? {
+                match sessions::find(&db, &token).await? {
+                    Some(again) if again.revoked_at.is_none() => {}
+                    _ => return invalid(),
+                }
+            }
         }
     }
     let user = match users::by_id(&db, &row.user_id).await? {
@@ -224,16 +271,21 @@ pub async fn refresh(mut req: Request, env: &Env) -> Result<Response> {
             return http::error(ErrorCode::AccountDisabled, "this account is disabled");
         }
     };
-    session(
+    // The one successor of this token (the same one a tab refreshing at this moment
+    // gets), made only while a logout has not revoked the family.
+    let Some(successor) = sessions::succeed(
         &db,
-        &config,
-        &user,
-        Some(&row.family_id),
-        from_cookie,
+        &config.jwt_secret,
+        &token,
+        &row,
         now,
-        200,
+        config.refresh_ttl_ms,
     )
-    .await
+    .await?
+    else {
+        return invalid();
+    };
+    session(&db, &config, &user, Some(successor), from_cookie, now, 200).await
 }
 
 /// Revokes the token's family and clears the cookies. Idempotent.
@@ -252,13 +304,14 @@ pub async fn logout(mut req: Request, env: &Env) -> Result<Response> {
     Ok(response)
 }
 
-/// Issues an access token and a refresh token (in `family`, or a new one): both as
-/// cookies, and in the body unless the client keeps them in cookies.
+/// Issues an access token with `refresh` (a successor already made, or a new family's
+/// first token): both as cookies, and in the body unless the client keeps them in
+/// cookies.
 async fn session(
     db: &D1Database,
     config: &AuthConfig,
     user: &UserRow,
-    family: Option<&str>,
+    refresh: Option<String>,
     use_cookies: bool,
     now: u64,
     status: u16,
@@ -271,7 +324,10 @@ async fn session(
         now,
         config.access_ttl_ms,
     );
-    let refresh = sessions::issue(db, &user.id, family, now, config.refresh_ttl_ms).await?;
+    let refresh = match refresh {
+        Some(token) => token,
+        None => sessions::issue(db, &user.id, now, config.refresh_ttl_ms).await?,
+    };
     let mut body = json!({
         "user": user.me(),
         "accessToken": access,

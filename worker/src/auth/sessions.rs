@@ -18,16 +18,9 @@ pub struct TokenRow {
     pub revoked_at: Option<f64>,
 }
 
-/// A new refresh token in `family` (a new family when `None`); returns the token.
-pub async fn issue(
-    db: &D1Database,
-    user_id: &str,
-    family: Option<&str>,
-    now: u64,
-    ttl_ms: u64,
-) -> Result<String> {
+/// A new refresh token in a new family; returns the token.
+pub async fn issue(db: &D1Database, user_id: &str, now: u64, ttl_ms: u64) -> Result<String> {
     let token = refresh::encode(&crypto::random());
-    let family = family.map_or_else(|| crypto::random_id("f_"), str::to_owned);
     db.prepare(
         "INSERT INTO refresh_tokens (token_hash, user_id, family_id, created_at, expires_at)
          VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -35,13 +28,57 @@ pub async fn issue(
     .bind(&[
         text(&refresh::digest(&token)),
         text(user_id),
-        text(&family),
+        text(&crypto::random_id("f_")),
         int(now),
         int(now + ttl_ms),
     ])?
     .run()
     .await?;
     Ok(token)
+}
+
+/// The successor of `parent` in its family: always the same token for the same parent
+/// (`refresh::successor`), so a token replayed within the grace window yields the same
+/// successor, never a second live one. Made, or found again, in one transaction, and
+/// only while `parent` is not revoked: a refresh racing a logout gets `None`.
+pub async fn succeed(
+    db: &D1Database,
+    secret: &[u8],
+    parent: &str,
+    row: &TokenRow,
+    now: u64,
+    ttl_ms: u64,
+) -> Result<Option<String>> {
+    let token = refresh::successor(secret, parent);
+    let token_hash = refresh::digest(&token);
+    let statements = vec![
+        db.prepare(
+            "INSERT INTO refresh_tokens (token_hash, user_id, family_id, created_at, expires_at, parent_hash)
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6
+             WHERE EXISTS (SELECT 1 FROM refresh_tokens WHERE token_hash = ?6 AND revoked_at IS NULL)
+             ON CONFLICT(token_hash) DO NOTHING",
+        )
+        .bind(&[
+            text(&token_hash),
+            text(&row.user_id),
+            text(&row.family_id),
+            int(now),
+            int(now + ttl_ms),
+            text(&refresh::digest(parent)),
+        ])?,
+        db.prepare(
+            "SELECT 1 AS live FROM refresh_tokens t
+             WHERE t.token_hash = ?1 AND t.revoked_at IS NULL
+               AND EXISTS (SELECT 1 FROM refresh_tokens p WHERE p.token_hash = ?2 AND p.revoked_at IS NULL)",
+        )
+        .bind(&[text(&token_hash), text(&refresh::digest(parent))])?,
+    ];
+    let results = db.batch(statements).await?;
+    let live = match results.get(1) {
+        Some(result) => !result.results::<serde_json::Value>()?.is_empty(),
+        None => false,
+    };
+    Ok(live.then_some(token))
 }
 
 pub async fn find(db: &D1Database, token: &str) -> Result<Option<TokenRow>> {

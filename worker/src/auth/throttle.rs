@@ -1,10 +1,22 @@
-//! Failed-login windows in D1; the rules are `edgechat_auth::throttle`.
+//! Sign-in and registration windows in D1: an attempt is counted, atomically, before any
+//! key derivation, so parallel guesses cannot all pass a check that reads first and
+//! counts later. A successful sign-in gives its attempt back. The window's rules are
+//! `edgechat_auth::throttle`, here as one statement.
 
-use edgechat_auth::throttle::{self, Window};
 use serde::Deserialize;
 use worker::{D1Database, Result};
 
 use super::users::{int, text};
+
+/// One more attempt for a key: a new window when the last one ended. `RETURNING` gives
+/// the count this attempt made, so the check and the count are one step.
+const TAKE: &str = "INSERT INTO login_failures (key, window_start, failures) VALUES (?1, ?2, 1)
+     ON CONFLICT(key) DO UPDATE SET
+         failures = CASE WHEN login_failures.window_start + ?3 <= excluded.window_start
+             THEN 1 ELSE login_failures.failures + 1 END,
+         window_start = CASE WHEN login_failures.window_start + ?3 <= excluded.window_start
+             THEN excluded.window_start ELSE login_failures.window_start END
+     RETURNING window_start, failures";
 
 #[derive(Deserialize)]
 struct Row {
@@ -12,44 +24,43 @@ struct Row {
     failures: f64,
 }
 
-async fn window(db: &D1Database, key: &str) -> Result<Option<Window>> {
-    let row: Option<Row> = db
-        .prepare("SELECT window_start, failures FROM login_failures WHERE key = ?1")
-        .bind(&[text(key)])?
-        .first(None)
-        .await?;
-    Ok(row.map(|r| Window {
-        start: r.window_start as u64,
-        failures: r.failures as u32,
-    }))
-}
-
-/// `Err(ms)` when any key is over its limit.
-pub async fn check(
+/// Counts one attempt on each key (a username, an address), in one batch. `Err(ms)` to
+/// wait when this attempt is past any key's limit: it is then not to be made.
+pub async fn take(
     db: &D1Database,
     keys: &[(&str, u32)],
     now: u64,
     window_ms: u64,
 ) -> Result<std::result::Result<(), u64>> {
-    for (key, limit) in keys {
-        if let Err(wait) = throttle::check(window(db, key).await?, now, *limit, window_ms) {
-            return Ok(Err(wait));
+    let statements = keys
+        .iter()
+        .map(|(key, _)| {
+            db.prepare(TAKE)
+                .bind(&[text(key), int(now), int(window_ms)])
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let results = db.batch(statements).await?;
+    for ((_, limit), result) in keys.iter().zip(results) {
+        let rows: Vec<Row> = result.results()?;
+        let Some(row) = rows.first() else {
+            return Err(worker::Error::RustError(
+                "the throttle returned no row".into(),
+            ));
+        };
+        if row.failures as u64 > u64::from(*limit) {
+            let ends = row.window_start as u64 + window_ms;
+            return Ok(Err(ends.saturating_sub(now).max(1)));
         }
     }
     Ok(Ok(()))
 }
 
-pub async fn fail(db: &D1Database, keys: &[&str], now: u64, window_ms: u64) -> Result<()> {
-    for key in keys {
-        let next = throttle::fail(window(db, key).await?, now, window_ms);
-        db.prepare(
-            "INSERT INTO login_failures (key, window_start, failures) VALUES (?1, ?2, ?3)
-             ON CONFLICT(key) DO UPDATE SET window_start = excluded.window_start, failures = excluded.failures",
-        )
-        .bind(&[text(key), int(next.start), int(u64::from(next.failures))])?
+/// Gives an attempt back to `key` (a successful sign-in from a shared address).
+pub async fn give_back(db: &D1Database, key: &str) -> Result<()> {
+    db.prepare("UPDATE login_failures SET failures = MAX(failures - 1, 0) WHERE key = ?1")
+        .bind(&[text(key)])?
         .run()
         .await?;
-    }
     Ok(())
 }
 

@@ -112,16 +112,29 @@ pub struct NewUser<'a> {
     pub display_name: &'a str,
     pub password: &'a str,
     pub now: u64,
+    pub admin: AdminClaim,
 }
 
-/// Inserts the user; the first account becomes the global admin. `Ok(false)` when the
-/// username is taken (in any case).
+/// What a new account brings to become a global admin.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AdminClaim {
+    /// The deployment's bootstrap token: admin while no admin exists.
+    pub bootstrap: bool,
+    /// Local development: the first account is the admin.
+    pub first_account: bool,
+}
+
+/// Inserts the user, a global admin when `user.admin` makes them one (checked in the same
+/// statement, so two registrations cannot both be first). `Ok(false)` when the username is
+/// taken (in any case).
 pub async fn insert(db: &D1Database, user: &NewUser<'_>) -> Result<bool> {
     let result = db
         .prepare(
             "INSERT INTO users (id, username, username_key, display_name, password, created_at, role)
              SELECT ?1, ?2, ?3, ?4, ?5, ?6,
-                    CASE WHEN EXISTS (SELECT 1 FROM users) THEN 'user' ELSE 'admin' END
+                    CASE WHEN (?7 = 1 AND NOT EXISTS (SELECT 1 FROM users WHERE role = 'admin'))
+                           OR (?8 = 1 AND NOT EXISTS (SELECT 1 FROM users))
+                         THEN 'admin' ELSE 'user' END
              WHERE NOT EXISTS (SELECT 1 FROM users WHERE username_key = ?3)",
         )
         .bind(&[
@@ -131,6 +144,8 @@ pub async fn insert(db: &D1Database, user: &NewUser<'_>) -> Result<bool> {
             text(user.display_name),
             text(user.password),
             int(user.now),
+            int(u64::from(user.admin.bootstrap)),
+            int(u64::from(user.admin.first_account)),
         ])?
         .run()
         .await?;

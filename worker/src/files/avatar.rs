@@ -18,6 +18,7 @@ pub async fn put_avatar(mut req: Request, env: &Env) -> Result<Response> {
     let (_, user) = attempt!(guard::user(&req, env).await);
     let limit = config::number(env, "MAX_AVATAR_BYTES", 1024 * 1024);
     let length = attempt!(super::body::declared_length(&req, limit));
+    attempt!(super::quota::take(env, &env.d1("DB")?, &user.id, length).await?);
     let incoming = attempt!(Incoming::start(&mut req, length).await);
     let (head, complete) = incoming.head();
     let Some(kind) = sniff(&head, complete).filter(|k| k.family == Family::Image) else {

@@ -34,9 +34,14 @@ pub async fn upload(mut req: Request, env: &Env, room: &str) -> Result<Response>
     let length = attempt!(super::body::declared_length(&req, limit));
     let name = clean_name(&req.headers().get(NAME_HEADER)?.unwrap_or_default());
     let who = Identity::from(&user);
+    let db = env.d1("DB")?;
+    attempt!(super::quota::take(env, &db, &user.id, length).await?);
     let stub = RoomStub::new(env, room)?;
+    let file_id = crypto::random_id("f");
+    // The room records that these bytes are on their way before the first is stored.
     attempt!(passed(
-        stub.check_upload(who.clone(), thumbnail_of.clone()).await?
+        stub.check_upload(who.clone(), &file_id, thumbnail_of.clone())
+            .await?
     ));
 
     let incoming = attempt!(Incoming::start(&mut req, length).await);
@@ -51,13 +56,16 @@ pub async fn upload(mut req: Request, env: &Env, room: &str) -> Result<Response>
         return http::error(ErrorCode::UnsupportedType, "a thumbnail must be an image");
     }
 
-    let file_id = crypto::random_id("f");
     let bucket = env.bucket("FILES")?;
     attempt!(
         incoming
             .store(&bucket, &file_key(&file_id), kind.content_type)
             .await
     );
+    if config::string(env, "FAULT_UPLOAD_CRASH").is_some() {
+        // Tests only: die between R2 and D1, leaving the bytes for the room to find.
+        return http::error(ErrorCode::Internal, "injected fault: crashed after storing");
+    }
     let now = Date::now().as_millis();
     let attachment = Attachment {
         file_id: file_id.clone(),
@@ -68,7 +76,6 @@ pub async fn upload(mut req: Request, env: &Env, room: &str) -> Result<Response>
         height: kind.height,
         thumbnail_id: None,
     };
-    let db = env.d1("DB")?;
     let opt = |n: Option<u32>| n.map_or(JsValue::NULL, |n| JsValue::from_f64(f64::from(n)));
     let stored = db
         .prepare(

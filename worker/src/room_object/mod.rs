@@ -107,9 +107,11 @@ impl DurableObject for Room {
             RoomCall::History { who, before, limit } => self.history(&who, before, limit).await,
             RoomCall::Create(creation) => self.create(creation).await,
             RoomCall::FindDirect { pair } => self.find_direct(pair).await,
-            RoomCall::CheckUpload { who, thumbnail_of } => {
-                self.check_upload(&who, thumbnail_of).await
-            }
+            RoomCall::CheckUpload {
+                who,
+                file_id,
+                thumbnail_of,
+            } => self.check_upload(&who, &file_id, thumbnail_of).await,
             RoomCall::RegisterUpload {
                 who,
                 upload,

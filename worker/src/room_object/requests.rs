@@ -163,28 +163,34 @@ impl Room {
         Ok(true)
     }
 
-    /// Whether `who` may upload here (and give `thumbnailOf` a thumbnail): asked before
-    /// any byte is stored.
+    /// Whether `who` may upload `file_id` here (and give `thumbnailOf` a thumbnail):
+    /// asked before any byte is stored. If so, the room records that the bytes are on
+    /// their way, and its alarm deletes them unless the file is registered in time.
     pub(super) async fn check_upload(
         &self,
         who: &Identity,
+        file_id: &str,
         thumbnail_of: Option<String>,
     ) -> Result<Response> {
         let now = Date::now().as_millis();
         if let Some(refused) = self.ready(now).await {
             return refused;
         }
-        let checked = match self.core.borrow().as_ref() {
+        let checked = match self.core.borrow_mut().as_mut() {
             Some(core) => core
-                .may_upload(&who.user_id, now)
-                .and_then(|()| match &thumbnail_of {
-                    Some(original) => core.may_add_thumbnail(&who.user_id, original).map(drop),
-                    None => Ok(()),
-                }),
+                .intend_upload(&who.user_id, file_id, thumbnail_of.as_deref(), now)
+                .map(|()| self.deadline(core, now)),
             None => return http::error(ErrorCode::Internal, "the room could not be loaded"),
         };
         match checked {
-            Ok(()) => Ok(Response::empty()?.with_status(204)),
+            Ok(deadline) => {
+                self.arm(deadline, now).await;
+                Ok(Response::empty()?.with_status(204))
+            }
+            Err(UploadRefused::Failed(err)) => {
+                self.core.replace(None);
+                Err(stored(err))
+            }
             Err(refused) => refusal(&refused),
         }
     }

@@ -1,0 +1,53 @@
+//! Characters that make a name or a short text read as something it is not: the bidi
+//! controls that reorder what follows them (a name ending in "gnp.exe" shown as
+//! "exe.png"), and zero-width characters that make two names look alike. Names, room
+//! names and status texts are stored without them; message text keeps them (an emoji
+//! sequence needs its joiners) and is shown in its own direction instead.
+
+/// Whether `c` is a bidi control or an invisible character.
+pub fn hides_or_reorders(c: char) -> bool {
+    matches!(
+        c,
+        // Arabic letter mark; left-to-right and right-to-left marks.
+        '\u{061C}' | '\u{200E}' | '\u{200F}'
+        // Embeddings, overrides and their end.
+        | '\u{202A}'..='\u{202E}'
+        // Isolates and their end.
+        | '\u{2066}'..='\u{2069}'
+        // Zero width space, non-joiner, joiner; word joiner and invisible operators;
+        // the byte order mark; the Mongolian vowel separator.
+        | '\u{200B}'..='\u{200D}'
+        | '\u{2060}'..='\u{2064}'
+        | '\u{FEFF}'
+        | '\u{180E}'
+        // Hangul fillers, which render blank.
+        | '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}'
+    )
+}
+
+/// `text` without any character [`hides_or_reorders`] finds.
+pub fn without_hidden(text: &str) -> String {
+    text.chars().filter(|c| !hides_or_reorders(*c)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bidi_controls_and_zero_width_characters_are_removed() {
+        assert_eq!(without_hidden("Ana\u{202E}gnp.exe"), "Anagnp.exe");
+        assert_eq!(
+            without_hidden("a\u{200B}d\u{2066}m\u{2069}in\u{FEFF}"),
+            "admin"
+        );
+        assert_eq!(without_hidden("\u{3164}"), "");
+    }
+
+    #[test]
+    fn visible_text_in_any_script_is_kept() {
+        for kept in ["Zoë", "محمد", "עברית", "日本語", "🙂", "a b-c_d"] {
+            assert_eq!(without_hidden(kept), kept);
+        }
+    }
+}
