@@ -82,6 +82,29 @@ impl Server {
         .await
     }
 
+    /// The ids of the rooms `who` is a member of, as D1 lists them (`GET /api/rooms`).
+    pub async fn listed_rooms(&self, who: &Session) -> Vec<String> {
+        let (status, body) = self.get_as("/api/rooms", &who.access_token).await;
+        assert_eq!(status, 200, "{body}");
+        body["rooms"]
+            .as_array()
+            .expect("a list of rooms")
+            .iter()
+            .map(|r| r["roomId"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    }
+
+    /// POSTs to a bench-only route (the server runs with `BENCH`) and expects a 204.
+    pub async fn bench(&self, path: &str, body: &Value) {
+        let response = reqwest::Client::new()
+            .post(self.http_url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("the server answers");
+        assert_eq!(response.status().as_u16(), 204, "{path}");
+    }
+
     /// Trades a refresh token for a new session.
     pub async fn refresh(&self, refresh_token: &str) -> Result<Session, (u16, Value)> {
         let (status, body) = self

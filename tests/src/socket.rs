@@ -229,6 +229,13 @@ impl Client {
         }
     }
 
+    /// Reads past presence until an `error` or an event `wanted` accepts: the answer to
+    /// what was just sent, whichever it is.
+    pub async fn answer(&mut self, wanted: impl Fn(&ServerMsg) -> bool) -> ServerMsg {
+        self.recv_until(|m| matches!(m, ServerMsg::Error { .. }) || wanted(m))
+            .await
+    }
+
     /// Skips events until one matches, returning it.
     pub async fn recv_until(&mut self, mut wanted: impl FnMut(&ServerMsg) -> bool) -> ServerMsg {
         loop {
@@ -237,6 +244,14 @@ impl Client {
                 return msg;
             }
         }
+    }
+}
+
+/// The code of an `error` event, or `None` for anything else.
+pub fn error_code(msg: &ServerMsg) -> Option<edgechat_protocol::ErrorCode> {
+    match msg {
+        ServerMsg::Error { code, .. } => Some(*code),
+        _ => None,
     }
 }
 

@@ -6,103 +6,64 @@
 
 use std::time::{Duration, Instant};
 
-use edgechat_e2e::{account::Session, files::eventually, server::Server, socket::Client};
-use edgechat_protocol::{ClientMsg, ErrorCode, NotificationKind, RoomEvent, ServerMsg, close};
-use serde_json::{Value, json};
-
-/// The code of an `error` event, or `None` for anything else.
-fn code(msg: &ServerMsg) -> Option<ErrorCode> {
-    match msg {
-        ServerMsg::Error { code, .. } => Some(*code),
-        _ => None,
-    }
-}
-
-/// Reads past presence until an `error` or the event `wanted` accepts.
-async fn answer(client: &mut Client, wanted: impl Fn(&ServerMsg) -> bool) -> ServerMsg {
-    client
-        .recv_until(|m| matches!(m, ServerMsg::Error { .. }) || wanted(m))
-        .await
-}
-
-async fn post(server: &Server, who: &Session, path: &str, body: Value) -> (u16, Value) {
-    let response = server
-        .request(reqwest::Method::POST, path, &who.access_token)
-        .json(&body)
-        .send()
-        .await
-        .expect("the server answers");
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
-/// The ids of the rooms `who` is a member of, as D1 lists them (`GET /api/rooms`).
-async fn listed_rooms(server: &Server, who: &Session) -> Vec<String> {
-    let (status, body) = server.get_as("/api/rooms", &who.access_token).await;
-    assert_eq!(status, 200, "{body}");
-    body["rooms"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["roomId"].as_str().unwrap().to_owned())
-        .collect()
-}
-
-async fn bench(server: &Server, path: &str, body: Value) {
-    let response = reqwest::Client::new()
-        .post(server.http_url(path))
-        .json(&body)
-        .send()
-        .await
-        .expect("the server answers");
-    assert_eq!(response.status().as_u16(), 204, "{path}");
-}
+use edgechat_e2e::{
+    files::eventually,
+    server::Server,
+    socket::{Client, error_code},
+};
+use edgechat_protocol::{ClientMsg, NotificationKind, RoomEvent, ServerMsg, close};
+use serde_json::json;
 
 #[tokio::test]
 async fn a_removed_users_socket_is_not_served_after_a_reload() {
     let server = Server::builder().var("BENCH", 1).start().await;
     let ana = server.register("Ana").await;
     let bo = server.register("Bob").await;
-    let (status, _) = post(
-        &server,
-        &ana,
-        "/api/rooms",
-        json!({ "name": "vault", "isPrivate": true, "members": [bo.user_id] }),
-    )
-    .await;
+    let (status, _) = server
+        .post_as(
+            "/api/rooms",
+            &ana.access_token,
+            &json!({ "name": "vault", "isPrivate": true, "members": [bo.user_id] }),
+        )
+        .await;
     assert_eq!(status, 201);
     let mut admin = Client::join(&server, "vault", &ana).await;
     let mut kicked = Client::join(&server, "vault", &bo).await;
 
     // The kick is stored, but its close is lost (as if the object died in between):
     // Bo's socket stays open.
-    bench(
-        &server,
-        "/api/bench/rooms/vault/faults",
-        json!({ "loseCloses": true }),
-    )
-    .await;
+    server
+        .bench(
+            "/api/bench/rooms/vault/faults",
+            &json!({ "loseCloses": true }),
+        )
+        .await;
     admin
         .send(&ClientMsg::KickUser {
             user_id: bo.user_id.clone(),
         })
         .await;
-    answer(&mut admin, |m| {
-        matches!(m, ServerMsg::Event(RoomEvent::UserKicked { .. }))
-    })
-    .await;
+    admin
+        .answer(|m| matches!(m, ServerMsg::Event(RoomEvent::UserKicked { .. })))
+        .await;
     kicked
         .recv_until(|m| matches!(m, ServerMsg::Event(RoomEvent::UserKicked { .. })))
         .await;
-    bench(&server, "/api/bench/rooms/vault/faults", json!({})).await;
+    server
+        .bench("/api/bench/rooms/vault/faults", &json!({}))
+        .await;
 
     // The room loads again, as after a wake, with Bo's socket still attached: it is
     // closed, never served.
-    bench(&server, "/api/bench/rooms/vault/reload", json!({})).await;
+    server
+        .bench("/api/bench/rooms/vault/reload", &json!({}))
+        .await;
     admin
         .send(&ClientMsg::text("vault", "after the kick", "a-1"))
         .await;
-    answer(&mut admin, |m| matches!(m, ServerMsg::MessageAck { .. })).await;
+    admin
+        .answer(|m| matches!(m, ServerMsg::MessageAck { .. }))
+        .await;
     let (frames, code) = kicked.closed_with_frames().await;
     assert!(
         !frames.iter().any(|f| f.contains("after the kick")),
@@ -127,22 +88,18 @@ async fn a_ban_reaches_d1_while_messages_wait_and_fail() {
     server.room(&ana, "busy").await;
 
     // From here every batch of the log fails, as if D1 refused it.
-    bench(
-        &server,
-        "/api/bench/rooms/busy/faults",
-        json!({ "failBatches": true }),
-    )
-    .await;
+    server
+        .bench(
+            "/api/bench/rooms/busy/faults",
+            &json!({ "failBatches": true }),
+        )
+        .await;
     let mut admin = Client::join(&server, "busy", &ana).await;
     let _bo = Client::join(&server, "busy", &bo).await;
     let _cy = Client::join(&server, "busy", &cy).await;
     eventually(
         "Bo's membership reaches D1 ahead of the failing log",
-        async || {
-            listed_rooms(&server, &bo)
-                .await
-                .contains(&"busy".to_owned())
-        },
+        async || server.listed_rooms(&bo).await.contains(&"busy".to_owned()),
     )
     .await;
     for i in 0..MESSAGES {
@@ -162,15 +119,12 @@ async fn a_ban_reaches_d1_while_messages_wait_and_fail() {
             user_id: bo.user_id.clone(),
         })
         .await;
-    answer(&mut admin, |m| {
-        matches!(m, ServerMsg::Event(RoomEvent::UserBanned { .. }))
-    })
-    .await;
+    admin
+        .answer(|m| matches!(m, ServerMsg::Event(RoomEvent::UserBanned { .. })))
+        .await;
     let banned_at = Instant::now();
     eventually("the ban reaches D1 while every message waits", async || {
-        !listed_rooms(&server, &bo)
-            .await
-            .contains(&"busy".to_owned())
+        !server.listed_rooms(&bo).await.contains(&"busy".to_owned())
     })
     .await;
     println!("the ban reached D1 in {:?}", banned_at.elapsed());
@@ -182,13 +136,13 @@ async fn a_ban_reaches_d1_while_messages_wait_and_fail() {
 
     // D1 takes batches again: the log is copied in seq order, Bo's join among the first,
     // and at no point does it give Bo back the room.
-    bench(&server, "/api/bench/rooms/busy/faults", json!({})).await;
+    server
+        .bench("/api/bench/rooms/busy/faults", &json!({}))
+        .await;
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         assert!(
-            !listed_rooms(&server, &bo)
-                .await
-                .contains(&"busy".to_owned()),
+            !server.listed_rooms(&bo).await.contains(&"busy".to_owned()),
             "an older join copied late gave Bo the room back"
         );
         let (_, rooms) = server.get_as("/api/rooms", &cy.access_token).await;
@@ -221,13 +175,13 @@ async fn a_message_notifies_more_than_a_hundred_members() {
         people.push(server.register(&format!("Member{i}")).await);
     }
     let first: Vec<&str> = people[..100].iter().map(|p| p.user_id.as_str()).collect();
-    let (status, body) = post(
-        &server,
-        &ana,
-        "/api/rooms",
-        json!({ "name": "town", "isPrivate": true, "members": first }),
-    )
-    .await;
+    let (status, body) = server
+        .post_as(
+            "/api/rooms",
+            &ana.access_token,
+            &json!({ "name": "town", "isPrivate": true, "members": first }),
+        )
+        .await;
     assert_eq!(status, 201, "{body}");
     let mut admin = Client::join(&server, "town", &ana).await;
     for person in &people[100..] {
@@ -236,11 +190,10 @@ async fn a_message_notifies_more_than_a_hundred_members() {
                 user_id: person.user_id.clone(),
             })
             .await;
-        let reply = answer(&mut admin, |m| {
-            matches!(m, ServerMsg::Event(RoomEvent::UserInvited { .. }))
-        })
-        .await;
-        assert_eq!(code(&reply), None, "{reply:?}");
+        let reply = admin
+            .answer(|m| matches!(m, ServerMsg::Event(RoomEvent::UserInvited { .. })))
+            .await;
+        assert_eq!(error_code(&reply), None, "{reply:?}");
     }
     let mut inboxes = Vec::new();
     for person in &people {
@@ -250,7 +203,9 @@ async fn a_message_notifies_more_than_a_hundred_members() {
     admin
         .send(&ClientMsg::text("town", "hello everyone", "a-1"))
         .await;
-    answer(&mut admin, |m| matches!(m, ServerMsg::MessageAck { .. })).await;
+    admin
+        .answer(|m| matches!(m, ServerMsg::MessageAck { .. }))
+        .await;
     for (person, inbox) in people.iter().zip(&mut inboxes) {
         let told = inbox
             .recv_until_any(|m| {
