@@ -17,9 +17,42 @@ pub struct Builder {
     state_dir: Option<PathBuf>,
     vars: BTreeMap<String, String>,
     port: Option<u16>,
+    worker: Worker,
+}
+
+/// Which Worker a [`Server`] runs.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum Worker {
+    /// edgechat, from the wrangler.toml that `wrangler deploy` ships.
+    #[default]
+    Edgechat,
+    /// The benchmark's ceiling, from tests/echo/wrangler.toml (`cargo xtask bench` builds it).
+    Echo,
+}
+
+impl Worker {
+    fn config(self) -> &'static str {
+        match self {
+            Worker::Edgechat => "wrangler.toml",
+            Worker::Echo => "tests/echo/wrangler.toml",
+        }
+    }
+
+    fn built(self) -> &'static [&'static str] {
+        match self {
+            Worker::Edgechat => &["worker/build/index.js", "client/dist/index.html"],
+            Worker::Echo => &["tests/echo/build/index.js"],
+        }
+    }
 }
 
 impl Builder {
+    /// Run `worker` instead of edgechat.
+    pub fn worker(mut self, worker: Worker) -> Self {
+        self.worker = worker;
+        self
+    }
+
     /// Keep D1, R2 and Durable Object state in `dir`, so a later server can reopen it.
     pub fn state_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.state_dir = Some(dir.into());
@@ -54,10 +87,11 @@ impl Builder {
 
     pub async fn start(self) -> Server {
         let root = repo_root();
-        for built in ["worker/build/index.js", "client/dist/index.html"] {
+        for built in self.worker.built() {
             assert!(
                 root.join(built).exists(),
-                "{built} is missing: run `cargo xtask build` (or `cargo xtask test`) first"
+                "{built} is missing: run `cargo xtask build` (or `cargo xtask test`; for the \
+                 echo Worker, `cargo xtask bench`) first"
             );
         }
         let (state_dir, _temp) = match self.state_dir {
@@ -71,7 +105,9 @@ impl Builder {
             }
         };
         std::fs::create_dir_all(&state_dir).expect("state directory");
-        migrate(&state_dir);
+        if self.worker == Worker::Edgechat {
+            migrate(&state_dir);
+        }
         let secrets = Secrets::in_dir(&state_dir);
 
         let mut vars = secrets.vars();
@@ -91,7 +127,8 @@ impl Builder {
             let log = File::create(&log_path).expect("log file");
             let mut command = wrangler();
             command
-                .args(["dev", "--ip", "127.0.0.1", "--port", &port.to_string()])
+                .args(["dev", "--config", self.worker.config()])
+                .args(["--ip", "127.0.0.1", "--port", &port.to_string()])
                 .args(["--inspector-port", &free_port().to_string()])
                 .args([
                     "--show-interactive-dev-session",

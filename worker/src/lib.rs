@@ -14,7 +14,6 @@ macro_rules! attempt {
 mod auth;
 mod config;
 mod cors;
-mod echo_object;
 mod files;
 mod health;
 mod http;
@@ -31,7 +30,6 @@ mod versions;
 use edgechat_protocol::ErrorCode;
 use worker::{Context, Env, Method, Request, Response, Result, event, js_sys};
 
-pub use echo_object::Echo;
 pub use inbox_object::Inbox;
 pub use room_object::Room;
 
@@ -102,15 +100,6 @@ async fn route(req: Request, env: &Env, path: &str) -> Result<Response> {
         (Method::Get, ["api", "rooms", room, "ws"]) => upgrade::room_socket(&req, env, room).await,
         (Method::Get, ["api", "rooms", room, "messages"]) => {
             upgrade::room_history(&req, env, room).await
-        }
-        (Method::Get, ["api", "bench", "echo", room, "ws"])
-            if config::string(env, "BENCH").is_some() =>
-        {
-            env.durable_object("ECHO")?
-                .id_from_name(room)?
-                .get_stub()?
-                .fetch_with_request(req)
-                .await
         }
         (Method::Get, ["api", "bench", "memory"]) if config::string(env, "BENCH").is_some() => {
             bench_memory()

@@ -16,15 +16,25 @@ pub fn run() -> Result {
     client()
 }
 
-/// worker-build runs cargo, wasm-bindgen, wasm-opt and esbuild; all four come from this
-/// machine, never from a download.
 fn worker() -> Result {
     step("build: worker (worker-build --release)");
+    worker_build("worker")
+}
+
+/// The benchmark's echo Worker into tests/echo/build; only `cargo xtask bench` needs it.
+pub fn echo() -> Result {
+    step("build: the benchmark's echo Worker (worker-build --release)");
+    worker_build("tests/echo")
+}
+
+/// worker-build runs cargo, wasm-bindgen, wasm-opt and esbuild; all four come from this
+/// machine, never from a download.
+fn worker_build(dir: &str) -> Result {
     let root = root();
     let bin = root.join("node_modules/.bin");
     exec(
         command(cargo_bin("worker-build"))
-            .current_dir(root.join("worker"))
+            .current_dir(root.join(dir))
             .arg("--release")
             .env("WASM_BINDGEN_BIN", cargo_bin("wasm-bindgen"))
             .env("WASM_OPT_BIN", bin.join("wasm-opt"))

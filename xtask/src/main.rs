@@ -3,9 +3,11 @@
 //! - `setup`  installs what a fresh machine lacks; quick when all is there
 //! - `build`  builds the Worker (worker/build) and the client (client/dist)
 //! - `dev [--port N] [--state-dir DIR]`  builds, migrates and runs `wrangler dev`
-//! - `test`   setup, fmt check, clippy (native and wasm32), build, every test, deploy dry run
+//! - `test`   setup, fmt check, clippy (native and wasm32), build (the echo Worker too),
+//!   every test, deploy dry run
 //! - `ci`     what `.ci/run` calls: `test`
-//! - `bench [--rooms N --clients M --messages K --rate R]`  load against a local server;
+//! - `bench [--rooms N --clients M --messages K --rate R]`  load against a local server and
+//!   against the echo Worker (tests/echo, built here);
 //!   `bench wake [--big N --small M --rounds R]` the first read of a long room after restarts
 //! - `screenshots`  the main screens, desktop and phone, light and dark, into docs/screenshots
 
@@ -28,6 +30,7 @@ fn main() -> ExitCode {
         Some("test") | Some("ci") => test::run(),
         Some("bench") => setup::run()
             .and_then(|()| build::run())
+            .and_then(|()| build::echo())
             .and_then(|()| run_bench(&args[1..])),
         Some("screenshots") => setup::run()
             .and_then(|()| build::run())

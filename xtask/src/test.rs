@@ -14,6 +14,7 @@ const WASM_CRATES: &[&str] = &[
     "edgechat-auth",
     "edgechat-worker",
     "edgechat-client",
+    "edgechat-echo",
 ];
 
 pub fn run() -> Result {
@@ -44,6 +45,7 @@ pub fn run() -> Result {
     layering()?;
 
     build::run()?;
+    build::echo()?;
 
     step("test: client size budget (client/wasm-budget-kib)");
     size_budget()?;

@@ -1,5 +1,6 @@
 //! `cargo xtask bench`: rooms × clients against a real `wrangler dev`, then the same load
-//! against a no-logic echo object in the same server, for the ceiling.
+//! against a no-logic echo object (tests/echo, a Worker of its own under its own
+//! `wrangler dev`), for the ceiling.
 //! `cargo xtask bench wake [--big N --small M --rounds R]`: the first read of a room with
 //! a long history against one with a short one, after restarts ([`wake`]).
 //!
@@ -15,7 +16,10 @@ use std::{
     time::{Duration, Instant},
 };
 
-use edgechat_e2e::{account::Session, server::Server};
+use edgechat_e2e::{
+    account::Session,
+    server::{Server, Worker},
+};
 use edgechat_protocol::{ClientMsg, RoomEvent, ServerMsg};
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::{Barrier, mpsc};
@@ -309,8 +313,10 @@ async fn main() {
         let room = server.room(&people[0], &format!("bench-{r}")).await;
         rooms.push((room, people));
     }
+    // Started before either run, so neither measures the other's start-up.
+    let ceiling = Arc::new(Server::builder().worker(Worker::Echo).start().await);
     let edgechat = run(&server, &Target::Edgechat, &rooms, load).await;
-    let echo = run(&server, &Target::Echo, &rooms, load).await;
+    let echo = run(&ceiling, &Target::Echo, &rooms, load).await;
 
     // Let the write-behind catch up, then count what it cost.
     let sent = (load.rooms * load.clients * load.messages) as u64;
