@@ -123,13 +123,14 @@ impl Builder {
         let mut server = loop {
             attempt += 1;
             let port = self.port.unwrap_or_else(free_port);
+            let inspector = free_port();
             let log_path = state_dir.join(format!("wrangler-{port}.log"));
             let log = File::create(&log_path).expect("log file");
             let mut command = wrangler();
             command
                 .args(["dev", "--config", self.worker.config()])
                 .args(["--ip", "127.0.0.1", "--port", &port.to_string()])
-                .args(["--inspector-port", &free_port().to_string()])
+                .args(["--inspector-port", &inspector.to_string()])
                 .args([
                     "--show-interactive-dev-session",
                     "false",
@@ -152,6 +153,7 @@ impl Builder {
             let mut server = Server {
                 child,
                 port,
+                inspector,
                 state_dir: state_dir.clone(),
                 secrets: secrets.clone(),
                 log_path,
@@ -185,6 +187,8 @@ impl Builder {
 pub struct Server {
     child: Child,
     port: u16,
+    /// workerd's inspector (Chrome DevTools protocol), for profiling.
+    inspector: u16,
     state_dir: PathBuf,
     secrets: Secrets,
     log_path: PathBuf,
@@ -204,6 +208,11 @@ impl Server {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port of workerd's inspector, where a profiler can attach.
+    pub fn inspector_port(&self) -> u16 {
+        self.inspector
     }
 
     /// `http://127.0.0.1:PORT`

@@ -6,9 +6,10 @@
 //! - `test`   setup, fmt check, clippy (native and wasm32), build (the echo Worker too),
 //!   every test, deploy dry run
 //! - `ci`     what `.ci/run` calls: `test`
-//! - `bench [--rooms N --clients M --messages K --rate R]`  load against a local server and
-//!   against the echo Worker (tests/echo, built here);
-//!   `bench wake [--big N --small M --rounds R]` the first read of a long room after restarts
+//! - `bench [fan-out | rooms | paced | storm ...] [--seconds S ...]`  named load scenarios
+//!   against a local server and against the echo Worker (tests/echo, built here);
+//!   `bench wake [--big N --small M --rounds R]` the first read of a long room after
+//!   restarts; `bench --help` lists it all
 //! - `screenshots`  the main screens, desktop and phone, light and dark, into docs/screenshots
 
 mod build;
@@ -28,6 +29,8 @@ fn main() -> ExitCode {
         Some("build") => setup::run().and_then(|()| build::run()),
         Some("dev") => dev::run(&args[1..]),
         Some("test") | Some("ci") => test::run(),
+        // `--help` needs no build.
+        Some("bench") if args.iter().any(|a| a == "-h" || a == "--help") => run_bench(&args[1..]),
         Some("bench") => setup::run()
             .and_then(|()| build::run())
             .and_then(|()| build::echo())
@@ -46,7 +49,7 @@ fn main() -> ExitCode {
     }
 }
 
-const USAGE: &str = "usage: cargo xtask <setup | build | dev [--port N] [--state-dir DIR] | test | ci | bench [--rooms N --clients M --messages K --rate R] | bench wake [--big N --small M --rounds R] | screenshots>";
+const USAGE: &str = "usage: cargo xtask <setup | build | dev [--port N] [--state-dir DIR] | test | ci | bench [SCENARIO ...] [OPTIONS] (see bench --help) | bench wake [--big N --small M --rounds R] | screenshots>";
 
 /// Runs the screens test with its output going to docs/screenshots.
 fn screenshots() -> Result {
@@ -68,7 +71,7 @@ fn root() -> PathBuf {
 
 /// The load tool, built for speed, against a server it starts itself.
 fn run_bench(args: &[String]) -> Result {
-    cmd::step("bench: rooms x clients against wrangler dev, then against the echo ceiling");
+    cmd::step("bench: scenarios against wrangler dev, then against the echo ceiling");
     cmd::exec(
         cmd::command("cargo")
             .args([

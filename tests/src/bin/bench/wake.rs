@@ -16,6 +16,29 @@ pub struct Wake {
     pub rounds: usize,
 }
 
+/// `wake`'s options: `--big N --small M --rounds R`.
+pub fn parse(args: &[String]) -> Result<Wake, String> {
+    let mut wake = Wake {
+        big: 20_000,
+        small: 5,
+        rounds: 3,
+    };
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let value = it
+            .next()
+            .and_then(|v| v.parse::<usize>().ok())
+            .ok_or_else(|| format!("{arg} takes a number"))?;
+        match arg.as_str() {
+            "--big" => wake.big = value,
+            "--small" => wake.small = value,
+            "--rounds" => wake.rounds = value.max(1),
+            other => return Err(format!("unknown argument {other:?} for wake")),
+        }
+    }
+    Ok(wake)
+}
+
 fn server(state: &std::path::Path) -> edgechat_e2e::server::Builder {
     Server::builder()
         .state_dir(state)

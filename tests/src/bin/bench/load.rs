@@ -1,0 +1,363 @@
+//! The load engine every scenario runs: clients that connect at once, senders that send
+//! closed loop (each sends its next message when its own previous one comes back) or at a
+//! fixed rate, a warm-up that is not measured, a measured window, and a drain.
+//!
+//! Every message carries `b|<sender>|<n>|<µs since the epoch>` as its text, so each
+//! receiver measures its latency on one clock, in one process. The same frames go to
+//! edgechat (as `send-message`) and to the echo Worker (as they are).
+
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use edgechat_e2e::server::Server;
+use edgechat_protocol::ClientMsg;
+use futures_util::{SinkExt, StreamExt};
+use tokio::sync::{Barrier, mpsc};
+use tokio_tungstenite::{
+    connect_async,
+    tungstenite::{Message as Frame, client::IntoClientRequest, http::HeaderValue},
+};
+
+/// What the load is put through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    Edgechat,
+    Echo,
+}
+
+impl Target {
+    pub fn name(self) -> &'static str {
+        match self {
+            Target::Edgechat => "edgechat",
+            Target::Echo => "echo",
+        }
+    }
+}
+
+/// How senders send.
+#[derive(Clone, Copy, Debug)]
+pub enum Pace {
+    /// The next message when one's own previous one comes back.
+    Closed,
+    /// Messages per second, per sender, on a fixed schedule.
+    Rate(f64),
+}
+
+/// One run's shape; the rooms and their people come with it.
+#[derive(Clone, Copy, Debug)]
+pub struct Plan {
+    pub senders_per_room: usize,
+    pub pace: Pace,
+    pub warmup: Duration,
+    pub measured: Duration,
+}
+
+/// A room and the access tokens of the clients that join it, one client each (the echo
+/// ignores the tokens).
+pub struct Room {
+    pub id: String,
+    pub tokens: Vec<String>,
+}
+
+/// What a run measured.
+#[derive(Debug, Default, Clone)]
+pub struct Report {
+    /// Frames of messages received in the measured window, per second.
+    pub deliveries_per_s: f64,
+    /// Latency percentiles of the messages sent in the measured window, in µs.
+    pub p50: u64,
+    pub p95: u64,
+    pub p99: u64,
+    pub max: u64,
+    /// Every message of every phase, times the clients of its room, that never arrived.
+    pub lost: u64,
+    /// Error frames received.
+    pub errors: u64,
+    /// Messages sent in all phases.
+    pub sent: u64,
+    /// From the first connection attempt until the last client had joined.
+    pub joined_in: Duration,
+}
+
+/// What one client saw.
+#[derive(Default)]
+struct Tally {
+    /// (sent at, latency) in µs since the epoch.
+    deliveries: Vec<(u64, u64)>,
+    received: u64,
+    errors: u64,
+    joined_at: Duration,
+}
+
+/// How long a closed-loop sender waits for its own message before sending the next anyway
+/// (the missing one is counted as lost at the end).
+const CLOSED_LOOP_WAIT: Duration = Duration::from_secs(10);
+/// How long receivers keep reading after the senders stop.
+const DRAIN: Duration = Duration::from_secs(5);
+
+/// Runs so far in this process: each run's `clientMsgId`s are its own, or a later run on
+/// the same server and accounts would be answered as resends of an earlier one's.
+static RUNS: AtomicU64 = AtomicU64::new(0);
+
+/// Puts `plan` through `target` on `server` with one client per person of every room.
+pub async fn run(server: &Arc<Server>, target: Target, rooms: &[Room], plan: Plan) -> Report {
+    let run = RUNS.fetch_add(1, Ordering::Relaxed);
+    let clients: usize = rooms.iter().map(|room| room.tokens.len()).sum();
+    let epoch = Instant::now();
+    let ready = Arc::new(Barrier::new(clients + 1));
+    let sent: Vec<Arc<AtomicU64>> = rooms.iter().map(|_| Arc::default()).collect();
+    let senders_done = Arc::new(AtomicU64::new(0));
+    let total_senders: u64 = rooms
+        .iter()
+        .map(|room| plan.senders_per_room.min(room.tokens.len()) as u64)
+        .sum();
+    let mut tasks = Vec::with_capacity(clients);
+    for (r, room) in rooms.iter().enumerate() {
+        for (index, token) in room.tokens.iter().enumerate() {
+            let client = Client {
+                server: server.clone(),
+                target,
+                room: room.id.clone(),
+                token: token.clone(),
+                index,
+                run,
+                sender: index < plan.senders_per_room,
+                plan,
+                epoch,
+                ready: ready.clone(),
+                sent: sent[r].clone(),
+                senders_done: senders_done.clone(),
+                total_senders,
+            };
+            tasks.push(tokio::spawn(client.run()));
+        }
+    }
+    // Everyone has joined before the clock starts; a client that could not join fails
+    // the run instead of leaving the others waiting.
+    tokio::time::timeout(Duration::from_secs(300), ready.wait())
+        .await
+        .expect("every client joins within five minutes");
+    let started = epoch.elapsed().as_micros() as u64;
+
+    let mut report = Report::default();
+    let window_start = started + plan.warmup.as_micros() as u64;
+    let window_end = window_start + plan.measured.as_micros() as u64;
+    let mut latencies = Vec::new();
+    let mut in_window = 0u64;
+    let mut received = 0u64;
+    let mut slowest_join = Duration::ZERO;
+    for task in tasks {
+        let tally = task.await.expect("a client task");
+        received += tally.received;
+        report.errors += tally.errors;
+        slowest_join = slowest_join.max(tally.joined_at);
+        for (sent_at, latency) in tally.deliveries {
+            let arrived = sent_at + latency;
+            if (window_start..window_end).contains(&arrived) {
+                in_window += 1;
+            }
+            if (window_start..window_end).contains(&sent_at) {
+                latencies.push(latency);
+            }
+        }
+    }
+    report.joined_in = slowest_join;
+    let expected: u64 = rooms
+        .iter()
+        .zip(&sent)
+        .map(|(room, sent)| sent.load(Ordering::Relaxed) * room.tokens.len() as u64)
+        .sum();
+    report.sent = sent.iter().map(|s| s.load(Ordering::Relaxed)).sum();
+    report.lost = expected.saturating_sub(received);
+    report.deliveries_per_s = in_window as f64 / plan.measured.as_secs_f64();
+    latencies.sort_unstable();
+    let pick = |q: f64| {
+        latencies
+            .get(((latencies.len() as f64 * q) as usize).min(latencies.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(0)
+    };
+    report.p50 = pick(0.50);
+    report.p95 = pick(0.95);
+    report.p99 = pick(0.99);
+    report.max = latencies.last().copied().unwrap_or(0);
+    report
+}
+
+struct Client {
+    server: Arc<Server>,
+    target: Target,
+    room: String,
+    token: String,
+    index: usize,
+    run: u64,
+    sender: bool,
+    plan: Plan,
+    epoch: Instant,
+    ready: Arc<Barrier>,
+    /// Messages sent to this client's room so far, by all its senders.
+    sent: Arc<AtomicU64>,
+    senders_done: Arc<AtomicU64>,
+    total_senders: u64,
+}
+
+impl Client {
+    async fn run(self) -> Tally {
+        let path = match self.target {
+            Target::Edgechat => format!("/api/rooms/{}/ws", self.room),
+            Target::Echo => format!("/api/bench/echo/{}/ws", self.room),
+        };
+        let mut request = self
+            .server
+            .ws_url(&path)
+            .into_client_request()
+            .expect("a valid URL");
+        if self.target == Target::Edgechat {
+            let offer = edgechat_auth::subprotocol::offer(&self.token);
+            request.headers_mut().insert(
+                "Sec-WebSocket-Protocol",
+                HeaderValue::from_str(&offer).expect("a header value"),
+            );
+        }
+        let (ws, _) = connect_async(request).await.expect("the socket opens");
+        let (mut sink, mut stream) = ws.split();
+        let mut tally = Tally::default();
+        if self.target == Target::Edgechat {
+            // Joined when the room's first frame has come.
+            loop {
+                let frame = tokio::time::timeout(Duration::from_secs(300), stream.next())
+                    .await
+                    .expect("room-joined in time")
+                    .expect("the socket stays open")
+                    .expect("a frame");
+                if let Frame::Text(text) = frame
+                    && text.starts_with(r#"{"type":"room-joined""#)
+                {
+                    break;
+                }
+            }
+        }
+        tally.joined_at = self.epoch.elapsed();
+        self.ready.wait().await;
+
+        let (own_back, mut own) = mpsc::unbounded_channel::<()>();
+        let index = self.index;
+        let epoch = self.epoch;
+        let sent = self.sent.clone();
+        let senders_done = self.senders_done.clone();
+        let total_senders = self.total_senders;
+        let reader = tokio::spawn(async move {
+            let mut drain_from: Option<Instant> = None;
+            loop {
+                if senders_done.load(Ordering::Relaxed) == total_senders {
+                    // Everything sent is counted: read until it has all come, or the drain ends.
+                    if tally.received >= sent.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let since = *drain_from.get_or_insert_with(Instant::now);
+                    if since.elapsed() > DRAIN {
+                        break;
+                    }
+                }
+                let next = tokio::time::timeout(Duration::from_millis(200), stream.next()).await;
+                let frame = match next {
+                    Err(_) => continue,
+                    Ok(Some(Ok(frame))) => frame,
+                    Ok(_) => break,
+                };
+                let Frame::Text(text) = frame else { continue };
+                if text.starts_with(r#"{"type":"error""#) {
+                    tally.errors += 1;
+                    continue;
+                }
+                let Some((from, sent_at)) = marker(&text) else {
+                    continue;
+                };
+                let now = epoch.elapsed().as_micros() as u64;
+                tally
+                    .deliveries
+                    .push((sent_at, now.saturating_sub(sent_at)));
+                tally.received += 1;
+                if from == index {
+                    let _ = own_back.send(());
+                }
+            }
+            tally
+        });
+
+        if self.sender {
+            let began = Instant::now();
+            let stop = began + self.plan.warmup + self.plan.measured;
+            let mut n = 0u64;
+            while Instant::now() < stop {
+                let body = format!("b|{index}|{n}|{}", self.epoch.elapsed().as_micros());
+                let frame = match self.target {
+                    Target::Edgechat => serde_json::to_string(&ClientMsg::text(
+                        self.room.as_str(),
+                        body,
+                        format!("{}-{index}-{n}", self.run),
+                    ))
+                    .expect("a frame"),
+                    Target::Echo => body,
+                };
+                if sink.send(Frame::text(frame)).await.is_err() {
+                    break;
+                }
+                self.sent.fetch_add(1, Ordering::Relaxed);
+                n += 1;
+                match self.plan.pace {
+                    Pace::Closed => {
+                        let _ = tokio::time::timeout(CLOSED_LOOP_WAIT, own.recv()).await;
+                    }
+                    Pace::Rate(rate) => {
+                        let due = began + Duration::from_secs_f64(n as f64 / rate);
+                        tokio::time::sleep_until(due.into()).await;
+                    }
+                }
+            }
+            self.senders_done.fetch_add(1, Ordering::Relaxed);
+        }
+        let tally = reader.await.expect("the reader");
+        let _ = sink.close().await;
+        tally
+    }
+}
+
+/// The sender and send time in a message's text, from an edgechat `new-message` frame or
+/// an echoed frame, without decoding the rest (the bench must not be the bottleneck).
+fn marker(text: &str) -> Option<(usize, u64)> {
+    let body = match text.strip_prefix("b|") {
+        Some(body) => body,
+        None => {
+            let at = text.find(r#""text":"b|"#)?;
+            let rest = &text[at + r#""text":"b|"#.len()..];
+            &rest[..rest.find('"')?]
+        }
+    };
+    let mut parts = body.split('|');
+    let from = parts.next()?.parse().ok()?;
+    let _n = parts.next()?;
+    let sent_at = parts.next()?.parse().ok()?;
+    Some((from, sent_at))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::marker;
+
+    #[test]
+    fn the_marker_is_read_from_both_kinds_of_frame() {
+        assert_eq!(marker("b|3|17|123456"), Some((3, 123_456)));
+        let frame = r#"{"type":"new-message","seq":4,"text":"b|2|0|99","authorId":"u"}"#;
+        assert_eq!(marker(frame), Some((2, 99)));
+        assert_eq!(
+            marker(r#"{"type":"message-ack","clientMsgId":"2-0"}"#),
+            None
+        );
+    }
+}
