@@ -47,8 +47,8 @@ pub fn run() -> Result {
     build::run()?;
     build::echo()?;
 
-    step("test: client size budget (client/wasm-budget-kib)");
-    size_budget()?;
+    step("test: size budgets (client/wasm-budget-kib, worker/wasm-budget-kib)");
+    size_budgets()?;
 
     step("test: unit, protocol, core and end-to-end tests (cargo test)");
     // Each end-to-end test runs its own wrangler dev; two at a time suit two cores.
@@ -97,10 +97,23 @@ fn tempfile_dir() -> Result<std::path::PathBuf> {
     Ok(dir)
 }
 
-/// Prints the client's `.wasm` size, raw and gzipped, and fails past the budget.
-fn size_budget() -> Result {
+/// Prints each `.wasm`'s size, raw and gzipped, and fails past its budget.
+fn size_budgets() -> Result {
+    size_budget(
+        "client",
+        "client/dist/edgechat_client_bg.wasm",
+        "client/wasm-budget-kib",
+    )?;
+    size_budget(
+        "worker",
+        "worker/build/index_bg.wasm",
+        "worker/wasm-budget-kib",
+    )
+}
+
+fn size_budget(name: &str, wasm: &str, budget_file: &str) -> Result {
     let root = crate::root();
-    let wasm = root.join("client/dist/edgechat_client_bg.wasm");
+    let wasm = root.join(wasm);
     let raw = std::fs::metadata(&wasm)
         .map_err(|e| format!("{}: {e}", wasm.display()))?
         .len();
@@ -111,22 +124,22 @@ fn size_budget() -> Result {
         .map_err(|e| format!("gzip: {e}"))?
         .stdout
         .len() as u64;
-    let budget_file = root.join("client/wasm-budget-kib");
-    let budget: u64 = std::fs::read_to_string(&budget_file)
-        .map_err(|e| format!("{}: {e}", budget_file.display()))?
+    let budget_path = root.join(budget_file);
+    let budget: u64 = std::fs::read_to_string(&budget_path)
+        .map_err(|e| format!("{}: {e}", budget_path.display()))?
         .lines()
         .map(str::trim)
         .find(|line| !line.is_empty() && !line.starts_with('#'))
         .and_then(|line| line.parse().ok())
-        .ok_or_else(|| "client/wasm-budget-kib holds no number".to_owned())?;
+        .ok_or_else(|| format!("{budget_file} holds no number"))?;
     println!(
-        "    client wasm: {} KiB raw, {} KiB gzipped; budget {budget} KiB gzipped",
+        "    {name} wasm: {} KiB raw, {} KiB gzipped; budget {budget} KiB gzipped",
         raw / 1024,
         gzipped / 1024
     );
     if gzipped > budget * 1024 {
         return Err(format!(
-            "the client's .wasm is {} KiB gzipped, over its budget of {budget} KiB",
+            "the {name}'s .wasm is {} KiB gzipped, over its budget of {budget} KiB ({budget_file})",
             gzipped / 1024
         ));
     }
