@@ -1,5 +1,5 @@
 //! The WebSocket subprotocol offer. Browsers cannot set headers on a WebSocket, so they
-//! offer `Sec-WebSocket-Protocol: edgechat.v1, bearer.<jwt>`; the server answers with one
+//! offer `Sec-WebSocket-Protocol: edgechat.v2, edgechat.v1, bearer.<jwt>`; the server answers with one
 //! `edgechat.vN` only, never echoing the token. The version is the wire protocol's
 //! ([`edgechat_protocol::PROTOCOL_VERSION`]): a client offers every version it speaks,
 //! the server picks the highest it speaks too, and sends a socket only the frame kinds
@@ -46,9 +46,17 @@ pub fn parse(header: &str) -> Offer {
     offer
 }
 
+/// Every version this build speaks, newest first: what a client offers, so that a server
+/// older than it (a rollback) still finds one it speaks.
+pub fn versions() -> impl Iterator<Item = String> {
+    (1..=PROTOCOL_VERSION).rev().map(name)
+}
+
 /// The offer a client of this build makes for `token`.
 pub fn offer(token: &str) -> String {
-    format!("{}, {BEARER}{token}", name(PROTOCOL_VERSION))
+    let mut offer: Vec<String> = versions().collect();
+    offer.push(format!("{BEARER}{token}"));
+    offer.join(", ")
 }
 
 #[cfg(test)]
@@ -69,9 +77,21 @@ mod tests {
     #[test]
     fn the_highest_version_both_speak_is_picked() {
         let offer = parse("edgechat.v1, edgechat.v999, bearer.t");
-        assert_eq!(offer.version, Some(PROTOCOL_VERSION));
+        assert_eq!(offer.version, Some(1));
         assert_eq!(offer.answer().as_deref(), Some("edgechat.v1"));
+        let both = parse("edgechat.v2, edgechat.v1, bearer.t");
+        assert_eq!(both.answer().as_deref(), Some("edgechat.v2"));
         assert_eq!(parse("edgechat.v0, edgechat.vx").version, None);
+    }
+
+    #[test]
+    fn a_client_offers_every_version_it_speaks_so_an_older_server_finds_one() {
+        let offered = offer("t");
+        for version in 1..=PROTOCOL_VERSION {
+            assert!(offered.contains(&name(version)), "{offered}");
+        }
+        // A server of version 1 (a rollback) still answers this build's clients.
+        assert!(offered.split(", ").any(|item| item == "edgechat.v1"));
     }
 
     #[test]

@@ -3,10 +3,13 @@
 
 use edgechat_protocol::{ClientFrame, PROTOCOL_VERSION, ServerMsg};
 
-/// The subprotocol this build speaks (`edgechat.vN`): the server sends it only frame
-/// kinds of that version or older.
-fn subprotocol() -> String {
-    format!("edgechat.v{PROTOCOL_VERSION}")
+/// The subprotocols this build speaks (`edgechat.vN`), newest first: the server answers
+/// the highest it speaks too (an older one, after a rollback, still finds one) and sends
+/// only frame kinds of that version or older.
+fn subprotocols() -> impl Iterator<Item = String> {
+    (1..=PROTOCOL_VERSION)
+        .rev()
+        .map(|v| format!("edgechat.v{v}"))
 }
 use wasm_bindgen::{JsCast, closure::Closure};
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
@@ -37,8 +40,10 @@ impl Socket {
         };
         let host = location.host().map_err(js_err)?;
         let url = format!("{scheme}://{host}{path}");
-        let protocols =
-            js_sys::Array::of2(&subprotocol().into(), &format!("bearer.{token}").into());
+        let protocols: js_sys::Array = subprotocols()
+            .chain(std::iter::once(format!("bearer.{token}")))
+            .map(wasm_bindgen::JsValue::from)
+            .collect();
         let ws = WebSocket::new_with_str_sequence(&url, &protocols).map_err(js_err)?;
 
         let on_open = Closure::<dyn FnMut()>::new(on_open);

@@ -26,6 +26,9 @@ pub struct Limits {
     /// `PRESENCE_GRACE_MS`: a user whose last device left stays shown for this long, so a
     /// reconnect does not flap.
     pub presence_grace_ms: u64,
+    /// Presence changes this soon after the last presence frame wait for its end, and go
+    /// together (`PRESENCE_COALESCE_MS`).
+    pub presence_coalesce_ms: u64,
     /// `HISTORY_PAGE`: messages in `room-joined` and the default `load-history` page.
     pub history_page: usize,
     /// `MAX_REPLAY`: durable events kept for resuming with `since`; older asks `resync`.
@@ -71,6 +74,7 @@ impl Default for Limits {
             duplicate_window_ms: 30_000,
             typing_ttl_ms: 6_000,
             presence_grace_ms: 5_000,
+            presence_coalesce_ms: 250,
             history_page: 50,
             max_replay: 1_000,
             max_sockets_per_user: 5,
@@ -137,6 +141,7 @@ impl Limits {
             duplicate_window_ms: read("DUPLICATE_WINDOW_MS", d.duplicate_window_ms),
             typing_ttl_ms: read("TYPING_TTL_MS", d.typing_ttl_ms),
             presence_grace_ms: read("PRESENCE_GRACE_MS", d.presence_grace_ms),
+            presence_coalesce_ms: read("PRESENCE_COALESCE_MS", d.presence_coalesce_ms),
             history_page: size("HISTORY_PAGE", d.history_page).min(MAX_HISTORY_PAGE),
             max_replay: size("MAX_REPLAY", d.max_replay),
             max_sockets_per_user: size("MAX_SOCKETS_PER_USER", d.max_sockets_per_user),
@@ -167,6 +172,7 @@ impl Limits {
         "DUPLICATE_WINDOW_MS",
         "TYPING_TTL_MS",
         "PRESENCE_GRACE_MS",
+        "PRESENCE_COALESCE_MS",
         "HISTORY_PAGE",
         "MAX_REPLAY",
         "MAX_SOCKETS_PER_USER",

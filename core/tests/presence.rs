@@ -31,6 +31,75 @@ fn joining_shows_the_user_online_to_everyone() {
 }
 
 #[test]
+fn a_join_goes_as_a_change_to_version_2_and_the_whole_set_to_version_1_and_the_joiner() {
+    let mut world = World::public();
+    world.connect("ana", "ana");
+    let effects = world.connect("bo", "bo");
+    assert_eq!(
+        presence_changes(&effects),
+        [(vec!["bo".to_owned()], vec![])]
+    );
+    let whole = Some(vec!["ana".to_owned(), "bo".to_owned()]);
+    assert_eq!(online(&effects), whole, "what version 1 sockets get");
+    let told = sent_to(&effects, "bo").into_iter().find_map(|m| match m {
+        ServerMsg::OnlineUsers { user_ids, .. } => Some(user_ids),
+        _ => None,
+    });
+    assert_eq!(told, whole, "the joiner is told the whole set");
+}
+
+/// A room with a presence window of 250 ms, `ana` connected and shown.
+fn coalescing() -> World {
+    let mut world = World::new(
+        edgechat_protocol::RoomKind::Public,
+        edgechat_core::Limits::default(),
+    );
+    assert_eq!(world.limits.presence_coalesce_ms, 250);
+    world.connect("ana", "ana");
+    world
+}
+
+#[test]
+fn joins_close_together_go_as_one_change_at_the_end_of_the_window() {
+    let mut world = coalescing();
+    let shown_at = world.now;
+    // Within the window of ana's frame: nothing is broadcast, but each joiner is told
+    // the whole set, itself included.
+    for user in ["bo", "cy", "di"] {
+        world.advance(10);
+        let effects = world.connect(user, user);
+        assert!(presence_changes(&effects).is_empty(), "{effects:?}");
+        assert_eq!(online(&effects), None);
+        let told = sent_to(&effects, user).into_iter().find_map(|m| match m {
+            ServerMsg::OnlineUsers { user_ids, .. } => Some(user_ids),
+            _ => None,
+        });
+        assert!(told.is_some_and(|ids| ids.contains(&user.to_owned())));
+    }
+    assert_eq!(
+        world.room.next_deadline().unwrap(),
+        Some(shown_at + 250),
+        "the alarm comes at the window's end"
+    );
+    world.advance(250);
+    let effects = world.run(Command::Tick);
+    assert_eq!(
+        presence_changes(&effects),
+        [(
+            vec!["bo".to_owned(), "cy".to_owned(), "di".to_owned()],
+            vec![]
+        )]
+    );
+    assert_eq!(world.room.next_deadline().unwrap(), None);
+    // Quiet since: the next change goes at once.
+    world.advance(1_000);
+    assert_eq!(
+        presence_changes(&world.connect("ed", "ed")),
+        [(vec!["ed".to_owned()], vec![])]
+    );
+}
+
+#[test]
 fn a_second_device_changes_nothing_and_closing_one_of_two_keeps_the_user_online() {
     let mut world = World::with_three();
     assert_eq!(online(&world.connect("bo-phone", "bo")), None);

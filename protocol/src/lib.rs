@@ -22,8 +22,10 @@ pub use presence::{NotificationKind, Status};
 pub use room::{Role, RoomInfo, RoomKind, RoomUser};
 pub use server::{ServerMsg, UnknownMsg};
 
-/// Bumped whenever a change to the wire is not backwards compatible.
-pub const PROTOCOL_VERSION: u32 = 1;
+/// The newest wire version this build speaks. Each version adds frame kinds
+/// ([`ServerMsg::since_version`]); a socket is sent only the kinds of the version it was
+/// answered with. 2: `presence-changed`.
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// The exact frame a client sends to keep its socket alive; answered with [`PONG_FRAME`]
 /// by the runtime without waking a hibernating room.

@@ -82,10 +82,22 @@ pub enum ServerMsg {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         status_text: Option<String>,
     },
-    /// Who has a socket open to the room now.
+    /// Who has a socket open to the room now: the whole set. Sent to a socket as it
+    /// joins, after a room wakes, and (instead of [`ServerMsg::PresenceChanged`]) to
+    /// sockets of version 1.
     OnlineUsers {
         room_id: Id,
         user_ids: Vec<Id>,
+    },
+    /// Who came online and who went offline in the room since the last presence frame
+    /// (version 2): applied to the set the last `online-users` gave. Changes close together
+    /// come in one frame.
+    PresenceChanged {
+        room_id: Id,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        online: Vec<Id>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        offline: Vec<Id>,
     },
     /// A member has read up to `seq`.
     ReadReceipt {
@@ -147,6 +159,7 @@ impl ServerMsg {
         "typing-indicator",
         "user-status",
         "online-users",
+        "presence-changed",
         "read-receipt",
         "history-page",
         "resync",
@@ -173,8 +186,8 @@ impl ServerMsg {
     /// The protocol version that introduced this frame's kind. The server sends a frame
     /// only to sockets that offered `edgechat.v{since_version}` or later, so a client
     /// never meets a frame kind newer than it says it knows (an unknown one still decodes,
-    /// into [`ServerMsg::Unknown`]). Every kind is version 1 today; a new variant must
-    /// say which version brought it, and this match makes it say.
+    /// into [`ServerMsg::Unknown`]). A new variant must say which version brought it, and
+    /// this match makes it say.
     pub fn since_version(&self) -> u32 {
         match self {
             ServerMsg::Connected { .. }
@@ -193,6 +206,7 @@ impl ServerMsg {
             | ServerMsg::Pong
             | ServerMsg::Event(_)
             | ServerMsg::Unknown(_) => 1,
+            ServerMsg::PresenceChanged { .. } => 2,
         }
     }
 
@@ -209,6 +223,7 @@ impl ServerMsg {
             | ServerMsg::TypingIndicator { .. }
             | ServerMsg::UserStatus { .. }
             | ServerMsg::OnlineUsers { .. }
+            | ServerMsg::PresenceChanged { .. }
             | ServerMsg::ReadReceipt { .. }
             | ServerMsg::HistoryPage { .. }
             | ServerMsg::Resync { .. }

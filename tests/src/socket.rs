@@ -203,12 +203,13 @@ impl Client {
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("undecodable {text:?}: {e}"))
     }
 
-    /// The next event that is not presence (`online-users`, `typing-indicator`,
-    /// `user-status`), which arrives whenever others come and go.
+    /// The next event that is not presence (`online-users`, `presence-changed`,
+    /// `typing-indicator`, `user-status`), which arrives whenever others come and go.
     pub async fn recv(&mut self) -> ServerMsg {
         loop {
             match self.recv_any().await {
                 ServerMsg::OnlineUsers { .. }
+                | ServerMsg::PresenceChanged { .. }
                 | ServerMsg::TypingIndicator { .. }
                 | ServerMsg::UserStatus { .. } => continue,
                 msg => return msg,

@@ -238,17 +238,72 @@ async fn a_user_who_leaves_is_shown_offline_once_the_grace_period_alarm_fires() 
         .start()
         .await;
     let ana_account = server.register("Ana").await;
-    server.room(&ana_account, "lobby").await;
-    let mut ana = Client::join(&server, "lobby", &ana_account).await;
+    let room = server.room(&ana_account, "lobby").await;
+    let mut ana = Client::join(&server, &room, &ana_account).await;
+    // Cy's client is of version 1: it is sent the whole set, never `presence-changed`.
+    let cy_account = server.register("Cyra").await;
+    let mut cy = version_1_socket(&server, &room, &cy_account.access_token).await;
     let bob_acct = server.register("Bob").await;
-    let bob = Client::join(&server, "lobby", &bob_acct).await;
+    let bob = Client::join(&server, &room, &bob_acct).await;
     drop(bob);
-    let online = ana
-        .recv_until_any(
-            |m| matches!(m, ServerMsg::OnlineUsers { user_ids, .. } if user_ids.len() == 1),
-        )
+    let went = ana
+        .recv_until_any(|m| {
+            matches!(m, ServerMsg::PresenceChanged { offline, .. } if offline.contains(&bob_acct.user_id))
+        })
         .await;
     assert!(
-        matches!(online, ServerMsg::OnlineUsers { user_ids, .. } if user_ids == [ana_account.user_id])
+        matches!(&went, ServerMsg::PresenceChanged { online, offline, .. } if online.is_empty() && *offline == [bob_acct.user_id.clone()]),
+        "{went:?}"
     );
+    let mut both = vec![ana_account.user_id.clone(), cy_account.user_id.clone()];
+    both.sort();
+    loop {
+        let text = next_text(&mut cy).await;
+        assert!(
+            !text.contains("presence-changed"),
+            "a version 1 socket got a version 2 frame: {text}"
+        );
+        if let Ok(ServerMsg::OnlineUsers { user_ids, .. }) = serde_json::from_str(&text)
+            && user_ids == both
+        {
+            break;
+        }
+    }
+}
+
+type RawSocket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A room socket of a client that speaks only `edgechat.v1`.
+async fn version_1_socket(server: &Server, room: &str, token: &str) -> RawSocket {
+    use tokio_tungstenite::tungstenite::{client::IntoClientRequest, http::HeaderValue};
+    let mut request = server
+        .ws_url(&format!("/api/rooms/{room}/ws"))
+        .into_client_request()
+        .unwrap();
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        HeaderValue::from_str(&format!("edgechat.v1, bearer.{token}")).unwrap(),
+    );
+    let (socket, response) = tokio_tungstenite::connect_async(request).await.unwrap();
+    assert_eq!(
+        response.headers()["Sec-WebSocket-Protocol"],
+        "edgechat.v1",
+        "the server answers the version the client offered"
+    );
+    socket
+}
+
+async fn next_text(socket: &mut RawSocket) -> String {
+    use futures_util::StreamExt;
+    loop {
+        let frame = tokio::time::timeout(std::time::Duration::from_secs(10), socket.next())
+            .await
+            .expect("a frame in time")
+            .expect("the socket is open")
+            .expect("a frame");
+        if let tokio_tungstenite::tungstenite::Message::Text(text) = frame {
+            return text.to_string();
+        }
+    }
 }

@@ -6,7 +6,18 @@
 use edgechat_core::{ConnId, Identity};
 use edgechat_protocol::{ErrorCode, Id, Millis, ServerMsg};
 use serde::{Deserialize, Serialize};
-use worker::{Date, Response, Result, State, WebSocket, WebSocketPair, js_sys};
+use wasm_bindgen::{JsCast, JsValue, prelude::wasm_bindgen};
+use worker::{Date, Response, Result, State, WebSocket, WebSocketPair, js_sys, web_sys};
+
+#[wasm_bindgen]
+extern "C" {
+    /// A server socket, seen only for `send` with a string already in JS: a broadcast
+    /// converts its frame once, not once per socket.
+    type SharedSend;
+
+    #[wasm_bindgen(method, catch, js_name = send)]
+    fn send(this: &SharedSend, frame: &js_sys::JsString) -> std::result::Result<(), JsValue>;
+}
 
 /// What each socket remembers about itself across hibernation.
 #[derive(Serialize, Deserialize)]
@@ -116,6 +127,18 @@ pub fn send(ws: &WebSocket, msg: &ServerMsg) {
     if let Err(err) = ws.send(msg) {
         worker::console_warn!("socket: send failed: {err}");
     }
+}
+
+/// A frame made once for many sockets ([`send_shared`]).
+pub fn shared(frame: &str) -> js_sys::JsString {
+    js_sys::JsString::from(frame)
+}
+
+/// Sends a frame made by [`shared`]; a socket that is closing refuses it, and is leaving
+/// anyway.
+pub fn send_shared(ws: &WebSocket, frame: &js_sys::JsString) {
+    let socket: &web_sys::WebSocket = ws.as_ref();
+    let _ = socket.unchecked_ref::<SharedSend>().send(frame);
 }
 
 /// Closes a socket for good: marked first, so a wake never restores it.

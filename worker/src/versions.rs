@@ -15,8 +15,8 @@ pub fn tag(protocol: Option<&str>) -> String {
     format!("v{version}")
 }
 
-/// Whether `ws` may be sent `msg`. Free for every frame of version 1 (all of them today):
-/// the socket's tags are read only for a newer kind.
+/// Whether `ws` may be sent `msg`. Free for every frame of version 1: the socket's tags
+/// are read only for a newer kind.
 pub fn speaks(state: &State, ws: &WebSocket, msg: &ServerMsg) -> bool {
     let needed = msg.since_version();
     needed <= 1

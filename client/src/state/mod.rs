@@ -150,6 +150,19 @@ impl ChatState {
                     user.online = user_ids.contains(&user.user_id);
                 }
             }
+            ServerMsg::PresenceChanged {
+                room_id,
+                online,
+                offline,
+            } if room_id == self.room => {
+                for (ids, now_online) in [(online, true), (offline, false)] {
+                    for id in ids {
+                        if let Some(user) = self.users.get_mut(&id) {
+                            user.online = now_online;
+                        }
+                    }
+                }
+            }
             ServerMsg::UserStatus {
                 user_id,
                 status,
@@ -185,6 +198,7 @@ impl ChatState {
             | ServerMsg::HistoryPage { .. }
             | ServerMsg::TypingIndicator { .. }
             | ServerMsg::OnlineUsers { .. }
+            | ServerMsg::PresenceChanged { .. }
             | ServerMsg::Connected { .. }
             | ServerMsg::Authenticated { .. }
             | ServerMsg::RoomCreated { .. }

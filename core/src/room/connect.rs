@@ -76,7 +76,18 @@ impl<S: Sql> Room<S> {
         self.leaving.remove(&user_id);
         effects.extend(self.cap_sockets(&user_id));
         effects.extend(self.resume(&conn, &who, since, now)?);
-        effects.extend(self.presence_update());
+        let changed = self.presence_update();
+        if !changed
+            .iter()
+            .any(|effect| matches!(effect, Effect::Broadcast { .. }))
+        {
+            // Unless the whole set went to everyone just now, the new socket is told it.
+            effects.push(Effect::Send {
+                conn: conn.clone(),
+                msg: self.presence_now(),
+            });
+        }
+        effects.extend(changed);
         Ok(effects)
     }
 

@@ -80,6 +80,11 @@ pub enum Effect {
         msg: ServerMsg,
         except: Option<ConnId>,
     },
+    /// Send `msg` to every socket whose version knows its kind, and `older` to the rest.
+    BroadcastOr {
+        msg: ServerMsg,
+        older: Box<ServerMsg>,
+    },
     /// Close a socket with a code from `edgechat_protocol::close`.
     Close {
         conn: ConnId,
@@ -122,6 +127,10 @@ pub struct Room<S> {
     leaving: BTreeMap<Id, Millis>,
     /// The online set last broadcast; `None` after a load, when it is unknown.
     shown_online: Option<BTreeSet<Id>>,
+    /// When the last presence frame went, and when the changes since are due (presence
+    /// changes close together go as one frame; see `presence_update`).
+    presence_sent_at: Millis,
+    presence_due: Option<Millis>,
     /// Users typing now: the name shown, and until when.
     typing: BTreeMap<Id, (String, Millis)>,
     /// Each user's rate buckets, one per [`Budget`]: per-second budgets, so losing them
@@ -144,6 +153,8 @@ impl<S: Sql> Room<S> {
             sockets: Sockets::default(),
             leaving: BTreeMap::new(),
             shown_online: Some(BTreeSet::new()),
+            presence_sent_at: 0,
+            presence_due: None,
             typing: BTreeMap::new(),
             buckets: BTreeMap::new(),
             upload_deadline: std::cell::Cell::new(None),
@@ -260,6 +271,7 @@ impl<S: Sql> Room<S> {
             .values()
             .map(|left| left + grace)
             .chain(presence_unknown)
+            .chain(self.presence_due)
             .chain(self.sockets.next_expiry())
             .chain(uploads)
             .min())

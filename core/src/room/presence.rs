@@ -19,20 +19,55 @@ impl<S: Sql> Room<S> {
             .collect()
     }
 
-    /// An `online-users` broadcast when the set differs from the one last shown.
+    /// What the sockets must be told when the online set differs from the one last
+    /// shown: after a load, the whole set to everyone; otherwise who came and who went
+    /// (`presence-changed`; the whole set to sockets of version 1). The first change
+    /// after a quiet spell goes at once; later ones within `presence_coalesce_ms` of it
+    /// wait for the window's end (the alarm), so a storm of joins costs each socket a
+    /// frame per window, not one per join.
     pub(super) fn presence_update(&mut self) -> Vec<Effect> {
+        let now = self.now;
         let online = self.online();
-        if self.shown_online.as_ref() == Some(&online) {
+        let room_id = self.info.room_id.clone();
+        let whole = |user_ids: &BTreeSet<Id>| ServerMsg::OnlineUsers {
+            room_id: room_id.clone(),
+            user_ids: user_ids.iter().cloned().collect(),
+        };
+        let Some(shown) = &self.shown_online else {
+            let msg = whole(&online);
+            self.shown_online = Some(online);
+            self.presence_sent_at = now;
+            self.presence_due = None;
+            return vec![Effect::Broadcast { msg, except: None }];
+        };
+        if *shown == online {
+            self.presence_due = None;
             return Vec::new();
         }
-        self.shown_online = Some(online.clone());
-        vec![Effect::Broadcast {
-            msg: ServerMsg::OnlineUsers {
-                room_id: self.info.room_id.clone(),
-                user_ids: online.into_iter().collect(),
-            },
-            except: None,
-        }]
+        let window_ends = self.presence_sent_at + self.limits.presence_coalesce_ms;
+        if now < window_ends {
+            self.presence_due = Some(window_ends);
+            return Vec::new();
+        }
+        let msg = ServerMsg::PresenceChanged {
+            room_id: room_id.clone(),
+            online: online.difference(shown).cloned().collect(),
+            offline: shown.difference(&online).cloned().collect(),
+        };
+        let older = Box::new(whole(&online));
+        self.shown_online = Some(online);
+        self.presence_sent_at = now;
+        self.presence_due = None;
+        vec![Effect::BroadcastOr { msg, older }]
+    }
+
+    /// The whole online set, for a socket that just joined: changes still waiting for
+    /// their window are in it (a later `presence-changed` repeating them changes nothing).
+    pub(super) fn presence_now(&self) -> ServerMsg {
+        ServerMsg::OnlineUsers {
+            room_id: self.info.room_id.clone(),
+            user_ids: self.online().into_iter().collect(),
+        }
     }
 
     /// Closes every socket of `user_id` at once (they are gone from the room, not just

@@ -87,8 +87,17 @@ impl World {
         }
     }
 
+    /// A public room `ana` created. Presence goes out at once (no coalescing window),
+    /// so a test sees each change in the step that made it; the window has tests of its
+    /// own.
     pub fn public() -> Self {
-        Self::new(RoomKind::Public, Limits::default())
+        Self::new(
+            RoomKind::Public,
+            Limits {
+                presence_coalesce_ms: 0,
+                ..Limits::default()
+            },
+        )
     }
 
     /// A public room where `ana` (admin), `bo` and `cy` are connected on `ana`, `bo`,
@@ -310,10 +319,35 @@ pub fn closed(effects: &[Effect]) -> Vec<(String, u16)> {
         .collect()
 }
 
-/// The last `online-users` broadcast among `effects`.
+/// The last whole online set broadcast among `effects`: an `online-users` to everyone,
+/// or the one version 1 sockets get beside a `presence-changed`.
 pub fn online(effects: &[Effect]) -> Option<Vec<String>> {
-    broadcasts(effects).into_iter().rev().find_map(|m| match m {
-        ServerMsg::OnlineUsers { user_ids, .. } => Some(user_ids),
-        _ => None,
+    effects.iter().rev().find_map(|e| {
+        let whole = match e {
+            Effect::Broadcast { msg, .. } => msg,
+            Effect::BroadcastOr { older, .. } => older.as_ref(),
+            _ => return None,
+        };
+        match whole {
+            ServerMsg::OnlineUsers { user_ids, .. } => Some(user_ids.clone()),
+            _ => None,
+        }
     })
+}
+
+/// The `presence-changed` broadcasts among `effects`, as (came online, went offline).
+pub fn presence_changes(effects: &[Effect]) -> Vec<(Vec<String>, Vec<String>)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::BroadcastOr {
+                msg:
+                    ServerMsg::PresenceChanged {
+                        online, offline, ..
+                    },
+                ..
+            } => Some((online.clone(), offline.clone())),
+            _ => None,
+        })
+        .collect()
 }

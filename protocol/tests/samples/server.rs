@@ -186,6 +186,14 @@ pub fn server_samples() -> Vec<(ServerMsg, &'static str)> {
             r#"{"type":"online-users","roomId":"lobby","userIds":["u-1","u-2"]}"#,
         ),
         (
+            ServerMsg::PresenceChanged {
+                room_id: "lobby".into(),
+                online: vec!["u-3".into()],
+                offline: vec!["u-1".into()],
+            },
+            r#"{"type":"presence-changed","roomId":"lobby","online":["u-3"],"offline":["u-1"]}"#,
+        ),
+        (
             ServerMsg::Event(RoomEvent::ReactionUpdated {
                 message_id: "lobby:3".into(),
                 emoji: "👍".into(),

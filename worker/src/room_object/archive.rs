@@ -190,6 +190,10 @@ fn mentions(
 
 /// Every new message of a batch in one insert, and their mentions in one more: the rows
 /// travel as one bound JSON array.
+/// What a new message's row adds to the bulk insert's JSON beyond its text: ids, names,
+/// attachments and the keys, generously.
+const MESSAGE_ROW_BYTES: usize = 1_024;
+
 fn new_messages(
     db: &D1Database,
     room_id: &str,
@@ -264,6 +268,7 @@ pub async fn flush(
     db: &D1Database,
     room: &RoomInfo,
     batch: usize,
+    batch_bytes: usize,
     fault: bool,
 ) -> Result<Flushed> {
     let after = store.archived().map_err(stored)?;
@@ -280,8 +285,19 @@ pub async fn flush(
     // in one statement, then the rest in seq order (edits and deletes may touch the new
     // messages). Under load that is a handful of statements for a whole batch.
     let mut later: Vec<(ArchiveOp, Seq)> = Vec::new();
+    // The new messages go to D1 as one JSON parameter, which D1 caps (2 MB): a batch of
+    // long messages ends early, and the rest go in the next.
+    let mut bytes = 0;
     for row in pending.iter().take(batch) {
         let event = &row.event;
+        if let RoomEvent::NewMessage(m) = event {
+            let size = m.text.len() + MESSAGE_ROW_BYTES;
+            if !report.messages.is_empty() && bytes + size > batch_bytes {
+                report.more = true;
+                break;
+            }
+            bytes += size;
+        }
         match event {
             RoomEvent::NewMessage(m) => report.messages.push(m.clone()),
             RoomEvent::UserInvited { user_id, .. } => report.welcomed.push(user_id.clone()),

@@ -40,6 +40,7 @@ impl Room {
                     }
                 }
                 Effect::Broadcast { msg, except } => self.broadcast(&msg, except.as_deref()),
+                Effect::BroadcastOr { msg, older } => self.broadcast_or(&msg, older.as_ref()),
                 Effect::Close { conn, code, reason } => {
                     for ws in self.state.get_websockets_with_tag(&conn) {
                         sockets::close(&ws, code, &reason);
@@ -91,10 +92,29 @@ impl Room {
         })
     }
 
+    /// `msg` to the sockets whose version knows it, `older` to the rest; each made once.
+    fn broadcast_or(&self, msg: &ServerMsg, older: &ServerMsg) {
+        let (Ok(newer), Ok(older_frame)) =
+            (serde_json::to_string(msg), serde_json::to_string(older))
+        else {
+            return;
+        };
+        let (newer, older_frame) = (sockets::shared(&newer), sockets::shared(&older_frame));
+        for ws in self.state.get_websockets() {
+            let frame = if crate::versions::speaks(&self.state, &ws, msg) {
+                &newer
+            } else {
+                &older_frame
+            };
+            sockets::send_shared(&ws, frame);
+        }
+    }
+
     fn broadcast(&self, msg: &ServerMsg, except: Option<&str>) {
         let Ok(frame) = serde_json::to_string(msg) else {
             return;
         };
+        let frame = sockets::shared(&frame);
         for ws in self.state.get_websockets() {
             if !crate::versions::speaks(&self.state, &ws, msg) {
                 continue;
@@ -104,8 +124,7 @@ impl Room {
             {
                 continue;
             }
-            // A socket that is closing refuses the send; it is leaving anyway.
-            let _ = ws.send_with_str(&frame);
+            sockets::send_shared(&ws, &frame);
         }
     }
 }

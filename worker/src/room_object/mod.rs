@@ -35,10 +35,11 @@ pub struct Room {
     state: State,
     env: Env,
     limits: Limits,
-    /// Write-behind to D1: how long to gather events, how many per batch, how long to
-    /// wait after a failure.
+    /// Write-behind to D1: how long to gather events, how many (and how many bytes of
+    /// message text) per batch, how long to wait after a failure.
     archive_delay_ms: u64,
     archive_batch: usize,
+    archive_batch_bytes: usize,
     archive_retry_ms: u64,
     /// D1 failed: retry no sooner than this.
     archive_backoff: Cell<Option<Millis>>,
@@ -72,7 +73,8 @@ impl DurableObject for Room {
         let jwt_secret = config::string(&env, "JWT_SECRET").map(String::into_bytes);
         Self {
             archive_delay_ms: config::number(&env, "ARCHIVE_DELAY_MS", 1_000),
-            archive_batch: config::number(&env, "ARCHIVE_BATCH", 50) as usize,
+            archive_batch: config::number(&env, "ARCHIVE_BATCH", 200) as usize,
+            archive_batch_bytes: config::number(&env, "ARCHIVE_BATCH_BYTES", 1_048_576) as usize,
             archive_retry_ms: config::number(&env, "ARCHIVE_RETRY_MS", 5_000),
             archive_backoff: Cell::new(None),
             flushing: Cell::new(false),
@@ -418,6 +420,7 @@ impl Room {
                     &db,
                     info,
                     self.archive_batch,
+                    self.archive_batch_bytes,
                     self.faults.get().fail_batches,
                 )
                 .await?;

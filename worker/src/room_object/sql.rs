@@ -2,9 +2,14 @@
 //! the storage's `transactionSync`, so its writes (the event, the state tables, the ack
 //! map) commit together or roll back together; there is no `await` inside one.
 
+use std::{cell::RefCell, collections::HashMap};
+
 use edgechat_core::store::{Row, Sql, StoreError, Value};
 use wasm_bindgen::{JsCast, JsValue, prelude::wasm_bindgen};
-use worker::{SqlStorage, SqlStorageValue, State};
+use worker::{
+    State,
+    js_sys::{self, Array, JsString},
+};
 
 #[wasm_bindgen]
 extern "C" {
@@ -17,12 +22,44 @@ extern "C" {
         this: &SyncStorage,
         step: &mut dyn FnMut() -> JsValue,
     ) -> Result<JsValue, JsValue>;
+
+    /// `ctx.storage.sql`, called directly: the statement is a JS string made once per
+    /// statement (not per call), and the rows come back in one array.
+    type SqlStorage;
+
+    #[wasm_bindgen(method, catch, variadic, js_name = exec)]
+    fn exec(this: &SqlStorage, query: &JsString, bindings: &Array) -> Result<Cursor, JsValue>;
+
+    type Cursor;
+
+    #[wasm_bindgen(method)]
+    fn raw(this: &Cursor) -> RawRows;
+
+    type RawRows;
+
+    #[wasm_bindgen(method, catch, js_name = toArray)]
+    fn to_array(this: &RawRows) -> Result<Array, JsValue>;
+}
+
+thread_local! {
+    /// Each statement's text as a JS string, keyed by where the `&'static str` lives.
+    static STATEMENTS: RefCell<HashMap<usize, JsString>> = RefCell::new(HashMap::new());
+}
+
+fn statement(text: &'static str) -> JsString {
+    STATEMENTS.with(|cache| {
+        cache
+            .borrow_mut()
+            .entry(text.as_ptr() as usize)
+            .or_insert_with(|| JsString::from(text))
+            .clone()
+    })
 }
 
 /// The object's SQLite; clones share it.
 #[derive(Clone)]
 pub struct ObjectSql {
-    sql: SqlStorage,
+    sql: JsValue,
     storage: JsValue,
 }
 
@@ -33,10 +70,35 @@ impl ObjectSql {
             .storage()
             .map(JsValue::from)
             .unwrap_or(JsValue::UNDEFINED);
-        Self {
-            sql: state.storage().sql(),
-            storage,
+        let sql =
+            js_sys::Reflect::get(&storage, &JsValue::from_str("sql")).unwrap_or(JsValue::UNDEFINED);
+        Self { sql, storage }
+    }
+}
+
+/// A bound parameter as JS has it. Integers the core binds (seqs, times, counts) are
+/// within the safe range.
+fn binding(value: &Value) -> JsValue {
+    match value {
+        Value::Null => JsValue::NULL,
+        Value::Integer(n) => JsValue::from_f64(*n as f64),
+        Value::Real(f) => JsValue::from_f64(*f),
+        Value::Text(t) => JsValue::from_str(t),
+    }
+}
+
+/// A column as the core reads it: text, an integer when the number is whole and safe, a
+/// real otherwise; blobs (which the room never stores) and nulls as null.
+fn column(value: JsValue) -> Value {
+    if let Some(text) = value.as_string() {
+        return Value::Text(text);
+    }
+    match value.as_f64() {
+        Some(n) if n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_991.0 => {
+            Value::Integer(n as i64)
         }
+        Some(n) => Value::Real(n),
+        None => Value::Null,
     }
 }
 
@@ -44,35 +106,26 @@ fn failed(err: impl std::fmt::Display) -> StoreError {
     StoreError::Sql(err.to_string())
 }
 
+/// What a JS exception says: its message, or its value.
+fn js_error(err: &JsValue) -> String {
+    err.dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| err.as_string())
+        .unwrap_or_else(|| format!("{err:?}"))
+}
+
 impl Sql for ObjectSql {
     fn run(&self, statement: &'static str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
-        let bindings: Vec<SqlStorageValue> = params
+        let bindings: Array = params.iter().map(binding).collect();
+        let sql: &SqlStorage = self.sql.unchecked_ref();
+        let rows = sql
+            .exec(&self::statement(statement), &bindings)
+            .and_then(|cursor| cursor.raw().to_array())
+            .map_err(|err| failed(js_error(&err)))?;
+        Ok(rows
             .iter()
-            .map(|value| match value {
-                Value::Null => SqlStorageValue::Null,
-                Value::Integer(n) => SqlStorageValue::Integer(*n),
-                Value::Real(f) => SqlStorageValue::Float(*f),
-                Value::Text(t) => SqlStorageValue::String(t.clone()),
-            })
-            .collect();
-        let cursor = self.sql.exec(statement, bindings).map_err(failed)?;
-        cursor
-            .raw()
-            .map(|row| {
-                row.map_err(failed).map(|values| {
-                    Row(values
-                        .into_iter()
-                        .map(|value| match value {
-                            SqlStorageValue::Null | SqlStorageValue::Blob(_) => Value::Null,
-                            SqlStorageValue::Boolean(b) => Value::Integer(i64::from(b)),
-                            SqlStorageValue::Integer(n) => Value::Integer(n),
-                            SqlStorageValue::Float(f) => Value::Real(f),
-                            SqlStorageValue::String(s) => Value::Text(s),
-                        })
-                        .collect())
-                })
-            })
-            .collect()
+            .map(|row| Row(Array::from(&row).iter().map(column).collect()))
+            .collect())
     }
 
     fn atomically<T>(&self, step: impl FnOnce() -> Result<T, StoreError>) -> Result<T, StoreError> {
