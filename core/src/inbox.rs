@@ -36,10 +36,12 @@ impl Presence {
 }
 
 pub enum InboxCommand {
-    /// A socket attached, as `who` (verified at the door).
+    /// A socket attached, as `who` (verified at the door), answered with wire version
+    /// `version`.
     Connect {
         conn: ConnId,
         who: Identity,
+        version: u32,
     },
     Disconnect {
         conn: ConnId,
@@ -203,13 +205,13 @@ impl Inbox {
 
     pub fn handle(&mut self, command: InboxCommand, now: Millis) -> Vec<InboxEffect> {
         match command {
-            InboxCommand::Connect { conn, who } => {
+            InboxCommand::Connect { conn, who, version } => {
                 self.sockets.insert(conn.clone(), who);
                 self.left_at = None;
                 let mut effects = vec![InboxEffect::Send {
                     conn: conn.clone(),
                     msg: ServerMsg::Connected {
-                        protocol_version: PROTOCOL_VERSION,
+                        protocol_version: version.clamp(1, PROTOCOL_VERSION),
                     },
                 }];
                 if self.presence.status == Status::Offline {

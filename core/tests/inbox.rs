@@ -18,6 +18,7 @@ fn inbox() -> Inbox {
 
 fn connect(conn: &str) -> InboxCommand {
     InboxCommand::Connect {
+        version: edgechat_protocol::PROTOCOL_VERSION,
         conn: conn.into(),
         who: Identity {
             user_id: "u".into(),
@@ -211,9 +212,13 @@ fn create_room_is_handed_to_the_door() {
 
 fn connect_until(conn: &str, expires_at: Millis) -> InboxCommand {
     match connect(conn) {
-        InboxCommand::Connect { conn, mut who } => {
+        InboxCommand::Connect {
+            conn,
+            mut who,
+            version,
+        } => {
             who.expires_at = Some(expires_at);
-            InboxCommand::Connect { conn, who }
+            InboxCommand::Connect { conn, who, version }
         }
         other => other,
     }

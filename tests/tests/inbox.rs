@@ -30,7 +30,7 @@ async fn the_inbox_says_connected_and_shows_the_user_online() {
         matches!(
             frames[0],
             ServerMsg::Connected {
-                protocol_version: 1
+                protocol_version: edgechat_protocol::PROTOCOL_VERSION
             }
         ),
         "{frames:?}"

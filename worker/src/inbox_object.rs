@@ -86,7 +86,9 @@ impl DurableObject for Inbox {
         };
         self.load(&who.user_id).await?;
         let (pair, conn) = sockets::accept(&self.state, "", who.clone(), protocol.as_deref(), now)?;
-        self.run(InboxCommand::Connect { conn, who }, now).await;
+        let version = crate::versions::number(protocol.as_deref());
+        self.run(InboxCommand::Connect { conn, who, version }, now)
+            .await;
         sockets::answer(pair.client, protocol.as_deref())
     }
 

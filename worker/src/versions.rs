@@ -5,14 +5,18 @@
 use edgechat_protocol::ServerMsg;
 use worker::{State, WebSocket};
 
-/// The tag for the subprotocol answered (`edgechat.vN` → `vN`); a client that offered
+/// The version of the subprotocol answered (`edgechat.vN` → N); a client that offered
 /// none (a tool sending `Authorization`) speaks version 1.
-pub fn tag(protocol: Option<&str>) -> String {
-    let version = protocol
+pub fn number(protocol: Option<&str>) -> u32 {
+    protocol
         .and_then(|p| p.strip_prefix("edgechat.v"))
         .and_then(|v| v.parse::<u32>().ok())
-        .unwrap_or(1);
-    format!("v{version}")
+        .unwrap_or(1)
+}
+
+/// The tag for the subprotocol answered (`edgechat.vN` → `vN`).
+pub fn tag(protocol: Option<&str>) -> String {
+    format!("v{}", number(protocol))
 }
 
 /// Whether `ws` may be sent `msg`. Free for every frame of version 1: the socket's tags
