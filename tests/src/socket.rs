@@ -256,6 +256,24 @@ pub fn error_code(msg: &ServerMsg) -> Option<edgechat_protocol::ErrorCode> {
     }
 }
 
+/// The next text frame of a socket the harness's [`Client`] does not wrap (a raw one,
+/// such as a version 1 client's or the echo Worker's), within 10 s.
+pub async fn next_text<S>(socket: &mut S) -> String
+where
+    S: futures_util::Stream<Item = Result<Frame, tokio_tungstenite::tungstenite::Error>> + Unpin,
+{
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(10), socket.next())
+            .await
+            .expect("a frame in time")
+            .expect("the socket is open")
+            .expect("a frame");
+        if let Frame::Text(text) = frame {
+            return text.to_string();
+        }
+    }
+}
+
 /// Sends a WebSocket upgrade request as plain HTTP and returns the status and JSON body of
 /// the answer: the way to read why an upgrade was refused (a WebSocket client stops reading
 /// after the status line). Extra headers go as given.

@@ -2,7 +2,10 @@
 //! across a restart, and every message action reaching everyone in seq order.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use edgechat_e2e::{server::Server, socket::Client};
+use edgechat_e2e::{
+    server::Server,
+    socket::{Client, next_text},
+};
 use edgechat_protocol::{ClientMsg, ErrorCode, RoomEvent, ServerMsg};
 
 async fn ack(client: &mut Client) -> (String, u64) {
@@ -292,18 +295,4 @@ async fn version_1_socket(server: &Server, room: &str, token: &str) -> RawSocket
         "the server answers the version the client offered"
     );
     socket
-}
-
-async fn next_text(socket: &mut RawSocket) -> String {
-    use futures_util::StreamExt;
-    loop {
-        let frame = tokio::time::timeout(std::time::Duration::from_secs(10), socket.next())
-            .await
-            .expect("a frame in time")
-            .expect("the socket is open")
-            .expect("a frame");
-        if let tokio_tungstenite::tungstenite::Message::Text(text) = frame {
-            return text.to_string();
-        }
-    }
 }

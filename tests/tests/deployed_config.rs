@@ -8,9 +8,9 @@ use std::collections::BTreeSet;
 use edgechat_e2e::{
     repo_root,
     server::{Server, Worker},
-    socket::{Client, attempt_upgrade},
+    socket::{Client, attempt_upgrade, next_text},
 };
-use futures_util::{SinkExt, StreamExt};
+use futures_util::SinkExt;
 use serde_json::json;
 use tokio_tungstenite::{connect_async, tungstenite::Message as Frame};
 use toml::Value;
@@ -182,20 +182,4 @@ async fn the_echo_is_only_in_its_own_worker() {
         "b|0|0|1",
         "the echo reaches every socket"
     );
-}
-
-async fn next_text<S>(socket: &mut S) -> String
-where
-    S: futures_util::Stream<Item = Result<Frame, tokio_tungstenite::tungstenite::Error>> + Unpin,
-{
-    loop {
-        let frame = tokio::time::timeout(std::time::Duration::from_secs(10), socket.next())
-            .await
-            .expect("a frame in time")
-            .expect("the socket is open")
-            .expect("a frame");
-        if let Frame::Text(text) = frame {
-            return text.to_string();
-        }
-    }
 }
