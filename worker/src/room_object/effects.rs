@@ -92,21 +92,27 @@ impl Room {
         })
     }
 
-    /// `msg` to the sockets whose version knows it, `older` to the rest; each made once.
+    /// `msg` to the sockets whose version knows it, `older` to the rest; each made once,
+    /// `older` only if some socket needs it.
     fn broadcast_or(&self, msg: &ServerMsg, older: &ServerMsg) {
-        let (Ok(newer), Ok(older_frame)) =
-            (serde_json::to_string(msg), serde_json::to_string(older))
-        else {
+        let Ok(newer) = serde_json::to_string(msg) else {
             return;
         };
-        let (newer, older_frame) = (sockets::shared(&newer), sockets::shared(&older_frame));
+        let newer = sockets::shared(&newer);
+        let mut older_frame = None;
         for ws in self.state.get_websockets() {
-            let frame = if crate::versions::speaks(&self.state, &ws, msg) {
-                &newer
-            } else {
-                &older_frame
-            };
-            sockets::send_shared(&ws, frame);
+            if crate::versions::speaks(&self.state, &ws, msg) {
+                sockets::send_shared(&ws, &newer);
+                continue;
+            }
+            let frame = older_frame.get_or_insert_with(|| {
+                serde_json::to_string(older)
+                    .ok()
+                    .map(|frame| sockets::shared(&frame))
+            });
+            if let Some(frame) = frame {
+                sockets::send_shared(&ws, frame);
+            }
         }
     }
 

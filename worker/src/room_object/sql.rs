@@ -42,15 +42,16 @@ extern "C" {
 }
 
 thread_local! {
-    /// Each statement's text as a JS string, keyed by where the `&'static str` lives.
-    static STATEMENTS: RefCell<HashMap<usize, JsString>> = RefCell::new(HashMap::new());
+    /// Each statement's text as a JS string, keyed by where the `&'static str` lives and
+    /// its length (two statements never share both).
+    static STATEMENTS: RefCell<HashMap<(usize, usize), JsString>> = RefCell::new(HashMap::new());
 }
 
 fn statement(text: &'static str) -> JsString {
     STATEMENTS.with(|cache| {
         cache
             .borrow_mut()
-            .entry(text.as_ptr() as usize)
+            .entry((text.as_ptr() as usize, text.len()))
             .or_insert_with(|| JsString::from(text))
             .clone()
     })
