@@ -108,6 +108,7 @@ static RUNS: AtomicU64 = AtomicU64::new(0);
 pub async fn run(server: &Arc<Server>, target: Target, rooms: &[Room], plan: Plan) -> Report {
     let run = RUNS.fetch_add(1, Ordering::Relaxed);
     let clients: usize = rooms.iter().map(|room| room.tokens.len()).sum();
+    println!("  {}: connecting {clients} clients", target.name());
     let epoch = Instant::now();
     let ready = Arc::new(Barrier::new(clients + 1));
     let sent: Vec<Arc<AtomicU64>> = rooms.iter().map(|_| Arc::default()).collect();
@@ -208,40 +209,8 @@ struct Client {
 
 impl Client {
     async fn run(self) -> Tally {
-        let path = match self.target {
-            Target::Edgechat => format!("/api/rooms/{}/ws", self.room),
-            Target::Echo => format!("/api/bench/echo/{}/ws", self.room),
-        };
-        let mut request = self
-            .server
-            .ws_url(&path)
-            .into_client_request()
-            .expect("a valid URL");
-        if self.target == Target::Edgechat {
-            let offer = edgechat_auth::subprotocol::offer(&self.token);
-            request.headers_mut().insert(
-                "Sec-WebSocket-Protocol",
-                HeaderValue::from_str(&offer).expect("a header value"),
-            );
-        }
-        let (ws, _) = connect_async(request).await.expect("the socket opens");
-        let (mut sink, mut stream) = ws.split();
+        let (mut sink, mut stream) = open(&self.server, self.target, &self.room, &self.token).await;
         let mut tally = Tally::default();
-        if self.target == Target::Edgechat {
-            // Joined when the room's first frame has come.
-            loop {
-                let frame = tokio::time::timeout(Duration::from_secs(300), stream.next())
-                    .await
-                    .expect("room-joined in time")
-                    .expect("the socket stays open")
-                    .expect("a frame");
-                if let Frame::Text(text) = frame
-                    && text.starts_with(r#"{"type":"room-joined""#)
-                {
-                    break;
-                }
-            }
-        }
         tally.joined_at = self.epoch.elapsed();
         self.ready.wait().await;
 
@@ -326,6 +295,68 @@ impl Client {
         let _ = sink.close().await;
         tally
     }
+}
+
+type Sink = futures_util::stream::SplitSink<
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+    Frame,
+>;
+type Stream = futures_util::stream::SplitStream<
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+>;
+
+/// Opens one client's socket to its room; on edgechat, returns once `room-joined` came.
+async fn open(server: &Server, target: Target, room: &str, token: &str) -> (Sink, Stream) {
+    let path = match target {
+        Target::Edgechat => format!("/api/rooms/{room}/ws"),
+        Target::Echo => format!("/api/bench/echo/{room}/ws"),
+    };
+    let mut request = server
+        .ws_url(&path)
+        .into_client_request()
+        .expect("a valid URL");
+    if target == Target::Edgechat {
+        let offer = edgechat_auth::subprotocol::offer(token);
+        request.headers_mut().insert(
+            "Sec-WebSocket-Protocol",
+            HeaderValue::from_str(&offer).expect("a header value"),
+        );
+    }
+    let (ws, _) = connect_async(request).await.expect("the socket opens");
+    let (sink, mut stream) = ws.split();
+    if target == Target::Edgechat {
+        // Joined when the room's first frame has come.
+        loop {
+            let frame = tokio::time::timeout(Duration::from_secs(300), stream.next())
+                .await
+                .expect("room-joined in time")
+                .expect("the socket stays open")
+                .expect("a frame");
+            if let Frame::Text(text) = frame
+                && text.starts_with(r#"{"type":"room-joined""#)
+            {
+                break;
+            }
+        }
+    }
+    (sink, stream)
+}
+
+/// Every client of `rooms` joins its room for the first time, `at_once` at a time, and
+/// leaves its socket; returns how long that took. Afterwards each is a member, as the
+/// users reconnecting after a deploy are.
+pub async fn arrive(server: &Server, rooms: &[Room], at_once: usize) -> Duration {
+    let began = Instant::now();
+    let clients = rooms
+        .iter()
+        .flat_map(|room| room.tokens.iter().map(move |token| (&room.id, token)));
+    futures_util::stream::iter(clients)
+        .for_each_concurrent(at_once, |(room, token)| async move {
+            let (mut sink, _stream) = open(server, Target::Edgechat, room, token).await;
+            let _ = sink.close().await;
+        })
+        .await;
+    began.elapsed()
 }
 
 /// The sender and send time in a message's text, from an edgechat `new-message` frame or

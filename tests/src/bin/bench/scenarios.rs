@@ -141,8 +141,27 @@ async fn closed(name: &str, rooms: usize, clients: usize, senders: usize, option
 
 /// Runs `plan` on fresh servers of both targets; prints each as it finishes.
 async fn pair(rooms: usize, clients: usize, plan: Plan, options: &Options) -> (Report, Report) {
+    pair_after(rooms, clients, plan, options, false).await
+}
+
+/// [`pair`]; with `members`, everyone has joined edgechat's room once before the run, so
+/// the run's connections are members coming back, as after a deploy.
+async fn pair_after(
+    rooms: usize,
+    clients: usize,
+    plan: Plan,
+    options: &Options,
+    members: bool,
+) -> (Report, Report) {
     let server = fresh(Target::Edgechat, options).await;
     let people = populate(&server, rooms, clients).await;
+    if members {
+        let took = load::arrive(&server, &people, 100).await;
+        println!(
+            "  edgechat: {clients} first arrivals, 100 at a time, in {:.1} s",
+            took.as_secs_f64()
+        );
+    }
     let edgechat = load::run(&server, Target::Edgechat, &people, plan).await;
     line(Target::Edgechat, &edgechat);
     let (archived, per_message) = statements_per_message(&server, edgechat.sent).await;
@@ -213,7 +232,8 @@ async fn populate_for(target: Target, server: &Server, rooms: usize, clients: us
     }
 }
 
-/// Everyone connects at once, as after a deploy; then fan-out with all of them.
+/// Everyone connects at once, as after a deploy (each has been in the room before, so
+/// these are members reconnecting); then fan-out with all of them.
 async fn storm(options: &Options) {
     let plan = Plan {
         senders_per_room: 10,
@@ -222,7 +242,7 @@ async fn storm(options: &Options) {
         measured: options.measured,
     };
     heading("storm", 1, options.storm, &plan);
-    let (edgechat, echo) = pair(1, options.storm, plan, options).await;
+    let (edgechat, echo) = pair_after(1, options.storm, plan, options, true).await;
     println!(
         "  all joined: edgechat {:.1} s, echo {:.1} s ({:.1}x)",
         edgechat.joined_in.as_secs_f64(),
