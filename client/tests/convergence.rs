@@ -29,6 +29,7 @@ fn identity(user: &str) -> Identity {
         username: user.to_uppercase(),
         global_admin: false,
         expires_at: None,
+        version: edgechat_protocol::PROTOCOL_VERSION,
     }
 }
 

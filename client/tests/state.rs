@@ -51,6 +51,7 @@ fn joined(
             created_at: 0,
         },
         users: vec![],
+        member_count: 0,
         message_history: history,
         your_role: Role::Member,
         head_seq,

@@ -31,6 +31,9 @@ pub struct Limits {
     pub presence_coalesce_ms: u64,
     /// `HISTORY_PAGE`: messages in `room-joined` and the default `load-history` page.
     pub history_page: usize,
+    /// `MEMBER_PAGE`: members in `room-joined` (to sockets of version 3 on) and in each
+    /// `member-page`; also how many read marks `room-joined` carries.
+    pub member_page: usize,
     /// `MAX_REPLAY`: durable events kept for resuming with `since`; older asks `resync`.
     pub max_replay: usize,
     /// `MAX_SOCKETS_PER_USER`: one user's sockets to one room; a new one past this closes
@@ -76,6 +79,7 @@ impl Default for Limits {
             presence_grace_ms: 5_000,
             presence_coalesce_ms: 250,
             history_page: 50,
+            member_page: 100,
             max_replay: 1_000,
             max_sockets_per_user: 5,
             upload_ttl_ms: 24 * 60 * 60 * 1000,
@@ -110,6 +114,9 @@ impl Default for Limits {
 /// The largest page `load-history` returns, whatever it asks for.
 pub const MAX_HISTORY_PAGE: usize = 100;
 
+/// The largest `MEMBER_PAGE` may be set to.
+pub const MAX_MEMBER_PAGE: usize = 500;
+
 impl Limits {
     /// Reads each limit through `var`, keeping the default for any that is missing or not
     /// a positive whole number (a bad var must not take a room down).
@@ -143,6 +150,7 @@ impl Limits {
             presence_grace_ms: read("PRESENCE_GRACE_MS", d.presence_grace_ms),
             presence_coalesce_ms: read("PRESENCE_COALESCE_MS", d.presence_coalesce_ms),
             history_page: size("HISTORY_PAGE", d.history_page).min(MAX_HISTORY_PAGE),
+            member_page: size("MEMBER_PAGE", d.member_page).clamp(1, MAX_MEMBER_PAGE),
             max_replay: size("MAX_REPLAY", d.max_replay),
             max_sockets_per_user: size("MAX_SOCKETS_PER_USER", d.max_sockets_per_user),
             upload_ttl_ms: read("UPLOAD_TTL_MS", d.upload_ttl_ms),
@@ -174,6 +182,7 @@ impl Limits {
         "PRESENCE_GRACE_MS",
         "PRESENCE_COALESCE_MS",
         "HISTORY_PAGE",
+        "MEMBER_PAGE",
         "MAX_REPLAY",
         "MAX_SOCKETS_PER_USER",
         "UPLOAD_INTENT_TTL_MS",

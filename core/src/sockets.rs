@@ -25,6 +25,14 @@ pub struct Identity {
     /// expires; the socket is closed then unless `authenticate` brings a fresh one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<Millis>,
+    /// The wire version the socket was answered with (`edgechat.vN`); 1 for a socket
+    /// restored from an attachment written before versions were kept in it.
+    #[serde(default = "first_version")]
+    pub version: u32,
+}
+
+fn first_version() -> u32 {
+    1
 }
 
 /// The sockets attached now.

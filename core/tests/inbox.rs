@@ -25,6 +25,7 @@ fn connect(conn: &str) -> InboxCommand {
             username: "U".into(),
             global_admin: false,
             expires_at: None,
+            version: edgechat_protocol::PROTOCOL_VERSION,
         },
     }
 }

@@ -142,6 +142,7 @@ fn a_global_admin_outranks_every_room_role() {
         username: "Root".into(),
         global_admin: true,
         expires_at: None,
+        version: edgechat_protocol::PROTOCOL_VERSION,
     };
     world.connect_as("root", root, None);
     let effects = world.send(

@@ -262,6 +262,7 @@ fn after_a_load_the_next_tick_reannounces_who_is_here() {
 fn with_expiry(user: &str, expires_at: u64) -> edgechat_core::Identity {
     edgechat_core::Identity {
         expires_at: Some(expires_at),
+        version: edgechat_protocol::PROTOCOL_VERSION,
         ..who(user)
     }
 }

@@ -84,6 +84,11 @@ pub enum ClientMsg {
         #[serde(default)]
         limit: Option<u32>,
     },
+    /// The next page of members, by id after `after` (from the start without it).
+    ListMembers {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        after: Option<Id>,
+    },
     Ping,
     /// Silence a user until a time (ms since the epoch).
     MuteUser {
@@ -149,6 +154,7 @@ impl ClientMsg {
         "unpin-message",
         "mark-read",
         "load-history",
+        "list-members",
         "ping",
         "mute-user",
         "unmute-user",

@@ -24,8 +24,9 @@ pub use server::{ServerMsg, UnknownMsg};
 
 /// The newest wire version this build speaks. Each version adds frame kinds
 /// ([`ServerMsg::since_version`]); a socket is sent only the kinds of the version it was
-/// answered with. 2: `presence-changed`.
-pub const PROTOCOL_VERSION: u32 = 2;
+/// answered with. 2: `presence-changed`. 3: `member-page`, and `room-joined` lists one page
+/// of the members (`memberCount` says how many there are) and the furthest read marks.
+pub const PROTOCOL_VERSION: u32 = 3;
 
 /// The exact frame a client sends to keep its socket alive; answered with [`PONG_FRAME`]
 /// by the runtime without waking a hibernating room.

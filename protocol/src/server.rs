@@ -39,14 +39,20 @@ pub enum ServerMsg {
     RoomJoined {
         room_id: Id,
         room: RoomInfo,
+        /// Every member, to a socket of version 1 or 2; from version 3, the first page of
+        /// them (by id, the joiner always among them), the rest by `list-members`.
         users: Vec<RoomUser>,
+        /// How many members the room has (from version 3; 0 before).
+        #[serde(default)]
+        member_count: u64,
         /// The newest messages, oldest first (empty when resuming with `since`).
         message_history: Vec<Message>,
         your_role: Role,
         head_seq: Seq,
         last_read_seq: Seq,
         unread_count: u64,
-        /// How far each member has read, for "read by N" under each message.
+        /// How far each member has read, for "read by N" under each message; from version
+        /// 3 only the furthest marks, a page's worth, which count exactly up to that many.
         #[serde(default)]
         read_marks: BTreeMap<Id, Seq>,
         /// Seconds between one member's messages; 0 when slow mode is off.
@@ -112,6 +118,14 @@ pub enum ServerMsg {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         req_id: Option<String>,
     },
+    /// The answer to `list-members`: the next members by id after `after`.
+    MemberPage {
+        room_id: Id,
+        users: Vec<RoomUser>,
+        has_more: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        req_id: Option<String>,
+    },
     /// `since` is too far back to replay: drop the room's local state; a fresh
     /// `room-joined` follows.
     Resync {
@@ -162,6 +176,7 @@ impl ServerMsg {
         "presence-changed",
         "read-receipt",
         "history-page",
+        "member-page",
         "resync",
         "pong",
         "notification",
@@ -207,6 +222,7 @@ impl ServerMsg {
             | ServerMsg::Event(_)
             | ServerMsg::Unknown(_) => 1,
             ServerMsg::PresenceChanged { .. } => 2,
+            ServerMsg::MemberPage { .. } => 3,
         }
     }
 
@@ -226,6 +242,7 @@ impl ServerMsg {
             | ServerMsg::PresenceChanged { .. }
             | ServerMsg::ReadReceipt { .. }
             | ServerMsg::HistoryPage { .. }
+            | ServerMsg::MemberPage { .. }
             | ServerMsg::Resync { .. }
             | ServerMsg::Notification { .. }
             | ServerMsg::Pong

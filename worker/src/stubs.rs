@@ -17,13 +17,14 @@ const CALL_HEADER: &str = "X-Edgechat-Call";
 
 impl From<&UserRow> for Identity {
     /// Who a signed-in user is to a room: their id, the name others see, whether they
-    /// are a global admin. A socket's token expiry is added at the door.
+    /// are a global admin. A socket's token expiry and wire version are added at the door.
     fn from(user: &UserRow) -> Self {
         Identity {
             user_id: user.id.clone(),
             username: user.display_name.clone(),
             global_admin: user.is_admin(),
             expires_at: None,
+            version: 1,
         }
     }
 }

@@ -10,6 +10,7 @@ use crate::{
     auth::guard,
     config, http,
     stubs::{InboxStub, RoomStub},
+    versions,
 };
 
 /// A whole-number query parameter of `req`.
@@ -83,6 +84,7 @@ async fn door(
     let protocol = subprotocol::parse(&offered).answer();
     let who = Identity {
         expires_at: Some(verified.expires_at),
+        version: versions::number(protocol.as_deref()),
         ..Identity::from(&user)
     };
     Ok((who, protocol))

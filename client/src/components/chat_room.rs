@@ -49,7 +49,7 @@ pub fn ChatRoom(
             header { class: "room-header",
                 h2 { "#{room}" }
                 button { id: "members", r#type: "button", class: "link members", aria_expanded: "{members}",
-                    onclick: move |_| members.toggle(), "{state.read().users.len()} members" }
+                    onclick: move |_| members.toggle(), "{state.read().member_count} members" }
                 button { id: "search", r#type: "button", class: "link", aria_expanded: "{searching}",
                     onclick: move |_| searching.toggle(), "Search" }
                 button { id: "invite", r#type: "button", class: "link", aria_expanded: "{inviting}",

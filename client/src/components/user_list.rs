@@ -24,21 +24,33 @@ pub fn UserList(
             }
         });
     };
-    let (mut users, me, my_role, statuses) = {
+    let (mut users, me, my_role, statuses, count, after, online) = {
         let state = state.read();
         (
             state.users.values().cloned().collect::<Vec<RoomUser>>(),
             state.me.clone(),
             state.your_role,
             state.statuses.clone(),
+            state.member_count,
+            state.members_after.clone(),
+            state.online.len(),
         )
     };
+    // A big room lists one page at first; the rest come a page at a time.
+    let unlisted = count.saturating_sub(users.len() as u64);
+    let more = {
+        let link = link.clone();
+        move |_| {
+            let _ = link.send(&ClientMsg::ListMembers {
+                after: after.clone(),
+            });
+        }
+    };
     users.sort_by(|a, b| b.online.cmp(&a.online).then(a.username.cmp(&b.username)));
-    let online = users.iter().filter(|u| u.online).count();
     let now = js_sys::Date::now() as u64;
     rsx! {
         aside { class: "user-list", aria_label: "Members",
-            h3 { "Members · {users.len()} ({online} online)" }
+            h3 { "Members · {count} ({online} online)" }
             ul {
                 for user in users {
                     {
@@ -71,6 +83,10 @@ pub fn UserList(
                         }
                     }
                 }
+            }
+            if unlisted > 0 {
+                button { r#type: "button", class: "link more-members", onclick: more,
+                    "Show {unlisted} more" }
             }
         }
     }

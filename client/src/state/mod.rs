@@ -33,8 +33,15 @@ pub struct ChatState {
     pub pending: Vec<Pending>,
     /// The latest error the server reported, until the next successful send.
     pub last_error: Option<String>,
-    /// Members by id, with their role and whether they are here now.
+    /// Members by id, with their role and whether they are here now: in a big room only
+    /// the pages loaded so far (`list-members` loads the next).
     pub users: BTreeMap<Id, RoomUser>,
+    /// How many members the room has, loaded or not.
+    pub member_count: u64,
+    /// Members beyond those loaded: the id to ask for the next page after.
+    pub members_after: Option<Id>,
+    /// Who is online, loaded or not.
+    pub online: std::collections::BTreeSet<Id>,
     /// Who is typing (not the user), until when.
     pub typing: BTreeMap<Id, (String, Millis)>,
     /// How far each member has read.
@@ -81,6 +88,7 @@ impl ChatState {
             ServerMsg::RoomJoined {
                 room_id,
                 users,
+                member_count,
                 message_history,
                 your_role,
                 head_seq,
@@ -101,7 +109,18 @@ impl ChatState {
                     self.seen = head_seq;
                 }
                 self.your_role = your_role;
+                self.online = users
+                    .iter()
+                    .filter(|u| u.online)
+                    .map(|u| u.user_id.clone())
+                    .collect();
+                // The page is in id order (the joiner first when beyond it): the next
+                // starts after its last.
+                let last = users.last().map(|u| u.user_id.clone());
                 self.users = users.into_iter().map(|u| (u.user_id.clone(), u)).collect();
+                // A server before version 3 lists every member and counts none.
+                self.member_count = member_count.max(self.users.len() as u64);
+                self.members_after = last.filter(|_| self.member_count > self.users.len() as u64);
                 self.read_marks = read_marks;
                 // The page holds the newest messages; older ones stay until scrolled. A
                 // resumed join carries no page and leaves this as it was.
@@ -127,6 +146,18 @@ impl ChatState {
                     self.insert(message);
                 }
             }
+            ServerMsg::MemberPage {
+                room_id,
+                users,
+                has_more,
+                ..
+            } if room_id == self.room => {
+                let last = users.last().map(|u| u.user_id.clone());
+                for user in users {
+                    self.users.insert(user.user_id.clone(), user);
+                }
+                self.members_after = last.filter(|_| has_more);
+            }
             ServerMsg::MessageAck { client_msg_id, .. } => {
                 self.pending.retain(|p| p.client_msg_id != client_msg_id);
                 self.settled.insert(client_msg_id);
@@ -149,6 +180,7 @@ impl ChatState {
                 for user in self.users.values_mut() {
                     user.online = user_ids.contains(&user.user_id);
                 }
+                self.online = user_ids.into_iter().collect();
             }
             ServerMsg::PresenceChanged {
                 room_id,
@@ -159,6 +191,11 @@ impl ChatState {
                     for id in ids {
                         if let Some(user) = self.users.get_mut(&id) {
                             user.online = now_online;
+                        }
+                        if now_online {
+                            self.online.insert(id);
+                        } else {
+                            self.online.remove(&id);
                         }
                     }
                 }
@@ -196,6 +233,7 @@ impl ChatState {
             ServerMsg::RoomJoined { .. }
             | ServerMsg::Resync { .. }
             | ServerMsg::HistoryPage { .. }
+            | ServerMsg::MemberPage { .. }
             | ServerMsg::TypingIndicator { .. }
             | ServerMsg::OnlineUsers { .. }
             | ServerMsg::PresenceChanged { .. }
@@ -234,6 +272,9 @@ impl ChatState {
                 role,
                 ..
             } => {
+                if !self.users.contains_key(&user_id) {
+                    self.member_count += 1;
+                }
                 self.users.insert(
                     user_id.clone(),
                     RoomUser {
@@ -247,6 +288,9 @@ impl ChatState {
             RoomEvent::UserInvited {
                 user_id, username, ..
             } => {
+                if !self.users.contains_key(&user_id) {
+                    self.member_count += 1;
+                }
                 self.users.entry(user_id.clone()).or_insert(RoomUser {
                     user_id,
                     username,
@@ -257,7 +301,10 @@ impl ChatState {
             RoomEvent::UserLeft { user_id, .. }
             | RoomEvent::UserKicked { user_id, .. }
             | RoomEvent::UserBanned { user_id, .. } => {
-                self.users.remove(&user_id);
+                // One not loaded is counted gone too when members remain unloaded.
+                if self.users.remove(&user_id).is_some() || self.members_after.is_some() {
+                    self.member_count = self.member_count.saturating_sub(1);
+                }
                 self.typing.remove(&user_id);
             }
             RoomEvent::RoleChanged { user_id, role, .. } => {

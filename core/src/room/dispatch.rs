@@ -184,6 +184,7 @@ impl<S: Sql> Room<S> {
             ClientMsg::LoadHistory { before_seq, limit } => {
                 self.history_page(conn, before_seq, limit, req_id)
             }
+            ClientMsg::ListMembers { after } => self.member_page(conn, after.as_deref(), req_id),
             ClientMsg::MuteUser { user_id, until } => self.mute(who, &user_id, until, now),
             ClientMsg::UnmuteUser { user_id } => self.unmute(who, &user_id),
             ClientMsg::BanUser { user_id } => self.ban(who, &user_id, now),

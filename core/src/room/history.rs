@@ -1,12 +1,17 @@
 //! Snapshots, history pages, and read state: each an indexed read of the store.
 
-use edgechat_protocol::{ErrorCode, Message, Role, RoomUser, Seq, ServerMsg};
+use std::collections::BTreeSet;
+
+use edgechat_protocol::{ErrorCode, Id, Message, Role, RoomUser, Seq, ServerMsg};
 
 use super::{Effect, Identity, Outcome, Room};
 use crate::{
     limits::MAX_HISTORY_PAGE,
-    store::{Sql, StoreError},
+    store::{Member, Sql, StoreError},
 };
+
+/// The wire version from which `room-joined` lists one page of the members.
+const PAGED_MEMBERS: u32 = 3;
 
 impl<S: Sql> Room<S> {
     /// The room as `who` sees it now; with `history`, its newest messages too.
@@ -17,19 +22,31 @@ impl<S: Sql> Room<S> {
         req_id: Option<String>,
     ) -> Result<ServerMsg, StoreError> {
         let online = self.online();
-        let members = self.store.members()?;
+        let (members, member_count, read_marks) = if who.version >= PAGED_MEMBERS {
+            // One page and the furthest read marks: a join costs the same in a room of
+            // ten thousand as in a room of ten.
+            let (mut members, _) = self.store.members_after("", self.limits.member_page)?;
+            // The joiner comes first when beyond the page, so the page's last member is
+            // still where the next page starts.
+            if !members.iter().any(|m| m.user_id == who.user_id)
+                && let Some(me) = self.store.member(&who.user_id)?
+            {
+                members.insert(0, me);
+            }
+            let read_marks = self.store.furthest_read_marks(self.limits.member_page)?;
+            (members, self.store.member_count()?, read_marks)
+        } else {
+            let members = self.store.members()?;
+            let count = members.len() as u64;
+            (members, count, self.store.members_read_marks()?)
+        };
         let your_role = members
             .iter()
             .find(|m| m.user_id == who.user_id)
             .map_or(Role::Member, |m| m.role);
         let users = members
             .into_iter()
-            .map(|member| RoomUser {
-                online: online.contains(&member.user_id),
-                user_id: member.user_id,
-                username: member.username,
-                role: member.role,
-            })
+            .map(|member| self.room_user(member, &online))
             .collect();
         let message_history = if history {
             self.store
@@ -42,15 +59,50 @@ impl<S: Sql> Room<S> {
             room_id: self.info.room_id.clone(),
             room: self.info.clone(),
             users,
+            member_count,
             message_history,
             your_role,
             head_seq: self.head,
             last_read_seq: self.store.read_mark(&who.user_id)?,
             unread_count: self.store.unread_count(&who.user_id)?,
-            read_marks: self.store.members_read_marks()?,
+            read_marks,
             slow_mode: self.store.slow_mode()?,
             req_id,
         })
+    }
+
+    /// `list-members`: the next page of members by id.
+    pub(super) fn member_page(
+        &self,
+        conn: &str,
+        after: Option<&str>,
+        req_id: Option<String>,
+    ) -> Outcome {
+        let (members, has_more) = self
+            .store
+            .members_after(after.unwrap_or(""), self.limits.member_page)?;
+        let online = self.online();
+        Ok(vec![Effect::Send {
+            conn: conn.to_owned(),
+            msg: ServerMsg::MemberPage {
+                room_id: self.info.room_id.clone(),
+                users: members
+                    .into_iter()
+                    .map(|member| self.room_user(member, &online))
+                    .collect(),
+                has_more,
+                req_id,
+            },
+        }])
+    }
+
+    fn room_user(&self, member: Member, online: &BTreeSet<Id>) -> RoomUser {
+        RoomUser {
+            online: online.contains(&member.user_id),
+            user_id: member.user_id,
+            username: member.username,
+            role: member.role,
+        }
     }
 
     pub(super) fn history_page(

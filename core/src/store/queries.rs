@@ -12,6 +12,8 @@ const SET_INFO: &str = "INSERT INTO room (key, value) VALUES (?, ?)
      ON CONFLICT(key) DO UPDATE SET value = excluded.value";
 const MEMBER: &str = "SELECT user_id, username, role FROM members WHERE user_id = ?";
 const MEMBERS: &str = "SELECT user_id, username, role FROM members ORDER BY user_id";
+const MEMBERS_AFTER: &str =
+    "SELECT user_id, username, role FROM members WHERE user_id > ? ORDER BY user_id LIMIT ?";
 const RENAME_MEMBER: &str = "UPDATE members SET username = ? WHERE user_id = ?";
 const MEMBER_COUNT: &str = "SELECT COUNT(*) FROM members";
 const IS_BANNED: &str = "SELECT 1 FROM banned WHERE user_id = ?";
@@ -23,6 +25,8 @@ const LAST_SENT: &str = "SELECT at, text FROM senders WHERE user_id = ?";
 const READ_MARK: &str = "SELECT seq FROM read_marks WHERE user_id = ?";
 const MEMBERS_READ_MARKS: &str =
     "SELECT r.user_id, r.seq FROM read_marks r JOIN members m ON m.user_id = r.user_id";
+const FURTHEST_READ_MARKS: &str = "SELECT r.user_id, r.seq FROM read_marks r
+     JOIN members m ON m.user_id = r.user_id ORDER BY r.seq DESC LIMIT ?";
 const SAVE_READ_MARK: &str = "INSERT INTO read_marks (user_id, seq) VALUES (?, ?)
      ON CONFLICT(user_id) DO UPDATE SET seq = MAX(read_marks.seq, excluded.seq), synced = 0";
 const UNREAD_COUNT: &str = "SELECT COUNT(*) FROM (SELECT 1 FROM messages
@@ -91,6 +95,23 @@ impl<S: Sql> Store<S> {
     /// Every member, by id. Bounded by the room's membership, not its history.
     pub fn members(&self) -> Result<Vec<Member>, StoreError> {
         self.sql.run(MEMBERS, &[])?.iter().map(member).collect()
+    }
+
+    /// Up to `limit` members by id after `after`, and whether more follow.
+    pub fn members_after(
+        &self,
+        after: &str,
+        limit: usize,
+    ) -> Result<(Vec<Member>, bool), StoreError> {
+        let mut page: Vec<Member> = self
+            .sql
+            .run(MEMBERS_AFTER, &[after.into(), (limit as u64 + 1).into()])?
+            .iter()
+            .map(member)
+            .collect::<Result<_, _>>()?;
+        let more = page.len() > limit;
+        page.truncate(limit);
+        Ok((page, more))
     }
 
     pub fn member_count(&self) -> Result<u64, StoreError> {
@@ -203,6 +224,16 @@ impl<S: Sql> Store<S> {
     pub fn members_read_marks(&self) -> Result<BTreeMap<Id, Seq>, StoreError> {
         self.sql
             .run(MEMBERS_READ_MARKS, &[])?
+            .iter()
+            .map(|row| Ok((row.text(0)?.to_owned(), row.uint(1)?)))
+            .collect()
+    }
+
+    /// The `limit` furthest read marks of members. "Read by N" under a message counts the
+    /// marks at or past it, so these count exactly up to `limit` readers.
+    pub fn furthest_read_marks(&self, limit: usize) -> Result<BTreeMap<Id, Seq>, StoreError> {
+        self.sql
+            .run(FURTHEST_READ_MARKS, &[(limit as u64).into()])?
             .iter()
             .map(|row| Ok((row.text(0)?.to_owned(), row.uint(1)?)))
             .collect()

@@ -6,8 +6,9 @@ use super::{Sql, Store, StoreError};
 
 /// The schema this build writes. 1: the log was the only state (folded in memory on
 /// every wake). 2: state tables beside a compacted log. 3: membership changes D1 lacks,
-/// and notifications not yet delivered. 4: uploads on their way to R2.
-pub const VERSION: u64 = 4;
+/// and notifications not yet delivered. 4: uploads on their way to R2. 5: read marks by how
+/// far they reach, so a joiner is sent the furthest few without reading them all.
+pub const VERSION: u64 = 5;
 
 /// Keys of the `counters` table (the head is not one: it is the log's newest seq).
 pub const SLOW_MODE: &str = "slow_mode";
@@ -77,6 +78,9 @@ const V4: &[&str] = &[
     "CREATE INDEX upload_intents_by_age ON upload_intents (at)",
 ];
 
+/// From schema 4 to 5.
+const V5: &[&str] = &["CREATE INDEX read_marks_by_seq ON read_marks (seq)"];
+
 pub(super) const LOG_HEAD: &str = "SELECT COALESCE(MAX(seq), 0) FROM events";
 const LOG_CHUNK: &str = "SELECT body FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?";
 
@@ -113,6 +117,11 @@ impl<S: Sql> Store<S> {
             }
             if version < 4 {
                 for statement in V4 {
+                    self.exec(statement, &[])?;
+                }
+            }
+            if version < 5 {
+                for statement in V5 {
                     self.exec(statement, &[])?;
                 }
             }

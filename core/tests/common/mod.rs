@@ -49,6 +49,7 @@ pub fn who(user: &str) -> Identity {
         username: name,
         global_admin: false,
         expires_at: None,
+        version: edgechat_protocol::PROTOCOL_VERSION,
     }
 }
 

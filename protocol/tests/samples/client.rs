@@ -116,6 +116,12 @@ pub fn client_samples() -> Vec<(ClientFrame, &'static str)> {
             }),
             r#"{"type":"load-history","beforeSeq":40,"limit":20}"#,
         ),
+        (
+            frame(ClientMsg::ListMembers {
+                after: Some("u-1".into()),
+            }),
+            r#"{"type":"list-members","after":"u-1"}"#,
+        ),
         (frame(ClientMsg::Ping), r#"{"type":"ping"}"#),
         (
             frame(ClientMsg::MuteUser {

@@ -69,6 +69,7 @@ pub fn server_samples() -> Vec<(ServerMsg, &'static str)> {
                     role: Role::Admin,
                     online: true,
                 }],
+                member_count: 1,
                 message_history: vec![message()],
                 your_role: Role::Admin,
                 head_seq: 3,
@@ -78,7 +79,7 @@ pub fn server_samples() -> Vec<(ServerMsg, &'static str)> {
                 slow_mode: 0,
                 req_id: None,
             },
-            r#"{"type":"room-joined","roomId":"lobby","room":{"roomId":"lobby","name":"Lobby","kind":"public","createdBy":"u-1","createdAt":1700000000000},"users":[{"userId":"u-1","username":"Ana","role":"admin","online":true}],"messageHistory":[{"messageId":"lobby:3","roomId":"lobby","userId":"u-1","username":"Ana","text":"hi","timestamp":1700000000000,"seq":3,"clientMsgId":"c-1"}],"yourRole":"admin","headSeq":3,"lastReadSeq":3,"unreadCount":0,"readMarks":{"u-1":3},"slowMode":0}"#,
+            r#"{"type":"room-joined","roomId":"lobby","room":{"roomId":"lobby","name":"Lobby","kind":"public","createdBy":"u-1","createdAt":1700000000000},"users":[{"userId":"u-1","username":"Ana","role":"admin","online":true}],"memberCount":1,"messageHistory":[{"messageId":"lobby:3","roomId":"lobby","userId":"u-1","username":"Ana","text":"hi","timestamp":1700000000000,"seq":3,"clientMsgId":"c-1"}],"yourRole":"admin","headSeq":3,"lastReadSeq":3,"unreadCount":0,"readMarks":{"u-1":3},"slowMode":0}"#,
         ),
         (
             ServerMsg::Event(RoomEvent::UserJoined {
@@ -234,6 +235,20 @@ pub fn server_samples() -> Vec<(ServerMsg, &'static str)> {
                 req_id: Some("h-1".into()),
             },
             r#"{"type":"history-page","roomId":"lobby","messages":[{"messageId":"lobby:3","roomId":"lobby","userId":"u-1","username":"Ana","text":"hi","timestamp":1700000000000,"seq":3,"clientMsgId":"c-1"}],"hasMore":false,"reqId":"h-1"}"#,
+        ),
+        (
+            ServerMsg::MemberPage {
+                room_id: "lobby".into(),
+                users: vec![RoomUser {
+                    user_id: "u-2".into(),
+                    username: "Bo".into(),
+                    role: Role::Member,
+                    online: false,
+                }],
+                has_more: true,
+                req_id: Some("m-1".into()),
+            },
+            r#"{"type":"member-page","roomId":"lobby","users":[{"userId":"u-2","username":"Bo","role":"member","online":false}],"hasMore":true,"reqId":"m-1"}"#,
         ),
         (
             ServerMsg::Resync {

@@ -210,8 +210,10 @@ struct Client {
 impl Client {
     async fn run(self) -> Tally {
         let (mut sink, mut stream) = open(&self.server, self.target, &self.room, &self.token).await;
-        let mut tally = Tally::default();
-        tally.joined_at = self.epoch.elapsed();
+        let mut tally = Tally {
+            joined_at: self.epoch.elapsed(),
+            ..Tally::default()
+        };
         self.ready.wait().await;
 
         let (own_back, mut own) = mpsc::unbounded_channel::<()>();
