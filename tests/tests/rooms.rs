@@ -212,3 +212,59 @@ async fn seqs_continue_after_the_server_restarts_on_the_same_state() {
         other => panic!("{other:?}"),
     }
 }
+
+/// A join is sent one page of the members and the count; `list-members` pages on through
+/// the real room object until every member has come.
+#[tokio::test]
+async fn a_joiner_gets_one_page_of_members_and_pages_the_rest() {
+    let server = Server::builder().var("MEMBER_PAGE", 2).start().await;
+    let ana = server.register("Ana").await;
+    server.room(&ana, "big").await;
+    let mut members = vec![ana.user_id.clone()];
+    for name in ["Bob", "Cy", "Dee", "Eve"] {
+        let who = server.register(name).await;
+        drop(Client::join(&server, "big", &who).await);
+        members.push(who.user_id.clone());
+    }
+    let zed = server.register("Zed").await;
+    members.push(zed.user_id.clone());
+    let (mut client, frames) = Client::join_since(&server, "big", &zed, None).await;
+    let Some(ServerMsg::RoomJoined {
+        users,
+        member_count,
+        ..
+    }) = frames.first()
+    else {
+        panic!("room-joined first: {frames:?}")
+    };
+    assert_eq!(*member_count, 6);
+    assert!(users.len() <= 3, "one page and the joiner: {users:?}");
+    assert!(users.iter().any(|u| u.user_id == zed.user_id));
+
+    let mut seen: Vec<String> = users.iter().map(|u| u.user_id.clone()).collect();
+    let mut after = users.last().map(|u| u.user_id.clone());
+    while let Some(cursor) = after.take() {
+        client
+            .send(&ClientMsg::ListMembers {
+                after: Some(cursor),
+            })
+            .await;
+        let ServerMsg::MemberPage {
+            users, has_more, ..
+        } = client
+            .recv_until(|m| matches!(m, ServerMsg::MemberPage { .. }))
+            .await
+        else {
+            unreachable!()
+        };
+        assert!(users.len() <= 2, "{users:?}");
+        seen.extend(users.iter().map(|u| u.user_id.clone()));
+        if has_more {
+            after = users.last().map(|u| u.user_id.clone());
+        }
+    }
+    seen.sort();
+    seen.dedup();
+    members.sort();
+    assert_eq!(seen, members);
+}
