@@ -221,7 +221,7 @@ async fn a_joiner_gets_one_page_of_members_and_pages_the_rest() {
     let ana = server.register("Ana").await;
     server.room(&ana, "big").await;
     let mut members = vec![ana.user_id.clone()];
-    for name in ["Bob", "Cy", "Dee", "Eve"] {
+    for name in ["Bob", "Cyd", "Dee", "Eve"] {
         let who = server.register(name).await;
         drop(Client::join(&server, "big", &who).await);
         members.push(who.user_id.clone());
