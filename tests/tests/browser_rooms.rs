@@ -258,3 +258,70 @@ async fn a_thousand_loaded_messages_keep_only_the_rows_in_view_in_the_page() {
     assert!(rows(count).await.as_u64().unwrap() < 120);
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_big_rooms_member_list_shows_the_count_and_pages_in_the_rest() {
+    // Two members to a page, so six are three pages.
+    let server = Server::builder().var("MEMBER_PAGE", 2).start().await;
+    let ana = server.register("Ana").await;
+    server.room(&ana, "crowd").await;
+    for name in ["Bob", "Cyd", "Dee", "Eve"] {
+        let who = server.register(name).await;
+        drop(Client::join(&server, "crowd", &who).await);
+    }
+    let browser = Browser::launch().await;
+    browser
+        .enter_room(&server, "crowd", "zed", "Zed", false)
+        .await;
+    browser.click("#members").await;
+    browser
+        .wait_until(
+            "the header counts every member",
+            "const h = document.querySelector('.user-list h3'); \
+             return !!h && h.textContent.startsWith('Members · 6 ');",
+        )
+        .await;
+    browser
+        .wait_until(
+            "one page and the joiner, and a way to the rest",
+            "return document.querySelectorAll('.member').length <= 3 \
+               && !!document.querySelector('.more-members');",
+        )
+        .await;
+    for _ in 0..3 {
+        if browser
+            .client
+            .execute("return !!document.querySelector('.more-members');", vec![])
+            .await
+            .unwrap()
+            .as_bool()
+            == Some(false)
+        {
+            break;
+        }
+        let before = browser
+            .client
+            .execute(
+                "return document.querySelectorAll('.member').length;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        browser.click(".more-members").await;
+        browser
+            .wait_until(
+                "the next page is listed",
+                &format!("return document.querySelectorAll('.member').length > {before};"),
+            )
+            .await;
+    }
+    browser
+        .wait_until(
+            "every member listed once, and no more to show",
+            "const names = [...document.querySelectorAll('.member')].map(m => m.dataset.user).sort(); \
+             return JSON.stringify(names) === JSON.stringify(['Ana','Bob','Cyd','Dee','Eve','Zed']) \
+               && !document.querySelector('.more-members');",
+        )
+        .await;
+    browser.close().await;
+}
