@@ -20,13 +20,21 @@ pub enum RoomEvent {
     UserJoined {
         room_id: Id,
         user_id: Id,
+        /// The name others see (the display name).
         username: String,
+        /// The account name, which `@mentions` match; empty in events stored before it
+        /// was carried.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        handle: String,
         role: Role,
         seq: Seq,
     },
     UserLeft {
         room_id: Id,
         user_id: Id,
+        /// The name others saw; empty in events stored before it was carried.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        username: String,
         seq: Seq,
     },
     NewMessage(Message),

@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use crate::{Id, Millis};
+use crate::{Id, Millis, Status};
 
 /// A member's role in one room, lowest first. A global admin outranks every room role.
 #[derive(
@@ -65,8 +65,25 @@ pub struct RoomInfo {
 #[serde(rename_all = "camelCase")]
 pub struct RoomUser {
     pub user_id: Id,
+    /// The name others see (the display name).
     pub username: String,
+    /// The account name, which `@mentions` match; empty until the member's first
+    /// arrival after it was kept.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub handle: String,
     pub role: Role,
     /// Has at least one socket open to the room now.
     pub online: bool,
+    /// The member's global status as their inbox last relayed it (offline when the room
+    /// never heard).
+    #[serde(default = "offline")]
+    pub status: Status,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_seen: Option<Millis>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_text: Option<String>,
+}
+
+fn offline() -> Status {
+    Status::Offline
 }

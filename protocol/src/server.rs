@@ -134,7 +134,7 @@ pub enum ServerMsg {
     },
     Pong,
     /// Something in a room the user has no socket open to (inbox socket): the room has
-    /// unread messages again, or a message mentions the user.
+    /// unread messages again or more of them, or a message mentions the user.
     Notification {
         room_id: Id,
         kind: NotificationKind,
@@ -145,6 +145,10 @@ pub enum ServerMsg {
         from: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         excerpt: Option<String>,
+        /// How many messages in the room the user has not read, as the room counts them
+        /// (up to 1,000) when it sends this: the badge's value, not an increment.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        unread_count: Option<u64>,
     },
     /// A durable room event: everything a room's log stores, with its seq.
     #[serde(untagged)]

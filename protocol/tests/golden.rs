@@ -145,6 +145,27 @@ fn a_known_type_with_missing_fields_decodes_as_unknown() {
 }
 
 #[test]
+fn members_and_leavers_from_an_older_server_or_log_decode() {
+    // Before account names and statuses were carried: no handle, offline, no name.
+    let member: edgechat_protocol::RoomUser =
+        serde_json::from_str(r#"{"userId":"u-2","username":"Bo","role":"member","online":true}"#)
+            .unwrap();
+    assert_eq!(
+        (member.handle.as_str(), member.status, member.last_seen),
+        ("", edgechat_protocol::Status::Offline, None)
+    );
+    let left: RoomEvent =
+        serde_json::from_str(r#"{"type":"user-left","roomId":"lobby","userId":"u-2","seq":5}"#)
+            .unwrap();
+    assert!(matches!(left, RoomEvent::UserLeft { username, .. } if username.is_empty()));
+    let joined: RoomEvent = serde_json::from_str(
+        r#"{"type":"user-joined","roomId":"lobby","userId":"u-2","username":"Bo","role":"member","seq":4}"#,
+    )
+    .unwrap();
+    assert!(matches!(joined, RoomEvent::UserJoined { handle, .. } if handle.is_empty()));
+}
+
+#[test]
 fn a_frame_without_a_type_does_not_decode() {
     for json in [r#"{"seq":7}"#, r#"{"type":7}"#, "[]", r#""pong""#] {
         assert!(serde_json::from_str::<ServerMsg>(json).is_err(), "{json}");

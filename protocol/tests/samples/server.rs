@@ -66,8 +66,12 @@ pub fn server_samples() -> Vec<(ServerMsg, &'static str)> {
                 users: vec![RoomUser {
                     user_id: "u-1".into(),
                     username: "Ana".into(),
+                    handle: "ana".into(),
                     role: Role::Admin,
                     online: true,
+                    status: Status::Online,
+                    last_seen: Some(1_700_000_000_000),
+                    status_text: Some("on call".into()),
                 }],
                 member_count: 1,
                 message_history: vec![message()],
@@ -79,25 +83,27 @@ pub fn server_samples() -> Vec<(ServerMsg, &'static str)> {
                 slow_mode: 0,
                 req_id: None,
             },
-            r#"{"type":"room-joined","roomId":"lobby","room":{"roomId":"lobby","name":"Lobby","kind":"public","createdBy":"u-1","createdAt":1700000000000},"users":[{"userId":"u-1","username":"Ana","role":"admin","online":true}],"memberCount":1,"messageHistory":[{"messageId":"lobby:3","roomId":"lobby","userId":"u-1","username":"Ana","text":"hi","timestamp":1700000000000,"seq":3,"clientMsgId":"c-1"}],"yourRole":"admin","headSeq":3,"lastReadSeq":3,"unreadCount":0,"readMarks":{"u-1":3},"slowMode":0}"#,
+            r#"{"type":"room-joined","roomId":"lobby","room":{"roomId":"lobby","name":"Lobby","kind":"public","createdBy":"u-1","createdAt":1700000000000},"users":[{"userId":"u-1","username":"Ana","handle":"ana","role":"admin","online":true,"status":"online","lastSeen":1700000000000,"statusText":"on call"}],"memberCount":1,"messageHistory":[{"messageId":"lobby:3","roomId":"lobby","userId":"u-1","username":"Ana","text":"hi","timestamp":1700000000000,"seq":3,"clientMsgId":"c-1"}],"yourRole":"admin","headSeq":3,"lastReadSeq":3,"unreadCount":0,"readMarks":{"u-1":3},"slowMode":0}"#,
         ),
         (
             ServerMsg::Event(RoomEvent::UserJoined {
                 room_id: "lobby".into(),
                 user_id: "u-2".into(),
                 username: "Bo".into(),
+                handle: "bo".into(),
                 role: Role::Member,
                 seq: 4,
             }),
-            r#"{"type":"user-joined","roomId":"lobby","userId":"u-2","username":"Bo","role":"member","seq":4}"#,
+            r#"{"type":"user-joined","roomId":"lobby","userId":"u-2","username":"Bo","handle":"bo","role":"member","seq":4}"#,
         ),
         (
             ServerMsg::Event(RoomEvent::UserLeft {
                 room_id: "lobby".into(),
                 user_id: "u-2".into(),
+                username: "Bo".into(),
                 seq: 5,
             }),
-            r#"{"type":"user-left","roomId":"lobby","userId":"u-2","seq":5}"#,
+            r#"{"type":"user-left","roomId":"lobby","userId":"u-2","username":"Bo","seq":5}"#,
         ),
         (
             ServerMsg::RoomCreated {
@@ -242,13 +248,17 @@ pub fn server_samples() -> Vec<(ServerMsg, &'static str)> {
                 users: vec![RoomUser {
                     user_id: "u-2".into(),
                     username: "Bo".into(),
+                    handle: "bo".into(),
                     role: Role::Member,
                     online: false,
+                    status: Status::Away,
+                    last_seen: None,
+                    status_text: None,
                 }],
                 has_more: true,
                 req_id: Some("m-1".into()),
             },
-            r#"{"type":"member-page","roomId":"lobby","users":[{"userId":"u-2","username":"Bo","role":"member","online":false}],"hasMore":true,"reqId":"m-1"}"#,
+            r#"{"type":"member-page","roomId":"lobby","users":[{"userId":"u-2","username":"Bo","handle":"bo","role":"member","online":false,"status":"away"}],"hasMore":true,"reqId":"m-1"}"#,
         ),
         (
             ServerMsg::Resync {
@@ -324,8 +334,21 @@ pub fn server_samples() -> Vec<(ServerMsg, &'static str)> {
                 message_id: Some("lobby:19".into()),
                 from: Some("Ana".into()),
                 excerpt: Some("@bob are you there?".into()),
+                unread_count: None,
             },
             r#"{"type":"notification","roomId":"lobby","kind":"mention","seq":19,"messageId":"lobby:19","from":"Ana","excerpt":"@bob are you there?"}"#,
+        ),
+        (
+            ServerMsg::Notification {
+                room_id: "lobby".into(),
+                kind: NotificationKind::Unread,
+                seq: 21,
+                message_id: None,
+                from: None,
+                excerpt: None,
+                unread_count: Some(4),
+            },
+            r#"{"type":"notification","roomId":"lobby","kind":"unread","seq":21,"unreadCount":4}"#,
         ),
         (
             ServerMsg::Event(RoomEvent::UserInvited {
