@@ -193,6 +193,7 @@ mod tests {
             room_id: "r".into(),
             user_id: "u".into(),
             username: "U".into(),
+            handle: "u".into(),
             role: Role::Member,
             seq: 1,
         };

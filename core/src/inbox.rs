@@ -37,7 +37,8 @@ impl Presence {
 
 pub enum InboxCommand {
     /// A socket attached, as `who` (verified at the door), answered with wire version
-    /// `version`.
+    /// `version`. `who.status` is `Some(Away)` when the user chose to appear away
+    /// (`?status=away`): from offline they arrive away rather than online.
     Connect {
         conn: ConnId,
         who: Identity,
@@ -65,6 +66,9 @@ pub enum InboxCommand {
     Deliver(Box<ServerMsg>),
     /// The account was disabled: every socket closes now.
     Revoke,
+    /// The user set their status text through their profile (`None` clears it). It
+    /// spends the same budget as `status-change`.
+    StatusText(Option<String>),
     Tick,
 }
 
@@ -92,6 +96,11 @@ pub enum InboxEffect {
         conn: ConnId,
         token: String,
         req_id: Option<String>,
+    },
+    /// A [`InboxCommand::StatusText`] came too soon after others: try again in
+    /// `retry_after` ms.
+    TooOften {
+        retry_after: u64,
     },
     /// Create a room for the user; the door answers with `room-created` or an error.
     CreateRoom {
@@ -150,7 +159,8 @@ impl Inbox {
             .min()
     }
 
-    fn status_event(&self) -> ServerMsg {
+    /// The user's status as a `user-status` event.
+    pub fn status_event(&self) -> ServerMsg {
         ServerMsg::UserStatus {
             user_id: self.user_id.clone(),
             status: self.presence.status,
@@ -206,6 +216,11 @@ impl Inbox {
     pub fn handle(&mut self, command: InboxCommand, now: Millis) -> Vec<InboxEffect> {
         match command {
             InboxCommand::Connect { conn, who, version } => {
+                // A user who chose to appear away arrives away, not online for a moment.
+                let arriving = match who.status {
+                    Some(Status::Away) => Status::Away,
+                    _ => Status::Online,
+                };
                 self.sockets.insert(conn.clone(), who);
                 self.left_at = None;
                 let mut effects = vec![InboxEffect::Send {
@@ -216,7 +231,7 @@ impl Inbox {
                 }];
                 if self.presence.status == Status::Offline {
                     let text = self.presence.status_text.clone();
-                    effects.extend(self.set(Status::Online, text, now));
+                    effects.extend(self.set(arriving, text, now));
                 }
                 effects.push(InboxEffect::Send {
                     conn,
@@ -260,7 +275,23 @@ impl Inbox {
                     .collect()
             }
             InboxCommand::Frame { conn, raw } => self.frame(conn, &raw, now),
+            InboxCommand::StatusText(text) => match self.spend_status(now) {
+                Err(retry_after) => vec![InboxEffect::TooOften { retry_after }],
+                Ok(()) => self.set(self.presence.status, text, now),
+            },
         }
+    }
+
+    /// One status change from the per-minute budget (`STATUS_RATE_…`), or how long to
+    /// wait for one.
+    fn spend_status(&mut self, now: Millis) -> Result<(), u64> {
+        let rate = self.limits.status_rate;
+        let bucket = self
+            .status_bucket
+            .get_or_insert_with(|| Bucket::full(rate, now));
+        bucket.check(rate, now)?;
+        bucket.take();
+        Ok(())
     }
 
     fn disconnect(&mut self, conn: &str, now: Millis) {
@@ -317,11 +348,7 @@ impl Inbox {
                 status,
                 status_text,
             } => {
-                let rate = self.limits.status_rate;
-                let bucket = self
-                    .status_bucket
-                    .get_or_insert_with(|| Bucket::full(rate, now));
-                if let Err(wait) = bucket.check(rate, now) {
+                if let Err(wait) = self.spend_status(now) {
                     return vec![InboxEffect::Send {
                         conn,
                         msg: ServerMsg::Error {
@@ -332,7 +359,6 @@ impl Inbox {
                         },
                     }];
                 }
-                bucket.take();
                 let text = match status_text
                     .as_deref()
                     .map(|t| crate::text::clean(&edgechat_protocol::text::without_hidden(t)))

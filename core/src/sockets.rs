@@ -18,6 +18,10 @@ pub type ConnId = String;
 pub struct Identity {
     pub user_id: Id,
     pub username: String,
+    /// The account name, which `@mentions` match; empty in attachments written before
+    /// it was kept.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub handle: String,
     /// A global admin may moderate in every room.
     #[serde(default)]
     pub global_admin: bool,
@@ -29,6 +33,12 @@ pub struct Identity {
     /// restored from an attachment written before versions were kept in it.
     #[serde(default = "first_version")]
     pub version: u32,
+    /// The global status and status text the door read as the socket arrived, for a
+    /// room that has not heard them from the user's inbox; not kept in attachments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<edgechat_protocol::Status>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_text: Option<String>,
 }
 
 fn first_version() -> u32 {

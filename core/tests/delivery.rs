@@ -294,6 +294,26 @@ fn a_member_away_from_the_room_is_told_once_when_it_goes_unread() {
 }
 
 #[test]
+fn a_member_who_just_closed_the_room_is_told_without_waiting_out_the_grace() {
+    let mut world = World::with_three();
+    world.disconnect("cy");
+    // Still shown online for the grace period, but no longer seeing the room.
+    assert!(world.room.online().contains("cy"));
+    let before = world.room.head_seq();
+    world.post("bo", "while cy switched rooms");
+    let told = world
+        .room
+        .unread_transitions(before, world.room.head_seq())
+        .unwrap();
+    assert_eq!(told, vec![("cy".to_owned(), before + 1)]);
+    let counts = world
+        .room
+        .unread_counts(before, world.room.head_seq(), true)
+        .unwrap();
+    assert_eq!(counts, vec![("cy".to_owned(), before + 1, 1)]);
+}
+
+#[test]
 fn room_joined_carries_every_members_read_mark() {
     let mut world = World::with_three();
     world.post("ana", "x");

@@ -23,11 +23,85 @@ fn connect(conn: &str) -> InboxCommand {
         who: Identity {
             user_id: "u".into(),
             username: "U".into(),
+            handle: "u".into(),
             global_admin: false,
             expires_at: None,
             version: edgechat_protocol::PROTOCOL_VERSION,
+            status: None,
+            status_text: None,
         },
     }
+}
+
+/// A socket of a user who chose to appear away (`?status=away`).
+fn connect_away(conn: &str) -> InboxCommand {
+    match connect(conn) {
+        InboxCommand::Connect { conn, who, version } => InboxCommand::Connect {
+            conn,
+            who: Identity {
+                status: Some(Status::Away),
+                ..who
+            },
+            version,
+        },
+        _ => unreachable!(),
+    }
+}
+
+fn saved_text(effects: &[InboxEffect]) -> Option<Option<String>> {
+    effects.iter().find_map(|e| match e {
+        InboxEffect::Save(presence) => Some(presence.status_text.clone()),
+        _ => None,
+    })
+}
+
+#[test]
+fn a_user_who_chose_to_appear_away_arrives_away_never_online() {
+    let mut inbox = inbox();
+    let effects = inbox.handle(connect_away("a"), 10);
+    assert_eq!(relayed(&effects), [Status::Away]);
+    assert_eq!(inbox.presence().status, Status::Away);
+}
+
+#[test]
+fn the_profiles_status_text_is_the_inboxs_to_store_write_and_relay() {
+    let mut inbox = inbox();
+    inbox.handle(connect("a"), 0);
+    let effects = inbox.handle(InboxCommand::StatusText(Some("on call".into())), 20_000);
+    assert_eq!(saved_text(&effects), Some(Some("on call".into())));
+    assert!(effects.iter().any(|e| matches!(
+        e,
+        InboxEffect::Relay(ServerMsg::UserStatus { status_text: Some(t), status: Status::Online, .. }) if t == "on call"
+    )));
+    // A status change that brings no text keeps it (the client's away/online reports).
+    let effects = inbox.handle(
+        InboxCommand::Frame {
+            conn: "a".into(),
+            raw: r#"{"type":"status-change","status":"away"}"#.into(),
+        },
+        40_000,
+    );
+    assert_eq!(saved_text(&effects), Some(Some("on call".into())));
+    // Cleared through the profile, it is gone for good.
+    let effects = inbox.handle(InboxCommand::StatusText(None), 60_000);
+    assert_eq!(saved_text(&effects), Some(None));
+}
+
+#[test]
+fn profile_status_texts_spend_the_status_budget() {
+    let mut inbox = inbox();
+    let limits = Limits::default();
+    let budget = limits.status_rate.burst.max(limits.status_rate.per_window);
+    let refused = (0..=budget + 1).find_map(|i| {
+        inbox
+            .handle(InboxCommand::StatusText(Some(format!("s{i}"))), 1)
+            .into_iter()
+            .find_map(|e| match e {
+                InboxEffect::TooOften { retry_after } => Some(retry_after),
+                _ => None,
+            })
+    });
+    assert!(refused.is_some_and(|wait| wait > 0), "{refused:?}");
 }
 
 fn relayed(effects: &[InboxEffect]) -> Vec<Status> {

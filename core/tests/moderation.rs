@@ -140,9 +140,12 @@ fn a_global_admin_outranks_every_room_role() {
     let root = Identity {
         user_id: "root".into(),
         username: "Root".into(),
+        handle: "root".into(),
         global_admin: true,
         expires_at: None,
         version: edgechat_protocol::PROTOCOL_VERSION,
+        status: None,
+        status_text: None,
     };
     world.connect_as("root", root, None);
     let effects = world.send(

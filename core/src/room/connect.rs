@@ -1,6 +1,6 @@
 //! Sockets arriving and leaving, and membership that follows from them.
 
-use edgechat_protocol::{ErrorCode, Millis, Role, RoomEvent, Seq, ServerMsg, close};
+use edgechat_protocol::{ErrorCode, Millis, Role, RoomEvent, Seq, ServerMsg, Status, close};
 
 use super::{ConnId, Effect, Identity, Outcome, Refusal, Room};
 use crate::store::{Sql, StoreError};
@@ -19,11 +19,17 @@ impl<S: Sql> Room<S> {
         let mut effects = Vec::new();
         let member = self.store.member(&user_id)?;
         if let Some(member) = &member
-            && member.username != who.username
+            && (member.username != who.username
+                || (member.handle != who.handle && !who.handle.is_empty()))
         {
             // An invitee is listed under their id until they first arrive; a renamed
             // user under their old name until they next do.
-            self.store.rename_member(&user_id, &who.username)?;
+            let handle = if who.handle.is_empty() {
+                &member.handle
+            } else {
+                &who.handle
+            };
+            self.store.rename_member(&user_id, &who.username, handle)?;
         }
         if member.is_none() {
             let refusal = if self.store.is_banned(&user_id)? {
@@ -60,6 +66,7 @@ impl<S: Sql> Room<S> {
                 room_id: self.info.room_id.clone(),
                 user_id: user_id.clone(),
                 username: who.username.clone(),
+                handle: who.handle.clone(),
                 role: Role::Member,
                 seq: self.next_seq(),
             };
@@ -72,6 +79,7 @@ impl<S: Sql> Room<S> {
             });
         }
 
+        effects.extend(self.arrived_with_status(&conn, &who, member.as_ref())?);
         self.sockets.insert(conn.clone(), who.clone());
         self.leaving.remove(&user_id);
         effects.extend(self.cap_sockets(&user_id));
@@ -89,6 +97,43 @@ impl<S: Sql> Room<S> {
         }
         effects.extend(changed);
         Ok(effects)
+    }
+
+    /// The status the door read for an arriving member, kept and told when it differs
+    /// from the member table's: a room the member joined after their last status change
+    /// hears it here rather than never. "Offline" is not believed of someone arriving
+    /// (their inbox may simply not have stored "online" yet); their status text is.
+    /// Told to the others only: the joiner's first frame is `room-joined`, which has it.
+    fn arrived_with_status(
+        &mut self,
+        conn: &str,
+        who: &Identity,
+        known: Option<&crate::store::Member>,
+    ) -> Result<Vec<Effect>, StoreError> {
+        let Some(door) = who.status else {
+            return Ok(Vec::new());
+        };
+        let (was, was_text) = known.map_or((Status::Offline, None), |m| {
+            (m.status, m.status_text.clone())
+        });
+        // Their status text is the door's word either way (the inbox wrote it).
+        let status = if door == Status::Offline { was } else { door };
+        if status == was && who.status_text == was_text {
+            return Ok(Vec::new());
+        }
+        let text = who.status_text.as_deref();
+        self.store
+            .set_status(&who.user_id, status, Some(self.now), text)?;
+        Ok(vec![Effect::Broadcast {
+            msg: ServerMsg::UserStatus {
+                user_id: who.user_id.clone(),
+                status,
+                last_seen: Some(self.now),
+                status_text: who.status_text.clone(),
+            },
+            // The joiner's first frame is `room-joined`, which carries it.
+            except: Some(conn.to_owned()),
+        }])
     }
 
     /// Closes the sockets, restored after a wake, of users who are no longer members
@@ -203,6 +248,7 @@ impl<S: Sql> Room<S> {
         let left = RoomEvent::UserLeft {
             room_id: self.info.room_id.clone(),
             user_id: who.user_id.clone(),
+            username: who.username.clone(),
             seq: self.next_seq(),
         };
         let mut effects = self.publish(left)?;

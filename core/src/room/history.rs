@@ -101,7 +101,11 @@ impl<S: Sql> Room<S> {
             online: online.contains(&member.user_id),
             user_id: member.user_id,
             username: member.username,
+            handle: member.handle,
             role: member.role,
+            status: member.status,
+            last_seen: member.last_seen,
+            status_text: member.status_text,
         }
     }
 

@@ -29,6 +29,10 @@ use crate::{
 };
 pub use uploads::{Upload, UploadRefused};
 
+/// How many members with an inbox open elsewhere a batch of new messages tells their
+/// unread count, at most: each costs a count over their unread messages (itself capped).
+pub const LIVE_COUNTS: usize = 1_000;
+
 /// Something that happened to the room.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -182,6 +186,7 @@ impl<S: Sql> Room<S> {
                 room_id: room.info.room_id.clone(),
                 user_id: creator.user_id.clone(),
                 username: creator.username.clone(),
+                handle: creator.handle.clone(),
                 role: if direct { Role::Member } else { Role::Admin },
                 seq: room.next_seq(),
             };
@@ -247,13 +252,49 @@ impl<S: Sql> Room<S> {
         after: Seq,
         through: Seq,
     ) -> Result<Vec<(Id, Seq)>, StoreError> {
-        let here = self.online();
+        let here = self.connected();
         Ok(self
             .store
             .unread_transitions(after, through)?
             .into_iter()
             .filter(|(user_id, _)| !here.contains(user_id))
             .collect())
+    }
+
+    /// What the room lists of members not here should say after the events in
+    /// `(after, through]` were stored: how many messages each has not read, for those
+    /// whose room just went unread and, when the batch brought new messages, for those
+    /// whose inbox is open elsewhere (at most [`LIVE_COUNTS`] of them), so a badge counts
+    /// every message, not only the first. With the seq each count is as of; counts of 0
+    /// are left out.
+    pub fn unread_counts(
+        &self,
+        after: Seq,
+        through: Seq,
+        new_messages: bool,
+    ) -> Result<Vec<(Id, Seq, u64)>, StoreError> {
+        let mut told: BTreeMap<Id, Seq> = self
+            .store
+            .unread_transitions(after, through)?
+            .into_iter()
+            .collect();
+        if new_messages {
+            for user_id in self.store.live_members(LIVE_COUNTS)? {
+                told.entry(user_id).or_insert(through);
+            }
+        }
+        let here = self.connected();
+        let mut counts = Vec::new();
+        for (user_id, seq) in told {
+            if here.contains(&user_id) {
+                continue;
+            }
+            let count = self.store.unread_count(&user_id)?;
+            if count > 0 {
+                counts.push((user_id, seq, count));
+            }
+        }
+        Ok(counts)
     }
 
     /// Whether `user_id` has a socket open to the room (or just had one).

@@ -19,6 +19,16 @@ impl<S: Sql> Room<S> {
             .collect()
     }
 
+    /// Users with a socket open now. Who is told of new messages elsewhere follows this,
+    /// not [`Self::online`]: a user who closed the room a moment ago saw nothing since,
+    /// and must not miss a badge because their dot is still shown for the grace period.
+    pub fn connected(&self) -> BTreeSet<Id> {
+        self.sockets
+            .identities()
+            .map(|who| who.user_id.clone())
+            .collect()
+    }
+
     /// What the sockets must be told when the online set differs from the one last
     /// shown: after a load, the whole set to everyone; otherwise who came and who went
     /// (`presence-changed`; the whole set to sockets of version 1). The first change
@@ -194,10 +204,25 @@ impl<S: Sql> Room<S> {
             .collect()
     }
 
-    /// A member's global status, passed on to the room's sockets.
+    /// A member's global status: kept in the member table (a member list opened later
+    /// shows it) and passed on to the room's sockets.
     pub(super) fn relay_status(&mut self, status: ServerMsg) -> Result<Vec<Effect>, StoreError> {
         Ok(match &status {
-            ServerMsg::UserStatus { user_id, .. } if self.store.is_member(user_id)? => {
+            ServerMsg::UserStatus {
+                user_id,
+                status: now_status,
+                last_seen,
+                status_text,
+            } => {
+                let Some(member) = self.store.member(user_id)? else {
+                    return Ok(Vec::new());
+                };
+                self.store
+                    .set_status(user_id, *now_status, *last_seen, status_text.as_deref())?;
+                // Only news is told: an inbox's answer to a delivery repeats the status.
+                if member.status == *now_status && member.status_text == *status_text {
+                    return Ok(Vec::new());
+                }
                 vec![Effect::Broadcast {
                     msg: status,
                     except: None,

@@ -5,8 +5,11 @@ use edgechat_protocol::{Message, Role, RoomEvent};
 
 use super::{Sql, Store, StoreError, schema, to_json};
 
-const UPSERT_MEMBER: &str = "INSERT INTO members (user_id, username, role) VALUES (?, ?, ?)
-     ON CONFLICT(user_id) DO UPDATE SET username = excluded.username, role = excluded.role";
+/// An invite carries no account name: a member's stays as it was.
+const UPSERT_MEMBER: &str =
+    "INSERT INTO members (user_id, username, handle, role) VALUES (?, ?, ?, ?)
+     ON CONFLICT(user_id) DO UPDATE SET username = excluded.username, role = excluded.role,
+         handle = CASE WHEN excluded.handle = '' THEN members.handle ELSE excluded.handle END";
 const DELETE_MEMBER: &str = "DELETE FROM members WHERE user_id = ?";
 const SET_ROLE: &str = "UPDATE members SET role = ? WHERE user_id = ?";
 const BAN: &str = "INSERT OR IGNORE INTO banned (user_id) VALUES (?)";
@@ -35,12 +38,13 @@ pub fn apply<S: Sql>(store: &Store<S>, event: &RoomEvent) -> Result<(), StoreErr
         RoomEvent::UserJoined {
             user_id,
             username,
+            handle,
             role,
             ..
-        } => upsert_member(store, user_id, username, *role),
+        } => upsert_member(store, user_id, username, handle, *role),
         RoomEvent::UserInvited {
             user_id, username, ..
-        } => upsert_member(store, user_id, username, Role::Member),
+        } => upsert_member(store, user_id, username, "", Role::Member),
         RoomEvent::UserLeft { user_id, .. } | RoomEvent::UserKicked { user_id, .. } => {
             store.exec(DELETE_MEMBER, &[user_id.into()])
         }
@@ -130,11 +134,17 @@ fn upsert_member<S: Sql>(
     store: &Store<S>,
     user_id: &str,
     username: &str,
+    handle: &str,
     role: Role,
 ) -> Result<(), StoreError> {
     store.exec(
         UPSERT_MEMBER,
-        &[user_id.into(), username.into(), stored_role(role).into()],
+        &[
+            user_id.into(),
+            username.into(),
+            handle.into(),
+            stored_role(role).into(),
+        ],
     )
 }
 

@@ -20,7 +20,7 @@ pub use owed::{Membership, OUTBOX_ATTEMPTS, Outgoing};
 pub use queries::{Sender, UNREAD_COUNT_CAP};
 pub use schema::Migration;
 
-use edgechat_protocol::{Id, Role, Seq};
+use edgechat_protocol::{Id, Millis, Role, Seq, Status};
 
 /// A value bound to a statement or read from a row.
 #[derive(Debug, Clone, PartialEq)]
@@ -146,7 +146,13 @@ pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreErr
 pub struct Member {
     pub user_id: Id,
     pub username: String,
+    /// The account name; empty until the member arrives with it.
+    pub handle: String,
     pub role: Role,
+    /// Their global status, last seen and status text as their inbox last relayed them.
+    pub status: Status,
+    pub last_seen: Option<Millis>,
+    pub status_text: Option<String>,
 }
 
 /// The room's store: its SQLite, and the few numbers every step needs.

@@ -3,18 +3,26 @@
 
 use std::collections::BTreeMap;
 
-use edgechat_protocol::{Id, Message, Millis, RoomEvent, RoomInfo, Seq};
+use edgechat_protocol::{Id, Message, Millis, RoomEvent, RoomInfo, Seq, Status};
 
-use super::{Member, Sql, Store, StoreError, schema, to_json};
+use super::{Member, Sql, Store, StoreError, Value, schema, to_json};
 
 const GET_INFO: &str = "SELECT value FROM room WHERE key = ?";
 const SET_INFO: &str = "INSERT INTO room (key, value) VALUES (?, ?)
      ON CONFLICT(key) DO UPDATE SET value = excluded.value";
-const MEMBER: &str = "SELECT user_id, username, role FROM members WHERE user_id = ?";
-const MEMBERS: &str = "SELECT user_id, username, role FROM members ORDER BY user_id";
-const MEMBERS_AFTER: &str =
-    "SELECT user_id, username, role FROM members WHERE user_id > ? ORDER BY user_id LIMIT ?";
-const RENAME_MEMBER: &str = "UPDATE members SET username = ? WHERE user_id = ?";
+const MEMBER: &str = "SELECT user_id, username, role, handle, status, last_seen, status_text
+     FROM members WHERE user_id = ?";
+const MEMBERS: &str = "SELECT user_id, username, role, handle, status, last_seen, status_text
+     FROM members ORDER BY user_id";
+const MEMBERS_AFTER: &str = "SELECT user_id, username, role, handle, status, last_seen, status_text
+     FROM members WHERE user_id > ? ORDER BY user_id LIMIT ?";
+const RENAME_MEMBER: &str = "UPDATE members SET username = ?, handle = ? WHERE user_id = ?";
+const SET_STATUS: &str =
+    "UPDATE members SET status = ?, last_seen = ?, status_text = ? WHERE user_id = ?";
+/// Members whose inbox last said they are online or away (the partial index
+/// `members_live` holds only those).
+const LIVE_MEMBERS: &str =
+    "SELECT user_id FROM members WHERE status != 'offline' ORDER BY user_id LIMIT ?";
 const MEMBER_COUNT: &str = "SELECT COUNT(*) FROM members";
 const IS_BANNED: &str = "SELECT 1 FROM banned WHERE user_id = ?";
 const MUTED_UNTIL: &str = "SELECT until FROM muted WHERE user_id = ?";
@@ -83,9 +91,45 @@ impl<S: Sql> Store<S> {
             .transpose()
     }
 
-    /// The name a member is listed under, as they last arrived with it.
-    pub fn rename_member(&self, user_id: &str, username: &str) -> Result<(), StoreError> {
-        self.exec(RENAME_MEMBER, &[username.into(), user_id.into()])
+    /// The names a member is listed under, as they last arrived with them.
+    pub fn rename_member(
+        &self,
+        user_id: &str,
+        username: &str,
+        handle: &str,
+    ) -> Result<(), StoreError> {
+        self.exec(
+            RENAME_MEMBER,
+            &[username.into(), handle.into(), user_id.into()],
+        )
+    }
+
+    /// A member's global status as their inbox relays it (nothing for a non-member).
+    pub fn set_status(
+        &self,
+        user_id: &str,
+        status: Status,
+        last_seen: Option<Millis>,
+        status_text: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.exec(
+            SET_STATUS,
+            &[
+                status_name(status).into(),
+                last_seen.map_or(Value::Null, Value::from),
+                status_text.map_or(Value::Null, Value::from),
+                user_id.into(),
+            ],
+        )
+    }
+
+    /// Up to `limit` members whose inbox is open somewhere (online or away), by id.
+    pub fn live_members(&self, limit: usize) -> Result<Vec<Id>, StoreError> {
+        self.sql
+            .run(LIVE_MEMBERS, &[(limit as u64).into()])?
+            .iter()
+            .map(|row| Ok(row.text(0)?.to_owned()))
+            .collect()
     }
 
     pub fn is_member(&self, user_id: &str) -> Result<bool, StoreError> {
@@ -302,5 +346,24 @@ fn member(row: &super::Row) -> Result<Member, StoreError> {
         user_id: row.text(0)?.to_owned(),
         username: row.text(1)?.to_owned(),
         role: serde_json::from_str(row.text(2)?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        handle: row.text(3)?.to_owned(),
+        status: match row.text(4)? {
+            "online" => Status::Online,
+            "away" => Status::Away,
+            _ => Status::Offline,
+        },
+        last_seen: (!row.is_null(5)).then(|| row.uint(5)).transpose()?,
+        status_text: (!row.is_null(6))
+            .then(|| row.text(6).map(str::to_owned))
+            .transpose()?,
     })
+}
+
+/// A status as the members table keeps it.
+fn status_name(status: Status) -> &'static str {
+    match status {
+        Status::Online => "online",
+        Status::Away => "away",
+        Status::Offline => "offline",
+    }
 }

@@ -7,8 +7,9 @@ use super::{Sql, Store, StoreError};
 /// The schema this build writes. 1: the log was the only state (folded in memory on
 /// every wake). 2: state tables beside a compacted log. 3: membership changes D1 lacks,
 /// and notifications not yet delivered. 4: uploads on their way to R2. 5: read marks by how
-/// far they reach, so a joiner is sent the furthest few without reading them all.
-pub const VERSION: u64 = 5;
+/// far they reach, so a joiner is sent the furthest few without reading them all. 6: each
+/// member's account name and the status their inbox relays.
+pub const VERSION: u64 = 6;
 
 /// Keys of the `counters` table (the head is not one: it is the log's newest seq).
 pub const SLOW_MODE: &str = "slow_mode";
@@ -81,6 +82,16 @@ const V4: &[&str] = &[
 /// From schema 4 to 5.
 const V5: &[&str] = &["CREATE INDEX read_marks_by_seq ON read_marks (seq)"];
 
+/// From schema 5 to 6: what the member list shows of each member beyond their name.
+const V6: &[&str] = &[
+    "ALTER TABLE members ADD COLUMN handle TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE members ADD COLUMN status TEXT NOT NULL DEFAULT 'offline'",
+    "ALTER TABLE members ADD COLUMN last_seen INTEGER",
+    "ALTER TABLE members ADD COLUMN status_text TEXT",
+    // The members with an inbox open, whom a write-behind batch tells the unread count.
+    "CREATE INDEX members_live ON members (user_id) WHERE status != 'offline'",
+];
+
 pub(super) const LOG_HEAD: &str = "SELECT COALESCE(MAX(seq), 0) FROM events";
 const LOG_CHUNK: &str = "SELECT body FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?";
 
@@ -122,6 +133,11 @@ impl<S: Sql> Store<S> {
             }
             if version < 5 {
                 for statement in V5 {
+                    self.exec(statement, &[])?;
+                }
+            }
+            if version < 6 {
+                for statement in V6 {
                     self.exec(statement, &[])?;
                 }
             }

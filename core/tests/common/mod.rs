@@ -47,9 +47,12 @@ pub fn who(user: &str) -> Identity {
     Identity {
         user_id: user.into(),
         username: name,
+        handle: user.into(),
         global_admin: false,
         expires_at: None,
         version: edgechat_protocol::PROTOCOL_VERSION,
+        status: None,
+        status_text: None,
     }
 }
 
