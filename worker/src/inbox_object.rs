@@ -73,13 +73,33 @@ impl DurableObject for Inbox {
                 for event in events {
                     self.run(InboxCommand::Deliver(Box::new(event)), now).await;
                 }
-                return Ok(Response::empty()?.with_status(204));
+                // The room learns whether the user's room list is open (and so whether
+                // to tell it later counts) from the answer.
+                let status = self.core.borrow().as_ref().map(Core::status_event);
+                return match status {
+                    Some(status) => http::json(200, &serde_json::to_value(&status)?),
+                    None => Ok(Response::empty()?.with_status(204)),
+                };
             }
             InboxCall::Admit { room, .. } => return self.admit(&room, now).await,
             InboxCall::Revoke { user_id } => {
                 self.load(&user_id).await?;
                 self.run(InboxCommand::Revoke, now).await;
                 self.revoke_in_rooms(&user_id).await?;
+                return Ok(Response::empty()?.with_status(204));
+            }
+            InboxCall::StatusText { user_id, text } => {
+                self.load(&user_id).await?;
+                if let Some(retry_after) = self.run(InboxCommand::StatusText(text), now).await {
+                    let code = ErrorCode::RateLimited;
+                    return http::json(
+                        code.status(),
+                        &serde_json::json!({
+                            "error": { "code": code, "message": "too many status changes; slow down" },
+                            "retryAfter": retry_after,
+                        }),
+                    );
+                }
                 return Ok(Response::empty()?.with_status(204));
             }
             InboxCall::Connect { who, protocol } => (who, protocol),
@@ -159,13 +179,21 @@ impl Inbox {
             return Ok(());
         }
         let stored: Option<Stored> = self.state.storage().get("presence").await?;
-        let presence = stored.map_or_else(Presence::offline, |s| Presence {
-            status: s.status,
-            status_text: s.status_text,
-            last_seen: s.last_seen,
-            relayed_at: s.relayed_at,
-            relay_pending: s.relay_pending,
-        });
+        let presence = match stored {
+            Some(s) => Presence {
+                status: s.status,
+                status_text: s.status_text,
+                last_seen: s.last_seen,
+                relayed_at: s.relayed_at,
+                relay_pending: s.relay_pending,
+            },
+            // An inbox never used: the status text a profile set before the inbox
+            // owned it is in D1 only.
+            None => Presence {
+                status_text: self.stored_status_text(user_id).await,
+                ..Presence::offline()
+            },
+        };
         let conns = sockets::attached(&self.state);
         self.core.replace(Some(Core::new(
             user_id,
@@ -176,20 +204,25 @@ impl Inbox {
         Ok(())
     }
 
-    async fn run(&self, command: InboxCommand, now: Millis) {
+    /// Runs `command` through the core and carries out what it says; the wait, when the
+    /// command was refused as too frequent.
+    async fn run(&self, command: InboxCommand, now: Millis) -> Option<u64> {
         let mut next = Some(command);
         let mut deadline = None;
+        let mut too_often = None;
         while let Some(command) = next.take() {
             let (effects, at, user_id) = {
                 let mut slot = self.core.borrow_mut();
-                let Some(core) = slot.as_mut() else {
-                    return;
-                };
+                let core = slot.as_mut()?;
                 let effects = core.handle(command, now);
                 (effects, core.next_deadline(), core.user_id().to_owned())
             };
             deadline = at;
             for effect in effects {
+                if let InboxEffect::TooOften { retry_after } = effect {
+                    too_often = Some(retry_after);
+                    continue;
+                }
                 match self.carry_out(&user_id, effect, now).await {
                     // The door's answer to an `authenticate`: one more turn of the core.
                     Ok(Some(follow_up)) => next = Some(follow_up),
@@ -205,6 +238,7 @@ impl Inbox {
                 .set_alarm(at.saturating_sub(now) as i64)
                 .await;
         }
+        too_often
     }
 
     async fn carry_out(
@@ -273,16 +307,25 @@ impl Inbox {
                     )
                     .await?;
                 let db = self.env.d1("DB")?;
-                db.prepare("UPDATE users SET last_seen_at = ?2, status_text = COALESCE(?3, '') WHERE id = ?1")
+                // D1's copy, for profiles and for the door to hand to rooms the user opens.
+                let status = match presence.status {
+                    Status::Online => "online",
+                    Status::Away => "away",
+                    Status::Offline => "offline",
+                };
+                db.prepare("UPDATE users SET last_seen_at = ?2, status_text = COALESCE(?3, ''), status = ?4 WHERE id = ?1")
                     .bind(&[
                         JsValue::from_str(&stored_user),
                         JsValue::from_f64(presence.last_seen.unwrap_or(now) as f64),
                         presence.status_text.as_deref().map_or(JsValue::NULL, JsValue::from_str),
+                        JsValue::from_str(status),
                     ])?
                     .run()
                     .await?;
             }
             InboxEffect::Relay(msg) => self.relay(user_id, &msg).await?,
+            // Answered by `run`'s caller.
+            InboxEffect::TooOften { .. } => {}
             InboxEffect::CreateRoom {
                 conn,
                 req_id,
@@ -299,6 +342,13 @@ impl Inbox {
             }
         }
         Ok(None)
+    }
+
+    /// The status text D1 holds for `user_id`, if any.
+    async fn stored_status_text(&self, user_id: &str) -> Option<String> {
+        let db = self.env.d1("DB").ok()?;
+        let user = users::by_id(&db, user_id).await.ok()??;
+        Some(user.status_text).filter(|text| !text.is_empty())
     }
 
     /// Counts one more room the user is added to by someone else, within the hourly cap.

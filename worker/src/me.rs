@@ -47,13 +47,23 @@ pub async fn patch(mut req: Request, env: &Env) -> Result<Response> {
         Err(e) => return http::field_error(&e),
     };
     let db = env.d1("DB")?;
-    users::update_profile(
-        &db,
-        &user.id,
-        display_name.as_deref(),
-        status_text.as_deref(),
-    )
-    .await?;
+    if let Some(name) = &display_name {
+        users::set_display_name(&db, &user.id, name).await?;
+    }
+    // The status text belongs to the inbox: it stores it, writes D1 and tells the
+    // user's rooms and devices, so nothing writes an older copy over it.
+    if let Some(text) = status_text {
+        let text = Some(text).filter(|t| !t.is_empty());
+        let answer = crate::stubs::InboxStub::new(env, &user.id)?
+            .set_status_text(text)
+            .await?;
+        match answer.status_code() {
+            204 => {}
+            // Too many changes: the inbox's answer says how long to wait.
+            429 => return Ok(answer),
+            _ => return http::error(ErrorCode::Internal, "the status could not be saved"),
+        }
+    }
     match users::by_id(&db, &user.id).await? {
         Some(updated) => http::json(200, &json!(updated.me())),
         None => http::error(ErrorCode::NotFound, "the account no longer exists"),

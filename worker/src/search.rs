@@ -1,5 +1,6 @@
 //! `GET /api/search?q=&room=&from=&before=&after=`: full-text search over the rooms the
 //! caller may read (members read their rooms, anyone a public room not banned from).
+//! `from` is the author's id or account name.
 
 use edgechat_core::search::{HIGHLIGHT_END, HIGHLIGHT_START, fts_query};
 use edgechat_protocol::ErrorCode;
@@ -53,6 +54,9 @@ pub async fn search(req: Request, env: &Env) -> Result<Response> {
     };
     let (before, after) = (attempt!(time("before")), attempt!(time("after")));
     let text_or_null = |v: Option<String>| v.map_or(JsValue::NULL, |v| JsValue::from_str(&v));
+    // `from` names the author by id or by account name (`ana` or `@ana`, in any case).
+    let from = param("from").map(|f| f.trim_start_matches('@').to_owned());
+    let from_key = from.as_deref().map(edgechat_auth::names::username_key);
     let hits: Vec<Hit> = env
         .d1("DB")?
         .prepare(
@@ -65,7 +69,9 @@ pub async fn search(req: Request, env: &Env) -> Result<Response> {
              WHERE messages_fts MATCH ?1 AND m.deleted = 0
                AND (rm.member = 1 OR ?7 = 1 OR (r.kind = 'public' AND COALESCE(rm.banned, 0) = 0))
                AND (?3 IS NULL OR m.room_id = ?3)
-               AND (?4 IS NULL OR m.user_id = ?4)
+               AND (?4 IS NULL OR m.user_id = COALESCE(
+                     (SELECT id FROM users WHERE id = ?4),
+                     (SELECT id FROM users WHERE username_key = ?10)))
                AND (?5 IS NULL OR m.created_at < ?5)
                AND (?6 IS NULL OR m.created_at > ?6)
              ORDER BY m.created_at DESC LIMIT 50",
@@ -74,12 +80,13 @@ pub async fn search(req: Request, env: &Env) -> Result<Response> {
             JsValue::from_str(&query),
             JsValue::from_str(&user.id),
             text_or_null(param("room")),
-            text_or_null(param("from")),
+            text_or_null(from),
             before,
             after,
             JsValue::from_f64(if user.is_admin() { 1.0 } else { 0.0 }),
             JsValue::from_str(&HIGHLIGHT_START.to_string()),
             JsValue::from_str(&HIGHLIGHT_END.to_string()),
+            text_or_null(from_key),
         ])?
         .all()
         .await?

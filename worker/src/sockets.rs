@@ -54,7 +54,12 @@ pub fn accept(
     pair.server.serialize_attachment(&Attachment {
         conn: conn.clone(),
         room: room.to_owned(),
-        who,
+        // The status the door read is for the arrival only.
+        who: Identity {
+            status: None,
+            status_text: None,
+            ..who
+        },
         closed: false,
     })?;
     Ok((pair, conn))

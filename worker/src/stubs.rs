@@ -22,9 +22,12 @@ impl From<&UserRow> for Identity {
         Identity {
             user_id: user.id.clone(),
             username: user.display_name.clone(),
+            handle: user.username.clone(),
             global_admin: user.is_admin(),
             expires_at: None,
             version: 1,
+            status: Some(user.status()),
+            status_text: Some(user.status_text.clone()).filter(|t| !t.is_empty()),
         }
     }
 }
@@ -135,6 +138,12 @@ pub enum InboxCall {
     Admit { user_id: String, room: String },
     /// The account was disabled: close every socket, the inbox's and the rooms'.
     Revoke { user_id: String },
+    /// The user set their status text (`PATCH /api/me`; `None` clears it): the inbox
+    /// owns it, stores it, writes D1 and relays it.
+    StatusText {
+        user_id: String,
+        text: Option<String>,
+    },
 }
 
 /// The inbox's answer to [`InboxCall::Admit`].
@@ -365,6 +374,15 @@ impl InboxStub {
     pub async fn revoke(&self) -> Result<Response> {
         self.call(&InboxCall::Revoke {
             user_id: self.1.clone(),
+        })
+        .await
+    }
+
+    /// Sets the user's status text; answered once stored and written to D1.
+    pub async fn set_status_text(&self, text: Option<String>) -> Result<Response> {
+        self.call(&InboxCall::StatusText {
+            user_id: self.1.clone(),
+            text,
         })
         .await
     }

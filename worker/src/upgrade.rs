@@ -33,9 +33,16 @@ pub async fn room_history(req: &Request, env: &Env, room: &str) -> Result<Respon
         .await
 }
 
-/// `GET /api/me/ws`: the user's inbox socket, checked like a room's.
+/// `GET /api/me/ws[?status=away]`: the user's inbox socket, checked like a room's. A user
+/// who chose to appear away says so, and arrives away.
 pub async fn inbox_socket(req: &Request, env: &Env) -> Result<Response> {
-    let (who, protocol) = attempt!(door(req, env).await);
+    let (mut who, protocol) = attempt!(door(req, env).await);
+    let away = req
+        .url()?
+        .query_pairs()
+        .any(|(key, value)| key == "status" && value == "away");
+    who.status = away.then_some(edgechat_protocol::Status::Away);
+    who.status_text = None;
     InboxStub::new(env, &who.user_id)?
         .connect(who, protocol)
         .await

@@ -1,5 +1,6 @@
 //! The `users` table. Rows decode into explicit structs; every value is bound.
 
+use edgechat_protocol::Status;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 use worker::{D1Database, Result};
@@ -25,9 +26,21 @@ pub struct UserRow {
     pub password: String,
     pub created_at: f64,
     pub last_seen_at: Option<f64>,
+    /// As the inbox last stored it; rows read before migration 0010 have none.
+    #[serde(default)]
+    pub status: Option<String>,
 }
 
 impl UserRow {
+    /// The global status the user's inbox last stored.
+    pub fn status(&self) -> Status {
+        match self.status.as_deref() {
+            Some("online") => Status::Online,
+            Some("away") => Status::Away,
+            _ => Status::Offline,
+        }
+    }
+
     pub fn is_admin(&self) -> bool {
         self.role == "admin"
     }
@@ -42,7 +55,6 @@ impl UserRow {
             profile: self.profile(),
             role: self.role.clone(),
             created_at: self.created_at as u64,
-            last_seen_at: self.last_seen_at.map(|t| t as u64),
         }
     }
 
@@ -53,6 +65,8 @@ impl UserRow {
             username: self.username.clone(),
             display_name: self.display_name.clone(),
             status_text: self.status_text.clone(),
+            status: self.status(),
+            last_seen_at: self.last_seen_at.map(|t| t as u64),
             avatar_file_id: self.avatar_file_id.clone(),
         }
     }
@@ -65,6 +79,10 @@ pub struct Profile {
     pub username: String,
     pub display_name: String,
     pub status_text: String,
+    /// Online, away or offline, as the user's inbox last stored it.
+    pub status: Status,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_seen_at: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar_file_id: Option<String>,
 }
@@ -76,8 +94,6 @@ pub struct Me {
     pub profile: Profile,
     pub role: String,
     pub created_at: u64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub last_seen_at: Option<u64>,
 }
 
 /// Both lookups read the same columns, the ones `UserRow` decodes.
@@ -85,7 +101,7 @@ macro_rules! select_user {
     ($where:literal) => {
         concat!(
             "SELECT id, username, display_name, avatar_file_id, status_text, role, disabled, ",
-            "password, created_at, last_seen_at FROM users WHERE ",
+            "password, created_at, last_seen_at, status FROM users WHERE ",
             $where
         )
     };
@@ -152,23 +168,12 @@ pub async fn insert(db: &D1Database, user: &NewUser<'_>) -> Result<bool> {
     Ok(result.meta()?.and_then(|m| m.changes).unwrap_or(0) == 1)
 }
 
-pub async fn update_profile(
-    db: &D1Database,
-    id: &str,
-    display_name: Option<&str>,
-    status_text: Option<&str>,
-) -> Result<()> {
-    db.prepare(
-        "UPDATE users SET display_name = COALESCE(?2, display_name), status_text = COALESCE(?3, status_text)
-         WHERE id = ?1",
-    )
-    .bind(&[
-        text(id),
-        display_name.map_or(JsValue::NULL, text),
-        status_text.map_or(JsValue::NULL, text),
-    ])?
-    .run()
-    .await?;
+/// The name others see. (The status text is the inbox's to write.)
+pub async fn set_display_name(db: &D1Database, id: &str, display_name: &str) -> Result<()> {
+    db.prepare("UPDATE users SET display_name = ?2 WHERE id = ?1")
+        .bind(&[text(id), text(display_name)])?
+        .run()
+        .await?;
     Ok(())
 }
 

@@ -7,7 +7,8 @@ use crate::stubs::InboxStub;
 
 impl Room {
     /// Tells the inboxes of members who are not here what the batch means for them: the
-    /// room went unread, or a message mentions them; and welcomes new members. Batched per
+    /// room went unread or has more unread (with the count), or a message mentions
+    /// them; and welcomes new members. Batched per
     /// user, bounded per flush; a failure only costs a notification.
     pub(super) async fn notify(
         &self,
@@ -25,19 +26,23 @@ impl Room {
                 .or_default()
                 .push(ServerMsg::RoomCreated { room: info.clone() });
         }
-        let (unread, here): (Vec<(String, u64)>, std::collections::BTreeSet<String>) =
-            match self.core.borrow().as_ref() {
-                Some(core) => (
-                    core.unread_transitions(flushed.after, flushed.through)
-                        .unwrap_or_else(|err| {
-                            worker::console_error!("room: unread transitions: {err}");
-                            Vec::new()
-                        }),
-                    core.online(),
-                ),
-                None => (Vec::new(), Default::default()),
-            };
-        for (user_id, seq) in unread {
+        type Counts = Vec<(String, u64, u64)>;
+        let (unread, here): (Counts, std::collections::BTreeSet<String>) = match self
+            .core
+            .borrow()
+            .as_ref()
+        {
+            Some(core) => (
+                core.unread_counts(flushed.after, flushed.through, !flushed.messages.is_empty())
+                    .unwrap_or_else(|err| {
+                        worker::console_error!("room: unread counts: {err}");
+                        Vec::new()
+                    }),
+                core.connected(),
+            ),
+            None => (Vec::new(), Default::default()),
+        };
+        for (user_id, seq, count) in unread {
             outbox
                 .entry(user_id)
                 .or_default()
@@ -48,6 +53,7 @@ impl Room {
                     message_id: None,
                     from: None,
                     excerpt: None,
+                    unread_count: Some(count),
                 });
         }
         if !flushed.messages.is_empty() {
@@ -92,6 +98,7 @@ impl Room {
                         message_id: Some(message.message_id.clone()),
                         from: Some(message.username.clone()),
                         excerpt: Some(message.text.chars().take(140).collect()),
+                        unread_count: None,
                     });
             }
         }
@@ -111,9 +118,13 @@ impl Room {
     pub(super) async fn deliver_outbox(&self) -> Result<()> {
         let store = self.store();
         let due = store.outbox(self.notify_per_round).map_err(super::stored)?;
+        let mut statuses = Vec::new();
         for outgoing in due {
             let arrived = match self.deliver(&outgoing.user_id, outgoing.events).await {
-                Ok(()) => true,
+                Ok(status) => {
+                    statuses.extend(status);
+                    true
+                }
                 Err(err) => {
                     worker::console_warn!("room: notifying {} failed: {err}", outgoing.user_id);
                     false
@@ -123,15 +134,30 @@ impl Room {
                 .delivered(outgoing.id, arrived)
                 .map_err(super::stored)?;
         }
+        // Each inbox answers with the user's status: a room that had not heard it (an
+        // invitee, a relay that missed the room) learns here whether their room list is
+        // open, and so whether later batches tell them the count.
+        let room = self.room_id();
+        for status in statuses {
+            // Boxed: a step may flush, and a flush delivers.
+            Box::pin(self.run(
+                &room,
+                None,
+                edgechat_core::Command::Status(status),
+                worker::Date::now().as_millis(),
+            ))
+            .await;
+        }
         Ok(())
     }
 
+    /// Hands `events` to the inbox of `user_id`; its answer is the user's status.
     async fn deliver(
         &self,
         user_id: &str,
         events: Vec<edgechat_protocol::ServerMsg>,
-    ) -> Result<()> {
-        let response = InboxStub::new(&self.env, user_id)?
+    ) -> Result<Option<edgechat_protocol::ServerMsg>> {
+        let mut response = InboxStub::new(&self.env, user_id)?
             .deliver(user_id, events)
             .await?;
         if response.status_code() >= 300 {
@@ -140,6 +166,10 @@ impl Room {
                 response.status_code()
             )));
         }
-        Ok(())
+        Ok(response
+            .json::<edgechat_protocol::ServerMsg>()
+            .await
+            .ok()
+            .filter(|msg| matches!(msg, edgechat_protocol::ServerMsg::UserStatus { .. })))
     }
 }
