@@ -157,6 +157,24 @@ pub async fn create_room(token: &str, name: &str) -> Result<String, String> {
 pub struct Profile {
     pub id: String,
     pub display_name: String,
+    /// The account name.
+    #[serde(default)]
+    pub username: String,
+    #[serde(default)]
+    pub status_text: String,
+    #[serde(default = "offline")]
+    pub status: edgechat_protocol::Status,
+    #[serde(default)]
+    pub last_seen_at: Option<u64>,
+}
+
+fn offline() -> edgechat_protocol::Status {
+    edgechat_protocol::Status::Offline
+}
+
+/// A user's public profile, by `GET /api/users/{id}`.
+pub async fn profile(token: &str, user_id: &str) -> Result<Profile, String> {
+    call(Request::get(&format!("/api/users/{user_id}")), token, None).await
 }
 
 /// The user with `username`, by `GET /api/users?username=`.

@@ -5,10 +5,11 @@ use gloo_timers::future::TimeoutFuture;
 
 use crate::{
     api,
+    attention::use_attention,
     components::{ChatRoom, LoginForm, ProfileForm, RoomList},
     directory::Directory,
     hooks::{use_presence, use_websocket},
-    inbox::{self, InboxChannel},
+    inbox::{self, InboxChannel, Permission},
     session::{Session, refresh_delay},
 };
 
@@ -109,7 +110,16 @@ fn Workspace(auth: Signal<Auth>) -> Element {
     let room = use_signal(|| None::<String>);
     let mut editing_profile = use_signal(|| false);
     let mut directory = use_signal(Directory::default);
-    let mut asking = use_signal(inbox::may_ask);
+    let mut permission = use_signal(inbox::permission);
+    // Why there are no desktop notifications, once the browser refused them.
+    let mut explaining = use_signal(|| false);
+    let attention = use_attention();
+    // Back at the page: what arrived in the open room meanwhile is in front of the user.
+    use_effect(move || {
+        if (attention.0)() {
+            directory.write().looking();
+        }
+    });
     // On a phone the room list and the room take turns; this says the list is showing.
     let mut show_rooms = use_signal(|| false);
     // A search hit to show once its room has it loaded.
@@ -150,13 +160,33 @@ fn Workspace(auth: Signal<Auth>) -> Element {
             if !session.user.status_text.is_empty() {
                 span { class: "status", "{session.user.status_text}" }
             }
-            if asking() {
-                button { id: "enable-notifications", r#type: "button", class: "link",
-                    title: "Enable notifications", aria_label: "Enable notifications",
-                    onclick: move |_| { inbox::ask(); asking.set(false); }, "🔔" }
+            match permission() {
+                Permission::Undecided => rsx! {
+                    button { id: "enable-notifications", r#type: "button", class: "link",
+                        title: "Enable notifications", aria_label: "Enable notifications",
+                        onclick: move |_| {
+                            spawn(async move {
+                                let answer = inbox::ask().await;
+                                explaining.set(answer == Permission::Refused);
+                                permission.set(answer);
+                            });
+                        }, "🔔" }
+                },
+                Permission::Refused => rsx! {
+                    button { id: "notifications-blocked", r#type: "button", class: "link",
+                        title: "Notifications are blocked", aria_label: "Notifications are blocked",
+                        aria_expanded: "{explaining}", onclick: move |_| explaining.toggle(), "🔕" }
+                },
+                Permission::Granted => rsx! {},
             }
             button { id: "profile", r#type: "button", onclick: move |_| editing_profile.toggle(), "Profile" }
             button { id: "sign-out", r#type: "button", onclick: sign_out, "Sign out" }
+        }
+        if explaining() {
+            div { id: "notifications-explained", class: "banner notice", role: "status",
+                p { "Desktop notifications are blocked for this site, so mentions and direct messages show only in the room list and the tab title. To get them, allow notifications for this site in your browser's site settings (the icon left of the address), then reload." }
+                button { r#type: "button", class: "link", onclick: move |_| explaining.set(false), "Dismiss" }
+            }
         }
         if editing_profile() {
             ProfileForm { auth, open: editing_profile }

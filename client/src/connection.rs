@@ -11,10 +11,14 @@ use std::{
 };
 
 use dioxus::prelude::*;
-use edgechat_protocol::{ClientFrame, ClientMsg, PING_FRAME, ServerMsg};
+use edgechat_protocol::{
+    ClientFrame, ClientMsg, Message, PING_FRAME, RoomEvent, RoomKind, ServerMsg,
+};
 use gloo_timers::callback::{Interval, Timeout};
 
 use crate::{
+    attention::Attention,
+    directory::Directory,
     reconnect::{backoff_ms, should_retry},
     socket::Socket,
     state::{ChatState, Connection},
@@ -30,10 +34,16 @@ pub trait Channel: 'static {
     fn connection(&mut self, connection: Connection);
 }
 
-/// The open room's channel: frames feed its state, the outbox is resent.
+/// The open room's channel: frames feed its state, the outbox is resent. A message
+/// that arrives while the user is not looking counts in the title, and alerts when it
+/// mentions them or the room is direct.
 pub struct RoomChannel {
     pub room: String,
     pub state: Signal<ChatState>,
+    pub directory: Signal<Directory>,
+    pub attention: Attention,
+    /// The user's account name, which mentions match.
+    pub handle: String,
 }
 
 impl Channel for RoomChannel {
@@ -45,6 +55,9 @@ impl Channel for RoomChannel {
     }
 
     fn frame(&mut self, msg: ServerMsg) {
+        if let ServerMsg::Event(RoomEvent::NewMessage(message)) = &msg {
+            self.arrived(message);
+        }
         self.state.write().apply(msg);
     }
 
@@ -59,6 +72,31 @@ impl Channel for RoomChannel {
 
     fn connection(&mut self, connection: Connection) {
         self.state.write().set_connection(connection);
+    }
+}
+
+impl RoomChannel {
+    /// A new message in the open room: seen if the user is looking; otherwise counted,
+    /// and an alert when it is for them.
+    fn arrived(&mut self, message: &Message) {
+        let me = self.state.peek().me.clone();
+        let looking = self.attention.looking();
+        // A message already here (a replay after a reconnect) is not news.
+        let known = self.state.peek().message(&message.message_id).is_some();
+        if known || looking || message.user_id == me {
+            return;
+        }
+        self.directory.write().unseen_message();
+        let direct = self.directory.peek().kind(&self.room) == Some(RoomKind::Direct);
+        if crate::mention::alerts(message, &me, &self.handle, direct, looking) {
+            let title = if direct {
+                message.username.clone()
+            } else {
+                format!("{} mentioned you", message.username)
+            };
+            let body: String = message.text.chars().take(140).collect();
+            crate::inbox::alert_user(&title, &body, &self.room);
+        }
     }
 }
 

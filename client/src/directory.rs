@@ -29,6 +29,9 @@ pub struct Directory {
     /// How far the user read each room here, ahead of what the server's list may say
     /// until its write-behind catches up.
     read_here: BTreeMap<String, Seq>,
+    /// Messages from others that arrived in the open room while the user was not
+    /// looking (tab hidden, window unfocused): counted in the title until they look.
+    pub unseen: u64,
 }
 
 impl Directory {
@@ -63,20 +66,55 @@ impl Directory {
         }
     }
 
-    /// A notification from the inbox. Returns whether it deserves an alert: a mention,
-    /// or anything in a direct room, when that room is not the one open.
-    pub fn notified(&mut self, room_id: &str, kind: NotificationKind) -> bool {
+    /// A notification from the inbox about `room_id` as of `seq`, with the room's count
+    /// of unread messages when the room sent one. Returns whether it deserves an alert:
+    /// a mention, or a new message in a direct room, when that room is not the one open.
+    pub fn notified(
+        &mut self,
+        room_id: &str,
+        kind: NotificationKind,
+        seq: Seq,
+        count: Option<u64>,
+    ) -> bool {
         if self.open.as_deref() == Some(room_id) {
+            return false;
+        }
+        // Read here since: the notification is older than what the user saw.
+        if self.read_here.get(room_id).is_some_and(|read| *read >= seq) {
             return false;
         }
         let Some(room) = self.entry(room_id) else {
             return kind == NotificationKind::Mention;
         };
-        room.unread = room.unread.max(1);
+        let before = room.unread;
+        room.unread = match count {
+            // The room's own count: the badge's value, however many came before.
+            Some(count) => count,
+            None => room.unread.max(1),
+        };
         if kind == NotificationKind::Mention {
             room.mentions += 1;
         }
-        kind == NotificationKind::Mention || room.kind == RoomKind::Direct
+        kind == NotificationKind::Mention
+            || (room.kind == RoomKind::Direct && (count.is_none() || room.unread > before))
+    }
+
+    /// A message from someone else reached the open room while the user was not looking.
+    pub fn unseen_message(&mut self) {
+        self.unseen += 1;
+    }
+
+    /// The user is looking again: what arrived meanwhile is in front of them.
+    pub fn looking(&mut self) {
+        self.unseen = 0;
+    }
+
+    /// The kind of `room_id`, if it is in the list.
+    pub fn kind(&self, room_id: &str) -> Option<RoomKind> {
+        self.rooms
+            .iter()
+            .find(|r| r.room_id == room_id)
+            .map(|r| r.kind)
     }
 
     /// A room the user was added to (`room-created` on the inbox).
@@ -93,8 +131,9 @@ impl Directory {
         }
     }
 
+    /// Unread messages across the list, and those that arrived unseen in the open room.
     pub fn total_unread(&self) -> u64 {
-        self.rooms.iter().map(|r| r.unread).sum()
+        self.rooms.iter().map(|r| r.unread).sum::<u64>() + self.unseen
     }
 
     /// The tab title: the unread total first, when there is one.
@@ -143,15 +182,15 @@ mod tests {
         directory.open("one");
         assert_eq!(directory.title(), "(2) edgechat");
         assert!(
-            !directory.notified("one", NotificationKind::Unread),
+            !directory.notified("one", NotificationKind::Unread, 4, None),
             "the open room"
         );
         assert!(
-            directory.notified("dm", NotificationKind::Unread),
+            directory.notified("dm", NotificationKind::Unread, 1, None),
             "a direct message"
         );
         assert_eq!(directory.total_unread(), 3);
-        assert!(directory.notified("two", NotificationKind::Mention));
+        assert!(directory.notified("two", NotificationKind::Mention, 5, None));
         assert_eq!(directory.rooms[1].mentions, 2);
         directory.open("two");
         directory.read("two", 9);
@@ -167,11 +206,44 @@ mod tests {
         let mut directory = Directory::default();
         directory.load(rooms());
         directory.open("one");
-        assert!(directory.notified("dm", NotificationKind::Unread));
-        assert!(!directory.notified("two", NotificationKind::Unread));
-        assert!(directory.notified("two", NotificationKind::Mention));
+        assert!(directory.notified("dm", NotificationKind::Unread, 1, Some(1)));
+        assert!(
+            !directory.notified("dm", NotificationKind::Unread, 1, Some(1)),
+            "the same count again is no new message"
+        );
+        assert!(directory.notified("dm", NotificationKind::Unread, 2, Some(2)));
+        assert!(!directory.notified("two", NotificationKind::Unread, 5, Some(3)));
+        assert!(directory.notified("two", NotificationKind::Mention, 6, None));
         directory.open("dm");
-        assert!(!directory.notified("dm", NotificationKind::Mention));
+        assert!(!directory.notified("dm", NotificationKind::Mention, 3, None));
+    }
+
+    #[test]
+    fn counts_follow_the_rooms_word_across_rooms_and_senders() {
+        let mut directory = Directory::default();
+        directory.load(rooms());
+        directory.open("one");
+        // Four messages in one room, told as the room counts them, and one the user
+        // read here meanwhile in another: each badge says what the room said last.
+        for (seq, count) in [(2, 1), (3, 2), (5, 3), (6, 4)] {
+            directory.notified("two", NotificationKind::Unread, seq, Some(count));
+        }
+        directory.notified("dm", NotificationKind::Unread, 1, Some(1));
+        assert_eq!(directory.rooms[1].unread, 4);
+        assert_eq!(directory.title(), "(5) edgechat");
+        directory.read("dm", 1);
+        directory.notified("dm", NotificationKind::Unread, 1, Some(1));
+        assert_eq!(
+            directory.title(),
+            "(4) edgechat",
+            "a late count of what was read"
+        );
+        // Messages in the open room while the user looks away count until they look.
+        directory.unseen_message();
+        directory.unseen_message();
+        assert_eq!(directory.title(), "(6) edgechat");
+        directory.looking();
+        assert_eq!(directory.title(), "(4) edgechat");
     }
 
     #[test]

@@ -22,7 +22,11 @@ pub type InboxLink = Link<InboxChannel>;
 
 impl Channel for InboxChannel {
     fn path(&self) -> String {
-        "/api/me/ws".to_owned()
+        // A user who chose to appear away arrives away, never online for a moment.
+        match crate::prefs::chosen_status() {
+            Some(edgechat_protocol::Status::Away) => "/api/me/ws?status=away".to_owned(),
+            _ => "/api/me/ws".to_owned(),
+        }
     }
 
     fn frame(&mut self, msg: ServerMsg) {
@@ -30,12 +34,17 @@ impl Channel for InboxChannel {
             ServerMsg::Notification {
                 room_id,
                 kind,
+                seq,
                 from,
                 excerpt,
+                unread_count,
                 ..
             } => {
-                let alert = self.directory.write().notified(&room_id, kind);
-                if alert || hidden() {
+                let alert = self
+                    .directory
+                    .write()
+                    .notified(&room_id, kind, seq, unread_count);
+                if alert {
                     let room = self
                         .directory
                         .peek()
@@ -50,13 +59,12 @@ impl Channel for InboxChannel {
                         (_, Some(from)) => format!("{from} in #{room}"),
                         (_, None) => format!("New messages in #{room}"),
                     };
-                    desktop_notification(&title, excerpt.as_deref().unwrap_or(""), &room_id);
-                    if crate::prefs::sound() {
-                        crate::prefs::chime();
-                    }
+                    alert_user(&title, excerpt.as_deref().unwrap_or(""), &room_id);
                 }
-                // The server's counts, once its write-behind has them.
-                refresh_later(self.directory, self.auth, 1_500);
+                // A notification without a count: the server's counts, debounced.
+                if unread_count.is_none() {
+                    refresh_later(self.directory, self.auth, 1_500);
+                }
             }
             ServerMsg::RoomCreated { room } => self.directory.write().added(&room),
             _ => {}
@@ -75,10 +83,24 @@ impl Channel for InboxChannel {
     }
 }
 
-/// Reloads the room list after `delay_ms`.
+thread_local! {
+    /// The latest scheduled reload of the room list: an earlier one still waiting
+    /// gives way to it.
+    static REFRESH: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Reloads the room list after `delay_ms`, unless another reload is asked for meanwhile
+/// (then that one goes instead): a burst of notifications costs one request.
 pub fn refresh_later(mut directory: Signal<Directory>, auth: Signal<Auth>, delay_ms: u32) {
+    let ticket = REFRESH.with(|r| {
+        r.set(r.get().wrapping_add(1));
+        r.get()
+    });
     wasm_bindgen_futures::spawn_local(async move {
         gloo_timers::future::TimeoutFuture::new(delay_ms).await;
+        if REFRESH.with(|r| r.get()) != ticket {
+            return;
+        }
         let Some(token) = auth.peek().session().map(|s| s.access_token.clone()) else {
             return;
         };
@@ -91,30 +113,52 @@ pub fn refresh_later(mut directory: Signal<Directory>, auth: Signal<Auth>, delay
     });
 }
 
-fn hidden() -> bool {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .is_some_and(|d| d.hidden())
+thread_local! {
+    /// When the chime last played, so a mention that is also a direct message (two
+    /// notifications) sounds once.
+    static CHIMED: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };
 }
 
-/// Shows a desktop notification if the user allowed them. One per room at a time (the
-/// tag), so a busy room does not stack up alerts.
-fn desktop_notification(title: &str, body: &str, room_id: &str) {
-    if web_sys::Notification::permission() != web_sys::NotificationPermission::Granted {
-        return;
+/// A desktop notification (if the user allowed them) and the chime (if they turned it
+/// on). One notification per room at a time (the tag), so a busy room does not stack
+/// them up.
+pub fn alert_user(title: &str, body: &str, room_id: &str) {
+    if permission() == Permission::Granted {
+        let options = web_sys::NotificationOptions::new();
+        options.set_body(body);
+        options.set_tag(room_id);
+        let _ = web_sys::Notification::new_with_options(title, &options);
     }
-    let options = web_sys::NotificationOptions::new();
-    options.set_body(body);
-    options.set_tag(room_id);
-    let _ = web_sys::Notification::new_with_options(title, &options);
+    let now = js_sys::Date::now();
+    if crate::prefs::sound() && now - CHIMED.with(|c| c.get()) > 2_000.0 {
+        CHIMED.with(|c| c.set(now));
+        crate::prefs::chime();
+    }
 }
 
-/// Whether to offer the "Enable notifications" button: the user has not decided yet.
-pub fn may_ask() -> bool {
-    web_sys::Notification::permission() == web_sys::NotificationPermission::Default
+/// What the browser says about desktop notifications for this site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    /// Not asked yet: the bell offers to.
+    Undecided,
+    Granted,
+    /// Refused, by the user or the browser: only the browser's site settings change it.
+    Refused,
 }
 
-/// Asks for permission; only ever called from a click, as browsers require.
-pub fn ask() {
-    let _ = web_sys::Notification::request_permission();
+pub fn permission() -> Permission {
+    match web_sys::Notification::permission() {
+        web_sys::NotificationPermission::Granted => Permission::Granted,
+        web_sys::NotificationPermission::Default => Permission::Undecided,
+        _ => Permission::Refused,
+    }
+}
+
+/// Asks for permission (only ever from a click, as browsers require) and says what the
+/// user or the browser decided.
+pub async fn ask() -> Permission {
+    if let Ok(promise) = web_sys::Notification::request_permission() {
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    }
+    permission()
 }

@@ -4,6 +4,7 @@
 pub mod directory;
 pub mod highlight;
 pub mod markdown;
+pub mod mention;
 pub mod presence;
 pub mod reconnect;
 pub mod search;
@@ -17,6 +18,8 @@ pub mod window;
 mod api;
 #[cfg(target_arch = "wasm32")]
 mod app;
+#[cfg(target_arch = "wasm32")]
+mod attention;
 #[cfg(target_arch = "wasm32")]
 mod components;
 #[cfg(target_arch = "wasm32")]

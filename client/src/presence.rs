@@ -38,17 +38,13 @@ impl Reporter {
     }
 }
 
-/// "online", "away", or "last seen 5 min ago".
-pub fn describe(
-    online: bool,
-    status: Option<Status>,
-    last_seen: Option<Millis>,
-    now: Millis,
-) -> String {
-    match (online, status) {
-        (true, Some(Status::Away)) => "away".to_owned(),
-        (true, _) => "online".to_owned(),
-        (false, _) => match last_seen {
+/// "online", "away", or "last seen 5 min ago", for a member who is `here` (a socket open
+/// to the room) or not, with the global `status` their inbox last relayed.
+pub fn describe(here: bool, status: Status, last_seen: Option<Millis>, now: Millis) -> String {
+    match (here, status) {
+        (_, Status::Away) => "away".to_owned(),
+        (true, _) | (_, Status::Online) => "online".to_owned(),
+        (false, Status::Offline) => match last_seen {
             Some(at) => format!("last seen {}", ago(now.saturating_sub(at))),
             None => "offline".to_owned(),
         },
@@ -89,16 +85,26 @@ mod tests {
 
     #[test]
     fn presence_reads_naturally() {
-        assert_eq!(describe(true, Some(Status::Away), None, 0), "away");
-        assert_eq!(describe(true, None, None, 0), "online");
+        assert_eq!(describe(true, Status::Away, None, 0), "away");
         assert_eq!(
-            describe(false, None, Some(0), 5 * 60_000),
+            describe(false, Status::Away, None, 0),
+            "away",
+            "away elsewhere"
+        );
+        assert_eq!(describe(true, Status::Offline, None, 0), "online");
+        assert_eq!(
+            describe(false, Status::Online, None, 0),
+            "online",
+            "online elsewhere"
+        );
+        assert_eq!(
+            describe(false, Status::Offline, Some(0), 5 * 60_000),
             "last seen 5 min ago"
         );
         assert_eq!(
-            describe(false, None, Some(0), 3 * 3_600_000),
+            describe(false, Status::Offline, Some(0), 3 * 3_600_000),
             "last seen 3 h ago"
         );
-        assert_eq!(describe(false, None, None, 0), "offline");
+        assert_eq!(describe(false, Status::Offline, None, 0), "offline");
     }
 }

@@ -27,9 +27,12 @@ fn identity(user: &str) -> Identity {
     Identity {
         user_id: user.into(),
         username: user.to_uppercase(),
+        handle: user.into(),
         global_admin: false,
         expires_at: None,
         version: edgechat_protocol::PROTOCOL_VERSION,
+        status: None,
+        status_text: None,
     }
 }
 

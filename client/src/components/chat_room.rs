@@ -1,8 +1,13 @@
 use dioxus::prelude::*;
 
 use super::{
-    invite::InviteForm, message_input::MessageInput, message_list::MessageList,
-    search_panel::SearchPanel, typing_indicator::TypingIndicator, user_list::UserList,
+    invite::InviteForm,
+    message_input::MessageInput,
+    message_list::MessageList,
+    profile_card::{ProfileCard, ProfileOpen},
+    search_panel::SearchPanel,
+    typing_indicator::TypingIndicator,
+    user_list::UserList,
 };
 use crate::{app::Auth, directory::Directory, hooks::use_chat, state::Connection};
 
@@ -24,6 +29,8 @@ pub fn ChatRoom(
     let mut members = use_signal(|| false);
     let mut searching = use_signal(|| false);
     let mut leaving = use_signal(|| false);
+    // The member whose card is open, from a name or an avatar anywhere in the room.
+    let ProfileOpen(profile) = use_context_provider(|| ProfileOpen(Signal::new(None)));
     let leaver = chat.clone();
     let leave = move |_| {
         if leaving() {
@@ -62,6 +69,9 @@ pub fn ChatRoom(
             }
             if inviting() {
                 InviteForm { auth, link: link.clone(), open: inviting }
+            }
+            if let Some(user_id) = profile() {
+                ProfileCard { key: "{user_id}", user_id, state, auth, open_room }
             }
             if let Some(text) = banner {
                 p { class: "banner", role: "status", "{text}" }

@@ -2,7 +2,9 @@ use dioxus::prelude::*;
 use edgechat_core::emoji::QUICK_REACTIONS;
 use edgechat_protocol::{ClientMsg, Message};
 
-use super::{attachment::AttachmentView, avatar::Avatar, rich_text::RichText};
+use super::{
+    attachment::AttachmentView, avatar::Avatar, profile_card::ProfileOpen, rich_text::RichText,
+};
 use crate::{hooks::Chat, state::ChatState};
 
 /// One message: who and when, what it answers, its text (always as text), attachments,
@@ -19,14 +21,16 @@ pub fn MessageRow(
 ) -> Element {
     let mut picking = use_signal(|| false);
     let mut confirm_delete = use_signal(|| false);
-    let (me, moderates, my_username) = {
+    let card = use_context::<ProfileOpen>();
+    let (me, moderates, my_handle) = {
         let state = state.read();
-        let username = state
+        // Mentions name account names: the user's is how one names them.
+        let handle = state
             .users
             .get(&state.me)
-            .map(|u| u.username.clone())
+            .map(|u| u.handle.clone())
             .unwrap_or_default();
-        (state.me.clone(), state.moderates(), username)
+        (state.me.clone(), state.moderates(), handle)
     };
     let own = message.user_id == me;
     let id = message.message_id.clone();
@@ -64,11 +68,16 @@ pub fn MessageRow(
                     on_height.call(size.height);
                 }
             },
-            Avatar { user_id: message.user_id.clone(), name: message.username.clone() }
+            button { r#type: "button", class: "avatar-button", tabindex: "-1", aria_hidden: "true",
+                onclick: { let id = message.user_id.clone(); move |_| card.show(&id) },
+                Avatar { user_id: message.user_id.clone(), name: message.username.clone() }
+            }
             div { class: "body",
                 div { class: "meta",
                     // Isolated, so a name in another script cannot reorder the time.
-                    bdi { class: "author", "{message.username}" }
+                    button { r#type: "button", class: "author", title: "Profile of {message.username}",
+                        onclick: { let id = message.user_id.clone(); move |_| card.show(&id) },
+                        bdi { "{message.username}" } }
                     time { class: "time", "{time}" }
                     if message.pinned {
                         span { class: "pin-mark", title: "Pinned", "📌 Pinned" }
@@ -84,7 +93,7 @@ pub fn MessageRow(
                 } else {
                     // Its own direction, isolated: a right-to-left override in one
                     // message cannot reorder the page around it.
-                    div { class: "text", dir: "auto", RichText { text: message.text.clone(), me: my_username.clone() } }
+                    div { class: "text", dir: "auto", RichText { text: message.text.clone(), me: my_handle.clone() } }
                 }
                 if message.edited_at.is_some() && !message.deleted {
                     span { class: "edited", "(edited)" }

@@ -4,9 +4,20 @@ use edgechat_protocol::Attachment;
 use crate::{
     app::Auth,
     hooks::{Chat, use_typing_indicator},
-    transfer,
+    mention, transfer,
     uploads::Staging,
 };
+
+/// Puts the caret back in the message box (after a pick from a list beside it).
+fn focus_composer() {
+    if let Some(element) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("message-input"))
+        .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+    {
+        let _ = element.focus();
+    }
+}
 
 /// The box to write in. Enter sends and Shift+Enter starts a new line; ↑ in an empty box
 /// edits the user's last message. Files chosen with the attach button upload at once,
@@ -56,12 +67,47 @@ pub fn MessageInput(
     };
     let mut send_on_enter = send.clone();
     let mut send_on_submit = send;
+    // `@` autocompletes from the members loaded: the suggestion picked writes the account
+    // name, which the server matches. Esc closes the list until the draft changes.
+    let mut picked = use_signal(|| 0usize);
+    let mut closed_for = use_signal(|| None::<String>);
+    let suggestions = {
+        let draft = draft.read();
+        let state = state.read();
+        match mention::typing_mention(&draft) {
+            Some(partial) if closed_for.read().as_deref() != Some(draft.as_str()) => {
+                mention::suggestions(state.users.values(), &state.me, partial, 6)
+            }
+            _ => Vec::new(),
+        }
+    };
+    let mut choose = move |handle: &str| {
+        let completed = mention::complete(&draft.peek(), handle);
+        draft.set(completed);
+        picked.set(0);
+        focus_composer();
+    };
+    let offered = suggestions.clone();
     let on_input = move |e: FormEvent| {
         let value = e.value();
         typing_on_input.edited(&value);
         draft.set(value);
+        picked.set(0);
     };
     let on_key = move |e: KeyboardEvent| {
+        if !offered.is_empty() && !e.is_composing() {
+            let last = offered.len() - 1;
+            let at = (*picked.peek()).min(last);
+            match e.key() {
+                Key::ArrowDown => picked.set(if at == last { 0 } else { at + 1 }),
+                Key::ArrowUp => picked.set(if at == 0 { last } else { at - 1 }),
+                Key::Enter | Key::Tab if !e.modifiers().shift() => choose(&offered[at].handle),
+                Key::Escape => closed_for.set(Some(draft.peek().clone())),
+                _ => return,
+            }
+            e.prevent_default();
+            return;
+        }
         if e.key() == Key::Enter && !e.modifiers().shift() && !e.is_composing() {
             e.prevent_default();
             send_on_enter();
@@ -145,6 +191,27 @@ pub fn MessageInput(
                 onchange: attach }
             label { r#for: "file-input", class: "attach", title: "Attach files", "📎"
                 span { class: "visually-hidden", "Attach files" } }
+            if !suggestions.is_empty() {
+                ul { id: "mention-suggestions", class: "mention-suggestions", role: "listbox",
+                    aria_label: "Members to mention",
+                    for (i, suggestion) in suggestions.into_iter().enumerate() {
+                        li { key: "{suggestion.handle}", role: "option",
+                            aria_selected: "{i == picked()}",
+                            button { r#type: "button", tabindex: "-1",
+                                // Before the box loses focus to the click.
+                                onmousedown: move |e: MouseEvent| e.prevent_default(),
+                                onclick: {
+                                    let handle = suggestion.handle.clone();
+                                    let mut choose = choose;
+                                    move |_| choose(&handle)
+                                },
+                                span { class: "name", "{suggestion.name}" }
+                                span { class: "handle", "@{suggestion.handle}" }
+                            }
+                        }
+                    }
+                }
+            }
             label { class: "visually-hidden", r#for: "message-input", "Message" }
             textarea { id: "message-input", placeholder: "Message #{room}", rows: "{rows}",
                 value: "{draft}", oninput: on_input, onkeydown: on_key,

@@ -7,6 +7,7 @@ mod login_form;
 mod message;
 mod message_input;
 mod message_list;
+mod profile_card;
 mod profile_form;
 mod rich_text;
 mod room_list;

@@ -65,7 +65,9 @@ pub fn SearchPanel(
                                             jump_to.set(Some((hit.message_id.clone(), hit.seq)));
                                         }
                                     },
-                                    span { class: "hit-meta", "#{hit.room_id} · {hit.username}" }
+                                    span { class: "hit-meta", "#{hit.room_id} · {hit.username} · "
+                                        time { class: "hit-date", datetime: "{iso(hit.timestamp)}", "{local(hit.timestamp)}" }
+                                    }
                                     span { class: "hit-text",
                                         for (marked, text) in snippet_parts(&hit.snippet) {
                                             if marked { mark { "{text}" } } else { "{text}" }
@@ -79,4 +81,22 @@ pub fn SearchPanel(
             }
         }
     }
+}
+
+fn date(at: u64) -> js_sys::Date {
+    js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at as f64))
+}
+
+/// The moment for machines (`datetime`).
+fn iso(at: u64) -> String {
+    String::from(date(at).to_iso_string())
+}
+
+/// The moment as the reader's browser writes dates and times ("Dec 1, 2026, 11:05 AM").
+fn local(at: u64) -> String {
+    let options = js_sys::Object::new();
+    for (key, value) in [("dateStyle", "medium"), ("timeStyle", "short")] {
+        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+    }
+    String::from(date(at).to_locale_string("default", &options))
 }

@@ -1,7 +1,7 @@
 use dioxus::prelude::*;
 use edgechat_protocol::{ClientMsg, Role, RoomUser};
 
-use super::avatar::Avatar;
+use super::{avatar::Avatar, profile_card::ProfileOpen};
 use crate::{api, app::Auth, connection::RoomLink, presence::describe, state::ChatState};
 
 /// The room's members with their avatars and presence (online, away, last seen), online
@@ -24,13 +24,13 @@ pub fn UserList(
             }
         });
     };
-    let (mut users, me, my_role, statuses, count, after, online) = {
+    let card = use_context::<ProfileOpen>();
+    let (mut users, me, my_role, count, after, online) = {
         let state = state.read();
         (
             state.users.values().cloned().collect::<Vec<RoomUser>>(),
             state.me.clone(),
             state.your_role,
-            state.statuses.clone(),
             state.member_count,
             state.members_after.clone(),
             state.online.len(),
@@ -54,10 +54,7 @@ pub fn UserList(
             ul {
                 for user in users {
                     {
-                        let (status, last_seen) = statuses
-                            .get(&user.user_id)
-                            .map_or((None, None), |(s, seen)| (Some(*s), *seen));
-                        let presence = describe(user.online, status, last_seen, now);
+                        let presence = describe(user.online, user.status, user.last_seen, now);
                         let class = match presence.as_str() {
                             "online" => "presence online",
                             "away" => "presence away",
@@ -66,12 +63,18 @@ pub fn UserList(
                         let may_moderate = my_role >= Role::Moderator && user.role < my_role && user.user_id != me;
                         rsx! {
                             li { key: "{user.user_id}", class: "member", "data-user": "{user.username}",
-                                Avatar { user_id: user.user_id.clone(), name: user.username.clone() }
-                                span { class: "member-name", "{user.username}" }
+                                button { r#type: "button", class: "member-card", title: "Profile of {user.username}",
+                                    onclick: { let id = user.user_id.clone(); move |_| card.show(&id) },
+                                    Avatar { user_id: user.user_id.clone(), name: user.username.clone() }
+                                    span { class: "member-name", "{user.username}" }
+                                }
                                 if user.role != Role::Member {
                                     span { class: "role", "{user.role.as_str()}" }
                                 }
                                 span { class, "{presence}" }
+                                if let Some(text) = user.status_text.clone() {
+                                    span { class: "status-text", "{text}" }
+                                }
                                 if user.user_id != me {
                                     button { r#type: "button", class: "link dm", title: "Message {user.username} directly",
                                         onclick: { let id = user.user_id.clone(); move |_| message(id.clone()) }, "Message" }

@@ -4,6 +4,7 @@ use edgechat_protocol::ClientMsg;
 use super::use_websocket;
 use crate::{
     app::Auth,
+    attention::Attention,
     connection::{RoomChannel, RoomLink},
     directory::Directory,
     socket::new_client_msg_id,
@@ -80,22 +81,30 @@ pub fn use_chat(room: &str, auth: Signal<Auth>, mut directory: Signal<Directory>
         state.restore_outbox(load_outbox(&stored));
         state
     });
+    let attention = use_context::<Attention>();
+    let handle = auth
+        .peek()
+        .session()
+        .map(|s| s.user.username.clone())
+        .unwrap_or_default();
     let link = use_websocket(auth, || RoomChannel {
         room: room.to_owned(),
         state,
+        directory,
+        attention,
+        handle,
     });
-    // What the user sees is read: tell the room (read receipts, unread counts) and the list.
+    // What the user sees is read: tell the room (read receipts, unread counts) and the
+    // list. Nothing is seen while the user looks elsewhere; their return reads it.
     let mut marked = use_signal(|| 0u64);
     let reader = link.clone();
     let read_room = room.to_owned();
     use_effect(move || {
+        let looking = (attention.0)();
         let Some(seq) = state.read().messages.last().map(|m| m.seq) else {
             return;
         };
-        let hidden = web_sys::window()
-            .and_then(|w| w.document())
-            .is_some_and(|d| d.hidden());
-        if seq > *marked.peek() && !hidden && reader.send(&ClientMsg::MarkRead { seq }).is_ok() {
+        if seq > *marked.peek() && looking && reader.send(&ClientMsg::MarkRead { seq }).is_ok() {
             marked.set(seq);
             directory.write().read(&read_room, seq);
         }

@@ -46,8 +46,6 @@ pub struct ChatState {
     pub typing: BTreeMap<Id, (String, Millis)>,
     /// How far each member has read.
     pub read_marks: BTreeMap<Id, Seq>,
-    /// Members' global status and when they were last seen, as their inboxes relay it.
-    pub statuses: BTreeMap<Id, (Status, Option<Millis>)>,
     /// There are older messages than the first one loaded.
     pub has_more: bool,
     /// How far the user had read when they opened the room, for the "new messages"
@@ -204,9 +202,14 @@ impl ChatState {
                 user_id,
                 status,
                 last_seen,
-                ..
+                status_text,
             } => {
-                self.statuses.insert(user_id, (status, last_seen));
+                // A member not loaded yet carries their status when their page comes.
+                if let Some(user) = self.users.get_mut(&user_id) {
+                    user.status = status;
+                    user.last_seen = last_seen;
+                    user.status_text = status_text;
+                }
             }
             ServerMsg::ReadReceipt { user_id, seq } => {
                 let mark = self.read_marks.entry(user_id).or_default();
@@ -269,19 +272,28 @@ impl ChatState {
             RoomEvent::UserJoined {
                 user_id,
                 username,
+                handle,
                 role,
                 ..
             } => {
-                if !self.users.contains_key(&user_id) {
+                let known = self.users.remove(&user_id);
+                if known.is_none() {
                     self.member_count += 1;
                 }
+                // Their inbox's word on their status comes separately, as the room's
+                // member table keeps it.
+                let status = known.as_ref().map_or(Status::Offline, |u| u.status);
                 self.users.insert(
                     user_id.clone(),
                     RoomUser {
                         user_id,
                         username,
+                        handle,
                         role,
                         online: true,
+                        status,
+                        last_seen: known.as_ref().and_then(|u| u.last_seen),
+                        status_text: known.and_then(|u| u.status_text),
                     },
                 );
             }
@@ -294,8 +306,12 @@ impl ChatState {
                 self.users.entry(user_id.clone()).or_insert(RoomUser {
                     user_id,
                     username,
+                    handle: String::new(),
                     role: Role::Member,
                     online: false,
+                    status: Status::Offline,
+                    last_seen: None,
+                    status_text: None,
                 });
             }
             RoomEvent::UserLeft { user_id, .. }
