@@ -244,7 +244,9 @@ pub fn highlight(lang: &str, code: &str) -> Vec<(Token, String)> {
                 .unwrap_or(rest.len());
             let word: String = rest[..end].iter().collect();
             let keyword = if sql {
-                language.keywords.contains(&word.to_uppercase().as_str())
+                language
+                    .keywords
+                    .contains(&word.to_ascii_uppercase().as_str())
             } else {
                 language.keywords.contains(&word.as_str())
             };

@@ -6,12 +6,9 @@ use dioxus::prelude::*;
 #[component]
 pub fn Avatar(user_id: String, name: String, #[props(default)] version: String) -> Element {
     let mut failed_for = use_signal(|| None::<String>);
-    let initial: String = name
-        .chars()
-        .next()
-        .into_iter()
-        .flat_map(char::to_uppercase)
-        .collect();
+    // Capitalized by the stylesheet (`text-transform`): the browser knows every
+    // script's case rules, and the .wasm need not carry Unicode's uppercase table.
+    let initial: String = name.chars().take(1).collect();
     if failed_for.read().as_deref() == Some(version.as_str()) {
         return rsx! {
             span { class: "avatar initials", aria_hidden: "true", "{initial}" }
