@@ -176,6 +176,18 @@ impl Server {
             .to_owned()
     }
 
+    /// PATCHes `body` to `path` with `token` as bearer; returns the status and JSON body.
+    pub async fn patch_as(&self, path: &str, token: &str, body: &Value) -> (u16, Value) {
+        let response = self
+            .request(reqwest::Method::PATCH, path, token)
+            .json(body)
+            .send()
+            .await
+            .expect("the server answers");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
     /// POSTs `body` to `path` with `token` as bearer; returns the status and JSON body.
     pub async fn post_as(&self, path: &str, token: &str, body: &Value) -> (u16, Value) {
         let response = self

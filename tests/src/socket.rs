@@ -53,7 +53,12 @@ impl Client {
 
     /// Opens `who`'s inbox socket and returns every frame the connection caused.
     pub async fn inbox(server: &Server, who: &Session) -> (Self, Vec<ServerMsg>) {
-        let mut client = Self::open(server, "/api/me/ws", Some(&who.access_token), None)
+        Self::inbox_at(server, who, "/api/me/ws").await
+    }
+
+    /// Opens `who`'s inbox socket at `path` (`/api/me/ws` with a query).
+    pub async fn inbox_at(server: &Server, who: &Session, path: &str) -> (Self, Vec<ServerMsg>) {
+        let mut client = Self::open(server, path, Some(&who.access_token), None)
             .await
             .expect("the upgrade is accepted");
         let frames = client.sync().await;
@@ -162,6 +167,15 @@ impl Client {
                 other => panic!("unexpected frame {other:?}"),
             }
         }
+    }
+
+    /// Closes the socket as a browser does when the user leaves the room (a close
+    /// frame, then the server's answer), so the room knows at once that no one reads
+    /// it here. (Dropping a `Client` only drops the TCP connection, which `wrangler
+    /// dev`'s proxy may not pass on for a while.)
+    pub async fn leave(mut self) {
+        self.ws.close(None).await.expect("the close frame goes out");
+        while let Ok(Some(Ok(_))) = tokio::time::timeout(PATIENCE, self.ws.next()).await {}
     }
 
     /// Reads until the server closes the socket; returns the close code.

@@ -143,67 +143,73 @@ async fn a_room_created_on_the_inbox_reaches_the_creator_and_the_invitees() {
 }
 
 #[tokio::test]
-async fn a_user_away_from_a_room_is_told_once_it_is_unread_and_of_each_mention() {
-    let server = Server::builder().var("ARCHIVE_DELAY_MS", 100).start().await;
+async fn a_user_elsewhere_is_told_each_new_unread_count_and_each_mention_once() {
+    let server = Server::builder()
+        .var("ARCHIVE_DELAY_MS", 100)
+        .var("PRESENCE_GRACE_MS", 300)
+        .start()
+        .await;
     let (ana, bob) = (server.register("Ana").await, server.register("Bob").await);
     server.room(&ana, "lobby").await;
-    drop(Client::join(&server, "lobby", &bob).await);
     let mut ana_room = Client::join(&server, "lobby", &ana).await;
+    // As the app does: Bob's inbox first, then the room, which he then leaves open
+    // elsewhere (another room): his room list is live.
     let (mut bob_inbox, _) = Client::inbox(&server, &bob).await;
-    // Bob's room socket is gone; wait out the presence grace so he is not "here".
-    tokio::time::sleep(std::time::Duration::from_millis(5_500)).await;
+    drop(Client::join(&server, "lobby", &bob).await);
+    ana_room
+        .recv_until_any(|m| match m {
+            ServerMsg::PresenceChanged { offline, .. } => offline.contains(&bob.user_id),
+            _ => false,
+        })
+        .await;
 
-    for (i, text) in ["hello", "still there?", "@bob look at this"]
-        .iter()
-        .enumerate()
-    {
+    let texts = ["hello", "still there?", "@bob look at this", "and one more"];
+    let mut counts = Vec::new();
+    let mut mentions = Vec::new();
+    for (i, text) in texts.iter().enumerate() {
         ana_room
             .send(&ClientMsg::text("lobby", *text, format!("a-{i}")))
             .await;
         ana_room
             .recv_until(|m| matches!(m, ServerMsg::MessageAck { .. }))
             .await;
-    }
-    let mut notifications = Vec::new();
-    while notifications.len() < 2 {
-        let msg = bob_inbox
-            .recv_until_any(|m| matches!(m, ServerMsg::Notification { .. }))
-            .await;
-        notifications.push(msg);
-    }
-    let kinds: Vec<NotificationKind> = notifications
-        .iter()
-        .map(|n| match n {
-            ServerMsg::Notification { kind, .. } => *kind,
-            _ => unreachable!(),
-        })
-        .collect();
-    assert!(
-        kinds.contains(&NotificationKind::Unread) && kinds.contains(&NotificationKind::Mention),
-        "{notifications:?}"
-    );
-    let mention = notifications
-        .iter()
-        .find(|n| {
-            matches!(
-                n,
+        // Each message is its own write-behind batch here: its count comes before the
+        // next is sent, so the badge goes 1, 2, 3, 4 rather than stopping at 1.
+        loop {
+            match bob_inbox
+                .recv_until_any(|m| matches!(m, ServerMsg::Notification { .. }))
+                .await
+            {
                 ServerMsg::Notification {
+                    kind: NotificationKind::Unread,
+                    unread_count: Some(count),
+                    ..
+                } => {
+                    counts.push(count);
+                    if count == i as u64 + 1 {
+                        break;
+                    }
+                }
+                mention @ ServerMsg::Notification {
                     kind: NotificationKind::Mention,
                     ..
-                }
-            )
-        })
-        .unwrap();
-    assert!(
-        matches!(mention, ServerMsg::Notification { from: Some(f), excerpt: Some(e), .. } if f == "Ana" && e == "@bob look at this")
-    );
-    // Nothing more: the room was already unread, and no other message mentions Bob.
-    for frame in bob_inbox.sync().await {
-        assert!(
-            !matches!(frame, ServerMsg::Notification { .. }),
-            "{frame:?}"
-        );
+                } => mentions.push(mention),
+                other => panic!("{other:?}"),
+            }
+        }
     }
+    assert_eq!(
+        counts,
+        [1, 2, 3, 4],
+        "one count per message, each the room's"
+    );
+    assert_eq!(mentions.len(), 1, "{mentions:?}");
+    assert!(
+        matches!(&mentions[0], ServerMsg::Notification { from: Some(f), excerpt: Some(e), .. } if f == "Ana" && e == "@bob look at this")
+    );
+    // The room list agrees, once D1 has the batch.
+    let (_, rooms) = server.get_as("/api/rooms", &bob.access_token).await;
+    assert_eq!(rooms["rooms"][0]["unreadCount"], 4, "{rooms}");
 }
 
 #[tokio::test]

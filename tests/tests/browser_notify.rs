@@ -1,0 +1,233 @@
+//! Notifications, mentions and presence in the browser: counts that stay right across
+//! rooms and senders, alerts from the open room while the user looks away, a refused
+//! permission explained, `@` completion, and profile cards.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use edgechat_e2e::{account::PASSWORD, browser::Browser, server::Server, socket::Client};
+use edgechat_protocol::{ClientMsg, ServerMsg};
+use serde_json::json;
+
+/// Replaces the browser's Notification API with one that records what the page shows
+/// (headless Chromium shows none), answering `permission` and, when asked, `answer`.
+async fn record_notifications(browser: &Browser, permission: &str, answer: &str) {
+    browser
+        .client
+        .execute(
+            "window.__notes = []; \
+             window.Notification = function (title, options) { \
+               window.__notes.push({ title, body: options && options.body }); }; \
+             window.Notification.permission = arguments[0]; \
+             window.Notification.requestPermission = () => { \
+               window.Notification.permission = arguments[1]; \
+               return Promise.resolve(arguments[1]); }; \
+             return true;",
+            vec![json!(permission), json!(answer)],
+        )
+        .await
+        .unwrap();
+}
+
+/// Sends `text` to `room` and waits for its ack.
+async fn say(client: &mut Client, room: &str, text: &str, id: &str) {
+    client.send(&ClientMsg::text(room, text, id)).await;
+    client
+        .recv_until(|m| matches!(m, ServerMsg::MessageAck { .. } | ServerMsg::Error { .. }))
+        .await;
+}
+
+#[tokio::test]
+async fn unread_counts_stay_right_across_rooms_and_senders_with_the_list_open() {
+    let server = Server::builder().var("ARCHIVE_DELAY_MS", 100).start().await;
+    let (ana_acct, bob_acct, cyd_acct) = (
+        server.register("Ana").await,
+        server.register("Bob").await,
+        server.register("Cyd").await,
+    );
+    for room in ["one", "two", "three"] {
+        server.room(&ana_acct, room).await;
+        Client::join(&server, room, &bob_acct).await.leave().await;
+    }
+    let bob = Browser::launch().await;
+    bob.sign_in(&server.http_url("/"), "bob", PASSWORD).await;
+    bob.click(".room-link[data-room='one']").await;
+    bob.find(".room").await;
+
+    let mut ana_two = Client::join(&server, "two", &ana_acct).await;
+    let mut cyd_two = Client::join(&server, "two", &cyd_acct).await;
+    let mut ana_three = Client::join(&server, "three", &ana_acct).await;
+    // Several senders, two rooms, the list open all along: four messages in one room
+    // must read 4, not stop at the first.
+    say(&mut ana_two, "two", "one from ana", "a-1").await;
+    say(&mut cyd_two, "two", "one from cyd", "c-1").await;
+    say(&mut ana_three, "three", "over in three", "a-2").await;
+    say(&mut ana_two, "two", "two from ana", "a-3").await;
+    say(&mut cyd_two, "two", "two from cyd", "c-2").await;
+    bob.wait_for_text(".room-link[data-room='two'] .badge.unread", "4")
+        .await;
+    bob.wait_for_text(".room-link[data-room='three'] .badge.unread", "1")
+        .await;
+    bob.wait_until(
+        "the title counts all five",
+        "return document.title === '(5) edgechat';",
+    )
+    .await;
+    say(&mut ana_three, "three", "and another", "a-4").await;
+    bob.wait_for_text(".room-link[data-room='three'] .badge.unread", "2")
+        .await;
+    bob.wait_until(
+        "the title follows",
+        "return document.title === '(6) edgechat';",
+    )
+    .await;
+    bob.close().await;
+}
+
+#[tokio::test]
+async fn a_mention_in_the_open_room_while_the_window_is_unfocused_alerts_and_counts() {
+    let server = Server::start().await;
+    let (ana_acct, bob_acct) = (server.register("Ana").await, server.register("Bob").await);
+    server.room(&ana_acct, "one").await;
+    drop(Client::join(&server, "one", &bob_acct).await);
+    let mut ana = Client::join(&server, "one", &ana_acct).await;
+
+    let bob = Browser::launch().await;
+    bob.sign_in(&server.http_url("/"), "bob", PASSWORD).await;
+    record_notifications(&bob, "granted", "granted").await;
+    bob.click(".room-link[data-room='one']").await;
+    bob.find(".room").await;
+    // Bob switches to another window: the room stays open, unseen.
+    bob.client
+        .execute(
+            "window.dispatchEvent(new Event('blur')); return true;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    say(&mut ana, "one", "just chatting", "a-1").await;
+    say(&mut ana, "one", "@bob are you there?", "a-2").await;
+    bob.wait_until(
+        "the mention notifies",
+        "return window.__notes.length === 1 && window.__notes[0].title === 'Ana mentioned you' \
+           && window.__notes[0].body === '@bob are you there?';",
+    )
+    .await;
+    bob.wait_until(
+        "both count in the title",
+        "return document.title === '(2) edgechat';",
+    )
+    .await;
+    // Nothing was marked read while he looked away; coming back reads it.
+    assert!(
+        ana.sync()
+            .await
+            .iter()
+            .all(|m| !matches!(m, ServerMsg::ReadReceipt { .. })),
+        "no read receipt while unseen"
+    );
+    bob.client
+        .execute(
+            "window.dispatchEvent(new Event('focus')); return true;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    bob.wait_until("the title clears", "return document.title === 'edgechat';")
+        .await;
+    ana.recv_until_any(
+        |m| matches!(m, ServerMsg::ReadReceipt { user_id, .. } if *user_id == bob_acct.user_id),
+    )
+    .await;
+    bob.close().await;
+}
+
+#[tokio::test]
+async fn a_refused_notification_permission_is_explained() {
+    let server = Server::start().await;
+    server.register("Bob").await;
+    let bob = Browser::launch().await;
+    bob.client.goto(&server.http_url("/")).await.unwrap();
+    bob.find("#username").await;
+    // The browser has not asked yet; when it does, the user says no.
+    record_notifications(&bob, "default", "denied").await;
+    bob.type_into("#username", "bob").await;
+    bob.type_into("#password", PASSWORD).await;
+    bob.click("#auth-submit").await;
+    bob.click("#enable-notifications").await;
+    bob.wait_until(
+        "the refusal is explained",
+        "const n = document.querySelector('#notifications-explained'); \
+         return !!n && n.textContent.includes('blocked') && n.textContent.includes('site settings');",
+    )
+    .await;
+    // The bell says so from then on, and explains again on a click.
+    bob.click("#notifications-explained button").await;
+    bob.click("#notifications-blocked").await;
+    bob.find("#notifications-explained").await;
+    bob.close().await;
+}
+
+#[tokio::test]
+async fn at_completes_to_account_names_and_a_card_shows_who_someone_is() {
+    let server = Server::builder().var("STATUS_RELAY_MS", 1).start().await;
+    let (ana_acct, cyd_acct) = (server.register("Ana").await, server.register("Cyd").await);
+    server.room(&ana_acct, "one").await;
+    // Cyd shows as "Cyd Lima" but is mentioned as @cyd; she set a status text.
+    let (status, _) = server
+        .patch_as(
+            "/api/me",
+            &cyd_acct.access_token,
+            &json!({ "displayName": "Cyd Lima", "statusText": "reviewing PRs" }),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let mut cyd = Client::join(&server, "one", &cyd_acct).await;
+    let mut ana = Client::join(&server, "one", &ana_acct).await;
+    say(&mut ana, "one", "welcome @bob", "a-1").await;
+
+    let bob = Browser::launch().await;
+    bob.enter_room(&server, "one", "bob", "Bob", false).await;
+    bob.wait_for_text(".message .text .mention.me", "@bob")
+        .await;
+    bob.type_into("#message-input", "thanks @li").await;
+    bob.wait_for_text("#mention-suggestions .handle", "@cyd")
+        .await;
+    bob.type_into("#message-input", "\u{E004}").await; // Tab picks it
+    bob.wait_until(
+        "the account name is written",
+        "return document.querySelector('#message-input').value === 'thanks @cyd ';",
+    )
+    .await;
+    bob.click("#send").await;
+    // What reaches her is the account name the server matches mentions against.
+    cyd.recv_until(|m| {
+        matches!(m, ServerMsg::Event(edgechat_protocol::RoomEvent::NewMessage(m)) if m.text == "thanks @cyd")
+    })
+    .await;
+
+    // Her name on her message (or in the member list) opens her card.
+    say(&mut cyd, "one", "hello all", "c-1").await;
+    bob.wait_for_text(".message .author", "Cyd Lima").await;
+    bob.client
+        .execute(
+            "[...document.querySelectorAll('.message .author')] \
+               .find(a => a.textContent === 'Cyd Lima').click(); return true;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    bob.wait_for_text(".profile-card .profile-handle", "@cyd")
+        .await;
+    bob.wait_for_text(".profile-card .profile-status", "reviewing PRs")
+        .await;
+    bob.wait_for_text(".profile-card .profile-presence", "online")
+        .await;
+    bob.find(".profile-card .profile-message").await;
+    bob.click(".profile-close").await;
+    bob.click("#members").await;
+    bob.wait_for_text(
+        ".member[data-user='Cyd Lima'] .status-text",
+        "reviewing PRs",
+    )
+    .await;
+    bob.close().await;
+}
