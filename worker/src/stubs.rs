@@ -43,11 +43,10 @@ pub struct Creation {
 
 /// What a room object is asked.
 #[derive(Serialize, Deserialize)]
-#[serde(
-    tag = "call",
-    rename_all = "kebab-case",
-    rename_all_fields = "camelCase"
-)]
+// Externally tagged (`{"connect": {...}}`): only this build speaks it, and unlike an
+// internal tag it decodes without buffering the whole call first (serde's `Content`),
+// which kept about 40 KB of generated code in the Worker.
+#[serde(rename_all = "kebab-case", rename_all_fields = "camelCase")]
 pub enum RoomCall {
     /// A WebSocket upgrade: opening a room's socket joins the room. `protocol` is the
     /// subprotocol to answer with.
@@ -117,11 +116,10 @@ pub struct Faults {
 
 /// What an inbox object is asked.
 #[derive(Serialize, Deserialize)]
-#[serde(
-    tag = "call",
-    rename_all = "kebab-case",
-    rename_all_fields = "camelCase"
-)]
+// Externally tagged (`{"connect": {...}}`): only this build speaks it, and unlike an
+// internal tag it decodes without buffering the whole call first (serde's `Content`),
+// which kept about 40 KB of generated code in the Worker.
+#[serde(rename_all = "kebab-case", rename_all_fields = "camelCase")]
 pub enum InboxCall {
     /// A WebSocket upgrade: the user's inbox socket.
     Connect {
