@@ -16,6 +16,8 @@ pub mod inbox;
 pub mod limits;
 pub mod mentions;
 pub mod origin;
+pub mod outbound;
+pub mod preview;
 pub mod rate;
 pub mod room;
 pub mod search;
