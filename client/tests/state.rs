@@ -30,6 +30,7 @@ fn message(seq: u64) -> Message {
         deleted: false,
         pinned: false,
         reactions: vec![],
+        preview: None,
     }
 }
 

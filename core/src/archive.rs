@@ -91,7 +91,8 @@ pub fn writes_through(event: &RoomEvent) -> bool {
         | RoomEvent::ReactionUpdated { .. }
         | RoomEvent::MessagePinned { .. }
         | RoomEvent::MessageUnpinned { .. }
-        | RoomEvent::SlowModeChanged { .. } => false,
+        | RoomEvent::SlowModeChanged { .. }
+        | RoomEvent::LinkPreview { .. } => false,
     }
 }
 
@@ -178,8 +179,9 @@ pub fn ops(event: &RoomEvent, at: Millis) -> Vec<ArchiveOp> {
             at,
             pinned: false,
         }],
-        // Slow mode lives with the room; nothing in D1 reads it.
-        RoomEvent::SlowModeChanged { .. } => Vec::new(),
+        // Slow mode and previews live with the room (a preview in its message's body);
+        // nothing in D1 reads them. A preview's image is a file, removed as files are.
+        RoomEvent::SlowModeChanged { .. } | RoomEvent::LinkPreview { .. } => Vec::new(),
     }
 }
 

@@ -74,6 +74,10 @@ pub enum ClientMsg {
     UnpinMessage {
         message_id: Id,
     },
+    /// The author takes the link preview off their message.
+    RemovePreview {
+        message_id: Id,
+    },
     /// Everything up to and including `seq` has been read.
     MarkRead {
         seq: Seq,
@@ -152,6 +156,7 @@ impl ClientMsg {
         "remove-reaction",
         "pin-message",
         "unpin-message",
+        "remove-preview",
         "mark-read",
         "load-history",
         "list-members",

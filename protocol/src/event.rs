@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Id, Message, Millis, Reaction, Role, Seq};
+use crate::{Id, LinkPreview, Message, Millis, Reaction, Role, Seq};
 
 /// A durable room event. Every one carries the room's `seq`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -110,6 +110,13 @@ pub enum RoomEvent {
         by: Id,
         seq: Seq,
     },
+    /// The message's link preview arrived (`preview`), or was removed (`null`: by its
+    /// author, or because an edit changed the link).
+    LinkPreview {
+        message_id: Id,
+        preview: Option<Box<LinkPreview>>,
+        seq: Seq,
+    },
 }
 
 impl RoomEvent {
@@ -131,6 +138,7 @@ impl RoomEvent {
         "role-changed",
         "slow-mode-changed",
         "user-invited",
+        "link-preview",
     ];
 
     /// The event's place in the room's log.
@@ -150,7 +158,8 @@ impl RoomEvent {
             | RoomEvent::UserKicked { seq, .. }
             | RoomEvent::RoleChanged { seq, .. }
             | RoomEvent::SlowModeChanged { seq, .. }
-            | RoomEvent::UserInvited { seq, .. } => *seq,
+            | RoomEvent::UserInvited { seq, .. }
+            | RoomEvent::LinkPreview { seq, .. } => *seq,
             RoomEvent::NewMessage(message) => message.seq,
         }
     }
@@ -164,7 +173,8 @@ impl RoomEvent {
             | RoomEvent::MessageDeleted { message_id, .. }
             | RoomEvent::ReactionUpdated { message_id, .. }
             | RoomEvent::MessagePinned { message_id, .. }
-            | RoomEvent::MessageUnpinned { message_id, .. } => Some(message_id),
+            | RoomEvent::MessageUnpinned { message_id, .. }
+            | RoomEvent::LinkPreview { message_id, .. } => Some(message_id),
             RoomEvent::UserJoined { .. }
             | RoomEvent::UserLeft { .. }
             | RoomEvent::UserMuted { .. }
@@ -190,9 +200,11 @@ impl RoomEvent {
                 message.text = new_text.clone();
                 message.edited_at = Some(*edited_at);
             }
+            RoomEvent::LinkPreview { preview, .. } => message.preview = preview.clone(),
             RoomEvent::MessageDeleted { .. } => {
                 message.deleted = true;
                 message.text.clear();
+                message.preview = None;
                 message.attachments.clear();
                 message.reactions.clear();
                 message.pinned = false;

@@ -17,7 +17,7 @@ pub mod text;
 pub use client::{ClientFrame, ClientMsg};
 pub use error::ErrorCode;
 pub use event::RoomEvent;
-pub use message::{Attachment, Message, Reaction};
+pub use message::{Attachment, LinkPreview, Message, PreviewImage, Reaction};
 pub use presence::{NotificationKind, Status};
 pub use room::{Role, RoomInfo, RoomKind, RoomUser};
 pub use server::{ServerMsg, UnknownMsg};

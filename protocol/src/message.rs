@@ -29,6 +29,43 @@ pub struct Message {
     pub pinned: bool,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reactions: Vec<Reaction>,
+    /// The card for the message's first link, once the server has fetched it
+    /// (`link-preview`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preview: Option<Box<LinkPreview>>,
+}
+
+/// What the page behind a message's first link says about itself, as the server read it.
+/// Every field is plain text (render it as text, never as HTML).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkPreview {
+    /// The link as the message has it.
+    pub link: String,
+    /// The page the card is of, after redirects.
+    pub url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_name: Option<String>,
+    /// The page's image, copied to the room's files: served from the app's own origin
+    /// (`GET /api/files/{fileId}`), so readers never contact the site.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<PreviewImage>,
+}
+
+/// A preview's image, stored like an upload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PreviewImage {
+    pub file_id: Id,
+    pub content_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
 }
 
 /// One emoji's reactions on a message.

@@ -27,6 +27,7 @@ fn message() -> Message {
         deleted: false,
         pinned: true,
         reactions: vec![reaction("👍", &["u-2"])],
+        preview: None,
     }
 }
 
@@ -68,6 +69,7 @@ fn a_deleted_message_keeps_only_its_place() {
             text: String::new(),
             attachments: vec![],
             reactions: vec![],
+            preview: None,
             pinned: false,
             edited_at: None,
             ..message()

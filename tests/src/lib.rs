@@ -11,6 +11,7 @@ pub mod files;
 pub mod server;
 pub mod socket;
 pub mod storage;
+pub mod web;
 
 use std::path::PathBuf;
 

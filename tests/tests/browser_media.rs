@@ -169,3 +169,73 @@ async fn search_jumps_to_an_older_message_and_pasted_images_upload_and_open_in_a
         .await;
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_link_shows_its_card_in_both_browsers_and_its_author_removes_it() {
+    use edgechat_e2e::web::{Route, Web};
+    let web = Web::start().await;
+    web.route(
+        "/article",
+        Route::html(
+            "<html><head><meta property=\"og:title\" content=\"A &lt;b&gt;bold&lt;/b&gt; claim\">\
+             <meta name=\"description\" content=\"Plain words.\">\
+             <meta property=\"og:image\" content=\"/cover.png\"></head></html>",
+        ),
+    );
+    web.route(
+        "/cover.png",
+        Route::new(200, "image/png", png(120, 60, [20, 160, 90])),
+    );
+    let server = Server::builder()
+        .var("OUTBOUND_TEST_HOSTS", "127.0.0.1")
+        .start()
+        .await;
+    let (ana, bob) = (Browser::launch().await, Browser::launch().await);
+    ana.enter_room(&server, "links", "ana", "Ana", true).await;
+    bob.enter_room(&server, "links", "bob", "Bob", false).await;
+    ana.type_into(
+        "#message-input",
+        &format!("worth a read {}", web.url("/article")),
+    )
+    .await;
+    ana.click("#send").await;
+    for browser in [&ana, &bob] {
+        // The title is text, markup and all; the image comes from the app's origin.
+        browser
+            .wait_for_text(".link-preview .preview-title", "A <b>bold</b> claim")
+            .await;
+        browser
+            .wait_until(
+                "the card's image loads from the app",
+                "const img = document.querySelector('.link-preview img.preview-image'); \
+                 return !!img && img.complete && img.naturalWidth === 120 \
+                   && new URL(img.src).origin === location.origin \
+                   && img.getAttribute('src').startsWith('/api/files/');",
+            )
+            .await;
+    }
+    assert!(
+        bob.client
+            .find_all(fantoccini::Locator::Css(".link-preview .remove-preview"))
+            .await
+            .unwrap()
+            .is_empty(),
+        "only the author may remove it"
+    );
+    ana.click(".link-preview .remove-preview").await;
+    for browser in [&ana, &bob] {
+        browser
+            .wait_until(
+                "the card is gone",
+                "return !document.querySelector('.link-preview');",
+            )
+            .await;
+    }
+    assert_eq!(
+        web.seen_at("/cover.png").len(),
+        1,
+        "fetched once, by the Worker"
+    );
+    ana.close().await;
+    bob.close().await;
+}

@@ -66,6 +66,11 @@ fn what_deploy_ships_has_no_bench_object_local_origin_or_local_switch() {
     );
 
     let vars = shipped["vars"].as_table().expect("[vars]");
+    assert_eq!(
+        vars["OUTBOUND_TEST_HOSTS"].as_str(),
+        Some(""),
+        "production lets link previews and push reach hosts the outbound policy refuses"
+    );
     let origins = vars["ALLOWED_ORIGINS"].as_str().unwrap();
     for local in ["localhost", "127.0.0.1", "[::1]"] {
         assert!(

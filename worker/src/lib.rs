@@ -19,6 +19,7 @@ mod health;
 mod http;
 mod inbox_object;
 mod me;
+mod outbound;
 mod room_object;
 mod rooms;
 mod search;

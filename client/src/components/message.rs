@@ -1,6 +1,6 @@
 use dioxus::prelude::*;
 use edgechat_core::emoji::QUICK_REACTIONS;
-use edgechat_protocol::{ClientMsg, Message};
+use edgechat_protocol::{ClientMsg, LinkPreview, Message};
 
 use super::{
     attachment::AttachmentView, avatar::Avatar, profile_card::ProfileOpen, rich_text::RichText,
@@ -105,6 +105,13 @@ pub fn MessageRow(
                         }
                     }
                 }
+                if let Some(preview) = message.preview.as_deref().cloned().filter(|_| !message.deleted) {
+                    PreviewCard { preview, removable: own, on_remove: {
+                        let id = id.clone();
+                        let act = act.clone();
+                        move |_| act(ClientMsg::RemovePreview { message_id: id.clone() })
+                    } }
+                }
                 if !message.reactions.is_empty() {
                     div { class: "reactions",
                         for reaction in message.reactions.iter() {
@@ -189,6 +196,36 @@ pub fn MessageRow(
 }
 
 /// Edits a message in place: Enter saves, Escape cancels.
+/// The card for a message's first link: every field as text; the image is the copy
+/// the server stored, loaded from this origin. Its author may take it off.
+#[component]
+fn PreviewCard(preview: LinkPreview, removable: bool, on_remove: EventHandler<()>) -> Element {
+    let title = preview.title.clone().unwrap_or_else(|| preview.url.clone());
+    rsx! {
+        div { class: "link-preview",
+            if let Some(image) = &preview.image {
+                img { class: "preview-image", alt: "", loading: "lazy",
+                    width: image.width.map(|w| w.to_string()), height: image.height.map(|h| h.to_string()),
+                    src: "/api/files/{image.file_id}" }
+            }
+            div { class: "preview-text",
+                if let Some(site) = &preview.site_name {
+                    span { class: "preview-site", "{site}" }
+                }
+                a { class: "preview-title", href: "{preview.url}", target: "_blank", rel: "noopener noreferrer nofollow",
+                    bdi { "{title}" } }
+                if let Some(description) = &preview.description {
+                    p { class: "preview-description", dir: "auto", "{description}" }
+                }
+            }
+            if removable {
+                button { r#type: "button", class: "remove-preview", title: "Remove preview",
+                    aria_label: "Remove preview", onclick: move |_| on_remove.call(()), "×" }
+            }
+        }
+    }
+}
+
 #[component]
 fn EditBox(id: String, text: String, chat: Chat, editing: Signal<Option<String>>) -> Element {
     let mut draft = use_signal(|| text.clone());

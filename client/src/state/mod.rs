@@ -264,7 +264,8 @@ impl ChatState {
             | RoomEvent::MessageDeleted { .. }
             | RoomEvent::ReactionUpdated { .. }
             | RoomEvent::MessagePinned { .. }
-            | RoomEvent::MessageUnpinned { .. } => {
+            | RoomEvent::MessageUnpinned { .. }
+            | RoomEvent::LinkPreview { .. } => {
                 if let Some(m) = event.message_id().and_then(|id| self.message_mut(id)) {
                     event.apply_to(m);
                 }

@@ -58,6 +58,11 @@ impl<S: Sql> Room<S> {
                 }
             }
             Command::Status(status) => self.relay_status(status),
+            Command::Preview {
+                message_id,
+                link,
+                preview,
+            } => self.preview_fetched(&message_id, &link, preview),
             Command::Revoke { user_id } => Ok(self.remove_user(
                 &user_id,
                 edgechat_protocol::close::ACCOUNT_DISABLED,
@@ -106,7 +111,8 @@ impl<S: Sql> Room<S> {
             | ClientMsg::AddReaction { .. }
             | ClientMsg::RemoveReaction { .. }
             | ClientMsg::PinMessage { .. }
-            | ClientMsg::UnpinMessage { .. } => Some(Budget::Actions),
+            | ClientMsg::UnpinMessage { .. }
+            | ClientMsg::RemovePreview { .. } => Some(Budget::Actions),
             ClientMsg::MuteUser { .. }
             | ClientMsg::UnmuteUser { .. }
             | ClientMsg::BanUser { .. }
@@ -180,6 +186,7 @@ impl<S: Sql> Room<S> {
             }
             ClientMsg::PinMessage { message_id } => self.pin(who, &message_id, true),
             ClientMsg::UnpinMessage { message_id } => self.pin(who, &message_id, false),
+            ClientMsg::RemovePreview { message_id } => self.remove_preview(who, &message_id),
             ClientMsg::MarkRead { seq } => self.mark_read(who, seq),
             ClientMsg::LoadHistory { before_seq, limit } => {
                 self.history_page(conn, before_seq, limit, req_id)

@@ -101,7 +101,10 @@ impl<S: Sql> Room<S> {
             deleted: false,
             pinned: false,
             reactions: Vec::new(),
+            preview: None,
         };
+        let link = crate::preview::first_link(&message.text);
+        let message_id = message.message_id.clone();
         if !message.attachments.is_empty() {
             self.uploads_changed();
         }
@@ -117,6 +120,13 @@ impl<S: Sql> Room<S> {
             },
         ];
         effects.extend(self.typing_stop(&who.user_id, now));
+        if let Some(link) = link {
+            effects.push(Effect::FetchPreview {
+                message_id,
+                link,
+                author: who.user_id.clone(),
+            });
+        }
         Ok(effects)
     }
 
@@ -201,12 +211,14 @@ impl<S: Sql> Room<S> {
         if text == message.text {
             return Ok(Vec::new());
         }
-        Ok(self.publish(RoomEvent::MessageEdited {
+        let mut effects = self.publish(RoomEvent::MessageEdited {
             message_id: message_id.to_owned(),
-            new_text: text,
+            new_text: text.clone(),
             edited_at: now,
             seq: self.next_seq(),
-        })?)
+        })?;
+        effects.extend(self.previews_for(&message, &text)?);
+        Ok(effects)
     }
 
     /// Authors delete their own; moderators delete those of lower roles.
@@ -220,6 +232,9 @@ impl<S: Sql> Room<S> {
             seq: self.next_seq(),
         })?;
         effects.extend(self.remove_uploads(&message.attachments)?);
+        if let Some(preview) = &message.preview {
+            effects.extend(self.forget_preview_image(preview)?);
+        }
         Ok(effects)
     }
 

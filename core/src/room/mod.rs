@@ -13,6 +13,7 @@ mod history;
 mod messages;
 mod moderation;
 mod presence;
+mod previews;
 mod reactions;
 mod uploads;
 
@@ -65,6 +66,13 @@ pub enum Command {
     },
     /// A member's global status changed (relayed from their inbox).
     Status(ServerMsg),
+    /// The Durable Object fetched the preview an [`Effect::FetchPreview`] asked for:
+    /// the card, or `None` when the page gave none (or could not be fetched).
+    Preview {
+        message_id: Id,
+        link: String,
+        preview: Option<edgechat_protocol::LinkPreview>,
+    },
     /// The account was disabled: its sockets close now.
     Revoke { user_id: Id },
     /// The alarm fired.
@@ -98,6 +106,14 @@ pub enum Effect {
     /// These files were forgotten and queued for deletion (their message was deleted, or
     /// nobody attached them in time): delete their bytes and rows now.
     RemoveFiles(Vec<Id>),
+    /// Fetch the preview of `link`, the first link of `message_id` (by `author`), once
+    /// the step's answers are out (under the outbound policy), and hand it back as
+    /// [`Command::Preview`].
+    FetchPreview {
+        message_id: Id,
+        link: String,
+        author: Id,
+    },
     /// Verify `token` for the socket `conn` (the door's job, not the room's) and answer
     /// `authenticated` or an `unauthorized` error.
     Authenticate {

@@ -98,12 +98,11 @@ pub fn apply<S: Sql>(store: &Store<S>, event: &RoomEvent) -> Result<(), StoreErr
         RoomEvent::MessageEdited { message_id, .. }
         | RoomEvent::ReactionUpdated { message_id, .. }
         | RoomEvent::MessagePinned { message_id, .. }
-        | RoomEvent::MessageUnpinned { message_id, .. } => {
-            match store.stored_message(message_id)? {
-                Some(before) => change_message(store, before, event),
-                None => Ok(()),
-            }
-        }
+        | RoomEvent::MessageUnpinned { message_id, .. }
+        | RoomEvent::LinkPreview { message_id, .. } => match store.stored_message(message_id)? {
+            Some(before) => change_message(store, before, event),
+            None => Ok(()),
+        },
     }
 }
 
@@ -126,7 +125,8 @@ fn membership_of(event: &RoomEvent) -> Option<&str> {
         | RoomEvent::MessageEdited { .. }
         | RoomEvent::ReactionUpdated { .. }
         | RoomEvent::MessagePinned { .. }
-        | RoomEvent::MessageUnpinned { .. } => None,
+        | RoomEvent::MessageUnpinned { .. }
+        | RoomEvent::LinkPreview { .. } => None,
     }
 }
 

@@ -106,6 +106,12 @@ pub fn client_samples() -> Vec<(ClientFrame, &'static str)> {
             r#"{"type":"unpin-message","messageId":"lobby:3"}"#,
         ),
         (
+            frame(ClientMsg::RemovePreview {
+                message_id: "lobby:3".into(),
+            }),
+            r#"{"type":"remove-preview","messageId":"lobby:3"}"#,
+        ),
+        (
             frame(ClientMsg::MarkRead { seq: 12 }),
             r#"{"type":"mark-read","seq":12}"#,
         ),

@@ -1,8 +1,8 @@
 //! One value of every server event with its exact JSON.
 
 use edgechat_protocol::{
-    Attachment, ErrorCode, Message, NotificationKind, Reaction, Role, RoomEvent, RoomInfo,
-    RoomKind, RoomUser, ServerMsg, Status,
+    Attachment, ErrorCode, LinkPreview, Message, NotificationKind, PreviewImage, Reaction, Role,
+    RoomEvent, RoomInfo, RoomKind, RoomUser, ServerMsg, Status,
 };
 
 fn room_info() -> RoomInfo {
@@ -32,6 +32,7 @@ fn message() -> Message {
         deleted: false,
         pinned: false,
         reactions: vec![],
+        preview: None,
     }
 }
 
@@ -225,6 +226,34 @@ pub fn server_samples() -> Vec<(ServerMsg, &'static str)> {
                 seq: 10,
             }),
             r#"{"type":"message-unpinned","messageId":"lobby:3","by":"u-1","seq":10}"#,
+        ),
+        (
+            ServerMsg::Event(RoomEvent::LinkPreview {
+                message_id: "lobby:3".into(),
+                preview: Some(Box::new(LinkPreview {
+                    link: "https://example.com/a".into(),
+                    url: "https://www.example.com/a".into(),
+                    title: Some("A story".into()),
+                    description: Some("What happened.".into()),
+                    site_name: Some("Example".into()),
+                    image: Some(PreviewImage {
+                        file_id: "f-9".into(),
+                        content_type: "image/jpeg".into(),
+                        width: Some(1200),
+                        height: Some(630),
+                    }),
+                })),
+                seq: 11,
+            }),
+            r#"{"type":"link-preview","messageId":"lobby:3","preview":{"link":"https://example.com/a","url":"https://www.example.com/a","title":"A story","description":"What happened.","siteName":"Example","image":{"fileId":"f-9","contentType":"image/jpeg","width":1200,"height":630}},"seq":11}"#,
+        ),
+        (
+            ServerMsg::Event(RoomEvent::LinkPreview {
+                message_id: "lobby:3".into(),
+                preview: None,
+                seq: 12,
+            }),
+            r#"{"type":"link-preview","messageId":"lobby:3","preview":null,"seq":12}"#,
         ),
         (
             ServerMsg::ReadReceipt {

@@ -32,6 +32,14 @@ impl Room {
             match effect {
                 // Copied to D1 by the write-behind; the files by its purge.
                 Effect::Stored(_) | Effect::RemoveFiles(_) => {}
+                Effect::FetchPreview {
+                    message_id,
+                    link,
+                    author,
+                } => self
+                    .previews_due
+                    .borrow_mut()
+                    .push((message_id, link, author)),
                 Effect::Send { conn, msg } => {
                     for ws in self.state.get_websockets_with_tag(&conn) {
                         if crate::versions::speaks(&self.state, &ws, &msg) {

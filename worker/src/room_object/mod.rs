@@ -8,6 +8,7 @@ mod effects;
 mod invites;
 mod load;
 mod notify;
+mod previews;
 mod requests;
 mod sql;
 
@@ -60,6 +61,9 @@ pub struct Room {
     core: RefCell<Option<Core>>,
     /// The alarm time last set, so it is not set again for every frame.
     armed: Cell<Option<Millis>>,
+    /// Link previews the last steps asked for (message id, link, author): fetched once
+    /// their answers are out, then handed back to the core.
+    previews_due: RefCell<Vec<(String, String, String)>>,
 }
 
 impl DurableObject for Room {
@@ -90,6 +94,7 @@ impl DurableObject for Room {
             jwt_secret,
             core: RefCell::new(None),
             armed: Cell::new(None),
+            previews_due: RefCell::new(Vec::new()),
         }
     }
 
@@ -374,6 +379,23 @@ impl Room {
             self.archive(&info).await;
         }
         self.arm(deadline, now).await;
+        // After the answers (the ack first of all): a slow page never holds a send up.
+        let due = self.previews_due.take();
+        for (message_id, link, author) in due {
+            let preview = previews::fetch(&self.env, room, &author, &link).await;
+            // Boxed: the step that stores the preview runs through here again.
+            Box::pin(self.run(
+                room,
+                None,
+                Command::Preview {
+                    message_id,
+                    link,
+                    preview,
+                },
+                Date::now().as_millis(),
+            ))
+            .await;
+        }
     }
 
     /// One turn of the core: its effects and its next deadline.
