@@ -276,3 +276,21 @@ fn only_the_author_removes_a_card_and_edits_and_deletions_take_it_with_them() {
     let deleted = world.send("ana", ClientMsg::DeleteMessage { message_id: other });
     assert_eq!(removed_files(&deleted), ["f_three"]);
 }
+
+#[test]
+fn a_preview_image_stored_by_an_object_evicted_before_its_card_came_back_is_deleted() {
+    let mut world = World::with_three();
+    let id = world.post("ana", "https://kept.example/");
+    let now = world.now;
+    world.room.intend_preview_image("f_kept", now).unwrap();
+    world.room.intend_preview_image("f_orphan", now).unwrap();
+    world.run(Command::Preview {
+        message_id: id,
+        link: "https://kept.example/".into(),
+        preview: Some(preview("https://kept.example/", Some("f_kept"))),
+    });
+    // The object that stored f_orphan never came back with its card.
+    world.advance(world.limits.upload_intent_ttl_ms + 1);
+    let effects = world.run(Command::Tick);
+    assert_eq!(removed_files(&effects), ["f_orphan"]);
+}

@@ -4,7 +4,7 @@
 //! `link-preview` event; the author may take it off, and an edit that changes the link
 //! or a deletion takes it with it (and its image, stored like an upload).
 
-use edgechat_protocol::{ErrorCode, Id, LinkPreview, Message, RoomEvent};
+use edgechat_protocol::{ErrorCode, Id, LinkPreview, Message, Millis, RoomEvent};
 
 use super::{Effect, Identity, Outcome, Refusal, Room};
 use crate::{
@@ -38,6 +38,16 @@ impl<S: Sql> Room<S> {
         Ok(effects)
     }
 
+    /// Records that a preview image is about to be stored as `file_id`, like an upload's
+    /// intent: if the object is evicted before the card comes back as
+    /// [`super::Command::Preview`], the bytes and row are found and deleted after
+    /// `UPLOAD_INTENT_TTL_MS`.
+    pub fn intend_preview_image(&mut self, file_id: &str, now: Millis) -> Result<(), StoreError> {
+        self.store.intend_upload(file_id, now)?;
+        self.uploads_changed();
+        Ok(())
+    }
+
     /// The card fetched for `link` of `message_id`, or `None` when the page gave none.
     /// Kept only if the message still has that first link and no card for it; an image
     /// that is not kept is deleted.
@@ -59,6 +69,10 @@ impl<S: Sql> Room<S> {
         });
         if !wanted {
             return self.forget_preview_image(&preview);
+        }
+        if let Some(image) = &preview.image {
+            self.store.intent_fulfilled(&image.file_id)?;
+            self.uploads_changed();
         }
         self.publish(RoomEvent::LinkPreview {
             message_id: message_id.to_owned(),

@@ -382,7 +382,16 @@ impl Room {
         // After the answers (the ack first of all): a slow page never holds a send up.
         let due = self.previews_due.take();
         for (message_id, link, author) in due {
-            let preview = previews::fetch(&self.env, room, &author, &link).await;
+            let intend = |file_id: &str| match self.core.borrow_mut().as_mut() {
+                Some(core) => core
+                    .intend_preview_image(file_id, Date::now().as_millis())
+                    .map_err(|err| {
+                        worker::console_error!("room {room}: recording a preview image: {err}");
+                    })
+                    .is_ok(),
+                None => false,
+            };
+            let preview = previews::fetch(&self.env, room, &author, &link, intend).await;
             // Boxed: the step that stores the preview runs through here again.
             Box::pin(self.run(
                 room,

@@ -48,7 +48,13 @@ extern "C" {
 /// The preview of `link` (the first link of a message by `author` in `room_id`), or
 /// `None` when the policy refuses it, the page cannot be had or says nothing a card
 /// could show. Failures are logged, never surfaced: a message simply has no preview.
-pub async fn fetch(env: &Env, room_id: &str, author: &str, link: &str) -> Option<LinkPreview> {
+pub async fn fetch(
+    env: &Env,
+    room_id: &str,
+    author: &str,
+    link: &str,
+    intend: impl Fn(&str) -> bool,
+) -> Option<LinkPreview> {
     let page = match outbound::get(
         env,
         link,
@@ -83,7 +89,7 @@ pub async fn fetch(env: &Env, room_id: &str, author: &str, link: &str) -> Option
         image,
     } = card(&page.url, &meta)?;
     let image = match image {
-        Some(src) => store_image(env, room_id, author, src.as_str()).await,
+        Some(src) => store_image(env, room_id, author, src.as_str(), intend).await,
         None => None,
     };
     Some(LinkPreview {
@@ -140,7 +146,13 @@ async fn read_meta(body: Vec<u8>) -> Result<PageMeta, JsValue> {
 
 /// Fetches the page's image under the policy, keeps it only if its bytes are an image
 /// edgechat serves (as uploads are judged), and stores it as a file of the room.
-async fn store_image(env: &Env, room_id: &str, author: &str, src: &str) -> Option<PreviewImage> {
+async fn store_image(
+    env: &Env,
+    room_id: &str,
+    author: &str,
+    src: &str,
+    intend: impl Fn(&str) -> bool,
+) -> Option<PreviewImage> {
     let fetched = match outbound::get(env, src, Purpose::Page, "image/*", IMAGE_BYTES).await {
         Ok(fetched) if !fetched.truncated => fetched,
         Ok(_) => {
@@ -158,6 +170,11 @@ async fn store_image(env: &Env, room_id: &str, author: &str, src: &str) -> Optio
     };
     let kind = sniff(&fetched.body, true).filter(|k| k.family == Family::Image)?;
     let file_id = crypto::random_id("f");
+    // Recorded before the bytes go anywhere: an eviction from here on leaves nothing
+    // the room does not find and delete.
+    if !intend(&file_id) {
+        return None;
+    }
     let size = fetched.body.len();
     let stored = async {
         env.bucket("FILES")?
