@@ -193,14 +193,9 @@ fn bare_url(rest: &[char], at_word_start: bool) -> Option<(Inline, usize)> {
     if !at_word_start || !(starts(rest, "https://") || starts(rest, "http://")) {
         return None;
     }
-    let mut end = rest
-        .iter()
-        .position(|c| c.is_whitespace() || matches!(c, '<' | '>' | '"'))
-        .unwrap_or(rest.len());
-    // Trailing punctuation belongs to the sentence, not the link.
-    while end > 0 && matches!(rest[end - 1], '.' | ',' | '!' | '?' | ')' | ';' | ':') {
-        end -= 1;
-    }
+    // Where the server's link previews end it too; trailing punctuation belongs to the
+    // sentence, not the link.
+    let end = edgechat_core::preview::bare_link_len(rest);
     let href: String = rest[..end].iter().collect();
     let href = safe_url(&href)?;
     Some((

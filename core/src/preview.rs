@@ -53,14 +53,7 @@ fn first_link_in_line(line: &str) -> Option<String> {
             return Some(href);
         }
         if at_word_start && (starts(rest, "https://") || starts(rest, "http://")) {
-            let mut end = rest
-                .iter()
-                .position(|c| c.is_whitespace() || matches!(c, '<' | '>' | '"'))
-                .unwrap_or(rest.len());
-            while end > 0 && matches!(rest[end - 1], '.' | ',' | '!' | '?' | ')' | ';' | ':') {
-                end -= 1;
-            }
-            let href: String = rest[..end].iter().collect();
+            let href: String = rest[..bare_link_len(rest)].iter().collect();
             if has_host(&href) {
                 return Some(href);
             }
@@ -69,6 +62,20 @@ fn first_link_in_line(line: &str) -> Option<String> {
         i += 1;
     }
     None
+}
+
+/// How long the bare link at the start of `rest` is: up to white space, `<`, `>` or
+/// `"`, without the sentence's trailing punctuation. The client's markdown ends its links
+/// here too, so the link previewed is the link shown.
+pub fn bare_link_len(rest: &[char]) -> usize {
+    let mut end = rest
+        .iter()
+        .position(|c| c.is_whitespace() || matches!(c, '<' | '>' | '"'))
+        .unwrap_or(rest.len());
+    while end > 0 && matches!(rest[end - 1], '.' | ',' | '!' | '?' | ')' | ';' | ':') {
+        end -= 1;
+    }
+    end
 }
 
 fn markdown_link(rest: &[char]) -> Option<String> {
