@@ -178,20 +178,24 @@ impl Server {
 
     /// PATCHes `body` to `path` with `token` as bearer; returns the status and JSON body.
     pub async fn patch_as(&self, path: &str, token: &str, body: &Value) -> (u16, Value) {
-        let response = self
-            .request(reqwest::Method::PATCH, path, token)
-            .json(body)
-            .send()
+        self.send_as(reqwest::Method::PATCH, path, token, body)
             .await
-            .expect("the server answers");
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
     }
 
     /// POSTs `body` to `path` with `token` as bearer; returns the status and JSON body.
     pub async fn post_as(&self, path: &str, token: &str, body: &Value) -> (u16, Value) {
+        self.send_as(reqwest::Method::POST, path, token, body).await
+    }
+
+    async fn send_as(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: &Value,
+    ) -> (u16, Value) {
         let response = self
-            .request(reqwest::Method::POST, path, token)
+            .request(method, path, token)
             .json(body)
             .send()
             .await

@@ -7,6 +7,7 @@
 use std::time::Duration;
 
 use edgechat_e2e::{
+    account::Session,
     files::png,
     server::Server,
     socket::{Client, error_code},
@@ -21,6 +22,26 @@ async fn server() -> Server {
         .var("RATE_BURST", 50)
         .start()
         .await
+}
+
+/// A page server, the Worker, and Ana's room "news" with Bob in it.
+async fn news() -> (Web, Server, Session, Session) {
+    let web = Web::start().await;
+    let server = server().await;
+    let (ana, bob) = (server.register("Ana").await, server.register("Bob").await);
+    server.room(&ana, "news").await;
+    (web, server, ana, bob)
+}
+
+/// The room's newest messages as a fresh join of `who` sees them.
+async fn history(server: &Server, who: &Session) -> Vec<edgechat_protocol::Message> {
+    let (_, frames) = Client::join_since(server, "news", who, None).await;
+    match frames.into_iter().next() {
+        Some(ServerMsg::RoomJoined {
+            message_history, ..
+        }) => message_history,
+        other => panic!("{other:?}"),
+    }
 }
 
 fn page(title: &str, image: &str) -> Route {
@@ -64,10 +85,7 @@ async fn send(client: &mut Client, text: &str, id: &str) -> String {
 
 #[tokio::test]
 async fn a_link_gets_a_card_after_the_ack_and_its_image_is_served_from_our_origin() {
-    let web = Web::start().await;
-    let server = server().await;
-    let (ana_acct, bob_acct) = (server.register("Ana").await, server.register("Bob").await);
-    server.room(&ana_acct, "news").await;
+    let (web, server, ana_acct, bob_acct) = news().await;
     let mut bob = Client::join(&server, "news", &bob_acct).await;
     let mut ana = Client::join(&server, "news", &ana_acct).await;
     let picture = png(40, 20, [200, 30, 30]);
@@ -117,14 +135,7 @@ async fn a_link_gets_a_card_after_the_ack_and_its_image_is_served_from_our_origi
     );
 
     // It is part of the message from then on: a later join sees it.
-    let (_, frames) = Client::join_since(&server, "news", &bob_acct, None).await;
-    let Some(ServerMsg::RoomJoined {
-        message_history: messages,
-        ..
-    }) = frames.first()
-    else {
-        panic!("{frames:?}")
-    };
+    let messages = history(&server, &bob_acct).await;
     let stored = messages
         .iter()
         .find(|m| m.message_id == message_id)
@@ -137,10 +148,7 @@ async fn a_link_gets_a_card_after_the_ack_and_its_image_is_served_from_our_origi
 
 #[tokio::test]
 async fn what_the_policy_refuses_or_a_page_cannot_give_gets_no_preview() {
-    let web = Web::start().await;
-    let server = server().await;
-    let ana_acct = server.register("Ana").await;
-    server.room(&ana_acct, "news").await;
+    let (web, server, ana_acct, _) = news().await;
     let mut ana = Client::join(&server, "news", &ana_acct).await;
     // A redirect into a private network, plain text, a page whose tags lie past the
     // 512 KB read, a page slower than the 3 s limit, an image that is not one.
@@ -183,14 +191,7 @@ async fn what_the_policy_refuses_or_a_page_cannot_give_gets_no_preview() {
     assert!(card.image.is_none(), "{card:?}");
     // Past the slow page's time limit, nothing else came.
     tokio::time::sleep(Duration::from_secs(4)).await;
-    let (_, frames) = Client::join_since(&server, "news", &ana_acct, None).await;
-    let Some(ServerMsg::RoomJoined {
-        message_history: messages,
-        ..
-    }) = frames.first()
-    else {
-        panic!("{frames:?}")
-    };
+    let messages = history(&server, &ana_acct).await;
     for id in &ids {
         let message = messages.iter().find(|m| &m.message_id == id).unwrap();
         assert!(message.preview.is_none(), "{message:?}");
@@ -209,10 +210,7 @@ async fn what_the_policy_refuses_or_a_page_cannot_give_gets_no_preview() {
 
 #[tokio::test]
 async fn the_author_removes_a_card_and_an_edit_to_another_link_replaces_it() {
-    let web = Web::start().await;
-    let server = server().await;
-    let (ana_acct, bob_acct) = (server.register("Ana").await, server.register("Bob").await);
-    server.room(&ana_acct, "news").await;
+    let (web, server, ana_acct, bob_acct) = news().await;
     let mut bob = Client::join(&server, "news", &bob_acct).await;
     let mut ana = Client::join(&server, "news", &ana_acct).await;
     web.route("/one", page("One", "/one.png"));
