@@ -1,7 +1,12 @@
 //! A user's inbox: their global status across devices, and the user-level events that
 //! reach them wherever they are. Pure, like the room: commands in, effects out.
 
-use edgechat_protocol::{ClientMsg, ErrorCode, Id, Millis, PROTOCOL_VERSION, ServerMsg, Status};
+use std::collections::VecDeque;
+
+use edgechat_protocol::{
+    ClientMsg, ErrorCode, Id, Millis, NotificationKind, PROTOCOL_VERSION, ServerMsg, Status,
+    push::{PushKind, PushMessage},
+};
 
 use crate::{
     ConnId, Identity, Limits,
@@ -102,6 +107,9 @@ pub enum InboxEffect {
     TooOften {
         retry_after: u64,
     },
+    /// Push `message` to each of the user's subscribed devices (no socket of theirs is
+    /// open to see it).
+    Push(PushMessage),
     /// Create a room for the user; the door answers with `room-created` or an error.
     CreateRoom {
         conn: ConnId,
@@ -122,7 +130,15 @@ pub struct Inbox {
     left_at: Option<Millis>,
     /// Status changes (`STATUS_RATE_…`): a per-minute budget, fine to lose to hibernation.
     status_bucket: Option<Bucket>,
+    /// Pushes (`PUSH_RATE_…`), in memory like the status budget.
+    push_bucket: Option<Bucket>,
+    /// The messages pushed last, so a message that both mentions the user and is new in
+    /// their conversation is pushed once.
+    pushed: VecDeque<Id>,
 }
+
+/// How many pushed message ids the inbox remembers.
+const PUSHED_REMEMBERED: usize = 32;
 
 impl Inbox {
     pub fn new(
@@ -138,6 +154,8 @@ impl Inbox {
             sockets: Sockets::new(connections),
             left_at: None,
             status_bucket: None,
+            push_bucket: None,
+            pushed: VecDeque::new(),
         }
     }
 
@@ -259,7 +277,12 @@ impl Inbox {
                 .into_iter()
                 .collect(),
             InboxCommand::Tick => self.tick(now),
-            InboxCommand::Deliver(msg) => vec![InboxEffect::Broadcast(*msg)],
+            InboxCommand::Deliver(msg) => {
+                let push = self.push_for(&msg, now).map(InboxEffect::Push);
+                push.into_iter()
+                    .chain([InboxEffect::Broadcast(*msg)])
+                    .collect()
+            }
             InboxCommand::Revoke => {
                 let conns: Vec<ConnId> = self.sockets.conns().collect();
                 conns
@@ -280,6 +303,47 @@ impl Inbox {
                 Ok(()) => self.set(self.presence.status, text, now),
             },
         }
+    }
+
+    /// The push a delivered event calls for: a mention, or a new message in a direct or
+    /// group conversation (an unread notification that names its sender), when no socket
+    /// of the user's is open to show it, once per message and within the push budget.
+    fn push_for(&mut self, msg: &ServerMsg, now: Millis) -> Option<PushMessage> {
+        let ServerMsg::Notification {
+            room_id,
+            kind,
+            message_id: Some(message_id),
+            from: Some(from),
+            excerpt,
+            ..
+        } = msg
+        else {
+            return None;
+        };
+        if !self.sockets.is_empty() || self.pushed.contains(message_id) {
+            return None;
+        }
+        let kind = match kind {
+            NotificationKind::Mention => PushKind::Mention,
+            NotificationKind::Unread => PushKind::Direct,
+        };
+        let rate = self.limits.push_rate;
+        let bucket = self
+            .push_bucket
+            .get_or_insert_with(|| Bucket::full(rate, now));
+        bucket.check(rate, now).ok()?;
+        bucket.take();
+        if self.pushed.len() == PUSHED_REMEMBERED {
+            self.pushed.pop_front();
+        }
+        self.pushed.push_back(message_id.clone());
+        Some(PushMessage {
+            kind,
+            room_id: room_id.clone(),
+            message_id: message_id.clone(),
+            from: from.clone(),
+            excerpt: excerpt.clone().unwrap_or_default(),
+        })
     }
 
     /// One status change from the per-minute budget (`STATUS_RATE_…`), or how long to

@@ -18,6 +18,7 @@ pub mod mentions;
 pub mod origin;
 pub mod outbound;
 pub mod preview;
+pub mod push;
 pub mod rate;
 pub mod room;
 pub mod search;

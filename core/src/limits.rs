@@ -54,6 +54,10 @@ pub struct Limits {
     pub membership_rate: Rate,
     /// `STATUS_RATE_…`: status changes, per user, counted by their inbox.
     pub status_rate: Rate,
+    /// `PUSH_RATE_…`: pushes to one user's devices (mentions and direct messages while
+    /// no socket of theirs is open), counted by their inbox; past it, pushes are dropped
+    /// (the room list still counts what they missed).
+    pub push_rate: Rate,
     /// `STATUS_RELAY_MS`: a user's rooms hear of their status at most once in this long;
     /// changes in between reach them together at its end.
     pub status_relay_ms: u64,
@@ -103,6 +107,11 @@ impl Default for Limits {
                 per_window: 10,
                 window_ms: 60_000,
                 burst: 5,
+            },
+            push_rate: Rate {
+                per_window: 20,
+                window_ms: 60_000,
+                burst: 10,
             },
             status_relay_ms: 10_000,
             max_room_members: 10_000,
@@ -159,6 +168,7 @@ impl Limits {
             moderation_rate: rate("MODERATION", d.moderation_rate),
             membership_rate: rate("MEMBERSHIP", d.membership_rate),
             status_rate: rate("STATUS", d.status_rate),
+            push_rate: rate("PUSH", d.push_rate),
             status_relay_ms: read("STATUS_RELAY_MS", d.status_relay_ms),
             max_room_members: read("MAX_ROOM_MEMBERS", d.max_room_members),
             added_to_rooms_per_hour: read(
@@ -198,6 +208,9 @@ impl Limits {
         "STATUS_RATE_PER_WINDOW",
         "STATUS_RATE_WINDOW_MS",
         "STATUS_RATE_BURST",
+        "PUSH_RATE_PER_WINDOW",
+        "PUSH_RATE_WINDOW_MS",
+        "PUSH_RATE_BURST",
         "STATUS_RELAY_MS",
         "MAX_ROOM_MEMBERS",
         "ADDED_TO_ROOMS_PER_HOUR",

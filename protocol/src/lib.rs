@@ -10,6 +10,7 @@ mod error;
 mod event;
 mod message;
 mod presence;
+pub mod push;
 mod room;
 mod server;
 pub mod text;

@@ -150,3 +150,19 @@ fn every_close_code_is_in_the_table() {
         );
     }
 }
+
+#[test]
+fn the_web_push_examples_decode() {
+    use edgechat_protocol::push::{PushKind, PushMessage, PushSubscription};
+    let doc = protocol_doc();
+    let start = doc.find("\n### Web Push\n").expect("a Web Push section");
+    let push: PushMessage = serde_json::from_str(example(&doc[start..])).unwrap();
+    assert_eq!(push.kind, PushKind::Mention);
+    // What a browser's `PushSubscription.toJSON()` gives, extra fields and all.
+    let api = api_doc();
+    let start = api
+        .find("\n### `POST /api/push/subscriptions`\n")
+        .expect("a subscribe section");
+    let subscription: PushSubscription = serde_json::from_str(example(&api[start..])).unwrap();
+    assert!(subscription.endpoint.starts_with("https://"));
+}

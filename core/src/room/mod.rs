@@ -281,8 +281,8 @@ impl<S: Sql> Room<S> {
     /// `(after, through]` were stored: how many messages each has not read, for those
     /// whose room just went unread and, when the batch brought new messages, for those
     /// whose inbox is open elsewhere (at most [`LIVE_COUNTS`] of them), so a badge counts
-    /// every message, not only the first. With the seq each count is as of; counts of 0
-    /// are left out.
+    /// every message, not only the first; in a direct room, both members whenever it
+    /// brought messages. With the seq each count is as of; counts of 0 are left out.
     pub fn unread_counts(
         &self,
         after: Seq,
@@ -297,6 +297,13 @@ impl<S: Sql> Room<S> {
         if new_messages {
             for user_id in self.store.live_members(LIVE_COUNTS)? {
                 told.entry(user_id).or_insert(through);
+            }
+            // In a direct conversation each new message is news (and may be pushed):
+            // both members are told, not only one whose room just went unread.
+            if self.info.kind == edgechat_protocol::RoomKind::Direct {
+                for member in self.store.members()? {
+                    told.entry(member.user_id).or_insert(through);
+                }
             }
         }
         let here = self.connected();
