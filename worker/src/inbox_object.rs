@@ -324,6 +324,12 @@ impl Inbox {
                     .await?;
             }
             InboxEffect::Relay(msg) => self.relay(user_id, &msg).await?,
+            // After the answer to whoever delivered: a slow push service delays no room.
+            InboxEffect::Push(message) => {
+                let (env, user_id) = (self.env.clone(), user_id.to_owned());
+                self.state
+                    .wait_until(crate::push::send::deliver(env, user_id, message));
+            }
             // Answered by `run`'s caller.
             InboxEffect::TooOften { .. } => {}
             InboxEffect::CreateRoom {

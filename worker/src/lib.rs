@@ -20,6 +20,7 @@ mod http;
 mod inbox_object;
 mod me;
 mod outbound;
+mod push;
 mod room_object;
 mod rooms;
 mod search;
@@ -77,6 +78,9 @@ async fn route(req: Request, env: &Env, path: &str) -> Result<Response> {
         (Method::Get, ["api", "me", "ws"]) => upgrade::inbox_socket(&req, env).await,
         (Method::Get, ["api", "me"]) => me::get(req, env).await,
         (Method::Patch, ["api", "me"]) => me::patch(req, env).await,
+        (Method::Get, ["api", "push", "key"]) => push::key(req, env).await,
+        (Method::Post, ["api", "push", "subscriptions"]) => push::subscribe(req, env).await,
+        (Method::Delete, ["api", "push", "subscriptions"]) => push::unsubscribe(req, env).await,
         (Method::Get, ["api", "search"]) => search::search(req, env).await,
         (Method::Put, ["api", "me", "avatar"]) => files::put_avatar(req, env).await,
         (Method::Delete, ["api", "me", "avatar"]) => files::delete_avatar(req, env).await,

@@ -82,6 +82,40 @@ pub async fn get(
     }
 }
 
+/// POSTs `body` to `url` (a push endpoint, already checked), following no redirect: the
+/// success status, within [`TIMEOUT_MS`].
+pub async fn post(url: &str, headers: Headers, body: Vec<u8>) -> Result<u16, Failed> {
+    let network = |err: worker::Error| Failed::Network(err.to_string());
+    let controller = AbortController::default();
+    let signal = controller.signal();
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post)
+        .with_headers(headers)
+        .with_body(Some(
+            worker::js_sys::Uint8Array::from(body.as_slice()).into(),
+        ))
+        .with_redirect(RequestRedirect::Manual);
+    let request = Request::new_with_init(url, &init).map_err(network)?;
+    let fetch = Fetch::Request(request);
+    let exchange = Box::pin(fetch.send_with_signal(&signal));
+    let deadline = Box::pin(Delay::from(std::time::Duration::from_millis(TIMEOUT_MS)));
+    match select(exchange, deadline).await {
+        Either::Left((answer, _)) => {
+            let status = answer.map_err(network)?.status_code();
+            if (200..300).contains(&status) {
+                Ok(status)
+            } else {
+                Err(Failed::Status(status))
+            }
+        }
+        Either::Right((_, exchange)) => {
+            drop(exchange);
+            controller.abort();
+            Err(Failed::TimedOut)
+        }
+    }
+}
+
 async fn follow(
     mut url: Url,
     purpose: Purpose,

@@ -49,24 +49,54 @@ pub fn run(args: &[String]) -> Result {
 fn dev_vars() -> Result {
     const LOCAL_ONLY: &str = "# Local only: the first account registered is the global admin.\nFIRST_ACCOUNT_IS_ADMIN=1\n";
     let path = root().join(".dev.vars");
-    if path.exists() {
-        let text =
-            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        if !text.contains("FIRST_ACCOUNT_IS_ADMIN") {
-            step("dev: adding FIRST_ACCOUNT_IS_ADMIN to .dev.vars");
-            std::fs::write(&path, format!("{text}{LOCAL_ONLY}"))
-                .map_err(|e| format!("{}: {e}", path.display()))?;
-        }
+    let mut text = if path.exists() {
         println!("    .dev.vars: present");
+        std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?
+    } else {
+        step("dev: creating .dev.vars with random local secrets");
+        format!(
+            "# Local secrets for wrangler dev; never committed. Production uses `wrangler secret put`.\nJWT_SECRET={}\nPASSWORD_PEPPER={}\n",
+            random_hex(32)?,
+            random_hex(32)?
+        )
+    };
+    let before = text.len();
+    if !text.contains("FIRST_ACCOUNT_IS_ADMIN") {
+        step("dev: adding FIRST_ACCOUNT_IS_ADMIN to .dev.vars");
+        text.push_str(LOCAL_ONLY);
+    }
+    if !text.contains("VAPID_PRIVATE_JWK") {
+        step("dev: adding a VAPID key (Web Push) to .dev.vars");
+        text.push_str(&format!(
+            "# The server's Web Push identity, a P-256 key as a JWK.\nVAPID_PRIVATE_JWK='{}'\n",
+            vapid_jwk()?
+        ));
+    }
+    if text.len() == before {
         return Ok(());
     }
-    step("dev: creating .dev.vars with random local secrets");
-    let text = format!(
-        "# Local secrets for wrangler dev; never committed. Production uses `wrangler secret put`.\nJWT_SECRET={}\nPASSWORD_PEPPER={}\n{LOCAL_ONLY}",
-        random_hex(32)?,
-        random_hex(32)?
-    );
     std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// A new P-256 private key as a JWK (what `VAPID_PRIVATE_JWK` holds), made by Node's
+/// crypto, which wrangler already needs: no key-generation code of our own.
+fn vapid_jwk() -> Result<String> {
+    let output = std::process::Command::new("node")
+        .args([
+            "-e",
+            "const { generateKeyPairSync } = require('node:crypto'); \
+             const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' }); \
+             process.stdout.write(JSON.stringify(privateKey.export({ format: 'jwk' })));",
+        ])
+        .output()
+        .map_err(|e| format!("node: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "node could not make a VAPID key: {}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    String::from_utf8(output.stdout).map_err(|e| format!("node: {e}"))
 }
 
 fn random_hex(bytes: usize) -> Result<String> {

@@ -4,7 +4,7 @@ pub(crate) mod crypto;
 pub use crypto::random_id;
 pub mod guard;
 mod sessions;
-mod throttle;
+pub mod throttle;
 pub mod users;
 
 use edgechat_auth::{

@@ -42,7 +42,18 @@ impl Room {
             ),
             None => (Vec::new(), Default::default()),
         };
+        // In a conversation (direct or group) the newest message from someone else rides
+        // along, so the user's devices can be pushed what it says.
+        let conversation = matches!(
+            info.kind,
+            edgechat_protocol::RoomKind::Direct | edgechat_protocol::RoomKind::Group
+        );
         for (user_id, seq, count) in unread {
+            let newest = flushed
+                .messages
+                .iter()
+                .rev()
+                .find(|m| conversation && m.user_id != user_id);
             outbox
                 .entry(user_id)
                 .or_default()
@@ -50,9 +61,9 @@ impl Room {
                     room_id: info.room_id.clone(),
                     kind: NotificationKind::Unread,
                     seq,
-                    message_id: None,
-                    from: None,
-                    excerpt: None,
+                    message_id: newest.map(|m| m.message_id.clone()),
+                    from: newest.map(|m| m.username.clone()),
+                    excerpt: newest.map(|m| m.text.chars().take(140).collect()),
                     unread_count: Some(count),
                 });
         }
