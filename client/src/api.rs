@@ -117,6 +117,44 @@ async fn call<T: DeserializeOwned>(
     response.json::<T>().await.map_err(|e| e.to_string())
 }
 
+/// The server's Web Push key (`applicationServerKey`).
+pub async fn push_key(token: &str) -> Result<String, String> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Key {
+        public_key: String,
+    }
+    call::<Key>(Request::get("/api/push/key"), token, None)
+        .await
+        .map(|key| key.public_key)
+}
+
+/// Hands this browser's push subscription to the server.
+pub async fn push_subscribe(token: &str, subscription: &Value) -> Result<(), String> {
+    call::<Value>(
+        Request::post("/api/push/subscriptions"),
+        token,
+        Some(subscription),
+    )
+    .await
+    .map(drop)
+}
+
+/// The server forgets this browser's push subscription.
+pub async fn push_unsubscribe(token: &str, endpoint: &str) -> Result<(), String> {
+    let response = as_user(Request::delete("/api/push/subscriptions"), token)
+        .json(&json!({ "endpoint": endpoint }))
+        .map_err(|e| e.to_string())?
+        .send()
+        .await
+        .map_err(|e| format!("no connection: {e}"))?;
+    if response.ok() {
+        Ok(())
+    } else {
+        Err(failure(response).await)
+    }
+}
+
 pub async fn update_me(token: &str, display_name: &str, status_text: &str) -> Result<Me, String> {
     let body = json!({ "displayName": display_name, "statusText": status_text });
     call(Request::patch("/api/me"), token, Some(&body)).await

@@ -103,11 +103,25 @@ pub fn App() -> Element {
     }
 }
 
+/// The room a push notification opened the app at (`/?room=…`), taken from the address,
+/// which then reads `/` again.
+fn room_from_address() -> Option<String> {
+    let window = web_sys::window()?;
+    let search = window.location().search().ok()?;
+    let room = web_sys::UrlSearchParams::new_with_str(&search)
+        .ok()?
+        .get("room")?;
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("/"));
+    }
+    Some(room).filter(|r| !r.is_empty())
+}
+
 /// The signed-in screen: the user's bar, the room list with the inbox behind it, and
 /// the open room.
 #[component]
 fn Workspace(auth: Signal<Auth>) -> Element {
-    let room = use_signal(|| None::<String>);
+    let room = use_signal(room_from_address);
     let mut editing_profile = use_signal(|| false);
     let mut directory = use_signal(Directory::default);
     let mut permission = use_signal(inbox::permission);
@@ -144,7 +158,12 @@ fn Workspace(auth: Signal<Auth>) -> Element {
         }
     });
     let sign_out = move |_| {
+        let token = auth.peek().session().map(|s| s.access_token.clone());
         spawn(async move {
+            // This browser stops getting the account's pushes.
+            if let Some(token) = token.filter(|_| crate::push::wanted()) {
+                let _ = crate::push::disable(&token).await;
+            }
             api::logout().await;
             auth.set(Auth::SignedOut);
         });

@@ -20,6 +20,37 @@ pub fn ProfileForm(auth: Signal<Auth>, open: Signal<bool>) -> Element {
     let mut error = use_signal(|| None::<String>);
     let mut away = use_signal(|| prefs::chosen_status().is_some());
     let mut sound = use_signal(prefs::sound);
+    let mut push_on = use_signal(crate::push::wanted);
+    let mut push_busy = use_signal(|| false);
+    let mut push_error = use_signal(|| None::<String>);
+    let toggle_push = move |event: FormEvent| {
+        let on = event.checked();
+        let Some(token) = auth.peek().session().map(|s| s.access_token.clone()) else {
+            return;
+        };
+        push_busy.set(true);
+        push_error.set(None);
+        spawn(async move {
+            let result = if on {
+                crate::push::enable(&token).await
+            } else {
+                crate::push::disable(&token).await
+            };
+            push_busy.set(false);
+            let on = crate::push::wanted();
+            push_on.set(on);
+            push_error.set(result.err());
+            // The box shows what is true, not the click: a refused "on" unticks it.
+            use wasm_bindgen::JsCast;
+            if let Some(input) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id("push-toggle"))
+                .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+            {
+                input.set_checked(on);
+            }
+        });
+    };
 
     let save = move |event: FormEvent| {
         event.prevent_default();
@@ -96,6 +127,14 @@ pub fn ProfileForm(auth: Signal<Auth>, open: Signal<bool>) -> Element {
                 input { id: "sound", r#type: "checkbox", checked: sound(),
                     onchange: move |e| { sound.set(e.checked()); prefs::set_sound(e.checked()); if e.checked() { prefs::chime(); } } }
                 " Play a sound with notifications"
+            }
+            label { class: "check",
+                input { id: "push-toggle", r#type: "checkbox", checked: push_on(), disabled: push_busy(),
+                    onchange: toggle_push }
+                " Push mentions and direct messages to this device while edgechat is closed"
+            }
+            if let Some(why) = push_error() {
+                p { id: "push-explained", class: "error", role: "alert", "Push notifications are off: {why}." }
             }
             if let Some(message) = error() {
                 p { class: "error", role: "alert", "{message}" }
