@@ -187,6 +187,12 @@ impl Server {
         self.send_as(reqwest::Method::POST, path, token, body).await
     }
 
+    /// DELETEs with `body` at `path` with `token` as bearer; returns the status and JSON body.
+    pub async fn delete_as(&self, path: &str, token: &str, body: &Value) -> (u16, Value) {
+        self.send_as(reqwest::Method::DELETE, path, token, body)
+            .await
+    }
+
     async fn send_as(
         &self,
         method: reqwest::Method,

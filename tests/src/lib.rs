@@ -8,6 +8,7 @@
 pub mod account;
 pub mod browser;
 pub mod files;
+pub mod push;
 pub mod server;
 pub mod socket;
 pub mod storage;

@@ -75,7 +75,14 @@ impl Builder {
     /// limits, not the subject of a load test.
     pub fn without_budgets(self) -> Self {
         let mut builder = self;
-        for prefix in ["", "ACTION_", "MODERATION_", "MEMBERSHIP_", "STATUS_"] {
+        for prefix in [
+            "",
+            "ACTION_",
+            "MODERATION_",
+            "MEMBERSHIP_",
+            "STATUS_",
+            "PUSH_",
+        ] {
             builder = builder
                 .var(&format!("{prefix}RATE_PER_WINDOW"), 1_000_000)
                 .var(&format!("{prefix}RATE_BURST"), 1_000_000);
@@ -340,30 +347,37 @@ fn migrate(state_dir: &Path) {
 }
 
 /// The secrets a server runs with: made at random for a new state directory and kept in
-/// it, so a restart on the same state keeps its sessions and passwords valid.
+/// it, so a restart on the same state keeps its sessions, passwords and push key valid.
 #[derive(Debug, Clone)]
 struct Secrets {
     jwt: String,
     pepper: String,
+    /// The VAPID key (a P-256 JWK), as `cargo xtask dev` makes it.
+    vapid: String,
 }
 
 impl Secrets {
     fn in_dir(dir: &Path) -> Self {
         let path = dir.join("test-secrets");
         if let Ok(text) = std::fs::read_to_string(&path)
-            && let Some((jwt, pepper)) = text.split_once('\n')
+            && let [jwt, pepper, vapid] = text.lines().collect::<Vec<_>>()[..]
         {
             return Self {
                 jwt: jwt.to_owned(),
-                pepper: pepper.trim().to_owned(),
+                pepper: pepper.to_owned(),
+                vapid: vapid.to_owned(),
             };
         }
         let secrets = Self {
             jwt: random_hex(32),
             pepper: random_hex(16),
+            vapid: crate::push::new_vapid_jwk(),
         };
-        std::fs::write(&path, format!("{}\n{}\n", secrets.jwt, secrets.pepper))
-            .expect("secrets file");
+        std::fs::write(
+            &path,
+            format!("{}\n{}\n{}\n", secrets.jwt, secrets.pepper, secrets.vapid),
+        )
+        .expect("secrets file");
         secrets
     }
 
@@ -371,6 +385,7 @@ impl Secrets {
         BTreeMap::from([
             ("JWT_SECRET".to_owned(), self.jwt.clone()),
             ("PASSWORD_PEPPER".to_owned(), self.pepper.clone()),
+            ("VAPID_PRIVATE_JWK".to_owned(), self.vapid.clone()),
         ])
     }
 }

@@ -231,3 +231,58 @@ async fn at_completes_to_account_names_and_a_card_shows_who_someone_is() {
     .await;
     bob.close().await;
 }
+
+#[tokio::test]
+async fn turning_push_on_asks_first_and_explains_why_it_could_not() {
+    let server = Server::start().await;
+    server.register("Bob").await;
+    let bob = Browser::launch().await;
+    bob.sign_in(&server.http_url("/"), "bob", PASSWORD).await;
+    let toggle_is = |on: bool| {
+        format!(
+            "const t = document.querySelector('#push-toggle'); return !!t && !t.disabled && t.checked === {on};"
+        )
+    };
+
+    // The browser asks; the user says no: nothing is subscribed, and the settings say why.
+    record_notifications(&bob, "default", "denied").await;
+    bob.click("#profile").await;
+    bob.click("#push-toggle").await;
+    bob.wait_until(
+        "the refusal is explained",
+        "const p = document.querySelector('#push-explained'); \
+         return !!p && p.textContent.includes('blocked') && p.textContent.includes('site settings');",
+    )
+    .await;
+    bob.wait_until("the setting stays off", &toggle_is(false))
+        .await;
+
+    // Allowed this time, but headless Chromium has no push service: the service worker
+    // registers, the subscription fails, and the settings say the browser could not.
+    record_notifications(&bob, "default", "granted").await;
+    bob.click("#push-toggle").await;
+    bob.wait_until(
+        "the failed subscription is explained",
+        "const p = document.querySelector('#push-explained'); \
+         return !!p && p.textContent.includes('could not subscribe');",
+    )
+    .await;
+    bob.wait_until("the setting stays off", &toggle_is(false))
+        .await;
+    let registered = bob
+        .client
+        .execute(
+            "return navigator.serviceWorker.getRegistration('/').then(r => !!r && !!(r.active || r.installing || r.waiting) && (r.active || r.installing || r.waiting).scriptURL);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        registered
+            .as_str()
+            .is_some_and(|url| url.ends_with("/sw.js")),
+        "the service worker is registered: {registered}"
+    );
+    assert_eq!(server.count("push_subscriptions"), 0);
+    bob.close().await;
+}

@@ -86,6 +86,13 @@ fn what_deploy_ships_has_no_bench_object_local_origin_or_local_switch() {
             ) && !name.starts_with("FAULT_"),
             "{name} is local or test only and must not be in what deploy ships"
         );
+        assert!(
+            !matches!(
+                name.as_str(),
+                "JWT_SECRET" | "PASSWORD_PEPPER" | "VAPID_PRIVATE_JWK"
+            ),
+            "{name} is a secret: `wrangler secret put`, never wrangler.toml"
+        );
     }
 
     // The build it ships exports the bound classes and not the deleted one (a deleted class
