@@ -19,7 +19,7 @@ use worker::{
 use crate::{
     auth::users,
     http, rooms, sockets,
-    stubs::{InboxCall, RoomStub},
+    stubs::{Carried, InboxCall, RoomStub},
 };
 
 #[derive(Serialize, Deserialize)]
@@ -70,7 +70,8 @@ impl DurableObject for Inbox {
         let (who, protocol) = match call {
             InboxCall::Deliver { user_id, events } => {
                 self.load(&user_id).await?;
-                for event in events {
+                let events: Vec<Carried> = serde_json::from_str(events.get())?;
+                for Carried(event) in events {
                     self.run(InboxCommand::Deliver(Box::new(event)), now).await;
                 }
                 // The room learns whether the user's room list is open (and so whether

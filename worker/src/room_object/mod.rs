@@ -131,7 +131,7 @@ impl DurableObject for Room {
                     self.run(
                         &room,
                         None,
-                        Command::Status(status),
+                        Command::Status(status.0),
                         Date::now().as_millis(),
                     )
                     .await;

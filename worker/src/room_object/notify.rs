@@ -166,7 +166,7 @@ impl Room {
     async fn deliver(
         &self,
         user_id: &str,
-        events: Vec<edgechat_protocol::ServerMsg>,
+        events: String,
     ) -> Result<Option<edgechat_protocol::ServerMsg>> {
         let mut response = InboxStub::new(&self.env, user_id)?
             .deliver(user_id, events)
@@ -178,9 +178,10 @@ impl Room {
             )));
         }
         Ok(response
-            .json::<edgechat_protocol::ServerMsg>()
+            .json::<crate::stubs::Carried>()
             .await
             .ok()
+            .map(|carried| carried.0)
             .filter(|msg| matches!(msg, edgechat_protocol::ServerMsg::UserStatus { .. })))
     }
 }
