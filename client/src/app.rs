@@ -103,14 +103,14 @@ pub fn App() -> Element {
     }
 }
 
-/// The room a push notification opened the app at (`/?room=…`), taken from the address,
-/// which then reads `/` again.
+/// The room a push notification opened the app at (`/?open=…`), taken from the address,
+/// which then reads `/` again. (`?room=` only fills in the join form.)
 fn room_from_address() -> Option<String> {
     let window = web_sys::window()?;
     let search = window.location().search().ok()?;
     let room = web_sys::UrlSearchParams::new_with_str(&search)
         .ok()?
-        .get("room")?;
+        .get("open")?;
     if let Ok(history) = window.history() {
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("/"));
     }

@@ -235,6 +235,8 @@ async fn at_completes_to_account_names_and_a_card_shows_who_someone_is() {
 #[tokio::test]
 async fn turning_push_on_asks_first_and_explains_why_it_could_not() {
     let server = Server::start().await;
+    let ana = server.register("Ana").await;
+    server.room(&ana, "lobby").await;
     server.register("Bob").await;
     let bob = Browser::launch().await;
     bob.sign_in(&server.http_url("/"), "bob", PASSWORD).await;
@@ -284,5 +286,16 @@ async fn turning_push_on_asks_first_and_explains_why_it_could_not() {
         "the service worker is registered: {registered}"
     );
     assert_eq!(server.count("push_subscriptions"), 0);
+
+    // Where a push's notification leads when clicked: the app, open at its room.
+    bob.client
+        .goto(&server.http_url("/?open=lobby"))
+        .await
+        .unwrap();
+    bob.wait_until(
+        "the room of the push is open",
+        "const r = document.querySelector('.room');          return !!r && r.getAttribute('aria-label') === 'Room lobby' && location.search === '';",
+    )
+    .await;
     bob.close().await;
 }
