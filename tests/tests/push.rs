@@ -361,3 +361,27 @@ async fn a_server_without_a_vapid_key_says_push_is_unavailable() {
     .await;
     assert_eq!(status, 503);
 }
+
+#[tokio::test]
+async fn a_disabled_account_loses_its_devices() {
+    let web = Web::start().await;
+    let server = server().await;
+    let (admin, bob) = (server.register("Ada").await, server.register("Bob").await);
+    let device = Device::new();
+    assert_eq!(
+        subscribe(&server, &bob, &device, &endpoint(&web, "/push/bob"))
+            .await
+            .0,
+        201
+    );
+    let (status, _) = server
+        .post_as(
+            &format!("/api/admin/users/{}/disable", bob.user_id),
+            &admin.access_token,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, 204);
+    // With its sockets closed, every mention of it would be pushed otherwise.
+    assert_eq!(server.count("push_subscriptions"), 0);
+}

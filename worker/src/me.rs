@@ -112,6 +112,12 @@ pub async fn set_disabled(req: Request, env: &Env, id: &str, disabled: bool) -> 
     }
     if disabled {
         crate::auth::revoke_user(&db, id, Date::now().as_millis()).await?;
+        // Its devices get no more pushes: with its sockets closed, every mention of it
+        // would otherwise be pushed.
+        db.prepare("DELETE FROM push_subscriptions WHERE user_id = ?1")
+            .bind(&[wasm_bindgen::JsValue::from_str(id)])?
+            .run()
+            .await?;
         // Every open socket of the account closes now, inbox and rooms; the door
         // refuses it from here on.
         crate::stubs::InboxStub::new(env, id)?.revoke().await?;

@@ -21,8 +21,9 @@ struct Row {
     auth: String,
 }
 
-/// Pushes `message` to each device `user_id` subscribed (at most `MAX_DEVICES`); a
-/// device the push service no longer knows (404, 410) is forgotten.
+/// Pushes `message` to each device `user_id` subscribed (at most `MAX_DEVICES`), unless
+/// the account is disabled; a device the push service no longer knows (404, 410) is
+/// forgotten.
 pub async fn deliver(env: Env, user_id: String, message: PushMessage) {
     if let Err(err) = try_deliver(&env, &user_id, &message).await {
         worker::console_warn!("push: to {user_id}: {err}");
@@ -36,8 +37,9 @@ async fn try_deliver(env: &Env, user_id: &str, message: &PushMessage) -> Result<
     let db = env.d1("DB")?;
     let rows: Vec<Row> = db
         .prepare(
-            "SELECT endpoint, p256dh, auth FROM push_subscriptions WHERE user_id = ?1
-             ORDER BY created_at DESC LIMIT ?2",
+            "SELECT s.endpoint, s.p256dh, s.auth FROM push_subscriptions s
+             JOIN users u ON u.id = s.user_id AND u.disabled = 0
+             WHERE s.user_id = ?1 ORDER BY s.created_at DESC LIMIT ?2",
         )
         .bind(&[text(user_id), int(push::MAX_DEVICES as u64)])?
         .all()
