@@ -104,7 +104,8 @@ pub fn App() -> Element {
 }
 
 /// The room a push notification opened the app at (`/?open=…`), taken from the address,
-/// which then reads `/` again. (`?room=` only fills in the join form.)
+/// which then reads `/` again. (`?room=` only fills in the join form.) Opened only if it
+/// is one of the user's rooms.
 fn room_from_address() -> Option<String> {
     let window = web_sys::window()?;
     let search = window.location().search().ok()?;
@@ -121,9 +122,21 @@ fn room_from_address() -> Option<String> {
 /// the open room.
 #[component]
 fn Workspace(auth: Signal<Auth>) -> Element {
-    let room = use_signal(room_from_address);
+    let mut room = use_signal(|| None::<String>);
     let mut editing_profile = use_signal(|| false);
     let mut directory = use_signal(Directory::default);
+    // The room a push's notification leads to (`/?open=`), opened once the room list has
+    // it: a link someone else made cannot make the user join a room.
+    let mut opening = use_signal(room_from_address);
+    use_effect(move || {
+        let Some(target) = opening() else {
+            return;
+        };
+        if directory.read().rooms.iter().any(|r| r.room_id == target) {
+            opening.set(None);
+            room.set(Some(target));
+        }
+    });
     let mut permission = use_signal(inbox::permission);
     // Why there are no desktop notifications, once the browser refused them.
     let mut explaining = use_signal(|| false);

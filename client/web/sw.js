@@ -35,8 +35,14 @@ self.addEventListener("notificationclick", (event) => {
       const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
       for (const client of windows) {
         if (new URL(client.url).origin === self.location.origin) {
-          await client.focus();
-          return client.navigate(url);
+          try {
+            await client.focus();
+            // Rejects for a tab this worker does not control (one loaded with a hard
+            // reload): then a new one opens instead.
+            return await client.navigate(url);
+          } catch (_) {
+            break;
+          }
         }
       }
       return self.clients.openWindow(url);

@@ -237,7 +237,12 @@ async fn turning_push_on_asks_first_and_explains_why_it_could_not() {
     let server = Server::start().await;
     let ana = server.register("Ana").await;
     server.room(&ana, "lobby").await;
-    server.register("Bob").await;
+    server.room(&ana, "elsewhere").await;
+    let bob_acct = server.register("Bob").await;
+    Client::join(&server, "lobby", &bob_acct)
+        .await
+        .leave()
+        .await;
     let bob = Browser::launch().await;
     bob.sign_in(&server.http_url("/"), "bob", PASSWORD).await;
     let toggle_is = |on: bool| {
@@ -287,6 +292,19 @@ async fn turning_push_on_asks_first_and_explains_why_it_could_not() {
     );
     assert_eq!(server.count("push_subscriptions"), 0);
 
+    // A link that names a room the user is not in opens nothing: a link cannot make
+    // anyone join a room.
+    bob.client
+        .goto(&server.http_url("/?open=elsewhere"))
+        .await
+        .unwrap();
+    bob.find(".room-link[data-room='lobby']").await;
+    let opened = bob
+        .client
+        .execute("return !!document.querySelector('.room');", vec![])
+        .await
+        .unwrap();
+    assert_eq!(opened, json!(false), "a room Bob is not in was opened");
     // Where a push's notification leads when clicked: the app, open at its room.
     bob.client
         .goto(&server.http_url("/?open=lobby"))

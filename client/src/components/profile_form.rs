@@ -28,6 +28,9 @@ pub fn ProfileForm(auth: Signal<Auth>, open: Signal<bool>) -> Element {
         let Some(token) = auth.peek().session().map(|s| s.access_token.clone()) else {
             return;
         };
+        // As clicked until the answer: a refused "on" then changes it back, so the box
+        // shows what is true.
+        push_on.set(on);
         push_busy.set(true);
         push_error.set(None);
         spawn(async move {
@@ -37,18 +40,8 @@ pub fn ProfileForm(auth: Signal<Auth>, open: Signal<bool>) -> Element {
                 crate::push::disable(&token).await
             };
             push_busy.set(false);
-            let on = crate::push::wanted();
-            push_on.set(on);
+            push_on.set(crate::push::wanted());
             push_error.set(result.err());
-            // The box shows what is true, not the click: a refused "on" unticks it.
-            use wasm_bindgen::JsCast;
-            if let Some(input) = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.get_element_by_id("push-toggle"))
-                .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
-            {
-                input.set_checked(on);
-            }
         });
     };
 
