@@ -194,3 +194,67 @@ async fn a_refused_message_comes_back_to_the_box_instead_of_waiting_to_be_resent
         .await;
     browser.close().await;
 }
+
+#[tokio::test]
+async fn editing_a_message_of_several_lines_keeps_its_lines() {
+    let server = Server::start().await;
+    let bob_acct = server.register("Bob").await;
+    server.room(&bob_acct, "lobby").await;
+    let mut bob = Client::join(&server, "lobby", &bob_acct).await;
+    let ana = Browser::launch().await;
+    ana.enter_room(&server, "lobby", "ana", "Ana", false).await;
+    // Written as chat users do: Shift+Enter for a new line, Enter to send.
+    ana.type_into("#message-input", "Line one\u{E008}\u{E007}\u{E000}Line two")
+        .await;
+    ana.type_into("#message-input", "\u{E007}").await;
+    let sent = match bob
+        .recv_until(|m| matches!(m, ServerMsg::Event(RoomEvent::NewMessage(_))))
+        .await
+    {
+        ServerMsg::Event(RoomEvent::NewMessage(message)) => message,
+        _ => unreachable!(),
+    };
+    assert_eq!(sent.text, "Line one\nLine two");
+
+    ana.wait_until(
+        "the edit button is pressed",
+        "const row = [...document.querySelectorAll('.message')] \
+           .find(m => m.querySelector('.text')?.innerText.includes('Line two')); \
+         const edit = row?.querySelector('.actions .edit'); \
+         if (!edit) { return false; } edit.click(); return true;",
+    )
+    .await;
+    ana.wait_until(
+        "the edit box holds both lines",
+        "const e = document.querySelector('#edit-input'); \
+         return !!e && e.value === 'Line one\\nLine two';",
+    )
+    .await;
+    // The same keys as the composer: Shift+Enter adds a line, Enter saves.
+    ana.type_into(
+        "#edit-input",
+        "\u{E009}\u{E010}\u{E000}\u{E008}\u{E007}\u{E000}Line three",
+    )
+    .await;
+    ana.type_into("#edit-input", "\u{E007}").await;
+    match bob
+        .recv_until(|m| matches!(m, ServerMsg::Event(RoomEvent::MessageEdited { .. })))
+        .await
+    {
+        ServerMsg::Event(RoomEvent::MessageEdited {
+            message_id,
+            new_text,
+            ..
+        }) => {
+            assert_eq!(message_id, sent.message_id);
+            assert_eq!(new_text, "Line one\nLine two\nLine three");
+        }
+        _ => unreachable!(),
+    }
+    ana.wait_until(
+        "the edit box is closed",
+        "return !document.querySelector('#edit-input');",
+    )
+    .await;
+    ana.close().await;
+}

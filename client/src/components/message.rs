@@ -226,24 +226,37 @@ fn PreviewCard(preview: LinkPreview, removable: bool, on_remove: EventHandler<()
     }
 }
 
+/// Edits a message in a box that behaves as the composer does: Enter saves, Shift+Enter
+/// starts a new line, Esc cancels, so a message of several lines keeps them.
 #[component]
 fn EditBox(id: String, text: String, chat: Chat, editing: Signal<Option<String>>) -> Element {
     let mut draft = use_signal(|| text.clone());
-    let save = move |event: FormEvent| {
-        event.prevent_default();
+    let save = use_callback(move |()| {
         let new_text = draft().trim().to_owned();
         if !new_text.is_empty() && new_text != text {
             chat.edit_message(id.clone(), new_text);
         }
         editing.set(None);
-    };
+    });
+    let rows = draft.read().lines().count().clamp(1, 8);
     rsx! {
-        form { class: "edit-box", onsubmit: save,
+        form { class: "edit-box",
+            onsubmit: move |event: FormEvent| {
+                event.prevent_default();
+                save(());
+            },
             label { class: "visually-hidden", r#for: "edit-input", "Edit message" }
-            input { id: "edit-input", value: "{draft}",
+            textarea { id: "edit-input", rows: "{rows}", value: "{draft}",
                 onmounted: move |e: MountedEvent| async move { let _ = e.set_focus(true).await; },
                 oninput: move |e| draft.set(e.value()),
-                onkeydown: move |e| if e.key() == Key::Escape { editing.set(None) } }
+                onkeydown: move |e| {
+                    if e.key() == Key::Escape {
+                        editing.set(None);
+                    } else if e.key() == Key::Enter && !e.modifiers().shift() && !e.is_composing() {
+                        e.prevent_default();
+                        save(());
+                    }
+                } }
             button { r#type: "submit", class: "save", "Save" }
         }
     }
