@@ -117,6 +117,12 @@ async fn call<T: DeserializeOwned>(
     response.json::<T>().await.map_err(|e| e.to_string())
 }
 
+/// The status a signed-in GET of `path` answers with; `None` without an answer.
+pub async fn status_of(path: &str, token: &str) -> Option<u16> {
+    let response = as_user(Request::get(path), token).send().await.ok()?;
+    Some(response.status())
+}
+
 /// The server's Web Push key (`applicationServerKey`).
 pub async fn push_key(token: &str) -> Result<String, String> {
     #[derive(Deserialize)]

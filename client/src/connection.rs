@@ -32,6 +32,11 @@ pub trait Channel: 'static {
     /// Frames to send as soon as the socket opens.
     fn resend(&self) -> Vec<ClientFrame>;
     fn connection(&mut self, connection: Connection);
+    /// Where to ask over HTTP why a socket was refused (a browser sees only close code
+    /// 1006 for a refused upgrade), if anywhere.
+    fn probe(&self) -> Option<String> {
+        None
+    }
 }
 
 /// The open room's channel: frames feed its state, the outbox is resent. A message
@@ -72,6 +77,10 @@ impl Channel for RoomChannel {
 
     fn connection(&mut self, connection: Connection) {
         self.state.write().set_connection(connection);
+    }
+
+    fn probe(&self) -> Option<String> {
+        Some(format!("/api/rooms/{}/messages?limit=1", self.room))
     }
 }
 
@@ -198,6 +207,12 @@ impl<C: Channel> Link<C> {
         self.0.opens.get()
     }
 
+    /// Connects again now, after the user fixed what refused it (created the room).
+    pub fn reconnect(&self) {
+        self.0.attempt.set(0);
+        connect(&self.0);
+    }
+
     /// A refreshed token: handed to the live socket, and used for the next reconnect.
     pub fn set_token(&self, token: &str) {
         *self.0.token.borrow_mut() = token.to_owned();
@@ -253,8 +268,13 @@ fn connect<C: Channel>(inner: &Rc<Inner<C>>) {
         },
         move |code| {
             if let Some(inner) = closed.upgrade() {
-                inner.open.set(false);
-                retry(&inner, code);
+                let was_open = inner.open.replace(false);
+                let probe = inner.channel.borrow().probe();
+                match probe {
+                    // Refused before it opened: ask why before trying again.
+                    Some(path) if !was_open && code == 1006 => refused(&inner, path),
+                    _ => retry(&inner, code),
+                }
             }
         },
     );
@@ -278,6 +298,25 @@ fn connect<C: Channel>(inner: &Rc<Inner<C>>) {
         }
         Err(_) => retry(inner, 1006),
     }
+}
+
+/// A socket refused before it opened: the server's HTTP answer for the same thing says
+/// whether the room is missing or closed to the user (stop, and say so) or the failure
+/// is one that passes (try again).
+fn refused<C: Channel>(inner: &Rc<Inner<C>>, path: String) {
+    let weak = Rc::downgrade(inner);
+    let token = inner.token.borrow().clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let status = crate::api::status_of(&path, &token).await;
+        let Some(inner) = weak.upgrade() else {
+            return;
+        };
+        match status {
+            Some(404) => inner.channel.borrow_mut().connection(Connection::Missing),
+            Some(403) => inner.channel.borrow_mut().connection(Connection::Forbidden),
+            _ => retry(&inner, 1006),
+        }
+    });
 }
 
 fn retry<C: Channel>(inner: &Rc<Inner<C>>, code: u16) {

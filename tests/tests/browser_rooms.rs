@@ -325,3 +325,33 @@ async fn a_big_rooms_member_list_shows_the_count_and_pages_in_the_rest() {
         .await;
     browser.close().await;
 }
+
+#[tokio::test]
+async fn joining_a_room_that_does_not_exist_says_so_and_offers_to_create_it() {
+    let server = Server::start().await;
+    let ana = Browser::launch().await;
+    ana.sign_up(&server.http_url("/"), "ana", "Ana").await;
+    // The join form offers "lobby", which this fresh server does not have.
+    ana.click("#join").await;
+    ana.wait_for_text("#room-missing p", "There is no room #lobby yet.")
+        .await;
+    ana.wait_until(
+        "the composer takes nothing and nothing says it is reconnecting",
+        "return document.querySelector('#message-input').disabled \
+           && document.querySelector('#send').disabled \
+           && ![...document.querySelectorAll('.banner')].some(b => b.textContent.includes('Reconnecting'));",
+    )
+    .await;
+
+    ana.click("#create-missing-room").await;
+    ana.wait_until(
+        "the room is there and the composer takes messages",
+        "return !document.querySelector('#room-missing') \
+           && !document.querySelector('#message-input').disabled;",
+    )
+    .await;
+    ana.type_into("#message-input", "first!").await;
+    ana.click("#send").await;
+    ana.wait_for_text(".message .text", "first!").await;
+    ana.close().await;
+}

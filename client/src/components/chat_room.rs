@@ -49,6 +49,31 @@ pub fn ChatRoom(
             Some("Connection lost. Reconnecting… Messages you send now go out when it is back.")
         }
         Connection::Closed => Some("This room closed the connection. Reload the page to rejoin."),
+        Connection::Missing => None,
+        Connection::Forbidden => {
+            Some("You cannot open this room: it is private, or you were banned from it.")
+        }
+    };
+    let missing = state.read().connection == Connection::Missing;
+    let mut creating_error = use_signal(|| None::<String>);
+    let creator = chat.link.clone();
+    let create_room = {
+        let room = room.clone();
+        move |_| {
+            let Some(token) = auth.peek().session().map(|s| s.access_token.clone()) else {
+                return;
+            };
+            let (room, link) = (room.clone(), creator.clone());
+            spawn(async move {
+                match crate::api::create_room(&token, &room).await {
+                    Ok(_) => {
+                        creating_error.set(None);
+                        link.reconnect();
+                    }
+                    Err(message) => creating_error.set(Some(message)),
+                }
+            });
+        }
     };
     let link = chat.link.clone();
     rsx! {
@@ -75,6 +100,16 @@ pub fn ChatRoom(
             }
             if let Some(text) = banner {
                 p { class: "banner", role: "status", "{text}" }
+            }
+            if missing {
+                div { id: "room-missing", class: "banner notice", role: "status",
+                    p { "There is no room #{room} yet." }
+                    button { id: "create-missing-room", r#type: "button", onclick: create_room,
+                        "Create #{room}" }
+                    if let Some(error) = creating_error() {
+                        p { class: "error", role: "alert", "{error}" }
+                    }
+                }
             }
             div { class: "room-body",
                 MessageList { chat: chat.clone(), replying, editing, jump_to }

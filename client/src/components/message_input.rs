@@ -154,6 +154,8 @@ pub fn MessageInput(
         .as_ref()
         .and_then(|id| state.read().message(id).map(|m| m.username.clone()));
     let rows = draft.read().lines().count().clamp(1, 8);
+    // A room that is missing, closed to the user or closed for good takes nothing.
+    let closed = !state.read().connection.takes_messages();
     rsx! {
         if let Some(author) = replying_to {
             p { class: "replying", "Replying to " strong { "{author}" }
@@ -213,7 +215,7 @@ pub fn MessageInput(
                 }
             }
             label { class: "visually-hidden", r#for: "message-input", "Message" }
-            textarea { id: "message-input", placeholder: "Message #{room}", rows: "{rows}",
+            textarea { id: "message-input", placeholder: "Message #{room}", rows: "{rows}", disabled: closed,
                 value: "{draft}", oninput: on_input, onkeydown: on_key,
                 onpaste: move |e: ClipboardEvent| {
                     let files = transfer::pasted_files(&e);
@@ -237,7 +239,7 @@ pub fn MessageInput(
                     }
                 }
             }
-            button { id: "send", r#type: "submit", "Send" }
+            button { id: "send", r#type: "submit", disabled: closed, "Send" }
         }
     }
 }

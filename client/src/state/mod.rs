@@ -19,6 +19,22 @@ pub enum Connection {
     Disconnected,
     /// Closed by the server for a reason retrying cannot change (banned, replaced).
     Closed,
+    /// The socket was refused and the server says the room does not exist: nothing is
+    /// retried until the user creates it.
+    Missing,
+    /// The socket was refused and the server says the user may not open the room
+    /// (private, or banned from it).
+    Forbidden,
+}
+
+impl Connection {
+    /// Whether what the user writes can go anywhere, now or after a reconnect.
+    pub fn takes_messages(self) -> bool {
+        !matches!(
+            self,
+            Connection::Closed | Connection::Missing | Connection::Forbidden
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
