@@ -324,7 +324,10 @@ fn retry<C: Channel>(inner: &Rc<Inner<C>>, code: u16) {
         return;
     }
     if !should_retry(code) {
-        inner.channel.borrow_mut().connection(Connection::Closed);
+        inner
+            .channel
+            .borrow_mut()
+            .connection(Connection::Closed(code));
         return;
     }
     let attempt = inner.attempt.get();

@@ -355,3 +355,38 @@ async fn joining_a_room_that_does_not_exist_says_so_and_offers_to_create_it() {
     ana.wait_for_text(".message .text", "first!").await;
     ana.close().await;
 }
+
+#[tokio::test]
+async fn a_kicked_member_is_told_so_and_their_composer_takes_nothing() {
+    let server = Server::start().await;
+    let (ana_acct, bob_acct) = (server.register("Ana").await, server.register("Bob").await);
+    server.room(&ana_acct, "lobby").await;
+    Client::join(&server, "lobby", &bob_acct)
+        .await
+        .leave()
+        .await;
+    let mut ana = Client::join(&server, "lobby", &ana_acct).await;
+    let bob = Browser::launch().await;
+    bob.sign_in(&server.http_url("/"), "bob", PASSWORD).await;
+    bob.click(".room-link[data-room='lobby']").await;
+    bob.wait_for_text(".room-header .members", "2 members")
+        .await;
+    bob.wait_until(
+        "the composer takes messages",
+        "return !document.querySelector('#message-input').disabled;",
+    )
+    .await;
+
+    ana.send(&ClientMsg::KickUser {
+        user_id: bob_acct.user_id.clone(),
+    })
+    .await;
+    bob.wait_until(
+        "Bob is told he was removed, and can write nothing more here",
+        "return [...document.querySelectorAll('.banner')].some(b => b.textContent.includes('You were removed from this room')) \
+           && document.querySelector('#message-input').disabled \
+           && document.querySelector('#send').disabled;",
+    )
+    .await;
+    bob.close().await;
+}

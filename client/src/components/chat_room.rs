@@ -48,7 +48,7 @@ pub fn ChatRoom(
         Connection::Disconnected => {
             Some("Connection lost. Reconnecting… Messages you send now go out when it is back.")
         }
-        Connection::Closed => Some("This room closed the connection. Reload the page to rejoin."),
+        Connection::Closed(code) => Some(closed_because(code)),
         Connection::Missing => None,
         Connection::Forbidden => {
             Some("You cannot open this room: it is private, or you were banned from it.")
@@ -123,5 +123,23 @@ pub fn ChatRoom(
             }
             MessageInput { chat: chat.clone(), auth, replying, editing }
         }
+    }
+}
+
+/// What the user is told when the room closed their socket for good, by its close code.
+fn closed_because(code: u16) -> &'static str {
+    use edgechat_protocol::close;
+    match code {
+        close::KICKED => {
+            "You were removed from this room. Join it again from the room list to take part."
+        }
+        close::BANNED => "You were banned from this room, so you cannot read or write here.",
+        close::LEFT => "You left this room.",
+        close::TOO_MANY_SOCKETS => {
+            "This room is open in too many other tabs or devices, so it closed here. Reload to use it here."
+        }
+        close::ACCOUNT_DISABLED => "This account was disabled.",
+        close::FORBIDDEN => "You cannot open this room: it is private, or you were banned from it.",
+        _ => "This room closed the connection. Reload the page to rejoin.",
     }
 }

@@ -17,8 +17,9 @@ pub enum Connection {
     Connected,
     /// Lost; a reconnect is scheduled.
     Disconnected,
-    /// Closed by the server for a reason retrying cannot change (banned, replaced).
-    Closed,
+    /// Closed by the server, with this close code, for a reason retrying cannot change
+    /// (kicked, banned, replaced by newer sockets).
+    Closed(u16),
     /// The socket was refused and the server says the room does not exist: nothing is
     /// retried until the user creates it.
     Missing,
@@ -32,7 +33,7 @@ impl Connection {
     pub fn takes_messages(self) -> bool {
         !matches!(
             self,
-            Connection::Closed | Connection::Missing | Connection::Forbidden
+            Connection::Closed(_) | Connection::Missing | Connection::Forbidden
         )
     }
 }
