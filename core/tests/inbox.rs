@@ -2,6 +2,8 @@
 //! frames, and the socket lifecycle it shares with rooms.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
+mod common;
+
 use edgechat_core::{
     Identity, Limits,
     inbox::{Inbox, InboxCommand, InboxEffect, Presence},
@@ -17,20 +19,7 @@ fn inbox() -> Inbox {
 }
 
 fn connect(conn: &str) -> InboxCommand {
-    InboxCommand::Connect {
-        version: edgechat_protocol::PROTOCOL_VERSION,
-        conn: conn.into(),
-        who: Identity {
-            user_id: "u".into(),
-            username: "U".into(),
-            handle: "u".into(),
-            global_admin: false,
-            expires_at: None,
-            version: edgechat_protocol::PROTOCOL_VERSION,
-            status: None,
-            status_text: None,
-        },
-    }
+    common::inbox_connect(conn)
 }
 
 /// A socket of a user who chose to appear away (`?status=away`).

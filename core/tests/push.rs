@@ -2,8 +2,10 @@
 //! cryptography (the e2e tests decrypt what the Worker sends).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
+mod common;
+
 use edgechat_core::{
-    Identity, Limits,
+    Limits,
     inbox::{Inbox, InboxCommand, InboxEffect, Presence},
     outbound::{Refused, TestHosts},
     push::{self, Invalid},
@@ -40,20 +42,7 @@ fn pushed(effects: &[InboxEffect]) -> Vec<PushMessage> {
 }
 
 fn connect(conn: &str) -> InboxCommand {
-    InboxCommand::Connect {
-        version: edgechat_protocol::PROTOCOL_VERSION,
-        conn: conn.into(),
-        who: Identity {
-            user_id: "u".into(),
-            username: "U".into(),
-            handle: "u".into(),
-            global_admin: false,
-            expires_at: None,
-            version: edgechat_protocol::PROTOCOL_VERSION,
-            status: None,
-            status_text: None,
-        },
-    }
+    common::inbox_connect(conn)
 }
 
 #[test]

@@ -39,6 +39,15 @@ pub fn info(kind: RoomKind) -> RoomInfo {
 }
 
 /// `ana` created the room and is its admin; everyone else is whoever they say.
+/// User `u`'s socket `conn` attaching to their inbox.
+pub fn inbox_connect(conn: &str) -> edgechat_core::inbox::InboxCommand {
+    edgechat_core::inbox::InboxCommand::Connect {
+        version: edgechat_protocol::PROTOCOL_VERSION,
+        conn: conn.into(),
+        who: who("u"),
+    }
+}
+
 pub fn who(user: &str) -> Identity {
     let mut name = user.to_owned();
     if let Some(first) = name.get_mut(0..1) {
