@@ -1,5 +1,7 @@
 //! The top of the component tree: who is signed in, and which room is open.
 
+use std::rc::Rc;
+
 use dioxus::prelude::*;
 use gloo_timers::future::TimeoutFuture;
 
@@ -7,9 +9,11 @@ use crate::{
     api,
     attention::use_attention,
     components::{ChatRoom, LoginForm, ProfileForm, RoomList},
+    courier::Couriers,
     directory::Directory,
     hooks::{use_presence, use_websocket},
     inbox::{self, InboxChannel, Permission},
+    route,
     session::{Session, refresh_delay},
 };
 
@@ -103,21 +107,6 @@ pub fn App() -> Element {
     }
 }
 
-/// The room a push notification opened the app at (`/?open=…`), taken from the address,
-/// which then reads `/` again. (`?room=` only fills in the join form.) Opened only if it
-/// is one of the user's rooms.
-fn room_from_address() -> Option<String> {
-    let window = web_sys::window()?;
-    let search = window.location().search().ok()?;
-    let room = web_sys::UrlSearchParams::new_with_str(&search)
-        .ok()?
-        .get("open")?;
-    if let Ok(history) = window.history() {
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("/"));
-    }
-    Some(room).filter(|r| !r.is_empty())
-}
-
 /// The signed-in screen: the user's bar, the room list with the inbox behind it, and
 /// the open room.
 #[component]
@@ -125,17 +114,40 @@ fn Workspace(auth: Signal<Auth>) -> Element {
     let mut room = use_signal(|| None::<String>);
     let mut editing_profile = use_signal(|| false);
     let mut directory = use_signal(Directory::default);
-    // The room a push's notification leads to (`/?open=`), opened once the room list has
-    // it: a link someone else made cannot make the user join a room.
-    let mut opening = use_signal(room_from_address);
+    // The room the address names (`/r/{id}`: a reload, a shared link, a push's link),
+    // settled once the room list is loaded. One of the user's rooms opens; any other is
+    // offered with a Join button, so a link someone else made cannot make the user join.
+    let mut linked = use_signal(route::current);
+    let mut offered = use_signal(|| None::<String>);
+    // Messages queued in rooms not open go out on sockets of their own.
+    let couriers = use_hook(Couriers::default);
     use_effect(move || {
-        let Some(target) = opening() else {
+        if let Some(target) = linked() {
+            let directory = directory.read();
+            if !directory.loaded {
+                return;
+            }
+            let mine = directory.knows(&target);
+            linked.set(None);
+            room.set(mine.then(|| target.clone()));
+            offered.set((!mine).then_some(target));
             return;
-        };
-        if directory.read().rooms.iter().any(|r| r.room_id == target) {
-            opening.set(None);
-            room.set(Some(target));
         }
+        // The address follows the open room, a history entry each, so Back goes back.
+        let open = room();
+        route::show(open.as_ref().or(offered().as_ref()).map(String::as_str));
+        let token = auth().session().map(|s| s.access_token.clone());
+        couriers.sync(open.as_deref(), directory, auth);
+        couriers.set_token(&token.unwrap_or_default());
+    });
+    use_hook(|| {
+        Rc::new(route::on_back(move |target| {
+            offered.set(None);
+            match target {
+                Some(target) => linked.set(Some(target)),
+                None => room.set(None),
+            }
+        }))
     });
     let mut permission = use_signal(inbox::permission);
     // Why there are no desktop notifications, once the browser refused them.
@@ -165,6 +177,7 @@ fn Workspace(auth: Signal<Auth>) -> Element {
     // A room opened from the join form joins the list once the server has it.
     use_effect(move || {
         if let Some(id) = room() {
+            offered.set(None);
             show_rooms.set(false);
             directory.write().open(&id);
             inbox::refresh_later(directory, auth, 1_500);
@@ -229,14 +242,22 @@ fn Workspace(auth: Signal<Auth>) -> Element {
                 _ => "layout",
             },
             RoomList { directory, room, auth }
-            match room() {
-                None => rsx! {
+            match (room(), offered()) {
+                (None, Some(id)) => rsx! {
+                    section { id: "room-offer", class: "welcome",
+                        h2 { "#{id}" }
+                        p { "You are not in this room yet." }
+                        button { id: "join-offered", r#type: "button",
+                            onclick: move |_| room.set(Some(id.clone())), "Join #{id}" }
+                    }
+                },
+                (None, None) => rsx! {
                     section { class: "welcome",
                         h2 { "Pick a room" }
                         p { "Choose one on the left, browse public rooms, or create one." }
                     }
                 },
-                Some(name) => rsx! { ChatRoom { key: "{name}", room: name, auth, directory, jump_to, open_room: room } },
+                (Some(name), _) => rsx! { ChatRoom { key: "{name}", room: name, auth, directory, jump_to, open_room: room } },
             }
         }
     }

@@ -109,26 +109,22 @@ impl RoomChannel {
     }
 }
 
-/// A shared handle to a connection (equal when it is the same one).
-pub struct Link<C: Channel>(Rc<Inner<C>>);
+/// A shared handle to a connection (equal when it is the same one). One type for every
+/// channel (the channel is boxed), so the connection's code is in the `.wasm` once.
+#[derive(Clone)]
+pub struct Link(Rc<Inner>);
 
-impl<C: Channel> Clone for Link<C> {
-    fn clone(&self) -> Self {
-        Self(self.0.clone())
-    }
-}
-
-impl<C: Channel> PartialEq for Link<C> {
+impl PartialEq for Link {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.0, &other.0)
     }
 }
 
 /// The room's connection, as components pass it.
-pub type RoomLink = Link<RoomChannel>;
+pub type RoomLink = Link;
 
-struct Inner<C> {
-    channel: RefCell<C>,
+struct Inner {
+    channel: RefCell<Box<dyn Channel>>,
     token: RefCell<String>,
     socket: RefCell<Option<Socket>>,
     open: Cell<bool>,
@@ -149,10 +145,10 @@ const SILENCE_MS: f64 = 60_000.0;
 /// A handshake not done in this long is abandoned and tried again.
 const HANDSHAKE_MS: u32 = 15_000;
 
-impl<C: Channel> Link<C> {
-    pub fn start(channel: C, token: &str) -> Self {
+impl Link {
+    pub fn start(channel: impl Channel, token: &str) -> Self {
         let inner = Rc::new(Inner {
-            channel: RefCell::new(channel),
+            channel: RefCell::new(Box::new(channel)),
             token: RefCell::new(token.to_owned()),
             socket: RefCell::new(None),
             open: Cell::new(false),
@@ -222,13 +218,13 @@ impl<C: Channel> Link<C> {
     }
 }
 
-impl<C> Drop for Inner<C> {
+impl Drop for Inner {
     fn drop(&mut self) {
         self.stopped.set(true);
     }
 }
 
-fn connect<C: Channel>(inner: &Rc<Inner<C>>) {
+fn connect(inner: &Rc<Inner>) {
     if inner.stopped.get() {
         return;
     }
@@ -303,7 +299,7 @@ fn connect<C: Channel>(inner: &Rc<Inner<C>>) {
 /// A socket refused before it opened: the server's HTTP answer for the same thing says
 /// whether the room is missing or closed to the user (stop, and say so) or the failure
 /// is one that passes (try again).
-fn refused<C: Channel>(inner: &Rc<Inner<C>>, path: String) {
+fn refused(inner: &Rc<Inner>, path: String) {
     let weak = Rc::downgrade(inner);
     let token = inner.token.borrow().clone();
     wasm_bindgen_futures::spawn_local(async move {
@@ -319,7 +315,7 @@ fn refused<C: Channel>(inner: &Rc<Inner<C>>, path: String) {
     });
 }
 
-fn retry<C: Channel>(inner: &Rc<Inner<C>>, code: u16) {
+fn retry(inner: &Rc<Inner>, code: u16) {
     if inner.stopped.get() {
         return;
     }

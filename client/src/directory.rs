@@ -32,12 +32,17 @@ pub struct Directory {
     /// Messages from others that arrived in the open room while the user was not
     /// looking (tab hidden, window unfocused): counted in the title until they look.
     pub unseen: u64,
+    /// The server's list has come at least once.
+    pub loaded: bool,
+    /// Rooms opened on this page, which the server's list may not have caught up with.
+    opened_here: Vec<String>,
 }
 
 impl Directory {
     /// The server's list, with the open room and rooms read here since counted as read.
     pub fn load(&mut self, rooms: Vec<RoomEntry>) {
         self.rooms = rooms;
+        self.loaded = true;
         for room in &mut self.rooms {
             let read_here = self.read_here.get(&room.room_id).copied().unwrap_or(0);
             if self.open.as_deref() == Some(room.room_id.as_str()) || read_here > room.last_read_seq
@@ -50,6 +55,9 @@ impl Directory {
 
     pub fn open(&mut self, room_id: &str) {
         self.open = Some(room_id.to_owned());
+        if !self.knows(room_id) {
+            self.opened_here.push(room_id.to_owned());
+        }
         if let Some(room) = self.entry(room_id) {
             room.unread = 0;
             room.mentions = 0;
@@ -107,6 +115,12 @@ impl Directory {
     /// The user is looking again: what arrived meanwhile is in front of them.
     pub fn looking(&mut self) {
         self.unseen = 0;
+    }
+
+    /// Whether `room_id` is one of the user's: in the list, or opened on this page.
+    pub fn knows(&self, room_id: &str) -> bool {
+        self.opened_here.iter().any(|r| r == room_id)
+            || self.rooms.iter().any(|r| r.room_id == room_id)
     }
 
     /// The kind of `room_id`, if it is in the list.

@@ -18,7 +18,7 @@ pub struct InboxChannel {
     pub auth: Signal<Auth>,
 }
 
-pub type InboxLink = Link<InboxChannel>;
+pub type InboxLink = Link;
 
 impl Channel for InboxChannel {
     fn path(&self) -> String {

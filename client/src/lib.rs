@@ -7,6 +7,7 @@ pub mod markdown;
 pub mod mention;
 pub mod presence;
 pub mod reconnect;
+pub mod route;
 pub mod search;
 pub mod session;
 pub mod state;
@@ -25,6 +26,8 @@ mod components;
 #[cfg(target_arch = "wasm32")]
 mod connection;
 #[cfg(target_arch = "wasm32")]
+mod courier;
+#[cfg(target_arch = "wasm32")]
 mod hooks;
 #[cfg(target_arch = "wasm32")]
 mod inbox;
@@ -34,6 +37,8 @@ mod prefs;
 mod push;
 #[cfg(target_arch = "wasm32")]
 mod socket;
+#[cfg(target_arch = "wasm32")]
+mod stored;
 #[cfg(target_arch = "wasm32")]
 mod transfer;
 

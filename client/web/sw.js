@@ -29,7 +29,7 @@ self.addEventListener("push", (event) => {
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();
   const roomId = (event.notification.data && event.notification.data.roomId) || "";
-  const url = roomId ? `/?open=${encodeURIComponent(roomId)}` : "/";
+  const url = roomId ? `/r/${encodeURIComponent(roomId)}` : "/";
   event.waitUntil(
     (async () => {
       const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });

@@ -4,7 +4,7 @@ use edgechat_protocol::Attachment;
 use crate::{
     app::Auth,
     hooks::{Chat, use_typing_indicator},
-    mention, transfer,
+    mention, stored, transfer,
     uploads::Staging,
 };
 
@@ -30,10 +30,16 @@ pub fn MessageInput(
     replying: Signal<Option<String>>,
     editing: Signal<Option<String>>,
 ) -> Element {
-    let mut draft = use_signal(String::new);
-    let mut staging = use_signal(Staging::default);
     let mut state = chat.state;
     let room = chat.room.clone();
+    // The draft is the room's own, kept across reloads and room switches.
+    let mut draft = use_signal(|| stored::draft(&state.peek().me, &room));
+    let mut keep = move |text: String| {
+        let state = state.peek();
+        stored::save_draft(&state.me, &state.room, &text);
+        draft.set(text);
+    };
+    let mut staging = use_signal(Staging::default);
     let typing = use_typing_indicator(chat.link.clone(), room.clone());
     let mut typing_on_send = typing.clone();
     let mut typing_on_input = typing;
@@ -45,7 +51,7 @@ pub fn MessageInput(
         if let Some(pending) = returned {
             state.write().returned = None;
             if draft.peek().is_empty() {
-                draft.set(pending.text);
+                keep(pending.text);
             }
         }
     });
@@ -61,7 +67,7 @@ pub fn MessageInput(
         }
         let attachments = staging.write().take_ready();
         sender.send_message(text, attachments, replying.peek().clone());
-        draft.set(String::new());
+        keep(String::new());
         replying.set(None);
         typing_on_send.sent();
     };
@@ -83,7 +89,7 @@ pub fn MessageInput(
     };
     let mut choose = move |handle: &str| {
         let completed = mention::complete(&draft.peek(), handle);
-        draft.set(completed);
+        keep(completed);
         picked.set(0);
         focus_composer();
     };
@@ -91,7 +97,7 @@ pub fn MessageInput(
     let on_input = move |e: FormEvent| {
         let value = e.value();
         typing_on_input.edited(&value);
-        draft.set(value);
+        keep(value);
         picked.set(0);
     };
     let on_key = move |e: KeyboardEvent| {
@@ -231,7 +237,7 @@ pub fn MessageInput(
                     for emoji in EMOJI {
                         button { key: "{emoji}", r#type: "button", role: "menuitem",
                             onclick: move |_| {
-                                draft.write().push_str(emoji);
+                                keep(format!("{}{emoji}", draft.peek()));
                                 picking.set(false);
                             },
                             "{emoji}"

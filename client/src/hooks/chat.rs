@@ -9,6 +9,7 @@ use crate::{
     directory::Directory,
     socket::new_client_msg_id,
     state::{ChatState, Pending},
+    stored,
 };
 
 /// One room as a component uses it: its state (messages, users, typing, unread), its
@@ -74,11 +75,9 @@ pub fn use_chat(room: &str, auth: Signal<Auth>, mut directory: Signal<Directory>
         .session()
         .map(|s| s.user.id.clone())
         .unwrap_or_default();
-    let outbox_key = format!("edgechat.outbox.{user_id}.{room}");
-    let stored = outbox_key.clone();
     let state = use_signal(|| {
         let mut state = ChatState::for_user(room, user_id.clone());
-        state.restore_outbox(load_outbox(&stored));
+        state.restore_outbox(stored::outbox(&user_id, room));
         state
     });
     let attention = use_context::<Attention>();
@@ -112,39 +111,16 @@ pub fn use_chat(room: &str, auth: Signal<Auth>, mut directory: Signal<Directory>
     // Whatever the outbox holds after any change is what a reload must find, merged with
     // what other tabs on this room stored.
     let pending = use_memo(move || state.read().pending.clone());
+    let saved_room = room.to_owned();
     use_effect(move || {
         let _ = pending.read();
-        let merged = state.peek().merged_outbox(load_outbox(&outbox_key));
-        save_outbox(&outbox_key, &merged);
+        let me = state.peek().me.clone();
+        let merged = state.peek().merged_outbox(stored::outbox(&me, &saved_room));
+        stored::save_outbox(&me, &saved_room, &merged);
     });
     Chat {
         room: room.to_owned(),
         state,
         link,
     }
-}
-
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
-}
-
-fn load_outbox(key: &str) -> Vec<Pending> {
-    storage()
-        .and_then(|s| s.get_item(key).ok().flatten())
-        .and_then(|json| serde_json::from_str(&json).ok())
-        .unwrap_or_default()
-}
-
-fn save_outbox(key: &str, outbox: &[Pending]) {
-    let Some(storage) = storage() else {
-        return;
-    };
-    let _ = if outbox.is_empty() {
-        storage.remove_item(key)
-    } else {
-        match serde_json::to_string(outbox) {
-            Ok(json) => storage.set_item(key, &json),
-            Err(_) => Ok(()),
-        }
-    };
 }

@@ -9,7 +9,7 @@ use crate::{
 /// to the live socket (`authenticate`) and to the next reconnect. Connection state
 /// (connecting, connected, disconnected, closed) reaches the channel, which keeps it
 /// where its components read it.
-pub fn use_websocket<C: Channel>(auth: Signal<Auth>, channel: impl FnOnce() -> C) -> Link<C> {
+pub fn use_websocket<C: Channel>(auth: Signal<Auth>, channel: impl FnOnce() -> C) -> Link {
     let token = || {
         auth.peek()
             .session()
