@@ -28,6 +28,8 @@ mod connection;
 #[cfg(target_arch = "wasm32")]
 mod courier;
 #[cfg(target_arch = "wasm32")]
+mod focus;
+#[cfg(target_arch = "wasm32")]
 mod hooks;
 #[cfg(target_arch = "wasm32")]
 mod inbox;

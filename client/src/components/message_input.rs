@@ -1,8 +1,10 @@
 use dioxus::prelude::*;
 use edgechat_protocol::Attachment;
 
+use super::emoji_picker::EmojiPicker;
 use crate::{
     app::Auth,
+    focus,
     hooks::{Chat, use_typing_indicator},
     mention, stored, transfer,
     uploads::Staging,
@@ -10,13 +12,7 @@ use crate::{
 
 /// Puts the caret back in the message box (after a pick from a list beside it).
 fn focus_composer() {
-    if let Some(element) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id("message-input"))
-        .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
-    {
-        let _ = element.focus();
-    }
+    focus::focus("message-input");
 }
 
 /// The box to write in. Enter sends and Shift+Enter starts a new line; ↑ in an empty box
@@ -231,31 +227,39 @@ pub fn MessageInput(
                     }
                 } }
             button { id: "emoji", r#type: "button", class: "emoji-button", title: "Emoji", aria_label: "Insert an emoji",
-                aria_expanded: "{picking}", onclick: move |_| picking.toggle(), "😊" }
-            if picking() {
-                div { class: "emoji-picker", role: "menu", aria_label: "Insert an emoji",
-                    for emoji in EMOJI {
-                        button { key: "{emoji}", r#type: "button", role: "menuitem",
-                            onclick: move |_| {
-                                keep(format!("{}{emoji}", draft.peek()));
-                                picking.set(false);
-                            },
-                            "{emoji}"
-                        }
+                aria_expanded: "{picking}",
+                onclick: move |_| {
+                    picking.toggle();
+                    if picking() {
+                        focus::focus_soon("emoji-search");
                     }
+                },
+                // Drawn in the text colour: visible in both themes, with or without a
+                // colour emoji font.
+                svg { view_box: "0 0 24 24", width: "20", height: "20", fill: "none", stroke: "currentColor",
+                    stroke_width: "2", stroke_linecap: "round", "aria-hidden": "true",
+                    circle { cx: "12", cy: "12", r: "9.5" }
+                    path { d: "M8 14.5s1.5 2 4 2 4-2 4-2" }
+                    path { d: "M9 9.5h.01M15 9.5h.01" }
+                }
+            }
+            if picking() {
+                EmojiPicker {
+                    on_pick: move |emoji: String| {
+                        keep(format!("{}{emoji}", draft.peek()));
+                        picking.set(false);
+                        focus_composer();
+                    },
+                    on_close: move |_| {
+                        picking.set(false);
+                        focus_composer();
+                    },
                 }
             }
             button { id: "send", r#type: "submit", disabled: closed, "Send" }
         }
     }
 }
-
-/// The emoji the picker offers.
-const EMOJI: [&str; 40] = [
-    "😀", "😂", "🙂", "😉", "😍", "🤔", "😅", "😎", "😢", "😮", "😡", "🥳", "🙏", "👍", "👎", "👏",
-    "🙌", "💪", "👀", "🤝", "❤️", "🔥", "✨", "🎉", "✅", "❌", "⚠️", "💡", "📌", "🚀", "🐛", "☕",
-    "🍕", "🌱", "🌈", "⭐", "💯", "👋", "🤷", "🫡",
-];
 
 /// Uploads `file` with a progress bar, then, for an image, its thumbnail.
 async fn upload(

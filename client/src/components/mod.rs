@@ -1,6 +1,7 @@
 mod attachment;
 mod avatar;
 mod chat_room;
+mod emoji_picker;
 mod invite;
 mod join_form;
 mod login_form;
