@@ -9,7 +9,12 @@ use super::{
     typing_indicator::TypingIndicator,
     user_list::UserList,
 };
-use crate::{app::Auth, directory::Directory, hooks::use_chat, state::Connection};
+use crate::{
+    app::Auth,
+    directory::Directory,
+    hooks::use_chat,
+    state::{Connection, plural},
+};
 
 /// One open room: its connection, its messages and the box to write in, with the member
 /// list, search and invitations a click away.
@@ -81,7 +86,7 @@ pub fn ChatRoom(
             header { class: "room-header",
                 h2 { "#{room}" }
                 button { id: "members", r#type: "button", class: "link members", aria_expanded: "{members}",
-                    onclick: move |_| members.toggle(), "{state.read().member_count} members" }
+                    onclick: move |_| members.toggle(), {plural(state.read().member_count, "member", "members")} }
                 button { id: "search", r#type: "button", class: "link", aria_expanded: "{searching}",
                     onclick: move |_| searching.toggle(), "Search" }
                 button { id: "invite", r#type: "button", class: "link", aria_expanded: "{inviting}",

@@ -16,6 +16,11 @@ pub fn MessageRow(
     chat: Chat,
     replying: Signal<Option<String>>,
     editing: Signal<Option<String>>,
+    /// Under the name of the message before it (the same person, moments later): no
+    /// avatar or name of its own.
+    continued: bool,
+    /// How many have read it, when "Read by" goes under this message (0: it does not).
+    read_by: usize,
     /// Hears the row's height whenever it changes, for the virtualised list.
     on_height: EventHandler<f64>,
 ) -> Element {
@@ -42,11 +47,6 @@ pub fn MessageRow(
             .map(|m| (m.username.clone(), excerpt(&m.text, m.deleted)))
             .unwrap_or_else(|| (String::new(), "an earlier message".to_owned()))
     });
-    let read_by = if own {
-        state.read().read_by(message.seq, &me)
-    } else {
-        0
-    };
     let act = {
         let chat = chat.clone();
         move |msg: ClientMsg| chat.act(msg)
@@ -56,6 +56,11 @@ pub fn MessageRow(
         (true, _) => "message pinned",
         (false, true) => "message own",
         (false, false) => "message",
+    };
+    let class = if continued {
+        format!("{class} continued")
+    } else {
+        class.to_owned()
     };
     rsx! {
         li { class, "data-seq": "{message.seq}", "data-id": "{id}", tabindex: "0",
@@ -68,19 +73,28 @@ pub fn MessageRow(
                     on_height.call(size.height);
                 }
             },
-            button { r#type: "button", class: "avatar-button", tabindex: "-1", aria_hidden: "true",
-                onclick: { let id = message.user_id.clone(); move |_| card.show(&id) },
-                Avatar { user_id: message.user_id.clone(), name: message.username.clone() }
+            if continued {
+                // The time where the avatar would be, shown on hover and focus.
+                time { class: "time gutter", "{time}" }
+            } else {
+                button { r#type: "button", class: "avatar-button", tabindex: "-1", aria_hidden: "true",
+                    onclick: { let id = message.user_id.clone(); move |_| card.show(&id) },
+                    Avatar { user_id: message.user_id.clone(), name: message.username.clone() }
+                }
             }
             div { class: "body",
-                div { class: "meta",
-                    // Isolated, so a name in another script cannot reorder the time.
-                    button { r#type: "button", class: "author", title: "Profile of {message.username}",
-                        onclick: { let id = message.user_id.clone(); move |_| card.show(&id) },
-                        bdi { "{message.username}" } }
-                    time { class: "time", "{time}" }
-                    if message.pinned {
-                        span { class: "pin-mark", title: "Pinned", "📌 Pinned" }
+                if !continued || message.pinned {
+                    div { class: "meta",
+                        if !continued {
+                            // Isolated, so a name in another script cannot reorder the time.
+                            button { r#type: "button", class: "author", title: "Profile of {message.username}",
+                                onclick: { let id = message.user_id.clone(); move |_| card.show(&id) },
+                                bdi { "{message.username}" } }
+                            time { class: "time", "{time}" }
+                        }
+                        if message.pinned {
+                            span { class: "pin-mark", title: "Pinned", "📌 Pinned" }
+                        }
                     }
                 }
                 if let Some((author, text)) = quoted {

@@ -7,6 +7,7 @@ use wasm_bindgen::JsCast;
 use super::message::MessageRow;
 use crate::{
     hooks::Chat,
+    state::{Connection, continues, plural},
     window::{offset_of, window},
 };
 
@@ -70,6 +71,13 @@ pub fn MessageList(
     let shown_rows = window(&measured, scroll_top, viewport, OVERSCAN);
     let measured_count = heights.read().len();
     let first_new = state.read().first_new();
+    // "Read by" goes under one message: the user's newest that someone read.
+    let receipt = state.read().read_receipt();
+    // Nothing said yet (and nothing older to load): the room says so.
+    let empty = messages.is_empty()
+        && pending.is_empty()
+        && !has_more
+        && state.read().connection == Connection::Connected;
     let count = messages.len() + pending.len();
     let newest = messages.last().map_or(0, |m| m.seq);
     let oldest = messages.first().map(|m| m.seq);
@@ -236,12 +244,20 @@ pub fn MessageList(
                     view.set((f64::from(el.scroll_top()), f64::from(el.client_height())));
                 },
                 li { class: "spacer", aria_hidden: "true", style: "height: {shown_rows.top}px" }
-                for message in messages[shown_rows.start..shown_rows.end].iter().cloned() {
+                if empty {
+                    li { class: "empty-room",
+                        strong { "Nothing here yet." }
+                        " Write the first message below."
+                    }
+                }
+                for (at, message) in (shown_rows.start..shown_rows.end).zip(messages[shown_rows.start..shown_rows.end].iter().cloned()) {
                     Fragment { key: "{message.message_id}",
                         if Some(message.seq) == first_new {
                             li { class: "new-marker", role: "separator", "New messages" }
                         }
                         MessageRow { state, chat: chat.clone(), replying, editing,
+                            continued: at > 0 && Some(message.seq) != first_new && continues(&messages[at - 1], &message),
+                            read_by: receipt.filter(|(seq, _)| *seq == message.seq).map_or(0, |(_, n)| n),
                             on_height: {
                                 let id = message.message_id.clone();
                                 move |height: f64| {
@@ -264,7 +280,7 @@ pub fn MessageList(
             }
             if unseen() > 0 {
                 button { r#type: "button", class: "new-messages", onclick: jump,
-                    "{unseen} new message(s) ↓" }
+                    {plural(unseen() as u64, "new message", "new messages")} " ↓" }
             }
         }
     }

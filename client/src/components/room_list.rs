@@ -1,7 +1,7 @@
 use dioxus::prelude::*;
 
 use super::join_form::JoinForm;
-use crate::{api, app::Auth, directory::Directory, directory::RoomEntry};
+use crate::{api, app::Auth, directory::Directory, directory::RoomEntry, state::plural};
 
 /// The sidebar: the user's rooms and direct messages with unread and mention badges, a
 /// filter, public rooms to browse, and a form to join or create one.
@@ -53,7 +53,7 @@ pub fn RoomList(
                                 "{entry.name}"
                             }
                             if entry.mentions > 0 {
-                                span { class: "badge mention", aria_label: "{entry.mentions} mentions", "@{entry.mentions}" }
+                                span { class: "badge mention", aria_label: plural(entry.mentions, "mention", "mentions"), "@{entry.mentions}" }
                             }
                             if entry.unread > 0 {
                                 span { class: "badge unread", aria_label: "{entry.unread} unread", "{entry.unread}" }

@@ -2,8 +2,10 @@
 //! below, so it is plain Rust and tested natively.
 
 mod outbox;
+mod reading;
 
 pub use outbox::Pending;
+pub use reading::{GROUP_WITHIN_MS, continues, plural};
 
 use std::collections::BTreeMap;
 
@@ -384,14 +386,6 @@ impl ChatState {
     /// Whether the user may pin and delete others' messages here.
     pub fn moderates(&self) -> bool {
         matches!(self.your_role, Role::Moderator | Role::Admin)
-    }
-
-    /// How many members other than the author have read `seq`.
-    pub fn read_by(&self, seq: Seq, author: &str) -> usize {
-        self.read_marks
-            .iter()
-            .filter(|(user, mark)| user.as_str() != author && **mark >= seq)
-            .count()
     }
 
     fn message_mut(&mut self, message_id: &str) -> Option<&mut Message> {

@@ -1,0 +1,107 @@
+//! How the timeline reads: which messages sit under one name, where "Read by" goes, and
+//! counts in words.
+
+use edgechat_protocol::{Message, Seq};
+
+use super::ChatState;
+
+/// A message this soon after the one before it, from the same person, sits under that
+/// one's name and avatar.
+pub const GROUP_WITHIN_MS: u64 = 5 * 60_000;
+
+/// Whether `next` continues `previous`'s group: the same author, within
+/// [`GROUP_WITHIN_MS`], and not a reply (a reply shows what it answers under its own
+/// name). A deleted message still holds its place in a group.
+pub fn continues(previous: &Message, next: &Message) -> bool {
+    previous.user_id == next.user_id
+        && next.timestamp >= previous.timestamp
+        && next.timestamp - previous.timestamp < GROUP_WITHIN_MS
+        && next.reply_to.is_none()
+}
+
+/// `n` and the noun for it: "1 member", "3 members".
+pub fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+impl ChatState {
+    /// How many members other than the author have read `seq`.
+    pub fn read_by(&self, seq: Seq, author: &str) -> usize {
+        self.read_marks
+            .iter()
+            .filter(|(user, mark)| user.as_str() != author && **mark >= seq)
+            .count()
+    }
+
+    /// Where "Read by N" goes: the user's newest message that someone has read, and how
+    /// many have. One place in the room, not under every message.
+    pub fn read_receipt(&self) -> Option<(Seq, usize)> {
+        self.messages
+            .iter()
+            .rev()
+            .filter(|m| m.user_id == self.me && !m.deleted)
+            .map(|m| (m.seq, self.read_by(m.seq, &self.me)))
+            .find(|(_, readers)| *readers > 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use edgechat_protocol::ServerMsg;
+
+    use super::*;
+
+    fn message(seq: Seq, user: &str, at: u64) -> Message {
+        serde_json::from_value(serde_json::json!({
+            "messageId": format!("r:{seq}"), "roomId": "r", "userId": user, "username": user,
+            "text": "hi", "timestamp": at, "seq": seq, "clientMsgId": format!("c{seq}"),
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn one_persons_messages_within_minutes_share_a_name() {
+        let first = message(1, "ana", 1_000_000);
+        let soon = message(2, "ana", 1_000_000 + GROUP_WITHIN_MS - 1);
+        assert!(continues(&first, &soon));
+        assert!(!continues(
+            &soon,
+            &message(3, "ana", 1_000_000 + 2 * GROUP_WITHIN_MS)
+        ));
+        assert!(!continues(&first, &message(2, "bob", 1_000_001)));
+        let mut reply = message(2, "ana", 1_000_001);
+        reply.reply_to = Some("r:1".into());
+        assert!(!continues(&first, &reply), "a reply starts its own group");
+    }
+
+    #[test]
+    fn read_by_goes_under_the_users_newest_message_someone_read() {
+        let mut state = ChatState::for_user("r", "ana");
+        state.messages = vec![
+            message(1, "ana", 1),
+            message(2, "ana", 2),
+            message(3, "bob", 3),
+            message(4, "ana", 4),
+        ];
+        assert_eq!(state.read_receipt(), None);
+        for (user, seq) in [("bob", 2), ("cyd", 3)] {
+            state.apply(ServerMsg::ReadReceipt {
+                user_id: user.into(),
+                seq,
+            });
+        }
+        assert_eq!(state.read_receipt(), Some((2, 2)), "seq 4 unread by anyone");
+        state.apply(ServerMsg::ReadReceipt {
+            user_id: "bob".into(),
+            seq: 4,
+        });
+        assert_eq!(state.read_receipt(), Some((4, 1)));
+    }
+
+    #[test]
+    fn counts_read_as_words() {
+        assert_eq!(plural(1, "member", "members"), "1 member");
+        assert_eq!(plural(0, "member", "members"), "0 members");
+        assert_eq!(plural(12, "new message", "new messages"), "12 new messages");
+    }
+}

@@ -1,0 +1,100 @@
+//! How a room reads: an empty room invites the first message, one person's run of
+//! messages sits under one name, "Read by" shows once, and counts are in words.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use edgechat_e2e::{browser::Browser, server::Server, socket::Client};
+use edgechat_protocol::ClientMsg;
+
+/// The rows of the timeline as `[author shown, text]`.
+const ROWS: &str = "return [...document.querySelectorAll('.messages > .message:not(.pending)')] \
+    .map(m => [m.querySelector('.author')?.textContent ?? '', m.querySelector('.text')?.textContent ?? '']);";
+
+#[tokio::test]
+async fn a_room_reads_as_runs_of_messages_with_read_by_once_and_counts_in_words() {
+    let server = Server::start().await;
+    let ana = Browser::launch().await;
+    ana.enter_room(&server, "plans", "ana", "Ana", true).await;
+    ana.wait_for_text(".room-header .members", "1 member").await;
+    ana.wait_until(
+        "the empty room says so and invites the first message",
+        "return document.querySelector('.empty-room')?.textContent \
+           === 'Nothing here yet. Write the first message below.';",
+    )
+    .await;
+
+    for text in ["one", "two", "three"] {
+        ana.type_into("#message-input", text).await;
+        ana.click("#send").await;
+        ana.wait_for_text(".message:not(.pending) .text", text)
+            .await;
+    }
+    assert!(
+        ana.client
+            .find(fantoccini::Locator::Css(".empty-room"))
+            .await
+            .is_err()
+    );
+    let bob_acct = server.register("Bob").await;
+    let mut bob = Client::join(&server, "plans", &bob_acct).await;
+    ana.wait_for_text(".room-header .members", "2 members")
+        .await;
+    bob.send(&ClientMsg::SendMessage {
+        room_id: "plans".into(),
+        text: "four".into(),
+        attachments: vec![],
+        reply_to: None,
+        client_msg_id: "bob-1".into(),
+    })
+    .await;
+    ana.wait_for_text(".message .text", "four").await;
+    ana.type_into("#message-input", "five").await;
+    ana.click("#send").await;
+    ana.wait_for_text(".message:not(.pending) .text", "five")
+        .await;
+    let rows = ana.client.execute(ROWS, vec![]).await.unwrap();
+    assert_eq!(
+        rows,
+        serde_json::json!([
+            ["Ana", "one"],
+            ["", "two"],
+            ["", "three"],
+            ["Bob", "four"],
+            ["Ana", "five"]
+        ]),
+        "a run of one person's messages sits under one name"
+    );
+
+    // Bob reads up to "two": "Read by 1" under "two" only; then up to the end: under
+    // "five" only.
+    let seq_of = |text: &'static str| {
+        format!(
+            "return Number([...document.querySelectorAll('.message')] \
+               .find(m => m.querySelector('.text')?.textContent === '{text}').dataset.seq);"
+        )
+    };
+    let two = ana.client.execute(&seq_of("two"), vec![]).await.unwrap();
+    bob.send(&ClientMsg::MarkRead {
+        seq: two.as_u64().unwrap(),
+    })
+    .await;
+    ana.wait_until(
+        "Read by 1 under two, and nowhere else",
+        "const marks = [...document.querySelectorAll('.read-by')]; \
+         return marks.length === 1 && marks[0].textContent === 'Read by 1' \
+           && marks[0].closest('.message').querySelector('.text').textContent === 'two';",
+    )
+    .await;
+    let five = ana.client.execute(&seq_of("five"), vec![]).await.unwrap();
+    bob.send(&ClientMsg::MarkRead {
+        seq: five.as_u64().unwrap(),
+    })
+    .await;
+    ana.wait_until(
+        "Read by 1 moved under five",
+        "const marks = [...document.querySelectorAll('.read-by')]; \
+         return marks.length === 1 \
+           && marks[0].closest('.message').querySelector('.text').textContent === 'five';",
+    )
+    .await;
+    ana.close().await;
+}
