@@ -3,8 +3,9 @@
 //! https or mailto. Nothing here produces HTML. Plain Rust, tested natively.
 //!
 //! The subset is what chat users type: `**bold**`, `*italic*` or `_italic_`,
-//! `~~strike~~`, `` `code` ``, fenced code blocks with a language, `> quotes`,
-//! `[text](url)`, bare `https://` links and `@mentions`.
+//! `~~strike~~`, `` `code` ``, fenced code blocks with a language, `> quotes`, lists
+//! (lines starting `- `, `* ` or `1. `), `[text](url)`, bare `https://` links and
+//! `@mentions`.
 
 /// A piece of a line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,30 +29,55 @@ pub enum Block {
     /// Lines of inline content.
     Lines(Vec<Vec<Inline>>),
     Quote(Vec<Vec<Inline>>),
+    /// Consecutive list lines of one kind, an item each: numbered from `start`, or
+    /// bulleted when `start` is `None`.
+    List {
+        start: Option<u64>,
+        items: Vec<Vec<Inline>>,
+    },
     Code {
         lang: String,
         code: String,
     },
 }
 
+/// What a line of a message is, outside code blocks.
+enum Line<'a> {
+    Plain(&'a str),
+    Quote(&'a str),
+    Bullet(&'a str),
+    Numbered(u64, &'a str),
+}
+
+fn classify(line: &str) -> Line<'_> {
+    if let Some(quoted) = line.strip_prefix('>') {
+        return Line::Quote(quoted.strip_prefix(' ').unwrap_or(quoted));
+    }
+    let trimmed = line.trim_start();
+    if let Some(item) = trimmed
+        .strip_prefix("- ")
+        .or_else(|| trimmed.strip_prefix("* "))
+    {
+        return Line::Bullet(item);
+    }
+    let digits = trimmed.bytes().take_while(u8::is_ascii_digit).count();
+    if (1..=9).contains(&digits)
+        && let Some(item) = trimmed[digits..]
+            .strip_prefix(". ")
+            .or_else(|| trimmed[digits..].strip_prefix(") "))
+        && let Ok(n) = trimmed[..digits].parse()
+    {
+        return Line::Numbered(n, item);
+    }
+    Line::Plain(line)
+}
+
 /// Parses a message.
 pub fn parse(text: &str) -> Vec<Block> {
     let mut blocks = Vec::new();
-    let mut lines = text.lines().peekable();
-    let mut plain: Vec<Vec<Inline>> = Vec::new();
-    let mut quote: Vec<Vec<Inline>> = Vec::new();
-    let flush =
-        |blocks: &mut Vec<Block>, plain: &mut Vec<Vec<Inline>>, quote: &mut Vec<Vec<Inline>>| {
-            if !plain.is_empty() {
-                blocks.push(Block::Lines(std::mem::take(plain)));
-            }
-            if !quote.is_empty() {
-                blocks.push(Block::Quote(std::mem::take(quote)));
-            }
-        };
+    let mut lines = text.lines();
     while let Some(line) = lines.next() {
         if let Some(lang) = line.trim_start().strip_prefix("```") {
-            flush(&mut blocks, &mut plain, &mut quote);
             let mut code = Vec::new();
             for inner in lines.by_ref() {
                 if inner.trim_start().starts_with("```") {
@@ -63,19 +89,40 @@ pub fn parse(text: &str) -> Vec<Block> {
                 lang: lang.trim().to_lowercase(),
                 code: code.join("\n"),
             });
-        } else if let Some(quoted) = line.strip_prefix('>') {
-            if !plain.is_empty() {
-                blocks.push(Block::Lines(std::mem::take(&mut plain)));
+            continue;
+        }
+        // A line joins the block before it when it is of the same kind.
+        match (blocks.last_mut(), classify(line)) {
+            (Some(Block::Lines(lines)), Line::Plain(text))
+            | (Some(Block::Quote(lines)), Line::Quote(text))
+            | (
+                Some(Block::List {
+                    start: None,
+                    items: lines,
+                }),
+                Line::Bullet(text),
+            )
+            | (
+                Some(Block::List {
+                    start: Some(_),
+                    items: lines,
+                }),
+                Line::Numbered(_, text),
+            ) => {
+                lines.push(inline(text));
             }
-            quote.push(inline(quoted.strip_prefix(' ').unwrap_or(quoted)));
-        } else {
-            if !quote.is_empty() {
-                blocks.push(Block::Quote(std::mem::take(&mut quote)));
-            }
-            plain.push(inline(line));
+            (_, Line::Plain(text)) => blocks.push(Block::Lines(vec![inline(text)])),
+            (_, Line::Quote(text)) => blocks.push(Block::Quote(vec![inline(text)])),
+            (_, Line::Bullet(text)) => blocks.push(Block::List {
+                start: None,
+                items: vec![inline(text)],
+            }),
+            (_, Line::Numbered(n, text)) => blocks.push(Block::List {
+                start: Some(n),
+                items: vec![inline(text)],
+            }),
         }
     }
-    flush(&mut blocks, &mut plain, &mut quote);
     blocks
 }
 
@@ -317,5 +364,33 @@ mod tests {
         );
         // An unclosed fence runs to the end, as in most chat apps.
         assert!(matches!(&parse("```\nopen")[..], [Block::Code { code, .. }] if code == "open"));
+    }
+
+    #[test]
+    fn lines_typed_as_lists_are_lists() {
+        let blocks = parse("Plan:\n- one\n* **two**\n  - three\n3. four\n4) five\nthanks");
+        assert_eq!(
+            blocks,
+            vec![
+                Block::Lines(vec![vec![text("Plan:")]]),
+                Block::List {
+                    start: None,
+                    items: vec![
+                        vec![text("one")],
+                        vec![Inline::Bold(vec![text("two")])],
+                        vec![text("three")],
+                    ]
+                },
+                Block::List {
+                    start: Some(3),
+                    items: vec![vec![text("four")], vec![text("five")]]
+                },
+                Block::Lines(vec![vec![text("thanks")]]),
+            ]
+        );
+        // Not lists: no space after the marker, emphasis, a number too long, a sum.
+        for line in ["-no", "*it*", "1234567890. x", "2 * 3", "1.5 cups"] {
+            assert!(matches!(&parse(line)[..], [Block::Lines(_)]), "{line}");
+        }
     }
 }

@@ -98,3 +98,33 @@ async fn a_room_reads_as_runs_of_messages_with_read_by_once_and_counts_in_words(
     .await;
     ana.close().await;
 }
+
+#[tokio::test]
+async fn lines_typed_as_lists_show_as_lists() {
+    let server = Server::start().await;
+    let bob_acct = server.register("Bob").await;
+    server.room(&bob_acct, "lobby").await;
+    let ana = Browser::launch().await;
+    ana.enter_room(&server, "lobby", "ana", "Ana", false).await;
+    let mut bob = Client::join(&server, "lobby", &bob_acct).await;
+    bob.send(&ClientMsg::SendMessage {
+        room_id: "lobby".into(),
+        text: "Shopping:\n- milk\n* **eggs**\n3. first\n4. second\n-not a list".into(),
+        attachments: vec![],
+        reply_to: None,
+        client_msg_id: "bob-list".into(),
+    })
+    .await;
+    ana.wait_until(
+        "a bulleted list, then a numbered one from 3, between lines of text",
+        "const text = [...document.querySelectorAll('.message .text')].pop(); \
+         if (!text) { return false; } \
+         const parts = [...text.children].map(c => c.tagName + (c.start > 1 ? c.start : '') + ':' \
+           + (c.tagName === 'SPAN' ? c.textContent : [...c.children].map(li => li.textContent).join('|'))); \
+         return JSON.stringify(parts) === JSON.stringify( \
+           ['SPAN:Shopping:', 'UL:milk|eggs', 'OL3:first|second', 'SPAN:-not a list']) \
+           && text.querySelector('ul strong')?.textContent === 'eggs';",
+    )
+    .await;
+    ana.close().await;
+}

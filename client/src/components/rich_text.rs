@@ -30,6 +30,20 @@ pub fn RichText(text: String, me: String) -> Element {
                         }
                     }
                 },
+                Block::List { start: None, items } => rsx! {
+                    ul { key: "{i}", class: "list",
+                        for item in items {
+                            li { InlineView { nodes: item, me: me.clone() } }
+                        }
+                    }
+                },
+                Block::List { start: Some(start), items } => rsx! {
+                    ol { key: "{i}", class: "list", start: "{start}",
+                        for item in items {
+                            li { InlineView { nodes: item, me: me.clone() } }
+                        }
+                    }
+                },
                 Block::Code { lang, code } => rsx! {
                     pre { key: "{i}", class: "code-block", "data-lang": "{lang}",
                         code {
