@@ -196,6 +196,12 @@ pub async fn create_room(token: &str, name: &str) -> Result<String, String> {
     Err(failure(response).await)
 }
 
+/// Creates the room `body` describes (`POST /api/rooms`). Returns its id.
+pub async fn new_room(token: &str, body: &Value) -> Result<String, String> {
+    let created: Created = call(Request::post("/api/rooms"), token, Some(body)).await?;
+    Ok(created.room.room_id)
+}
+
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Profile {

@@ -113,6 +113,8 @@ pub fn App() -> Element {
 fn Workspace(auth: Signal<Auth>) -> Element {
     let mut room = use_signal(|| None::<String>);
     let mut editing_profile = use_signal(|| false);
+    // The "+" dialog: join, browse or create a room (opened by `?room=` too).
+    let mut adding = use_signal(crate::components::asked_for);
     let mut directory = use_signal(Directory::default);
     // The room the address names (`/r/{id}`: a reload, a shared link, a push's link),
     // settled once the room list is loaded. One of the user's rooms opens; any other is
@@ -241,7 +243,7 @@ fn Workspace(auth: Signal<Auth>) -> Element {
                 (true, false) => "layout room-open",
                 _ => "layout",
             },
-            RoomList { directory, room, auth }
+            RoomList { directory, room, auth, adding }
             match (room(), offered()) {
                 (None, Some(id)) => rsx! {
                     section { id: "room-offer", class: "welcome",
@@ -254,7 +256,9 @@ fn Workspace(auth: Signal<Auth>) -> Element {
                 (None, None) => rsx! {
                     section { class: "welcome",
                         h2 { "Pick a room" }
-                        p { "Choose one on the left, browse public rooms, or create one." }
+                        p { "Choose one on the left, or join, browse or create one." }
+                        button { id: "welcome-new-room", r#type: "button", onclick: move |_| adding.set(true),
+                            "Join or create a room" }
                     }
                 },
                 (Some(name), _) => rsx! { ChatRoom { key: "{name}", room: name, auth, directory, jump_to, open_room: room } },

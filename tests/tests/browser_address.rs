@@ -20,8 +20,9 @@ async fn address(browser: &Browser) -> String {
         .to_owned()
 }
 
-/// Opens `room` from the join form in the sidebar.
+/// Opens `room` from the "+" dialog.
 async fn join(browser: &Browser, room: &str) {
+    browser.click("#new-room").await;
     let input = browser.find("#room").await;
     input.clear().await.unwrap();
     input.send_keys(room).await.unwrap();

@@ -57,9 +57,9 @@ async fn messages_typed_while_the_server_is_down_are_sent_once_when_it_is_back()
                && !Object.keys(localStorage).some(k => k.startsWith('edgechat.outbox.'));",
         )
         .await;
-    // A reload finds nothing left to send, and the history has each message once.
+    // A reload (back in lobby, its address) finds nothing left to send, and the history
+    // has each message once.
     browser.client.refresh().await.unwrap();
-    browser.click("#join").await;
     browser
         .wait_for_text(".message .text", "typed offline 2")
         .await;

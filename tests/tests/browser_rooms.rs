@@ -147,17 +147,17 @@ async fn a_direct_message_starts_from_the_member_list_and_a_room_can_be_left() {
             "const h = document.querySelector('.room h2'); return !!h && h.textContent !== '#hall';",
         )
         .await;
+    // Named for the other person, never its id; the id is in the address.
+    browser.wait_for_text(".room h2", "Bob").await;
     let dm = browser
         .client
-        .execute(
-            "return document.querySelector('.room h2').textContent.slice(1);",
-            vec![],
-        )
+        .execute("return location.pathname.slice(3);", vec![])
         .await
         .unwrap()
         .as_str()
         .unwrap()
         .to_owned();
+    assert!(dm.starts_with("dm."), "{dm}");
     browser.type_into("#message-input", "hi in private").await;
     browser.click("#send").await;
     browser
@@ -332,6 +332,7 @@ async fn joining_a_room_that_does_not_exist_says_so_and_offers_to_create_it() {
     let ana = Browser::launch().await;
     ana.sign_up(&server.http_url("/"), "ana", "Ana").await;
     // The join form offers "lobby", which this fresh server does not have.
+    ana.click("#new-room").await;
     ana.click("#join").await;
     ana.wait_for_text("#room-missing p", "There is no room #lobby yet.")
         .await;

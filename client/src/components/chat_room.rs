@@ -81,10 +81,11 @@ pub fn ChatRoom(
         }
     };
     let link = chat.link.clone();
+    let title = title(&room, &directory.read(), &state.read());
     rsx! {
-        section { class: "room", aria_label: "Room {room}",
+        section { class: "room", aria_label: "{title}",
             header { class: "room-header",
-                h2 { "#{room}" }
+                h2 { title: "{title}", "{title}" }
                 button { id: "members", r#type: "button", class: "link members", aria_expanded: "{members}",
                     onclick: move |_| members.toggle(), {plural(state.read().member_count, "member", "members")} }
                 button { id: "search", r#type: "button", class: "link", aria_expanded: "{searching}",
@@ -128,6 +129,27 @@ pub fn ChatRoom(
             }
             MessageInput { chat: chat.clone(), auth, replying, editing }
         }
+    }
+}
+
+/// What the room is called in its header: a direct room by the other person's name
+/// (never its id), a group conversation by its name, a channel as `#name`.
+fn title(room: &str, directory: &Directory, state: &crate::state::ChatState) -> String {
+    use edgechat_core::ids::{IdShape, shape};
+    let name = directory
+        .rooms
+        .iter()
+        .find(|r| r.room_id == room)
+        .map(|r| r.name.clone());
+    match shape(room) {
+        IdShape::Direct => state
+            .users
+            .values()
+            .find(|u| u.user_id != state.me)
+            .map(|u| u.username.clone())
+            .unwrap_or_else(|| "Direct message".to_owned()),
+        IdShape::Group => name.unwrap_or_else(|| "Group conversation".to_owned()),
+        _ => format!("#{}", name.as_deref().unwrap_or(room)),
     }
 }
 

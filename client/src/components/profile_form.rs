@@ -3,7 +3,9 @@ use dioxus::prelude::*;
 use super::avatar::Avatar;
 use crate::{api, app::Auth, prefs, session::Me, transfer};
 
-/// Display name, status text and avatar.
+/// The profile dialog: display name, status text, avatar and this browser's settings.
+/// Save keeps the name and status; Cancel, Esc or a click outside leaves them as they
+/// were.
 #[component]
 pub fn ProfileForm(auth: Signal<Auth>, open: Signal<bool>) -> Element {
     let me = auth.peek().session().map(|s| s.user.clone());
@@ -91,7 +93,14 @@ pub fn ProfileForm(auth: Signal<Auth>, open: Signal<bool>) -> Element {
         .and_then(|s| s.user.avatar_file_id.clone())
         .unwrap_or(avatar_version);
     rsx! {
-        form { class: "profile", onsubmit: save,
+        div { class: "dialog-backdrop", onclick: move |_| open.set(false),
+        form { id: "profile-dialog", class: "profile dialog", role: "dialog", aria_modal: "true",
+            aria_label: "Your profile", onsubmit: save,
+            onclick: move |e| e.stop_propagation(),
+            onkeydown: move |e: KeyboardEvent| if e.key() == Key::Escape { open.set(false) },
+            header { class: "dialog-header",
+                h2 { "Your profile" }
+            }
             div { class: "avatar-row",
                 Avatar { user_id, name: display_name, version: avatar_version.clone() }
                 input { id: "avatar-input", r#type: "file", accept: "image/png,image/jpeg,image/gif,image/webp",
@@ -132,7 +141,12 @@ pub fn ProfileForm(auth: Signal<Auth>, open: Signal<bool>) -> Element {
             if let Some(message) = error() {
                 p { class: "error", role: "alert", "{message}" }
             }
-            button { id: "profile-save", r#type: "submit", "Save" }
+            div { class: "dialog-actions",
+                button { id: "profile-cancel", r#type: "button", class: "secondary", onclick: move |_| open.set(false),
+                    "Cancel" }
+                button { id: "profile-save", r#type: "submit", "Save" }
+            }
+        }
         }
     }
 }

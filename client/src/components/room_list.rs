@@ -1,29 +1,19 @@
 use dioxus::prelude::*;
 
-use super::join_form::JoinForm;
-use crate::{api, app::Auth, directory::Directory, directory::RoomEntry, state::plural};
+use super::new_room::NewRoom;
+use crate::{app::Auth, directory::Directory, directory::RoomEntry, state::plural};
 
 /// The sidebar: the user's rooms and direct messages with unread and mention badges, a
-/// filter, public rooms to browse, and a form to join or create one.
+/// filter, and the "+" that opens the dialog to join, browse or create one.
 #[component]
 pub fn RoomList(
     directory: Signal<Directory>,
     room: Signal<Option<String>>,
     auth: Signal<Auth>,
+    /// The "+" dialog is open.
+    adding: Signal<bool>,
 ) -> Element {
     let mut filter = use_signal(String::new);
-    let mut browsing = use_signal(|| false);
-    let mut public = use_signal(Vec::<RoomEntry>::new);
-    let search_public = move |q: String| {
-        let Some(token) = auth.peek().session().map(|s| s.access_token.clone()) else {
-            return;
-        };
-        spawn(async move {
-            if let Ok(rooms) = api::public_rooms(&token, &q).await {
-                public.set(rooms);
-            }
-        });
-    };
     let mut open = move |room_id: String| {
         directory.write().open(&room_id);
         room.set(Some(room_id));
@@ -37,6 +27,12 @@ pub fn RoomList(
     let current = room();
     rsx! {
         nav { class: "sidebar", aria_label: "Rooms",
+            header { class: "sidebar-header",
+                h2 { "Rooms" }
+                button { id: "new-room", r#type: "button", class: "icon-button", title: "Join or create a room",
+                    aria_label: "Join or create a room", aria_expanded: "{adding}",
+                    onclick: move |_| adding.set(true), "+" }
+            }
             label { class: "visually-hidden", r#for: "room-filter", "Filter rooms" }
             input { id: "room-filter", r#type: "search", placeholder: "Filter rooms", value: "{filter}",
                 oninput: move |e| filter.set(e.value()) }
@@ -62,31 +58,9 @@ pub fn RoomList(
                     }
                 }
             }
-            button { id: "browse", r#type: "button", class: "link", aria_expanded: "{browsing}",
-                onclick: move |_| {
-                    browsing.toggle();
-                    if browsing() { search_public(String::new()); }
-                },
-                "Browse public rooms"
+            if adding() {
+                NewRoom { room, auth, open: adding }
             }
-            if browsing() {
-                div { class: "browse",
-                    label { class: "visually-hidden", r#for: "public-search", "Search public rooms" }
-                    input { id: "public-search", r#type: "search", placeholder: "Search public rooms",
-                        oninput: move |e| search_public(e.value()) }
-                    ul { class: "room-list",
-                        for entry in public() {
-                            li { key: "{entry.room_id}",
-                                button { r#type: "button", class: "room-link",
-                                    onclick: { let id = entry.room_id.clone(); move |_| { browsing.set(false); open(id.clone()) } },
-                                    "# {entry.name}"
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            JoinForm { room, auth }
         }
     }
 }

@@ -1,0 +1,220 @@
+//! The sidebar is the room list: joining, browsing and creating rooms live behind its "+"
+//! dialog, the profile is a dialog with Cancel, and nothing in it runs off sideways.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use edgechat_e2e::{
+    browser::Browser,
+    files::{attach, png},
+    server::Server,
+    socket::Client,
+};
+use serde_json::json;
+
+#[tokio::test]
+async fn rooms_are_created_from_the_dialog_as_public_private_or_group_conversations() {
+    let server = Server::start().await;
+    let (bob, _cyd) = (server.register("Bob").await, server.register("Cyd").await);
+    let ana = Browser::launch().await;
+    ana.sign_up(&server.http_url("/"), "ana", "Ana").await;
+    assert!(
+        ana.client
+            .find(fantoccini::Locator::Css(".sidebar form, .sidebar #room"))
+            .await
+            .is_err(),
+        "no form in the sidebar"
+    );
+
+    // Cancel and Esc close the dialog.
+    ana.click("#new-room").await;
+    ana.click("#new-room-cancel").await;
+    ana.wait_until(
+        "the dialog closed",
+        "return !document.querySelector('#new-room-dialog');",
+    )
+    .await;
+    ana.click("#new-room").await;
+    ana.find("#create-name")
+        .await
+        .send_keys("\u{e00c}")
+        .await
+        .unwrap();
+    ana.wait_until(
+        "Esc closed it",
+        "return !document.querySelector('#new-room-dialog');",
+    )
+    .await;
+
+    // A private room with a member picked by username, and a capacity.
+    ana.click("#new-room").await;
+    ana.type_into("#create-name", "Design Team").await;
+    ana.click("#kind-private").await;
+    ana.type_into("#create-members", "zed").await;
+    ana.click("#create-submit").await;
+    ana.wait_for_text("#create-form .error", "There is no user named zed.")
+        .await;
+    let members = ana.find("#create-members").await;
+    members.clear().await.unwrap();
+    members.send_keys("@bob").await.unwrap();
+    ana.type_into("#create-capacity", "5").await;
+    ana.click("#create-submit").await;
+    ana.wait_for_text(".room-header h2", "#Design Team").await;
+    ana.wait_for_text(".room-header .members", "2 members")
+        .await;
+    assert!(
+        server
+            .listed_rooms(&bob)
+            .await
+            .contains(&"design-team".to_owned())
+    );
+    let (_, public) = server
+        .get_as("/api/rooms/public?q=design", &bob.access_token)
+        .await;
+    assert_eq!(public["rooms"], json!([]), "a private room is not listed");
+
+    // A group conversation, named for its members.
+    ana.click("#new-room").await;
+    ana.click("#kind-group").await;
+    ana.type_into("#create-members", "bob, cyd").await;
+    ana.click("#create-submit").await;
+    ana.wait_for_text(".room-header h2", "bob, cyd").await;
+    ana.wait_for_text(".room-header .members", "3 members")
+        .await;
+    let address = ana
+        .client
+        .execute("return location.pathname;", vec![])
+        .await
+        .unwrap();
+    assert!(address.as_str().unwrap().starts_with("/r/g."), "{address}");
+
+    // A public room, found by others in the dialog's list.
+    ana.click("#new-room").await;
+    ana.type_into("#create-name", "Town Square").await;
+    ana.click("#create-submit").await;
+    ana.wait_for_text(".room-header h2", "#Town Square").await;
+    let bo = Browser::launch().await;
+    bo.sign_in(
+        &server.http_url("/"),
+        "bob",
+        edgechat_e2e::account::PASSWORD,
+    )
+    .await;
+    bo.click("#welcome-new-room").await;
+    bo.click("#new-room-dialog .browse .room-link[data-room='town-square']")
+        .await;
+    bo.wait_for_text(".room-header h2", "#Town Square").await;
+    bo.close().await;
+    ana.close().await;
+}
+
+#[tokio::test]
+async fn the_profile_is_a_dialog_with_cancel_and_the_sidebar_and_cards_keep_their_shape() {
+    let server = Server::start().await;
+    let bob = server.register("Bob").await;
+    let long = "A room with a very long name that runs on past the sidebar";
+    let (status, body) = server
+        .post_as("/api/rooms", &bob.access_token, &json!({ "name": long }))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let room = body["room"]["roomId"].as_str().unwrap().to_owned();
+    // Bob, who has no avatar, sends an image and a file in one message.
+    let mut bob_client = Client::join(&server, &room, &bob).await;
+    let image = server
+        .uploaded(
+            &bob.access_token,
+            &room,
+            "wide.png",
+            &png(240, 180, [0, 90, 200]),
+        )
+        .await;
+    let file = server
+        .uploaded(
+            &bob.access_token,
+            &room,
+            "notes.txt",
+            b"plain notes, not a picture",
+        )
+        .await;
+    attach(&mut bob_client, &room, &[&image, &file], "both").await;
+
+    let ana = Browser::launch().await;
+    ana.enter_room(&server, &room, "ana", "Ana", false).await;
+    ana.find(".attachment.file").await;
+    ana.find(&format!(".room-link[data-room='{room}'] .room-name"))
+        .await;
+    ana.wait_until(
+        "the image has loaded",
+        "const img = document.querySelector('.attachment.image img'); \
+         return !!img && img.complete && img.naturalWidth > 0;",
+    )
+    .await;
+    let shape = ana
+        .client
+        .execute(
+            "const card = document.querySelector('.attachment.file').getBoundingClientRect(); \
+             const img = document.querySelector('.attachment.image img').getBoundingClientRect(); \
+             const nav = document.querySelector('.sidebar'); \
+             const name = document.querySelector(`.room-link[data-room='${arguments[0]}'] .room-name`); \
+             return { card: card.height, image: img.height, \
+               sideways: nav.scrollWidth - nav.clientWidth, \
+               ellipsis: getComputedStyle(name).textOverflow, cut: name.scrollWidth > name.clientWidth };",
+            vec![json!(room)],
+        )
+        .await
+        .unwrap();
+    assert!(
+        shape["card"].as_f64().unwrap() < shape["image"].as_f64().unwrap() / 2.0,
+        "the file card keeps its own height beside the image: {shape}"
+    );
+    assert_eq!(
+        shape["sideways"], 0,
+        "the sidebar does not scroll sideways: {shape}"
+    );
+    assert_eq!(shape["ellipsis"], "ellipsis");
+    assert_eq!(
+        shape["cut"], true,
+        "the long name is cut with an ellipsis: {shape}"
+    );
+
+    // Members without an avatar cost no 404.
+    let avatars = ana
+        .client
+        .execute(
+            "return performance.getEntriesByType('resource') \
+               .filter(e => e.name.includes('/avatar')).map(e => e.responseStatus);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let statuses: Vec<u64> = avatars
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_u64().unwrap())
+        .collect();
+    assert!(!statuses.is_empty(), "the avatars were asked for");
+    assert!(
+        statuses.iter().all(|s| *s != 404),
+        "no 404 for a member without an avatar: {statuses:?}"
+    );
+
+    // The profile: a dialog; Cancel keeps the name as it was, Save changes it.
+    ana.click("#profile").await;
+    ana.find("#profile-dialog").await;
+    let name = ana.find("#profile-name").await;
+    name.clear().await.unwrap();
+    name.send_keys("Not saved").await.unwrap();
+    ana.click("#profile-cancel").await;
+    ana.wait_until(
+        "the dialog closed, the name unchanged",
+        "return !document.querySelector('#profile-dialog') \
+           && document.querySelector('.top .me').textContent === 'Ana';",
+    )
+    .await;
+    ana.click("#profile").await;
+    let name = ana.find("#profile-name").await;
+    name.clear().await.unwrap();
+    name.send_keys("Ana Lima").await.unwrap();
+    ana.click("#profile-save").await;
+    ana.wait_for_text(".top .me", "Ana Lima").await;
+    ana.close().await;
+}
