@@ -200,6 +200,12 @@ fn Workspace(auth: Signal<Auth>) -> Element {
         return rsx! {};
     };
     rsx! {
+        a { class: "skip-link", href: "#message-input",
+            onclick: move |e| {
+                e.prevent_default();
+                crate::focus::focus("message-input");
+            },
+            "Skip to the message box" }
         header { class: "top",
             button { id: "rooms-toggle", r#type: "button", class: "link", aria_expanded: "{show_rooms}",
                 onclick: move |_| show_rooms.toggle(), "☰ Rooms" }

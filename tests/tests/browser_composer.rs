@@ -1,7 +1,9 @@
-//! The composer's tools: the emoji button and picker.
+//! The composer's tools (the emoji button and picker) and the keyboard's way around a
+//! room.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use edgechat_e2e::{browser::Browser, server::Server};
+use edgechat_e2e::{browser::Browser, server::Server, socket::Client};
+use edgechat_protocol::ClientMsg;
 
 /// The contrast ratio (WCAG) of the emoji button's icon against what is behind it.
 const ICON_CONTRAST: &str = r#"
@@ -145,4 +147,158 @@ async fn the_emoji_button_shows_in_both_themes_and_the_picker_draws_every_emoji(
             .await;
         browser.close().await;
     }
+}
+
+/// Presses `key` (a WebDriver key code) on whatever has the focus, as the keyboard does.
+async fn press(browser: &Browser, key: &str) {
+    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+    let value = key.chars().next().unwrap();
+    let keys = KeyActions::new("keyboard".into())
+        .then(KeyAction::Down { value })
+        .then(KeyAction::Up { value });
+    browser.client.perform_actions(keys).await.unwrap();
+}
+
+const TAB: &str = "\u{e004}";
+const ENTER: &str = "\u{e007}";
+const ESCAPE: &str = "\u{e00c}";
+const HOME: &str = "\u{e011}";
+const UP: &str = "\u{e013}";
+
+async fn focused(browser: &Browser) -> serde_json::Value {
+    browser
+        .client
+        .execute(
+            "const a = document.activeElement; \
+             return a.id || (a.closest('.message')?.querySelector('.text')?.textContent ?? a.tagName);",
+            vec![],
+        )
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_keyboard_moves_through_messages_and_reaches_the_composer_in_a_few_presses() {
+    let server = Server::start().await;
+    let bob_acct = server.register("Bob").await;
+    server.room(&bob_acct, "lobby").await;
+    server.room(&bob_acct, "dev").await;
+    let mut bob = Client::join(&server, "lobby", &bob_acct).await;
+    for (i, text) in ["first", "second", "third", "fourth", "fifth"]
+        .iter()
+        .enumerate()
+    {
+        bob.send(&ClientMsg::SendMessage {
+            room_id: "lobby".into(),
+            text: (*text).into(),
+            attachments: vec![],
+            reply_to: None,
+            client_msg_id: format!("k{i}"),
+        })
+        .await;
+    }
+    let ana = Browser::launch().await;
+    ana.enter_room(&server, "lobby", "ana", "Ana", false).await;
+    ana.wait_for_text(".message .text", "fifth").await;
+    assert_eq!(
+        focused(&ana).await,
+        "message-input",
+        "opening a room focuses its box"
+    );
+
+    // From the message list, Tab reaches the box in a couple of presses. (The pointer
+    // goes to the header first: a message under it shows its actions, as on hover.)
+    ana.click(".top .me").await;
+    ana.client
+        .execute("document.querySelector('#messages').focus();", vec![])
+        .await
+        .unwrap();
+    let mut presses = 0;
+    while focused(&ana).await != "message-input" {
+        press(&ana, TAB).await;
+        presses += 1;
+        assert!(
+            presses <= 3,
+            "Tab took more than 3 presses from the list to the box"
+        );
+    }
+
+    // Arrow keys move between messages, and the focused one shows its actions.
+    ana.client
+        .execute("document.querySelector('#messages').focus();", vec![])
+        .await
+        .unwrap();
+    press(&ana, UP).await;
+    assert_eq!(focused(&ana).await, "fifth");
+    press(&ana, UP).await;
+    assert_eq!(focused(&ana).await, "fourth");
+    let actions = ana
+        .client
+        .execute(
+            "return getComputedStyle(document.activeElement.querySelector('.actions')).display;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(actions, "flex", "the focused message shows its actions");
+    press(&ana, HOME).await;
+    assert_eq!(focused(&ana).await, "first");
+
+    // Esc cancels a reply.
+    ana.on_message("third", ".reply").await;
+    ana.find(".replying").await;
+    ana.click("#message-input").await;
+    press(&ana, ESCAPE).await;
+    ana.wait_until(
+        "the reply is cancelled",
+        "return !document.querySelector('.replying');",
+    )
+    .await;
+
+    // ↑ in the empty box edits her last message; Esc cancels the edit.
+    ana.type_into("#message-input", "mine").await;
+    press(&ana, ENTER).await;
+    ana.wait_for_text(".message:not(.pending) .text", "mine")
+        .await;
+    press(&ana, UP).await;
+    ana.find("#edit-input").await;
+    press(&ana, ESCAPE).await;
+    ana.wait_until(
+        "the edit is cancelled, the message as it was",
+        "return !document.querySelector('#edit-input') \
+           && [...document.querySelectorAll('.message .text')].some(t => t.textContent === 'mine');",
+    )
+    .await;
+
+    // Switching rooms focuses the new room's box.
+    ana.click("#new-room").await;
+    let input = ana.find("#room").await;
+    input.clear().await.unwrap();
+    input.send_keys("dev").await.unwrap();
+    ana.click("#join").await;
+    ana.wait_for_text(".room-header h2", "#dev").await;
+    ana.wait_until(
+        "dev's box has the focus",
+        "return document.activeElement?.id === 'message-input' \
+           && document.querySelector('#message-input').placeholder === 'Message #dev';",
+    )
+    .await;
+
+    // The skip link, first on the page, leads to the box.
+    ana.client
+        .execute("document.querySelector('.skip-link').focus();", vec![])
+        .await
+        .unwrap();
+    let shown = ana
+        .client
+        .execute(
+            "return document.querySelector('.skip-link').getBoundingClientRect().top >= 0;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(shown, true, "the skip link shows when focused");
+    press(&ana, ENTER).await;
+    assert_eq!(focused(&ana).await, "message-input");
+    ana.close().await;
 }

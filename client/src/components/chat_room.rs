@@ -27,6 +27,8 @@ pub fn ChatRoom(
     open_room: Signal<Option<String>>,
 ) -> Element {
     let chat = use_chat(&room, auth, directory);
+    // Switching rooms puts the caret in the new room's message box.
+    use_hook(|| crate::focus::focus_soon("message-input"));
     let state = chat.state;
     let replying = use_signal(|| None::<String>);
     let editing = use_signal(|| None::<String>);

@@ -63,7 +63,8 @@ pub fn MessageRow(
         class.to_owned()
     };
     rsx! {
-        li { class, "data-seq": "{message.seq}", "data-id": "{id}", tabindex: "0",
+        // Not a tab stop of its own: the list is one, and arrow keys move between rows.
+        li { class, "data-seq": "{message.seq}", "data-id": "{id}", tabindex: "-1",
             onresize: move |e: ResizeEvent| {
                 // A hidden room (a phone showing the room list) measures 0: keep the last
                 // real height.
@@ -87,7 +88,7 @@ pub fn MessageRow(
                     div { class: "meta",
                         if !continued {
                             // Isolated, so a name in another script cannot reorder the time.
-                            button { r#type: "button", class: "author", title: "Profile of {message.username}",
+                            button { r#type: "button", class: "author", tabindex: "-1", title: "Profile of {message.username}",
                                 onclick: { let id = message.user_id.clone(); move |_| card.show(&id) },
                                 bdi { "{message.username}" } }
                             time { class: "time", "{time}" }
@@ -135,7 +136,7 @@ pub fn MessageRow(
                                 let id = id.clone();
                                 let act = act.clone();
                                 rsx! {
-                                    button { key: "{reaction.emoji}", r#type: "button", class: "reaction",
+                                    button { key: "{reaction.emoji}", r#type: "button", class: "reaction", tabindex: "-1",
                                         aria_pressed: "{mine}", title: "{reaction.count} reacted with {reaction.emoji}",
                                         onclick: move |_| act(if mine {
                                             ClientMsg::RemoveReaction { message_id: id.clone(), emoji: emoji.clone() }

@@ -110,7 +110,10 @@ pub fn MessageInput(
             e.prevent_default();
             return;
         }
-        if e.key() == Key::Enter && !e.modifiers().shift() && !e.is_composing() {
+        if e.key() == Key::Escape && replying.peek().is_some() {
+            e.prevent_default();
+            replying.set(None);
+        } else if e.key() == Key::Enter && !e.modifiers().shift() && !e.is_composing() {
             e.prevent_default();
             send_on_enter();
         } else if e.key() == Key::ArrowUp && draft.peek().is_empty() {

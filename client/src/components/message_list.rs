@@ -24,6 +24,44 @@ fn list() -> Option<web_sys::Element> {
     web_sys::window()?.document()?.get_element_by_id(LIST_ID)
 }
 
+/// Moves the keyboard focus between the rows in the page: ↑ and ↓ to the row before or
+/// after the focused one (from the list itself, the newest), Home and End to the ends.
+/// Returns whether the key was one of those.
+fn move_focus(key: &Key) -> bool {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return false;
+    };
+    let Ok(rows) = document.query_selector_all(&format!("#{LIST_ID} > .message[data-id]")) else {
+        return false;
+    };
+    let count = rows.length();
+    if count == 0 {
+        return false;
+    }
+    let here = document
+        .active_element()
+        .and_then(|e| e.closest(".message").ok().flatten());
+    let at = (0..count).find(|&i| {
+        rows.get(i)
+            .zip(here.as_ref())
+            .is_some_and(|(row, here)| row == **here)
+    });
+    let next = match (key, at) {
+        (Key::ArrowUp, Some(at)) => at.saturating_sub(1),
+        (Key::ArrowDown, Some(at)) => (at + 1).min(count - 1),
+        (Key::ArrowUp | Key::ArrowDown | Key::End, _) => count - 1,
+        (Key::Home, _) => 0,
+        _ => return false,
+    };
+    if let Some(row) = rows
+        .get(next)
+        .and_then(|r| r.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = row.focus();
+    }
+    true
+}
+
 fn at_bottom(el: &web_sys::Element) -> bool {
     el.scroll_height() - el.scroll_top() - el.client_height() <= STICK_PX
 }
@@ -234,8 +272,19 @@ pub fn MessageList(
     };
     rsx! {
         div { class: "message-pane",
-            ol { id: LIST_ID, class: "messages", tabindex: "0", aria_label: "Messages",
+            ol { id: LIST_ID, class: "messages", tabindex: "0",
+                aria_label: "Messages: use the arrow keys to move between them",
                 onscroll: on_scroll,
+                onkeydown: move |e: KeyboardEvent| {
+                    // Keys typed in a box inside a row (an edit) are the box's.
+                    let typing = web_sys::window()
+                        .and_then(|w| w.document())
+                        .and_then(|d| d.active_element())
+                        .is_some_and(|e| matches!(e.tag_name().as_str(), "TEXTAREA" | "INPUT"));
+                    if !typing && move_focus(&e.key()) {
+                        e.prevent_default();
+                    }
+                },
                 // A resize (a phone rotating, the keyboard opening) keeps the newest in view.
                 onresize: move |_| if let Some(el) = list() {
                     if *stick.peek() {
