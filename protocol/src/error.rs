@@ -1,4 +1,4 @@
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Declares [`ErrorCode`] and [`ErrorCode::ALL`] from one list, so a new code cannot be
 /// left out of the list the documentation checks read.
@@ -7,8 +7,7 @@ macro_rules! error_codes {
         /// The stable code of every error edgechat answers: the `code` of an `error` event,
         /// and of an HTTP error body `{"error":{"code":"…","message":"…"}}`. Clients branch
         /// on these; the human `message` beside them may change at any time.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "kebab-case")]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum ErrorCode {
             $($(#[$attr])* $code,)*
         }
@@ -16,6 +15,8 @@ macro_rules! error_codes {
         impl ErrorCode {
             /// Every code, in declaration order.
             pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$code,)*];
+            /// Every code's variant name, in the same order.
+            const NAMES: &'static [&'static str] = &[$(stringify!($code),)*];
         }
     };
 }
@@ -119,11 +120,34 @@ error_codes! {
     AddedTooOften,
     /// A code this build does not know, from a newer server; shown generically. Never
     /// sent. It stays last.
-    #[serde(other)]
     Unknown,
 }
 
 impl ErrorCode {
+    /// The code on the wire: its variant's name in kebab-case (`BadFrame` is
+    /// `bad-frame`). Written out here rather than derived: serde's derived decoder of
+    /// sixty names was a few KiB of every `.wasm` that reads an error.
+    pub fn name(self) -> String {
+        let mut name = String::new();
+        for (i, c) in Self::NAMES[self.index()].chars().enumerate() {
+            if c.is_ascii_uppercase() && i > 0 {
+                name.push('-');
+            }
+            name.push(c.to_ascii_lowercase());
+        }
+        name
+    }
+
+    /// The code named `name` on the wire; [`ErrorCode::Unknown`] for a name this build
+    /// does not know (a newer server's).
+    pub fn named(name: &str) -> ErrorCode {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|code| code.name() == name)
+            .unwrap_or(ErrorCode::Unknown)
+    }
+
     /// The position of `self` in [`Self::ALL`], which lists the codes in declaration
     /// order.
     pub const fn index(self) -> usize {
@@ -236,3 +260,16 @@ impl ErrorCode {
 // `Unknown` is what every code this build does not know decodes to; it stays last, after
 // every code a server sends.
 const _: () = assert!(ErrorCode::Unknown.index() == ErrorCode::ALL.len() - 1);
+
+impl Serialize for ErrorCode {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for ErrorCode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = std::borrow::Cow::<str>::deserialize(deserializer)?;
+        Ok(ErrorCode::named(&name))
+    }
+}
