@@ -22,6 +22,8 @@ mod app;
 #[cfg(target_arch = "wasm32")]
 mod attention;
 #[cfg(target_arch = "wasm32")]
+mod clock;
+#[cfg(target_arch = "wasm32")]
 mod components;
 #[cfg(target_arch = "wasm32")]
 mod connection;

@@ -384,7 +384,7 @@ async fn a_kicked_member_is_told_so_and_their_composer_takes_nothing() {
     .await;
     bob.wait_until(
         "Bob is told he was removed, and can write nothing more here",
-        "return [...document.querySelectorAll('.banner')].some(b => b.textContent.includes('You were removed from this room')) \
+        "return [...document.querySelectorAll('.banner')].some(b => b.textContent.includes('Ana removed you from this room')) \
            && document.querySelector('#message-input').disabled \
            && document.querySelector('#send').disabled;",
     )

@@ -11,9 +11,10 @@ use super::{
 };
 use crate::{
     app::Auth,
+    clock::clock,
     directory::Directory,
     hooks::use_chat,
-    state::{Connection, plural},
+    state::{Connection, Moderated, plural},
 };
 
 /// One open room: its connection, its messages and the box to write in, with the member
@@ -49,17 +50,29 @@ pub fn ChatRoom(
         }
     };
 
+    let moderated = state.read().moderated.clone();
     let banner = match state.read().connection {
-        Connection::Connecting => Some("Connecting…"),
+        Connection::Connecting => Some("Connecting…".to_owned()),
         Connection::Connected => None,
-        Connection::Disconnected => {
-            Some("Connection lost. Reconnecting… Messages you send now go out when it is back.")
-        }
-        Connection::Closed(code) => Some(closed_because(code)),
+        Connection::Disconnected => Some(
+            "Connection lost. Reconnecting… Messages you send now go out when it is back."
+                .to_owned(),
+        ),
+        Connection::Closed(code) => Some(closed_because(code, moderated.as_ref())),
         Connection::Missing => None,
         Connection::Forbidden => {
-            Some("You cannot open this room: it is private, or you were banned from it.")
+            Some("You cannot open this room: it is private, or you were banned from it.".to_owned())
         }
+    };
+    // A mute says who and until when, while it lasts.
+    let muted = match moderated {
+        Some(Moderated::Muted { by, until }) if until > js_sys::Date::now() as u64 => {
+            Some(format!(
+                "{by} muted you here until {}: what you send is refused until then.",
+                clock(until)
+            ))
+        }
+        _ => None,
     };
     let missing = state.read().connection == Connection::Missing;
     let mut creating_error = use_signal(|| None::<String>);
@@ -109,6 +122,9 @@ pub fn ChatRoom(
             if let Some(text) = banner {
                 p { class: "banner", role: "status", "{text}" }
             }
+            if let Some(text) = muted {
+                p { id: "muted", class: "banner notice", role: "status", "{text}" }
+            }
             if missing {
                 div { id: "room-missing", class: "banner notice", role: "status",
                     p { "There is no room #{room} yet." }
@@ -155,8 +171,22 @@ fn title(room: &str, directory: &Directory, state: &crate::state::ChatState) -> 
     }
 }
 
-/// What the user is told when the room closed their socket for good, by its close code.
-fn closed_because(code: u16) -> &'static str {
+/// What the user is told when the room closed their socket for good, by its close code,
+/// naming the moderator when the room said who it was.
+fn closed_because(code: u16, moderated: Option<&Moderated>) -> String {
+    use edgechat_protocol::close;
+    match (code, moderated) {
+        (close::KICKED, Some(Moderated::Kicked { by })) => format!(
+            "{by} removed you from this room. Join it again from the room list to take part."
+        ),
+        (close::BANNED, Some(Moderated::Banned { by })) => {
+            format!("{by} banned you from this room, so you cannot read or write here.")
+        }
+        _ => closed_for(code).to_owned(),
+    }
+}
+
+fn closed_for(code: u16) -> &'static str {
     use edgechat_protocol::close;
     match code {
         close::KICKED => {

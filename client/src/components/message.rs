@@ -5,7 +5,7 @@ use edgechat_protocol::{ClientMsg, LinkPreview, Message};
 use super::{
     attachment::AttachmentView, avatar::Avatar, profile_card::ProfileOpen, rich_text::RichText,
 };
-use crate::{hooks::Chat, state::ChatState};
+use crate::{clock::clock, hooks::Chat, state::ChatState};
 
 /// One message: who and when, what it answers, its text (always as text), attachments,
 /// reactions, and the actions the user may take on it (shown on hover or focus).
@@ -287,10 +287,4 @@ fn excerpt(text: &str, deleted: bool) -> String {
         Some((at, _)) => format!("{}…", &line[..at]),
         None => line.to_owned(),
     }
-}
-
-/// The local time of day of `ms`, as `14:05`.
-fn clock(ms: u64) -> String {
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
-    format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
 }

@@ -6,8 +6,9 @@ use wasm_bindgen::JsCast;
 
 use super::message::MessageRow;
 use crate::{
+    clock::clock,
     hooks::Chat,
-    state::{Connection, continues, plural},
+    state::{Connection, Note, continues, plural},
     window::{offset_of, window},
 };
 
@@ -109,6 +110,16 @@ pub fn MessageList(
     let shown_rows = window(&measured, scroll_top, viewport, OVERSCAN);
     let measured_count = heights.read().len();
     let first_new = state.read().first_new();
+    // Quiet lines for joins, leaves and moderation, each before the first message after
+    // it.
+    let notes = state.read().notes.clone();
+    let notes_between = |after: u64, before: u64| -> Vec<Note> {
+        notes
+            .iter()
+            .filter(|n| n.seq > after && n.seq < before)
+            .cloned()
+            .collect()
+    };
     // "Read by" goes under one message: the user's newest that someone read.
     let receipt = state.read().read_receipt();
     // Nothing said yet (and nothing older to load): the room says so.
@@ -301,11 +312,15 @@ pub fn MessageList(
                 }
                 for (at, message) in (shown_rows.start..shown_rows.end).zip(messages[shown_rows.start..shown_rows.end].iter().cloned()) {
                     Fragment { key: "{message.message_id}",
+                        for note in notes_between(if at > 0 { messages[at - 1].seq } else { 0 }, message.seq) {
+                            NoteLine { key: "n{note.seq}", note }
+                        }
                         if Some(message.seq) == first_new {
                             li { class: "new-marker", role: "separator", "New messages" }
                         }
                         MessageRow { state, chat: chat.clone(), replying, editing,
-                            continued: at > 0 && Some(message.seq) != first_new && continues(&messages[at - 1], &message),
+                            continued: at > 0 && Some(message.seq) != first_new && continues(&messages[at - 1], &message)
+                                && notes_between(messages[at - 1].seq, message.seq).is_empty(),
                             read_by: receipt.filter(|(seq, _)| *seq == message.seq).map_or(0, |(_, n)| n),
                             on_height: {
                                 let id = message.message_id.clone();
@@ -317,6 +332,11 @@ pub fn MessageList(
                             },
                             message,
                         }
+                    }
+                }
+                if shown_rows.end == messages.len() {
+                    for note in notes_between(newest, u64::MAX) {
+                        NoteLine { key: "n{note.seq}", note }
                     }
                 }
                 li { class: "spacer", aria_hidden: "true", style: "height: {shown_rows.bottom}px" }
@@ -332,5 +352,17 @@ pub fn MessageList(
                     {plural(unseen() as u64, "new message", "new messages")} " ↓" }
             }
         }
+    }
+}
+
+/// A quiet line of the timeline: a join, a leave, a moderator's action.
+#[component]
+fn NoteLine(note: Note) -> Element {
+    let text = match note.until {
+        Some(until) => format!("{} until {}", note.text, clock(until)),
+        None => note.text,
+    };
+    rsx! {
+        li { class: "note", "{text}" }
     }
 }

@@ -95,9 +95,11 @@ pub fn UserList(
     }
 }
 
-/// Mute, kick, ban, and (for admins) the moderator role.
+/// Mute and kick, and for admins (whom the room alone lets ban) a ban that asks first,
+/// and the moderator role.
 #[component]
 fn ModMenu(user: RoomUser, link: RoomLink, admin: bool) -> Element {
+    let mut confirm_ban = use_signal(|| false);
     let id = user.user_id.clone();
     let act = move |msg: ClientMsg| {
         let _ = link.send(&msg);
@@ -124,9 +126,19 @@ fn ModMenu(user: RoomUser, link: RoomLink, admin: bool) -> Element {
                     onclick: { let (id, act) = (id.clone(), act.clone()); move |_| act(ClientMsg::UnmuteUser { user_id: id.clone() }) }, "Unmute" }
                 button { r#type: "button", role: "menuitem", class: "kick",
                     onclick: { let (id, act) = (id.clone(), act.clone()); move |_| act(ClientMsg::KickUser { user_id: id.clone() }) }, "Remove from room" }
-                button { r#type: "button", role: "menuitem", class: "ban danger",
-                    onclick: { let (id, act) = (id.clone(), act.clone()); move |_| act(ClientMsg::BanUser { user_id: id.clone() }) }, "Ban" }
                 if admin {
+                    button { r#type: "button", role: "menuitem", class: "ban danger",
+                        onblur: move |_| confirm_ban.set(false),
+                        onclick: { let (id, act) = (id.clone(), act.clone()); move |_| {
+                            if confirm_ban() {
+                                act(ClientMsg::BanUser { user_id: id.clone() });
+                                confirm_ban.set(false);
+                            } else {
+                                confirm_ban.set(true);
+                            }
+                        } },
+                        if confirm_ban() { "Ban {user.username}? Click again" } else { "Ban" }
+                    }
                     if user.role == Role::Member {
                         button { r#type: "button", role: "menuitem", class: "promote",
                             onclick: { let (id, act) = (id.clone(), act.clone()); move |_| act(ClientMsg::SetRole { user_id: id.clone(), role: Role::Moderator }) }, "Make moderator" }

@@ -1,9 +1,11 @@
 //! What the client knows, changed only by [`ChatState::apply`] and the few user actions
 //! below, so it is plain Rust and tested natively.
 
+mod notes;
 mod outbox;
 mod reading;
 
+pub use notes::{Moderated, Note};
 pub use outbox::Pending;
 pub use reading::{GROUP_WITHIN_MS, continues, plural};
 
@@ -73,6 +75,10 @@ pub struct ChatState {
     pub unread_count: u64,
     /// A send the server refused, for the composer to offer again.
     pub returned: Option<Pending>,
+    /// Quiet lines for membership and moderation seen here, by seq.
+    pub notes: Vec<Note>,
+    /// What a moderator last did to the user here.
+    pub moderated: Option<Moderated>,
     /// Client ids this page saw acknowledged or refused: no outbox may keep them.
     settled: std::collections::BTreeSet<String>,
     /// The highest durable seq seen, to resume after a reconnect.
@@ -272,6 +278,7 @@ impl ChatState {
     /// Applies one durable room event; [`RoomEvent::apply_to`] says how it changes a
     /// message.
     fn apply_event(&mut self, event: RoomEvent) {
+        self.note(&event);
         match event {
             RoomEvent::NewMessage(message) => {
                 self.pending

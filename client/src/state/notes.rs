@@ -1,0 +1,203 @@
+//! Quiet lines in the timeline for who joined, left, was added, removed, banned or muted,
+//! and role changes; and what the user is told when it happens to them.
+
+use edgechat_protocol::{Millis, Role, RoomEvent, Seq};
+
+use super::ChatState;
+
+/// A line of the timeline that is not a message. Seen live (a history page carries only
+/// messages), placed by its seq among the messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    pub seq: Seq,
+    pub text: String,
+    /// A mute's end, which the screen shows in local time.
+    pub until: Option<Millis>,
+}
+
+/// What a moderator did to the user here, and who.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Moderated {
+    Kicked { by: String },
+    Banned { by: String },
+    Muted { by: String, until: Millis },
+}
+
+impl ChatState {
+    /// The name of `user_id` as this room shows it.
+    fn name_of(&self, user_id: &str) -> String {
+        self.users
+            .get(user_id)
+            .map_or_else(|| "someone".to_owned(), |u| u.username.clone())
+    }
+
+    /// Notes `event` (before it changes the members, whose names it needs), and what it
+    /// does to the user.
+    pub(super) fn note(&mut self, event: &RoomEvent) {
+        let me = |id: &str| id == self.me;
+        let (seq, text, until) = match event {
+            RoomEvent::UserJoined { username, seq, .. } => {
+                (*seq, format!("{username} joined"), None)
+            }
+            RoomEvent::UserLeft {
+                user_id,
+                username,
+                seq,
+                ..
+            } => {
+                let name = if username.is_empty() {
+                    self.name_of(user_id)
+                } else {
+                    username.clone()
+                };
+                (*seq, format!("{name} left"), None)
+            }
+            RoomEvent::UserInvited {
+                username, by, seq, ..
+            } => (*seq, format!("{} added {username}", self.name_of(by)), None),
+            RoomEvent::UserKicked { user_id, by, seq } => {
+                let by = self.name_of(by);
+                if me(user_id) {
+                    self.moderated = Some(Moderated::Kicked { by: by.clone() });
+                }
+                (
+                    *seq,
+                    format!("{} was removed by {by}", self.name_of(user_id)),
+                    None,
+                )
+            }
+            RoomEvent::UserBanned { user_id, by, seq } => {
+                let by = self.name_of(by);
+                if me(user_id) {
+                    self.moderated = Some(Moderated::Banned { by: by.clone() });
+                }
+                (
+                    *seq,
+                    format!("{} was banned by {by}", self.name_of(user_id)),
+                    None,
+                )
+            }
+            RoomEvent::UserUnbanned { user_id, by, seq } => (
+                *seq,
+                format!(
+                    "{} was unbanned by {}",
+                    self.name_of(user_id),
+                    self.name_of(by)
+                ),
+                None,
+            ),
+            RoomEvent::UserMuted {
+                user_id,
+                until,
+                by,
+                seq,
+            } => {
+                let by = self.name_of(by);
+                if me(user_id) {
+                    self.moderated = Some(Moderated::Muted {
+                        by: by.clone(),
+                        until: *until,
+                    });
+                }
+                (
+                    *seq,
+                    format!("{} was muted by {by}", self.name_of(user_id)),
+                    Some(*until),
+                )
+            }
+            RoomEvent::UserUnmuted { user_id, by, seq } => {
+                if me(user_id) && matches!(self.moderated, Some(Moderated::Muted { .. })) {
+                    self.moderated = None;
+                }
+                (
+                    *seq,
+                    format!(
+                        "{} was unmuted by {}",
+                        self.name_of(user_id),
+                        self.name_of(by)
+                    ),
+                    None,
+                )
+            }
+            RoomEvent::RoleChanged {
+                user_id,
+                role,
+                by,
+                seq,
+            } => {
+                let role = match role {
+                    Role::Admin => "an admin",
+                    Role::Moderator => "a moderator",
+                    Role::Member => "a member",
+                };
+                (
+                    *seq,
+                    format!("{} made {} {role}", self.name_of(by), self.name_of(user_id)),
+                    None,
+                )
+            }
+            _ => return,
+        };
+        if !self.notes.iter().any(|n| n.seq == seq) {
+            self.notes.push(Note { seq, text, until });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use edgechat_protocol::ServerMsg;
+
+    use super::*;
+
+    fn joined(state: &mut ChatState, id: &str, name: &str, seq: Seq) {
+        state.apply(ServerMsg::Event(RoomEvent::UserJoined {
+            room_id: "r".into(),
+            user_id: id.into(),
+            username: name.into(),
+            handle: name.to_lowercase(),
+            role: Role::Member,
+            seq,
+        }));
+    }
+
+    #[test]
+    fn membership_and_moderation_leave_quiet_lines_and_tell_the_user() {
+        let mut state = ChatState::for_user("r", "ana");
+        joined(&mut state, "ana", "Ana", 1);
+        joined(&mut state, "bob", "Bob", 2);
+        state.apply(ServerMsg::Event(RoomEvent::RoleChanged {
+            user_id: "bob".into(),
+            role: Role::Moderator,
+            by: "ana".into(),
+            seq: 3,
+        }));
+        state.apply(ServerMsg::Event(RoomEvent::UserMuted {
+            user_id: "ana".into(),
+            until: 9_000,
+            by: "bob".into(),
+            seq: 4,
+        }));
+        state.apply(ServerMsg::Event(RoomEvent::UserKicked {
+            user_id: "ana".into(),
+            by: "bob".into(),
+            seq: 5,
+        }));
+        let lines: Vec<&str> = state.notes.iter().map(|n| n.text.as_str()).collect();
+        assert_eq!(
+            lines,
+            [
+                "Ana joined",
+                "Bob joined",
+                "Ana made Bob a moderator",
+                "Ana was muted by Bob",
+                "Ana was removed by Bob"
+            ]
+        );
+        assert_eq!(state.notes[3].until, Some(9_000));
+        assert_eq!(
+            state.moderated,
+            Some(Moderated::Kicked { by: "Bob".into() })
+        );
+    }
+}
