@@ -260,11 +260,27 @@ struct Found {
     results: Vec<SearchHit>,
 }
 
-/// Full-text search, in one room or (with `None`) every room the user may read.
-pub async fn search(token: &str, q: &str, room: Option<&str>) -> Result<Vec<SearchHit>, String> {
+/// Full-text search, in one room or (with `None`) every room the user may read; by one
+/// author (`from`, an account name) and within times (ms), when given.
+pub async fn search(
+    token: &str,
+    q: &str,
+    room: Option<&str>,
+    from: Option<&str>,
+    after: Option<u64>,
+    before: Option<u64>,
+) -> Result<Vec<SearchHit>, String> {
     let mut builder = Request::get("/api/search").query([("q", q)]);
-    if let Some(room) = room {
-        builder = builder.query([("room", room)]);
+    let (after, before) = (after.map(|t| t.to_string()), before.map(|t| t.to_string()));
+    for (key, value) in [
+        ("room", room),
+        ("from", from),
+        ("after", after.as_deref()),
+        ("before", before.as_deref()),
+    ] {
+        if let Some(value) = value {
+            builder = builder.query([(key, value)]);
+        }
     }
     let found: Found = call(builder, token, None).await?;
     Ok(found.results)

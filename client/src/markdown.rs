@@ -126,6 +126,42 @@ pub fn parse(text: &str) -> Vec<Block> {
     blocks
 }
 
+/// The text of a message as it reads, without its markup: emphasis and code markers
+/// dropped, a link as its text, lines and list items joined by spaces. For a search hit,
+/// whose snippet is a piece of the raw text.
+pub fn plain(text: &str) -> String {
+    fn inlines(nodes: &[Inline], out: &mut String) {
+        for node in nodes {
+            match node {
+                Inline::Text(text) | Inline::Code(text) | Inline::Link { text, .. } => {
+                    out.push_str(text);
+                }
+                Inline::Bold(inner) | Inline::Italic(inner) | Inline::Strike(inner) => {
+                    inlines(inner, out);
+                }
+                Inline::Mention(name) => {
+                    out.push('@');
+                    out.push_str(name);
+                }
+            }
+        }
+    }
+    let mut out = String::new();
+    for block in parse(text) {
+        let lines = match block {
+            Block::Lines(lines) | Block::Quote(lines) | Block::List { items: lines, .. } => lines,
+            Block::Code { code, .. } => vec![vec![Inline::Code(code)]],
+        };
+        for line in lines {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            inlines(&line, &mut out);
+        }
+    }
+    out
+}
+
 /// `href` if it is a link a message may carry: http, https or mailto, and nothing a
 /// browser would run or render as a document (`javascript:`, `data:`, `vbscript:` …).
 pub fn safe_url(href: &str) -> Option<String> {
@@ -392,5 +428,13 @@ mod tests {
         for line in ["-no", "*it*", "1234567890. x", "2 * 3", "1.5 cups"] {
             assert!(matches!(&parse(line)[..], [Block::Lines(_)]), "{line}");
         }
+    }
+
+    #[test]
+    fn plain_text_drops_the_markup() {
+        assert_eq!(
+            plain("**\u{2}deploy\u{3}** at `5` see [the docs](https://x.dev)\n- one\n> two"),
+            "\u{2}deploy\u{3} at 5 see the docs one two"
+        );
     }
 }

@@ -16,8 +16,10 @@ pub struct SearchHit {
 }
 
 /// The snippet in runs of text, each marked or not: the server puts matches between
-/// U+0002 and U+0003, which user text never contains. The parts are shown as text.
+/// U+0002 and U+0003, which user text never contains. The parts are shown as text, the
+/// message's markup dropped (`**deploy**` reads "deploy").
 pub fn snippet_parts(snippet: &str) -> Vec<(bool, String)> {
+    let snippet = crate::markdown::plain(snippet);
     let mut parts = Vec::new();
     let mut marked = false;
     let mut run = String::new();

@@ -128,3 +128,96 @@ async fn lines_typed_as_lists_show_as_lists() {
     .await;
     ana.close().await;
 }
+
+/// Sets the date field `css` to the local day `offset` days from today, as a user picking
+/// it would.
+async fn pick_day(browser: &Browser, css: &str, offset: i32) {
+    browser
+        .client
+        .execute(
+            "const d = new Date(); d.setDate(d.getDate() + arguments[1]); \
+             const day = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`; \
+             const input = document.querySelector(arguments[0]); input.value = day; \
+             input.dispatchEvent(new Event('input', { bubbles: true }));",
+            vec![serde_json::json!(css), serde_json::json!(offset)],
+        )
+        .await
+        .unwrap();
+}
+
+/// Searches again and waits until the panel shows `count` hits (0: "No messages found.").
+async fn hits(browser: &Browser, count: usize) {
+    browser.click("#search-submit").await;
+    let script = if count == 0 {
+        "return document.querySelector('.search-panel .notice')?.textContent === 'No messages found.';"
+            .to_owned()
+    } else {
+        format!("return document.querySelectorAll('.search-hit').length === {count};")
+    };
+    browser.wait_until(&format!("{count} hits"), &script).await;
+}
+
+#[tokio::test]
+async fn search_filters_by_member_and_dates_and_shows_hits_as_plain_text() {
+    let server = Server::start().await;
+    let (bob_acct, cyd_acct) = (server.register("Bob").await, server.register("Cyd").await);
+    server.room(&bob_acct, "lobby").await;
+    let mut bob = Client::join(&server, "lobby", &bob_acct).await;
+    let mut cyd = Client::join(&server, "lobby", &cyd_acct).await;
+    bob.send(&ClientMsg::text(
+        "lobby",
+        "**deploy** today, see [the plan](https://example.com)",
+        "b1",
+    ))
+    .await;
+    cyd.send(&ClientMsg::text("lobby", "deploy tomorrow", "c1"))
+        .await;
+    let ana = Browser::launch().await;
+    ana.enter_room(&server, "lobby", "ana", "Ana", false).await;
+    ana.wait_for_text(".message .text", "deploy tomorrow").await;
+    ana.click("#search").await;
+    ana.type_into("#search-input", "deploy").await;
+    // The index follows the write-behind, about a second behind.
+    for _ in 0..40 {
+        ana.click("#search-submit").await;
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        let found = ana
+            .client
+            .execute(
+                "return document.querySelectorAll('.search-hit').length;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if found == 2 {
+            break;
+        }
+    }
+    hits(&ana, 2).await;
+
+    ana.type_into("#search-from", "@Bob").await;
+    hits(&ana, 1).await;
+    let hit = ana
+        .client
+        .execute(
+            "const h = document.querySelector('.search-hit'); \
+             return [h.querySelector('.hit-text').textContent, h.querySelector('.hit-text mark')?.textContent, \
+               h.querySelector('.hit-date').textContent.length > 0];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        hit,
+        serde_json::json!(["deploy today, see the plan", "deploy", true]),
+        "the hit reads as text, its match marked, with its date"
+    );
+
+    // Tomorrow onwards finds nothing; yesterday to today finds it again.
+    pick_day(&ana, "#search-after", 1).await;
+    hits(&ana, 0).await;
+    pick_day(&ana, "#search-after", -1).await;
+    pick_day(&ana, "#search-before", 0).await;
+    hits(&ana, 1).await;
+    ana.close().await;
+}

@@ -17,6 +17,9 @@ pub fn SearchPanel(
 ) -> Element {
     let mut query = use_signal(String::new);
     let mut everywhere = use_signal(|| false);
+    let mut from = use_signal(String::new);
+    let mut after = use_signal(String::new);
+    let mut before = use_signal(String::new);
     let mut hits = use_signal(|| None::<Result<Vec<SearchHit>, String>>);
     let search_room = room.clone();
     let search = move |event: FormEvent| {
@@ -29,8 +32,23 @@ pub fn SearchPanel(
             return;
         }
         let scope = (!everywhere()).then(|| search_room.clone());
+        let author = from().trim().trim_start_matches('@').to_lowercase();
+        let author = (!author.is_empty()).then_some(author);
+        // From the start of the first day to the end of the last, in local time.
+        let (since, until) = (
+            day_start(&after()),
+            day_start(&before()).map(|t| t + DAY_MS),
+        );
         spawn(async move {
-            hits.set(Some(api::search(&token, &q, scope.as_deref()).await));
+            let found = api::search(
+                &token,
+                &q,
+                scope.as_deref(),
+                author.as_deref(),
+                since,
+                until,
+            );
+            hits.set(Some(found.await));
         });
     };
     rsx! {
@@ -45,6 +63,17 @@ pub fn SearchPanel(
                     " all rooms"
                 }
                 button { id: "search-submit", r#type: "submit", "Search" }
+                div { class: "search-filters",
+                    label { r#for: "search-from", "From" }
+                    input { id: "search-from", placeholder: "username", size: 10, value: "{from}",
+                        oninput: move |e| from.set(e.value()) }
+                    label { r#for: "search-after", "Between" }
+                    input { id: "search-after", r#type: "date", value: "{after}",
+                        oninput: move |e| after.set(e.value()) }
+                    label { r#for: "search-before", "and" }
+                    input { id: "search-before", r#type: "date", value: "{before}",
+                        oninput: move |e| before.set(e.value()) }
+                }
             }
             match hits() {
                 None => rsx! {},
@@ -81,6 +110,21 @@ pub fn SearchPanel(
             }
         }
     }
+}
+
+const DAY_MS: u64 = 24 * 60 * 60 * 1000;
+
+/// The start, in local time, of the day a date field holds (`2026-12-02`), in ms.
+fn day_start(day: &str) -> Option<u64> {
+    let mut parts = day.split('-').map(|p| p.parse::<u32>().ok());
+    let (Some(Some(year)), Some(Some(month)), Some(Some(day))) =
+        (parts.next(), parts.next(), parts.next())
+    else {
+        return None;
+    };
+    let date = js_sys::Date::new_with_year_month_day(year, month as i32 - 1, day as i32);
+    let at = date.get_time();
+    (at.is_finite() && at >= 0.0).then_some(at as u64)
 }
 
 fn date(at: u64) -> js_sys::Date {
