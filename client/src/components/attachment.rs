@@ -42,6 +42,7 @@ pub fn AttachmentView(attachment: Attachment) -> Element {
                     if !(m.ctrl() || m.meta() || m.shift()) {
                         e.prevent_default();
                         zoomed.set(true);
+                        crate::focus::focus_soon("lightbox-close");
                     }
                 },
                 img { class: "thumbnail", src: "{src}", alt: "{name}", loading: "lazy",
@@ -55,8 +56,7 @@ pub fn AttachmentView(attachment: Attachment) -> Element {
                     div { class: "lightbox-bar",
                         span { "{name} · {size}" }
                         a { href: "{url}", download: "{name}", onclick: move |e: MouseEvent| e.stop_propagation(), "Download" }
-                        button { r#type: "button", class: "close", aria_label: "Close",
-                            onmounted: move |e: MountedEvent| async move { let _ = e.set_focus(true).await; },
+                        button { id: "lightbox-close", r#type: "button", class: "close", aria_label: "Close",
                             onclick: move |_| zoomed.set(false), "✕" }
                     }
                 }

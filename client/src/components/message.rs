@@ -254,6 +254,7 @@ fn EditBox(id: String, text: String, chat: Chat, editing: Signal<Option<String>>
         editing.set(None);
     });
     let rows = draft.read().lines().count().clamp(1, 8);
+    use_hook(|| crate::focus::focus_soon("edit-input"));
     rsx! {
         form { class: "edit-box",
             onsubmit: move |event: FormEvent| {
@@ -262,7 +263,6 @@ fn EditBox(id: String, text: String, chat: Chat, editing: Signal<Option<String>>
             },
             label { class: "visually-hidden", r#for: "edit-input", "Edit message" }
             textarea { id: "edit-input", rows: "{rows}", value: "{draft}",
-                onmounted: move |e: MountedEvent| async move { let _ = e.set_focus(true).await; },
                 oninput: move |e| draft.set(e.value()),
                 onkeydown: move |e| {
                     if e.key() == Key::Escape {

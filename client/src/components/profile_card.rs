@@ -56,6 +56,8 @@ pub fn ProfileCard(
     let now = js_sys::Date::now() as u64;
     let listed = state.read().users.get(&user_id).map(|u| Card::of(u, now));
     let mut fetched = use_signal(|| None::<Result<Card, String>>);
+    // The card takes the focus, so Esc and Tab start from it.
+    use_hook(|| crate::focus::focus_soon("profile-close"));
     let lookup = user_id.clone();
     use_hook(move || {
         if listed.is_some() {
@@ -120,8 +122,7 @@ pub fn ProfileCard(
                     }
                 },
             }
-            button { r#type: "button", class: "link profile-close", aria_label: "Close the profile",
-                onmounted: move |e: MountedEvent| async move { let _ = e.set_focus(true).await; },
+            button { id: "profile-close", r#type: "button", class: "link profile-close", aria_label: "Close the profile",
                 onclick: move |_| shown.set(None), "Close" }
         }
     }
