@@ -25,6 +25,8 @@ async fn an_image_shared_in_one_browser_shows_its_preview_and_the_senders_avatar
          return !!img && img.complete && img.naturalWidth === 64;",
     )
     .await;
+    // The avatar is saved as soon as it is chosen; the dialog closes.
+    ana.click("#profile-cancel").await;
 
     ana.choose_file("#file-input", &photo).await;
     ana.find(".tray .staged").await;

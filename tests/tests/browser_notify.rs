@@ -305,6 +305,7 @@ async fn turning_push_on_asks_first_and_explains_why_it_could_not() {
         .await
         .unwrap();
     assert_eq!(opened, json!(false), "a room Bob is not in was opened");
+    bob.wait_for_text("#room-offer h2", "#elsewhere").await;
     // Where a push's notification leads when clicked: the app, open at its room.
     bob.client
         .goto(&server.http_url("/?open=lobby"))
@@ -312,7 +313,8 @@ async fn turning_push_on_asks_first_and_explains_why_it_could_not() {
         .unwrap();
     bob.wait_until(
         "the room of the push is open",
-        "const r = document.querySelector('.room');          return !!r && r.getAttribute('aria-label') === 'Room lobby' && location.search === '';",
+        "const r = document.querySelector('.room'); \
+         return !!r && r.getAttribute('aria-label') === '#lobby' && location.pathname === '/r/lobby' && location.search === '';",
     )
     .await;
     bob.close().await;
