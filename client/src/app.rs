@@ -167,8 +167,8 @@ fn Workspace(auth: Signal<Auth>) -> Element {
     let jump_to = use_signal(|| None::<(String, u64)>);
     let inbox = use_websocket(auth, || InboxChannel { directory, auth });
     // Away after a while without input or while the tab is hidden; online on return.
-    let mut active = use_presence(inbox);
-    let mut active_key = active;
+    let mut presence = use_presence(inbox.link.clone());
+    let mut presence_key = presence;
     // The unread total in the tab title.
     use_effect(move || {
         let title = directory.read().title();
@@ -185,8 +185,11 @@ fn Workspace(auth: Signal<Auth>) -> Element {
             inbox::refresh_later(directory, auth, 1_500);
         }
     });
+    let inbox_state = inbox.state;
     let sign_out = move |_| {
         let token = auth.peek().session().map(|s| s.access_token.clone());
+        // The inbox closes first: the user is offline at once, not after a timeout.
+        inbox.disconnect();
         spawn(async move {
             // This browser stops getting the account's pushes.
             if let Some(token) = token.filter(|_| crate::push::wanted()) {
@@ -210,6 +213,10 @@ fn Workspace(auth: Signal<Auth>) -> Element {
             button { id: "rooms-toggle", r#type: "button", class: "link", aria_expanded: "{show_rooms}",
                 onclick: move |_| show_rooms.toggle(), "☰ Rooms" }
             span { class: "me", "{session.user.display_name}" }
+            // The inbox's own state: without it no badge or notification arrives.
+            if inbox_state() == crate::state::Connection::Disconnected {
+                span { id: "inbox-offline", class: "inbox-offline", role: "status", "Offline: reconnecting…" }
+            }
             if !session.user.status_text.is_empty() {
                 span { class: "status", "{session.user.status_text}" }
             }
@@ -242,9 +249,9 @@ fn Workspace(auth: Signal<Auth>) -> Element {
             }
         }
         if editing_profile() {
-            ProfileForm { auth, open: editing_profile }
+            ProfileForm { auth, open: editing_profile, presence }
         }
-        div { onpointermove: move |_| active(), onkeydown: move |_| active_key(),
+        div { onpointermove: move |_| presence.active(), onkeydown: move |_| presence_key.active(),
             class: match (room().is_some(), show_rooms()) {
                 (true, false) => "layout room-open",
                 _ => "layout",

@@ -209,6 +209,22 @@ impl Link {
         connect(&self.0);
     }
 
+    /// Closes the socket for good (a sign-out): nothing is retried after.
+    pub fn disconnect(&self) {
+        let inner = &self.0;
+        inner.stopped.set(true);
+        inner.open.set(false);
+        inner.retry.replace(None);
+        inner.handshake.replace(None);
+        inner.keepalive.replace(None);
+        // Dropping the socket closes it.
+        inner.socket.replace(None);
+        inner
+            .channel
+            .borrow_mut()
+            .connection(Connection::Disconnected);
+    }
+
     /// A refreshed token: handed to the live socket, and used for the next reconnect.
     pub fn set_token(&self, token: &str) {
         *self.0.token.borrow_mut() = token.to_owned();

@@ -5,20 +5,12 @@
 use dioxus::prelude::*;
 use edgechat_protocol::{NotificationKind, ServerMsg};
 
-use crate::{
-    api,
-    app::Auth,
-    connection::{Channel, Link},
-    directory::Directory,
-    state::Connection,
-};
+use crate::{api, app::Auth, connection::Channel, directory::Directory, state::Connection};
 
 pub struct InboxChannel {
     pub directory: Signal<Directory>,
     pub auth: Signal<Auth>,
 }
-
-pub type InboxLink = Link;
 
 impl Channel for InboxChannel {
     fn path(&self) -> String {

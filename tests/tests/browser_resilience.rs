@@ -26,8 +26,9 @@ async fn messages_typed_while_the_server_is_down_are_sent_once_when_it_is_back()
     server.stop();
     browser
         .wait_until(
-            "the banner shows the outage",
-            "return document.querySelector('.banner')?.textContent.includes('Reconnecting') === true;",
+            "the banner shows the outage, and the header that the inbox is down",
+            "return document.querySelector('.banner')?.textContent.includes('Reconnecting') === true \
+               && document.querySelector('#inbox-offline')?.textContent === 'Offline: reconnecting…';",
         )
         .await;
     for text in ["typed offline 1", "typed offline 2"] {
@@ -52,8 +53,9 @@ async fn messages_typed_while_the_server_is_down_are_sent_once_when_it_is_back()
         .await;
     browser
         .wait_until(
-            "the banner is gone and the outbox is empty",
+            "the banner is gone, the inbox back, and the outbox is empty",
             "return !document.querySelector('.banner') && !document.querySelector('.message.pending') \
+               && !document.querySelector('#inbox-offline') \
                && !Object.keys(localStorage).some(k => k.startsWith('edgechat.outbox.'));",
         )
         .await;

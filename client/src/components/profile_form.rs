@@ -1,13 +1,13 @@
 use dioxus::prelude::*;
 
 use super::avatar::Avatar;
-use crate::{api, app::Auth, prefs, session::Me, transfer};
+use crate::{api, app::Auth, hooks::Presence, prefs, session::Me, transfer};
 
 /// The profile dialog: display name, status text, avatar and this browser's settings.
 /// Save keeps the name and status; Cancel, Esc or a click outside leaves them as they
 /// were.
 #[component]
-pub fn ProfileForm(auth: Signal<Auth>, open: Signal<bool>) -> Element {
+pub fn ProfileForm(auth: Signal<Auth>, open: Signal<bool>, mut presence: Presence) -> Element {
     let me = auth.peek().session().map(|s| s.user.clone());
     let mut name = use_signal(|| {
         me.as_ref()
@@ -114,7 +114,7 @@ pub fn ProfileForm(auth: Signal<Auth>, open: Signal<bool>) -> Element {
                 value: "{status}", oninput: move |e| status.set(e.value()) }
             label { class: "check",
                 input { id: "appear-away", r#type: "checkbox", checked: away(),
-                    onchange: move |e| { away.set(e.checked()); prefs::set_chosen_status(e.checked()); } }
+                    onchange: move |e| { away.set(e.checked()); presence.update_status(e.checked()); } }
                 " Appear away"
             }
             label { r#for: "away-after", "Show me as away after" }

@@ -2,7 +2,9 @@ use dioxus::prelude::*;
 use edgechat_protocol::{ClientMsg, Role, RoomUser};
 
 use super::{avatar::Avatar, profile_card::ProfileOpen};
-use crate::{api, app::Auth, connection::RoomLink, presence::describe, state::ChatState};
+use crate::{
+    api, app::Auth, connection::RoomLink, hooks::Presence, presence::describe, state::ChatState,
+};
 
 /// The room's members with their avatars and presence (online, away, last seen), online
 /// first, with a moderation menu for those the user outranks.
@@ -25,10 +27,10 @@ pub fn UserList(
         });
     };
     let card = use_context::<ProfileOpen>();
-    let (mut users, me, my_role, count, after, online) = {
+    let (users, me, my_role, count, after, online) = {
         let state = state.read();
         (
-            state.users.values().cloned().collect::<Vec<RoomUser>>(),
+            Presence::online(&state),
             state.me.clone(),
             state.your_role,
             state.member_count,
@@ -46,7 +48,6 @@ pub fn UserList(
             });
         }
     };
-    users.sort_by(|a, b| b.online.cmp(&a.online).then(a.username.cmp(&b.username)));
     let now = js_sys::Date::now() as u64;
     rsx! {
         aside { class: "user-list", aria_label: "Members",

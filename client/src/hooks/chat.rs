@@ -92,7 +92,8 @@ pub fn use_chat(room: &str, auth: Signal<Auth>, mut directory: Signal<Directory>
         directory,
         attention,
         handle,
-    });
+    })
+    .link;
     // What the user sees is read: tell the room (read receipts, unread counts) and the
     // list. Nothing is seen while the user looks elsewhere; their return reads it.
     let mut marked = use_signal(|| 0u64);

@@ -13,6 +13,6 @@ mod typing;
 mod websocket;
 
 pub use chat::{Chat, use_chat};
-pub use presence::use_presence;
+pub use presence::{Presence, use_presence};
 pub use typing::use_typing_indicator;
 pub use websocket::use_websocket;
