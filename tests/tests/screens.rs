@@ -53,6 +53,7 @@ async fn the_main_screens_at_desktop_and_phone_width_in_light_and_dark() {
         "Morning! The **new sidebar** is ready for review.",
         "Here is the mockup, and the code that sizes it:\n```rust\nfn fit(w: u32, h: u32, max: u32) -> (u32, u32) {\n    let scale = max as f64 / w.max(h) as f64; // keep the shape\n    ((w as f64 * scale) as u32, (h as f64 * scale) as u32)\n}\n```",
         "Docs are at https://example.com/sidebar, and `cargo xtask test` is green.",
+        "Left for today:\n- review the sidebar\n- try the emoji picker\n1. merge\n2. deploy",
     ];
     for (i, text) in script.iter().enumerate() {
         let attachments = if i == 1 { vec![photo.clone()] } else { vec![] };
@@ -108,6 +109,7 @@ async fn the_main_screens_at_desktop_and_phone_width_in_light_and_dark() {
                 "Docs are at https://example.com/sidebar, and cargo xtask test is green.",
             )
             .await;
+        browser.find(".message .text ol.list").await;
         browser.type_into("#message-input", text).await;
         browser.click("#send").await;
         browser
@@ -149,12 +151,98 @@ async fn the_main_screens_at_desktop_and_phone_width_in_light_and_dark() {
         browser
             .screenshot(&dir.join(format!("chat-phone-{theme}.png")))
             .await;
+        browser
+            .client
+            .set_window_size(DESKTOP.0, DESKTOP.1)
+            .await
+            .unwrap();
+
+        // The panels and dialogs, each at both widths.
+        browser.click("#emoji").await;
+        browser
+            .wait_until(
+                "the emoji are in",
+                "return document.querySelectorAll('.emoji-picker button.emoji').length > 100;",
+            )
+            .await;
+        shoot(&browser, &dir, "emoji", theme).await;
+        browser.click("#emoji").await;
+
+        browser.click("#search").await;
+        browser.type_into("#search-input", "sidebar").await;
+        browser.type_into("#search-from", "bob").await;
+        browser
+            .wait_until(
+                "the search finds Bob's messages",
+                "document.querySelector('#search-submit').click(); \
+                 return document.querySelectorAll('.search-hit').length > 0;",
+            )
+            .await;
+        shoot(&browser, &dir, "search", theme).await;
+        browser.click("#search").await;
+
+        browser.click("#members").await;
+        browser.find(".member[data-user='Bob']").await;
+        shoot(&browser, &dir, "members", theme).await;
+        browser.click("#members").await;
+
+        browser.click("#new-room").await;
+        browser.click("#kind-private").await;
+        browser.type_into("#create-name", "Launch plans").await;
+        browser.type_into("#create-members", "bob").await;
+        shoot(&browser, &dir, "new-room", theme).await;
+        browser.click("#new-room-cancel").await;
+
+        browser.click("#profile").await;
+        browser.find("#profile-dialog").await;
+        shoot(&browser, &dir, "profile", theme).await;
+        browser.click("#profile-cancel").await;
+
+        browser.click("#new-room").await;
+        let input = browser.find("#room").await;
+        input.clear().await.unwrap();
+        input.send_keys("nowhere").await.unwrap();
+        browser.click("#join").await;
+        browser.find("#room-missing").await;
+        shoot(&browser, &dir, "missing-room", theme).await;
         browser.close().await;
     }
-    for name in ["sign-in-desktop", "chat-desktop", "chat-phone"] {
+    for name in [
+        "sign-in-desktop",
+        "chat-desktop",
+        "chat-phone",
+        "emoji-desktop",
+        "emoji-phone",
+        "search-desktop",
+        "search-phone",
+        "members-desktop",
+        "members-phone",
+        "new-room-desktop",
+        "new-room-phone",
+        "profile-desktop",
+        "profile-phone",
+        "missing-room-desktop",
+        "missing-room-phone",
+    ] {
         for theme in ["light", "dark"] {
             let path = dir.join(format!("{name}-{theme}.png"));
             assert!(std::fs::metadata(&path).unwrap().len() > 10_000, "{path:?}");
         }
     }
+}
+
+/// Saves the page as `{name}-desktop-{theme}.png`, then at phone width as
+/// `{name}-phone-{theme}.png`, and goes back to desktop width.
+async fn shoot(browser: &Browser, dir: &std::path::Path, name: &str, theme: &str) {
+    for (width, (w, h)) in [("desktop", DESKTOP), ("phone", PHONE)] {
+        browser.client.set_window_size(w, h).await.unwrap();
+        browser
+            .screenshot(&dir.join(format!("{name}-{width}-{theme}.png")))
+            .await;
+    }
+    browser
+        .client
+        .set_window_size(DESKTOP.0, DESKTOP.1)
+        .await
+        .unwrap();
 }
