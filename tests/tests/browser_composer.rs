@@ -127,7 +127,12 @@ async fn the_emoji_button_shows_in_both_themes_and_the_picker_draws_every_emoji(
 
         // Esc closes it without picking, and the caret is back too.
         browser.click("#emoji").await;
-        browser.find("#emoji-search").await;
+        browser
+            .wait_until(
+                "the search box has the focus",
+                "return document.activeElement?.id === 'emoji-search';",
+            )
+            .await;
         browser
             .client
             .execute(
@@ -261,7 +266,11 @@ async fn the_keyboard_moves_through_messages_and_reaches_the_composer_in_a_few_p
     ana.wait_for_text(".message:not(.pending) .text", "mine")
         .await;
     press(&ana, UP).await;
-    ana.find("#edit-input").await;
+    ana.wait_until(
+        "the edit box has the focus",
+        "return document.activeElement?.id === 'edit-input';",
+    )
+    .await;
     press(&ana, ESCAPE).await;
     ana.wait_until(
         "the edit is cancelled, the message as it was",
