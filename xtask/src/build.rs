@@ -16,7 +16,7 @@ pub fn run() -> Result {
     client()
 }
 
-fn worker() -> Result {
+pub fn worker() -> Result {
     step("build: worker (worker-build --release)");
     worker_build("worker")?;
     // The function names (a fifth of the file) only label stack traces; a Worker's
@@ -89,8 +89,10 @@ fn worker_build(dir: &str) -> Result {
 }
 
 /// The Dioxus client without dioxus-cli: cargo, wasm-bindgen --target web, wasm-opt, and
-/// the hand-written page and styles beside them.
-fn client() -> Result {
+/// the hand-written page and styles beside them. Built into `target/client-dist`, then
+/// synced into `client/dist` in place: a `wrangler dev` serving that folder keeps
+/// watching it (deleting and recreating it left every page answering 404).
+pub fn client() -> Result {
     step("build: client (cargo build + wasm-bindgen + wasm-opt)");
     let root = root();
     exec(command("cargo").args([
@@ -101,7 +103,7 @@ fn client() -> Result {
         WASM_TARGET,
         "--release",
     ]))?;
-    let dist = root.join("client/dist");
+    let dist = root.join("target/client-dist");
     if dist.exists() {
         fs::remove_dir_all(&dist).map_err(|e| format!("clearing {}: {e}", dist.display()))?;
     }
@@ -136,6 +138,7 @@ fn client() -> Result {
         fs::copy(entry.path(), dist.join(entry.file_name()))
             .map_err(|e| format!("copying {}: {e}", entry.path().display()))?;
     }
+    sync_dir(&dist, &root.join("client/dist"))?;
     let size = fs::metadata(&bindgen_out).map(|m| m.len()).unwrap_or(0);
     println!(
         "    client/dist ready; edgechat_client_bg.wasm is {} KiB",
@@ -144,9 +147,79 @@ fn client() -> Result {
     Ok(())
 }
 
+/// Makes `to` hold what `from` holds, changing it in place: files are written over, what
+/// `from` lacks is removed, and `to` itself is never deleted.
+fn sync_dir(from: &std::path::Path, to: &std::path::Path) -> Result {
+    let err = |path: &std::path::Path, e: std::io::Error| format!("{}: {e}", path.display());
+    fs::create_dir_all(to).map_err(|e| err(to, e))?;
+    for entry in fs::read_dir(from).map_err(|e| err(from, e))? {
+        let entry = entry.map_err(|e| err(from, e))?;
+        let (source, target) = (entry.path(), to.join(entry.file_name()));
+        if source.is_dir() {
+            if target.is_file() {
+                fs::remove_file(&target).map_err(|e| err(&target, e))?;
+            }
+            sync_dir(&source, &target)?;
+        } else {
+            if target.is_dir() {
+                fs::remove_dir_all(&target).map_err(|e| err(&target, e))?;
+            }
+            let same =
+                fs::read(&target).is_ok_and(|old| fs::read(&source).is_ok_and(|new| new == old));
+            if !same {
+                fs::copy(&source, &target).map_err(|e| err(&source, e))?;
+            }
+        }
+    }
+    for entry in fs::read_dir(to).map_err(|e| err(to, e))? {
+        let entry = entry.map_err(|e| err(to, e))?;
+        if !from.join(entry.file_name()).exists() {
+            let path = entry.path();
+            if path.is_dir() {
+                fs::remove_dir_all(&path).map_err(|e| err(&path, e))?;
+            } else {
+                fs::remove_file(&path).map_err(|e| err(&path, e))?;
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_synced_folder_is_changed_in_place_never_deleted() {
+        let base = std::env::temp_dir().join(format!("xtask-sync-{}", std::process::id()));
+        let (from, to) = (base.join("from"), base.join("to"));
+        let _ = fs::remove_dir_all(&base);
+        fs::create_dir_all(from.join("snippets/a")).unwrap();
+        fs::write(from.join("index.html"), "new").unwrap();
+        fs::write(from.join("snippets/a/x.js"), "x").unwrap();
+        fs::create_dir_all(to.join("old-dir")).unwrap();
+        fs::write(to.join("index.html"), "old").unwrap();
+        fs::write(to.join("stale.js"), "gone").unwrap();
+        fs::write(to.join("old-dir/y.js"), "gone").unwrap();
+        #[cfg(unix)]
+        let inode = {
+            use std::os::unix::fs::MetadataExt;
+            fs::metadata(&to).unwrap().ino()
+        };
+
+        sync_dir(&from, &to).unwrap();
+
+        assert_eq!(fs::read_to_string(to.join("index.html")).unwrap(), "new");
+        assert_eq!(fs::read_to_string(to.join("snippets/a/x.js")).unwrap(), "x");
+        assert!(!to.join("stale.js").exists());
+        assert!(!to.join("old-dir").exists());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            assert_eq!(fs::metadata(&to).unwrap().ino(), inode, "the same folder");
+        }
+        fs::remove_dir_all(&base).unwrap();
+    }
 
     #[test]
     fn custom_sections_go_and_the_rest_stays_byte_for_byte() {

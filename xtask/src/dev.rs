@@ -1,6 +1,12 @@
-//! `cargo xtask dev`: build, migrate the local D1, and serve on 127.0.0.1.
+//! `cargo xtask dev`: build, migrate the local D1, and serve on 127.0.0.1; with
+//! `--watch`, rebuild the Worker or the client when their sources change, while
+//! `wrangler dev` keeps serving (it reloads the Worker, and the client's files change in
+//! place).
 
-use std::path::PathBuf;
+use std::{
+    path::{Path, PathBuf},
+    time::{Duration, SystemTime},
+};
 
 use crate::{
     Result, build,
@@ -11,10 +17,12 @@ use crate::{
 pub fn run(args: &[String]) -> Result {
     let mut port = "8787".to_owned();
     let mut state_dir = root().join(".state");
+    let mut watch = false;
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--port" => port = args.next().ok_or("--port takes a number")?.clone(),
+            "--watch" => watch = true,
             "--state-dir" => {
                 state_dir = PathBuf::from(args.next().ok_or("--state-dir takes a path")?)
             }
@@ -37,11 +45,84 @@ pub fn run(args: &[String]) -> Result {
     step(&format!(
         "dev: serving http://127.0.0.1:{port} (Ctrl-C stops)"
     ));
-    exec(
-        wrangler()
-            .args(["dev", "--ip", "127.0.0.1", "--port", &port, "--persist-to"])
-            .arg(&state_dir),
-    )
+    let mut serve = wrangler();
+    serve
+        .args(["dev", "--ip", "127.0.0.1", "--port", &port, "--persist-to"])
+        .arg(&state_dir);
+    if !watch {
+        return exec(&mut serve);
+    }
+    let mut server = serve
+        .spawn()
+        .map_err(|e| format!("cannot start wrangler dev: {e}"))?;
+    let mut seen = (newest(WORKER_SOURCES), newest(CLIENT_SOURCES));
+    loop {
+        std::thread::sleep(Duration::from_millis(700));
+        if let Some(status) = server.try_wait().map_err(|e| e.to_string())? {
+            return Err(format!("wrangler dev stopped ({status})"));
+        }
+        let now = (newest(WORKER_SOURCES), newest(CLIENT_SOURCES));
+        if now == seen {
+            continue;
+        }
+        // An editor saving several files: let it finish.
+        std::thread::sleep(Duration::from_millis(300));
+        let now_settled = (newest(WORKER_SOURCES), newest(CLIENT_SOURCES));
+        let (worker, client) = (now_settled.0 != seen.0, now_settled.1 != seen.1);
+        seen = now_settled;
+        for (changed, build, what) in [
+            (worker, build::worker as fn() -> Result, "the Worker"),
+            (client, build::client, "the client"),
+        ] {
+            if changed && let Err(err) = build() {
+                eprintln!("xtask: rebuilding {what} failed ({err}); still serving the last build");
+            }
+        }
+    }
+}
+
+/// What the Worker is built from.
+const WORKER_SOURCES: &[&str] = &[
+    "worker/src",
+    "worker/Cargo.toml",
+    "core/src",
+    "auth/src",
+    "protocol/src",
+    "Cargo.lock",
+];
+/// What the client is built from.
+const CLIENT_SOURCES: &[&str] = &[
+    "client/src",
+    "client/web",
+    "client/Cargo.toml",
+    "core/src",
+    "protocol/src",
+    "Cargo.lock",
+];
+
+/// The latest modification time of anything under `paths` (relative to the repository),
+/// and how many files there are, so a deleted file counts as a change too.
+fn newest(paths: &[&str]) -> (Option<SystemTime>, usize) {
+    fn walk(path: &Path, latest: &mut Option<SystemTime>, count: &mut usize) {
+        let Ok(meta) = std::fs::metadata(path) else {
+            return;
+        };
+        if meta.is_dir() {
+            for entry in std::fs::read_dir(path).into_iter().flatten().flatten() {
+                walk(&entry.path(), latest, count);
+            }
+        } else {
+            *count += 1;
+            if let Ok(modified) = meta.modified() {
+                *latest = (*latest).max(Some(modified));
+            }
+        }
+    }
+    let (mut latest, mut count) = (None, 0);
+    for path in paths {
+        walk(&root().join(path), &mut latest, &mut count);
+    }
+    (latest, count)
 }
 
 /// `.dev.vars` holds the local secrets and local-only settings (git-ignored; `wrangler

@@ -2,7 +2,8 @@
 //!
 //! - `setup`  installs what a fresh machine lacks; quick when all is there
 //! - `build`  builds the Worker (worker/build) and the client (client/dist)
-//! - `dev [--port N] [--state-dir DIR]`  builds, migrates and runs `wrangler dev`
+//! - `dev [--port N] [--state-dir DIR] [--watch]`  builds, migrates and runs `wrangler dev`;
+//!   with `--watch`, rebuilds the Worker or the client when their sources change
 //! - `test`   setup, fmt check, clippy (native and wasm32), build (the echo Worker too),
 //!   every test, deploy dry run
 //! - `ci`     what `.ci/run` calls: `test`
@@ -49,7 +50,7 @@ fn main() -> ExitCode {
     }
 }
 
-const USAGE: &str = "usage: cargo xtask <setup | build | dev [--port N] [--state-dir DIR] | test | ci | bench [SCENARIO ...] [OPTIONS] (see bench --help) | bench wake [--big N --small M --rounds R] | screenshots>";
+const USAGE: &str = "usage: cargo xtask <setup | build | dev [--port N] [--state-dir DIR] [--watch] | test | ci | bench [SCENARIO ...] [OPTIONS] (see bench --help) | bench wake [--big N --small M --rounds R] | screenshots>";
 
 /// Runs the screens test with its output going to docs/screenshots.
 fn screenshots() -> Result {
