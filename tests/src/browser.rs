@@ -112,6 +112,21 @@ impl Browser {
         self.find(css).await.send_keys(text).await.expect("typing");
     }
 
+    /// Replaces the text of the input `css` with `text`: emptied the way the page hears
+    /// (an `input` event, so a controlled input's state follows), then typed.
+    pub async fn replace_text(&self, css: &str, text: &str) {
+        let input = self.find(css).await;
+        self.client
+            .execute(
+                "const el = document.querySelector(arguments[0]); el.value = ''; \
+                 el.dispatchEvent(new Event('input', { bubbles: true }));",
+                vec![json!(css)],
+            )
+            .await
+            .expect("emptying an input");
+        input.send_keys(text).await.expect("typing");
+    }
+
     pub async fn click(&self, css: &str) {
         self.find(css).await.click().await.expect("click");
     }

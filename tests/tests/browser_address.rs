@@ -23,9 +23,7 @@ async fn address(browser: &Browser) -> String {
 /// Opens `room` from the "+" dialog.
 async fn join(browser: &Browser, room: &str) {
     browser.click("#new-room").await;
-    let input = browser.find("#room").await;
-    input.clear().await.unwrap();
-    input.send_keys(room).await.unwrap();
+    browser.replace_text("#room", room).await;
     browser.click("#join").await;
     browser
         .wait_for_text(".room-header h2", &format!("#{room}"))

@@ -281,9 +281,7 @@ async fn the_keyboard_moves_through_messages_and_reaches_the_composer_in_a_few_p
 
     // Switching rooms focuses the new room's box.
     ana.click("#new-room").await;
-    let input = ana.find("#room").await;
-    input.clear().await.unwrap();
-    input.send_keys("dev").await.unwrap();
+    ana.replace_text("#room", "dev").await;
     ana.click("#join").await;
     ana.wait_for_text(".room-header h2", "#dev").await;
     ana.wait_until(

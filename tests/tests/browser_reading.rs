@@ -177,22 +177,13 @@ async fn search_filters_by_member_and_dates_and_shows_hits_as_plain_text() {
     ana.wait_for_text(".message .text", "deploy tomorrow").await;
     ana.click("#search").await;
     ana.type_into("#search-input", "deploy").await;
-    // The index follows the write-behind, about a second behind.
-    for _ in 0..40 {
-        ana.click("#search-submit").await;
-        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
-        let found = ana
-            .client
-            .execute(
-                "return document.querySelectorAll('.search-hit').length;",
-                vec![],
-            )
-            .await
-            .unwrap();
-        if found == 2 {
-            break;
-        }
-    }
+    // The index follows the write-behind, about a second behind: search until both are in.
+    ana.wait_until(
+        "both messages are found",
+        "document.querySelector('#search-submit').click(); \
+         return document.querySelectorAll('.search-hit').length === 2;",
+    )
+    .await;
     hits(&ana, 2).await;
 
     ana.type_into("#search-from", "@Bob").await;

@@ -52,9 +52,7 @@ async fn rooms_are_created_from_the_dialog_as_public_private_or_group_conversati
     ana.click("#create-submit").await;
     ana.wait_for_text("#create-form .error", "There is no user named zed.")
         .await;
-    let members = ana.find("#create-members").await;
-    members.clear().await.unwrap();
-    members.send_keys("@bob").await.unwrap();
+    ana.replace_text("#create-members", "@bob").await;
     ana.type_into("#create-capacity", "5").await;
     ana.click("#create-submit").await;
     ana.wait_for_text(".room-header h2", "#Design Team").await;
@@ -200,9 +198,7 @@ async fn the_profile_is_a_dialog_with_cancel_and_the_sidebar_and_cards_keep_thei
     // The profile: a dialog; Cancel keeps the name as it was, Save changes it.
     ana.click("#profile").await;
     ana.find("#profile-dialog").await;
-    let name = ana.find("#profile-name").await;
-    name.clear().await.unwrap();
-    name.send_keys("Not saved").await.unwrap();
+    ana.replace_text("#profile-name", "Not saved").await;
     ana.click("#profile-cancel").await;
     ana.wait_until(
         "the dialog closed, the name unchanged",
@@ -211,9 +207,7 @@ async fn the_profile_is_a_dialog_with_cancel_and_the_sidebar_and_cards_keep_thei
     )
     .await;
     ana.click("#profile").await;
-    let name = ana.find("#profile-name").await;
-    name.clear().await.unwrap();
-    name.send_keys("Ana Lima").await.unwrap();
+    ana.replace_text("#profile-name", "Ana Lima").await;
     ana.click("#profile-save").await;
     ana.wait_for_text(".top .me", "Ana Lima").await;
     ana.close().await;

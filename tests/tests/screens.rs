@@ -199,9 +199,7 @@ async fn the_main_screens_at_desktop_and_phone_width_in_light_and_dark() {
         browser.click("#profile-cancel").await;
 
         browser.click("#new-room").await;
-        let input = browser.find("#room").await;
-        input.clear().await.unwrap();
-        input.send_keys("nowhere").await.unwrap();
+        browser.replace_text("#room", "nowhere").await;
         browser.click("#join").await;
         browser.find("#room-missing").await;
         shoot(&browser, &dir, "missing-room", theme).await;
