@@ -89,12 +89,10 @@ pub fn check_password(password: &str) -> Result<(), FieldError> {
 /// dropped (`edgechat_protocol::text`), every run of white space made one space,
 /// trimmed, at most `max` characters.
 fn clean_line(raw: &str, max: usize) -> String {
-    let visible = edgechat_protocol::text::without_hidden(raw);
-    let words: Vec<&str> = visible
-        .split(|c: char| c.is_whitespace() || c.is_control())
-        .filter(|w| !w.is_empty())
+    let joined: String = edgechat_protocol::text::one_line(raw)
+        .chars()
+        .take(max)
         .collect();
-    let joined: String = words.join(" ").chars().take(max).collect();
     joined.trim_end().to_owned()
 }
 

@@ -49,6 +49,7 @@ fn live_events_applied_to_an_old_state_equal_a_fresh_join() {
         capacity: None,
         created_by: "ana".into(),
         created_at: 0,
+        topic: String::new(),
     };
     let store = Store::new(Sqlite::memory());
     store.prepare().unwrap();

@@ -50,6 +50,7 @@ fn joined(
             capacity: None,
             created_by: "u".into(),
             created_at: 0,
+            topic: String::new(),
         },
         users: vec![],
         member_count: 0,

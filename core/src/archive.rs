@@ -55,6 +55,12 @@ pub enum ArchiveOp {
         at: Millis,
         pinned: bool,
     },
+    /// The room's directory row: its name, topic and capacity now.
+    Room {
+        name: String,
+        topic: String,
+        capacity: Option<u32>,
+    },
 }
 
 impl ArchiveOp {
@@ -68,6 +74,7 @@ impl ArchiveOp {
                 | ArchiveOp::NotMember { .. }
                 | ArchiveOp::Banned { .. }
                 | ArchiveOp::Muted { .. }
+                | ArchiveOp::Room { .. }
         )
     }
 }
@@ -84,7 +91,8 @@ pub fn writes_through(event: &RoomEvent) -> bool {
         | RoomEvent::UserBanned { .. }
         | RoomEvent::UserUnbanned { .. }
         | RoomEvent::UserMuted { .. }
-        | RoomEvent::UserUnmuted { .. } => true,
+        | RoomEvent::UserUnmuted { .. }
+        | RoomEvent::RoomUpdated { .. } => true,
         RoomEvent::NewMessage(_)
         | RoomEvent::MessageEdited { .. }
         | RoomEvent::MessageDeleted { .. }
@@ -178,6 +186,17 @@ pub fn ops(event: &RoomEvent, at: Millis) -> Vec<ArchiveOp> {
             by,
             at,
             pinned: false,
+        }],
+        // Listings read the directory: a rename shows there at once.
+        RoomEvent::RoomUpdated {
+            name,
+            topic,
+            capacity,
+            ..
+        } => vec![Op::Room {
+            name,
+            topic,
+            capacity,
         }],
         // Slow mode and previews live with the room (a preview in its message's body);
         // nothing in D1 reads them. A preview's image is a file, removed as files are.

@@ -123,6 +123,13 @@ impl Default for Limits {
 /// The largest page `load-history` returns, whatever it asks for.
 pub const MAX_HISTORY_PAGE: usize = 100;
 
+/// The most messages a room keeps pinned (as Discord does): `list-pins` sends them all.
+pub const MAX_PINS: usize = 50;
+
+/// The longest room name, and the longest topic, in characters.
+pub const ROOM_NAME_MAX: usize = 64;
+pub const TOPIC_MAX: usize = 250;
+
 /// The largest `MEMBER_PAGE` may be set to.
 pub const MAX_MEMBER_PAGE: usize = 500;
 

@@ -122,6 +122,26 @@ pub enum ClientMsg {
     InviteUser {
         user_id: Id,
     },
+    /// Change the room's settings: each field given is set, the rest stay as they are.
+    /// The name and the capacity need an admin, the topic a moderator; a direct room has
+    /// none to change.
+    UpdateRoom {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        /// One line; empty clears it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        topic: Option<String>,
+        /// Most members the room takes; 0 for no limit.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        capacity: Option<u32>,
+    },
+    /// The next page of banned users, by id after `after` (admins only).
+    ListBans {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        after: Option<Id>,
+    },
+    /// Every pinned message of the room (there are at most a few dozen).
+    ListPins,
 }
 
 impl ClientMsg {
@@ -169,6 +189,9 @@ impl ClientMsg {
         "set-role",
         "set-slow-mode",
         "invite-user",
+        "update-room",
+        "list-bans",
+        "list-pins",
     ];
 }
 

@@ -50,6 +50,8 @@ error_codes! {
     BadEmoji,
     /// The message already has as many different reactions as it may.
     TooManyReactions,
+    /// The room already has as many pinned messages as it keeps.
+    TooManyPins,
     /// The message, member, room, user, file or endpoint does not exist.
     NotFound,
     /// The actor's role does not allow this, or the target's role is equal or higher.
@@ -188,6 +190,7 @@ impl ErrorCode {
             | ErrorCode::ForbiddenOrigin => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::TooManyReactions
+            | ErrorCode::TooManyPins
             | ErrorCode::Duplicate
             | ErrorCode::RoomExists
             | ErrorCode::UsernameTaken
@@ -220,6 +223,7 @@ impl ErrorCode {
             | ErrorCode::UnknownAttachment
             | ErrorCode::BadEmoji
             | ErrorCode::TooManyReactions
+            | ErrorCode::TooManyPins
             | ErrorCode::NotFound
             | ErrorCode::Forbidden
             | ErrorCode::Muted

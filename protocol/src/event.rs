@@ -5,12 +5,13 @@
 //! variant with no `_ =>` arm: a new durable event that a fold forgets does not compile.
 //! On the wire it is the same frame as before, sent as `ServerMsg::Event`.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::{Id, LinkPreview, Message, Millis, Reaction, Role, Seq};
 
-/// A durable room event. Every one carries the room's `seq`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A durable room event. Every one carries the room's `seq`. Decoded by its `type` first
+/// (`decode.rs`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(
     tag = "type",
     rename_all = "kebab-case",
@@ -110,6 +111,17 @@ pub enum RoomEvent {
         by: Id,
         seq: Seq,
     },
+    /// The room's name, topic or capacity changed: the settings as they are now.
+    RoomUpdated {
+        name: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        topic: String,
+        /// Most members the room takes; `None` for no limit.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        capacity: Option<u32>,
+        by: Id,
+        seq: Seq,
+    },
     /// The message's link preview arrived (`preview`), or was removed (`null`: by its
     /// author, or because an edit changed the link).
     LinkPreview {
@@ -139,6 +151,7 @@ impl RoomEvent {
         "slow-mode-changed",
         "user-invited",
         "link-preview",
+        "room-updated",
     ];
 
     /// The event's place in the room's log.
@@ -159,7 +172,8 @@ impl RoomEvent {
             | RoomEvent::RoleChanged { seq, .. }
             | RoomEvent::SlowModeChanged { seq, .. }
             | RoomEvent::UserInvited { seq, .. }
-            | RoomEvent::LinkPreview { seq, .. } => *seq,
+            | RoomEvent::LinkPreview { seq, .. }
+            | RoomEvent::RoomUpdated { seq, .. } => *seq,
             RoomEvent::NewMessage(message) => message.seq,
         }
     }
@@ -184,7 +198,8 @@ impl RoomEvent {
             | RoomEvent::UserKicked { .. }
             | RoomEvent::RoleChanged { .. }
             | RoomEvent::SlowModeChanged { .. }
-            | RoomEvent::UserInvited { .. } => None,
+            | RoomEvent::UserInvited { .. }
+            | RoomEvent::RoomUpdated { .. } => None,
         }
     }
 
@@ -237,7 +252,8 @@ impl RoomEvent {
             | RoomEvent::UserKicked { .. }
             | RoomEvent::RoleChanged { .. }
             | RoomEvent::SlowModeChanged { .. }
-            | RoomEvent::UserInvited { .. } => {}
+            | RoomEvent::UserInvited { .. }
+            | RoomEvent::RoomUpdated { .. } => {}
         }
     }
 }

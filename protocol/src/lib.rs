@@ -6,6 +6,7 @@
 
 mod client;
 pub mod close;
+mod decode;
 mod error;
 mod event;
 mod message;
@@ -20,14 +21,15 @@ pub use error::ErrorCode;
 pub use event::RoomEvent;
 pub use message::{Attachment, LinkPreview, Message, PreviewImage, Reaction};
 pub use presence::{NotificationKind, Status};
-pub use room::{Role, RoomInfo, RoomKind, RoomUser};
+pub use room::{BannedUser, Role, RoomInfo, RoomKind, RoomUser};
 pub use server::{ServerMsg, UnknownMsg};
 
 /// The newest wire version this build speaks. Each version adds frame kinds
 /// ([`ServerMsg::since_version`]); a socket is sent only the kinds of the version it was
 /// answered with. 2: `presence-changed`. 3: `member-page`, and `room-joined` lists one page
 /// of the members (`memberCount` says how many there are) and the furthest read marks.
-pub const PROTOCOL_VERSION: u32 = 3;
+/// 4: `ban-page` and `pin-list`, the answers to `list-bans` and `list-pins`.
+pub const PROTOCOL_VERSION: u32 = 4;
 
 /// The exact frame a client sends to keep its socket alive; answered with [`PONG_FRAME`]
 /// by the runtime without waking a hibernating room.

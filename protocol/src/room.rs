@@ -58,6 +58,20 @@ pub struct RoomInfo {
     pub capacity: Option<u32>,
     pub created_by: Id,
     pub created_at: Millis,
+    /// What the room is about, in one line; empty for none.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub topic: String,
+}
+
+/// A user banned from a room, as `ban-page` lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BannedUser {
+    pub user_id: Id,
+    /// The name they had as a member; empty for a ban stored before names were kept, or
+    /// of someone banned before they ever joined.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub username: String,
 }
 
 /// A member as the room's member list shows them.

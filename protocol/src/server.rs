@@ -3,13 +3,14 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    ErrorCode, Id, Message, Millis, NotificationKind, Role, RoomEvent, RoomInfo, RoomUser, Seq,
-    Status,
+    BannedUser, ErrorCode, Id, Message, Millis, NotificationKind, Role, RoomEvent, RoomInfo,
+    RoomUser, Seq, Status,
 };
 
 /// A server-to-client event. Durable room events ([`RoomEvent`]) carry the room's `seq`;
-/// typing, presence and replies to one request do not.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// typing, presence and replies to one request do not. Decoded by its `type` first
+/// (`decode.rs`), not by serde's derive, which would buffer every frame.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(
     tag = "type",
     rename_all = "kebab-case",
@@ -126,6 +127,21 @@ pub enum ServerMsg {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         req_id: Option<String>,
     },
+    /// The answer to `list-bans` (version 4): the next banned users by id after `after`.
+    BanPage {
+        room_id: Id,
+        users: Vec<BannedUser>,
+        has_more: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        req_id: Option<String>,
+    },
+    /// The answer to `list-pins` (version 4): every pinned message, oldest first.
+    PinList {
+        room_id: Id,
+        messages: Vec<Message>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        req_id: Option<String>,
+    },
     /// `since` is too far back to replay: drop the room's local state; a fresh
     /// `room-joined` follows.
     Resync {
@@ -181,6 +197,8 @@ impl ServerMsg {
         "read-receipt",
         "history-page",
         "member-page",
+        "ban-page",
+        "pin-list",
         "resync",
         "pong",
         "notification",
@@ -227,6 +245,7 @@ impl ServerMsg {
             | ServerMsg::Unknown(_) => 1,
             ServerMsg::PresenceChanged { .. } => 2,
             ServerMsg::MemberPage { .. } => 3,
+            ServerMsg::BanPage { .. } | ServerMsg::PinList { .. } => 4,
         }
     }
 
@@ -247,6 +266,8 @@ impl ServerMsg {
             | ServerMsg::ReadReceipt { .. }
             | ServerMsg::HistoryPage { .. }
             | ServerMsg::MemberPage { .. }
+            | ServerMsg::BanPage { .. }
+            | ServerMsg::PinList { .. }
             | ServerMsg::Resync { .. }
             | ServerMsg::Notification { .. }
             | ServerMsg::Pong

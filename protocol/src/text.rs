@@ -30,9 +30,29 @@ pub fn without_hidden(text: &str) -> String {
     text.chars().filter(|c| !hides_or_reorders(*c)).collect()
 }
 
+/// `text` as one line of a name or a topic: without hidden characters, every run of
+/// white space or control characters one space, trimmed.
+pub fn one_line(text: &str) -> String {
+    let visible = without_hidden(text);
+    let words: Vec<&str> = visible
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_line_joins_lines_and_collapses_white_space() {
+        assert_eq!(
+            one_line("  Release\n\tplanning \u{202E} room  "),
+            "Release planning room"
+        );
+        assert_eq!(one_line("\u{200B}\n "), "");
+    }
 
     #[test]
     fn bidi_controls_and_zero_width_characters_are_removed() {

@@ -132,14 +132,38 @@ fn an_unknown_error_code_decodes_as_unknown() {
 }
 
 #[test]
-fn a_known_type_with_missing_fields_decodes_as_unknown() {
-    // Serde tries the untagged variants whenever the tagged ones fail, for any reason, so a
-    // malformed frame of a known type is not an error but an `Unknown` of that type.
-    let msg: ServerMsg = serde_json::from_str(r#"{"type":"message-deleted","seq":7}"#).unwrap();
+fn a_known_type_with_missing_fields_is_an_error_that_names_the_field() {
+    // Decoded by its type first (protocol/src/decode.rs): a malformed frame of a known
+    // type says what is wrong with it, where serde's untagged fallback made it `Unknown`.
+    let err = serde_json::from_str::<ServerMsg>(r#"{"type":"message-deleted","seq":7}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("missing field `messageId`"), "{err}");
+}
+
+#[test]
+fn a_frame_must_name_its_type_first() {
+    let err = serde_json::from_str::<ServerMsg>(r#"{"seq":7,"type":"pong"}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("`type` must be the frame's first field"),
+        "{err}"
+    );
+    let err = serde_json::from_str::<RoomEvent>(r#"{"type":"no-such-event","seq":1}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("no-such-event"), "{err}");
+}
+
+#[test]
+fn an_unknown_type_keeps_its_name_and_skips_its_fields() {
+    let msg: ServerMsg =
+        serde_json::from_str(r#"{"type":"from-the-future","nested":{"a":[1,2]},"n":1}"#).unwrap();
     assert_eq!(
         msg,
         ServerMsg::Unknown(UnknownMsg {
-            kind: "message-deleted".into()
+            kind: "from-the-future".into()
         })
     );
 }
@@ -238,6 +262,7 @@ fn every_error_code_has_its_wire_name() {
             "unknown-attachment",
             "bad-emoji",
             "too-many-reactions",
+            "too-many-pins",
             "not-found",
             "forbidden",
             "muted",

@@ -83,6 +83,7 @@ pub async fn create_for(env: &Env, user: &users::UserRow, body: NewRoom) -> Resu
         capacity: body.capacity,
         created_by: user.id.clone(),
         created_at: Date::now().as_millis(),
+        topic: String::new(),
     };
     let creation = Creation {
         info,
@@ -113,6 +114,7 @@ pub async fn direct(mut req: Request, env: &Env) -> Result<Response> {
             capacity: Some(2),
             created_by: user.id.clone(),
             created_at: Date::now().as_millis(),
+            topic: String::new(),
         },
         creator: Identity::from(&user),
         members,
@@ -189,6 +191,8 @@ struct Listed {
     kind: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     capacity: Option<u64>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    topic: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     role: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -206,7 +210,7 @@ pub async fn mine(req: Request, env: &Env) -> Result<Response> {
     let rows: Vec<Listed> = env
         .d1("DB")?
         .prepare(
-            "SELECT r.id, r.name, r.kind, r.capacity, m.role, m.last_read_seq,
+            "SELECT r.id, r.name, r.kind, r.capacity, r.topic, m.role, m.last_read_seq,
                  (SELECT COUNT(*) FROM messages g WHERE g.room_id = r.id AND g.seq > m.last_read_seq
                      AND g.user_id != ?1 AND g.deleted = 0) AS unread_count,
                  (SELECT COUNT(*) FROM mentions n JOIN messages g ON g.id = n.message_id
@@ -241,7 +245,7 @@ pub async fn public(req: Request, env: &Env) -> Result<Response> {
     let rows: Vec<Listed> = env
         .d1("DB")?
         .prepare(
-            "SELECT id, name, kind, capacity FROM rooms
+            "SELECT id, name, kind, capacity, topic FROM rooms
              WHERE kind = 'public' AND (name LIKE ?1 ESCAPE '\\' OR id LIKE ?1 ESCAPE '\\')
              ORDER BY name LIMIT 50",
         )

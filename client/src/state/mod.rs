@@ -4,10 +4,12 @@
 mod notes;
 mod outbox;
 mod reading;
+mod settings;
 
 pub use notes::{Moderated, Note};
 pub use outbox::Pending;
 pub use reading::{GROUP_WITHIN_MS, continues, plural};
+pub use settings::Settings;
 
 use std::collections::BTreeMap;
 
@@ -79,6 +81,8 @@ pub struct ChatState {
     pub notes: Vec<Note>,
     /// What a moderator last did to the user here.
     pub moderated: Option<Moderated>,
+    /// The room's settings, ban list and pins, for the settings panel.
+    pub settings: Settings,
     /// Client ids this page saw acknowledged or refused: no outbox may keep them.
     settled: std::collections::BTreeSet<String>,
     /// The highest durable seq seen, to resume after a reconnect.
@@ -118,8 +122,12 @@ impl ChatState {
                 read_marks,
                 last_read_seq,
                 unread_count,
+                room,
+                slow_mode,
                 ..
             } if room_id == self.room => {
+                self.settings.info = Some(room);
+                self.settings.slow_mode = slow_mode;
                 // The first join sets the divider; a reconnect keeps it where it was.
                 if self.read_at_open.is_none() {
                     self.read_at_open = Some(last_read_seq);
@@ -181,6 +189,15 @@ impl ChatState {
                 }
                 self.members_after = last.filter(|_| has_more);
             }
+            ServerMsg::BanPage {
+                room_id,
+                users,
+                has_more,
+                ..
+            } if room_id == self.room => self.settings.banned(users, has_more),
+            ServerMsg::PinList {
+                room_id, messages, ..
+            } if room_id == self.room => self.settings.pins = Some(messages),
             ServerMsg::MessageAck { client_msg_id, .. } => {
                 self.pending.retain(|p| p.client_msg_id != client_msg_id);
                 self.settled.insert(client_msg_id);
@@ -262,6 +279,8 @@ impl ChatState {
             | ServerMsg::Resync { .. }
             | ServerMsg::HistoryPage { .. }
             | ServerMsg::MemberPage { .. }
+            | ServerMsg::BanPage { .. }
+            | ServerMsg::PinList { .. }
             | ServerMsg::TypingIndicator { .. }
             | ServerMsg::OnlineUsers { .. }
             | ServerMsg::PresenceChanged { .. }
@@ -279,6 +298,15 @@ impl ChatState {
     /// message.
     fn apply_event(&mut self, event: RoomEvent) {
         self.note(&event);
+        let message = event
+            .message_id()
+            .and_then(|id| self.messages.iter().find(|m| m.message_id == id));
+        let name = match &event {
+            RoomEvent::UserBanned { user_id, .. } => self.users.get(user_id),
+            _ => None,
+        }
+        .map_or("", |u| u.username.as_str());
+        self.settings.apply(&event, message, name);
         match event {
             RoomEvent::NewMessage(message) => {
                 self.pending
@@ -358,11 +386,12 @@ impl ChatState {
                     user.role = role;
                 }
             }
-            // The server enforces these; the client shows nothing of them yet.
+            // Notes and the settings show these.
             RoomEvent::UserMuted { .. }
             | RoomEvent::UserUnmuted { .. }
             | RoomEvent::UserUnbanned { .. }
-            | RoomEvent::SlowModeChanged { .. } => {}
+            | RoomEvent::SlowModeChanged { .. }
+            | RoomEvent::RoomUpdated { .. } => {}
         }
     }
 

@@ -1,5 +1,6 @@
 //! Quiet lines in the timeline for who joined, left, was added, removed, banned or muted,
-//! and role changes; and what the user is told when it happens to them.
+//! role changes and the room's settings; and what the user is told when it happens to
+//! them.
 
 use edgechat_protocol::{Millis, Role, RoomEvent, Seq};
 
@@ -135,6 +136,40 @@ impl ChatState {
                     format!("{} made {} {role}", self.name_of(by), self.name_of(user_id)),
                     None,
                 )
+            }
+            RoomEvent::RoomUpdated {
+                name,
+                topic,
+                capacity,
+                by,
+                seq,
+            } => {
+                let by = self.name_of(by);
+                let before = self.settings.info.as_ref();
+                let text = if before.is_some_and(|b| &b.name != name) {
+                    format!("{by} renamed the room to {name}")
+                } else if before.is_some_and(|b| &b.topic != topic) {
+                    if topic.is_empty() {
+                        format!("{by} cleared the topic")
+                    } else {
+                        format!("{by} set the topic: {topic}")
+                    }
+                } else {
+                    match capacity {
+                        Some(cap) => format!("{by} limited the room to {cap} members"),
+                        None => format!("{by} removed the member limit"),
+                    }
+                };
+                (*seq, text, None)
+            }
+            RoomEvent::SlowModeChanged { seconds, by, seq } => {
+                let by = self.name_of(by);
+                let text = if *seconds == 0 {
+                    format!("{by} turned slow mode off")
+                } else {
+                    format!("{by} turned slow mode on: one message every {seconds} s")
+                };
+                (*seq, text, None)
             }
             _ => return,
         };

@@ -120,6 +120,7 @@ impl<S: Sql> Room<S> {
             | ClientMsg::KickUser { .. }
             | ClientMsg::SetRole { .. }
             | ClientMsg::SetSlowMode { .. }
+            | ClientMsg::UpdateRoom { .. }
             | ClientMsg::InviteUser { .. } => Some(Budget::Moderation),
             ClientMsg::LeaveRoom { .. } => Some(Budget::Membership),
             _ => None,
@@ -199,6 +200,20 @@ impl<S: Sql> Room<S> {
             ClientMsg::KickUser { user_id } => self.kick(who, &user_id, now),
             ClientMsg::SetRole { user_id, role } => self.set_role(who, &user_id, role),
             ClientMsg::SetSlowMode { seconds } => self.set_slow_mode(who, seconds),
+            ClientMsg::UpdateRoom {
+                name,
+                topic,
+                capacity,
+            } => self.update_room(
+                who,
+                super::settings::Settings {
+                    name,
+                    topic,
+                    capacity,
+                },
+            ),
+            ClientMsg::ListBans { after } => self.ban_page(conn, who, after.as_deref(), req_id),
+            ClientMsg::ListPins => self.pin_list(conn, req_id),
             ClientMsg::InviteUser { user_id } => {
                 // Checked here, then again once the door has looked the invitee up.
                 self.invite(who, &user_id, None)?;

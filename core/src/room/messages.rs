@@ -245,6 +245,9 @@ impl<S: Sql> Room<S> {
         if message.pinned == pin {
             return Ok(Vec::new());
         }
+        if pin {
+            self.room_for_a_pin()?;
+        }
         let (message_id, by, seq) = (message_id.to_owned(), who.user_id.clone(), self.next_seq());
         Ok(self.publish(if pin {
             RoomEvent::MessagePinned {

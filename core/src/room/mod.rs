@@ -15,6 +15,7 @@ mod moderation;
 mod presence;
 mod previews;
 mod reactions;
+mod settings;
 mod uploads;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -380,7 +381,7 @@ pub(crate) enum Budget {
     Messages,
     /// Edits, deletes, reactions, pins (`ACTION_RATE_…`).
     Actions,
-    /// Mutes, bans, kicks, roles, slow mode, invites (`MODERATION_RATE_…`).
+    /// Mutes, bans, kicks, roles, slow mode, settings, invites (`MODERATION_RATE_…`).
     Moderation,
     /// Leaving, and so joining again (`MEMBERSHIP_RATE_…`).
     Membership,

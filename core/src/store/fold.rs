@@ -12,7 +12,9 @@ const UPSERT_MEMBER: &str =
          handle = CASE WHEN excluded.handle = '' THEN members.handle ELSE excluded.handle END";
 const DELETE_MEMBER: &str = "DELETE FROM members WHERE user_id = ?";
 const SET_ROLE: &str = "UPDATE members SET role = ? WHERE user_id = ?";
-const BAN: &str = "INSERT OR IGNORE INTO banned (user_id) VALUES (?)";
+/// Run before the member row goes: the ban keeps the name they had.
+const BAN: &str = "INSERT OR IGNORE INTO banned (user_id, username)
+     VALUES (?1, COALESCE((SELECT username FROM members WHERE user_id = ?1), ''))";
 const UNBAN: &str = "DELETE FROM banned WHERE user_id = ?";
 const MUTE: &str = "INSERT INTO muted (user_id, until) VALUES (?, ?)
      ON CONFLICT(user_id) DO UPDATE SET until = excluded.until";
@@ -49,8 +51,8 @@ pub fn apply<S: Sql>(store: &Store<S>, event: &RoomEvent) -> Result<(), StoreErr
             store.exec(DELETE_MEMBER, &[user_id.into()])
         }
         RoomEvent::UserBanned { user_id, .. } => {
-            store.exec(DELETE_MEMBER, &[user_id.into()])?;
-            store.exec(BAN, &[user_id.into()])
+            store.exec(BAN, &[user_id.into()])?;
+            store.exec(DELETE_MEMBER, &[user_id.into()])
         }
         RoomEvent::UserUnbanned { user_id, .. } => store.exec(UNBAN, &[user_id.into()]),
         RoomEvent::UserMuted { user_id, until, .. } => {
@@ -63,6 +65,20 @@ pub fn apply<S: Sql>(store: &Store<S>, event: &RoomEvent) -> Result<(), StoreErr
         RoomEvent::SlowModeChanged { seconds, .. } => {
             store.set_counter(schema::SLOW_MODE, u64::from(*seconds))
         }
+        RoomEvent::RoomUpdated {
+            name,
+            topic,
+            capacity,
+            ..
+        } => match store.info()? {
+            Some(mut info) => {
+                info.name = name.clone();
+                info.topic = topic.clone();
+                info.capacity = *capacity;
+                store.save_info(&info)
+            }
+            None => Ok(()),
+        },
         RoomEvent::NewMessage(message) => {
             store.exec(
                 INSERT_MESSAGE,
@@ -120,6 +136,7 @@ fn membership_of(event: &RoomEvent) -> Option<&str> {
         | RoomEvent::UserUnmuted { user_id, .. }
         | RoomEvent::RoleChanged { user_id, .. } => Some(user_id),
         RoomEvent::SlowModeChanged { .. }
+        | RoomEvent::RoomUpdated { .. }
         | RoomEvent::NewMessage(_)
         | RoomEvent::MessageDeleted { .. }
         | RoomEvent::MessageEdited { .. }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use edgechat_protocol::{Id, Message, Millis, RoomEvent, RoomInfo, Seq, Status};
+use edgechat_protocol::{BannedUser, Id, Message, Millis, RoomEvent, RoomInfo, Seq, Status};
 
 use super::{Member, Sql, Store, StoreError, Value, schema, to_json};
 
@@ -25,6 +25,13 @@ const LIVE_MEMBERS: &str =
     "SELECT user_id FROM members WHERE status != 'offline' ORDER BY user_id LIMIT ?";
 const MEMBER_COUNT: &str = "SELECT COUNT(*) FROM members";
 const IS_BANNED: &str = "SELECT 1 FROM banned WHERE user_id = ?";
+const BANNED_AFTER: &str =
+    "SELECT user_id, username FROM banned WHERE user_id > ? ORDER BY user_id LIMIT ?";
+/// The same expression as the partial index `messages_pinned`, which it reads alone.
+const PINNED: &str = "SELECT body FROM messages WHERE json_extract(body, '$.pinned') = 1
+     ORDER BY seq LIMIT ?";
+const PINNED_COUNT: &str = "SELECT COUNT(*) FROM (SELECT 1 FROM messages
+     WHERE json_extract(body, '$.pinned') = 1 LIMIT ?)";
 const MUTED_UNTIL: &str = "SELECT until FROM muted WHERE user_id = ?";
 const MESSAGE: &str = "SELECT body FROM messages WHERE seq = ?";
 const MESSAGES_BEFORE: &str = "SELECT body FROM messages WHERE seq < ? ORDER BY seq DESC LIMIT ?";
@@ -165,6 +172,43 @@ impl<S: Sql> Store<S> {
 
     pub fn is_banned(&self, user_id: &str) -> Result<bool, StoreError> {
         Ok(self.one(IS_BANNED, &[user_id.into()])?.is_some())
+    }
+
+    /// Up to `limit` banned users by id after `after`, and whether more follow.
+    pub fn banned_after(
+        &self,
+        after: &str,
+        limit: usize,
+    ) -> Result<(Vec<BannedUser>, bool), StoreError> {
+        let mut page: Vec<BannedUser> = self
+            .sql
+            .run(BANNED_AFTER, &[after.into(), (limit as u64 + 1).into()])?
+            .iter()
+            .map(|row| {
+                Ok(BannedUser {
+                    user_id: row.text(0)?.to_owned(),
+                    username: row.text(1)?.to_owned(),
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        let more = page.len() > limit;
+        page.truncate(limit);
+        Ok((page, more))
+    }
+
+    /// The pinned messages, oldest first: up to `limit`.
+    pub fn pinned(&self, limit: usize) -> Result<Vec<Message>, StoreError> {
+        self.sql
+            .run(PINNED, &[(limit as u64).into()])?
+            .iter()
+            .map(|row| row.json(0))
+            .collect()
+    }
+
+    /// How many messages are pinned, counting no further than `cap`.
+    pub fn pinned_count(&self, cap: usize) -> Result<u64, StoreError> {
+        self.one(PINNED_COUNT, &[(cap as u64).into()])?
+            .map_or(Ok(0), |row| row.uint(0))
     }
 
     /// Until when `user_id` was muted, whether or not that has passed.
@@ -365,5 +409,43 @@ fn status_name(status: Status) -> &'static str {
         Status::Online => "online",
         Status::Away => "away",
         Status::Offline => "offline",
+    }
+}
+
+#[cfg(all(test, feature = "sqlite"))]
+mod tests {
+    use super::*;
+    use crate::store::sqlite::Sqlite;
+
+    /// The plan SQLite picks for `sql`, in one line.
+    fn plan(store: &Store<Sqlite>, sql: &str) -> String {
+        // Statements are constants; a test may leak the few it makes.
+        let explain: &'static str = format!("EXPLAIN QUERY PLAN {sql}").leak();
+        let params: Vec<Value> = (0..sql.matches('?').count())
+            .map(|_| Value::from(1u64))
+            .collect();
+        let rows = match store.sql.run(explain, &params) {
+            Ok(rows) => rows,
+            Err(err) => panic!("{sql}: {err}"),
+        };
+        rows.iter()
+            .filter_map(|row| row.text(3).ok().map(str::to_owned))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    #[test]
+    fn the_pins_and_the_ban_list_read_an_index_not_the_history() {
+        let store = Store::new(Sqlite::memory());
+        store.prepare().ok();
+        for sql in [PINNED, PINNED_COUNT] {
+            let plan = plan(&store, sql);
+            assert!(plan.contains("messages_pinned"), "{sql}: {plan}");
+        }
+        let plan = plan(&store, BANNED_AFTER);
+        assert!(
+            plan.contains("USING INDEX") || plan.contains("PRIMARY KEY"),
+            "{plan}"
+        );
     }
 }

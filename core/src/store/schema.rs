@@ -8,8 +8,9 @@ use super::{Sql, Store, StoreError};
 /// every wake). 2: state tables beside a compacted log. 3: membership changes D1 lacks,
 /// and notifications not yet delivered. 4: uploads on their way to R2. 5: read marks by how
 /// far they reach, so a joiner is sent the furthest few without reading them all. 6: each
-/// member's account name and the status their inbox relays.
-pub const VERSION: u64 = 6;
+/// member's account name and the status their inbox relays. 7: the name each banned user
+/// had, and the pinned messages by an index of their own, for the settings panel.
+pub const VERSION: u64 = 7;
 
 /// Keys of the `counters` table (the head is not one: it is the log's newest seq).
 pub const SLOW_MODE: &str = "slow_mode";
@@ -92,6 +93,14 @@ const V6: &[&str] = &[
     "CREATE INDEX members_live ON members (user_id) WHERE status != 'offline'",
 ];
 
+/// From schema 6 to 7.
+const V7: &[&str] = &[
+    "ALTER TABLE banned ADD COLUMN username TEXT NOT NULL DEFAULT ''",
+    // The pinned few among a history of any length; `PINNED` names the same expression,
+    // so it reads only this index.
+    "CREATE INDEX messages_pinned ON messages (seq) WHERE json_extract(body, '$.pinned') = 1",
+];
+
 pub(super) const LOG_HEAD: &str = "SELECT COALESCE(MAX(seq), 0) FROM events";
 const LOG_CHUNK: &str = "SELECT body FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?";
 
@@ -138,6 +147,11 @@ impl<S: Sql> Store<S> {
             }
             if version < 6 {
                 for statement in V6 {
+                    self.exec(statement, &[])?;
+                }
+            }
+            if version < 7 {
+                for statement in V7 {
                     self.exec(statement, &[])?;
                 }
             }

@@ -35,6 +35,7 @@ pub fn info(kind: RoomKind) -> RoomInfo {
         capacity: None,
         created_by: "ana".into(),
         created_at: START,
+        topic: String::new(),
     }
 }
 

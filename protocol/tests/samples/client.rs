@@ -177,5 +177,20 @@ pub fn client_samples() -> Vec<(ClientFrame, &'static str)> {
             }),
             r#"{"type":"invite-user","userId":"u-3"}"#,
         ),
+        (
+            frame(ClientMsg::UpdateRoom {
+                name: Some("Release planning".into()),
+                topic: Some("Ship on Friday".into()),
+                capacity: Some(0),
+            }),
+            r#"{"type":"update-room","name":"Release planning","topic":"Ship on Friday","capacity":0}"#,
+        ),
+        (
+            frame(ClientMsg::ListBans {
+                after: Some("u-3".into()),
+            }),
+            r#"{"type":"list-bans","after":"u-3"}"#,
+        ),
+        (frame(ClientMsg::ListPins), r#"{"type":"list-pins"}"#),
     ]
 }

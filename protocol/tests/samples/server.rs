@@ -1,8 +1,8 @@
 //! One value of every server event with its exact JSON.
 
 use edgechat_protocol::{
-    Attachment, ErrorCode, LinkPreview, Message, NotificationKind, PreviewImage, Reaction, Role,
-    RoomEvent, RoomInfo, RoomKind, RoomUser, ServerMsg, Status,
+    Attachment, BannedUser, ErrorCode, LinkPreview, Message, NotificationKind, PreviewImage,
+    Reaction, Role, RoomEvent, RoomInfo, RoomKind, RoomUser, ServerMsg, Status,
 };
 
 fn room_info() -> RoomInfo {
@@ -13,6 +13,7 @@ fn room_info() -> RoomInfo {
         capacity: None,
         created_by: "u-1".into(),
         created_at: 1_700_000_000_000,
+        topic: String::new(),
     }
 }
 
@@ -115,6 +116,7 @@ pub fn server_samples() -> Vec<(ServerMsg, &'static str)> {
                     capacity: Some(50),
                     created_by: "u-1".into(),
                     created_at: 1_700_000_000_000,
+                    topic: String::new(),
                 },
             },
             r#"{"type":"room-created","room":{"roomId":"r-9","name":"Design","kind":"private","capacity":50,"createdBy":"u-1","createdAt":1700000000000}}"#,
@@ -354,6 +356,40 @@ pub fn server_samples() -> Vec<(ServerMsg, &'static str)> {
                 seq: 17,
             }),
             r#"{"type":"slow-mode-changed","seconds":30,"by":"u-1","seq":17}"#,
+        ),
+        (
+            ServerMsg::Event(RoomEvent::RoomUpdated {
+                name: "Release planning".into(),
+                topic: "Ship on Friday".into(),
+                capacity: None,
+                by: "u-1".into(),
+                seq: 18,
+            }),
+            r#"{"type":"room-updated","name":"Release planning","topic":"Ship on Friday","by":"u-1","seq":18}"#,
+        ),
+        (
+            ServerMsg::BanPage {
+                room_id: "lobby".into(),
+                users: vec![BannedUser {
+                    user_id: "u-3".into(),
+                    username: "Cy".into(),
+                }],
+                has_more: false,
+                req_id: Some("b-1".into()),
+            },
+            r#"{"type":"ban-page","roomId":"lobby","users":[{"userId":"u-3","username":"Cy"}],"hasMore":false,"reqId":"b-1"}"#,
+        ),
+        (
+            ServerMsg::PinList {
+                room_id: "lobby".into(),
+                messages: vec![Message {
+                    text: "Read this first".into(),
+                    pinned: true,
+                    ..message()
+                }],
+                req_id: Some("p-1".into()),
+            },
+            r#"{"type":"pin-list","roomId":"lobby","messages":[{"messageId":"lobby:3","roomId":"lobby","userId":"u-1","username":"Ana","text":"Read this first","timestamp":1700000000000,"seq":3,"clientMsgId":"c-1","pinned":true}],"reqId":"p-1"}"#,
         ),
         (
             ServerMsg::Notification {

@@ -154,6 +154,15 @@ fn statements(
             "DELETE FROM pins WHERE message_id = ?1",
             &[text(message_id)],
         )?],
+        ArchiveOp::Room {
+            name,
+            topic,
+            capacity,
+        } => vec![statement(
+            db,
+            "UPDATE rooms SET name = ?2, topic = ?3, capacity = ?4 WHERE id = ?1",
+            &[room, text(name), text(topic), opt(capacity.map(u64::from))],
+        )?],
     })
 }
 

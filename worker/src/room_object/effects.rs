@@ -11,7 +11,7 @@ use crate::sockets;
 /// What an effect leaves for the door to finish before the core's next turn.
 pub(super) enum FollowUp {
     /// The command that answers an `authenticate`.
-    Command(Command),
+    Command(Box<Command>),
     /// An invitee to look up (asynchronously: D1 and their inbox).
     ResolveInvite {
         conn: String,
@@ -73,7 +73,7 @@ impl Room {
                     if let Some(origin) = origin {
                         follow_up = self
                             .reauthenticate(origin, conn, &token, req_id)
-                            .map(FollowUp::Command);
+                            .map(|command| FollowUp::Command(Box::new(command)));
                     }
                 }
             }

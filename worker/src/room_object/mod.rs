@@ -346,7 +346,7 @@ impl Room {
             }
             let command = match self.carry_out(ws, effects) {
                 None => break,
-                Some(FollowUp::Command(command)) => command,
+                Some(FollowUp::Command(command)) => *command,
                 Some(FollowUp::ResolveInvite {
                     conn,
                     user_id,
