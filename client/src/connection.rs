@@ -60,8 +60,12 @@ impl Channel for RoomChannel {
     }
 
     fn frame(&mut self, msg: ServerMsg) {
-        if let ServerMsg::Event(RoomEvent::NewMessage(message)) = &msg {
-            self.arrived(message);
+        match &msg {
+            ServerMsg::Event(RoomEvent::NewMessage(message)) => self.arrived(message),
+            ServerMsg::Event(RoomEvent::RoomUpdated { name, .. }) => {
+                self.directory.write().renamed(&self.room, name);
+            }
+            _ => {}
         }
         self.state.write().apply(msg);
     }

@@ -131,6 +131,13 @@ impl Directory {
             .map(|r| r.kind)
     }
 
+    /// `room_id` was renamed (`room-updated`): the list shows the new name.
+    pub fn renamed(&mut self, room_id: &str, name: &str) {
+        if let Some(room) = self.rooms.iter_mut().find(|r| r.room_id == room_id) {
+            name.clone_into(&mut room.name);
+        }
+    }
+
     /// A room the user was added to (`room-created` on the inbox).
     pub fn added(&mut self, info: &RoomInfo) {
         if self.entry(&info.room_id).is_none() {

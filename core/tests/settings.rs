@@ -207,12 +207,17 @@ fn admins_list_the_banned_with_the_names_they_had_and_unban_them() {
     // Only admins see it, as only they may unban.
     let refused = world.send("bo", ClientMsg::ListBans { after: None });
     assert_eq!(error_code(&refused), Some(ErrorCode::Forbidden));
-    world.send(
+    // The unban names them too, for the line others see.
+    let unbanned = world.send(
         "ana",
         ClientMsg::UnbanUser {
             user_id: "cy".into(),
         },
     );
+    assert!(matches!(
+        appended(&unbanned).as_slice(),
+        [RoomEvent::UserUnbanned { username, .. }] if username == "Cy"
+    ));
     let effects = world.send("ana", ClientMsg::ListBans { after: None });
     let ServerMsg::BanPage { users, .. } = only(sent_to(&effects, "ana")) else {
         panic!("no ban-page");

@@ -91,7 +91,13 @@ fn room_event<'de, A: MapAccess<'de>>(tag: &str, map: A) -> Result<Result<RoomEv
         "user-muted" => UserMuted { user_id: Id, until: Millis, by: Id, seq: Seq }
         "user-unmuted" => UserUnmuted { user_id: Id, by: Id, seq: Seq }
         "user-banned" => UserBanned { user_id: Id, by: Id, seq: Seq }
-        "user-unbanned" => UserUnbanned { user_id: Id, by: Id, seq: Seq }
+        "user-unbanned" => UserUnbanned {
+            user_id: Id,
+            #[serde(default)]
+            username: String,
+            by: Id,
+            seq: Seq,
+        }
         "user-kicked" => UserKicked { user_id: Id, by: Id, seq: Seq }
         "role-changed" => RoleChanged { user_id: Id, role: Role, by: Id, seq: Seq }
         "slow-mode-changed" => SlowModeChanged { seconds: u32, by: Id, seq: Seq }

@@ -85,6 +85,10 @@ pub enum RoomEvent {
     },
     UserUnbanned {
         user_id: Id,
+        /// The name they had as a member, when the room kept it (events stored before
+        /// it was carried have none).
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        username: String,
         by: Id,
         seq: Seq,
     },

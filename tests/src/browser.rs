@@ -217,6 +217,20 @@ impl Browser {
 }
 
 impl Browser {
+    /// Presses and lets go of one key: a character, or a WebDriver key such as
+    /// `"\u{e00c}"` (Esc).
+    pub async fn press(&self, key: &str) {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let value = key.chars().next().expect("a key");
+        let keys = KeyActions::new("keyboard".into())
+            .then(KeyAction::Down { value })
+            .then(KeyAction::Up { value });
+        self.client
+            .perform_actions(keys)
+            .await
+            .expect("pressing a key");
+    }
+
     /// Clicks `button` (a selector inside the row) on the message whose text is `text`,
     /// as a user does after hovering over it.
     pub async fn on_message(&self, text: &str, button: &str) {

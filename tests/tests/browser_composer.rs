@@ -156,12 +156,7 @@ async fn the_emoji_button_shows_in_both_themes_and_the_picker_draws_every_emoji(
 
 /// Presses `key` (a WebDriver key code) on whatever has the focus, as the keyboard does.
 async fn press(browser: &Browser, key: &str) {
-    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
-    let value = key.chars().next().unwrap();
-    let keys = KeyActions::new("keyboard".into())
-        .then(KeyAction::Down { value })
-        .then(KeyAction::Up { value });
-    browser.client.perform_actions(keys).await.unwrap();
+    browser.press(key).await;
 }
 
 const TAB: &str = "\u{e004}";

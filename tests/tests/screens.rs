@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 
 use edgechat_e2e::{browser::Browser, files::png, repo_root, server::Server, socket::Client};
-use edgechat_protocol::{ClientMsg, ServerMsg};
+use edgechat_protocol::{ClientMsg, Role, RoomEvent, ServerMsg};
 
 fn out_dir() -> PathBuf {
     let dir = std::env::var_os("EDGECHAT_SCREENSHOTS_DIR")
@@ -65,9 +65,28 @@ async fn the_main_screens_at_desktop_and_phone_width_in_light_and_dark() {
             client_msg_id: format!("s-{i}"),
         })
         .await;
-        bob.recv_until(|m| matches!(m, ServerMsg::MessageAck { .. }))
+        let ack = bob
+            .recv_until(|m| matches!(m, ServerMsg::MessageAck { .. }))
             .await;
+        // The first message is pinned, for the settings panel's pins.
+        if let (0, ServerMsg::MessageAck { message_id, .. }) = (i, ack) {
+            bob.send(&ClientMsg::PinMessage { message_id }).await;
+        }
     }
+    // A topic for the header, and someone banned for the settings panel's ban list.
+    bob.send(&ClientMsg::UpdateRoom {
+        name: None,
+        topic: Some("Where the new sidebar gets designed".into()),
+        capacity: Some(25),
+    })
+    .await;
+    bob.send(&ClientMsg::SetSlowMode { seconds: 10 }).await;
+    let troll_acct = server.register("Trolly").await;
+    let _troll = Client::join(&server, "design", &troll_acct).await;
+    bob.send(&ClientMsg::BanUser {
+        user_id: troll_acct.user_id.clone(),
+    })
+    .await;
 
     let dir = out_dir();
     for (theme, browser) in [
@@ -103,6 +122,19 @@ async fn the_main_screens_at_desktop_and_phone_width_in_light_and_dark() {
             .await;
         browser.click("#join").await;
         browser.find(".room-link[data-room='design']").await;
+        // Bob makes the newcomer an admin, so the settings panel shows every control.
+        let joined = bob
+            .recv_until(|m| {
+                matches!(m, ServerMsg::Event(RoomEvent::UserJoined { username, .. }) if username == name)
+            })
+            .await;
+        if let ServerMsg::Event(RoomEvent::UserJoined { user_id, .. }) = joined {
+            bob.send(&ClientMsg::SetRole {
+                user_id,
+                role: Role::Admin,
+            })
+            .await;
+        }
         browser
             .wait_for_text(
                 ".message .text",
@@ -186,6 +218,28 @@ async fn the_main_screens_at_desktop_and_phone_width_in_light_and_dark() {
         shoot(&browser, &dir, "members", theme).await;
         browser.click("#members").await;
 
+        browser
+            .wait_until(
+                "the newcomer is an admin",
+                &format!(
+                    "return [...document.querySelectorAll('.note')].some(n => n.textContent === 'Bob made {name} an admin');"
+                ),
+            )
+            .await;
+        browser.click("#room-settings-open").await;
+        browser.find("#settings-name").await;
+        browser
+            .wait_for_text(
+                ".settings-pins .pin-text",
+                "Morning! The new sidebar is ready for review.",
+            )
+            .await;
+        browser
+            .wait_for_text(".settings-bans li span", "Trolly")
+            .await;
+        shoot(&browser, &dir, "settings", theme).await;
+        browser.click("#room-settings-close").await;
+
         browser.click("#new-room").await;
         browser.click("#kind-private").await;
         browser.type_into("#create-name", "Launch plans").await;
@@ -215,6 +269,8 @@ async fn the_main_screens_at_desktop_and_phone_width_in_light_and_dark() {
         "search-phone",
         "members-desktop",
         "members-phone",
+        "settings-desktop",
+        "settings-phone",
         "new-room-desktop",
         "new-room-phone",
         "profile-desktop",

@@ -5,6 +5,7 @@ use super::{
     message_input::MessageInput,
     message_list::MessageList,
     profile_card::{ProfileCard, ProfileOpen},
+    room_settings::RoomSettings,
     search_panel::SearchPanel,
     typing_indicator::TypingIndicator,
     user_list::UserList,
@@ -37,6 +38,7 @@ pub fn ChatRoom(
     let mut members = use_signal(|| false);
     let mut searching = use_signal(|| false);
     let mut leaving = use_signal(|| false);
+    let mut configuring = use_signal(|| false);
     // The member whose card is open, from a name or an avatar anywhere in the room.
     let ProfileOpen(profile) = use_context_provider(|| ProfileOpen(Signal::new(None)));
     let leaver = chat.clone();
@@ -97,21 +99,43 @@ pub fn ChatRoom(
     };
     let link = chat.link.clone();
     let title = title(&room, &directory.read(), &state.read());
+    let topic = state
+        .read()
+        .settings
+        .info
+        .as_ref()
+        .map(|i| i.topic.clone())
+        .filter(|t| !t.is_empty());
+    // A direct room has no settings; any other once the room has said what it is.
+    let has_settings = state.read().settings.info.is_some()
+        && edgechat_core::ids::shape(&room) != edgechat_core::ids::IdShape::Direct;
     rsx! {
         section { class: "room", aria_label: "{title}",
             header { class: "room-header",
-                h2 { title: "{title}", "{title}" }
+                div { class: "room-title",
+                    h2 { title: "{title}", "{title}" }
+                    if let Some(topic) = topic {
+                        p { id: "room-topic", class: "room-topic", title: "{topic}", "{topic}" }
+                    }
+                }
                 button { id: "members", r#type: "button", class: "link members", aria_expanded: "{members}",
                     onclick: move |_| members.toggle(), {plural(state.read().member_count, "member", "members")} }
                 button { id: "search", r#type: "button", class: "link", aria_expanded: "{searching}",
                     onclick: move |_| searching.toggle(), "Search" }
                 button { id: "invite", r#type: "button", class: "link", aria_expanded: "{inviting}",
                     onclick: move |_| inviting.toggle(), "Invite" }
+                if has_settings {
+                    button { id: "room-settings-open", r#type: "button", class: "link", aria_expanded: "{configuring}",
+                        onclick: move |_| configuring.toggle(), "Settings" }
+                }
                 button { id: "leave", r#type: "button", class: "link", onclick: leave,
                     if leaving() { "Leave for good?" } else { "Leave" } }
             }
             if searching() {
                 SearchPanel { room: room.clone(), auth, jump_to, open_room }
+            }
+            if configuring() {
+                RoomSettings { chat: chat.clone(), open: configuring }
             }
             if inviting() {
                 InviteForm { auth, link: link.clone(), open: inviting }
@@ -154,11 +178,19 @@ pub fn ChatRoom(
 /// (never its id), a group conversation by its name, a channel as `#name`.
 fn title(room: &str, directory: &Directory, state: &crate::state::ChatState) -> String {
     use edgechat_core::ids::{IdShape, shape};
-    let name = directory
-        .rooms
-        .iter()
-        .find(|r| r.room_id == room)
-        .map(|r| r.name.clone());
+    // The room's own word (renames included) once it has spoken; the list's before.
+    let name = state
+        .settings
+        .info
+        .as_ref()
+        .map(|i| i.name.clone())
+        .or_else(|| {
+            directory
+                .rooms
+                .iter()
+                .find(|r| r.room_id == room)
+                .map(|r| r.name.clone())
+        });
     match shape(room) {
         IdShape::Direct => state
             .users

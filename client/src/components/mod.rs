@@ -12,6 +12,7 @@ mod profile_card;
 mod profile_form;
 mod rich_text;
 mod room_list;
+mod room_settings;
 mod search_panel;
 mod typing_indicator;
 mod user_list;

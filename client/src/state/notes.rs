@@ -78,15 +78,23 @@ impl ChatState {
                     None,
                 )
             }
-            RoomEvent::UserUnbanned { user_id, by, seq } => (
-                *seq,
-                format!(
-                    "{} was unbanned by {}",
-                    self.name_of(user_id),
-                    self.name_of(by)
-                ),
-                None,
-            ),
+            RoomEvent::UserUnbanned {
+                user_id,
+                username,
+                by,
+                seq,
+            } => {
+                let name = if username.is_empty() {
+                    self.name_of(user_id)
+                } else {
+                    username.clone()
+                };
+                (
+                    *seq,
+                    format!("{name} was unbanned by {}", self.name_of(by)),
+                    None,
+                )
+            }
             RoomEvent::UserMuted {
                 user_id,
                 until,

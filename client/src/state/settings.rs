@@ -223,6 +223,7 @@ mod tests {
             &mut state,
             RoomEvent::UserUnbanned {
                 user_id: "zed".into(),
+                username: String::new(),
                 by: "ana".into(),
                 seq: 3,
             },

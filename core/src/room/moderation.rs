@@ -114,11 +114,12 @@ impl<S: Sql> Room<S> {
 
     pub(super) fn unban(&mut self, who: &Identity, user_id: &str) -> Outcome {
         self.require_role(who, Role::Admin)?;
-        if !self.store.is_banned(user_id)? {
+        let Some(username) = self.store.banned_name(user_id)? else {
             return Ok(Vec::new());
-        }
+        };
         Ok(self.publish(RoomEvent::UserUnbanned {
             user_id: user_id.to_owned(),
+            username,
             by: who.user_id.clone(),
             seq: self.next_seq(),
         })?)

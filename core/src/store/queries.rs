@@ -25,6 +25,7 @@ const LIVE_MEMBERS: &str =
     "SELECT user_id FROM members WHERE status != 'offline' ORDER BY user_id LIMIT ?";
 const MEMBER_COUNT: &str = "SELECT COUNT(*) FROM members";
 const IS_BANNED: &str = "SELECT 1 FROM banned WHERE user_id = ?";
+const BANNED_NAME: &str = "SELECT username FROM banned WHERE user_id = ?";
 const BANNED_AFTER: &str =
     "SELECT user_id, username FROM banned WHERE user_id > ? ORDER BY user_id LIMIT ?";
 /// The same expression as the partial index `messages_pinned`, which it reads alone.
@@ -172,6 +173,14 @@ impl<S: Sql> Store<S> {
 
     pub fn is_banned(&self, user_id: &str) -> Result<bool, StoreError> {
         Ok(self.one(IS_BANNED, &[user_id.into()])?.is_some())
+    }
+
+    /// The name a banned user had as a member (empty when not kept); `None` when they
+    /// are not banned.
+    pub fn banned_name(&self, user_id: &str) -> Result<Option<String>, StoreError> {
+        self.one(BANNED_NAME, &[user_id.into()])?
+            .map(|row| row.text(0).map(str::to_owned))
+            .transpose()
     }
 
     /// Up to `limit` banned users by id after `after`, and whether more follow.

@@ -327,10 +327,11 @@ pub fn server_samples() -> Vec<(ServerMsg, &'static str)> {
         (
             ServerMsg::Event(RoomEvent::UserUnbanned {
                 user_id: "u-2".into(),
+                username: "Bo".into(),
                 by: "u-1".into(),
                 seq: 14,
             }),
-            r#"{"type":"user-unbanned","userId":"u-2","by":"u-1","seq":14}"#,
+            r#"{"type":"user-unbanned","userId":"u-2","username":"Bo","by":"u-1","seq":14}"#,
         ),
         (
             ServerMsg::Event(RoomEvent::UserKicked {
