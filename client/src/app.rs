@@ -3,94 +3,24 @@
 use std::rc::Rc;
 
 use dioxus::prelude::*;
-use gloo_timers::future::TimeoutFuture;
 
 use crate::{
+    alerts::{self, Permission},
     api,
     attention::use_attention,
     components::{ChatRoom, LoginForm, ProfileForm, RoomList},
     courier::Couriers,
     directory::Directory,
     hooks::{use_presence, use_websocket},
-    inbox::{self, InboxChannel, Permission},
+    inbox::{self, InboxChannel},
     route,
-    session::{Session, refresh_delay},
+    session::{Auth, use_silent_refresh},
 };
-
-/// Where the user stands.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Auth {
-    /// Asking whether the refresh cookie still holds a session.
-    Checking,
-    SignedOut,
-    SignedIn(Session),
-}
-
-impl Auth {
-    pub fn session(&self) -> Option<&Session> {
-        match self {
-            Auth::SignedIn(session) => Some(session),
-            _ => None,
-        }
-    }
-}
-
-fn now() -> u64 {
-    js_sys::Date::now() as u64
-}
 
 #[component]
 pub fn App() -> Element {
-    let mut auth = use_signal(|| Auth::Checking);
-
-    // Silent refresh: a new access token from the refresh cookie shortly before the old
-    // one expires (and once at start, to pick up a session from an earlier visit). A
-    // refused refresh signs out; an unanswered one (offline, a server error) is tried
-    // again with backoff, still signed in.
-    let mut unreachable = use_signal(|| false);
-    use_future(move || async move {
-        let mut failures = 0u32;
-        loop {
-            let (wait, planned) = match &*auth.peek() {
-                _ if failures > 0 => (
-                    crate::reconnect::backoff_ms(failures - 1, js_sys::Math::random()),
-                    auth.peek().session().map(|s| s.access_token.clone()),
-                ),
-                Auth::Checking => (0, None),
-                Auth::SignedOut => (1_000, None),
-                Auth::SignedIn(session) => (
-                    refresh_delay(now(), session.access_expires_at),
-                    Some(session.access_token.clone()),
-                ),
-            };
-            TimeoutFuture::new(wait.min(u64::from(u32::MAX)) as u32).await;
-            // Refresh only if nothing changed while waiting (a sign-in, a sign-out).
-            let due = match (&*auth.peek(), &planned) {
-                (Auth::Checking, _) => true,
-                (Auth::SignedIn(session), Some(token)) => &session.access_token == token,
-                _ => false,
-            };
-            if !due {
-                continue;
-            }
-            match api::refresh().await {
-                Ok(session) => {
-                    failures = 0;
-                    unreachable.set(false);
-                    auth.set(Auth::SignedIn(session));
-                }
-                Err(api::RefreshFailure::Refused) => {
-                    failures = 0;
-                    unreachable.set(false);
-                    auth.set(Auth::SignedOut);
-                }
-                Err(api::RefreshFailure::Unavailable) => {
-                    failures += 1;
-                    unreachable.set(true);
-                }
-            }
-        }
-    });
+    let auth = use_signal(|| Auth::Checking);
+    let unreachable = use_silent_refresh(auth);
 
     let current = auth();
     rsx! {
@@ -138,7 +68,7 @@ fn Workspace(auth: Signal<Auth>) -> Element {
         // The address follows the open room, a history entry each, so Back goes back.
         let open = room();
         route::show(open.as_ref().or(offered().as_ref()).map(String::as_str));
-        let token = auth().session().map(|s| s.access_token.clone());
+        let token = auth().token();
         couriers.sync(open.as_deref(), directory, auth);
         couriers.set_token(&token.unwrap_or_default());
     });
@@ -151,7 +81,7 @@ fn Workspace(auth: Signal<Auth>) -> Element {
             }
         }))
     });
-    let mut permission = use_signal(inbox::permission);
+    let mut permission = use_signal(alerts::permission);
     // Why there are no desktop notifications, once the browser refused them.
     let mut explaining = use_signal(|| false);
     let attention = use_attention();
@@ -187,7 +117,7 @@ fn Workspace(auth: Signal<Auth>) -> Element {
     });
     let inbox_state = inbox.state;
     let sign_out = move |_| {
-        let token = auth.peek().session().map(|s| s.access_token.clone());
+        let token = auth.peek().token();
         // The inbox closes first: the user is offline at once, not after a timeout.
         inbox.disconnect();
         spawn(async move {
@@ -226,7 +156,7 @@ fn Workspace(auth: Signal<Auth>) -> Element {
                         title: "Enable notifications", aria_label: "Enable notifications",
                         onclick: move |_| {
                             spawn(async move {
-                                let answer = inbox::ask().await;
+                                let answer = alerts::ask().await;
                                 explaining.set(answer == Permission::Refused);
                                 permission.set(answer);
                             });

@@ -108,7 +108,7 @@ impl RoomChannel {
                 format!("{} mentioned you", message.username)
             };
             let body: String = message.text.chars().take(140).collect();
-            crate::inbox::alert_user(&title, &body, &self.room);
+            crate::alerts::alert_user(&title, &body, &self.room);
         }
     }
 }

@@ -12,10 +12,10 @@ use dioxus::prelude::*;
 use edgechat_protocol::{ClientFrame, ServerMsg};
 
 use crate::{
-    app::Auth,
     connection::{Channel, Link},
     directory::Directory,
     inbox,
+    session::Auth,
     state::{ChatState, Connection},
     stored,
 };

@@ -132,6 +132,11 @@ impl Directory {
     }
 
     /// `room_id` was renamed (`room-updated`): the list shows the new name.
+    /// The user left `room_id`: it leaves the list.
+    pub fn left(&mut self, room_id: &str) {
+        self.rooms.retain(|r| r.room_id != room_id);
+    }
+
     pub fn renamed(&mut self, room_id: &str, name: &str) {
         if let Some(room) = self.rooms.iter_mut().find(|r| r.room_id == room_id) {
             name.clone_into(&mut room.name);

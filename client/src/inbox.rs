@@ -1,11 +1,14 @@
 //! The user's inbox socket: notifications that a room went unread or mentions the user,
 //! and rooms the user was added to. It keeps the room list's counts current and raises
-//! desktop notifications.
+//! desktop notifications (through [`crate::alerts`]).
 
 use dioxus::prelude::*;
 use edgechat_protocol::{NotificationKind, ServerMsg};
 
-use crate::{api, app::Auth, connection::Channel, directory::Directory, state::Connection};
+use crate::{
+    alerts::alert_user, api, connection::Channel, directory::Directory, session::Auth,
+    state::Connection,
+};
 
 pub struct InboxChannel {
     pub directory: Signal<Directory>,
@@ -93,7 +96,7 @@ pub fn refresh_later(mut directory: Signal<Directory>, auth: Signal<Auth>, delay
         if REFRESH.with(|r| r.get()) != ticket {
             return;
         }
-        let Some(token) = auth.peek().session().map(|s| s.access_token.clone()) else {
+        let Some(token) = auth.peek().token() else {
             return;
         };
         // The workspace may have gone (a sign-out) while the list was on its way.
@@ -103,54 +106,4 @@ pub fn refresh_later(mut directory: Signal<Directory>, auth: Signal<Auth>, delay
             directory.load(rooms);
         }
     });
-}
-
-thread_local! {
-    /// When the chime last played, so a mention that is also a direct message (two
-    /// notifications) sounds once.
-    static CHIMED: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };
-}
-
-/// A desktop notification (if the user allowed them) and the chime (if they turned it
-/// on). One notification per room at a time (the tag), so a busy room does not stack
-/// them up.
-pub fn alert_user(title: &str, body: &str, room_id: &str) {
-    if permission() == Permission::Granted {
-        let options = web_sys::NotificationOptions::new();
-        options.set_body(body);
-        options.set_tag(room_id);
-        let _ = web_sys::Notification::new_with_options(title, &options);
-    }
-    let now = js_sys::Date::now();
-    if crate::prefs::sound() && now - CHIMED.with(|c| c.get()) > 2_000.0 {
-        CHIMED.with(|c| c.set(now));
-        crate::prefs::chime();
-    }
-}
-
-/// What the browser says about desktop notifications for this site.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Permission {
-    /// Not asked yet: the bell offers to.
-    Undecided,
-    Granted,
-    /// Refused, by the user or the browser: only the browser's site settings change it.
-    Refused,
-}
-
-pub fn permission() -> Permission {
-    match web_sys::Notification::permission() {
-        web_sys::NotificationPermission::Granted => Permission::Granted,
-        web_sys::NotificationPermission::Default => Permission::Undecided,
-        _ => Permission::Refused,
-    }
-}
-
-/// Asks for permission (only ever from a click, as browsers require) and says what the
-/// user or the browser decided.
-pub async fn ask() -> Permission {
-    if let Ok(promise) = web_sys::Notification::request_permission() {
-        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-    }
-    permission()
 }

@@ -16,6 +16,8 @@ pub mod uploads;
 pub mod window;
 
 #[cfg(target_arch = "wasm32")]
+mod alerts;
+#[cfg(target_arch = "wasm32")]
 mod api;
 #[cfg(target_arch = "wasm32")]
 mod app;

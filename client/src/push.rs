@@ -6,8 +6,8 @@ use wasm_bindgen::{JsValue, prelude::wasm_bindgen};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::{
+    alerts::{self, Permission},
     api,
-    inbox::{self, Permission},
 };
 
 #[wasm_bindgen]
@@ -59,7 +59,7 @@ fn storage() -> Option<web_sys::Storage> {
 /// Turns push on for this browser: the permission (asked for if undecided), a
 /// subscription with the server's key, handed to the server. The error says why not.
 pub async fn enable(token: &str) -> Result<(), String> {
-    if inbox::ask().await != Permission::Granted {
+    if alerts::ask().await != Permission::Granted {
         return Err(
             "notifications are blocked for this site; allow them in your browser's \
                     site settings, then try again"

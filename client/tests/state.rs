@@ -280,6 +280,12 @@ fn a_refused_send_leaves_the_outbox_and_comes_back_to_the_composer() {
         Some("way too long")
     );
     assert_eq!(state.last_error.as_deref(), Some("too long"));
+    // The composer takes it once.
+    assert_eq!(
+        state.take_returned().map(|p| p.text),
+        Some("way too long".into())
+    );
+    assert_eq!(state.take_returned(), None);
     // An error about something else leaves the outbox alone.
     state.apply(ServerMsg::error(
         edgechat_protocol::ErrorCode::Forbidden,
@@ -350,4 +356,29 @@ fn frames_from_a_newer_server_leave_the_state_usable() {
     let seqs: Vec<u64> = state.messages.iter().map(|m| m.seq).collect();
     assert_eq!(seqs, [1, 2]);
     assert_eq!(state.seen_seq(), Some(2));
+}
+
+#[test]
+fn up_edits_the_users_newest_message_still_shown() {
+    let mut state = ChatState::for_user("lobby", "me");
+    assert_eq!(state.last_own_message(), None);
+    let mine = |seq| Message {
+        user_id: "me".into(),
+        ..message(seq)
+    };
+    state.apply(joined(vec![mine(1), mine(2), message(3)], 3, 3, 0));
+    assert_eq!(
+        state.last_own_message(),
+        Some("lobby:2"),
+        "not someone else's"
+    );
+    state.apply(ServerMsg::Event(RoomEvent::MessageDeleted {
+        message_id: "lobby:2".into(),
+        seq: 4,
+    }));
+    assert_eq!(
+        state.last_own_message(),
+        Some("lobby:1"),
+        "not a deleted one"
+    );
 }

@@ -11,10 +11,10 @@ use super::{
     user_list::UserList,
 };
 use crate::{
-    app::Auth,
     clock::clock,
     directory::Directory,
     hooks::use_chat,
+    session::Auth,
     state::{Connection, Moderated, plural},
 };
 
@@ -45,7 +45,7 @@ pub fn ChatRoom(
     let leave = move |_| {
         if leaving() {
             leaver.leave_room();
-            directory.write().rooms.retain(|r| r.room_id != leaver.room);
+            directory.write().left(&leaver.room);
             open_room.set(None);
         } else {
             leaving.set(true);
@@ -82,7 +82,7 @@ pub fn ChatRoom(
     let create_room = {
         let room = room.clone();
         move |_| {
-            let Some(token) = auth.peek().session().map(|s| s.access_token.clone()) else {
+            let Some(token) = auth.peek().token() else {
                 return;
             };
             let (room, link) = (room.clone(), creator.clone());

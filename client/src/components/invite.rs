@@ -1,7 +1,7 @@
 use dioxus::prelude::*;
 use edgechat_protocol::ClientMsg;
 
-use crate::{api, app::Auth, connection::RoomLink};
+use crate::{api, connection::RoomLink, session::Auth};
 
 /// Invites a user to the open room by username.
 #[component]
@@ -10,7 +10,7 @@ pub fn InviteForm(auth: Signal<Auth>, link: RoomLink, open: Signal<bool>) -> Ele
     let mut outcome = use_signal(|| None::<Result<String, String>>);
     let invite = move |event: FormEvent| {
         event.prevent_default();
-        let Some(token) = auth.peek().session().map(|s| s.access_token.clone()) else {
+        let Some(token) = auth.peek().token() else {
             return;
         };
         let name = username().trim().to_owned();

@@ -1,6 +1,6 @@
 use dioxus::prelude::*;
 
-use crate::{api, app::Auth};
+use crate::{api, session::Auth};
 
 /// Sign in, or create an account. The refresh token comes back as an HttpOnly cookie;
 /// only the short-lived access token is kept in memory.

@@ -3,10 +3,11 @@ use edgechat_protocol::Attachment;
 
 use super::emoji_picker::EmojiPicker;
 use crate::{
-    app::Auth,
     focus,
     hooks::{Chat, use_typing_indicator},
-    mention, stored, transfer,
+    mention,
+    session::Auth,
+    stored, transfer,
     uploads::Staging,
 };
 
@@ -43,18 +44,22 @@ pub fn MessageInput(
     let sender = chat.clone();
     // A send the server refused comes back into the box (unless the user is typing).
     use_effect(move || {
-        let returned = state.read().returned.clone();
-        if let Some(pending) = returned {
-            state.write().returned = None;
-            if draft.peek().is_empty() {
-                keep(pending.text);
-            }
+        // Read to subscribe; taken only when there is something to take. Each guard
+        // ends with its statement: `keep` reads the state again.
+        if state.read().returned.is_none() {
+            return;
+        }
+        let returned = state.write().take_returned();
+        if let Some(pending) = returned
+            && draft.peek().is_empty()
+        {
+            keep(pending.text);
         }
     });
     let send = move || {
         let text = draft().trim().to_owned();
         if staging.peek().busy() {
-            state.write().last_error = Some("Wait for the uploads to finish.".into());
+            state.write().report("Wait for the uploads to finish.");
             return;
         }
         let ready = staging.peek().files.iter().any(|f| f.attachment.is_some());
@@ -117,14 +122,7 @@ pub fn MessageInput(
             e.prevent_default();
             send_on_enter();
         } else if e.key() == Key::ArrowUp && draft.peek().is_empty() {
-            let me = state.peek().me.clone();
-            let last_own = state
-                .peek()
-                .messages
-                .iter()
-                .rev()
-                .find(|m| m.user_id == me && !m.deleted)
-                .map(|m| m.message_id.clone());
+            let last_own = state.peek().last_own_message().map(str::to_owned);
             if let Some(id) = last_own {
                 e.prevent_default();
                 editing.set(Some(id));
@@ -133,7 +131,7 @@ pub fn MessageInput(
     };
     // Files from the button, a drop or a paste all start uploading at once.
     let start = move |files: Vec<web_sys::File>| {
-        let Some(token) = auth.peek().session().map(|s| s.access_token.clone()) else {
+        let Some(token) = auth.peek().token() else {
             return;
         };
         for file in files {

@@ -2,7 +2,7 @@ use dioxus::prelude::*;
 use edgechat_core::ids;
 use serde_json::json;
 
-use crate::{api, app::Auth, directory::RoomEntry};
+use crate::{api, directory::RoomEntry, session::Auth};
 
 /// What a new room is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,7 +22,7 @@ pub fn NewRoom(room: Signal<Option<String>>, auth: Signal<Auth>, open: Signal<bo
     let mut chosen = use_signal(|| room_from_url().unwrap_or_else(|| "lobby".to_owned()));
     let mut error = use_signal(|| None::<String>);
     let mut public = use_signal(Vec::<RoomEntry>::new);
-    let token = move || auth.peek().session().map(|s| s.access_token.clone());
+    let token = move || auth.peek().token();
     let mut go = move |id: String| {
         open.set(false);
         room.set(Some(id));

@@ -2,7 +2,7 @@ use dioxus::prelude::*;
 use edgechat_protocol::{Id, RoomUser};
 
 use super::avatar::Avatar;
-use crate::{api, app::Auth, presence::describe, state::ChatState};
+use crate::{api, presence::describe, session::Auth, state::ChatState};
 
 /// Which member's card is open in the room, if any: a name or an avatar opens it.
 #[derive(Clone, Copy, PartialEq)]
@@ -63,7 +63,7 @@ pub fn ProfileCard(
         if listed.is_some() {
             return;
         }
-        let Some(token) = auth.peek().session().map(|s| s.access_token.clone()) else {
+        let Some(token) = auth.peek().token() else {
             return;
         };
         spawn(async move {
@@ -82,7 +82,7 @@ pub fn ProfileCard(
     let me = state.read().me.clone();
     let target = user_id.clone();
     let message = move |_| {
-        let Some(token) = auth.peek().session().map(|s| s.access_token.clone()) else {
+        let Some(token) = auth.peek().token() else {
             return;
         };
         let target = target.clone();
@@ -92,7 +92,7 @@ pub fn ProfileCard(
                     shown.set(None);
                     open_room.set(Some(room_id));
                 }
-                Err(message) => state.write().last_error = Some(message),
+                Err(message) => state.write().report(message),
             }
         });
     };

@@ -1,7 +1,7 @@
 use dioxus::prelude::*;
 
 use super::avatar::Avatar;
-use crate::{api, app::Auth, hooks::Presence, prefs, session::Me, transfer};
+use crate::{api, hooks::Presence, prefs, session::Auth, session::Me, transfer};
 
 /// The profile dialog: display name, status text, avatar and this browser's settings.
 /// Save keeps the name and status; Cancel, Esc or a click outside leaves them as they
@@ -27,7 +27,7 @@ pub fn ProfileForm(auth: Signal<Auth>, open: Signal<bool>, mut presence: Presenc
     let mut push_error = use_signal(|| None::<String>);
     let toggle_push = move |event: FormEvent| {
         let on = event.checked();
-        let Some(token) = auth.peek().session().map(|s| s.access_token.clone()) else {
+        let Some(token) = auth.peek().token() else {
             return;
         };
         // As clicked until the answer: a refused "on" then changes it back, so the box
@@ -49,7 +49,7 @@ pub fn ProfileForm(auth: Signal<Auth>, open: Signal<bool>, mut presence: Presenc
 
     let save = move |event: FormEvent| {
         event.prevent_default();
-        let Some(token) = auth.peek().session().map(|s| s.access_token.clone()) else {
+        let Some(token) = auth.peek().token() else {
             return;
         };
         spawn(async move {
@@ -65,7 +65,7 @@ pub fn ProfileForm(auth: Signal<Auth>, open: Signal<bool>, mut presence: Presenc
         });
     };
     let change_avatar = move |_| {
-        let Some(token) = auth.peek().session().map(|s| s.access_token.clone()) else {
+        let Some(token) = auth.peek().token() else {
             return;
         };
         let Some(file) = transfer::chosen_files("avatar-input").into_iter().next() else {

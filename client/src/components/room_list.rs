@@ -1,7 +1,7 @@
 use dioxus::prelude::*;
 
 use super::new_room::NewRoom;
-use crate::{app::Auth, directory::Directory, directory::RoomEntry, state::plural};
+use crate::{directory::Directory, directory::RoomEntry, session::Auth, state::plural};
 
 /// The sidebar: the user's rooms and direct messages with unread and mention badges, a
 /// filter, and the "+" that opens the dialog to join, browse or create one.

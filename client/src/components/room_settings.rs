@@ -29,7 +29,7 @@ pub fn RoomSettings(chat: Chat, open: Signal<bool>) -> Element {
         asker.act(ClientMsg::ListPins);
         if admin {
             let mut state = asker.state;
-            state.write().settings.bans = None;
+            state.write().reload_bans();
             asker.act(ClientMsg::ListBans { after: None });
         }
     });

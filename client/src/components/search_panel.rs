@@ -2,8 +2,8 @@ use dioxus::prelude::*;
 
 use crate::{
     api,
-    app::Auth,
     search::{SearchHit, snippet_parts},
+    session::Auth,
 };
 
 /// Searches this room (or every room the user may read) and lists the hits with the
@@ -24,7 +24,7 @@ pub fn SearchPanel(
     let search_room = room.clone();
     let search = move |event: FormEvent| {
         event.prevent_default();
-        let Some(token) = auth.peek().session().map(|s| s.access_token.clone()) else {
+        let Some(token) = auth.peek().token() else {
             return;
         };
         let q = query().trim().to_owned();

@@ -3,7 +3,7 @@ use edgechat_protocol::{ClientMsg, Role, RoomUser};
 
 use super::{avatar::Avatar, profile_card::ProfileOpen};
 use crate::{
-    api, app::Auth, connection::RoomLink, hooks::Presence, presence::describe, state::ChatState,
+    api, connection::RoomLink, hooks::Presence, presence::describe, session::Auth, state::ChatState,
 };
 
 /// The room's members with their avatars and presence (online, away, last seen), online
@@ -16,13 +16,13 @@ pub fn UserList(
     auth: Signal<Auth>,
 ) -> Element {
     let message = move |user_id: String| {
-        let Some(token) = auth.peek().session().map(|s| s.access_token.clone()) else {
+        let Some(token) = auth.peek().token() else {
             return;
         };
         spawn(async move {
             match api::direct_room(&token, &user_id).await {
                 Ok(room_id) => open_room.set(Some(room_id)),
-                Err(message) => state.write().last_error = Some(message),
+                Err(message) => state.write().report(message),
             }
         });
     };

@@ -3,10 +3,10 @@ use edgechat_protocol::ClientMsg;
 
 use super::use_websocket;
 use crate::{
-    app::Auth,
     attention::Attention,
     connection::{RoomChannel, RoomLink},
     directory::Directory,
+    session::Auth,
     socket::new_client_msg_id,
     state::{ChatState, Pending},
     stored,
@@ -61,8 +61,9 @@ impl Chat {
     pub fn act(&self, msg: ClientMsg) {
         if self.link.send(&msg).is_err() {
             let mut state = self.state;
-            state.write().last_error =
-                Some("Not connected: that did not go through. Try again once it is back.".into());
+            state
+                .write()
+                .report("Not connected: that did not go through. Try again once it is back.");
         }
     }
 }

@@ -2,8 +2,8 @@ use dioxus::prelude::*;
 use edgechat_protocol::{ClientFrame, ServerMsg};
 
 use crate::{
-    app::Auth,
     connection::{Channel, Link},
+    session::Auth,
     state::Connection,
 };
 
@@ -73,7 +73,7 @@ pub fn use_websocket<C: Channel>(auth: Signal<Auth>, channel: impl FnOnce() -> C
     let mut last_token = use_signal(token);
     let live = link.clone();
     use_effect(move || {
-        let Some(token) = auth().session().map(|s| s.access_token.clone()) else {
+        let Some(token) = auth().token() else {
             return;
         };
         if token != *last_token.peek() {

@@ -1,6 +1,7 @@
 //! What the client knows, changed only by [`ChatState::apply`] and the few user actions
 //! below, so it is plain Rust and tested natively.
 
+mod members;
 mod notes;
 mod outbox;
 mod reading;
@@ -13,7 +14,7 @@ pub use settings::Settings;
 
 use std::collections::BTreeMap;
 
-use edgechat_protocol::{Id, Message, Millis, Role, RoomEvent, RoomUser, Seq, ServerMsg, Status};
+use edgechat_protocol::{Id, Message, Millis, Role, RoomEvent, RoomUser, Seq, ServerMsg};
 
 /// The state of the room socket, shown in the connection banner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -140,18 +141,7 @@ impl ChatState {
                     self.seen = head_seq;
                 }
                 self.your_role = your_role;
-                self.online = users
-                    .iter()
-                    .filter(|u| u.online)
-                    .map(|u| u.user_id.clone())
-                    .collect();
-                // The page is in id order (the joiner first when beyond it): the next
-                // starts after its last.
-                let last = users.last().map(|u| u.user_id.clone());
-                self.users = users.into_iter().map(|u| (u.user_id.clone(), u)).collect();
-                // A server before version 3 lists every member and counts none.
-                self.member_count = member_count.max(self.users.len() as u64);
-                self.members_after = last.filter(|_| self.member_count > self.users.len() as u64);
+                self.roster(users, member_count);
                 self.read_marks = read_marks;
                 // The page holds the newest messages; older ones stay until scrolled. A
                 // resumed join carries no page and leaves this as it was.
@@ -182,13 +172,7 @@ impl ChatState {
                 users,
                 has_more,
                 ..
-            } if room_id == self.room => {
-                let last = users.last().map(|u| u.user_id.clone());
-                for user in users {
-                    self.users.insert(user.user_id.clone(), user);
-                }
-                self.members_after = last.filter(|_| has_more);
-            }
+            } if room_id == self.room => self.member_page(users, has_more),
             ServerMsg::BanPage {
                 room_id,
                 users,
@@ -217,42 +201,19 @@ impl ChatState {
                 }
             }
             ServerMsg::OnlineUsers { room_id, user_ids } if room_id == self.room => {
-                for user in self.users.values_mut() {
-                    user.online = user_ids.contains(&user.user_id);
-                }
-                self.online = user_ids.into_iter().collect();
+                self.online_now(user_ids)
             }
             ServerMsg::PresenceChanged {
                 room_id,
                 online,
                 offline,
-            } if room_id == self.room => {
-                for (ids, now_online) in [(online, true), (offline, false)] {
-                    for id in ids {
-                        if let Some(user) = self.users.get_mut(&id) {
-                            user.online = now_online;
-                        }
-                        if now_online {
-                            self.online.insert(id);
-                        } else {
-                            self.online.remove(&id);
-                        }
-                    }
-                }
-            }
+            } if room_id == self.room => self.came_and_went(online, offline),
             ServerMsg::UserStatus {
                 user_id,
                 status,
                 last_seen,
                 status_text,
-            } => {
-                // A member not loaded yet carries their status when their page comes.
-                if let Some(user) = self.users.get_mut(&user_id) {
-                    user.status = status;
-                    user.last_seen = last_seen;
-                    user.status_text = status_text;
-                }
-            }
+            } => self.status(&user_id, status, last_seen, status_text),
             ServerMsg::ReadReceipt { user_id, seq } => {
                 let mark = self.read_marks.entry(user_id).or_default();
                 *mark = (*mark).max(seq);
@@ -330,62 +291,14 @@ impl ChatState {
                 handle,
                 role,
                 ..
-            } => {
-                let known = self.users.remove(&user_id);
-                if known.is_none() {
-                    self.member_count += 1;
-                }
-                // Their inbox's word on their status comes separately, as the room's
-                // member table keeps it.
-                let status = known.as_ref().map_or(Status::Offline, |u| u.status);
-                self.users.insert(
-                    user_id.clone(),
-                    RoomUser {
-                        user_id,
-                        username,
-                        handle,
-                        role,
-                        online: true,
-                        status,
-                        last_seen: known.as_ref().and_then(|u| u.last_seen),
-                        status_text: known.and_then(|u| u.status_text),
-                    },
-                );
-            }
+            } => self.joined(user_id, username, handle, role),
             RoomEvent::UserInvited {
                 user_id, username, ..
-            } => {
-                if !self.users.contains_key(&user_id) {
-                    self.member_count += 1;
-                }
-                self.users.entry(user_id.clone()).or_insert(RoomUser {
-                    user_id,
-                    username,
-                    handle: String::new(),
-                    role: Role::Member,
-                    online: false,
-                    status: Status::Offline,
-                    last_seen: None,
-                    status_text: None,
-                });
-            }
+            } => self.invited(user_id, username),
             RoomEvent::UserLeft { user_id, .. }
             | RoomEvent::UserKicked { user_id, .. }
-            | RoomEvent::UserBanned { user_id, .. } => {
-                // One not loaded is counted gone too when members remain unloaded.
-                if self.users.remove(&user_id).is_some() || self.members_after.is_some() {
-                    self.member_count = self.member_count.saturating_sub(1);
-                }
-                self.typing.remove(&user_id);
-            }
-            RoomEvent::RoleChanged { user_id, role, .. } => {
-                if user_id == self.me {
-                    self.your_role = role;
-                }
-                if let Some(user) = self.users.get_mut(&user_id) {
-                    user.role = role;
-                }
-            }
+            | RoomEvent::UserBanned { user_id, .. } => self.gone(&user_id),
+            RoomEvent::RoleChanged { user_id, role, .. } => self.role_changed(&user_id, role),
             // Notes and the settings show these.
             RoomEvent::UserMuted { .. }
             | RoomEvent::UserUnmuted { .. }
@@ -417,6 +330,31 @@ impl ChatState {
     /// The live message `message_id`, if loaded.
     pub fn message(&self, message_id: &str) -> Option<&Message> {
         self.messages.iter().find(|m| m.message_id == message_id)
+    }
+
+    /// Something the user asked for did not happen: the room shows why until the next
+    /// successful send.
+    pub fn report(&mut self, message: impl Into<String>) {
+        self.last_error = Some(message.into());
+    }
+
+    /// The refused send waiting to go back into the composer, taken once.
+    pub fn take_returned(&mut self) -> Option<Pending> {
+        self.returned.take()
+    }
+
+    /// The user's newest message still shown here, which Up in an empty composer edits.
+    pub fn last_own_message(&self) -> Option<&str> {
+        self.messages
+            .iter()
+            .rev()
+            .find(|m| m.user_id == self.me && !m.deleted)
+            .map(|m| m.message_id.as_str())
+    }
+
+    /// Forgets the ban list loaded, so the next `ban-page` starts it again.
+    pub fn reload_bans(&mut self) {
+        self.settings.bans = None;
     }
 
     /// Whether the user may pin and delete others' messages here.

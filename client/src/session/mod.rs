@@ -1,7 +1,37 @@
 //! The signed-in user as the client holds them: plain data and timing rules, tested
-//! natively. The refresh token never reaches this code: it lives in an HttpOnly cookie.
+//! natively, and (in the browser) the silent refresh that keeps the session current.
+//! The refresh token never reaches this code: it lives in an HttpOnly cookie.
+
+#[cfg(target_arch = "wasm32")]
+mod refresh;
+
+#[cfg(target_arch = "wasm32")]
+pub use refresh::use_silent_refresh;
 
 use serde::Deserialize;
+
+/// Where the user stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Auth {
+    /// Asking whether the refresh cookie still holds a session.
+    Checking,
+    SignedOut,
+    SignedIn(Session),
+}
+
+impl Auth {
+    pub fn session(&self) -> Option<&Session> {
+        match self {
+            Auth::SignedIn(session) => Some(session),
+            _ => None,
+        }
+    }
+
+    /// The access token to call the API with, while signed in.
+    pub fn token(&self) -> Option<String> {
+        self.session().map(|s| s.access_token.clone())
+    }
+}
 
 /// The user as `/api/me` and the auth endpoints describe them.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
