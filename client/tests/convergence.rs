@@ -3,69 +3,16 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use edgechat_client::state::ChatState;
-use edgechat_core::{
-    Command, Effect, Identity, Limits, Room,
-    store::{Store, sqlite::Sqlite},
-};
-use edgechat_protocol::{ClientMsg, Role, RoomInfo, RoomKind, ServerMsg};
-
-/// What `conn` receives among `effects`, in order.
-fn frames_for(conn: &str, effects: &[Effect]) -> Vec<ServerMsg> {
-    effects
-        .iter()
-        .filter_map(|effect| match effect {
-            Effect::Send { conn: to, msg } if to == conn => Some(msg.clone()),
-            Effect::Broadcast { msg, except } if except.as_deref() != Some(conn) => {
-                Some(msg.clone())
-            }
-            _ => None,
-        })
-        .collect()
-}
-
-fn identity(user: &str) -> Identity {
-    Identity {
-        user_id: user.into(),
-        username: user.to_uppercase(),
-        handle: user.into(),
-        global_admin: false,
-        expires_at: None,
-        version: edgechat_protocol::PROTOCOL_VERSION,
-        status: None,
-        status_text: None,
-    }
-}
-
-fn frame(msg: ClientMsg) -> String {
-    serde_json::to_string(&edgechat_protocol::ClientFrame::from(msg)).unwrap()
-}
+use edgechat_core::testing::{World, frames_for};
+use edgechat_protocol::{ClientMsg, Role, ServerMsg};
 
 #[test]
 fn live_events_applied_to_an_old_state_equal_a_fresh_join() {
-    let info = RoomInfo {
-        room_id: "lobby".into(),
-        name: "Lobby".into(),
-        kind: RoomKind::Public,
-        capacity: None,
-        created_by: "ana".into(),
-        created_at: 0,
-        topic: String::new(),
-    };
-    let store = Store::new(Sqlite::memory());
-    store.prepare().unwrap();
-    let mut now = 1_000;
-    let (mut room, _) =
-        Room::create(info, Limits::default(), store, &identity("ana"), &[], now).unwrap();
+    let mut world = World::public();
     let mut watched = Vec::new();
     for user in ["bo", "ana", "cy"] {
-        let who = identity(user);
-        let (conn, since) = (user.into(), None);
-        watched.extend(frames_for(
-            "bo",
-            &room
-                .handle(Command::Connect { conn, who, since }, now)
-                .unwrap(),
-        ));
+        let effects = world.connect(user, user);
+        watched.extend(frames_for(&effects, "bo"));
     }
     let react = |id: &str, emoji: &str| ClientMsg::AddReaction {
         message_id: id.into(),
@@ -135,6 +82,15 @@ fn live_events_applied_to_an_old_state_equal_a_fresh_join() {
         ),
         (
             "ana",
+            ClientMsg::UpdateRoom {
+                name: Some("Front desk".into()),
+                topic: Some("Questions welcome".into()),
+                capacity: Some(40),
+            },
+        ),
+        ("ana", ClientMsg::SetSlowMode { seconds: 30 }),
+        (
+            "ana",
             ClientMsg::TypingStart {
                 room_id: "lobby".into(),
             },
@@ -147,40 +103,26 @@ fn live_events_applied_to_an_old_state_equal_a_fresh_join() {
         ),
     ];
     for (who, msg) in script {
-        now += 1_000;
-        let command = Command::Frame {
-            conn: who.into(),
-            raw: frame(msg),
-        };
-        let effects = room.handle(command, now).unwrap();
+        world.advance(1_000);
+        let effects = world.send(who, msg);
         assert!(
-            !frames_for(who, &effects)
+            !frames_for(&effects, who)
                 .iter()
                 .any(|m| matches!(m, ServerMsg::Error { .. })),
             "{who} was refused: {effects:?}"
         );
-        watched.extend(frames_for("bo", &effects));
+        watched.extend(frames_for(&effects, "bo"));
     }
-    now += 1_000;
-    let (conn, who) = ("dee".to_owned(), identity("dee"));
-    let joined = room
-        .handle(
-            Command::Connect {
-                conn,
-                who,
-                since: None,
-            },
-            now,
-        )
-        .unwrap();
-    watched.extend(frames_for("bo", &joined));
+    world.advance(1_000);
+    let joined = world.connect("dee", "dee");
+    watched.extend(frames_for(&joined, "bo"));
 
     let mut old = ChatState::for_user("lobby", "bo");
     for msg in watched {
         old.apply(msg);
     }
     let mut fresh = ChatState::for_user("lobby", "bo");
-    for msg in frames_for("dee", &joined) {
+    for msg in frames_for(&joined, "dee") {
         fresh.apply(msg);
     }
     assert!(old.messages.len() >= 4, "{:?}", old.messages);
@@ -193,8 +135,17 @@ fn live_events_applied_to_an_old_state_equal_a_fresh_join() {
     };
     assert_eq!(members(&old), members(&fresh));
     assert_eq!(
-        old.typing_names(now),
-        ["ANA"],
+        old.settings.info, fresh.settings.info,
+        "the room's name and topic"
+    );
+    assert_eq!(old.settings.slow_mode, fresh.settings.slow_mode);
+    assert_eq!(
+        old.settings.info.as_ref().map(|i| i.topic.as_str()),
+        Some("Questions welcome")
+    );
+    assert_eq!(
+        old.typing_names(world.now),
+        ["Ana"],
         "typing is live state, not history"
     );
     assert!(

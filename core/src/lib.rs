@@ -24,6 +24,8 @@ pub mod room;
 pub mod search;
 pub mod sockets;
 pub mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod text;
 
 pub use limits::Limits;

@@ -1,9 +1,7 @@
 //! Seqs, resuming after a reconnect, read state, and a room loaded again from its store.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
-mod common;
-
-use common::*;
+use edgechat_core::testing::*;
 use edgechat_core::{Effect, Limits};
 use edgechat_protocol::{ClientMsg, RoomEvent, RoomKind, ServerMsg};
 

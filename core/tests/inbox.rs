@@ -2,8 +2,6 @@
 //! frames, and the socket lifecycle it shares with rooms.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
-mod common;
-
 use edgechat_core::{
     Identity, Limits,
     inbox::{Inbox, InboxCommand, InboxEffect, Presence},
@@ -19,7 +17,7 @@ fn inbox() -> Inbox {
 }
 
 fn connect(conn: &str) -> InboxCommand {
-    common::inbox_connect(conn)
+    edgechat_core::testing::inbox_connect(conn)
 }
 
 /// A socket of a user who chose to appear away (`?status=away`).

@@ -1,9 +1,7 @@
 //! Rate limits, duplicates, slow mode and mutes: what stops a message, and in what order.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
-mod common;
-
-use common::*;
+use edgechat_core::testing::*;
 use edgechat_protocol::{ClientMsg, ErrorCode, Role};
 
 #[test]

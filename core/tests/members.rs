@@ -3,9 +3,7 @@
 //! to older sockets.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
-mod common;
-
-use common::*;
+use edgechat_core::testing::*;
 use edgechat_core::{Identity, Limits};
 use edgechat_protocol::{ClientFrame, ClientMsg, RoomKind, ServerMsg};
 

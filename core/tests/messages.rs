@@ -1,9 +1,7 @@
 //! Sending, editing, deleting, replying, reacting and pinning.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
-mod common;
-
-use common::*;
+use edgechat_core::testing::*;
 use edgechat_core::{Command, Effect};
 use edgechat_protocol::{ClientMsg, ErrorCode, Role, RoomEvent, ServerMsg};
 

@@ -2,9 +2,7 @@
 //! at their cursor, and what schema 1 wrote (roles) reads back unchanged.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
-mod common;
-
-use common::*;
+use edgechat_core::testing::*;
 use edgechat_core::{
     Limits, Room,
     store::{Migration, Sql, Store},

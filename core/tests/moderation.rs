@@ -1,9 +1,7 @@
 //! Roles and who may do what to whom.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
-mod common;
-
-use common::*;
+use edgechat_core::testing::*;
 use edgechat_core::{Identity, Room, store::sqlite::Sqlite};
 use edgechat_protocol::{ClientMsg, ErrorCode, Role, RoomEvent, RoomKind, close};
 
@@ -253,7 +251,7 @@ fn a_stranger_cannot_join_a_private_room_but_an_invitee_can() {
 
 #[test]
 fn a_full_room_refuses_new_members() {
-    let mut info = common::info(RoomKind::Public);
+    let mut info = edgechat_core::testing::info(RoomKind::Public);
     info.capacity = Some(2);
     let mut world = World::created(info, Default::default());
     world.connect("ana", "ana");
@@ -296,7 +294,7 @@ fn leaving_ends_membership_and_closes_every_device() {
 
 #[test]
 fn a_created_room_has_its_creator_as_admin_and_its_invitees_as_members() {
-    let info = common::info(RoomKind::Private);
+    let info = edgechat_core::testing::info(RoomKind::Private);
     let members = [
         ("bo".to_owned(), "Bo".to_owned()),
         ("ana".to_owned(), "Ana".to_owned()),
@@ -328,7 +326,7 @@ fn a_created_room_has_its_creator_as_admin_and_its_invitees_as_members() {
 
 #[test]
 fn nobody_administers_a_direct_room() {
-    let mut info = common::info(RoomKind::Direct);
+    let mut info = edgechat_core::testing::info(RoomKind::Direct);
     info.room_id = "dm-1".into();
     let members = [("bo".to_owned(), "Bo".to_owned())];
     let sqlite = Sqlite::memory();

@@ -1,10 +1,8 @@
 //! Who is here now, across devices, and who is typing.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
-mod common;
-
-use common::*;
 use edgechat_core::Command;
+use edgechat_core::testing::*;
 use edgechat_protocol::{ClientMsg, ServerMsg};
 
 fn typing(world: &mut World, conn: &str, start: bool) -> Vec<edgechat_core::Effect> {

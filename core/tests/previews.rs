@@ -2,9 +2,7 @@
 //! message previews, the card a page's tags make, and the room's rules for storing,
 //! replacing and removing a card.
 
-mod common;
-
-use common::*;
+use edgechat_core::testing::*;
 use edgechat_core::{
     Command, Effect,
     preview::{PageMeta, card, clean, first_link},

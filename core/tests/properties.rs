@@ -1,11 +1,9 @@
 //! Properties over random command sequences.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::*;
+use edgechat_core::testing::*;
 use edgechat_core::{Command, Effect, Room, store::sqlite::Sqlite};
 use edgechat_protocol::{ClientMsg, Role, RoomEvent, ServerMsg};
 use proptest::prelude::*;

@@ -2,8 +2,6 @@
 //! cryptography (the e2e tests decrypt what the Worker sends).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
-mod common;
-
 use edgechat_core::{
     Limits,
     inbox::{Inbox, InboxCommand, InboxEffect, Presence},
@@ -42,7 +40,7 @@ fn pushed(effects: &[InboxEffect]) -> Vec<PushMessage> {
 }
 
 fn connect(conn: &str) -> InboxCommand {
-    common::inbox_connect(conn)
+    edgechat_core::testing::inbox_connect(conn)
 }
 
 #[test]

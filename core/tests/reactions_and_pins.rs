@@ -1,10 +1,8 @@
 //! Reactions and pins.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
-mod common;
-
-use common::*;
 use edgechat_core::Effect;
+use edgechat_core::testing::*;
 use edgechat_protocol::{ClientMsg, ErrorCode, RoomEvent};
 
 fn react(world: &mut World, conn: &str, id: &str, emoji: &str, add: bool) -> Vec<Effect> {

@@ -2,9 +2,7 @@
 //! event, each for the role that may change it; the ban list; the pins.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
-mod common;
-
-use common::*;
+use edgechat_core::testing::*;
 use edgechat_core::{limits::MAX_PINS, store::apply};
 use edgechat_protocol::{BannedUser, ClientMsg, ErrorCode, Role, RoomEvent, RoomKind, ServerMsg};
 

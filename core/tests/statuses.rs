@@ -2,9 +2,7 @@
 //! are told: account names, statuses kept as inboxes relay them, and unread counts.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
-mod common;
-
-use common::*;
+use edgechat_core::testing::*;
 use edgechat_core::{Command, Identity};
 use edgechat_protocol::{ClientMsg, RoomEvent, RoomUser, ServerMsg, Status};
 

@@ -3,9 +3,7 @@
 //! of old rooms: tests/migration.rs.)
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
-mod common;
-
-use common::*;
+use edgechat_core::testing::*;
 use edgechat_core::{Command, Effect, Limits, Room, Upload, store::Sql};
 use edgechat_protocol::{Attachment, ClientMsg, RoomEvent, RoomKind, Seq, ServerMsg};
 

@@ -2,9 +2,7 @@
 //! message or when nobody attached them in time.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
-mod common;
-
-use common::{World, appended, error_code};
+use edgechat_core::testing::{World, appended, error_code};
 use edgechat_core::{Effect, Limits, Upload, UploadRefused};
 use edgechat_protocol::{Attachment, ClientMsg, ErrorCode, RoomEvent, RoomKind};
 

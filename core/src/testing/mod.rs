@@ -1,10 +1,10 @@
-//! A room with a clock, driven the way the Room object drives it, on a real SQLite.
-#![allow(dead_code)] // each test file uses a different part
+//! A room with a clock, driven the way the Room object drives it, on a real SQLite: the
+//! world the core's tests and the client's convergence test share (feature `testing`).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
 pub mod tables;
 
-use edgechat_core::{
+use crate::{
     Command, ConnId, Effect, Identity, Limits, Room,
     store::{Member, Store, sqlite::Sqlite},
 };
@@ -41,8 +41,8 @@ pub fn info(kind: RoomKind) -> RoomInfo {
 
 /// `ana` created the room and is its admin; everyone else is whoever they say.
 /// User `u`'s socket `conn` attaching to their inbox.
-pub fn inbox_connect(conn: &str) -> edgechat_core::inbox::InboxCommand {
-    edgechat_core::inbox::InboxCommand::Connect {
+pub fn inbox_connect(conn: &str) -> crate::inbox::InboxCommand {
+    crate::inbox::InboxCommand::Connect {
         version: edgechat_protocol::PROTOCOL_VERSION,
         conn: conn.into(),
         who: who("u"),
@@ -361,6 +361,22 @@ pub fn presence_changes(effects: &[Effect]) -> Vec<(Vec<String>, Vec<String>)> {
                     },
                 ..
             } => Some((online.clone(), offline.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// What the socket `conn` of a current client receives among `effects`, in order: what
+/// is sent to it and what is broadcast to all but another.
+pub fn frames_for(effects: &[Effect], conn: &str) -> Vec<ServerMsg> {
+    effects
+        .iter()
+        .filter_map(|effect| match effect {
+            Effect::Send { conn: to, msg } if to == conn => Some(msg.clone()),
+            Effect::Broadcast { msg, except } if except.as_deref() != Some(conn) => {
+                Some(msg.clone())
+            }
+            Effect::BroadcastOr { msg, .. } => Some(msg.clone()),
             _ => None,
         })
         .collect()

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use edgechat_core::store::{Migration, Row, Sql, Store, schema, sqlite::Sqlite};
+use crate::store::{Migration, Row, Sql, Store, schema, sqlite::Sqlite};
 
 /// Rows by table name.
 pub type Tables = BTreeMap<&'static str, Vec<Row>>;
