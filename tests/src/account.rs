@@ -12,6 +12,8 @@ pub struct Session {
     pub display_name: String,
     pub access_token: String,
     pub refresh_token: String,
+    /// When the access token expires, in Unix milliseconds.
+    pub access_expires_at: u64,
 }
 
 impl Session {
@@ -23,6 +25,7 @@ impl Session {
             display_name: text(&body["user"]["displayName"]),
             access_token: text(&body["accessToken"]),
             refresh_token: text(&body["refreshToken"]),
+            access_expires_at: body["accessExpiresAt"].as_u64().unwrap_or_default(),
         }
     }
 }

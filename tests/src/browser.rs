@@ -3,14 +3,17 @@
 use std::{
     os::unix::process::CommandExt,
     process::{Child, Command, Stdio},
-    time::{Duration, Instant},
+    time::Duration,
 };
 
 use fantoccini::{Client, ClientBuilder, Locator, elements::Element};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
 
-use crate::{free_port, signal_group};
+use crate::{
+    free_port, signal_group,
+    wait::{eventually, until_within},
+};
 
 /// A chromedriver process and one browser session in it; both end when dropped.
 pub struct Browser {
@@ -75,21 +78,18 @@ impl Browser {
             }),
         );
         let url = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let client = loop {
-            match ClientBuilder::new(HttpConnector::new())
-                .capabilities(capabilities.clone())
-                .connect(&url)
-                .await
-            {
-                Ok(client) => break client,
-                Err(err) if Instant::now() < deadline => {
-                    let _ = err;
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                }
-                Err(err) => panic!("no browser session: {err}"),
-            }
-        };
+        let client = until_within(
+            "chromedriver opens a session",
+            Duration::from_secs(30),
+            async || {
+                ClientBuilder::new(HttpConnector::new())
+                    .capabilities(capabilities.clone())
+                    .connect(&url)
+                    .await
+                    .map_err(|err| err.to_string())
+            },
+        )
+        .await;
         Self {
             client,
             driver,
@@ -133,8 +133,7 @@ impl Browser {
 
     /// Waits until some element matching `css` has exactly `text`.
     pub async fn wait_for_text(&self, css: &str, text: &str) {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
+        eventually(&format!("some {css} reads {text:?}"), async || {
             let elements = self
                 .client
                 .find_all(Locator::Css(css))
@@ -142,15 +141,12 @@ impl Browser {
                 .unwrap_or_default();
             for element in elements {
                 if element.text().await.is_ok_and(|t| t == text) {
-                    return;
+                    return true;
                 }
             }
-            assert!(
-                Instant::now() < deadline,
-                "no {css} with text {text:?} appeared"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+            false
+        })
+        .await;
     }
 
     /// Opens the app at `url` and creates the account `username` through the form.
@@ -202,17 +198,26 @@ impl Browser {
             .expect("choosing a file");
     }
 
+    /// Waits until the timeline has a quiet line (a join, a moderation, a setting
+    /// changed) that starts with `text`.
+    pub async fn noted(&self, text: &str) {
+        self.wait_until(
+            &format!("the line {text:?}"),
+            &format!(
+                "return [...document.querySelectorAll('.messages .note')].some(n => n.textContent.startsWith({}));",
+                json!(text)
+            ),
+        )
+        .await;
+    }
+
     /// Runs `script` (a function body that returns a boolean) until it returns true.
     pub async fn wait_until(&self, what: &str, script: &str) {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
+        eventually(what, async || {
             let value = self.client.execute(script, vec![]).await;
-            if value.is_ok_and(|v| v == serde_json::Value::Bool(true)) {
-                return;
-            }
-            assert!(Instant::now() < deadline, "timed out waiting until {what}");
-            tokio::time::sleep(Duration::from_millis(150)).await;
-        }
+            value.is_ok_and(|v| v == serde_json::Value::Bool(true))
+        })
+        .await;
     }
 }
 
@@ -238,21 +243,17 @@ impl Browser {
               .find(m => m.querySelector('.text')?.textContent === arguments[0]); \
             const target = row?.querySelector(arguments[1]); \
             if (!target) { return false; } target.click(); return true;";
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let clicked = self
-                .client
-                .execute(script, vec![json!(text), json!(button)])
-                .await;
-            if clicked.is_ok_and(|v| v == serde_json::Value::Bool(true)) {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "no {button} on the message {text:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        eventually(
+            &format!("{button} on the message {text:?} is clicked"),
+            async || {
+                let clicked = self
+                    .client
+                    .execute(script, vec![json!(text), json!(button)])
+                    .await;
+                clicked.is_ok_and(|v| v == serde_json::Value::Bool(true))
+            },
+        )
+        .await;
     }
 }
 

@@ -4,8 +4,6 @@ use reqwest::Method;
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use std::time::{Duration, Instant};
-
 use edgechat_protocol::{ClientMsg, Message, RoomEvent, ServerMsg};
 
 use crate::{account::Session, server::Server, socket::Client};
@@ -192,15 +190,6 @@ pub async fn new_message(client: &mut Client) -> Message {
     {
         ServerMsg::Event(RoomEvent::NewMessage(message)) => message,
         _ => unreachable!(),
-    }
-}
-
-/// Polls `check` for up to 20 s.
-pub async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !check().await {
-        assert!(Instant::now() < deadline, "timed out waiting until {what}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
 

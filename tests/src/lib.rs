@@ -7,11 +7,13 @@
 
 pub mod account;
 pub mod browser;
+pub mod d1;
 pub mod files;
 pub mod push;
 pub mod server;
 pub mod socket;
 pub mod storage;
+pub mod wait;
 pub mod web;
 
 use std::path::PathBuf;

@@ -9,7 +9,8 @@ use std::{
     time::{Duration, Instant},
 };
 
-use crate::{free_port, repo_root, signal_group};
+pub use crate::d1::copy_dir;
+use crate::{d1, free_port, repo_root, signal_group};
 
 /// How a [`Server`] is started.
 #[derive(Debug, Default)]
@@ -113,7 +114,13 @@ impl Builder {
         };
         std::fs::create_dir_all(&state_dir).expect("state directory");
         if self.worker == Worker::Edgechat {
-            migrate(&state_dir);
+            // A state with a database of its own (a restart, an old build's fixture) is
+            // brought up to date; a new one starts from a copy of a migrated database.
+            if state_dir.join("v3/d1").exists() {
+                d1::migrate(&state_dir);
+            } else {
+                copy_dir(&d1::migrated_template(), &state_dir);
+            }
         }
         let secrets = Secrets::in_dir(&state_dir);
 
@@ -330,22 +337,6 @@ pub fn wrangler() -> Command {
     command
 }
 
-/// Applies the D1 migrations to the local database in `state_dir`.
-fn migrate(state_dir: &Path) {
-    let output = wrangler()
-        .args(["d1", "migrations", "apply", "DB", "--local", "--persist-to"])
-        .arg(state_dir)
-        .stdin(Stdio::null())
-        .output()
-        .expect("wrangler d1 migrations apply runs");
-    assert!(
-        output.status.success(),
-        "migrations failed:\n{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
 /// The secrets a server runs with: made at random for a new state directory and kept in
 /// it, so a restart on the same state keeps its sessions, passwords and push key valid.
 #[derive(Debug, Clone)]
@@ -401,37 +392,4 @@ pub fn random_hex(bytes: usize) -> String {
         .and_then(|mut f| f.read_exact(&mut buf))
         .expect("/dev/urandom");
     buf.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-impl Server {
-    /// Runs `sql` against this server's local D1 and returns the rows, to check what was
-    /// (not) stored.
-    pub fn query(&self, sql: &str) -> Vec<serde_json::Value> {
-        let output = wrangler()
-            .args(["d1", "execute", "DB", "--local", "--json", "--persist-to"])
-            .arg(&self.state_dir)
-            .args(["--command", sql])
-            .stdin(Stdio::null())
-            .output()
-            .expect("wrangler d1 execute runs");
-        assert!(
-            output.status.success(),
-            "query failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let parsed: serde_json::Value =
-            serde_json::from_slice(&output.stdout).expect("wrangler prints JSON");
-        parsed[0]["results"].as_array().cloned().unwrap_or_default()
-    }
-
-    /// How many rows `table` holds.
-    pub fn count(&self, table: &str) -> u64 {
-        assert!(
-            table.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
-            "{table:?} is not a table name"
-        );
-        self.query(&format!("SELECT COUNT(*) AS n FROM {table}"))[0]["n"]
-            .as_u64()
-            .expect("a count")
-    }
 }

@@ -333,10 +333,22 @@ pub async fn a_fresh_token_keeps_the_socket_and_none_closes_it(
         ServerMsg::Error { code, .. } => assert_eq!(code, ErrorCode::Unauthorized),
         _ => unreachable!(),
     }
-    // Token expiries are whole seconds, and a token minted in the same second as the
-    // old one would end with it: this is time passing, not a condition to wait for.
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let fresh = server.refresh(&who.refresh_token).await.unwrap();
+    // Token expiries are whole seconds, so a token minted in the same second as the
+    // lapsed one would end with it. The first refresh is minted after every token the
+    // sockets hold; refreshing again (each time with the rotated token) until one
+    // expires a second later gives a token that outlives them all.
+    let first = server.refresh(&who.refresh_token).await.unwrap();
+    let (mut rotated, second) = (first.refresh_token, first.access_expires_at / 1_000);
+    let fresh = crate::wait::until("a token that outlives the lapsed one", async || {
+        let next = server.refresh(&rotated).await.unwrap();
+        rotated = next.refresh_token.clone();
+        if next.access_expires_at / 1_000 > second {
+            Ok(next)
+        } else {
+            Err(next.access_expires_at)
+        }
+    })
+    .await;
     kept.send(&ClientMsg::Authenticate {
         token: fresh.access_token,
     })

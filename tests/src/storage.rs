@@ -1,27 +1,31 @@
 //! A room object's own SQLite, read from the server's state directory: what the room
 //! really keeps, checked from outside the Worker.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags};
 
 use crate::server::Server;
 
+/// The SQLite files of the objects of one class in `dir` (workerd keeps one per object,
+/// beside its own `metadata.sqlite`).
+pub(crate) fn object_databases(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| {
+            path.extension().is_some_and(|ext| ext == "sqlite")
+                && path
+                    .file_name()
+                    .is_some_and(|name| name != "metadata.sqlite")
+        })
+        .collect()
+}
+
 impl Server {
     /// The SQLite file of `room`'s object, found by the room id in its `room` table.
     pub fn room_db(&self, room: &str) -> Connection {
-        let dir = self.state_dir().join("v3/do/edgechat-Room");
-        let files: Vec<PathBuf> = std::fs::read_dir(&dir)
-            .expect("the room objects' directory")
-            .filter_map(|entry| entry.ok().map(|e| e.path()))
-            .filter(|path| {
-                path.extension().is_some_and(|ext| ext == "sqlite")
-                    && path
-                        .file_name()
-                        .is_some_and(|name| name != "metadata.sqlite")
-            })
-            .collect();
-        for path in files {
+        for path in object_databases(&self.state_dir().join("v3/do/edgechat-Room")) {
             let db = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_WRITE)
                 .expect("a room's SQLite opens");
             let info: Option<String> = db

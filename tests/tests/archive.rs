@@ -1,26 +1,17 @@
 //! The write-behind to D1 and history over HTTP, against the real Worker.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::time::{Duration, Instant};
-
-use edgechat_e2e::{server::Server, socket::Client};
+use edgechat_e2e::{server::Server, socket::Client, wait};
 use edgechat_protocol::{ClientMsg, RoomEvent, ServerMsg};
 use serde_json::Value;
 
 /// Polls `sql` until `done` holds for its rows (the write-behind runs on its own time).
-async fn eventually(server: &Server, sql: &str, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
+async fn d1_until(server: &Server, sql: &str, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+    wait::until(&format!("D1 answers {sql}"), async || {
         let rows = server.query(sql);
-        if done(&rows) {
-            return rows;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "D1 never reached the state; last: {rows:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
+        if done(&rows) { Ok(rows) } else { Err(rows) }
+    })
+    .await
 }
 
 async fn post(client: &mut Client, text: &str, id: &str) -> String {
@@ -41,7 +32,7 @@ async fn every_room_change_reaches_d1_and_deleted_text_leaves_it() {
     server.room(&ana_account, "lobby").await;
     let mut ana = Client::join(&server, "lobby", &ana_account).await;
     let mut bob = Client::join(&server, "lobby", &bob_account).await;
-    eventually(
+    d1_until(
         &server,
         "SELECT user_id, role FROM room_members WHERE room_id = 'lobby' AND member = 1",
         |rows| rows.len() == 2,
@@ -73,7 +64,7 @@ async fn every_room_change_reaches_d1_and_deleted_text_leaves_it() {
     ana.recv_until(|m| matches!(m, ServerMsg::Event(RoomEvent::MessagePinned { .. })))
         .await;
 
-    let rows = eventually(
+    let rows = d1_until(
         &server,
         "SELECT id, text, edited, deleted FROM messages ORDER BY seq",
         |rows| rows.len() == 3 && rows[0]["edited"] == 1 && rows[1]["deleted"] == 1,
@@ -82,11 +73,11 @@ async fn every_room_change_reaches_d1_and_deleted_text_leaves_it() {
     assert_eq!(rows[0]["text"], "the quick red fox");
     assert_eq!(rows[1]["text"], "", "a deleted message keeps no text in D1");
     assert_eq!(rows[2]["text"], "jumps over");
-    eventually(&server, "SELECT emoji, user_id FROM reactions", |rows| {
+    d1_until(&server, "SELECT emoji, user_id FROM reactions", |rows| {
         rows.len() == 1 && rows[0]["user_id"] == bob_account.user_id.as_str()
     })
     .await;
-    eventually(&server, "SELECT message_id FROM pins", |rows| {
+    d1_until(&server, "SELECT message_id FROM pins", |rows| {
         rows.len() == 1 && rows[0]["message_id"] == first.as_str()
     })
     .await;
@@ -107,7 +98,7 @@ async fn every_room_change_reaches_d1_and_deleted_text_leaves_it() {
         Some(0),
         "the deleted text is gone from the index"
     );
-    eventually(
+    d1_until(
         &server,
         "SELECT last_read_seq FROM room_members WHERE room_id = 'lobby' AND last_read_seq > 0",
         |rows| rows.len() == 1,
@@ -119,7 +110,7 @@ async fn every_room_change_reaches_d1_and_deleted_text_leaves_it() {
         user_id: bob_account.user_id.clone(),
     })
     .await;
-    eventually(
+    d1_until(
         &server,
         "SELECT member FROM room_members WHERE member = 0",
         |rows| rows.len() == 1,
@@ -221,7 +212,7 @@ async fn acked_messages_survive_a_restart_before_the_write_behind_and_reach_d1_a
     assert_eq!(ids, acked.iter().map(String::as_str).collect::<Vec<_>>());
     // Opening the room wakes it; the write-behind then catches D1 up.
     let _ana = Client::join(&server, "lobby", &ana_account).await;
-    eventually(&server, "SELECT id FROM messages", |rows| rows.len() == 10).await;
+    d1_until(&server, "SELECT id FROM messages", |rows| rows.len() == 10).await;
     // And in the search index.
     let (status, found) = server
         .get_as("/api/search?q=restart", &ana_account.access_token)

@@ -1,7 +1,9 @@
 //! Chatting in real headless Chromium: two profiles, or a browser and a socket client.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use edgechat_e2e::{account::PASSWORD, browser::Browser, server::Server, socket::Client};
+use edgechat_e2e::{
+    account::PASSWORD, browser::Browser, server::Server, socket::Client, wait::eventually,
+};
 use edgechat_protocol::{ClientMsg, RoomEvent, ServerMsg};
 
 #[tokio::test]
@@ -78,8 +80,18 @@ async fn a_user_stays_signed_in_across_token_expiry_edits_their_profile_and_sign
     browser.click("#join").await;
     browser.find(".room").await;
 
-    // Past two expiries the room socket is still open and the page can still send.
-    tokio::time::sleep(std::time::Duration::from_secs(9)).await;
+    // Past two expiries the room socket is still open and the page can still send. The
+    // page refreshes halfway through each token's life: its third refresh (one row each,
+    // after the registration's and the sign-in's) comes after the sign-in's token and the
+    // first refreshed one have both expired.
+    let rows = format!(
+        "SELECT COUNT(*) AS n FROM refresh_tokens WHERE user_id = '{}'",
+        ana.user_id
+    );
+    eventually("the page has refreshed its token three times", async || {
+        server.query(&rows)[0]["n"].as_u64() >= Some(5)
+    })
+    .await;
     let bob_acct = server.register("Bob").await;
     let mut bob = Client::join(&server, "lobby", &bob_acct).await;
     browser.type_into("#message-input", "still here").await;

@@ -5,19 +5,6 @@
 
 use edgechat_e2e::{browser::Browser, server::Server, socket::Client};
 
-/// Waits until the timeline of `browser` has the quiet line `text`.
-async fn noted(browser: &Browser, text: &str) {
-    browser
-        .wait_until(
-            &format!("the line {text:?}"),
-            &format!(
-                "return [...document.querySelectorAll('.messages .note')].some(n => n.textContent.startsWith({}));",
-                serde_json::json!(text)
-            ),
-        )
-        .await;
-}
-
 /// Opens the moderation menu of `user` in the member list (left open if it is).
 async fn open_menu(browser: &Browser, user: &str) {
     browser
@@ -47,16 +34,16 @@ async fn moderation_is_told_to_both_sides_and_a_ban_asks_first() {
     bob.sign_up(&server.http_url("/?room=crew"), "bob", "Bob")
         .await;
     bob.click("#join").await;
-    noted(&ana, "Bob joined").await;
+    ana.noted("Bob joined").await;
     let _cyd = Client::join(&server, "crew", &cyd_acct).await;
-    noted(&ana, "Cyd joined").await;
-    noted(&bob, "Cyd joined").await;
+    ana.noted("Cyd joined").await;
+    bob.noted("Cyd joined").await;
 
     // Ana makes Bob a moderator: a moderator may remove Cyd, but is not offered a ban.
     ana.click("#members").await;
     open_menu(&ana, "Bob").await;
     ana.click(".member[data-user='Bob'] .promote").await;
-    noted(&bob, "Ana made Bob a moderator").await;
+    bob.noted("Ana made Bob a moderator").await;
     bob.click("#members").await;
     open_menu(&bob, "Cyd").await;
     bob.find(".member[data-user='Cyd'] .kick").await;
@@ -86,8 +73,8 @@ async fn moderation_is_told_to_both_sides_and_a_ban_asks_first() {
         "one click bans no one"
     );
     ana.click(".member[data-user='Cyd'] .ban").await;
-    noted(&ana, "Cyd was banned by Ana").await;
-    noted(&bob, "Cyd was banned by Ana").await;
+    ana.noted("Cyd was banned by Ana").await;
+    bob.noted("Cyd was banned by Ana").await;
 
     // Ana mutes Bob: he is told by whom and until when.
     open_menu(&ana, "Bob").await;
@@ -98,14 +85,14 @@ async fn moderation_is_told_to_both_sides_and_a_ban_asks_first() {
          return /^Ana muted you here until \\d\\d:\\d\\d/.test(m);",
     )
     .await;
-    noted(&ana, "Bob was muted by Ana until").await;
+    ana.noted("Bob was muted by Ana until").await;
 
     // Ana bans Bob: he is told by whom, and his box takes nothing. (A removal is told
     // the same way: browser_rooms' kicked member.)
     open_menu(&ana, "Bob").await;
     ana.click(".member[data-user='Bob'] .ban").await;
     ana.click(".member[data-user='Bob'] .ban").await;
-    noted(&ana, "Bob was banned by Ana").await;
+    ana.noted("Bob was banned by Ana").await;
     bob.wait_until(
         "Bob is told Ana banned him",
         "return [...document.querySelectorAll('.banner')].some(b => b.textContent.startsWith('Ana banned you from this room')) \

@@ -7,19 +7,6 @@
 use edgechat_e2e::{browser::Browser, server::Server, socket::Client};
 use fantoccini::Locator;
 
-/// Waits until the timeline of `browser` has the quiet line `text`.
-async fn noted(browser: &Browser, text: &str) {
-    browser
-        .wait_until(
-            &format!("the line {text:?}"),
-            &format!(
-                "return [...document.querySelectorAll('.messages .note')].some(n => n.textContent.startsWith({}));",
-                serde_json::json!(text)
-            ),
-        )
-        .await;
-}
-
 /// Where this test leaves its pictures, to look at (not compared).
 fn shots() -> std::path::PathBuf {
     let dir = edgechat_e2e::repo_root().join("target/screenshots");
@@ -51,7 +38,7 @@ async fn the_settings_panel_offers_each_role_what_it_may_do_and_both_sides_see_i
     bob.enter_room(&server, "crew", "bob", "Bob", false).await;
     let cyd_acct = server.register("Cyd").await;
     let _cyd = Client::join(&server, "crew", &cyd_acct).await;
-    noted(&ana, "Cyd joined").await;
+    ana.noted("Cyd joined").await;
 
     // A member reads the settings and changes nothing.
     open_settings(&bob).await;
@@ -75,7 +62,7 @@ async fn the_settings_panel_offers_each_role_what_it_may_do_and_both_sides_see_i
         .select_by_value("moderator")
         .await
         .unwrap();
-    noted(&bob, "Ana made Bob a moderator").await;
+    bob.noted("Ana made Bob a moderator").await;
 
     // A moderator sets the topic, and only that.
     open_settings(&bob).await;
@@ -94,7 +81,7 @@ async fn the_settings_panel_offers_each_role_what_it_may_do_and_both_sides_see_i
     bob.replace_text("#settings-topic", "Ship on Friday").await;
     bob.click("#settings-save").await;
     ana.wait_for_text("#room-topic", "Ship on Friday").await;
-    noted(&ana, "Bob set the topic: Ship on Friday").await;
+    ana.noted("Bob set the topic: Ship on Friday").await;
 
     // The admin renames the room, limits it and turns on slow mode.
     open_settings(&ana).await;
@@ -106,8 +93,9 @@ async fn the_settings_panel_offers_each_role_what_it_may_do_and_both_sides_see_i
         .await
         .unwrap();
     ana.click("#settings-save").await;
-    noted(&bob, "Ana renamed the room to Release crew").await;
-    noted(&bob, "Ana turned slow mode on: one message every 30 s").await;
+    bob.noted("Ana renamed the room to Release crew").await;
+    bob.noted("Ana turned slow mode on: one message every 30 s")
+        .await;
     bob.wait_for_text(".room-header h2", "#Release crew").await;
     bob.wait_until(
         "Bob's room list shows the new name, and the address stays",
@@ -133,13 +121,13 @@ async fn the_settings_panel_offers_each_role_what_it_may_do_and_both_sides_see_i
         .unwrap();
     ana.click(".member[data-user='Cyd'] .ban").await;
     ana.click(".member[data-user='Cyd'] .ban").await;
-    noted(&ana, "Cyd was banned by Ana").await;
+    ana.noted("Cyd was banned by Ana").await;
     open_settings(&ana).await;
     ana.wait_for_text(".settings-bans li span", "Cyd").await;
     ana.click(".settings-bans .unban").await;
     ana.wait_for_text("#room-settings .notice", "No one is banned.")
         .await;
-    noted(&bob, "Cyd was unbanned by Ana").await;
+    bob.noted("Cyd was unbanned by Ana").await;
 
     // The pins: Ana pins a message; Bob, a moderator, sees it listed and unpins it.
     ana.click("#room-settings-close").await;

@@ -1,12 +1,11 @@
 //! Rooms of every kind, the directory, unread and mention counts, discovery.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::time::{Duration, Instant};
-
 use edgechat_e2e::{
     account::Session,
     server::Server,
     socket::{Client, attempt_upgrade},
+    wait,
 };
 use edgechat_protocol::{ClientMsg, ErrorCode, RoomEvent, ServerMsg, close};
 use serde_json::{Value, json};
@@ -23,15 +22,11 @@ async fn rooms_until(
     who: &Session,
     done: impl Fn(&[Value]) -> bool,
 ) -> Vec<Value> {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
+    wait::until("the room list says so", async || {
         let rooms = my_rooms(server, who).await;
-        if done(&rooms) {
-            return rooms;
-        }
-        assert!(Instant::now() < deadline, "never: {rooms:?}");
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
+        if done(&rooms) { Ok(rooms) } else { Err(rooms) }
+    })
+    .await
 }
 
 async fn error_then_close(client: &mut Client) -> (ErrorCode, Option<u16>) {

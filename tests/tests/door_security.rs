@@ -5,9 +5,10 @@
 use edgechat_e2e::{
     account::{PASSWORD, set_cookie},
     browser::Browser,
-    files::{eventually, png},
+    files::png,
     server::Server,
     socket::Client,
+    wait::eventually,
 };
 use edgechat_protocol::{ClientMsg, ServerMsg, Status};
 use serde_json::{Value, json};

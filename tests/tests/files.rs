@@ -4,9 +4,10 @@
 
 use edgechat_e2e::{
     account::set_cookie,
-    files::{attach, eventually, mp4, new_message, png, shared_room, status_of},
+    files::{attach, mp4, new_message, png, shared_room, status_of},
     server::Server,
     socket::Client,
+    wait::eventually,
 };
 use edgechat_protocol::{ClientMsg, RoomEvent, ServerMsg};
 use reqwest::Method;

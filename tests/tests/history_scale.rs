@@ -3,7 +3,7 @@
 //! within the replay window once D1 has it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use edgechat_e2e::{files::eventually, server::Server, socket::Client};
+use edgechat_e2e::{server::Server, socket::Client, wait::eventually};
 use edgechat_protocol::{ClientMsg, Message, RoomEvent, ServerMsg};
 
 async fn answer(client: &mut Client) -> ServerMsg {

@@ -7,24 +7,13 @@
 //! room's whole history as that build served it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::Path;
-
-use edgechat_e2e::{files::eventually, server::Server, socket::Client};
+use edgechat_e2e::{
+    server::{Server, copy_dir},
+    socket::Client,
+    wait::eventually,
+};
 use edgechat_protocol::{ClientMsg, Message, RoomEvent, ServerMsg};
 use serde_json::Value;
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
 
 struct Fixture {
     room: String,

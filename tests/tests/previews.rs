@@ -8,9 +8,10 @@ use std::time::Duration;
 
 use edgechat_e2e::{
     account::Session,
-    files::{eventually, png, status_of},
+    files::{png, status_of},
     server::Server,
     socket::{Client, error_code},
+    wait::eventually,
     web::{Route, Web},
 };
 use edgechat_protocol::{ClientMsg, ErrorCode, LinkPreview, RoomEvent, ServerMsg};

@@ -7,10 +7,10 @@
 
 use edgechat_e2e::{
     account::Session,
-    files::eventually,
     push::{Device, verify_vapid},
     server::Server,
     socket::Client,
+    wait::eventually,
     web::{Route, Seen, Web},
 };
 use edgechat_protocol::{

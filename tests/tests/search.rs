@@ -1,9 +1,7 @@
 //! Full-text search over the rooms one may read.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::time::{Duration, Instant};
-
-use edgechat_e2e::{account::Session, server::Server, socket::Client};
+use edgechat_e2e::{account::Session, server::Server, socket::Client, wait};
 use edgechat_protocol::{ClientMsg, ServerMsg};
 use serde_json::{Value, json};
 
@@ -17,15 +15,15 @@ async fn search(server: &Server, who: &Session, query: &str) -> Vec<Value> {
 
 /// Searches until `count` results come back (the archive is written behind).
 async fn search_until(server: &Server, who: &Session, query: &str, count: usize) -> Vec<Value> {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
+    wait::until(&format!("{query} finds {count}"), async || {
         let results = search(server, who, query).await;
         if results.len() == count {
-            return results;
+            Ok(results)
+        } else {
+            Err(results)
         }
-        assert!(Instant::now() < deadline, "{query}: {results:?}");
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
+    })
+    .await
 }
 
 async fn say(client: &mut Client, room: &str, text: &str, id: &str) -> String {

@@ -3,7 +3,7 @@
 //! leavers are named, and search finds an author by account name.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
-use edgechat_e2e::{files::eventually, server::Server, socket::Client};
+use edgechat_e2e::{server::Server, socket::Client, wait::eventually};
 use edgechat_protocol::{ClientMsg, RoomEvent, RoomUser, ServerMsg, Status};
 use serde_json::json;
 
