@@ -34,14 +34,32 @@ fn module_of(src: &Path, file: &Path) -> String {
 
 /// Every `crate::…` path in `text`, with `{a, b::{c}}` groups spelled out.
 fn crate_paths(text: &str) -> Vec<String> {
+    paths_after(text, "crate::", "")
+}
+
+/// Every path in `text` that starts with `start`, spelled out from the crate's root:
+/// `root` is where `start` points.
+fn paths_after(text: &str, start: &str, root: &str) -> Vec<String> {
     let mut paths = Vec::new();
     let mut rest = text;
-    while let Some(at) = rest.find("crate::") {
-        let tail = &rest[at + "crate::".len()..];
+    while let Some(at) = rest.find(start) {
+        let tail = &rest[at + start.len()..];
         let end = path_end(tail);
-        expand("", &tail[..end], &mut paths);
+        expand(root, &tail[..end], &mut paths);
         rest = &tail[end..];
     }
+    paths
+}
+
+/// The paths the file of `module` names, through `crate::` and `super::` (a sibling's
+/// file imported through their parent is an import like any other).
+fn module_paths(module: &str, text: &str) -> Vec<String> {
+    let mut paths = crate_paths(text);
+    // `super` of `a::b` (a/b.rs or a/b/mod.rs) is `a`; of a top-level module, the root.
+    let parent = module
+        .rsplit_once("::")
+        .map_or(String::new(), |(parent, _)| format!("{parent}::"));
+    paths.extend(paths_after(text, "super::", &parent));
     paths
 }
 
@@ -112,7 +130,7 @@ fn imports() -> BTreeMap<String, BTreeSet<String>> {
     texts
         .iter()
         .map(|(module, text)| {
-            let used = crate_paths(text)
+            let used = module_paths(module, text)
                 .iter()
                 .filter_map(|p| resolve(p))
                 .filter(|m| {
@@ -151,6 +169,10 @@ fn groups_are_spelled_out() {
         crate::crate_paths("x(crate::push::wanted);"),
         ["push::wanted"]
     );
+    assert_eq!(
+        module_paths("components::room_list", "use super::new_room::NewRoom;"),
+        ["components::new_room::NewRoom"]
+    );
 }
 
 #[test]
@@ -158,6 +180,7 @@ fn no_module_imports_one_that_imports_it_back() {
     let graph = imports();
     // The scan sees the modules it should: the app imports the components and the inbox.
     assert!(graph["app"].contains("components") && graph["app"].contains("inbox"));
+    assert!(graph["components::room_list"].contains("components::new_room"));
     let circles: Vec<_> = graph
         .keys()
         .filter(|m| reach(&graph, m).contains(*m))
