@@ -32,6 +32,16 @@ impl ChatState {
             .map_or_else(|| "someone".to_owned(), |u| u.username.clone())
     }
 
+    /// `username` as an event carried it, or, when it carried none (an older server),
+    /// the name this room shows for `user_id`.
+    fn name_or(&self, username: &str, user_id: &str) -> String {
+        if username.is_empty() {
+            self.name_of(user_id)
+        } else {
+            username.to_owned()
+        }
+    }
+
     /// Notes `event` (before it changes the members, whose names it needs), and what it
     /// does to the user.
     pub(super) fn note(&mut self, event: &RoomEvent) {
@@ -46,11 +56,7 @@ impl ChatState {
                 seq,
                 ..
             } => {
-                let name = if username.is_empty() {
-                    self.name_of(user_id)
-                } else {
-                    username.clone()
-                };
+                let name = self.name_or(username, user_id);
                 (*seq, format!("{name} left"), None)
             }
             RoomEvent::UserInvited {
@@ -84,11 +90,7 @@ impl ChatState {
                 by,
                 seq,
             } => {
-                let name = if username.is_empty() {
-                    self.name_of(user_id)
-                } else {
-                    username.clone()
-                };
+                let name = self.name_or(username, user_id);
                 (
                     *seq,
                     format!("{name} was unbanned by {}", self.name_of(by)),

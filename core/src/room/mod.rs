@@ -7,6 +7,7 @@
 //! with history: sockets, presence, typing and rate buckets are the only state beside
 //! the store, and none of it needs to outlive hibernation (see docs/architecture.md).
 
+mod budget;
 mod connect;
 mod dispatch;
 mod history;
@@ -15,20 +16,23 @@ mod moderation;
 mod presence;
 mod previews;
 mod reactions;
+mod refusal;
 mod settings;
 mod uploads;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use edgechat_protocol::{ErrorCode, Id, Millis, Role, RoomEvent, RoomInfo, Seq, ServerMsg};
+use edgechat_protocol::{Id, Millis, Role, RoomEvent, RoomInfo, Seq, ServerMsg};
 
 pub use crate::sockets::{ConnId, Identity};
 use crate::{
     Limits,
-    rate::{Bucket, Rate},
+    rate::Bucket,
     sockets::Sockets,
     store::{Sql, Store, StoreError},
 };
+pub(crate) use budget::Budget;
+pub(crate) use refusal::{Outcome, Refusal};
 pub use uploads::{Upload, UploadRefused};
 
 /// How many members with an inbox open elsewhere a batch of new messages tells their
@@ -374,77 +378,6 @@ impl<S: Sql> Room<S> {
     }
 }
 
-/// What a rate bucket counts, per user per room (docs/protocol.md, "Budgets").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum Budget {
-    /// New messages (`RATE_…`).
-    Messages,
-    /// Edits, deletes, reactions, pins (`ACTION_RATE_…`).
-    Actions,
-    /// Mutes, bans, kicks, roles, slow mode, settings, invites (`MODERATION_RATE_…`).
-    Moderation,
-    /// Leaving, and so joining again (`MEMBERSHIP_RATE_…`).
-    Membership,
-}
-
-impl<S: Sql> Room<S> {
-    fn rate(&self, budget: Budget) -> Rate {
-        match budget {
-            Budget::Messages => Rate {
-                per_window: self.limits.rate_per_window,
-                window_ms: self.limits.rate_window_ms,
-                burst: self.limits.rate_burst,
-            },
-            Budget::Actions => self.limits.action_rate,
-            Budget::Moderation => self.limits.moderation_rate,
-            Budget::Membership => self.limits.membership_rate,
-        }
-    }
-
-    /// `Ok` when `user_id` has a token of `budget` left (not taking it), else the
-    /// refusal that says how long to wait.
-    pub(crate) fn check_budget(
-        &mut self,
-        user_id: &str,
-        budget: Budget,
-        now: Millis,
-    ) -> Result<(), Refusal> {
-        let rate = self.rate(budget);
-        let bucket = self
-            .buckets
-            .entry((user_id.to_owned(), budget))
-            .or_insert_with(|| Bucket::full(rate, now));
-        bucket.check(rate, now).map_err(|wait| {
-            let what = match budget {
-                Budget::Messages => "too many messages; slow down",
-                Budget::Actions => "too many edits, deletes, reactions or pins; slow down",
-                Budget::Moderation => "too many moderation actions; slow down",
-                Budget::Membership => "leaving and joining too often; slow down",
-            };
-            Refusal::new(ErrorCode::RateLimited, what).retry_after(wait)
-        })
-    }
-
-    /// Takes a token of `budget` from `user_id` (after [`Room::check_budget`]).
-    pub(crate) fn take_budget(&mut self, user_id: &str, budget: Budget) {
-        if let Some(bucket) = self.buckets.get_mut(&(user_id.to_owned(), budget)) {
-            bucket.take();
-        }
-    }
-
-    /// Checks and takes at once, for writes with no later refusal that should spare it.
-    pub(crate) fn spend(
-        &mut self,
-        user_id: &str,
-        budget: Budget,
-        now: Millis,
-    ) -> Result<(), Refusal> {
-        self.check_budget(user_id, budget, now)?;
-        self.take_budget(user_id, budget);
-        Ok(())
-    }
-}
-
 /// How far a user's word reaches in a room, lowest first: a room role (by its order), then
 /// a global admin, who outranks every role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -452,62 +385,3 @@ enum Rank {
     Room(Role),
     GlobalAdmin,
 }
-
-/// A refusal, answered to the socket that asked; or a failed store, which ends the
-/// step and rolls it back.
-pub(crate) struct Refusal {
-    code: ErrorCode,
-    message: String,
-    retry_after: Option<u64>,
-    failed: Option<StoreError>,
-}
-
-impl Refusal {
-    pub(crate) fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self {
-            code,
-            message: message.into(),
-            retry_after: None,
-            failed: None,
-        }
-    }
-
-    pub(crate) fn retry_after(mut self, ms: u64) -> Self {
-        self.retry_after = Some(ms);
-        self
-    }
-
-    /// The refusal as the effect that answers it, or the store's failure.
-    pub(crate) fn into_effect(
-        self,
-        conn: &str,
-        req_id: Option<String>,
-    ) -> Result<Effect, StoreError> {
-        if let Some(failed) = self.failed {
-            return Err(failed);
-        }
-        Ok(Effect::Send {
-            conn: conn.to_owned(),
-            msg: ServerMsg::Error {
-                code: self.code,
-                message: self.message,
-                req_id,
-                retry_after: self.retry_after,
-            },
-        })
-    }
-}
-
-impl From<StoreError> for Refusal {
-    fn from(failed: StoreError) -> Self {
-        Self {
-            code: ErrorCode::Internal,
-            message: String::new(),
-            retry_after: None,
-            failed: Some(failed),
-        }
-    }
-}
-
-/// What a handler returns: effects, or the one error its sender gets.
-pub(crate) type Outcome = Result<Vec<Effect>, Refusal>;

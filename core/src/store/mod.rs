@@ -7,6 +7,7 @@
 
 mod archive;
 mod fold;
+mod members;
 mod owed;
 mod queries;
 pub mod schema;

@@ -3,37 +3,18 @@
 
 use std::collections::BTreeMap;
 
-use edgechat_protocol::{BannedUser, Id, Message, Millis, RoomEvent, RoomInfo, Seq, Status};
+use edgechat_protocol::{Id, Message, Millis, RoomEvent, RoomInfo, Seq};
 
-use super::{Member, Sql, Store, StoreError, Value, schema, to_json};
+use super::{Sql, Store, StoreError, schema, to_json};
 
 const GET_INFO: &str = "SELECT value FROM room WHERE key = ?";
 const SET_INFO: &str = "INSERT INTO room (key, value) VALUES (?, ?)
      ON CONFLICT(key) DO UPDATE SET value = excluded.value";
-const MEMBER: &str = "SELECT user_id, username, role, handle, status, last_seen, status_text
-     FROM members WHERE user_id = ?";
-const MEMBERS: &str = "SELECT user_id, username, role, handle, status, last_seen, status_text
-     FROM members ORDER BY user_id";
-const MEMBERS_AFTER: &str = "SELECT user_id, username, role, handle, status, last_seen, status_text
-     FROM members WHERE user_id > ? ORDER BY user_id LIMIT ?";
-const RENAME_MEMBER: &str = "UPDATE members SET username = ?, handle = ? WHERE user_id = ?";
-const SET_STATUS: &str =
-    "UPDATE members SET status = ?, last_seen = ?, status_text = ? WHERE user_id = ?";
-/// Members whose inbox last said they are online or away (the partial index
-/// `members_live` holds only those).
-const LIVE_MEMBERS: &str =
-    "SELECT user_id FROM members WHERE status != 'offline' ORDER BY user_id LIMIT ?";
-const MEMBER_COUNT: &str = "SELECT COUNT(*) FROM members";
-const IS_BANNED: &str = "SELECT 1 FROM banned WHERE user_id = ?";
-const BANNED_NAME: &str = "SELECT username FROM banned WHERE user_id = ?";
-const BANNED_AFTER: &str =
-    "SELECT user_id, username FROM banned WHERE user_id > ? ORDER BY user_id LIMIT ?";
 /// The same expression as the partial index `messages_pinned`, which it reads alone.
 const PINNED: &str = "SELECT body FROM messages WHERE json_extract(body, '$.pinned') = 1
      ORDER BY seq LIMIT ?";
 const PINNED_COUNT: &str = "SELECT COUNT(*) FROM (SELECT 1 FROM messages
      WHERE json_extract(body, '$.pinned') = 1 LIMIT ?)";
-const MUTED_UNTIL: &str = "SELECT until FROM muted WHERE user_id = ?";
 const MESSAGE: &str = "SELECT body FROM messages WHERE seq = ?";
 const MESSAGES_BEFORE: &str = "SELECT body FROM messages WHERE seq < ? ORDER BY seq DESC LIMIT ?";
 const BY_CLIENT_ID: &str = "SELECT seq FROM messages WHERE user_id = ? AND client_msg_id = ?";
@@ -93,118 +74,6 @@ impl<S: Sql> Store<S> {
         Ok(self.counter(schema::SLOW_MODE)?.min(u64::from(u32::MAX)) as u32)
     }
 
-    pub fn member(&self, user_id: &str) -> Result<Option<Member>, StoreError> {
-        self.one(MEMBER, &[user_id.into()])?
-            .map(|row| member(&row))
-            .transpose()
-    }
-
-    /// The names a member is listed under, as they last arrived with them.
-    pub fn rename_member(
-        &self,
-        user_id: &str,
-        username: &str,
-        handle: &str,
-    ) -> Result<(), StoreError> {
-        self.exec(
-            RENAME_MEMBER,
-            &[username.into(), handle.into(), user_id.into()],
-        )
-    }
-
-    /// A member's global status as their inbox relays it (nothing for a non-member).
-    pub fn set_status(
-        &self,
-        user_id: &str,
-        status: Status,
-        last_seen: Option<Millis>,
-        status_text: Option<&str>,
-    ) -> Result<(), StoreError> {
-        self.exec(
-            SET_STATUS,
-            &[
-                status_name(status).into(),
-                last_seen.map_or(Value::Null, Value::from),
-                status_text.map_or(Value::Null, Value::from),
-                user_id.into(),
-            ],
-        )
-    }
-
-    /// Up to `limit` members whose inbox is open somewhere (online or away), by id.
-    pub fn live_members(&self, limit: usize) -> Result<Vec<Id>, StoreError> {
-        self.sql
-            .run(LIVE_MEMBERS, &[(limit as u64).into()])?
-            .iter()
-            .map(|row| Ok(row.text(0)?.to_owned()))
-            .collect()
-    }
-
-    pub fn is_member(&self, user_id: &str) -> Result<bool, StoreError> {
-        Ok(self.member(user_id)?.is_some())
-    }
-
-    /// Every member, by id. Bounded by the room's membership, not its history.
-    pub fn members(&self) -> Result<Vec<Member>, StoreError> {
-        self.sql.run(MEMBERS, &[])?.iter().map(member).collect()
-    }
-
-    /// Up to `limit` members by id after `after`, and whether more follow.
-    pub fn members_after(
-        &self,
-        after: &str,
-        limit: usize,
-    ) -> Result<(Vec<Member>, bool), StoreError> {
-        let mut page: Vec<Member> = self
-            .sql
-            .run(MEMBERS_AFTER, &[after.into(), (limit as u64 + 1).into()])?
-            .iter()
-            .map(member)
-            .collect::<Result<_, _>>()?;
-        let more = page.len() > limit;
-        page.truncate(limit);
-        Ok((page, more))
-    }
-
-    pub fn member_count(&self) -> Result<u64, StoreError> {
-        self.one(MEMBER_COUNT, &[])?
-            .map_or(Ok(0), |row| row.uint(0))
-    }
-
-    pub fn is_banned(&self, user_id: &str) -> Result<bool, StoreError> {
-        Ok(self.one(IS_BANNED, &[user_id.into()])?.is_some())
-    }
-
-    /// The name a banned user had as a member (empty when not kept); `None` when they
-    /// are not banned.
-    pub fn banned_name(&self, user_id: &str) -> Result<Option<String>, StoreError> {
-        self.one(BANNED_NAME, &[user_id.into()])?
-            .map(|row| row.text(0).map(str::to_owned))
-            .transpose()
-    }
-
-    /// Up to `limit` banned users by id after `after`, and whether more follow.
-    pub fn banned_after(
-        &self,
-        after: &str,
-        limit: usize,
-    ) -> Result<(Vec<BannedUser>, bool), StoreError> {
-        let mut page: Vec<BannedUser> = self
-            .sql
-            .run(BANNED_AFTER, &[after.into(), (limit as u64 + 1).into()])?
-            .iter()
-            .map(|row| {
-                Ok(BannedUser {
-                    user_id: row.text(0)?.to_owned(),
-                    username: row.text(1)?.to_owned(),
-                })
-            })
-            .collect::<Result<_, StoreError>>()?;
-        let more = page.len() > limit;
-        page.truncate(limit);
-        Ok((page, more))
-    }
-
     /// The pinned messages, oldest first: up to `limit`.
     pub fn pinned(&self, limit: usize) -> Result<Vec<Message>, StoreError> {
         self.sql
@@ -218,18 +87,6 @@ impl<S: Sql> Store<S> {
     pub fn pinned_count(&self, cap: usize) -> Result<u64, StoreError> {
         self.one(PINNED_COUNT, &[(cap as u64).into()])?
             .map_or(Ok(0), |row| row.uint(0))
-    }
-
-    /// Until when `user_id` was muted, whether or not that has passed.
-    pub fn mute(&self, user_id: &str) -> Result<Option<Millis>, StoreError> {
-        self.one(MUTED_UNTIL, &[user_id.into()])?
-            .map(|row| row.uint(0))
-            .transpose()
-    }
-
-    /// Until when `user_id` is muted, if they are at `now`.
-    pub fn muted_until(&self, user_id: &str, now: Millis) -> Result<Option<Millis>, StoreError> {
-        Ok(self.mute(user_id)?.filter(|until| *until > now))
     }
 
     /// The message `message_id` of this room as stored, tombstones included.
@@ -394,37 +251,10 @@ impl<S: Sql> Store<S> {
     }
 }
 
-fn member(row: &super::Row) -> Result<Member, StoreError> {
-    Ok(Member {
-        user_id: row.text(0)?.to_owned(),
-        username: row.text(1)?.to_owned(),
-        role: serde_json::from_str(row.text(2)?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-        handle: row.text(3)?.to_owned(),
-        status: match row.text(4)? {
-            "online" => Status::Online,
-            "away" => Status::Away,
-            _ => Status::Offline,
-        },
-        last_seen: (!row.is_null(5)).then(|| row.uint(5)).transpose()?,
-        status_text: (!row.is_null(6))
-            .then(|| row.text(6).map(str::to_owned))
-            .transpose()?,
-    })
-}
-
-/// A status as the members table keeps it.
-fn status_name(status: Status) -> &'static str {
-    match status {
-        Status::Online => "online",
-        Status::Away => "away",
-        Status::Offline => "offline",
-    }
-}
-
 #[cfg(all(test, feature = "sqlite"))]
 mod tests {
     use super::*;
-    use crate::store::sqlite::Sqlite;
+    use crate::store::{Value, sqlite::Sqlite};
 
     /// The plan SQLite picks for `sql`, in one line.
     fn plan(store: &Store<Sqlite>, sql: &str) -> String {
@@ -451,7 +281,7 @@ mod tests {
             let plan = plan(&store, sql);
             assert!(plan.contains("messages_pinned"), "{sql}: {plan}");
         }
-        let plan = plan(&store, BANNED_AFTER);
+        let plan = plan(&store, super::super::members::BANNED_AFTER);
         assert!(
             plan.contains("USING INDEX") || plan.contains("PRIMARY KEY"),
             "{plan}"

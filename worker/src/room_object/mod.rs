@@ -5,16 +5,18 @@
 
 mod archive;
 mod effects;
+mod flush;
 mod invites;
 mod load;
 mod notify;
 mod previews;
 mod requests;
 mod sql;
+mod step;
 
 use std::cell::{Cell, RefCell};
 
-use edgechat_core::{Command, Effect, Identity, Limits, store::Store};
+use edgechat_core::{Command, Identity, Limits, store::Store};
 use edgechat_protocol::{ErrorCode, Millis, PING_FRAME, PONG_FRAME, Seq, ServerMsg};
 use worker::{
     Date, DurableObject, Env, Request, Response, Result, State, WebSocket,
@@ -25,7 +27,6 @@ use crate::{
     config, http, sockets,
     stubs::{Faults, RoomCall},
 };
-use effects::FollowUp;
 use load::Loaded;
 pub(crate) use sql::ObjectSql;
 
@@ -302,215 +303,6 @@ impl Room {
                 Date::now().as_millis(),
             )
             .await;
-        }
-    }
-
-    /// Hands `command` to the core (one atomic step of storage), carries out its
-    /// effects, and arms the alarm for the core's next deadline. An effect that needs the
-    /// door (a token to verify, an invitee to look up) gives one more turn of the core.
-    async fn run(&self, room: &str, ws: Option<&WebSocket>, command: Command, now: Millis) {
-        let joining = matches!(command, Command::Connect { .. });
-        let outcome = match self.load() {
-            Ok(Loaded::Ready) => self.step(command, now),
-            Ok(_) => Err(worker::Error::RustError("room not loaded".into())),
-            Err(err) => Err(err),
-        };
-        let (mut effects, mut deadline) = match outcome {
-            Ok(outcome) => outcome,
-            Err(err) => {
-                worker::console_error!("room {room}: {err}");
-                // Nothing of the step was stored; sockets and buckets may have moved
-                // with it, so the next event loads the room again.
-                self.core.replace(None);
-                if let Some(ws) = ws {
-                    sockets::send(ws, &internal_error());
-                    if joining {
-                        // It was never admitted: it must not stay as if it had been.
-                        let _ = ws.close(Some(1011), Some("the room could not admit you"));
-                    }
-                }
-                return;
-            }
-        };
-        let mut write_through = false;
-        loop {
-            // Membership and moderation authorize HTTP reads, and removed files must
-            // stop being served: both reach D1 now rather than with the next batch.
-            write_through |= effects.iter().any(|effect| match effect {
-                Effect::Stored(event) => edgechat_core::archive::writes_through(event),
-                Effect::RemoveFiles(_) => true,
-                _ => false,
-            });
-            if self.faults.get().lose_closes {
-                effects.retain(|effect| !matches!(effect, Effect::Close { .. }));
-            }
-            let command = match self.carry_out(ws, effects) {
-                None => break,
-                Some(FollowUp::Command(command)) => *command,
-                Some(FollowUp::ResolveInvite {
-                    conn,
-                    user_id,
-                    req_id,
-                }) => match self.resolve_invite(room, conn, user_id, req_id).await {
-                    Some(command) => command,
-                    None => break,
-                },
-            };
-            let next = match self.load() {
-                Ok(Loaded::Ready) => self.step(command, now),
-                Ok(_) => break,
-                Err(err) => Err(err),
-            };
-            match next {
-                Ok((more, at)) => {
-                    effects = more;
-                    deadline = at;
-                }
-                Err(err) => {
-                    worker::console_error!("room {room}: {err}");
-                    self.core.replace(None);
-                    break;
-                }
-            }
-        }
-        // Taken out first: no borrow of the core may live across an `await`.
-        let info = self.core.borrow().as_ref().map(|c| c.info().clone());
-        if write_through && let Some(info) = info {
-            self.archive(&info).await;
-        }
-        self.arm(deadline, now).await;
-        // After the answers (the ack first of all): a slow page never holds a send up.
-        let due = self.previews_due.take();
-        for (message_id, link, author) in due {
-            let intend = |file_id: &str| match self.core.borrow_mut().as_mut() {
-                Some(core) => core
-                    .intend_preview_image(file_id, Date::now().as_millis())
-                    .map_err(|err| {
-                        worker::console_error!("room {room}: recording a preview image: {err}");
-                    })
-                    .is_ok(),
-                None => false,
-            };
-            let preview = previews::fetch(&self.env, room, &author, &link, intend).await;
-            // Boxed: the step that stores the preview runs through here again.
-            Box::pin(self.run(
-                room,
-                None,
-                Command::Preview {
-                    message_id,
-                    link,
-                    preview,
-                },
-                Date::now().as_millis(),
-            ))
-            .await;
-        }
-    }
-
-    /// One turn of the core: its effects and its next deadline.
-    fn step(&self, command: Command, now: Millis) -> Result<(Vec<Effect>, Option<Millis>)> {
-        let mut slot = self.core.borrow_mut();
-        let core = slot
-            .as_mut()
-            .ok_or_else(|| worker::Error::RustError("room not loaded".into()))?;
-        let effects = core.handle(command, now).map_err(stored)?;
-        Ok((effects, self.deadline(core, now)))
-    }
-
-    /// The core's next deadline. The step before it is stored already, so a failure to
-    /// read it must not undo the step's answers: the alarm just comes back soon.
-    fn deadline(&self, core: &Core, now: Millis) -> Option<Millis> {
-        core.next_deadline().unwrap_or_else(|err| {
-            worker::console_error!("room: next deadline unknown, retrying: {err}");
-            Some(now + self.archive_retry_ms)
-        })
-    }
-
-    /// Copies what D1 lacks, batch after batch, then compacts the log. A failure is
-    /// logged and retried from the alarm; nothing waits on it.
-    async fn archive(&self, info: &edgechat_protocol::RoomInfo) {
-        if self.flushing.replace(true) {
-            return;
-        }
-        let db = match self.env.d1("DB") {
-            Ok(db) => db,
-            Err(err) => {
-                self.flushing.set(false);
-                worker::console_error!("room {}: no D1: {err}", info.room_id);
-                return;
-            }
-        };
-        let store = self.store();
-        // Membership first, on its own: a ban reaches D1 whatever the log's batches do.
-        let synced = archive::sync_membership(&store, &db, info, Date::now().as_millis()).await;
-        let copied = async {
-            archive::purge(&store, &db, &self.env.bucket("FILES")?).await?;
-            for _ in 0..20 {
-                let flushed = archive::flush(
-                    &store,
-                    &db,
-                    info,
-                    self.archive_batch,
-                    self.archive_batch_bytes,
-                    self.faults.get().fail_batches,
-                )
-                .await?;
-                self.notify(&db, info, &flushed).await;
-                if !flushed.more {
-                    break;
-                }
-                // A ban stored while that batch was on its way goes ahead of the next.
-                archive::sync_membership(&store, &db, info, Date::now().as_millis()).await?;
-            }
-            // What D1 has, beyond the replay window, leaves the log.
-            store.compact(self.limits.max_replay).map_err(stored)?;
-            Ok::<_, worker::Error>(())
-        }
-        .await;
-        let delivered = self.deliver_outbox().await;
-        let result = synced.map(drop).and(copied).and(delivered);
-        self.flushing.set(false);
-        match result {
-            Ok(()) => self.archive_backoff.set(None),
-            Err(err) => {
-                worker::console_error!(
-                    "room {}: D1 write-behind failed, will retry: {err}",
-                    info.room_id
-                );
-                self.archive_backoff
-                    .set(Some(Date::now().as_millis() + self.archive_retry_ms));
-            }
-        }
-    }
-
-    async fn arm(&self, deadline: Option<Millis>, now: Millis) {
-        // Under load the alarm is already set within the write-behind's delay: then
-        // nothing below could set it sooner, and storage need not be asked.
-        let soonest = deadline
-            .into_iter()
-            .chain(self.archive_backoff.get())
-            .fold(now + self.archive_delay_ms, Millis::min);
-        if self.armed.get().is_some_and(|armed| armed <= soonest) {
-            return;
-        }
-        let archive_due = match self.store().has_pending() {
-            Ok(true) => Some(
-                self.archive_backoff
-                    .get()
-                    .unwrap_or(now + self.archive_delay_ms),
-            ),
-            _ => None,
-        };
-        let Some(at) = deadline.into_iter().chain(archive_due).min() else {
-            return;
-        };
-        if self.armed.get().is_some_and(|armed| armed <= at) {
-            return;
-        }
-        let offset = at.saturating_sub(now) as i64;
-        match self.state.storage().set_alarm(offset).await {
-            Ok(()) => self.armed.set(Some(at)),
-            Err(err) => worker::console_error!("room: cannot set alarm: {err}"),
         }
     }
 }

@@ -1,0 +1,80 @@
+//! The rate budgets a room keeps per user: one token bucket per kind of write.
+
+use edgechat_protocol::{ErrorCode, Millis};
+
+use super::{Refusal, Room};
+use crate::{
+    rate::{Bucket, Rate},
+    store::Sql,
+};
+
+/// What a rate bucket counts, per user per room (docs/protocol.md, "Budgets").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Budget {
+    /// New messages (`RATE_…`).
+    Messages,
+    /// Edits, deletes, reactions, pins (`ACTION_RATE_…`).
+    Actions,
+    /// Mutes, bans, kicks, roles, slow mode, settings, invites (`MODERATION_RATE_…`).
+    Moderation,
+    /// Leaving, and so joining again (`MEMBERSHIP_RATE_…`).
+    Membership,
+}
+
+impl<S: Sql> Room<S> {
+    fn rate(&self, budget: Budget) -> Rate {
+        match budget {
+            Budget::Messages => Rate {
+                per_window: self.limits.rate_per_window,
+                window_ms: self.limits.rate_window_ms,
+                burst: self.limits.rate_burst,
+            },
+            Budget::Actions => self.limits.action_rate,
+            Budget::Moderation => self.limits.moderation_rate,
+            Budget::Membership => self.limits.membership_rate,
+        }
+    }
+
+    /// `Ok` when `user_id` has a token of `budget` left (not taking it), else the
+    /// refusal that says how long to wait.
+    pub(crate) fn check_budget(
+        &mut self,
+        user_id: &str,
+        budget: Budget,
+        now: Millis,
+    ) -> Result<(), Refusal> {
+        let rate = self.rate(budget);
+        let bucket = self
+            .buckets
+            .entry((user_id.to_owned(), budget))
+            .or_insert_with(|| Bucket::full(rate, now));
+        bucket.check(rate, now).map_err(|wait| {
+            let what = match budget {
+                Budget::Messages => "too many messages; slow down",
+                Budget::Actions => "too many edits, deletes, reactions or pins; slow down",
+                Budget::Moderation => "too many moderation actions; slow down",
+                Budget::Membership => "leaving and joining too often; slow down",
+            };
+            Refusal::new(ErrorCode::RateLimited, what).retry_after(wait)
+        })
+    }
+
+    /// Takes a token of `budget` from `user_id` (after [`Room::check_budget`]).
+    pub(crate) fn take_budget(&mut self, user_id: &str, budget: Budget) {
+        if let Some(bucket) = self.buckets.get_mut(&(user_id.to_owned(), budget)) {
+            bucket.take();
+        }
+    }
+
+    /// Checks and takes at once, for writes with no later refusal that should spare it.
+    pub(crate) fn spend(
+        &mut self,
+        user_id: &str,
+        budget: Budget,
+        now: Millis,
+    ) -> Result<(), Refusal> {
+        self.check_budget(user_id, budget, now)?;
+        self.take_budget(user_id, budget);
+        Ok(())
+    }
+}

@@ -1,0 +1,66 @@
+//! What a handler answers when it will not do what was asked: an error for the socket
+//! that asked, or a failed store, which rolls the step back.
+
+use edgechat_protocol::{ErrorCode, ServerMsg};
+
+use super::Effect;
+use crate::store::StoreError;
+
+/// A refusal, answered to the socket that asked; or a failed store, which ends the
+/// step and rolls it back.
+pub(crate) struct Refusal {
+    code: ErrorCode,
+    message: String,
+    retry_after: Option<u64>,
+    failed: Option<StoreError>,
+}
+
+impl Refusal {
+    pub(crate) fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            retry_after: None,
+            failed: None,
+        }
+    }
+
+    pub(crate) fn retry_after(mut self, ms: u64) -> Self {
+        self.retry_after = Some(ms);
+        self
+    }
+
+    /// The refusal as the effect that answers it, or the store's failure.
+    pub(crate) fn into_effect(
+        self,
+        conn: &str,
+        req_id: Option<String>,
+    ) -> Result<Effect, StoreError> {
+        if let Some(failed) = self.failed {
+            return Err(failed);
+        }
+        Ok(Effect::Send {
+            conn: conn.to_owned(),
+            msg: ServerMsg::Error {
+                code: self.code,
+                message: self.message,
+                req_id,
+                retry_after: self.retry_after,
+            },
+        })
+    }
+}
+
+impl From<StoreError> for Refusal {
+    fn from(failed: StoreError) -> Self {
+        Self {
+            code: ErrorCode::Internal,
+            message: String::new(),
+            retry_after: None,
+            failed: Some(failed),
+        }
+    }
+}
+
+/// What a handler returns: effects, or the one error its sender gets.
+pub(crate) type Outcome = Result<Vec<Effect>, Refusal>;

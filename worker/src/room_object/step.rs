@@ -1,0 +1,143 @@
+//! One turn of the room: a command through the core (one atomic step of its storage),
+//! the effects carried out, the follow-ups that need the door, the write-through, the
+//! alarm, and the link previews that wait until the answers are out.
+
+use edgechat_core::{Command, Effect};
+use edgechat_protocol::Millis;
+use worker::{Date, Result, WebSocket};
+
+use super::{Core, Room, effects::FollowUp, internal_error, load::Loaded, previews, stored};
+use crate::sockets;
+
+impl Room {
+    /// Hands `command` to the core (one atomic step of storage), carries out its
+    /// effects, and arms the alarm for the core's next deadline. An effect that needs the
+    /// door (a token to verify, an invitee to look up) gives one more turn of the core.
+    pub(super) async fn run(
+        &self,
+        room: &str,
+        ws: Option<&WebSocket>,
+        command: Command,
+        now: Millis,
+    ) {
+        let joining = matches!(command, Command::Connect { .. });
+        let outcome = match self.load() {
+            Ok(Loaded::Ready) => self.step(command, now),
+            Ok(_) => Err(worker::Error::RustError("room not loaded".into())),
+            Err(err) => Err(err),
+        };
+        let (mut effects, mut deadline) = match outcome {
+            Ok(outcome) => outcome,
+            Err(err) => {
+                worker::console_error!("room {room}: {err}");
+                // Nothing of the step was stored; sockets and buckets may have moved
+                // with it, so the next event loads the room again.
+                self.core.replace(None);
+                if let Some(ws) = ws {
+                    sockets::send(ws, &internal_error());
+                    if joining {
+                        // It was never admitted: it must not stay as if it had been.
+                        let _ = ws.close(Some(1011), Some("the room could not admit you"));
+                    }
+                }
+                return;
+            }
+        };
+        let mut write_through = false;
+        loop {
+            // Membership and moderation authorize HTTP reads, and removed files must
+            // stop being served: both reach D1 now rather than with the next batch.
+            write_through |= effects.iter().any(|effect| match effect {
+                Effect::Stored(event) => edgechat_core::archive::writes_through(event),
+                Effect::RemoveFiles(_) => true,
+                _ => false,
+            });
+            if self.faults.get().lose_closes {
+                effects.retain(|effect| !matches!(effect, Effect::Close { .. }));
+            }
+            let command = match self.carry_out(ws, effects) {
+                None => break,
+                Some(FollowUp::Command(command)) => *command,
+                Some(FollowUp::ResolveInvite {
+                    conn,
+                    user_id,
+                    req_id,
+                }) => match self.resolve_invite(room, conn, user_id, req_id).await {
+                    Some(command) => command,
+                    None => break,
+                },
+            };
+            let next = match self.load() {
+                Ok(Loaded::Ready) => self.step(command, now),
+                Ok(_) => break,
+                Err(err) => Err(err),
+            };
+            match next {
+                Ok((more, at)) => {
+                    effects = more;
+                    deadline = at;
+                }
+                Err(err) => {
+                    worker::console_error!("room {room}: {err}");
+                    self.core.replace(None);
+                    break;
+                }
+            }
+        }
+        // Taken out first: no borrow of the core may live across an `await`.
+        let info = self.core.borrow().as_ref().map(|c| c.info().clone());
+        if write_through && let Some(info) = info {
+            self.archive(&info).await;
+        }
+        self.arm(deadline, now).await;
+        // After the answers (the ack first of all): a slow page never holds a send up.
+        let due = self.previews_due.take();
+        for (message_id, link, author) in due {
+            let intend = |file_id: &str| match self.core.borrow_mut().as_mut() {
+                Some(core) => core
+                    .intend_preview_image(file_id, Date::now().as_millis())
+                    .map_err(|err| {
+                        worker::console_error!("room {room}: recording a preview image: {err}");
+                    })
+                    .is_ok(),
+                None => false,
+            };
+            let preview = previews::fetch(&self.env, room, &author, &link, intend).await;
+            // Boxed: the step that stores the preview runs through here again.
+            Box::pin(self.run(
+                room,
+                None,
+                Command::Preview {
+                    message_id,
+                    link,
+                    preview,
+                },
+                Date::now().as_millis(),
+            ))
+            .await;
+        }
+    }
+
+    /// One turn of the core: its effects and its next deadline.
+    pub(super) fn step(
+        &self,
+        command: Command,
+        now: Millis,
+    ) -> Result<(Vec<Effect>, Option<Millis>)> {
+        let mut slot = self.core.borrow_mut();
+        let core = slot
+            .as_mut()
+            .ok_or_else(|| worker::Error::RustError("room not loaded".into()))?;
+        let effects = core.handle(command, now).map_err(stored)?;
+        Ok((effects, self.deadline(core, now)))
+    }
+
+    /// The core's next deadline. The step before it is stored already, so a failure to
+    /// read it must not undo the step's answers: the alarm just comes back soon.
+    pub(super) fn deadline(&self, core: &Core, now: Millis) -> Option<Millis> {
+        core.next_deadline().unwrap_or_else(|err| {
+            worker::console_error!("room: next deadline unknown, retrying: {err}");
+            Some(now + self.archive_retry_ms)
+        })
+    }
+}
