@@ -7,9 +7,16 @@ use std::{
 
 use crate::{Result, root};
 
-/// Prints what is about to happen, as every step does.
+thread_local! {
+    /// When this run of xtask started.
+    static STARTED: std::time::Instant = std::time::Instant::now();
+}
+
+/// Prints what is about to happen, as every step does, and how long the run has taken
+/// so far (so a slow step shows in CI's log).
 pub fn step(what: &str) {
-    println!("\n==> {what}");
+    let elapsed = STARTED.with(std::time::Instant::elapsed).as_secs();
+    println!("\n==> [{}:{:02}] {what}", elapsed / 60, elapsed % 60);
 }
 
 /// A command run from the repository root.

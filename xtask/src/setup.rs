@@ -22,6 +22,7 @@ pub fn run() -> Result {
         &locked_version("wasm-bindgen")?,
         &["--version"],
     )?;
+    nextest()?;
     npm_packages()?;
     chromium()?;
     println!("    setup: everything is in place");
@@ -91,6 +92,20 @@ fn cargo_tool(krate: &str, version: &str, version_args: &[&str]) -> Result {
     }
     println!("    {bin} {version}: installing (several minutes on 2 cores, once per machine)");
     exec(command("cargo").args(["install", krate, "--version", version]))
+}
+
+/// cargo-nextest, which runs every test of the workspace as its own process, two at a
+/// time across all the test binaries (machines of this kind come with it).
+fn nextest() -> Result {
+    if let Some(version) = output(command("cargo").args(["nextest", "--version"])) {
+        println!(
+            "    {}: installed",
+            version.lines().next().unwrap_or("cargo-nextest")
+        );
+        return Ok(());
+    }
+    println!("    cargo-nextest: installing (several minutes on 2 cores, once per machine)");
+    exec(command("cargo").args(["install", "cargo-nextest", "--locked"]))
 }
 
 fn npm_packages() -> Result {

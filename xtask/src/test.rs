@@ -50,9 +50,13 @@ pub fn run() -> Result {
     step("test: size budgets (client/wasm-budget-kib, worker/wasm-budget-kib)");
     size_budgets()?;
 
-    step("test: unit, protocol, core and end-to-end tests (cargo test)");
-    // Each end-to-end test runs its own wrangler dev; two at a time suit two cores.
-    exec(command("cargo").args(["test", "--workspace", "--", "--test-threads=2"]))?;
+    step("test: unit, protocol, core and end-to-end tests (cargo nextest)");
+    // Each test is a process of its own, two at a time across every test binary (the
+    // profile is .config/nextest.toml): an end-to-end test runs its own wrangler dev,
+    // and two suit two cores.
+    exec(command("cargo").args(["nextest", "run", "--workspace", "--no-fail-fast"]))?;
+    // nextest runs no doc tests; there are none today, and any added runs here.
+    exec(command("cargo").args(["test", "--workspace", "--doc"]))?;
 
     step("test: deploy dry run (wrangler deploy --dry-run)");
     let out = tempfile_dir()?;
