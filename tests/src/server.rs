@@ -126,9 +126,11 @@ impl Builder {
 
         let mut vars = secrets.vars();
         // As `cargo xtask dev` sets up local development: the first account is the admin.
-        // And tests make many accounts from one address; a test of either sets its own.
+        // And tests make many accounts from one address, and many rooms from one
+        // account; a test of any of these sets its own.
         vars.insert("FIRST_ACCOUNT_IS_ADMIN".into(), "1".into());
         vars.insert("REGISTER_MAX_PER_IP".into(), "1000000".into());
+        vars.insert("ROOMS_CREATED_PER_HOUR".into(), "1000000".into());
         vars.extend(self.vars);
         // A port picked free (the server's or the inspector's) can be taken by another
         // process before wrangler binds it; then wrangler exits at once and other ports

@@ -35,6 +35,8 @@ pub struct AuthConfig {
     /// Registrations from one address per `register_window_ms`, made or refused.
     pub register_window_ms: u64,
     pub register_max_per_ip: u32,
+    /// Refreshes of one session (a token family) per hour: each writes a token row.
+    pub refreshes_per_hour: u32,
 }
 
 impl AuthConfig {
@@ -58,6 +60,7 @@ impl AuthConfig {
             login_max_per_ip: number(env, "LOGIN_MAX_PER_IP", 50) as u32,
             register_window_ms: number(env, "REGISTER_WINDOW_MS", 60 * 60 * 1000),
             register_max_per_ip: number(env, "REGISTER_MAX_PER_IP", 20) as u32,
+            refreshes_per_hour: number(env, "REFRESHES_PER_HOUR", 120) as u32,
         })
     }
 }

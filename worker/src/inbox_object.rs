@@ -457,6 +457,13 @@ impl Inbox {
         };
         let mut response = rooms::create_for(&self.env, &user, body).await?;
         let status = response.status_code();
+        let retry_after = response
+            .headers()
+            .get("Retry-After")
+            .ok()
+            .flatten()
+            .and_then(|seconds| seconds.parse::<u64>().ok())
+            .map(|seconds| seconds * 1_000);
         let json: serde_json::Value = response.json().await.unwrap_or_default();
         if status == 201
             && let Ok(room) = serde_json::from_value(json["room"].clone())
@@ -470,6 +477,11 @@ impl Inbox {
         let message = json["error"]["message"]
             .as_str()
             .unwrap_or("the room could not be created");
-        Ok(refuse(code, message))
+        Ok(ServerMsg::Error {
+            code,
+            message: message.to_owned(),
+            req_id,
+            retry_after,
+        })
     }
 }

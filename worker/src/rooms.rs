@@ -9,7 +9,7 @@ use wasm_bindgen::JsValue;
 use worker::{Date, Env, Request, Response, Result};
 
 use crate::{
-    auth::{guard, users},
+    auth::{guard, throttle, users},
     http::{self, read_json},
     stubs::{Creation, RoomStub},
 };
@@ -75,6 +75,15 @@ pub async fn create_for(env: &Env, user: &users::UserRow, body: NewRoom) -> Resu
         };
         (slug, kind)
     };
+    // Every room is an object and a directory row: one account makes a few an hour
+    // (`ROOMS_CREATED_PER_HOUR`), counted before the room exists, refused or not.
+    let db = env.d1("DB")?;
+    let key = format!("rooms:{}", user.id);
+    let limit = crate::config::number(env, "ROOMS_CREATED_PER_HOUR", 20) as u32;
+    let now = Date::now().as_millis();
+    if let Err(wait) = throttle::take(&db, &[(&key, limit)], now, throttle::HOUR_MS).await? {
+        return http::too_many(wait);
+    }
     let members = attempt!(resolve(env, &body.members).await);
     let info = RoomInfo {
         room_id,
@@ -82,7 +91,7 @@ pub async fn create_for(env: &Env, user: &users::UserRow, body: NewRoom) -> Resu
         kind,
         capacity: body.capacity,
         created_by: user.id.clone(),
-        created_at: Date::now().as_millis(),
+        created_at: now,
         topic: String::new(),
     };
     let creation = Creation {

@@ -242,6 +242,14 @@ pub async fn refresh(mut req: Request, env: &Env) -> Result<Response> {
     if row.revoked_at.is_some() || (row.expires_at as u64) <= now {
         return invalid();
     }
+    // Counted per session once the token is known to be one: a leaked token replayed
+    // in a loop (each refresh writes a row) stops here, and the page's own refresh,
+    // every few minutes per tab, never comes near it.
+    let key = format!("refresh:{}", row.family_id);
+    let limit = [(key.as_str(), config.refreshes_per_hour)];
+    if let Err(wait) = throttle::take(&db, &limit, now, throttle::HOUR_MS).await? {
+        return http::too_many(wait);
+    }
     let reused = |at: f64| now >= at as u64 + config.refresh_reuse_grace_ms;
     match row.rotated_at {
         Some(at) if reused(at) => {

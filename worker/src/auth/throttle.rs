@@ -8,6 +8,9 @@ use worker::{D1Database, Result};
 
 use super::users::{int, text};
 
+/// The window of the hourly limits (push subscriptions, room creation, refreshes).
+pub const HOUR_MS: u64 = 60 * 60 * 1000;
+
 /// One more attempt for a key: a new window when the last one ended. `RETURNING` gives
 /// the count this attempt made, so the check and the count are one step.
 const TAKE: &str = "INSERT INTO login_failures (key, window_start, failures) VALUES (?1, ?2, 1)

@@ -23,7 +23,6 @@ pub use crypto::Vapid;
 
 /// Subscriptions one user may make (or replace) per hour.
 const SUBSCRIBES_PER_HOUR: u32 = 20;
-const HOUR_MS: u64 = 60 * 60 * 1000;
 
 fn unavailable() -> Result<Response> {
     http::error(
@@ -59,7 +58,9 @@ pub async fn subscribe(mut req: Request, env: &Env) -> Result<Response> {
     let db = env.d1("DB")?;
     let now = Date::now().as_millis();
     let key = format!("push:{}", user.id);
-    if let Err(wait) = throttle::take(&db, &[(&key, SUBSCRIBES_PER_HOUR)], now, HOUR_MS).await? {
+    if let Err(wait) =
+        throttle::take(&db, &[(&key, SUBSCRIBES_PER_HOUR)], now, throttle::HOUR_MS).await?
+    {
         return http::too_many(wait);
     }
     let store = db
