@@ -99,3 +99,42 @@ async fn a_replayed_refresh_chain_is_refused_per_session() {
     let other = server.sign_in("ana", edgechat_e2e::account::PASSWORD).await;
     assert!(server.refresh(&other.refresh_token).await.is_ok());
 }
+
+#[tokio::test]
+async fn what_has_ended_leaves_d1_as_new_rows_come() {
+    // Tokens that expire a millisecond after they are made, and throttle windows
+    // forgotten a millisecond after they start: every row below has ended by the next
+    // request, which a sign-up's key derivation alone makes later.
+    let server = Server::builder()
+        .var("REFRESH_TTL_MS", 1)
+        .var("THROTTLE_FORGET_MS", 1)
+        .start()
+        .await;
+    let ana = server.register("Ana").await;
+    let (status, _) = server.login("ana", "not her password").await;
+    assert_eq!(status, 401);
+    let rows = |sql: &str| server.query(sql).len();
+    let anas_tokens = format!(
+        "SELECT 1 FROM refresh_tokens WHERE user_id = '{}'",
+        ana.user_id
+    );
+    assert_eq!(rows(&anas_tokens), 1, "the sign-up's token is stored");
+    assert_eq!(
+        rows("SELECT 1 FROM login_failures WHERE key = 'user:ana'"),
+        1
+    );
+
+    // Bob's sign-up counts an attempt and stores a token: each sweeps what has ended.
+    let bob = server.register("Bob").await;
+    assert_eq!(rows(&anas_tokens), 0, "Ana's expired token is still stored");
+    assert_eq!(
+        rows("SELECT 1 FROM login_failures WHERE key = 'user:ana'"),
+        0,
+        "Ana's ended window is still stored"
+    );
+    let bobs_tokens = format!(
+        "SELECT 1 FROM refresh_tokens WHERE user_id = '{}'",
+        bob.user_id
+    );
+    assert_eq!(rows(&bobs_tokens), 1, "the new token stays");
+}

@@ -20,6 +20,12 @@ pub fn number(env: &Env, name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
+/// How long a throttle window's count is kept after it started (`THROTTLE_FORGET_MS`,
+/// default a day): longer than any window, so only ended ones are forgotten.
+pub fn throttle_forget_ms(env: &Env) -> u64 {
+    number(env, "THROTTLE_FORGET_MS", 24 * 60 * 60 * 1000)
+}
+
 /// What signing and checking credentials needs.
 pub struct AuthConfig {
     pub jwt_secret: Vec<u8>,
@@ -37,6 +43,8 @@ pub struct AuthConfig {
     pub register_max_per_ip: u32,
     /// Refreshes of one session (a token family) per hour: each writes a token row.
     pub refreshes_per_hour: u32,
+    /// How long a throttle window's count is kept (`THROTTLE_FORGET_MS`).
+    pub throttle_forget_ms: u64,
 }
 
 impl AuthConfig {
@@ -61,6 +69,7 @@ impl AuthConfig {
             register_window_ms: number(env, "REGISTER_WINDOW_MS", 60 * 60 * 1000),
             register_max_per_ip: number(env, "REGISTER_MAX_PER_IP", 20) as u32,
             refreshes_per_hour: number(env, "REFRESHES_PER_HOUR", 120) as u32,
+            throttle_forget_ms: throttle_forget_ms(env),
         })
     }
 }

@@ -92,7 +92,15 @@ pub async fn register(mut req: Request, env: &Env) -> Result<Response> {
     // and guessing at scale are made of.
     let ip_key = format!("register:{}", address(&req));
     let limit = [(ip_key.as_str(), config.register_max_per_ip)];
-    if let Err(wait) = throttle::take(&db, &limit, now, config.register_window_ms).await? {
+    if let Err(wait) = throttle::take(
+        &db,
+        &limit,
+        now,
+        config.register_window_ms,
+        config.throttle_forget_ms,
+    )
+    .await?
+    {
         return http::too_many(wait);
     }
     let salt: [u8; SALT_BYTES] = crypto::random();
@@ -158,7 +166,15 @@ pub async fn login(mut req: Request, env: &Env) -> Result<Response> {
     ];
     // Counted before the derivation, in one step per key: thirty guesses sent at once
     // get the limit's worth of tries, not thirty.
-    if let Err(wait) = throttle::take(&db, &limits, now, config.login_window_ms).await? {
+    if let Err(wait) = throttle::take(
+        &db,
+        &limits,
+        now,
+        config.login_window_ms,
+        config.throttle_forget_ms,
+    )
+    .await?
+    {
         return http::too_many(wait);
     }
 
@@ -247,7 +263,15 @@ pub async fn refresh(mut req: Request, env: &Env) -> Result<Response> {
     // every few minutes per tab, never comes near it.
     let key = format!("refresh:{}", row.family_id);
     let limit = [(key.as_str(), config.refreshes_per_hour)];
-    if let Err(wait) = throttle::take(&db, &limit, now, throttle::HOUR_MS).await? {
+    if let Err(wait) = throttle::take(
+        &db,
+        &limit,
+        now,
+        throttle::HOUR_MS,
+        config.throttle_forget_ms,
+    )
+    .await?
+    {
         return http::too_many(wait);
     }
     let reused = |at: f64| now >= at as u64 + config.refresh_reuse_grace_ms;

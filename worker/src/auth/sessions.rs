@@ -18,22 +18,31 @@ pub struct TokenRow {
     pub revoked_at: Option<f64>,
 }
 
+/// Tokens past their expiry go, a few with every new token (more than it adds): an
+/// expired token is refused before anything looks at its family, so nothing needs it.
+const SWEEP: &str = "DELETE FROM refresh_tokens WHERE token_hash IN
+     (SELECT token_hash FROM refresh_tokens WHERE expires_at <= ?1 ORDER BY expires_at LIMIT 10)";
+
+fn sweep(db: &D1Database, now: u64) -> Result<worker::D1PreparedStatement> {
+    db.prepare(SWEEP).bind(&[int(now)])
+}
+
 /// A new refresh token in a new family; returns the token.
 pub async fn issue(db: &D1Database, user_id: &str, now: u64, ttl_ms: u64) -> Result<String> {
     let token = refresh::encode(&crypto::random());
-    db.prepare(
-        "INSERT INTO refresh_tokens (token_hash, user_id, family_id, created_at, expires_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-    )
-    .bind(&[
-        text(&refresh::digest(&token)),
-        text(user_id),
-        text(&crypto::random_id("f_")),
-        int(now),
-        int(now + ttl_ms),
-    ])?
-    .run()
-    .await?;
+    let insert = db
+        .prepare(
+            "INSERT INTO refresh_tokens (token_hash, user_id, family_id, created_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )
+        .bind(&[
+            text(&refresh::digest(&token)),
+            text(user_id),
+            text(&crypto::random_id("f_")),
+            int(now),
+            int(now + ttl_ms),
+        ])?;
+    db.batch(vec![sweep(db, now)?, insert]).await?;
     Ok(token)
 }
 
@@ -72,6 +81,7 @@ pub async fn succeed(
                AND EXISTS (SELECT 1 FROM refresh_tokens p WHERE p.token_hash = ?2 AND p.revoked_at IS NULL)",
         )
         .bind(&[text(&token_hash), text(&refresh::digest(parent))])?,
+        sweep(db, now)?,
     ];
     let results = db.batch(statements).await?;
     let live = match results.get(1) {

@@ -1,7 +1,8 @@
 //! Sign-in and registration windows in D1: an attempt is counted, atomically, before any
 //! key derivation, so parallel guesses cannot all pass a check that reads first and
 //! counts later. A successful sign-in gives its attempt back. The window's rules are
-//! `edgechat_auth::throttle`, here as one statement.
+//! `edgechat_auth::throttle`, here as one statement. Windows long over are swept a few
+//! rows at a time by every attempt counted, so the table holds what is live.
 
 use serde::Deserialize;
 use worker::{D1Database, Result};
@@ -10,6 +11,14 @@ use super::users::{int, text};
 
 /// The window of the hourly limits (push subscriptions, room creation, refreshes).
 pub const HOUR_MS: u64 = 60 * 60 * 1000;
+
+/// How many ended windows one attempt sweeps: more than it can start, so the table
+/// shrinks to what is live.
+const SWEEP: u64 = 10;
+
+/// Windows that started before `?1` are over, whatever their length: they go.
+const FORGET: &str = "DELETE FROM login_failures WHERE key IN
+     (SELECT key FROM login_failures WHERE window_start < ?1 ORDER BY window_start LIMIT ?2)";
 
 /// One more attempt for a key: a new window when the last one ended. `RETURNING` gives
 /// the count this attempt made, so the check and the count are one step.
@@ -27,23 +36,27 @@ struct Row {
     failures: f64,
 }
 
-/// Counts one attempt on each key (a username, an address), in one batch. `Err(ms)` to
-/// wait when this attempt is past any key's limit: it is then not to be made.
+/// Counts one attempt on each key (a username, an address), in one batch that also
+/// sweeps windows older than `forget_ms` (`config::throttle_forget_ms`). `Err(ms)` to wait when this
+/// attempt is past any key's limit: it is then not to be made.
 pub async fn take(
     db: &D1Database,
     keys: &[(&str, u32)],
     now: u64,
     window_ms: u64,
+    forget_ms: u64,
 ) -> Result<std::result::Result<(), u64>> {
-    let statements = keys
-        .iter()
-        .map(|(key, _)| {
+    let forget = db
+        .prepare(FORGET)
+        .bind(&[int(now.saturating_sub(forget_ms)), int(SWEEP)])?;
+    let statements = std::iter::once(Ok(forget))
+        .chain(keys.iter().map(|(key, _)| {
             db.prepare(TAKE)
                 .bind(&[text(key), int(now), int(window_ms)])
-        })
+        }))
         .collect::<Result<Vec<_>>>()?;
     let results = db.batch(statements).await?;
-    for ((_, limit), result) in keys.iter().zip(results) {
+    for ((_, limit), result) in keys.iter().zip(results.into_iter().skip(1)) {
         let rows: Vec<Row> = result.results()?;
         let Some(row) = rows.first() else {
             return Err(worker::Error::RustError(

@@ -58,8 +58,14 @@ pub async fn subscribe(mut req: Request, env: &Env) -> Result<Response> {
     let db = env.d1("DB")?;
     let now = Date::now().as_millis();
     let key = format!("push:{}", user.id);
-    if let Err(wait) =
-        throttle::take(&db, &[(&key, SUBSCRIBES_PER_HOUR)], now, throttle::HOUR_MS).await?
+    if let Err(wait) = throttle::take(
+        &db,
+        &[(&key, SUBSCRIBES_PER_HOUR)],
+        now,
+        throttle::HOUR_MS,
+        crate::config::throttle_forget_ms(env),
+    )
+    .await?
     {
         return http::too_many(wait);
     }
