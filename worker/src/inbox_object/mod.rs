@@ -8,7 +8,7 @@ use edgechat_core::{
     Limits,
     inbox::{Inbox as Core, InboxCommand, InboxEffect, Presence},
 };
-use edgechat_protocol::{ErrorCode, Millis, PING_FRAME, PONG_FRAME, ServerMsg, Status};
+use edgechat_protocol::{ErrorCode, Millis, PING_FRAME, PONG_FRAME, Status};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 use worker::{
@@ -16,10 +16,12 @@ use worker::{
     WebSocketIncomingMessage, durable_object, worker_sys::WebSocketRequestResponsePair,
 };
 
+mod asks;
+
 use crate::{
     auth::users,
-    http, rooms, sockets,
-    stubs::{Carried, InboxCall, RoomStub},
+    http, sockets,
+    stubs::{Carried, InboxCall},
 };
 
 #[derive(Serialize, Deserialize)]
@@ -356,132 +358,5 @@ impl Inbox {
         let db = self.env.d1("DB").ok()?;
         let user = users::by_id(&db, user_id).await.ok()??;
         Some(user.status_text).filter(|text| !text.is_empty())
-    }
-
-    /// Counts one more room the user is added to by someone else, within the hourly cap.
-    /// The times are stored (an hourly cap must outlive hibernation), at most the cap's
-    /// worth of them.
-    async fn admit(&self, room: &str, now: Millis) -> Result<Response> {
-        const HOUR: Millis = 60 * 60 * 1000;
-        let cap = self.limits.added_to_rooms_per_hour as usize;
-        let storage = self.state.storage();
-        let mut added: Vec<Millis> = storage
-            .get("added")
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or_default();
-        added.retain(|at| at + HOUR > now);
-        if added.len() >= cap {
-            let retry_after = added
-                .iter()
-                .min()
-                .map_or(HOUR, |oldest| oldest + HOUR - now);
-            let code = ErrorCode::AddedTooOften;
-            return http::json(
-                code.status(),
-                &serde_json::json!({
-                    "error": { "code": code, "message": format!("added to too many rooms this hour ({room})") },
-                    "retryAfter": retry_after,
-                }),
-            );
-        }
-        added.push(now);
-        storage.put("added", &added).await?;
-        Ok(Response::empty()?.with_status(204))
-    }
-
-    /// Closes the user's sockets in every room they are in (the account was disabled).
-    async fn revoke_in_rooms(&self, user_id: &str) -> Result<()> {
-        for room_id in self.rooms_of(user_id).await? {
-            if let Err(err) = RoomStub::new(&self.env, &room_id)?.revoke(user_id).await {
-                worker::console_warn!("inbox: revoking in {room_id} failed: {err}");
-            }
-        }
-        Ok(())
-    }
-
-    /// The rooms the user is a member of, as D1 lists them (at most 500).
-    async fn rooms_of(&self, user_id: &str) -> Result<Vec<String>> {
-        #[derive(Deserialize)]
-        struct Row {
-            room_id: String,
-        }
-        let rows: Vec<Row> = self
-            .env
-            .d1("DB")?
-            .prepare("SELECT room_id FROM room_members WHERE user_id = ?1 AND member = 1 LIMIT 500")
-            .bind(&[JsValue::from_str(user_id)])?
-            .all()
-            .await?
-            .results()?;
-        Ok(rows.into_iter().map(|row| row.room_id).collect())
-    }
-
-    /// Tells each room the user is in; their member lists show it.
-    async fn relay(&self, user_id: &str, msg: &ServerMsg) -> Result<()> {
-        for room_id in self.rooms_of(user_id).await? {
-            let relayed = RoomStub::new(&self.env, &room_id)?
-                .relay_status(msg.clone())
-                .await;
-            if let Err(err) = relayed {
-                worker::console_warn!("inbox: status to {room_id} failed: {err}");
-            }
-        }
-        Ok(())
-    }
-
-    /// `create-room` on the inbox socket: the same as `POST /api/rooms`.
-    async fn create_room(
-        &self,
-        user_id: &str,
-        name: String,
-        is_private: bool,
-        members: Vec<String>,
-        req_id: Option<String>,
-    ) -> Result<ServerMsg> {
-        let refuse = |code, message: &str| ServerMsg::error(code, message, req_id.clone());
-        let db = self.env.d1("DB")?;
-        let Some(user) = users::by_id(&db, user_id).await? else {
-            return Ok(refuse(
-                ErrorCode::Unauthorized,
-                "the account no longer exists",
-            ));
-        };
-        let body = rooms::NewRoom {
-            name,
-            is_private,
-            group: false,
-            members,
-            capacity: None,
-        };
-        let mut response = rooms::create_for(&self.env, &user, body).await?;
-        let status = response.status_code();
-        let retry_after = response
-            .headers()
-            .get("Retry-After")
-            .ok()
-            .flatten()
-            .and_then(|seconds| seconds.parse::<u64>().ok())
-            .map(|seconds| seconds * 1_000);
-        let json: serde_json::Value = response.json().await.unwrap_or_default();
-        if status == 201
-            && let Ok(room) = serde_json::from_value(json["room"].clone())
-        {
-            return Ok(ServerMsg::RoomCreated { room });
-        }
-        // One vocabulary: the HTTP answer's code is the event's. A body without one
-        // (never expected) stays a `bad-request`, as before.
-        let code =
-            serde_json::from_value(json["error"]["code"].clone()).unwrap_or(ErrorCode::BadRequest);
-        let message = json["error"]["message"]
-            .as_str()
-            .unwrap_or("the room could not be created");
-        Ok(ServerMsg::Error {
-            code,
-            message: message.to_owned(),
-            req_id,
-            retry_after,
-        })
     }
 }
