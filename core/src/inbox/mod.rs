@@ -1,16 +1,17 @@
 //! A user's inbox: their global status across devices, and the user-level events that
 //! reach them wherever they are. Pure, like the room: commands in, effects out.
 
+mod frame;
+
 use std::collections::VecDeque;
 
 use edgechat_protocol::{
-    ClientMsg, ErrorCode, Id, Millis, NotificationKind, PROTOCOL_VERSION, ServerMsg, Status,
+    Id, Millis, NotificationKind, PROTOCOL_VERSION, ServerMsg, Status,
     push::{PushKind, PushMessage},
 };
 
 use crate::{
     ConnId, Identity, Limits,
-    decode::decode_frame,
     rate::Bucket,
     sockets::{self, Sockets},
 };
@@ -390,77 +391,5 @@ impl Inbox {
             effects.push(relay);
         }
         effects
-    }
-
-    fn frame(&mut self, conn: ConnId, raw: &str, now: Millis) -> Vec<InboxEffect> {
-        let error = |code, message: &str, req_id| {
-            vec![InboxEffect::Send {
-                conn: conn.clone(),
-                msg: ServerMsg::error(code, message, req_id),
-            }]
-        };
-        let frame = match decode_frame(raw, &self.limits) {
-            Ok(frame) => frame,
-            Err(rejection) => return error(rejection.code, &rejection.message, rejection.req_id),
-        };
-        match frame.msg {
-            ClientMsg::Ping => vec![InboxEffect::Send {
-                conn,
-                msg: ServerMsg::Pong,
-            }],
-            ClientMsg::StatusChange {
-                status,
-                status_text,
-            } => {
-                if let Err(wait) = self.spend_status(now) {
-                    return vec![InboxEffect::Send {
-                        conn,
-                        msg: ServerMsg::Error {
-                            code: ErrorCode::RateLimited,
-                            message: "too many status changes; slow down".into(),
-                            req_id: frame.req_id,
-                            retry_after: Some(wait),
-                        },
-                    }];
-                }
-                let text = match status_text
-                    .as_deref()
-                    .map(|t| crate::text::clean(&edgechat_protocol::text::without_hidden(t)))
-                {
-                    Some(text) if text.chars().count() > 140 => {
-                        return error(
-                            ErrorCode::TooLong,
-                            "status texts have at most 140 characters",
-                            frame.req_id,
-                        );
-                    }
-                    Some(text) if text.is_empty() => None,
-                    Some(text) => Some(text),
-                    None => self.presence.status_text.clone(),
-                };
-                self.set(status, text, now)
-            }
-            ClientMsg::CreateRoom {
-                room_name,
-                is_private,
-                members,
-            } => vec![InboxEffect::CreateRoom {
-                conn,
-                req_id: frame.req_id,
-                room_name,
-                is_private,
-                members,
-            }],
-            ClientMsg::Authenticate { token } => vec![InboxEffect::Authenticate {
-                conn,
-                token,
-                req_id: frame.req_id,
-            }],
-            _ => error(
-                ErrorCode::WrongSocket,
-                "send this on the room's socket (/api/rooms/{id}/ws)",
-                frame.req_id,
-            ),
-        }
     }
 }
