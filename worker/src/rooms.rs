@@ -81,16 +81,8 @@ pub async fn create_for(env: &Env, user: &users::UserRow, body: NewRoom) -> Resu
     let key = format!("rooms:{}", user.id);
     let limit = crate::config::number(env, "ROOMS_CREATED_PER_HOUR", 20) as u32;
     let now = Date::now().as_millis();
-    if let Err(wait) = throttle::take(
-        &db,
-        &[(&key, limit)],
-        now,
-        throttle::HOUR_MS,
-        crate::config::throttle_forget_ms(env),
-    )
-    .await?
-    {
-        return http::too_many(wait);
+    if let Some(refused) = throttle::hourly(env, &db, &key, limit, now).await? {
+        return Ok(refused);
     }
     let members = attempt!(resolve(env, &body.members).await);
     let info = RoomInfo {

@@ -5,7 +5,7 @@
 //! rows at a time by every attempt counted, so the table holds what is live.
 
 use serde::Deserialize;
-use worker::{D1Database, Result};
+use worker::{D1Database, Env, Response, Result};
 
 use super::users::{int, text};
 
@@ -69,6 +69,22 @@ pub async fn take(
         }
     }
     Ok(Ok(()))
+}
+
+/// One attempt at an hourly limit of `key` (a user's push subscriptions, the rooms they
+/// make): `Some` 429 to answer when it is past the limit.
+pub async fn hourly(
+    env: &Env,
+    db: &D1Database,
+    key: &str,
+    limit: u32,
+    now: u64,
+) -> Result<Option<Response>> {
+    let forget = crate::config::throttle_forget_ms(env);
+    match take(db, &[(key, limit)], now, HOUR_MS, forget).await? {
+        Ok(()) => Ok(None),
+        Err(wait) => crate::http::too_many(wait).map(Some),
+    }
 }
 
 /// Gives an attempt back to `key` (a successful sign-in from a shared address).

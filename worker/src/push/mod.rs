@@ -58,16 +58,8 @@ pub async fn subscribe(mut req: Request, env: &Env) -> Result<Response> {
     let db = env.d1("DB")?;
     let now = Date::now().as_millis();
     let key = format!("push:{}", user.id);
-    if let Err(wait) = throttle::take(
-        &db,
-        &[(&key, SUBSCRIBES_PER_HOUR)],
-        now,
-        throttle::HOUR_MS,
-        crate::config::throttle_forget_ms(env),
-    )
-    .await?
-    {
-        return http::too_many(wait);
+    if let Some(refused) = throttle::hourly(env, &db, &key, SUBSCRIBES_PER_HOUR, now).await? {
+        return Ok(refused);
     }
     let store = db
         .prepare(
