@@ -39,6 +39,9 @@ pub struct Limits {
     /// `MAX_SOCKETS_PER_USER`: one user's sockets to one room; a new one past this closes
     /// the oldest.
     pub max_sockets_per_user: usize,
+    /// `MAX_INBOX_SOCKETS`: one user's inbox sockets (a tab or device each); a new one
+    /// past this closes the oldest.
+    pub max_inbox_sockets: usize,
     /// `UPLOAD_TTL_MS`: an upload no message attached is deleted after this long.
     pub upload_ttl_ms: u64,
     /// `UPLOAD_INTENT_TTL_MS`: bytes stored for an upload that was not registered within
@@ -86,6 +89,7 @@ impl Default for Limits {
             member_page: 100,
             max_replay: 1_000,
             max_sockets_per_user: 5,
+            max_inbox_sockets: 20,
             upload_ttl_ms: 24 * 60 * 60 * 1000,
             upload_intent_ttl_ms: 15 * 60 * 1000,
             action_rate: Rate {
@@ -169,6 +173,7 @@ impl Limits {
             member_page: size("MEMBER_PAGE", d.member_page).clamp(1, MAX_MEMBER_PAGE),
             max_replay: size("MAX_REPLAY", d.max_replay),
             max_sockets_per_user: size("MAX_SOCKETS_PER_USER", d.max_sockets_per_user),
+            max_inbox_sockets: size("MAX_INBOX_SOCKETS", d.max_inbox_sockets),
             upload_ttl_ms: read("UPLOAD_TTL_MS", d.upload_ttl_ms),
             upload_intent_ttl_ms: read("UPLOAD_INTENT_TTL_MS", d.upload_intent_ttl_ms),
             action_rate: rate("ACTION", d.action_rate),
@@ -202,6 +207,7 @@ impl Limits {
         "MEMBER_PAGE",
         "MAX_REPLAY",
         "MAX_SOCKETS_PER_USER",
+        "MAX_INBOX_SOCKETS",
         "UPLOAD_INTENT_TTL_MS",
         "ACTION_RATE_PER_WINDOW",
         "ACTION_RATE_WINDOW_MS",

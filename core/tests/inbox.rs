@@ -364,3 +364,42 @@ fn another_users_token_is_refused_and_binary_frames_are_bad_frames() {
         }]
     ));
 }
+
+#[test]
+fn an_inbox_socket_past_the_cap_closes_the_oldest_and_the_user_stays_online() {
+    let limits = Limits {
+        max_inbox_sockets: 3,
+        ..Limits::default()
+    };
+    let mut inbox = Inbox::new("u", offline(), limits, Vec::new());
+    for (i, conn) in ["a", "b", "c"].iter().enumerate() {
+        let effects = inbox.handle(connect(conn), 1_000 + i as u64);
+        assert!(
+            !effects
+                .iter()
+                .any(|e| matches!(e, InboxEffect::Close { .. })),
+            "{conn}: {effects:?}"
+        );
+    }
+    let effects = inbox.handle(connect("d"), 2_000);
+    let closed: Vec<(&str, u16)> = effects
+        .iter()
+        .filter_map(|e| match e {
+            InboxEffect::Close { conn, code, .. } => Some((conn.as_str(), *code)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        closed,
+        [("a", edgechat_protocol::close::TOO_MANY_SOCKETS)],
+        "only the oldest"
+    );
+    // The newest is answered as any socket is, and the user is still online: three
+    // sockets remain, and no grace period starts.
+    assert!(effects.iter().any(|e| matches!(
+        e,
+        InboxEffect::Send { conn, msg: ServerMsg::Connected { .. } } if conn == "d"
+    )));
+    assert_eq!(inbox.presence().status, Status::Online);
+    assert_eq!(inbox.next_deadline(), None, "{:?}", inbox.next_deadline());
+}

@@ -138,3 +138,19 @@ async fn what_has_ended_leaves_d1_as_new_rows_come() {
     );
     assert_eq!(rows(&bobs_tokens), 1, "the new token stays");
 }
+
+#[tokio::test]
+async fn an_account_holds_only_so_many_inbox_sockets() {
+    let server = Server::builder().var("MAX_INBOX_SOCKETS", 2).start().await;
+    let ana = server.register("Ana").await;
+    let (mut first, _) = Client::inbox(&server, &ana).await;
+    let (mut second, _) = Client::inbox(&server, &ana).await;
+    let (mut third, _) = Client::inbox(&server, &ana).await;
+    assert_eq!(
+        first.closed_with().await,
+        Some(edgechat_protocol::close::TOO_MANY_SOCKETS)
+    );
+    // The two newest still answer.
+    second.sync().await;
+    third.sync().await;
+}

@@ -240,6 +240,7 @@ impl Inbox {
                     Some(Status::Away) => Status::Away,
                     _ => Status::Online,
                 };
+                let user_id = who.user_id.clone();
                 self.sockets.insert(conn.clone(), who);
                 self.left_at = None;
                 let mut effects = vec![InboxEffect::Send {
@@ -248,6 +249,7 @@ impl Inbox {
                         protocol_version: version.clamp(1, PROTOCOL_VERSION),
                     },
                 }];
+                effects.extend(self.cap_sockets(&user_id, now));
                 if self.presence.status == Status::Offline {
                     let text = self.presence.status_text.clone();
                     effects.extend(self.set(arriving, text, now));
@@ -357,6 +359,24 @@ impl Inbox {
         bucket.check(rate, now)?;
         bucket.take();
         Ok(())
+    }
+
+    /// Closes the oldest sockets beyond `MAX_INBOX_SOCKETS`: every socket costs the
+    /// object memory and every notification a send, so an account holds only so many.
+    fn cap_sockets(&mut self, user_id: &str, now: Millis) -> Vec<InboxEffect> {
+        let mine = self.sockets.of(user_id);
+        let excess = mine.len().saturating_sub(self.limits.max_inbox_sockets);
+        mine.into_iter()
+            .take(excess)
+            .map(|conn| {
+                self.disconnect(&conn, now);
+                InboxEffect::Close {
+                    conn,
+                    code: edgechat_protocol::close::TOO_MANY_SOCKETS,
+                    reason: "signed in in too many places; the oldest was closed".into(),
+                }
+            })
+            .collect()
     }
 
     fn disconnect(&mut self, conn: &str, now: Millis) {
