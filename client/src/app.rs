@@ -144,8 +144,16 @@ fn Workspace(auth: Signal<Auth>) -> Element {
                 onclick: move |_| show_rooms.toggle(), "☰ Rooms" }
             span { class: "me", "{session.user.display_name}" }
             // The inbox's own state: without it no badge or notification arrives.
-            if inbox_state() == crate::state::Connection::Disconnected {
-                span { id: "inbox-offline", class: "inbox-offline", role: "status", "Offline: reconnecting…" }
+            match inbox_state() {
+                crate::state::Connection::Disconnected => rsx! {
+                    span { id: "inbox-offline", class: "inbox-offline", role: "status", "Offline: reconnecting…" }
+                },
+                // Closed for good (open in too many places): nothing retries, so say so.
+                crate::state::Connection::Closed(_) => rsx! {
+                    span { id: "inbox-closed", class: "inbox-offline", role: "status",
+                        "Notifications stopped in this tab (open in too many places). Reload to resume." }
+                },
+                _ => rsx! {},
             }
             if !session.user.status_text.is_empty() {
                 span { class: "status", "{session.user.status_text}" }

@@ -1,9 +1,12 @@
 //! Notifications, mentions and presence in the browser: counts that stay right across
 //! rooms and senders, alerts from the open room while the user looks away, a refused
-//! permission explained, `@` completion, and profile cards.
+//! permission explained, an inbox closed for too many places explained, `@` completion,
+//! and profile cards.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use edgechat_e2e::{account::PASSWORD, browser::Browser, server::Server, socket::Client};
+use edgechat_e2e::{
+    account::PASSWORD, browser::Browser, server::Server, socket::Client, wait::eventually,
+};
 use edgechat_protocol::{ClientMsg, ServerMsg};
 use serde_json::json;
 
@@ -163,6 +166,34 @@ async fn a_refused_notification_permission_is_explained() {
     bob.click("#notifications-explained button").await;
     bob.click("#notifications-blocked").await;
     bob.find("#notifications-explained").await;
+    bob.close().await;
+}
+
+#[tokio::test]
+async fn a_tab_whose_inbox_was_closed_for_too_many_places_says_so() {
+    let server = Server::builder().var("MAX_INBOX_SOCKETS", 1).start().await;
+    let bob_account = server.register("Bob").await;
+    let bob = Browser::launch().await;
+    bob.sign_in(&server.http_url("/"), "bob", PASSWORD).await;
+    // The page's inbox is up once it has put Bob online.
+    let status = format!(
+        "SELECT status FROM users WHERE id = '{}'",
+        bob_account.user_id
+    );
+    eventually("the page's inbox puts Bob online", async || {
+        server.query(&status)[0]["status"] == "online"
+    })
+    .await;
+    // Bob opens his inbox somewhere else, one place past the cap: the tab's inbox, the
+    // oldest, is closed, nothing retries it, and the header says why and what to do.
+    let (mut elsewhere, _) = Client::inbox(&server, &bob_account).await;
+    bob.wait_until(
+        "the tab says its notifications stopped",
+        "const n = document.querySelector('#inbox-closed'); \
+         return !!n && n.textContent.includes('too many places') && n.textContent.includes('Reload');",
+    )
+    .await;
+    elsewhere.sync().await;
     bob.close().await;
 }
 
