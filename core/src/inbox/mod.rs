@@ -2,6 +2,7 @@
 //! reach them wherever they are. Pure, like the room: commands in, effects out.
 
 mod frame;
+mod lifecycle;
 
 use std::collections::VecDeque;
 
@@ -359,57 +360,5 @@ impl Inbox {
         bucket.check(rate, now)?;
         bucket.take();
         Ok(())
-    }
-
-    /// Closes the oldest sockets beyond `MAX_INBOX_SOCKETS`: every socket costs the
-    /// object memory and every notification a send, so an account holds only so many.
-    fn cap_sockets(&mut self, user_id: &str, now: Millis) -> Vec<InboxEffect> {
-        let mine = self.sockets.of(user_id);
-        let excess = mine.len().saturating_sub(self.limits.max_inbox_sockets);
-        mine.into_iter()
-            .take(excess)
-            .map(|conn| {
-                self.disconnect(&conn, now);
-                InboxEffect::Close {
-                    conn,
-                    code: edgechat_protocol::close::TOO_MANY_SOCKETS,
-                    reason: "signed in in too many places; the oldest was closed".into(),
-                }
-            })
-            .collect()
-    }
-
-    fn disconnect(&mut self, conn: &str, now: Millis) {
-        if self.sockets.remove(conn).is_some() && self.sockets.is_empty() {
-            self.left_at = Some(now);
-        }
-    }
-
-    /// Closes sockets whose token ran out, and shows the user offline once their last
-    /// socket has been gone for the grace period.
-    fn tick(&mut self, now: Millis) -> Vec<InboxEffect> {
-        let mut effects = Vec::new();
-        for conn in self.sockets.expired(now) {
-            self.disconnect(&conn, now);
-            let (code, reason) = sockets::EXPIRED;
-            effects.push(InboxEffect::Close {
-                conn,
-                code,
-                reason: reason.into(),
-            });
-        }
-        match self.left_at {
-            Some(at) if at + self.limits.presence_grace_ms <= now && self.sockets.is_empty() => {
-                self.left_at = None;
-                let text = self.presence.status_text.clone();
-                effects.extend(self.set(Status::Offline, text, now));
-            }
-            _ => {}
-        }
-        if let Some(relay) = self.relay(now) {
-            effects.push(InboxEffect::Save(self.presence.clone()));
-            effects.push(relay);
-        }
-        effects
     }
 }
