@@ -17,14 +17,16 @@ pub struct Staged {
 }
 
 impl Staged {
-    /// How far along, 0 to 100.
+    /// How far along, 0 to 100. Every byte sent is 99: the server has yet to answer
+    /// (and an image to take its thumbnail), and sending waits until it has, so the bar
+    /// is full only when the file can go.
     pub fn percent(&self) -> u8 {
         if self.attachment.is_some() {
             return 100;
         }
         match self.size {
             0 => 0,
-            size => (self.sent.min(size) * 100 / size) as u8,
+            size => (self.sent.min(size) * 100 / size).min(99) as u8,
         }
     }
 }
@@ -159,6 +161,8 @@ mod tests {
         staging.progress(a, 40);
         assert_eq!(staging.files[0].percent(), 80);
         staging.progress(a, 500);
+        assert_eq!(staging.files[0].percent(), 99, "sent, not yet stored");
+        staging.stored(a, attachment("f-a"));
         assert_eq!(staging.files[0].percent(), 100);
     }
 
