@@ -2,22 +2,15 @@
 //! frames, and the socket lifecycle it shares with rooms.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
+use edgechat_core::testing::{inbox_connect as connect, inbox_of_u};
 use edgechat_core::{
     Identity, Limits,
     inbox::{Inbox, InboxCommand, InboxEffect, Presence},
 };
 use edgechat_protocol::{ErrorCode, ServerMsg, Status};
 
-fn offline() -> Presence {
-    Presence::offline()
-}
-
 fn inbox() -> Inbox {
-    Inbox::new("u", offline(), Limits::default(), Vec::new())
-}
-
-fn connect(conn: &str) -> InboxCommand {
-    edgechat_core::testing::inbox_connect(conn)
+    inbox_of_u(Limits::default())
 }
 
 /// A socket of a user who chose to appear away (`?status=away`).
@@ -174,7 +167,7 @@ fn a_status_change_is_saved_shown_and_relayed() {
 #[test]
 fn a_status_loop_is_refused_past_its_budget_and_reaches_rooms_once_per_interval() {
     let limits = Limits::default();
-    let mut inbox = Inbox::new("u", offline(), limits.clone(), Vec::new());
+    let mut inbox = inbox_of_u(limits.clone());
     inbox.handle(connect("a"), 0);
     let mut refused = 0;
     let mut relays = Vec::new();

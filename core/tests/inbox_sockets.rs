@@ -2,22 +2,15 @@
 //! binary frames, and the cap on how many one account holds.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
+use edgechat_core::testing::{inbox_connect as connect, inbox_of_u};
 use edgechat_core::{
     Limits,
-    inbox::{Inbox, InboxCommand, InboxEffect, Presence},
+    inbox::{Inbox, InboxCommand, InboxEffect},
 };
 use edgechat_protocol::{ErrorCode, Millis, ServerMsg, Status};
 
-fn offline() -> Presence {
-    Presence::offline()
-}
-
 fn inbox() -> Inbox {
-    Inbox::new("u", offline(), Limits::default(), Vec::new())
-}
-
-fn connect(conn: &str) -> InboxCommand {
-    edgechat_core::testing::inbox_connect(conn)
+    inbox_of_u(Limits::default())
 }
 
 fn connect_until(conn: &str, expires_at: Millis) -> InboxCommand {
@@ -119,7 +112,7 @@ fn an_inbox_socket_past_the_cap_closes_the_oldest_and_the_user_stays_online() {
         max_inbox_sockets: 3,
         ..Limits::default()
     };
-    let mut inbox = Inbox::new("u", offline(), limits, Vec::new());
+    let mut inbox = inbox_of_u(limits);
     for (i, conn) in ["a", "b", "c"].iter().enumerate() {
         let effects = inbox.handle(connect(conn), 1_000 + i as u64);
         assert!(

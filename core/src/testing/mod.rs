@@ -40,6 +40,11 @@ pub fn info(kind: RoomKind) -> RoomInfo {
 }
 
 /// `ana` created the room and is its admin; everyone else is whoever they say.
+/// User `u`'s inbox, offline, with `limits`.
+pub fn inbox_of_u(limits: Limits) -> crate::inbox::Inbox {
+    crate::inbox::Inbox::new("u", crate::inbox::Presence::offline(), limits, Vec::new())
+}
+
 /// User `u`'s socket `conn` attaching to their inbox.
 pub fn inbox_connect(conn: &str) -> crate::inbox::InboxCommand {
     crate::inbox::InboxCommand::Connect {
