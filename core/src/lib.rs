@@ -29,4 +29,4 @@ pub mod testing;
 pub mod text;
 
 pub use limits::Limits;
-pub use room::{Command, ConnId, Effect, Identity, Room, Upload, UploadRefused};
+pub use room::{Batch, Command, ConnId, Effect, Identity, Room, Upload, UploadRefused};

@@ -130,44 +130,138 @@ fn members_with_an_inbox_open_elsewhere_are_told_the_count_after_every_batch() {
     for text in ["one", "two", "three"] {
         let before = world.room.head_seq();
         world.post("ana", text);
-        told.push(
-            world
-                .room
-                .unread_counts(before, world.room.head_seq(), true)
-                .unwrap(),
-        );
+        told.push(unread_counts(&world.notify(before, &[])));
     }
-    let counts = |batch: &Vec<(String, u64, u64)>| -> Vec<(String, u64)> {
-        batch.iter().map(|(u, _, n)| (u.clone(), *n)).collect()
-    };
     assert_eq!(
-        counts(&told[0]),
+        told[0],
         [("bo".to_owned(), 1), ("cy".to_owned(), 1)],
         "the first unread message: both, Cy as the transition"
     );
-    assert_eq!(counts(&told[1]), [("bo".to_owned(), 2)], "then Bo only");
-    assert_eq!(counts(&told[2]), [("bo".to_owned(), 3)]);
+    assert_eq!(told[1], [("bo".to_owned(), 2)], "then Bo only");
+    assert_eq!(told[2], [("bo".to_owned(), 3)]);
 
     // A batch without new messages tells the live ones nothing.
     let head = world.room.head_seq();
-    assert!(
-        world
-            .room
-            .unread_counts(head, head, false)
-            .unwrap()
-            .is_empty()
-    );
+    assert!(world.notify(head, &[]).is_empty());
     // What Bo read is not counted, and a member here is not told.
     world.connect("bo", "bo");
     world.send("bo", ClientMsg::MarkRead { seq: head });
     let before = world.room.head_seq();
     world.post("ana", "four");
     assert!(
+        unread_counts(&world.notify(before, &[]))
+            .iter()
+            .all(|(user, _)| user != "bo")
+    );
+}
+
+#[test]
+fn counts_owed_while_deliveries_fall_behind_go_as_one_notification_counted_as_it_goes() {
+    let mut world = World::with_three();
+    world.disconnect("bo");
+    world.advance(10_000);
+    world.run(Command::Tick);
+    let at = world.now;
+    world.run(status("bo", Status::Online, None, at));
+    // Three batches are owed to Bo before a round delivers any of them.
+    let start = world.room.head_seq();
+    let mut after = start;
+    for text in ["one", "two", "three"] {
+        world.post("ana", text);
+        let through = world.room.head_seq();
+        let messages: Vec<_> = world
+            .log
+            .iter()
+            .filter_map(|e| match e {
+                RoomEvent::NewMessage(m) if m.seq > after && m.seq <= through => Some(m.clone()),
+                _ => None,
+            })
+            .collect();
         world
             .room
-            .unread_counts(before, world.room.head_seq(), true)
-            .unwrap()
-            .iter()
-            .all(|(user, _, _)| user != "bo")
+            .owe_notifications(&edgechat_core::Batch {
+                after,
+                through,
+                messages: &messages,
+                welcomed: &[],
+                mentions: &[],
+            })
+            .unwrap();
+        after = through;
+    }
+    let due = world.room.notifications_due(100).unwrap();
+    assert_eq!(due.len(), 1, "one row for Bo: {due:?}");
+    let frames: Vec<ServerMsg> = serde_json::from_str(&due[0].1).unwrap();
+    assert_eq!(
+        unread_counts(&[("bo".to_owned(), frames)]),
+        [("bo".to_owned(), 3)]
     );
+    // Read before it went: what goes is the count then, and none when it is 0.
+    world.connect("bo", "bo");
+    world.send("bo", ClientMsg::MarkRead { seq: after });
+    world.disconnect("bo");
+    assert!(world.room.notifications_due(100).unwrap().is_empty());
+}
+
+/// Each member's unread count among what their inbox was sent.
+fn unread_counts(told: &[(String, Vec<ServerMsg>)]) -> Vec<(String, u64)> {
+    told.iter()
+        .filter_map(|(user, frames)| {
+            frames.iter().find_map(|frame| match frame {
+                ServerMsg::Notification {
+                    kind: edgechat_protocol::NotificationKind::Unread,
+                    unread_count: Some(count),
+                    ..
+                } => Some((user.clone(), *count)),
+                _ => None,
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn mentions_go_with_the_count_and_no_more_than_twenty_wait_for_one_member() {
+    let mut world = World::with_three();
+    world.disconnect("bo");
+    let mut mentions = Vec::new();
+    let start = world.room.head_seq();
+    for i in 0..25 {
+        let id = world.post("ana", &format!("@bo look at {i}"));
+        mentions.push((id, "bo".to_owned()));
+        world.advance(2_000);
+    }
+    let told = world.notify(start, &mentions);
+    let [(user, frames)] = told.as_slice() else {
+        panic!("only bo is away: {told:?}")
+    };
+    assert_eq!(user, "bo");
+    let kinds: Vec<_> = frames
+        .iter()
+        .map(|f| match f {
+            ServerMsg::Notification {
+                kind,
+                excerpt,
+                unread_count,
+                ..
+            } => (*kind, excerpt.clone(), *unread_count),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    // The first twenty mentions in order, then the count, which says all 25.
+    assert_eq!(kinds.len(), 21);
+    assert_eq!(
+        kinds[0],
+        (
+            edgechat_protocol::NotificationKind::Mention,
+            Some("@bo look at 0".to_owned()),
+            None
+        )
+    );
+    assert_eq!(kinds[19].1.as_deref(), Some("@bo look at 19"));
+    assert_eq!(
+        kinds[20],
+        (edgechat_protocol::NotificationKind::Unread, None, Some(25))
+    );
+    // Delivered, nothing is owed any more.
+    assert!(world.notify(world.room.head_seq(), &[]).is_empty());
 }

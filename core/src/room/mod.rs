@@ -13,6 +13,7 @@ mod dispatch;
 mod history;
 mod messages;
 mod moderation;
+mod notify;
 mod presence;
 mod previews;
 mod reactions;
@@ -32,6 +33,7 @@ use crate::{
     store::{Sql, Store, StoreError},
 };
 pub(crate) use budget::Budget;
+pub use notify::{Batch, EXCERPT_CHARS, excerpt};
 pub(crate) use refusal::{Outcome, Refusal};
 pub use uploads::{Upload, UploadRefused};
 
@@ -280,49 +282,6 @@ impl<S: Sql> Room<S> {
             .into_iter()
             .filter(|(user_id, _)| !here.contains(user_id))
             .collect())
-    }
-
-    /// What the room lists of members not here should say after the events in
-    /// `(after, through]` were stored: how many messages each has not read, for those
-    /// whose room just went unread and, when the batch brought new messages, for those
-    /// whose inbox is open elsewhere (at most [`LIVE_COUNTS`] of them), so a badge counts
-    /// every message, not only the first; in a direct room, both members whenever it
-    /// brought messages. With the seq each count is as of; counts of 0 are left out.
-    pub fn unread_counts(
-        &self,
-        after: Seq,
-        through: Seq,
-        new_messages: bool,
-    ) -> Result<Vec<(Id, Seq, u64)>, StoreError> {
-        let mut told: BTreeMap<Id, Seq> = self
-            .store
-            .unread_transitions(after, through)?
-            .into_iter()
-            .collect();
-        if new_messages {
-            for user_id in self.store.live_members(LIVE_COUNTS)? {
-                told.entry(user_id).or_insert(through);
-            }
-            // In a direct conversation each new message is news (and may be pushed):
-            // both members are told, not only one whose room just went unread.
-            if self.info.kind == edgechat_protocol::RoomKind::Direct {
-                for member in self.store.members()? {
-                    told.entry(member.user_id).or_insert(through);
-                }
-            }
-        }
-        let here = self.connected();
-        let mut counts = Vec::new();
-        for (user_id, seq) in told {
-            if here.contains(&user_id) {
-                continue;
-            }
-            let count = self.store.unread_count(&user_id)?;
-            if count > 0 {
-                counts.push((user_id, seq, count));
-            }
-        }
-        Ok(counts)
     }
 
     /// Whether `user_id` has a socket open to the room (or just had one).

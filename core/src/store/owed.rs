@@ -3,7 +3,7 @@
 
 use edgechat_protocol::{Id, Millis, Role, Seq, ServerMsg};
 
-use super::{Sql, Store, StoreError, to_json};
+use super::{Sql, Store, StoreError, Value, to_json};
 
 const MEMBERSHIP_UNSYNCED: &str = "SELECT u.user_id, u.seq, m.username, m.role,
        EXISTS (SELECT 1 FROM banned b WHERE b.user_id = u.user_id),
@@ -12,15 +12,33 @@ const MEMBERSHIP_UNSYNCED: &str = "SELECT u.user_id, u.seq, m.username, m.role,
      ORDER BY u.seq LIMIT ?";
 const MEMBERSHIP_SYNCED: &str = "DELETE FROM membership_unsynced WHERE user_id = ? AND seq <= ?";
 const ANY_MEMBERSHIP_UNSYNCED: &str = "SELECT 1 FROM membership_unsynced LIMIT 1";
-const QUEUE: &str = "INSERT INTO outbox (user_id, body) VALUES (?, ?)";
-const OUTBOX: &str = "SELECT id, user_id, body FROM outbox ORDER BY id LIMIT ?";
-const DELIVERED: &str = "DELETE FROM outbox WHERE id = ?";
-const UNDELIVERED: &str = "UPDATE outbox SET attempts = attempts + 1 WHERE id = ?";
-const GIVE_UP: &str = "DELETE FROM outbox WHERE id = ? AND attempts >= ?";
-const ANY_OUTBOX: &str = "SELECT 1 FROM outbox LIMIT 1";
+/// A user's owed unread count: the newest seq it is as of, and the newest message to name
+/// (in a conversation); the first one owed keeps its place in the queue.
+const OWE_UNREAD: &str = "INSERT INTO owed (user_id, unread_seq, newest_id, newest_from, newest_excerpt)
+     VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT(user_id) DO UPDATE SET unread_seq = MAX(COALESCE(owed.unread_seq, 0), excluded.unread_seq),
+         newest_id = COALESCE(excluded.newest_id, owed.newest_id),
+         newest_from = COALESCE(excluded.newest_from, owed.newest_from),
+         newest_excerpt = COALESCE(excluded.newest_excerpt, owed.newest_excerpt)";
+/// One more notification after those owed, unless as many as are kept are owed already.
+const OWE_EVENT: &str =
+    "INSERT INTO owed (user_id, events, event_count) VALUES (?1, json_array(json(?2)), 1)
+     ON CONFLICT(user_id) DO UPDATE SET events = json_insert(owed.events, '$[#]', json(?2)),
+         event_count = owed.event_count + 1
+     WHERE owed.event_count < ?3";
+const OWED: &str = "SELECT user_id, unread_seq, newest_id, newest_from, newest_excerpt, events
+     FROM owed ORDER BY rowid LIMIT ?";
+const DELIVERED: &str = "DELETE FROM owed WHERE user_id = ?";
+const UNDELIVERED: &str = "UPDATE owed SET attempts = attempts + 1 WHERE user_id = ?";
+const GIVE_UP: &str = "DELETE FROM owed WHERE user_id = ? AND attempts >= ?";
+const ANY_OWED: &str = "SELECT 1 FROM owed LIMIT 1";
 
 /// Deliveries to one inbox tried this often before they are given up.
 pub const OUTBOX_ATTEMPTS: u64 = 5;
+
+/// The most notifications besides the unread count (mentions, `room-created`) owed to
+/// one user: past it, more are not kept. The unread count says what they missed anyway.
+pub const OWED_EVENTS_PER_USER: usize = 20;
 
 /// One member's standing in the room now, for D1, with the seq of the newest change.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,13 +51,25 @@ pub struct Membership {
     pub muted_until: Option<Millis>,
 }
 
-/// Notifications waiting for one inbox.
+/// The message an unread count names, in a conversation, so a device can be pushed what
+/// it says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Newest {
+    pub message_id: Id,
+    pub from: String,
+    pub excerpt: String,
+}
+
+/// What one member's inbox is owed, coalesced: the unread count (computed when it goes,
+/// so it is the count then, never a stale one) and the other notifications, in order.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Outgoing {
-    pub id: u64,
+pub struct Owed {
     pub user_id: Id,
-    /// The events as queued: a JSON array of `ServerMsg`, handed to the inbox as it is.
-    /// The room never reads them back, so it needs no decoder for them.
+    /// The seq the unread count is owed as of, and the newest message to name with it,
+    /// if any.
+    pub unread: Option<(Seq, Option<Newest>)>,
+    /// The other notifications: a JSON array of `ServerMsg`, handed to the inbox as it is.
+    /// The room never decodes them, so it needs no decoder for them.
     pub events: String,
 }
 
@@ -77,43 +107,86 @@ impl<S: Sql> Store<S> {
         Ok(())
     }
 
-    /// Queues `events` for `user_id`'s inbox.
-    pub fn queue_notifications(
+    /// `user_id` is owed their unread count as of `seq` (with the newest message of a
+    /// conversation to name): a count already owed is replaced, so a member told after
+    /// every batch has one row, however far the deliveries fall behind.
+    pub fn owe_unread(
         &self,
         user_id: &str,
-        events: &[ServerMsg],
+        seq: Seq,
+        newest: Option<&Newest>,
     ) -> Result<(), StoreError> {
-        self.exec(QUEUE, &[user_id.into(), to_json(&events)?.into()])
+        let text = |field: fn(&Newest) -> &str| newest.map_or(Value::Null, |n| field(n).into());
+        self.exec(
+            OWE_UNREAD,
+            &[
+                user_id.into(),
+                seq.into(),
+                text(|n| &n.message_id),
+                text(|n| &n.from),
+                text(|n| &n.excerpt),
+            ],
+        )
     }
 
-    /// The oldest `limit` deliveries waiting.
-    pub fn outbox(&self, limit: usize) -> Result<Vec<Outgoing>, StoreError> {
+    /// Queues `events` for `user_id`'s inbox after those owed already, while fewer than
+    /// [`OWED_EVENTS_PER_USER`] are.
+    pub fn owe_events(&self, user_id: &str, events: &[ServerMsg]) -> Result<(), StoreError> {
+        for event in events {
+            self.exec(
+                OWE_EVENT,
+                &[
+                    user_id.into(),
+                    to_json(event)?.into(),
+                    (OWED_EVENTS_PER_USER as u64).into(),
+                ],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The `limit` members owed longest.
+    pub fn owed(&self, limit: usize) -> Result<Vec<Owed>, StoreError> {
         self.sql
-            .run(OUTBOX, &[(limit as u64).into()])?
+            .run(OWED, &[(limit as u64).into()])?
             .iter()
             .map(|row| {
-                Ok(Outgoing {
-                    id: row.uint(0)?,
-                    user_id: row.text(1)?.to_owned(),
-                    events: row.text(2)?.to_owned(),
+                let unread = if row.is_null(1) {
+                    None
+                } else {
+                    let newest = if row.is_null(2) {
+                        None
+                    } else {
+                        Some(Newest {
+                            message_id: row.text(2)?.to_owned(),
+                            from: row.text(3)?.to_owned(),
+                            excerpt: row.text(4)?.to_owned(),
+                        })
+                    };
+                    Some((row.uint(1)?, newest))
+                };
+                Ok(Owed {
+                    user_id: row.text(0)?.to_owned(),
+                    unread,
+                    events: row.text(5)?.to_owned(),
                 })
             })
             .collect()
     }
 
-    /// A delivery that arrived, or failed: kept for another try until it has failed
-    /// [`OUTBOX_ATTEMPTS`] times.
-    pub fn delivered(&self, id: u64, arrived: bool) -> Result<(), StoreError> {
+    /// What `user_id` was owed arrived, or failed: kept for another try until it has
+    /// failed [`OUTBOX_ATTEMPTS`] times. Nothing is owed meanwhile: the write-behind that
+    /// queues and the round that delivers take turns.
+    pub fn delivered(&self, user_id: &str, arrived: bool) -> Result<(), StoreError> {
         if arrived {
-            return self.exec(DELIVERED, &[id.into()]);
+            return self.exec(DELIVERED, &[user_id.into()]);
         }
-        self.exec(UNDELIVERED, &[id.into()])?;
-        self.exec(GIVE_UP, &[id.into(), OUTBOX_ATTEMPTS.into()])
+        self.exec(UNDELIVERED, &[user_id.into()])?;
+        self.exec(GIVE_UP, &[user_id.into(), OUTBOX_ATTEMPTS.into()])
     }
 
     /// Whether membership or notifications wait.
     pub(super) fn owes(&self) -> Result<bool, StoreError> {
-        Ok(self.one(ANY_MEMBERSHIP_UNSYNCED, &[])?.is_some()
-            || self.one(ANY_OUTBOX, &[])?.is_some())
+        Ok(self.one(ANY_MEMBERSHIP_UNSYNCED, &[])?.is_some() || self.one(ANY_OWED, &[])?.is_some())
     }
 }

@@ -9,8 +9,9 @@ use super::{Sql, Store, StoreError};
 /// and notifications not yet delivered. 4: uploads on their way to R2. 5: read marks by how
 /// far they reach, so a joiner is sent the furthest few without reading them all. 6: each
 /// member's account name and the status their inbox relays. 7: the name each banned user
-/// had, and the pinned messages by an index of their own, for the settings panel.
-pub const VERSION: u64 = 7;
+/// had, and the pinned messages by an index of their own, for the settings panel. 8: what
+/// members' inboxes are owed, one row per member, the unread count coalesced.
+pub const VERSION: u64 = 8;
 
 /// Keys of the `counters` table (the head is not one: it is the log's newest seq).
 pub const SLOW_MODE: &str = "slow_mode";
@@ -101,6 +102,23 @@ const V7: &[&str] = &[
     "CREATE INDEX messages_pinned ON messages (seq) WHERE json_extract(body, '$.pinned') = 1",
 ];
 
+/// From schema 7 to 8: one row per member owed notifications, in place of a row per
+/// batch per member, which fell further behind every second in a busy room.
+const V8: &[&str] = &[
+    // `unread_seq`: owed their unread count as of this seq (counted when it goes);
+    // `newest_…`: the newest message to name with it; `events`: the others, a JSON array
+    // of `event_count` notifications.
+    "CREATE TABLE owed (user_id TEXT PRIMARY KEY, unread_seq INTEGER,
+         newest_id TEXT, newest_from TEXT, newest_excerpt TEXT,
+         events TEXT NOT NULL DEFAULT '[]', event_count INTEGER NOT NULL DEFAULT 0,
+         attempts INTEGER NOT NULL DEFAULT 0)",
+    // Each member's newest queued bundle carries on; older ones are notifications whose
+    // counts it has overtaken.
+    "INSERT OR IGNORE INTO owed (user_id, events, event_count)
+         SELECT user_id, body, json_array_length(body) FROM outbox ORDER BY id DESC",
+    "DROP TABLE outbox",
+];
+
 pub(super) const LOG_HEAD: &str = "SELECT COALESCE(MAX(seq), 0) FROM events";
 const LOG_CHUNK: &str = "SELECT body FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?";
 
@@ -152,6 +170,11 @@ impl<S: Sql> Store<S> {
             }
             if version < 7 {
                 for statement in V7 {
+                    self.exec(statement, &[])?;
+                }
+            }
+            if version < 8 {
+                for statement in V8 {
                     self.exec(statement, &[])?;
                 }
             }

@@ -244,6 +244,56 @@ impl World {
         }
     }
 
+    /// The write-behind's part once the events after `after` reached D1, with the
+    /// mentions D1 found among their messages: what each member's inbox is owed, taken
+    /// and delivered at once, as `(user, frames)`.
+    pub fn notify(
+        &self,
+        after: u64,
+        mentions: &[(String, String)],
+    ) -> Vec<(String, Vec<ServerMsg>)> {
+        let through = self.room.head_seq();
+        let batch: Vec<&RoomEvent> = self
+            .log
+            .iter()
+            .filter(|e| e.seq() > after && e.seq() <= through)
+            .collect();
+        let messages: Vec<_> = batch
+            .iter()
+            .filter_map(|e| match e {
+                RoomEvent::NewMessage(m) => Some(m.clone()),
+                _ => None,
+            })
+            .collect();
+        let welcomed: Vec<String> = batch
+            .iter()
+            .filter_map(|e| match e {
+                RoomEvent::UserInvited { user_id, .. }
+                | RoomEvent::UserJoined {
+                    user_id, seq: 1, ..
+                } => Some(user_id.clone()),
+                _ => None,
+            })
+            .collect();
+        self.room
+            .owe_notifications(&crate::Batch {
+                after,
+                through,
+                messages: &messages,
+                welcomed: &welcomed,
+                mentions,
+            })
+            .unwrap();
+        let due = self.room.notifications_due(10_000).unwrap();
+        due.into_iter()
+            .map(|(user, events)| {
+                self.store().delivered(&user, true).unwrap();
+                let frames: Vec<ServerMsg> = serde_json::from_str(&events).unwrap();
+                (user, frames)
+            })
+            .collect()
+    }
+
     pub fn advance(&mut self, ms: u64) {
         self.now += ms;
     }
