@@ -55,6 +55,10 @@ pub struct Limits {
     pub moderation_rate: Rate,
     /// `MEMBERSHIP_RATE_…`: leaving a room, and so joining it again, per user per room.
     pub membership_rate: Rate,
+    /// `READ_RATE_…`: what reads make the room send (a socket's first frames,
+    /// `join-room`, `load-history`, `list-members`, `list-bans`, `list-pins`), in KiB of
+    /// answer, per user per room.
+    pub read_rate: Rate,
     /// `STATUS_RATE_…`: status changes, per user, counted by their inbox.
     pub status_rate: Rate,
     /// `PUSH_RATE_…`: pushes to one user's devices (mentions and direct messages while
@@ -107,6 +111,11 @@ impl Default for Limits {
                 window_ms: 60_000,
                 burst: 3,
             },
+            read_rate: Rate {
+                per_window: 1_024,
+                window_ms: 10_000,
+                burst: 2_048,
+            },
             status_rate: Rate {
                 per_window: 10,
                 window_ms: 60_000,
@@ -134,7 +143,8 @@ pub const MAX_PINS: usize = 50;
 pub const ROOM_NAME_MAX: usize = 64;
 pub const TOPIC_MAX: usize = 250;
 
-/// The largest `MEMBER_PAGE` may be set to.
+/// The largest `MEMBER_PAGE` may be set to; also the most members, and read marks, a
+/// `room-joined` lists to a socket of version 1 or 2 (which predate paging).
 pub const MAX_MEMBER_PAGE: usize = 500;
 
 impl Limits {
@@ -179,6 +189,7 @@ impl Limits {
             action_rate: rate("ACTION", d.action_rate),
             moderation_rate: rate("MODERATION", d.moderation_rate),
             membership_rate: rate("MEMBERSHIP", d.membership_rate),
+            read_rate: rate("READ", d.read_rate),
             status_rate: rate("STATUS", d.status_rate),
             push_rate: rate("PUSH", d.push_rate),
             status_relay_ms: read("STATUS_RELAY_MS", d.status_relay_ms),
@@ -218,6 +229,9 @@ impl Limits {
         "MEMBERSHIP_RATE_PER_WINDOW",
         "MEMBERSHIP_RATE_WINDOW_MS",
         "MEMBERSHIP_RATE_BURST",
+        "READ_RATE_PER_WINDOW",
+        "READ_RATE_WINDOW_MS",
+        "READ_RATE_BURST",
         "STATUS_RATE_PER_WINDOW",
         "STATUS_RATE_WINDOW_MS",
         "STATUS_RATE_BURST",

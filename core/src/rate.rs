@@ -3,9 +3,11 @@
 use edgechat_protocol::Millis;
 
 /// One user's bucket. Tokens are kept in thousandths so the arithmetic stays integral.
+/// A bucket may be in debt ([`Bucket::charge`]): a read whose cost is known only once its
+/// answer is built is let through while a token is left, then paid in full.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Bucket {
-    milli_tokens: u64,
+    milli_tokens: i64,
     updated_at: Millis,
 }
 
@@ -21,15 +23,22 @@ impl Bucket {
     /// A full bucket.
     pub fn full(rate: Rate, now: Millis) -> Self {
         Self {
-            milli_tokens: u64::from(rate.burst) * 1000,
+            milli_tokens: i64::from(rate.burst) * 1000,
             updated_at: now,
         }
     }
 
     fn refill(&mut self, rate: Rate, now: Millis) {
         let elapsed = now.saturating_sub(self.updated_at);
-        let gained = elapsed * u64::from(rate.per_window) * 1000 / rate.window_ms.max(1);
-        self.milli_tokens = (self.milli_tokens + gained).min(u64::from(rate.burst) * 1000);
+        let gained = elapsed
+            .saturating_mul(u64::from(rate.per_window) * 1000)
+            .checked_div(rate.window_ms.max(1))
+            .unwrap_or(0);
+        let gained = i64::try_from(gained).unwrap_or(i64::MAX);
+        self.milli_tokens = self
+            .milli_tokens
+            .saturating_add(gained)
+            .min(i64::from(rate.burst) * 1000);
         self.updated_at = now;
     }
 
@@ -39,14 +48,21 @@ impl Bucket {
         if self.milli_tokens >= 1000 {
             return Ok(());
         }
-        let missing = 1000 - self.milli_tokens;
+        let missing = (1000 - self.milli_tokens).unsigned_abs();
         let per_ms = u64::from(rate.per_window.max(1)) * 1000;
-        Err((missing * rate.window_ms).div_ceil(per_ms))
+        Err(missing.saturating_mul(rate.window_ms).div_ceil(per_ms))
     }
 
     /// Takes a token; call after a successful [`Bucket::check`].
     pub fn take(&mut self) {
-        self.milli_tokens = self.milli_tokens.saturating_sub(1000);
+        self.charge(1);
+    }
+
+    /// Takes `tokens` at once, going into debt if fewer are left: [`Bucket::check`]
+    /// refuses until the debt is paid back at the sustained rate.
+    pub fn charge(&mut self, tokens: u64) {
+        let milli = i64::try_from(tokens.saturating_mul(1000)).unwrap_or(i64::MAX);
+        self.milli_tokens = self.milli_tokens.saturating_sub(milli);
     }
 }
 
@@ -78,6 +94,16 @@ mod tests {
         }
         assert_eq!(bucket.check(RATE, 400), Err(600));
         assert_eq!(bucket.check(RATE, 1000), Ok(()));
+    }
+
+    #[test]
+    fn a_charge_past_what_is_left_is_a_debt_paid_back_at_the_rate() {
+        let mut bucket = Bucket::full(RATE, 0);
+        bucket.charge(12);
+        // 5 were there, 12 taken: 7 owed, and one more token needed, at one a second.
+        assert_eq!(bucket.check(RATE, 0), Err(8_000));
+        assert_eq!(bucket.check(RATE, 7_999), Err(1));
+        assert_eq!(bucket.check(RATE, 8_000), Ok(()));
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The member list a joiner is sent: one page from version 3 on, the rest by
-//! `list-members`, so a join costs the same in a big room as in a small one; every member
-//! to older sockets.
+//! `list-members`, so a join costs the same in a big room as in a small one; to older
+//! sockets, which predate paging, the largest page there is and no more.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
 use edgechat_core::testing::*;
@@ -106,7 +106,7 @@ fn a_version_3_joiner_gets_one_page_counted_and_pages_the_rest_in_order() {
 }
 
 #[test]
-fn older_sockets_still_get_every_member_and_every_read_mark() {
+fn older_sockets_get_every_member_and_read_mark_of_a_small_room() {
     let mut world = room_of(9);
     for i in 0..9 {
         let user = format!("m{i:02}");
@@ -126,6 +126,29 @@ fn older_sockets_still_get_every_member_and_every_read_mark() {
         assert_eq!(users.len(), 10 + old as usize, "version {old}");
         assert!(read_marks.len() >= 9, "version {old}: {read_marks:?}");
     }
+}
+
+#[test]
+fn older_sockets_get_at_most_the_largest_page_of_members_and_read_marks() {
+    let mut world = World::public();
+    let largest = edgechat_core::limits::MAX_MEMBER_PAGE;
+    for i in 0..largest + 20 {
+        let user = format!("m{i:04}");
+        world.connect(&user, &user);
+        world.send(&user, ClientMsg::MarkRead { seq: 1 });
+        world.disconnect(&user);
+    }
+    let effects = world.connect_as("zz-old", version("zz-old", 1), None);
+    let Some(ServerMsg::RoomJoined {
+        users, read_marks, ..
+    }) = room_joined(&effects, "zz-old")
+    else {
+        panic!("room-joined")
+    };
+    // The first page by id, and the joiner, beyond it, first.
+    assert_eq!(users.len(), largest + 1);
+    assert_eq!(users[0].user_id, "zz-old");
+    assert_eq!(read_marks.len(), largest);
 }
 
 #[test]

@@ -160,6 +160,17 @@ impl ClientMsg {
         }
     }
 
+    /// The wire version whose answer to this request is a frame kind of its own: a socket
+    /// of an older version could not read the answer, so it is refused before any work
+    /// (`version-required`). 1 for requests every version understands.
+    pub fn needs_version(&self) -> u32 {
+        match self {
+            ClientMsg::ListMembers { .. } => 3,
+            ClientMsg::ListBans { .. } | ClientMsg::ListPins => 4,
+            _ => 1,
+        }
+    }
+
     /// Every `type` a client may send, in declaration order.
     pub const TYPES: &'static [&'static str] = &[
         "authenticate",

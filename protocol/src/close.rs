@@ -24,6 +24,11 @@ pub const TOO_MANY_SOCKETS: u16 = 4006;
 /// refused too.
 pub const ACCOUNT_DISABLED: u16 = 4007;
 
+/// The user opened the room's socket (or read from it) faster than their read budget
+/// allows: the `rate-limited` error before the close says when to try again
+/// (`retryAfter`). Retry then.
+pub const READ_LIMITED: u16 = 4008;
+
 /// Every close code with its name, for documentation checks.
 pub const ALL: &[(u16, &str)] = &[
     (LEFT, "left"),
@@ -34,4 +39,5 @@ pub const ALL: &[(u16, &str)] = &[
     (TOKEN_EXPIRED, "token-expired"),
     (TOO_MANY_SOCKETS, "too-many-sockets"),
     (ACCOUNT_DISABLED, "account-disabled"),
+    (READ_LIMITED, "read-limited"),
 ];

@@ -120,6 +120,10 @@ error_codes! {
     /// The user was added to as many rooms this hour as others may add them to
     /// (`ADDED_TO_ROOMS_PER_HOUR`); `retryAfter` (or `Retry-After`) says when one more may.
     AddedTooOften,
+    /// A request whose answer is a frame kind newer than the socket's wire version (a
+    /// `list-pins` on an `edgechat.v3` socket): refused before any work; the message names
+    /// the version it needs. Reconnect offering that version to use it.
+    VersionRequired,
     /// A code this build does not know, from a newer server; shown generically. Never
     /// sent. It stays last.
     Unknown,
@@ -199,7 +203,7 @@ impl ErrorCode {
             ErrorCode::TooLarge => 413,
             ErrorCode::UnsupportedType => 415,
             ErrorCode::RangeNotSatisfiable => 416,
-            ErrorCode::UpgradeRequired => 426,
+            ErrorCode::UpgradeRequired | ErrorCode::VersionRequired => 426,
             ErrorCode::RateLimited | ErrorCode::SlowMode | ErrorCode::AddedTooOften => 429,
             ErrorCode::Internal | ErrorCode::Unknown => 500,
             ErrorCode::Unavailable => 503,
@@ -241,6 +245,7 @@ impl ErrorCode {
             | ErrorCode::TooManyMembers
             | ErrorCode::RoomExists
             | ErrorCode::AddedTooOften
+            | ErrorCode::VersionRequired
             | ErrorCode::Unknown => true,
             ErrorCode::BadRoom
             | ErrorCode::InvalidCredentials

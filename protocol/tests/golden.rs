@@ -295,6 +295,7 @@ fn every_error_code_has_its_wire_name() {
             "conflict",
             "range-not-satisfiable",
             "added-too-often",
+            "version-required",
             "unknown",
         ]
     );

@@ -83,6 +83,7 @@ impl Builder {
             "MEMBERSHIP_",
             "STATUS_",
             "PUSH_",
+            "READ_",
         ] {
             builder = builder
                 .var(&format!("{prefix}RATE_PER_WINDOW"), 1_000_000)

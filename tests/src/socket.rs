@@ -76,11 +76,39 @@ impl Client {
         Self::open(server, &format!("/api/rooms/{room}/ws"), token, origin).await
     }
 
+    /// Opens `room` as `who` on a client that speaks only `edgechat.v{version}`, and
+    /// returns every frame the join caused.
+    pub async fn join_on_version(
+        server: &Server,
+        room: &str,
+        who: &Session,
+        version: u32,
+    ) -> (Self, Vec<ServerMsg>) {
+        let path = format!("/api/rooms/{room}/ws");
+        let mut client = Self::open_offering(server, &path, Some(&who.access_token), None, version)
+            .await
+            .expect("the upgrade is accepted");
+        let frames = client.sync().await;
+        (client, frames)
+    }
+
     async fn open(
         server: &Server,
         path: &str,
         token: Option<&str>,
         origin: Option<&str>,
+    ) -> Result<Self, u16> {
+        let version = edgechat_protocol::PROTOCOL_VERSION;
+        Self::open_offering(server, path, token, origin, version).await
+    }
+
+    /// Opens `path`; with a token, offering wire versions up to `version` only.
+    async fn open_offering(
+        server: &Server,
+        path: &str,
+        token: Option<&str>,
+        origin: Option<&str>,
+        version: u32,
     ) -> Result<Self, u16> {
         let mut request = server
             .ws_url(path)
@@ -91,7 +119,11 @@ impl Client {
             headers.insert("Origin", HeaderValue::from_str(origin).expect("header"));
         }
         if let Some(token) = token {
-            let offer = edgechat_auth::subprotocol::offer(token);
+            let offer = if version == edgechat_protocol::PROTOCOL_VERSION {
+                edgechat_auth::subprotocol::offer(token)
+            } else {
+                format!("edgechat.v{version}, bearer.{token}")
+            };
             headers.insert(
                 "Sec-WebSocket-Protocol",
                 HeaderValue::from_str(&offer).expect("header"),
@@ -103,10 +135,7 @@ impl Client {
                     let chosen = response.headers().get("Sec-WebSocket-Protocol");
                     assert_eq!(
                         chosen.and_then(|v| v.to_str().ok()),
-                        Some(
-                            edgechat_auth::subprotocol::name(edgechat_protocol::PROTOCOL_VERSION)
-                                .as_str()
-                        ),
+                        Some(edgechat_auth::subprotocol::name(version).as_str()),
                         "the server picks this build's edgechat.vN and never echoes the token"
                     );
                 }

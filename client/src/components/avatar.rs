@@ -15,8 +15,9 @@ pub fn Avatar(user_id: String, name: String, #[props(default)] version: String) 
         };
     }
     let failed = version.clone();
+    // Lazy: a member list of thousands asks only for the faces in view.
     rsx! {
-        img { class: "avatar", alt: "", width: 32, height: 32,
+        img { class: "avatar", alt: "", width: 32, height: 32, loading: "lazy",
             src: "/api/users/{user_id}/avatar?v={version}",
             onerror: move |_| failed_for.set(Some(failed.clone())) }
     }

@@ -2,7 +2,7 @@
 
 use edgechat_protocol::{ErrorCode, Millis};
 
-use super::{Refusal, Room};
+use super::{Effect, Refusal, Room};
 use crate::{
     rate::{Bucket, Rate},
     store::Sql,
@@ -19,6 +19,9 @@ pub(crate) enum Budget {
     Moderation,
     /// Leaving, and so joining again (`MEMBERSHIP_RATE_…`).
     Membership,
+    /// What reads make the room send, in KiB: a socket's first frames, `join-room`,
+    /// `load-history`, `list-members`, `list-bans`, `list-pins` (`READ_RATE_…`).
+    Reads,
 }
 
 impl<S: Sql> Room<S> {
@@ -32,6 +35,7 @@ impl<S: Sql> Room<S> {
             Budget::Actions => self.limits.action_rate,
             Budget::Moderation => self.limits.moderation_rate,
             Budget::Membership => self.limits.membership_rate,
+            Budget::Reads => self.limits.read_rate,
         }
     }
 
@@ -54,6 +58,7 @@ impl<S: Sql> Room<S> {
                 Budget::Actions => "too many edits, deletes, reactions or pins; slow down",
                 Budget::Moderation => "too many moderation actions; slow down",
                 Budget::Membership => "leaving and joining too often; slow down",
+                Budget::Reads => "reading this room too fast; slow down",
             };
             Refusal::new(ErrorCode::RateLimited, what).retry_after(wait)
         })
@@ -63,6 +68,14 @@ impl<S: Sql> Room<S> {
     pub(crate) fn take_budget(&mut self, user_id: &str, budget: Budget) {
         if let Some(bucket) = self.buckets.get_mut(&(user_id.to_owned(), budget)) {
             bucket.take();
+        }
+    }
+
+    /// Pays for a read that [`Room::check_budget`] let through: what its answers weigh,
+    /// in KiB, however far that takes the user's read budget into debt.
+    pub(crate) fn charge_reads(&mut self, user_id: &str, answers: &[Effect]) {
+        if let Some(bucket) = self.buckets.get_mut(&(user_id.to_owned(), Budget::Reads)) {
+            bucket.charge(sent_kib(answers));
         }
     }
 
@@ -77,4 +90,17 @@ impl<S: Sql> Room<S> {
         self.take_budget(user_id, budget);
         Ok(())
     }
+}
+
+/// What the `Send`s among `effects` weigh on the wire, in KiB rounded up: their JSON.
+pub(crate) fn sent_kib(effects: &[Effect]) -> u64 {
+    let bytes: usize = effects
+        .iter()
+        .filter_map(|effect| match effect {
+            // A frame that would not serialize is not sent either.
+            Effect::Send { msg, .. } => serde_json::to_vec(msg).ok().map(|json| json.len()),
+            _ => None,
+        })
+        .sum();
+    (bytes as u64).div_ceil(1024)
 }

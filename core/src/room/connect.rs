@@ -2,7 +2,7 @@
 
 use edgechat_protocol::{ErrorCode, Millis, Role, RoomEvent, Seq, ServerMsg, Status, close};
 
-use super::{ConnId, Effect, Identity, Outcome, Refusal, Room};
+use super::{Budget, ConnId, Effect, Identity, Outcome, Refusal, Room};
 use crate::store::{Sql, StoreError};
 
 impl<S: Sql> Room<S> {
@@ -16,6 +16,18 @@ impl<S: Sql> Room<S> {
         now: Millis,
     ) -> Result<Vec<Effect>, StoreError> {
         let user_id = who.user_id.clone();
+        // Each connect is sent the room's snapshot (or a replay): it spends the read
+        // budget as `join-room` does, so reconnecting in a loop is no way around it.
+        if let Err(refusal) = self.check_budget(&user_id, Budget::Reads, now) {
+            return Ok(vec![
+                refusal.into_effect(&conn, None)?,
+                Effect::Close {
+                    conn,
+                    code: close::READ_LIMITED,
+                    reason: "reading this room too fast; reconnect later".to_owned(),
+                },
+            ]);
+        }
         let mut effects = Vec::new();
         let member = self.store.member(&user_id)?;
         if let Some(member) = &member
@@ -96,6 +108,8 @@ impl<S: Sql> Room<S> {
             });
         }
         effects.extend(changed);
+        // Every `Send` here is to the new socket: its first frames.
+        self.charge_reads(&user_id, &effects);
         Ok(effects)
     }
 

@@ -128,6 +128,45 @@ impl<S: Sql> Room<S> {
         if let Some(budget) = budget {
             self.spend(&who.user_id, budget, now)?;
         }
+        // A socket could not read the answer: refused before any of the work.
+        let needed = msg.needs_version();
+        if who.version < needed {
+            return Err(Refusal::new(
+                ErrorCode::VersionRequired,
+                format!(
+                    "this request needs edgechat.v{needed}; this socket speaks edgechat.v{}",
+                    who.version
+                ),
+            ));
+        }
+        // A read is let through while the user has read budget left, then paid for by
+        // what its answer weighs: a small ask cannot make the room send much for free.
+        let read = matches!(
+            msg,
+            ClientMsg::JoinRoom { .. }
+                | ClientMsg::LoadHistory { .. }
+                | ClientMsg::ListMembers { .. }
+                | ClientMsg::ListBans { .. }
+                | ClientMsg::ListPins
+        );
+        if read {
+            self.check_budget(&who.user_id, Budget::Reads, now)?;
+        }
+        let effects = self.act(conn, who, msg, req_id, now)?;
+        if read {
+            self.charge_reads(&who.user_id, &effects);
+        }
+        Ok(effects)
+    }
+
+    fn act(
+        &mut self,
+        conn: &str,
+        who: &Identity,
+        msg: ClientMsg,
+        req_id: Option<String>,
+        now: Millis,
+    ) -> Outcome {
         match msg {
             ClientMsg::Ping => Ok(vec![Effect::Send {
                 conn: conn.to_owned(),

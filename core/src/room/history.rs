@@ -6,7 +6,7 @@ use edgechat_protocol::{ErrorCode, Id, Message, Role, RoomUser, Seq, ServerMsg};
 
 use super::{Effect, Identity, Outcome, Room};
 use crate::{
-    limits::MAX_HISTORY_PAGE,
+    limits::{MAX_HISTORY_PAGE, MAX_MEMBER_PAGE},
     store::{Member, Sql, StoreError},
 };
 
@@ -22,23 +22,28 @@ impl<S: Sql> Room<S> {
         req_id: Option<String>,
     ) -> Result<ServerMsg, StoreError> {
         let online = self.online();
-        let (members, member_count, read_marks) = if who.version >= PAGED_MEMBERS {
-            // One page and the furthest read marks: a join costs the same in a room of
-            // ten thousand as in a room of ten.
-            let (mut members, _) = self.store.members_after("", self.limits.member_page)?;
-            // The joiner comes first when beyond the page, so the page's last member is
-            // still where the next page starts.
-            if !members.iter().any(|m| m.user_id == who.user_id)
-                && let Some(me) = self.store.member(&who.user_id)?
-            {
-                members.insert(0, me);
-            }
-            let read_marks = self.store.furthest_read_marks(self.limits.member_page)?;
-            (members, self.store.member_count()?, read_marks)
+        // One page and the furthest read marks: a join costs the same in a room of ten
+        // thousand as in a room of ten. A socket of version 1 or 2 predates paging and
+        // expects every member; it gets the largest page there is, and no more.
+        let paged = who.version >= PAGED_MEMBERS;
+        let page = if paged {
+            self.limits.member_page
         } else {
-            let members = self.store.members()?;
-            let count = members.len() as u64;
-            (members, count, self.store.members_read_marks()?)
+            MAX_MEMBER_PAGE
+        };
+        let (mut members, _) = self.store.members_after("", page)?;
+        // The joiner comes first when beyond the page, so the page's last member is
+        // still where the next page starts.
+        if !members.iter().any(|m| m.user_id == who.user_id)
+            && let Some(me) = self.store.member(&who.user_id)?
+        {
+            members.insert(0, me);
+        }
+        let read_marks = self.store.furthest_read_marks(page)?;
+        let member_count = if paged {
+            self.store.member_count()?
+        } else {
+            members.len() as u64
         };
         let your_role = members
             .iter()

@@ -20,8 +20,6 @@ const MESSAGES_BEFORE: &str = "SELECT body FROM messages WHERE seq < ? ORDER BY 
 const BY_CLIENT_ID: &str = "SELECT seq FROM messages WHERE user_id = ? AND client_msg_id = ?";
 const LAST_SENT: &str = "SELECT at, text FROM senders WHERE user_id = ?";
 const READ_MARK: &str = "SELECT seq FROM read_marks WHERE user_id = ?";
-const MEMBERS_READ_MARKS: &str =
-    "SELECT r.user_id, r.seq FROM read_marks r JOIN members m ON m.user_id = r.user_id";
 const FURTHEST_READ_MARKS: &str = "SELECT r.user_id, r.seq FROM read_marks r
      JOIN members m ON m.user_id = r.user_id ORDER BY r.seq DESC LIMIT ?";
 const SAVE_READ_MARK: &str = "INSERT INTO read_marks (user_id, seq) VALUES (?, ?)
@@ -172,15 +170,6 @@ impl<S: Sql> Store<S> {
     pub fn read_mark(&self, user_id: &str) -> Result<Seq, StoreError> {
         self.one(READ_MARK, &[user_id.into()])?
             .map_or(Ok(0), |row| row.uint(0))
-    }
-
-    /// How far each member has read.
-    pub fn members_read_marks(&self) -> Result<BTreeMap<Id, Seq>, StoreError> {
-        self.sql
-            .run(MEMBERS_READ_MARKS, &[])?
-            .iter()
-            .map(|row| Ok((row.text(0)?.to_owned(), row.uint(1)?)))
-            .collect()
     }
 
     /// The `limit` furthest read marks of members. "Read by N" under a message counts the
