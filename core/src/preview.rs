@@ -212,15 +212,26 @@ fn bounded(text: &str, chars: usize) -> String {
 }
 
 /// Raw HTML text as plain text: character references decoded, runs of white space made
-/// one space, control characters dropped. The result is only ever shown as text.
+/// one space, control characters dropped, and the bidi controls and invisible characters
+/// that names may not hold dropped too (a title that reads backwards, or a site name that
+/// looks like another's). The result is only ever shown as text.
 pub fn clean(raw: &str) -> String {
     let decoded = decode_entities(raw);
     let mut out = String::with_capacity(decoded.len());
     for word in decoded.split_whitespace() {
-        if !out.is_empty() {
+        let visible = word
+            .chars()
+            .filter(|c| !c.is_control() && !edgechat_protocol::text::hides_or_reorders(*c));
+        let start = out.len();
+        let spaced = !out.is_empty();
+        if spaced {
             out.push(' ');
         }
-        out.extend(word.chars().filter(|c| !c.is_control()));
+        out.extend(visible);
+        if spaced && out.len() == start + 1 {
+            // Nothing of the word was visible: no space for it either.
+            out.truncate(start);
+        }
     }
     out
 }

@@ -80,6 +80,13 @@ fn a_card_takes_open_graph_first_decodes_text_and_resolves_the_image() {
         "{title}"
     );
     assert_eq!(clean("a\u{0}b\t\n c"), "ab c");
+    // What names may not hold, a card may not either; a word of nothing visible leaves
+    // no space behind.
+    assert_eq!(
+        clean("in\u{202E}voice \u{200B} pay\u{2066}pal"),
+        "invoice paypal"
+    );
+    assert_eq!(clean("&#x202E;&#8203;"), "");
 }
 
 fn preview(link: &str, image: Option<&str>) -> LinkPreview {

@@ -120,6 +120,23 @@ fn a_bad_name_is_refused_with_its_reason() {
 }
 
 #[test]
+fn a_rename_to_another_rooms_name_is_refused_after_the_door_looked_and_nothing_changes() {
+    let mut world = World::with_three();
+    world.other_rooms.push("general".into());
+    let refused = world.send("ana", update(Some("General"), Some("new topic"), None));
+    assert_eq!(error_code(&refused), Some(ErrorCode::RoomExists));
+    assert!(appended(&refused).is_empty());
+    assert_eq!(world.room.info().name, "Lobby");
+    assert_eq!(world.room.info().topic, "", "the request is all or nothing");
+    // A name no other room has goes through the same check and is stored.
+    let renamed = world.send("ana", update(Some("Town square"), None, None));
+    assert!(matches!(
+        appended(&renamed).as_slice(),
+        [RoomEvent::RoomUpdated { name, .. }] if name == "Town square"
+    ));
+}
+
+#[test]
 fn the_capacity_is_set_and_cleared_but_never_below_the_members() {
     let mut world = World::with_three();
     assert_eq!(

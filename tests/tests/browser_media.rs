@@ -180,6 +180,7 @@ async fn a_link_shows_its_card_in_both_browsers_and_its_author_removes_it() {
         "/article",
         Route::html(
             "<html><head><meta property=\"og:title\" content=\"A &lt;b&gt;bold&lt;/b&gt; claim\">\
+             <meta property=\"og:site_name\" content=\"paypal.com\">\
              <meta name=\"description\" content=\"Plain words.\">\
              <meta property=\"og:image\" content=\"/cover.png\"></head></html>",
         ),
@@ -192,6 +193,11 @@ async fn a_link_shows_its_card_in_both_browsers_and_its_author_removes_it() {
         .var("OUTBOUND_TEST_HOSTS", "127.0.0.1")
         .start()
         .await;
+    let host = web
+        .url("/")
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_owned();
     let (ana, bob) = (Browser::launch().await, Browser::launch().await);
     ana.enter_room(&server, "links", "ana", "Ana", true).await;
     bob.enter_room(&server, "links", "bob", "Bob", false).await;
@@ -205,6 +211,16 @@ async fn a_link_shows_its_card_in_both_browsers_and_its_author_removes_it() {
         // The title is text, markup and all; the image comes from the app's origin.
         browser
             .wait_for_text(".link-preview .preview-title", "A <b>bold</b> claim")
+            .await;
+        // The page may call itself anything; the card says where the link really goes.
+        browser
+            .wait_for_text(".link-preview .preview-host", &host)
+            .await;
+        browser
+            .wait_for_text(
+                ".link-preview .preview-site",
+                &format!("paypal.com · {host}"),
+            )
             .await;
         browser
             .wait_until(

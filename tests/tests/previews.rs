@@ -264,3 +264,24 @@ async fn the_author_removes_a_card_and_an_edit_to_another_link_replaces_it() {
         .await;
     }
 }
+
+#[tokio::test]
+async fn a_cards_text_is_cleaned_of_bidi_controls_and_invisible_characters() {
+    let (web, server, ana_acct, _) = news().await;
+    let mut ana = Client::join(&server, "news", &ana_acct).await;
+    // A title that reads "Invoice exe.pdf" with its end reversed, and a site name with a
+    // zero-width space that makes it look like another's: as names may not be.
+    web.route(
+        "/invoice",
+        Route::html(
+            "<html><head><meta property=\"og:title\" content=\"Invoice &#x202E;fdp.exe\">\
+             <meta property=\"og:description\" content=\"Pay\u{200B}ment \u{2066}due\u{2069}\">\
+             <meta property=\"og:site_name\" content=\"pay\u{200B}pal.com\"></head></html>",
+        ),
+    );
+    let message_id = send(&mut ana, &web.url("/invoice"), "a-1").await;
+    let preview = preview_of(&mut ana, &message_id).await.expect("a card");
+    assert_eq!(preview.title.as_deref(), Some("Invoice fdp.exe"));
+    assert_eq!(preview.description.as_deref(), Some("Payment due"));
+    assert_eq!(preview.site_name.as_deref(), Some("paypal.com"));
+}

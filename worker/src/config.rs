@@ -22,6 +22,12 @@ pub fn number(env: &Env, name: &str, default: u64) -> u64 {
 
 /// How long a throttle window's count is kept after it started (`THROTTLE_FORGET_MS`,
 /// default a day): longer than any window, so only ended ones are forgotten.
+/// The limits of docs/protocol.md, from the vars (one reader for every caller, so the
+/// parsing is in the `.wasm` once).
+pub fn limits(env: &Env) -> edgechat_core::Limits {
+    edgechat_core::Limits::from_vars(|name| env.var(name).ok().map(|v| v.to_string()))
+}
+
 pub fn throttle_forget_ms(env: &Env) -> u64 {
     number(env, "THROTTLE_FORGET_MS", 24 * 60 * 60 * 1000)
 }
@@ -43,6 +49,12 @@ pub struct AuthConfig {
     pub register_max_per_ip: u32,
     /// Refreshes of one session (a token family) per hour: each writes a token row.
     pub refreshes_per_hour: u32,
+    /// Successful sign-ins of one account per hour: each is a key derivation and a new
+    /// session (`SIGN_INS_PER_HOUR`).
+    pub sign_ins_per_hour: u32,
+    /// Live sessions one account may hold; a new one past this revokes the one used
+    /// longest ago (`MAX_SESSIONS`).
+    pub max_sessions: u32,
     /// How long a throttle window's count is kept (`THROTTLE_FORGET_MS`).
     pub throttle_forget_ms: u64,
 }
@@ -69,6 +81,8 @@ impl AuthConfig {
             register_window_ms: number(env, "REGISTER_WINDOW_MS", 60 * 60 * 1000),
             register_max_per_ip: number(env, "REGISTER_MAX_PER_IP", 20) as u32,
             refreshes_per_hour: number(env, "REFRESHES_PER_HOUR", 120) as u32,
+            sign_ins_per_hour: number(env, "SIGN_INS_PER_HOUR", 20) as u32,
+            max_sessions: number(env, "MAX_SESSIONS", 30) as u32,
             throttle_forget_ms: throttle_forget_ms(env),
         })
     }

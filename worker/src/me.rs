@@ -47,9 +47,8 @@ pub async fn patch(mut req: Request, env: &Env) -> Result<Response> {
         Err(e) => return http::field_error(&e),
     };
     let db = env.d1("DB")?;
-    if let Some(name) = &display_name {
-        users::set_display_name(&db, &user.id, name).await?;
-    }
+    // All or nothing: the status text goes first, since its owner may refuse it (a
+    // budget); only then is the name written, which nothing refuses.
     // The status text belongs to the inbox: it stores it, writes D1 and tells the
     // user's rooms and devices, so nothing writes an older copy over it.
     if let Some(text) = status_text {
@@ -63,6 +62,9 @@ pub async fn patch(mut req: Request, env: &Env) -> Result<Response> {
             429 => return Ok(answer),
             _ => return http::error(ErrorCode::Internal, "the status could not be saved"),
         }
+    }
+    if let Some(name) = &display_name {
+        users::set_display_name(&db, &user.id, name).await?;
     }
     match users::by_id(&db, &user.id).await? {
         Some(updated) => http::json(200, &json!(updated.me())),
@@ -90,9 +92,10 @@ pub async fn find(req: Request, env: &Env) -> Result<Response> {
 
 pub async fn profile(req: Request, env: &Env, id: &str) -> Result<Response> {
     attempt!(guard::user(&req, env).await);
+    // A disabled account is gone to others, as the search by username treats it.
     match users::by_id(&env.d1("DB")?, id).await? {
-        Some(user) => http::json(200, &json!(user.profile())),
-        None => http::error(ErrorCode::NotFound, "no such user"),
+        Some(user) if !user.is_disabled() => http::json(200, &json!(user.profile())),
+        _ => http::error(ErrorCode::NotFound, "no such user"),
     }
 }
 

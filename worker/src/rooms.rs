@@ -53,8 +53,13 @@ pub async fn create_for(env: &Env, user: &users::UserRow, body: NewRoom) -> Resu
             return http::field_error(&edgechat_auth::names::FieldError { field: "name", ..e });
         }
     };
-    if body.capacity.is_some_and(|c| !(2..=10_000).contains(&c)) {
-        return http::error(ErrorCode::BadRequest, "capacity is between 2 and 10,000");
+    let limits = crate::config::limits(env);
+    let starting = 1 + body.members.len() as u64;
+    if let Some(why) = body
+        .capacity
+        .and_then(|cap| edgechat_core::room::capacity_refused(cap, starting, &limits))
+    {
+        return http::error(ErrorCode::BadRequest, &why);
     }
     if body.members.len() > MAX_MEMBERS {
         return http::error(
@@ -83,6 +88,10 @@ pub async fn create_for(env: &Env, user: &users::UserRow, body: NewRoom) -> Resu
     let now = Date::now().as_millis();
     if let Some(refused) = throttle::hourly(env, &db, &key, limit, now).await? {
         return Ok(refused);
+    }
+    // A channel's name is its own: another room renamed to it keeps it.
+    if kind != RoomKind::Group && crate::room_object::name_taken(env, &room_id, &name).await? {
+        return http::error(ErrorCode::RoomExists, "another room has that name");
     }
     let members = attempt!(resolve(env, &body.members).await);
     let info = RoomInfo {

@@ -13,13 +13,21 @@ use crate::{
     versions,
 };
 
-/// A whole-number query parameter of `req`.
-fn param(req: &Request, name: &str) -> Result<Option<u64>> {
-    Ok(req
-        .url()?
-        .query_pairs()
-        .find(|(key, _)| key == name)
-        .and_then(|(_, value)| value.parse::<u64>().ok()))
+/// A whole-number query parameter of `req`: `None` when it is not given, a 400 when it
+/// is given and is not a whole number (never read as "not given", which would answer
+/// another page than the one asked for).
+fn param(req: &Request, name: &str) -> Result<std::result::Result<Option<u64>, Response>> {
+    let url = req.url()?;
+    let Some((_, value)) = url.query_pairs().find(|(key, _)| key == name) else {
+        return Ok(Ok(None));
+    };
+    Ok(match value.parse::<u64>() {
+        Ok(number) => Ok(Some(number)),
+        Err(_) => Err(http::refusal(
+            ErrorCode::BadRequest,
+            &format!("{name} must be a whole number"),
+        )),
+    })
 }
 
 /// `GET /api/rooms/{room}/messages?before=&limit=`: a page of history, oldest first,
@@ -27,9 +35,10 @@ fn param(req: &Request, name: &str) -> Result<Option<u64>> {
 pub async fn room_history(req: &Request, env: &Env, room: &str) -> Result<Response> {
     attempt!(http::room_name(room));
     let (_, user) = attempt!(guard::user(req, env).await);
-    let limit = param(req, "limit")?.map(|l| l.min(1_000) as u32);
+    let limit = attempt!(param(req, "limit")?).map(|l| l.min(1_000) as u32);
+    let before = attempt!(param(req, "before")?);
     RoomStub::new(env, room)?
-        .history(Identity::from(&user), param(req, "before")?, limit)
+        .history(Identity::from(&user), before, limit)
         .await
 }
 
@@ -101,7 +110,7 @@ pub async fn room_socket(req: &Request, env: &Env, room: &str) -> Result<Respons
     attempt!(http::room_name(room));
     let (who, protocol) = attempt!(door(req, env).await);
     // `since`: the last seq this client saw, to resume after a reconnect.
-    let since = param(req, "since")?;
+    let since = attempt!(param(req, "since")?);
     RoomStub::new(env, room)?
         .connect(room, who, since, protocol)
         .await

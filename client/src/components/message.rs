@@ -216,6 +216,7 @@ pub fn MessageRow(
 #[component]
 fn PreviewCard(preview: LinkPreview, removable: bool, on_remove: EventHandler<()>) -> Element {
     let title = preview.title.clone().unwrap_or_else(|| preview.url.clone());
+    let host = crate::markdown::host_of(&preview.url).to_owned();
     rsx! {
         div { class: "link-preview",
             if let Some(image) = &preview.image {
@@ -224,8 +225,13 @@ fn PreviewCard(preview: LinkPreview, removable: bool, on_remove: EventHandler<()
                     src: "/api/files/{image.file_id}" }
             }
             div { class: "preview-text",
-                if let Some(site) = &preview.site_name {
-                    span { class: "preview-site", "{site}" }
+                // The site's name is what the page says of itself; the host is where
+                // the link really goes, always shown, so a page cannot pass for another.
+                span { class: "preview-site",
+                    if let Some(site) = preview.site_name.as_ref().filter(|site| **site != host) {
+                        "{site} · "
+                    }
+                    span { class: "preview-host", "{host}" }
                 }
                 a { class: "preview-title", href: "{preview.url}", target: "_blank", rel: "noopener noreferrer nofollow",
                     bdi { "{title}" } }

@@ -166,6 +166,16 @@ pub fn plain(text: &str) -> String {
     out
 }
 
+/// The host a link goes to, as the server normalized the URL (`https://host:port/…`):
+/// what lies between the scheme and the path, without any user name.
+pub fn host_of(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host)
+}
+
 /// `href` if it is a link a message may carry: http, https or mailto, and nothing a
 /// browser would run or render as a document (`javascript:`, `data:`, `vbscript:` …).
 pub fn safe_url(href: &str) -> Option<String> {
@@ -307,6 +317,16 @@ mod tests {
         for line in ["-no", "*it*", "1234567890. x", "2 * 3", "1.5 cups"] {
             assert!(matches!(&parse(line)[..], [Block::Lines(_)]), "{line}");
         }
+    }
+
+    #[test]
+    fn a_links_host_is_where_it_goes_whatever_comes_before_or_after() {
+        assert_eq!(host_of("https://example.com/a?b#c"), "example.com");
+        assert_eq!(host_of("http://127.0.0.1:8080"), "127.0.0.1:8080");
+        assert_eq!(
+            host_of("https://paypal.com@evil.example/login"),
+            "evil.example"
+        );
     }
 
     #[test]

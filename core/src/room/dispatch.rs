@@ -57,6 +57,26 @@ impl<S: Sql> Room<S> {
                     Err(refusal) => Ok(vec![refusal.into_effect(&conn, req_id)?]),
                 }
             }
+            Command::NameChecked {
+                conn,
+                update,
+                req_id,
+                taken,
+            } => {
+                // The asker may have gone while the door looked the name up.
+                let Some(who) = self.sockets.get(&conn).cloned() else {
+                    return Ok(Vec::new());
+                };
+                let outcome = if taken {
+                    Err(super::settings::name_taken())
+                } else {
+                    self.update_room(&conn, &who, update, req_id.clone(), true)
+                };
+                match outcome {
+                    Ok(effects) => Ok(effects),
+                    Err(refusal) => Ok(vec![refusal.into_effect(&conn, req_id)?]),
+                }
+            }
             Command::Status(status) => self.relay_status(status),
             Command::Preview {
                 message_id,
@@ -244,12 +264,15 @@ impl<S: Sql> Room<S> {
                 topic,
                 capacity,
             } => self.update_room(
+                conn,
                 who,
-                super::settings::Settings {
+                super::Update {
                     name,
                     topic,
                     capacity,
                 },
+                req_id,
+                false,
             ),
             ClientMsg::ListBans { after } => self.ban_page(conn, who, after.as_deref(), req_id),
             ClientMsg::ListPins => self.pin_list(conn, req_id),

@@ -35,6 +35,7 @@ use crate::{
 pub(crate) use budget::Budget;
 pub use notify::{Batch, EXCERPT_CHARS, excerpt};
 pub(crate) use refusal::{Outcome, Refusal};
+pub use settings::{Update, capacity_refused};
 pub use uploads::{Upload, UploadRefused};
 
 /// How many members with an inbox open elsewhere a batch of new messages tells their
@@ -70,6 +71,14 @@ pub enum Command {
         user_id: Id,
         username: String,
         req_id: Option<String>,
+    },
+    /// The door looked up the new name of an `update-room` on `conn` (an
+    /// [`Effect::CheckName`]): `taken` when another room has it.
+    NameChecked {
+        conn: ConnId,
+        update: Update,
+        req_id: Option<String>,
+        taken: bool,
     },
     /// A member's global status changed (relayed from their inbox).
     Status(ServerMsg),
@@ -126,6 +135,13 @@ pub enum Effect {
     Authenticate {
         conn: ConnId,
         token: String,
+        req_id: Option<String>,
+    },
+    /// Find out whether another room has `update`'s new name (the door reads the
+    /// directory), then hand back [`Command::NameChecked`].
+    CheckName {
+        conn: ConnId,
+        update: Update,
         req_id: Option<String>,
     },
     /// Find out whether `user_id` is an enabled account that may be added to this room

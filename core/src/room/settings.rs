@@ -5,12 +5,34 @@ use edgechat_protocol::{ErrorCode, Role, RoomEvent, RoomKind, ServerMsg};
 
 use super::{Effect, Identity, Outcome, Refusal, Room};
 use crate::{
+    Limits,
     limits::{MAX_PINS, ROOM_NAME_MAX, TOPIC_MAX},
     store::Sql,
 };
 
+/// What a channel's new name was found to be: another room's (its address, or its name
+/// in any case), which two rooms may not share.
+pub(super) fn name_taken() -> Refusal {
+    Refusal::new(ErrorCode::RoomExists, "another room has that name")
+}
+
+/// Why a room of `members` members cannot have the capacity `cap`, if it cannot: the
+/// same bounds when it is created as when it is changed, within what rooms take
+/// (`MAX_ROOM_MEMBERS`), and no fewer than its members (nobody is removed to make room).
+pub fn capacity_refused(cap: u32, members: u64, limits: &Limits) -> Option<String> {
+    let most = limits.max_room_members;
+    if cap < 2 || u64::from(cap) > most {
+        return Some(format!(
+            "capacity is between 2 and {most}, or 0 for no limit"
+        ));
+    }
+    (u64::from(cap) < members)
+        .then(|| format!("the room has {members} members; its capacity cannot be less"))
+}
+
 /// The changes one `update-room` asks for; `None` leaves a setting as it is.
-pub(super) struct Settings {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Update {
     pub name: Option<String>,
     pub topic: Option<String>,
     /// 0: no limit.
@@ -20,8 +42,18 @@ pub(super) struct Settings {
 impl<S: Sql> Room<S> {
     /// Each field needs its own role: the name and capacity an admin, the topic a
     /// moderator. Nothing that would not change needs any; a request that changes
-    /// nothing sends nothing.
-    pub(super) fn update_room(&mut self, who: &Identity, asked: Settings) -> Outcome {
+    /// nothing sends nothing. A channel's new name must not be another room's: the door,
+    /// which alone can read the directory, is asked first ([`Effect::CheckName`]), and
+    /// the request comes back as [`super::Command::NameChecked`] with `name_free`.
+    pub(super) fn update_room(
+        &mut self,
+        conn: &str,
+        who: &Identity,
+        asked: Update,
+        req_id: Option<String>,
+        name_free: bool,
+    ) -> Outcome {
+        let update = asked.clone();
         if self.info.kind == RoomKind::Direct {
             return Err(Refusal::new(
                 ErrorCode::Forbidden,
@@ -52,6 +84,14 @@ impl<S: Sql> Room<S> {
         }
         if name.is_none() && topic.is_none() && capacity.is_none() {
             return Ok(Vec::new());
+        }
+        let channel = matches!(self.info.kind, RoomKind::Public | RoomKind::Private);
+        if name.is_some() && channel && !name_free {
+            return Ok(vec![Effect::CheckName {
+                conn: conn.to_owned(),
+                update,
+                req_id,
+            }]);
         }
         let event = RoomEvent::RoomUpdated {
             name: name.unwrap_or_else(|| self.info.name.clone()),
@@ -99,21 +139,11 @@ impl<S: Sql> Room<S> {
     /// A capacity the room can keep: within what rooms take, and no fewer than its
     /// members (nobody is removed to make room).
     fn checked_capacity(&self, cap: u32) -> Result<u32, Refusal> {
-        let most = self.limits.max_room_members;
-        if cap < 2 || u64::from(cap) > most {
-            return Err(Refusal::new(
-                ErrorCode::BadRequest,
-                format!("capacity is between 2 and {most}, or 0 for no limit"),
-            ));
-        }
         let members = self.store.member_count()?;
-        if u64::from(cap) < members {
-            return Err(Refusal::new(
-                ErrorCode::BadRequest,
-                format!("the room has {members} members; its capacity cannot be less"),
-            ));
+        match capacity_refused(cap, members, &self.limits) {
+            Some(why) => Err(Refusal::new(ErrorCode::BadRequest, why)),
+            None => Ok(cap),
         }
-        Ok(cap)
     }
 
     /// The next page of banned users, to admins (who alone may unban).

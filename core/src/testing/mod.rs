@@ -24,6 +24,9 @@ pub struct World {
     pub log: Vec<RoomEvent>,
     /// The sockets still open, oldest first, as the object keeps them in attachments.
     pub sockets: Vec<(ConnId, Identity)>,
+    /// Names other rooms of the directory have, in lower case: the door's answer to a
+    /// rename.
+    pub other_rooms: Vec<String>,
     next_client_id: u64,
 }
 
@@ -102,6 +105,7 @@ impl World {
             now: START,
             log: appended(&effects),
             sockets: Vec::new(),
+            other_rooms: Vec::new(),
             next_client_id: 0,
         }
     }
@@ -159,6 +163,26 @@ impl World {
         });
         if let Some(invite) = resolve {
             effects.extend(self.run(invite));
+        }
+        // The door's part of a rename: is the name another room's?
+        let checked = effects.iter().find_map(|effect| match effect {
+            Effect::CheckName {
+                conn,
+                update,
+                req_id,
+            } => Some(Command::NameChecked {
+                conn: conn.clone(),
+                update: update.clone(),
+                req_id: req_id.clone(),
+                taken: update
+                    .name
+                    .as_ref()
+                    .is_some_and(|name| self.other_rooms.contains(&name.to_lowercase())),
+            }),
+            _ => None,
+        });
+        if let Some(checked) = checked {
+            effects.extend(self.run(checked));
         }
         effects
     }

@@ -199,6 +199,22 @@ pub async fn login(mut req: Request, env: &Env) -> Result<Response> {
     if user.is_disabled() {
         return http::error(ErrorCode::AccountDisabled, "this account is disabled");
     }
+    // A right password still costs a derivation and makes a session: an account signs in
+    // so many times an hour. Past that its attempt stays counted on the username, so a
+    // loop is soon refused before any derivation.
+    let account_key = format!("sign-in:{}", user.id);
+    let account = [(account_key.as_str(), config.sign_ins_per_hour)];
+    if let Err(wait) = throttle::take(
+        &db,
+        &account,
+        now,
+        throttle::HOUR_MS,
+        config.throttle_forget_ms,
+    )
+    .await?
+    {
+        return http::too_many(wait);
+    }
     // A right password: the username starts afresh, and the address gets its attempt
     // back, so an office behind one address is not locked out by its own sign-ins.
     throttle::clear(&db, &user_key).await?;
@@ -358,7 +374,13 @@ async fn session(
     );
     let refresh = match refresh {
         Some(token) => token,
-        None => sessions::issue(db, &user.id, now, config.refresh_ttl_ms).await?,
+        None => {
+            let lifetime = sessions::Lifetime {
+                ttl_ms: config.refresh_ttl_ms,
+                max_sessions: config.max_sessions,
+            };
+            sessions::issue(db, &user.id, now, lifetime).await?
+        }
     };
     let mut body = json!({
         "user": user.me(),

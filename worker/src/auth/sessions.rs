@@ -27,8 +27,25 @@ fn sweep(db: &D1Database, now: u64) -> Result<worker::D1PreparedStatement> {
     db.prepare(SWEEP).bind(&[int(now)])
 }
 
-/// A new refresh token in a new family; returns the token.
-pub async fn issue(db: &D1Database, user_id: &str, now: u64, ttl_ms: u64) -> Result<String> {
+/// Past this many live sessions, the one used longest ago is revoked: a session's live
+/// token (the tip of its family, by the partial index of migration 0014) was made at its
+/// last refresh. A sign-in loop then cannot fill D1 or pile up refresh allowances.
+const REVOKE_PAST_CAP: &str = "UPDATE refresh_tokens SET revoked_at = ?2
+     WHERE revoked_at IS NULL AND family_id IN (
+         SELECT family_id FROM refresh_tokens
+         WHERE user_id = ?1 AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > ?2
+         ORDER BY created_at DESC LIMIT -1 OFFSET ?3)";
+
+/// How long a new session lasts, and how many one account may hold.
+pub struct Lifetime {
+    pub ttl_ms: u64,
+    pub max_sessions: u32,
+}
+
+/// A new refresh token in a new family; returns the token. The account's sessions past
+/// `max_sessions` (the new one among them) lose the one used longest ago.
+pub async fn issue(db: &D1Database, user_id: &str, now: u64, lifetime: Lifetime) -> Result<String> {
+    let ttl_ms = lifetime.ttl_ms;
     let token = refresh::encode(&crypto::random());
     let insert = db
         .prepare(
@@ -42,7 +59,12 @@ pub async fn issue(db: &D1Database, user_id: &str, now: u64, ttl_ms: u64) -> Res
             int(now),
             int(now + ttl_ms),
         ])?;
-    db.batch(vec![sweep(db, now)?, insert]).await?;
+    let cap = db.prepare(REVOKE_PAST_CAP).bind(&[
+        text(user_id),
+        int(now),
+        int(u64::from(lifetime.max_sessions.max(1))),
+    ])?;
+    db.batch(vec![sweep(db, now)?, insert, cap]).await?;
     Ok(token)
 }
 

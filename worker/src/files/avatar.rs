@@ -35,9 +35,13 @@ pub async fn put_avatar(mut req: Request, env: &Env) -> Result<Response> {
             .await
     );
     let db = env.d1("DB")?;
-    set_avatar(&db, &user.id, Some(&avatar_id)).await?;
-    if let Some(old) = &user.avatar_file_id {
-        let _ = bucket.delete(avatar_key(old)).await;
+    // The picture this one replaces is the one D1 had the moment it was swapped in, not
+    // the one the request began with: of two uploads at once, each deletes the one
+    // before it, and no picture stays in R2 that no account names.
+    if let Some(old) = swap_avatar(&db, &user.id, Some(&avatar_id)).await?
+        && old != avatar_id
+    {
+        let _ = bucket.delete(avatar_key(&old)).await;
     }
     match users::by_id(&db, &user.id).await? {
         Some(updated) => http::json(200, &json!(updated.me())),
@@ -47,9 +51,8 @@ pub async fn put_avatar(mut req: Request, env: &Env) -> Result<Response> {
 
 pub async fn delete_avatar(req: Request, env: &Env) -> Result<Response> {
     let (_, user) = attempt!(guard::user(&req, env).await);
-    if let Some(old) = &user.avatar_file_id {
-        set_avatar(&env.d1("DB")?, &user.id, None).await?;
-        env.bucket("FILES")?.delete(avatar_key(old)).await?;
+    if let Some(old) = swap_avatar(&env.d1("DB")?, &user.id, None).await? {
+        env.bucket("FILES")?.delete(avatar_key(&old)).await?;
     }
     Ok(Response::empty()?.with_status(204))
 }
@@ -97,13 +100,29 @@ fn no_avatar() -> Result<Response> {
     Ok(response)
 }
 
-async fn set_avatar(db: &worker::D1Database, user_id: &str, avatar_id: Option<&str>) -> Result<()> {
-    db.prepare("UPDATE users SET avatar_file_id = ? WHERE id = ?")
-        .bind(&[
-            avatar_id.map_or(JsValue::NULL, JsValue::from_str),
-            JsValue::from_str(user_id),
-        ])?
-        .run()
+/// Sets the account's picture to `avatar_id` and returns the one it had just before, in
+/// one transaction.
+async fn swap_avatar(
+    db: &worker::D1Database,
+    user_id: &str,
+    avatar_id: Option<&str>,
+) -> Result<Option<String>> {
+    #[derive(serde::Deserialize)]
+    struct Before {
+        avatar_file_id: Option<String>,
+    }
+    let user = JsValue::from_str(user_id);
+    let results = db
+        .batch(vec![
+            db.prepare("SELECT avatar_file_id FROM users WHERE id = ?")
+                .bind(std::slice::from_ref(&user))?,
+            db.prepare("UPDATE users SET avatar_file_id = ? WHERE id = ?")
+                .bind(&[avatar_id.map_or(JsValue::NULL, JsValue::from_str), user])?,
+        ])
         .await?;
-    Ok(())
+    let before: Vec<Before> = match results.first() {
+        Some(result) => result.results()?,
+        None => Vec::new(),
+    };
+    Ok(before.into_iter().next().and_then(|b| b.avatar_file_id))
 }

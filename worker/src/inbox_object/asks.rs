@@ -43,31 +43,57 @@ impl Inbox {
         Ok(Response::empty()?.with_status(204))
     }
 
-    /// Closes the user's sockets in every room they are in (the account was disabled).
+    /// Closes the user's sockets in every room they are in (the account was disabled),
+    /// twenty rooms at a time.
     pub(super) async fn revoke_in_rooms(&self, user_id: &str) -> Result<()> {
-        for room_id in self.rooms_of(user_id).await? {
-            if let Err(err) = RoomStub::new(&self.env, &room_id)?.revoke(user_id).await {
-                worker::console_warn!("inbox: revoking in {room_id} failed: {err}");
-            }
+        let rooms = self.rooms_of(user_id).await?;
+        for chunk in rooms.chunks(20) {
+            let revocations = chunk.iter().map(|room_id| async move {
+                let revoked = match RoomStub::new(&self.env, room_id) {
+                    Ok(room) => room.revoke(user_id).await.map(drop),
+                    Err(err) => Err(err),
+                };
+                if let Err(err) = revoked {
+                    worker::console_warn!("inbox: revoking in {room_id} failed: {err}");
+                }
+            });
+            futures_util::future::join_all(revocations).await;
         }
         Ok(())
     }
 
-    /// The rooms the user is a member of, as D1 lists them (at most 500).
+    /// Every room the user is a member of, as D1 lists them: read a page at a time, in
+    /// order, each after the last of the one before, so a user in thousands of rooms is
+    /// reached in all of them.
     pub(super) async fn rooms_of(&self, user_id: &str) -> Result<Vec<String>> {
         #[derive(Deserialize)]
         struct Row {
             room_id: String,
         }
-        let rows: Vec<Row> = self
-            .env
-            .d1("DB")?
-            .prepare("SELECT room_id FROM room_members WHERE user_id = ?1 AND member = 1 LIMIT 500")
-            .bind(&[JsValue::from_str(user_id)])?
-            .all()
-            .await?
-            .results()?;
-        Ok(rows.into_iter().map(|row| row.room_id).collect())
+        const PAGE: usize = 500;
+        let db = self.env.d1("DB")?;
+        let mut rooms = Vec::new();
+        loop {
+            let after = rooms.last().map_or("", String::as_str);
+            let rows: Vec<Row> = db
+                .prepare(
+                    "SELECT room_id FROM room_members WHERE user_id = ?1 AND member = 1
+                     AND room_id > ?2 ORDER BY room_id LIMIT ?3",
+                )
+                .bind(&[
+                    JsValue::from_str(user_id),
+                    JsValue::from_str(after),
+                    JsValue::from_f64(PAGE as f64),
+                ])?
+                .all()
+                .await?
+                .results()?;
+            let full = rows.len() == PAGE;
+            rooms.extend(rows.into_iter().map(|row| row.room_id));
+            if !full {
+                return Ok(rooms);
+            }
+        }
     }
 
     /// Tells each room the user is in; their member lists show it.

@@ -51,7 +51,7 @@ impl DurableObject for Inbox {
         if let Ok(pair) = WebSocketRequestResponsePair::new(PING_FRAME, PONG_FRAME) {
             state.set_websocket_auto_response(&pair);
         }
-        let limits = Limits::from_vars(|name| env.var(name).ok().map(|v| v.to_string()));
+        let limits = crate::config::limits(&env);
         Self {
             state,
             jwt_secret: crate::config::string(&env, "JWT_SECRET").map(String::into_bytes),

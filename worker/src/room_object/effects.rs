@@ -18,6 +18,12 @@ pub(super) enum FollowUp {
         user_id: String,
         req_id: Option<String>,
     },
+    /// A room name to look up in the directory.
+    CheckName {
+        conn: String,
+        update: edgechat_core::room::Update,
+        req_id: Option<String>,
+    },
 }
 
 impl Room {
@@ -62,6 +68,17 @@ impl Room {
                     follow_up = Some(FollowUp::ResolveInvite {
                         conn,
                         user_id,
+                        req_id,
+                    });
+                }
+                Effect::CheckName {
+                    conn,
+                    update,
+                    req_id,
+                } => {
+                    follow_up = Some(FollowUp::CheckName {
+                        conn,
+                        update,
                         req_id,
                     });
                 }

@@ -10,6 +10,7 @@ mod invites;
 mod load;
 mod notify;
 mod previews;
+mod rename;
 mod requests;
 mod sql;
 mod step;
@@ -28,6 +29,7 @@ use crate::{
     stubs::{Faults, RoomCall},
 };
 use load::Loaded;
+pub(crate) use rename::name_taken;
 pub(crate) use sql::ObjectSql;
 
 type Core = edgechat_core::Room<ObjectSql>;
@@ -74,7 +76,7 @@ impl DurableObject for Room {
             Ok(pair) => state.set_websocket_auto_response(&pair),
             Err(err) => worker::console_error!("room: no ping auto-response: {err:?}"),
         }
-        let limits = Limits::from_vars(|name| env.var(name).ok().map(|v| v.to_string()));
+        let limits = config::limits(&env);
         let jwt_secret = config::string(&env, "JWT_SECRET").map(String::into_bytes);
         Self {
             archive_delay_ms: config::number(&env, "ARCHIVE_DELAY_MS", 1_000),

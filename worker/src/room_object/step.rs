@@ -66,6 +66,14 @@ impl Room {
                     Some(command) => command,
                     None => break,
                 },
+                Some(FollowUp::CheckName {
+                    conn,
+                    update,
+                    req_id,
+                }) => match self.check_name(room, conn, update, req_id).await {
+                    Some(command) => command,
+                    None => break,
+                },
             };
             let next = match self.load() {
                 Ok(Loaded::Ready) => self.step(command, now),
