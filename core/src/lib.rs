@@ -21,6 +21,7 @@ pub mod preview;
 pub mod push;
 pub mod rate;
 pub mod room;
+pub mod scan;
 pub mod search;
 pub mod sockets;
 pub mod store;

@@ -5,6 +5,8 @@
 
 use url::Url;
 
+use crate::scan::{Next, Steps};
+
 /// Longest title kept, in characters.
 pub const TITLE_CHARS: usize = 200;
 /// Longest description kept, in characters.
@@ -14,11 +16,25 @@ pub const SITE_CHARS: usize = 80;
 
 /// The first http(s) link of a message as the client shows links: a bare `http://` or
 /// `https://` at the start of a word (ending at white space, `<`, `>` or `"`, without
-/// the sentence's trailing punctuation) or the target of `[text](url)`. Links inside
-/// code (`` `…` `` or a fenced block) are not links.
+/// the sentence's trailing punctuation) or the target of `[text](url)` (which holds no
+/// `](` of its own). Links inside code (`` `…` `` or a fenced block) are not links.
+/// Linear in the text: every marker is found by [`Next`], and no character is read by
+/// more than a bounded number of attempts.
 pub fn first_link(text: &str) -> Option<String> {
+    scan(text, &mut Steps::default())
+}
+
+/// The work [`first_link`] does on `text`, for the tests that hold it to linear time.
+pub fn first_link_steps(text: &str) -> u64 {
+    let mut steps = Steps::default();
+    scan(text, &mut steps);
+    steps.0
+}
+
+fn scan(text: &str, steps: &mut Steps) -> Option<String> {
     let mut fenced = false;
     for line in text.lines() {
+        steps.add(line.len() + 1);
         if line.trim_start().starts_with("```") {
             fenced = !fenced;
             continue;
@@ -26,62 +42,113 @@ pub fn first_link(text: &str) -> Option<String> {
         if fenced {
             continue;
         }
-        if let Some(link) = first_link_in_line(line) {
+        if let Some(link) = first_link_in_line(line, steps) {
             return Some(link);
         }
     }
     None
 }
 
-fn first_link_in_line(line: &str) -> Option<String> {
+/// Where the markers of one line are, from any position.
+pub struct Markers {
+    pub ticks: Next,
+    pub closes: Next,
+    pub parens: Next,
+    /// White space, `<`, `>` and `"`: where a bare link ends.
+    pub stops: Next,
+}
+
+impl Markers {
+    pub fn of(chars: &[char], steps: &mut Steps) -> Self {
+        Self {
+            ticks: Next::of(chars, "`", steps),
+            closes: Next::of(chars, "](", steps),
+            parens: Next::of(chars, ")", steps),
+            stops: Next::matching(chars, steps, |rest| {
+                rest.first()
+                    .is_some_and(|c| c.is_whitespace() || matches!(c, '<' | '>' | '"'))
+            }),
+        }
+    }
+
+    /// Where the destination of a `[text](url)` whose `](` is at `close` ends (its `)`),
+    /// if it is one: a `)` follows, with no other `](` before it. So destinations never
+    /// overlap, and each is read once.
+    pub fn destination_end(&self, close: usize) -> Option<usize> {
+        let end = self.parens.from(close + 2)?;
+        match self.closes.from(close + 2) {
+            Some(next) if next < end => None,
+            _ => Some(end),
+        }
+    }
+
+    /// Where the bare link starting at `from` ends: at white space, `<`, `>` or `"`,
+    /// without the sentence's trailing punctuation. The client's markdown ends its
+    /// links here too, so the link previewed is the link shown.
+    pub fn bare_link_end(&self, chars: &[char], from: usize) -> usize {
+        let mut end = self.stops.from(from).unwrap_or(chars.len());
+        while end > from && matches!(chars[end - 1], '.' | ',' | '!' | '?' | ')' | ';' | ':') {
+            end -= 1;
+        }
+        end
+    }
+}
+
+fn first_link_in_line(line: &str, steps: &mut Steps) -> Option<String> {
     let chars: Vec<char> = line.chars().collect();
+    steps.add(chars.len());
+    let markers = Markers::of(&chars, steps);
+    // A `](` whose link was no link: every `[` before it would find it again.
+    let mut rejected_close = None;
     let mut i = 0;
     let mut at_word_start = true;
     while i < chars.len() {
-        let rest = &chars[i..];
-        if rest[0] == '`' {
-            // A code span: skip to its end (or, unclosed, it is only a backtick).
-            if let Some(close) = rest[1..].iter().position(|c| *c == '`') {
-                i += close + 2;
-                at_word_start = false;
-                continue;
+        steps.add(1);
+        let c = chars[i];
+        if c == '`'
+            && let Some(close) = markers.ticks.from(i + 1)
+        {
+            // A code span: skip to its end (unclosed, it is only a backtick).
+            i = close + 1;
+            at_word_start = false;
+            continue;
+        }
+        if c == '['
+            && let Some(close) = markers.closes.from(i + 1)
+            && rejected_close != Some(close)
+        {
+            match markdown_link(&chars, close, &markers, steps) {
+                Some(href) => return Some(href),
+                None => rejected_close = Some(close),
             }
         }
-        if rest[0] == '['
-            && let Some(href) = markdown_link(rest)
-        {
-            return Some(href);
-        }
-        if at_word_start && (starts(rest, "https://") || starts(rest, "http://")) {
-            let href: String = rest[..bare_link_len(rest)].iter().collect();
+        if at_word_start && (starts(&chars[i..], "https://") || starts(&chars[i..], "http://")) {
+            let end = markers.bare_link_end(&chars, i);
+            steps.add(end - i);
+            let href: String = chars[i..end].iter().collect();
             if has_host(&href) {
                 return Some(href);
             }
+            // Nothing else in this run of characters is a link the client would show
+            // either: go past it rather than read it again from each later start.
+            i = markers.stops.from(i).unwrap_or(chars.len());
+            continue;
         }
-        at_word_start = !rest[0].is_alphanumeric();
+        at_word_start = !c.is_alphanumeric();
         i += 1;
     }
     None
 }
 
-/// How long the bare link at the start of `rest` is: up to white space, `<`, `>` or
-/// `"`, without the sentence's trailing punctuation. The client's markdown ends its links
-/// here too, so the link previewed is the link shown.
-pub fn bare_link_len(rest: &[char]) -> usize {
-    let mut end = rest
-        .iter()
-        .position(|c| c.is_whitespace() || matches!(c, '<' | '>' | '"'))
-        .unwrap_or(rest.len());
-    while end > 0 && matches!(rest[end - 1], '.' | ',' | '!' | '?' | ')' | ';' | ':') {
-        end -= 1;
-    }
-    end
-}
-
-fn markdown_link(rest: &[char]) -> Option<String> {
-    let close = find(rest, 1, "](")?;
-    let end = find(rest, close + 2, ")")?;
-    let href: String = rest[close + 2..end].iter().collect();
+fn markdown_link(
+    chars: &[char],
+    close: usize,
+    markers: &Markers,
+    steps: &mut Steps,
+) -> Option<String> {
+    let end = markers.destination_end(close)?;
+    steps.add(end - close);
+    let href: String = chars[close + 2..end].iter().collect();
     let href = href.trim();
     ((href.starts_with("https://") || href.starts_with("http://")) && has_host(href))
         .then(|| href.to_owned())
@@ -93,10 +160,6 @@ fn has_host(href: &str) -> bool {
 
 fn starts(rest: &[char], marker: &str) -> bool {
     marker.chars().count() <= rest.len() && marker.chars().zip(rest).all(|(a, b)| a == *b)
-}
-
-fn find(rest: &[char], from: usize, marker: &str) -> Option<usize> {
-    (from..rest.len()).find(|&i| starts(&rest[i..], marker))
 }
 
 /// What a page said about itself, as the Worker's `HTMLRewriter` met it: each `<meta>`'s

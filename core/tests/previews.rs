@@ -160,6 +160,7 @@ fn a_message_with_a_link_is_acked_before_its_preview_is_asked_for() {
         message_id: message_id.clone(),
         link: link.clone(),
         preview: Some(preview(&link, Some("f_img"))),
+        image_hash: None,
     });
     assert!(matches!(
         appended(&effects).as_slice(),
@@ -176,6 +177,7 @@ fn a_message_with_a_link_is_acked_before_its_preview_is_asked_for() {
         message_id: message_id.clone(),
         link: link.clone(),
         preview: Some(preview(&link, Some("f_dup"))),
+        image_hash: None,
     });
     assert!(appended(&again).is_empty());
     assert_eq!(removed_files(&again), ["f_dup"]);
@@ -185,6 +187,7 @@ fn a_message_with_a_link_is_acked_before_its_preview_is_asked_for() {
         message_id: id2,
         link: "https://example.com/empty".into(),
         preview: None,
+        image_hash: None,
     });
     assert!(none.is_empty());
     assert!(fetches(&world.say("bo", "no links here")).is_empty());
@@ -198,6 +201,7 @@ fn only_the_author_removes_a_card_and_edits_and_deletions_take_it_with_them() {
         message_id: id.clone(),
         link: "https://one.example/".into(),
         preview: Some(preview("https://one.example/", Some("f_one"))),
+        image_hash: None,
     });
     let refused = world.send(
         "bo",
@@ -241,6 +245,7 @@ fn only_the_author_removes_a_card_and_edits_and_deletions_take_it_with_them() {
         message_id: id.clone(),
         link: "https://one.example/".into(),
         preview: Some(preview("https://one.example/", Some("f_late"))),
+        image_hash: None,
     });
     assert!(appended(&late).is_empty());
     assert_eq!(removed_files(&late), ["f_late"]);
@@ -249,6 +254,7 @@ fn only_the_author_removes_a_card_and_edits_and_deletions_take_it_with_them() {
         message_id: id.clone(),
         link: "https://two.example/".into(),
         preview: Some(preview("https://two.example/", Some("f_two"))),
+        image_hash: None,
     });
     let removed = world.send(
         "ana",
@@ -277,6 +283,7 @@ fn only_the_author_removes_a_card_and_edits_and_deletions_take_it_with_them() {
         message_id: other.clone(),
         link: "https://three.example/".into(),
         preview: Some(preview("https://three.example/", Some("f_three"))),
+        image_hash: None,
     });
     let deleted = world.send("ana", ClientMsg::DeleteMessage { message_id: other });
     assert_eq!(removed_files(&deleted), ["f_three"]);
@@ -293,9 +300,103 @@ fn a_preview_image_stored_by_an_object_evicted_before_its_card_came_back_is_dele
         message_id: id,
         link: "https://kept.example/".into(),
         preview: Some(preview("https://kept.example/", Some("f_kept"))),
+        image_hash: None,
     });
     // The object that stored f_orphan never came back with its card.
     world.advance(world.limits.upload_intent_ttl_ms + 1);
     let effects = world.run(Command::Tick);
     assert_eq!(removed_files(&effects), ["f_orphan"]);
+}
+
+/// The card for `link` of `message_id` arriving, its image `file_id` with bytes hashed
+/// `hash`.
+fn card_arrives(
+    world: &mut World,
+    message_id: &str,
+    link: &str,
+    file_id: &str,
+    hash: &str,
+) -> Vec<Effect> {
+    world.run(Command::Preview {
+        message_id: message_id.into(),
+        link: link.into(),
+        preview: Some(preview(link, Some(file_id))),
+        image_hash: Some(hash.into()),
+    })
+}
+
+#[test]
+fn one_copy_of_an_image_serves_every_card_that_shows_it_and_goes_with_the_last() {
+    let mut world = World::with_three();
+    let first = world.post("ana", "https://a.example/");
+    card_arrives(&mut world, &first, "https://a.example/", "f_one", "h1");
+    assert_eq!(
+        world.room.preview_image("h1").unwrap().as_deref(),
+        Some("f_one")
+    );
+    // The door found the bytes known and shows the room's copy.
+    let second = world.post("bo", "https://b.example/");
+    let effects = card_arrives(&mut world, &second, "https://b.example/", "f_one", "h1");
+    assert!(removed_files(&effects).is_empty());
+    // Two fetches of one image at once: the later copy goes, the card shows the first.
+    let third = world.post("cy", "https://c.example/");
+    let effects = card_arrives(&mut world, &third, "https://c.example/", "f_race", "h1");
+    assert_eq!(removed_files(&effects), ["f_race"]);
+    let stored = world.store().message(&third).unwrap().unwrap();
+    assert_eq!(stored.preview.unwrap().image.unwrap().file_id, "f_one");
+
+    // Three cards show it: it stays until the last of them goes.
+    let deleted = world.send("ana", ClientMsg::DeleteMessage { message_id: first });
+    assert!(removed_files(&deleted).is_empty());
+    let removed = world.send("bo", ClientMsg::RemovePreview { message_id: second });
+    assert!(removed_files(&removed).is_empty());
+    let deleted = world.send("cy", ClientMsg::DeleteMessage { message_id: third });
+    assert_eq!(removed_files(&deleted), ["f_one"]);
+    assert_eq!(world.room.preview_image("h1").unwrap(), None);
+}
+
+#[test]
+fn an_edit_that_keeps_the_first_link_never_fetches_it_again() {
+    let mut world = World::with_three();
+    let edit = |world: &mut World, id: &str, text: &str| {
+        world.send(
+            "ana",
+            ClientMsg::EditMessage {
+                message_id: id.into(),
+                new_text: text.into(),
+            },
+        )
+    };
+    // The page gave no card (or the fetch failed): the same link is not asked again.
+    let none = world.post("ana", "https://empty.example/");
+    world.run(Command::Preview {
+        message_id: none.clone(),
+        link: "https://empty.example/".into(),
+        preview: None,
+        image_hash: None,
+    });
+    world.advance(1_000);
+    assert!(fetches(&edit(&mut world, &none, "see https://empty.example/ again")).is_empty());
+    // The author took the card off: an edit does not bring it back.
+    let taken = world.post("ana", "https://card.example/");
+    card_arrives(&mut world, &taken, "https://card.example/", "f_card", "h2");
+    world.send(
+        "ana",
+        ClientMsg::RemovePreview {
+            message_id: taken.clone(),
+        },
+    );
+    world.advance(1_000);
+    let edited = edit(&mut world, &taken, "typo fixed https://card.example/");
+    assert!(fetches(&edited).is_empty());
+    assert!(
+        appended(&edited)
+            .iter()
+            .all(|e| !matches!(e, RoomEvent::LinkPreview { .. }))
+    );
+    // Another link is another fetch.
+    assert_eq!(
+        fetches(&edit(&mut world, &taken, "https://other.example/"))[0].1,
+        "https://other.example/"
+    );
 }

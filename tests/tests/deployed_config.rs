@@ -65,6 +65,17 @@ fn what_deploy_ships_has_no_bench_object_local_origin_or_local_switch() {
         "the migrations delete the bench class a deployment may still have"
     );
 
+    // Outbound fetches (link previews, Web Push) reach the public internet only: without
+    // the flag, a fetch to a host of the Worker's own zone would go straight to its
+    // origin, past everything in front of it (docs/security.md, "What a host name can
+    // reach").
+    assert!(
+        strings(shipped.get("compatibility_flags"))
+            .iter()
+            .any(|flag| flag == "global_fetch_strictly_public"),
+        "production must set global_fetch_strictly_public"
+    );
+
     let vars = shipped["vars"].as_table().expect("[vars]");
     assert_eq!(
         vars["OUTBOUND_TEST_HOSTS"].as_str(),

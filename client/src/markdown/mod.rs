@@ -9,7 +9,7 @@
 
 mod inline;
 
-pub use inline::inline;
+pub use inline::{inline, inline_steps};
 
 /// A piece of a line.
 #[derive(Debug, Clone, PartialEq, Eq)]

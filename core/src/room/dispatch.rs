@@ -82,7 +82,8 @@ impl<S: Sql> Room<S> {
                 message_id,
                 link,
                 preview,
-            } => self.preview_fetched(&message_id, &link, preview),
+                image_hash,
+            } => self.preview_fetched(&message_id, &link, preview, image_hash.as_deref()),
             Command::Revoke { user_id } => Ok(self.remove_user(
                 &user_id,
                 edgechat_protocol::close::ACCOUNT_DISABLED,

@@ -88,6 +88,9 @@ pub enum Command {
         message_id: Id,
         link: String,
         preview: Option<edgechat_protocol::LinkPreview>,
+        /// The hash of the card's image bytes (`files::content_hash`), so the room keeps
+        /// one copy of an image however many cards show it.
+        image_hash: Option<String>,
     },
     /// The account was disabled: its sockets close now.
     Revoke { user_id: Id },

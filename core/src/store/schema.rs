@@ -10,8 +10,9 @@ use super::{Sql, Store, StoreError};
 /// far they reach, so a joiner is sent the furthest few without reading them all. 6: each
 /// member's account name and the status their inbox relays. 7: the name each banned user
 /// had, and the pinned messages by an index of their own, for the settings panel. 8: what
-/// members' inboxes are owed, one row per member, the unread count coalesced.
-pub const VERSION: u64 = 8;
+/// members' inboxes are owed, one row per member, the unread count coalesced. 9: preview
+/// images by the hash of their bytes, one copy per room however many cards show it.
+pub const VERSION: u64 = 9;
 
 /// Keys of the `counters` table (the head is not one: it is the log's newest seq).
 pub const SLOW_MODE: &str = "slow_mode";
@@ -119,6 +120,12 @@ const V8: &[&str] = &[
     "DROP TABLE outbox",
 ];
 
+/// From schema 8 to 9: one copy of a preview image per room, counted by the cards that
+/// show it (`refs`); cards stored before keep their own copy, not counted here.
+const V9: &[&str] = &[
+    "CREATE TABLE preview_images (file_id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, refs INTEGER NOT NULL)",
+];
+
 pub(super) const LOG_HEAD: &str = "SELECT COALESCE(MAX(seq), 0) FROM events";
 const LOG_CHUNK: &str = "SELECT body FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?";
 
@@ -175,6 +182,11 @@ impl<S: Sql> Store<S> {
             }
             if version < 8 {
                 for statement in V8 {
+                    self.exec(statement, &[])?;
+                }
+            }
+            if version < 9 {
+                for statement in V9 {
                     self.exec(statement, &[])?;
                 }
             }

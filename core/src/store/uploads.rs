@@ -19,6 +19,13 @@ const INTEND: &str = "INSERT OR REPLACE INTO upload_intents (file_id, at) VALUES
 const FULFILLED: &str = "DELETE FROM upload_intents WHERE file_id = ?";
 const ABANDONED: &str = "SELECT file_id FROM upload_intents WHERE at <= ? ORDER BY at LIMIT 100";
 const OLDEST_INTENT: &str = "SELECT MIN(at) FROM upload_intents";
+const PREVIEW_IMAGE: &str = "SELECT file_id FROM preview_images WHERE hash = ?";
+const SHARE_PREVIEW_IMAGE: &str =
+    "INSERT INTO preview_images (file_id, hash, refs) VALUES (?, ?, 1)
+     ON CONFLICT(file_id) DO UPDATE SET refs = refs + 1";
+const UNSHARE_PREVIEW_IMAGE: &str =
+    "UPDATE preview_images SET refs = refs - 1 WHERE file_id = ? RETURNING refs";
+const FORGET_PREVIEW_IMAGE: &str = "DELETE FROM preview_images WHERE file_id = ?";
 
 impl<S: Sql> Store<S> {
     /// The upload `file_id`, and whether a message has attached it.
@@ -75,6 +82,37 @@ impl<S: Sql> Store<S> {
             self.exec(DOOM, &[file.into()])?;
         }
         Ok(())
+    }
+
+    /// The room's copy of the preview image whose bytes hash to `hash`, if it has one.
+    pub fn preview_image(&self, hash: &str) -> Result<Option<Id>, StoreError> {
+        self.one(PREVIEW_IMAGE, &[hash.into()])?
+            .map(|row| Ok(row.text(0)?.to_owned()))
+            .transpose()
+    }
+
+    /// One more card shows the preview image `file_id` (its bytes hash to `hash`).
+    pub fn share_preview_image(&self, file_id: &str, hash: &str) -> Result<(), StoreError> {
+        self.exec(SHARE_PREVIEW_IMAGE, &[file_id.into(), hash.into()])
+    }
+
+    /// One card fewer shows `file_id`: whether the file is to go now (no card shows it
+    /// any more, or it was never shared: a card stored before images were shared).
+    pub fn unshare_preview_image(&self, file_id: &str) -> Result<bool, StoreError> {
+        let left = self
+            .sql
+            .run(UNSHARE_PREVIEW_IMAGE, &[file_id.into()])?
+            .first()
+            .map(|row| row.uint(0))
+            .transpose()?;
+        match left {
+            Some(0) => {
+                self.exec(FORGET_PREVIEW_IMAGE, &[file_id.into()])?;
+                Ok(true)
+            }
+            Some(_) => Ok(false),
+            None => Ok(true),
+        }
     }
 
     /// Files whose bytes or D1 rows are still to be deleted (a batch of them).

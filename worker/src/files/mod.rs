@@ -6,7 +6,7 @@
 mod avatar;
 mod body;
 mod download;
-mod quota;
+pub(crate) mod quota;
 mod upload;
 
 pub use avatar::{delete_avatar, get_avatar, put_avatar};

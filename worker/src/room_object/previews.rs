@@ -45,16 +45,29 @@ extern "C" {
     fn text(this: &RewriterText) -> String;
 }
 
-/// The preview of `link` (the first link of a message by `author` in `room_id`), or
-/// `None` when the policy refuses it, the page cannot be had or says nothing a card
-/// could show. Failures are logged, never surfaced: a message simply has no preview.
-pub async fn fetch(
+/// What the room answers about a preview image: whether it holds one with these bytes
+/// already (by their hash), and whether it has recorded that a new one is about to be
+/// stored.
+pub struct ImageRoom<K, I> {
+    pub known: K,
+    pub intend: I,
+}
+
+/// The preview of `link` (the first link of a message by `author` in `room_id`), with the
+/// hash of its image's bytes; `None` when the policy refuses it, the page cannot be had or
+/// says nothing a card could show. Failures are logged, never surfaced: a message simply
+/// has no preview.
+pub async fn fetch<K, I>(
     env: &Env,
     room_id: &str,
     author: &str,
     link: &str,
-    intend: impl Fn(&str) -> bool,
-) -> Option<LinkPreview> {
+    room: ImageRoom<K, I>,
+) -> Option<(LinkPreview, Option<String>)>
+where
+    K: Fn(&str) -> Option<String>,
+    I: Fn(&str) -> bool,
+{
     let page = match outbound::get(
         env,
         link,
@@ -89,17 +102,19 @@ pub async fn fetch(
         image,
     } = card(&page.url, &meta)?;
     let image = match image {
-        Some(src) => store_image(env, room_id, author, src.as_str(), intend).await,
+        Some(src) => store_image(env, room_id, author, src.as_str(), room).await,
         None => None,
     };
-    Some(LinkPreview {
+    let (image, hash) = image.map_or((None, None), |(image, hash)| (Some(image), Some(hash)));
+    let preview = LinkPreview {
         link: link.to_owned(),
         url,
         title,
         description,
         site_name,
         image,
-    })
+    };
+    Some((preview, hash))
 }
 
 /// Runs `HTMLRewriter` over `body` (at most [`PAGE_BYTES`], already cut there) and
@@ -145,14 +160,21 @@ async fn read_meta(body: Vec<u8>) -> Result<PageMeta, JsValue> {
 }
 
 /// Fetches the page's image under the policy, keeps it only if its bytes are an image
-/// edgechat serves (as uploads are judged), and stores it as a file of the room.
-async fn store_image(
+/// edgechat serves (as uploads are judged), and stores it as a file of the room, with the
+/// hash of its bytes: unless the room has those bytes already, which the card then shows,
+/// or the author's upload quota is spent (an image fetched for a user is an upload they
+/// did not make, and counts as one), when the card goes without.
+async fn store_image<K, I>(
     env: &Env,
     room_id: &str,
     author: &str,
     src: &str,
-    intend: impl Fn(&str) -> bool,
-) -> Option<PreviewImage> {
+    room: ImageRoom<K, I>,
+) -> Option<(PreviewImage, String)>
+where
+    K: Fn(&str) -> Option<String>,
+    I: Fn(&str) -> bool,
+{
     let fetched = match outbound::get(env, src, Purpose::Page, "image/*", IMAGE_BYTES).await {
         Ok(fetched) if !fetched.truncated => fetched,
         Ok(_) => {
@@ -169,13 +191,35 @@ async fn store_image(
         }
     };
     let kind = sniff(&fetched.body, true).filter(|k| k.family == Family::Image)?;
+    let image = |file_id: String| PreviewImage {
+        file_id,
+        content_type: kind.content_type.to_owned(),
+        width: kind.width,
+        height: kind.height,
+    };
+    let hash = edgechat_core::files::content_hash(&fetched.body);
+    if let Some(file_id) = (room.known)(&hash) {
+        return Some((image(file_id), hash));
+    }
+    let size = fetched.body.len();
+    let db = env.d1("DB").ok()?;
+    match crate::files::quota::take(env, &db, author, size as u64).await {
+        Ok(Ok(())) => {}
+        Ok(Err(_)) => {
+            worker::console_log!("preview image {src}: the author's upload quota is spent");
+            return None;
+        }
+        Err(err) => {
+            worker::console_warn!("preview image {src}: counting the quota: {err}");
+            return None;
+        }
+    }
     let file_id = crypto::random_id("f");
     // Recorded before the bytes go anywhere: an eviction from here on leaves nothing
     // the room does not find and delete.
-    if !intend(&file_id) {
+    if !(room.intend)(&file_id) {
         return None;
     }
-    let size = fetched.body.len();
     let stored = async {
         env.bucket("FILES")?
             .put(file_key(&file_id), fetched.body)
@@ -186,7 +230,7 @@ async fn store_image(
             .execute()
             .await?;
         let opt = |n: Option<u32>| n.map_or(JsValue::NULL, |n| JsValue::from_f64(f64::from(n)));
-        env.d1("DB")?
+        db
             .prepare(
                 "INSERT INTO files (id, room_id, uploader_id, name, content_type, size, width, height, thumbnail_of, created_at)
                  VALUES (?, ?, ?, 'preview', ?, ?, ?, ?, NULL, ?)",
@@ -210,10 +254,5 @@ async fn store_image(
         worker::console_warn!("preview image {src}: storing: {err}");
         return None;
     }
-    Some(PreviewImage {
-        file_id,
-        content_type: kind.content_type.to_owned(),
-        width: kind.width,
-        height: kind.height,
-    })
+    Some((image(file_id), hash))
 }

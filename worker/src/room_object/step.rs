@@ -110,7 +110,15 @@ impl Room {
                     .is_ok(),
                 None => false,
             };
-            let preview = previews::fetch(&self.env, room, &author, &link, intend).await;
+            let known = |hash: &str| {
+                self.core
+                    .borrow()
+                    .as_ref()
+                    .and_then(|core| core.preview_image(hash).ok().flatten())
+            };
+            let images = previews::ImageRoom { known, intend };
+            let fetched = previews::fetch(&self.env, room, &author, &link, images).await;
+            let (preview, image_hash) = fetched.map_or((None, None), |(p, h)| (Some(p), h));
             // Boxed: the step that stores the preview runs through here again.
             Box::pin(self.run(
                 room,
@@ -119,6 +127,7 @@ impl Room {
                     message_id,
                     link,
                     preview,
+                    image_hash,
                 },
                 Date::now().as_millis(),
             ))
