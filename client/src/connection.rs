@@ -23,6 +23,7 @@ use crate::{
     socket::Socket,
     state::{ChatState, Connection},
 };
+use edgechat_protocol::frame;
 
 /// What a [`Link`] connects: where, what to do with frames, what to send after opening.
 pub trait Channel: 'static {
@@ -262,7 +263,7 @@ fn connect(inner: &Rc<Inner>) {
                 inner.heard.set(js_sys::Date::now());
                 // Only a real answer ends the backoff: a room that accepts the socket,
                 // says it is full and closes it must not be retried at full speed.
-                if !matches!(msg, ServerMsg::Error { .. }) {
+                if !matches!(msg, ServerMsg::Error(frame::Error { .. })) {
                     inner.attempt.set(0);
                 }
                 inner.channel.borrow_mut().frame(msg);

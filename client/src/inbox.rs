@@ -9,6 +9,7 @@ use crate::{
     alerts::alert_user, api, connection::Channel, directory::Directory, session::Auth,
     state::Connection,
 };
+use edgechat_protocol::frame;
 
 pub struct InboxChannel {
     pub directory: Signal<Directory>,
@@ -26,7 +27,7 @@ impl Channel for InboxChannel {
 
     fn frame(&mut self, msg: ServerMsg) {
         match msg {
-            ServerMsg::Notification {
+            ServerMsg::Notification(frame::Notification {
                 room_id,
                 kind,
                 seq,
@@ -34,7 +35,7 @@ impl Channel for InboxChannel {
                 excerpt,
                 unread_count,
                 ..
-            } => {
+            }) => {
                 let alert = self
                     .directory
                     .write()
@@ -61,7 +62,9 @@ impl Channel for InboxChannel {
                     refresh_later(self.directory, self.auth, 1_500);
                 }
             }
-            ServerMsg::RoomCreated { room } => self.directory.write().added(&room),
+            ServerMsg::RoomCreated(frame::RoomCreated { room }) => {
+                self.directory.write().added(&room)
+            }
             _ => {}
         }
     }

@@ -4,6 +4,7 @@
 
 use edgechat_client::state::ChatState;
 use edgechat_core::testing::{World, frames_for};
+use edgechat_protocol::frame;
 use edgechat_protocol::{ClientMsg, Role, ServerMsg};
 
 #[test]
@@ -108,7 +109,7 @@ fn live_events_applied_to_an_old_state_equal_a_fresh_join() {
         assert!(
             !frames_for(&effects, who)
                 .iter()
-                .any(|m| matches!(m, ServerMsg::Error { .. })),
+                .any(|m| matches!(m, ServerMsg::Error(frame::Error { .. }))),
             "{who} was refused: {effects:?}"
         );
         watched.extend(frames_for(&effects, "bo"));

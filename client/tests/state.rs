@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use edgechat_client::state::{ChatState, Connection, Pending};
+use edgechat_protocol::frame;
 use edgechat_protocol::{ClientMsg, Message, Role, RoomEvent, RoomInfo, RoomKind, ServerMsg};
 
 fn pending(id: &str, text: &str) -> Pending {
@@ -41,7 +42,7 @@ fn joined(
     last_read_seq: u64,
     unread_count: u64,
 ) -> ServerMsg {
-    ServerMsg::RoomJoined {
+    ServerMsg::RoomJoined(frame::RoomJoined {
         room_id: "lobby".into(),
         room: RoomInfo {
             room_id: "lobby".into(),
@@ -62,7 +63,7 @@ fn joined(
         read_marks: Default::default(),
         slow_mode: 0,
         req_id: None,
-    }
+    })
 }
 
 #[test]
@@ -99,12 +100,12 @@ fn an_ack_clears_the_pending_message_and_the_last_error() {
         "too long",
         None,
     ));
-    state.apply(ServerMsg::MessageAck {
+    state.apply(ServerMsg::MessageAck(frame::MessageAck {
         req_id: None,
         client_msg_id: "c-1".into(),
         message_id: "lobby:1".into(),
         seq: 1,
-    });
+    }));
     assert!(state.pending.is_empty());
     assert_eq!(state.last_error, None);
 }
@@ -155,10 +156,10 @@ fn the_resume_point_is_the_highest_seq_seen_and_resets_on_resync() {
         seq: 7,
     }));
     assert_eq!(state.seen_seq(), Some(7));
-    state.apply(ServerMsg::Resync {
+    state.apply(ServerMsg::Resync(frame::Resync {
         room_id: "lobby".into(),
         head_seq: 9,
-    });
+    }));
     assert_eq!(state.seen_seq(), None);
     assert!(state.messages.is_empty());
 }
@@ -216,12 +217,14 @@ fn reactions_pins_and_typing_show_and_clear() {
     }));
     assert!(state.messages[0].reactions.is_empty());
 
-    let typing = |user: &str, is_typing: bool| ServerMsg::TypingIndicator {
-        room_id: "lobby".into(),
-        user_id: user.into(),
-        username: user.to_uppercase(),
-        is_typing,
-        expires_at: 100,
+    let typing = |user: &str, is_typing: bool| {
+        ServerMsg::TypingIndicator(frame::TypingIndicator {
+            room_id: "lobby".into(),
+            user_id: user.into(),
+            username: user.to_uppercase(),
+            is_typing,
+            expires_at: 100,
+        })
     };
     state.apply(typing("a", true));
     state.apply(typing("me", true));
@@ -263,12 +266,12 @@ fn a_refused_send_leaves_the_outbox_and_comes_back_to_the_composer() {
     let mut state = ChatState::for_user("lobby", "me");
     state.sent(pending("c-1", "way too long"));
     state.sent(pending("c-2", "fine"));
-    state.apply(ServerMsg::Error {
+    state.apply(ServerMsg::Error(frame::Error {
         code: edgechat_protocol::ErrorCode::TooLong,
         message: "too long".into(),
         req_id: Some("c-1".into()),
         retry_after: None,
-    });
+    }));
     let ids: Vec<&str> = state
         .pending
         .iter()
@@ -319,12 +322,12 @@ fn the_stored_outbox_keeps_another_tabs_messages_and_drops_what_was_delivered() 
     state.apply(ServerMsg::Event(RoomEvent::NewMessage(message(1))));
     state.sent(pending("mine", "from this tab"));
     state.sent(pending("acked", "sent and acknowledged"));
-    state.apply(ServerMsg::MessageAck {
+    state.apply(ServerMsg::MessageAck(frame::MessageAck {
         req_id: None,
         client_msg_id: "acked".into(),
         message_id: "lobby:2".into(),
         seq: 2,
-    });
+    }));
     let stored = vec![
         pending("c-1", "delivered already (message 1)"),
         pending("acked", "sent and acknowledged"),

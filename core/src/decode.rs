@@ -54,18 +54,22 @@ pub fn decode_frame(raw: &str, limits: &Limits) -> Result<ClientFrame, Rejection
             req_id,
         });
     };
-    if !ClientMsg::TYPES.contains(&kind.as_str()) {
-        return Err(Rejection {
+    // The frame again, straight into the fields of its type's row (`type` may stand
+    // anywhere in it, so it was read first, above).
+    let mut fields = serde_json::Deserializer::from_str(raw);
+    match ClientMsg::decode_row(&kind, &mut fields) {
+        Ok(Some(msg)) => Ok(ClientFrame { req_id, msg }),
+        Ok(None) => Err(Rejection {
             code: ErrorCode::UnknownType,
             message: format!("unknown event type {kind:?}"),
             req_id,
-        });
+        }),
+        Err(e) => Err(Rejection {
+            code: ErrorCode::BadFrame,
+            message: format!("malformed {kind:?} event: {e}"),
+            req_id,
+        }),
     }
-    serde_json::from_str(raw).map_err(|e| Rejection {
-        code: ErrorCode::BadFrame,
-        message: format!("malformed {kind:?} event: {e}"),
-        req_id,
-    })
 }
 
 #[cfg(test)]
@@ -88,6 +92,21 @@ mod tests {
         .expect("valid frame");
         assert_eq!(frame.req_id.as_deref(), Some("7"));
         assert!(matches!(frame.msg, ClientMsg::SendMessage { .. }));
+    }
+
+    #[test]
+    fn type_may_stand_anywhere_in_a_client_frame() {
+        // The docs' own example puts `reqId` first; tools send any order.
+        for raw in [
+            r#"{"reqId":"7","roomId":"r","text":"hi","clientMsgId":"c1","type":"send-message"}"#,
+            r#"{"text":"hi","type":"send-message","clientMsgId":"c1","roomId":"r","reqId":"7"}"#,
+        ] {
+            let frame = decode_frame(raw, &Limits::default()).expect("valid frame");
+            assert_eq!(frame.req_id.as_deref(), Some("7"));
+            assert_eq!(frame.msg, ClientMsg::text("r", "hi", "c1"));
+        }
+        let ping = decode_frame(r#"{"reqId":"p","type":"ping"}"#, &Limits::default());
+        assert_eq!(ping.map(|f| f.msg), Ok(ClientMsg::Ping {}));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use edgechat_protocol::frame;
 use edgechat_protocol::{ErrorCode, Id, Millis, ServerMsg, close};
 use serde::{Deserialize, Serialize};
 
@@ -148,9 +149,9 @@ impl Sockets {
             ));
         }
         who.expires_at = Some(expires_at);
-        Some(ServerMsg::Authenticated {
+        Some(ServerMsg::Authenticated(frame::Authenticated {
             user_id: user_id.clone(),
             expires_at,
-        })
+        }))
     }
 }

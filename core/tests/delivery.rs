@@ -3,6 +3,7 @@
 
 use edgechat_core::testing::*;
 use edgechat_core::{Effect, Limits};
+use edgechat_protocol::frame;
 use edgechat_protocol::{ClientMsg, RoomEvent, RoomKind, ServerMsg};
 
 fn first_frames(effects: &[Effect], conn: &str) -> Vec<ServerMsg> {
@@ -32,13 +33,13 @@ fn a_new_socket_gets_room_joined_first_with_history_and_its_role() {
     world.post("bo", "hello");
     let effects = world.connect("ana-2", "ana");
     let frames = first_frames(&effects, "ana-2");
-    let ServerMsg::RoomJoined {
+    let ServerMsg::RoomJoined(frame::RoomJoined {
         message_history,
         your_role,
         head_seq,
         users,
         ..
-    } = &frames[0]
+    }) = &frames[0]
     else {
         panic!("{frames:?}");
     };
@@ -60,7 +61,7 @@ fn a_reconnect_with_since_gets_exactly_the_missed_events() {
     let effects = world.connect_as("cy-2", who("cy"), Some(since));
     let frames = first_frames(&effects, "cy-2");
     assert!(
-        matches!(&frames[0], ServerMsg::RoomJoined { message_history, .. } if message_history.is_empty())
+        matches!(&frames[0], ServerMsg::RoomJoined(frame::RoomJoined { message_history, .. }) if message_history.is_empty())
     );
     let replayed: Vec<u64> = frames[1..].iter().filter_map(ServerMsg::seq).collect();
     assert_eq!(
@@ -93,10 +94,10 @@ fn a_since_too_far_back_asks_for_a_resync_then_sends_a_fresh_room() {
     let effects = world.connect_as("ana-2", who("ana"), Some(1));
     let frames = first_frames(&effects, "ana-2");
     assert!(
-        matches!(&frames[0], ServerMsg::Resync { head_seq, .. } if *head_seq == world.room.head_seq())
+        matches!(&frames[0], ServerMsg::Resync(frame::Resync { head_seq, .. }) if *head_seq == world.room.head_seq())
     );
     assert!(
-        matches!(&frames[1], ServerMsg::RoomJoined { message_history, .. } if message_history.len() == 5)
+        matches!(&frames[1], ServerMsg::RoomJoined(frame::RoomJoined { message_history, .. }) if message_history.len() == 5)
     );
 }
 
@@ -106,7 +107,7 @@ fn a_since_from_the_future_is_a_resync() {
     let effects = world.connect_as("cy-2", who("cy"), Some(9_999));
     assert!(matches!(
         first_frames(&effects, "cy-2")[0],
-        ServerMsg::Resync { .. }
+        ServerMsg::Resync(frame::Resync { .. })
     ));
 }
 
@@ -144,10 +145,12 @@ fn read_marks_only_move_forward_and_stop_at_the_head() {
     let head = world.room.head_seq();
     let effects = world.send("bo", ClientMsg::MarkRead { seq: 10_000 });
     assert_eq!(world.store().read_mark("bo").unwrap(), head);
-    assert!(broadcasts(&effects).contains(&ServerMsg::ReadReceipt {
-        user_id: "bo".into(),
-        seq: head
-    }));
+    assert!(
+        broadcasts(&effects).contains(&ServerMsg::ReadReceipt(frame::ReadReceipt {
+            user_id: "bo".into(),
+            seq: head
+        }))
+    );
     assert!(world.send("bo", ClientMsg::MarkRead { seq: 1 }).is_empty());
     assert_eq!(world.store().read_mark("bo").unwrap(), head);
 }
@@ -208,7 +211,7 @@ fn a_resend_after_a_load_is_still_recognised() {
     let ack = |e: &[Effect], conn| {
         sent_to(e, conn)
             .into_iter()
-            .find(|m| matches!(m, ServerMsg::MessageAck { .. }))
+            .find(|m| matches!(m, ServerMsg::MessageAck(frame::MessageAck { .. })))
     };
     assert_eq!(ack(&effects, "bo-2"), ack(&first, "bo"));
 }
@@ -309,11 +312,11 @@ fn a_member_who_just_closed_the_room_is_told_without_waiting_out_the_grace() {
         .iter()
         .flat_map(|(user, frames)| frames.iter().map(move |f| (user, f)))
         .filter_map(|(user, frame)| match frame {
-            ServerMsg::Notification {
+            ServerMsg::Notification(frame::Notification {
                 seq,
                 unread_count: Some(count),
                 ..
-            } => Some((user.clone(), *seq, *count)),
+            }) => Some((user.clone(), *seq, *count)),
             _ => None,
         })
         .collect();
@@ -326,7 +329,7 @@ fn room_joined_carries_every_members_read_mark() {
     world.post("ana", "x");
     world.send("bo", ClientMsg::MarkRead { seq: 2 });
     let effects = world.connect("cy-2", "cy");
-    let Some(ServerMsg::RoomJoined { read_marks, .. }) =
+    let Some(ServerMsg::RoomJoined(frame::RoomJoined { read_marks, .. })) =
         sent_to(&effects, "cy-2").into_iter().next()
     else {
         panic!("no room-joined");

@@ -7,6 +7,7 @@ use edgechat_core::{
     Identity, Limits,
     inbox::{Inbox, InboxCommand, InboxEffect, Presence},
 };
+use edgechat_protocol::frame;
 use edgechat_protocol::{ErrorCode, ServerMsg, Status};
 
 fn inbox() -> Inbox {
@@ -51,7 +52,7 @@ fn the_profiles_status_text_is_the_inboxs_to_store_write_and_relay() {
     assert_eq!(saved_text(&effects), Some(Some("on call".into())));
     assert!(effects.iter().any(|e| matches!(
         e,
-        InboxEffect::Relay(ServerMsg::UserStatus { status_text: Some(t), status: Status::Online, .. }) if t == "on call"
+        InboxEffect::Relay(ServerMsg::UserStatus(frame::UserStatus { status_text: Some(t), status: Status::Online, .. })) if t == "on call"
     )));
     // A status change that brings no text keeps it (the client's away/online reports).
     let effects = inbox.handle(
@@ -88,7 +89,9 @@ fn relayed(effects: &[InboxEffect]) -> Vec<Status> {
     effects
         .iter()
         .filter_map(|e| match e {
-            InboxEffect::Relay(ServerMsg::UserStatus { status, .. }) => Some(*status),
+            InboxEffect::Relay(ServerMsg::UserStatus(frame::UserStatus { status, .. })) => {
+                Some(*status)
+            }
             _ => None,
         })
         .collect()
@@ -101,7 +104,7 @@ fn the_first_socket_brings_the_user_online_and_tells_their_rooms() {
     assert!(matches!(
         &effects[0],
         InboxEffect::Send {
-            msg: ServerMsg::Connected { .. },
+            msg: ServerMsg::Connected(frame::Connected { .. }),
             ..
         }
     ));
@@ -180,11 +183,11 @@ fn a_status_loop_is_refused_past_its_budget_and_reaches_rooms_once_per_interval(
                 matches!(
                     e,
                     InboxEffect::Send {
-                        msg: ServerMsg::Error {
+                        msg: ServerMsg::Error(frame::Error {
                             code: ErrorCode::RateLimited,
                             retry_after: Some(_),
                             ..
-                        },
+                        }),
                         ..
                     }
                 )
@@ -236,10 +239,10 @@ fn room_events_on_the_inbox_are_the_wrong_socket() {
     assert!(matches!(
         &effects[..],
         [InboxEffect::Send {
-            msg: ServerMsg::Error {
+            msg: ServerMsg::Error(frame::Error {
                 code: ErrorCode::WrongSocket,
                 ..
-            },
+            }),
             ..
         }]
     ));

@@ -7,6 +7,7 @@ use edgechat_core::{
     Limits,
     inbox::{Inbox, InboxCommand, InboxEffect},
 };
+use edgechat_protocol::frame;
 use edgechat_protocol::{ErrorCode, Millis, ServerMsg, Status};
 
 fn inbox() -> Inbox {
@@ -54,10 +55,10 @@ fn a_socket_whose_token_runs_out_is_closed_unless_a_fresh_one_came() {
     assert!(matches!(
         &answered[..],
         [InboxEffect::Send {
-            msg: ServerMsg::Authenticated {
+            msg: ServerMsg::Authenticated(frame::Authenticated {
                 expires_at: 5_000,
                 ..
-            },
+            }),
             ..
         }]
     ));
@@ -85,10 +86,10 @@ fn another_users_token_is_refused_and_binary_frames_are_bad_frames() {
     assert!(matches!(
         &refused[..],
         [InboxEffect::Send {
-            msg: ServerMsg::Error {
+            msg: ServerMsg::Error(frame::Error {
                 code: ErrorCode::Unauthorized,
                 ..
-            },
+            }),
             ..
         }]
     ));
@@ -97,10 +98,10 @@ fn another_users_token_is_refused_and_binary_frames_are_bad_frames() {
     assert!(matches!(
         &binary[..],
         [InboxEffect::Send {
-            msg: ServerMsg::Error {
+            msg: ServerMsg::Error(frame::Error {
                 code: ErrorCode::BadFrame,
                 ..
-            },
+            }),
             ..
         }]
     ));
@@ -139,7 +140,7 @@ fn an_inbox_socket_past_the_cap_closes_the_oldest_and_the_user_stays_online() {
     // sockets remain, and no grace period starts.
     assert!(effects.iter().any(|e| matches!(
         e,
-        InboxEffect::Send { conn, msg: ServerMsg::Connected { .. } } if conn == "d"
+        InboxEffect::Send { conn, msg: ServerMsg::Connected(frame::Connected { .. }) } if conn == "d"
     )));
     assert_eq!(inbox.presence().status, Status::Online);
     assert_eq!(inbox.next_deadline(), None, "{:?}", inbox.next_deadline());

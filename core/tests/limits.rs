@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
 use edgechat_core::testing::*;
+use edgechat_protocol::frame;
 use edgechat_protocol::{ClientMsg, ErrorCode, Role};
 
 #[test]
@@ -41,7 +42,9 @@ fn a_resend_is_acked_even_when_limits_would_refuse_a_new_message() {
     assert_eq!(error_code(&resend), None);
     assert!(matches!(
         sent_to(&resend, "bo").as_slice(),
-        [edgechat_protocol::ServerMsg::MessageAck { .. }]
+        [edgechat_protocol::ServerMsg::MessageAck(
+            frame::MessageAck { .. }
+        )]
     ));
 }
 

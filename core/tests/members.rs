@@ -5,6 +5,7 @@
 
 use edgechat_core::testing::*;
 use edgechat_core::{Identity, Limits};
+use edgechat_protocol::frame;
 use edgechat_protocol::{ClientFrame, ClientMsg, RoomKind, ServerMsg};
 
 /// A public room with `ana` and `m00`…`m{n-1}` as members (each joined once and left
@@ -41,11 +42,11 @@ fn version(user: &str, version: u32) -> Identity {
 fn a_version_3_joiner_gets_one_page_counted_and_pages_the_rest_in_order() {
     let mut world = room_of(9);
     let effects = world.connect_as("zed", version("zed", 3), None);
-    let Some(ServerMsg::RoomJoined {
+    let Some(ServerMsg::RoomJoined(frame::RoomJoined {
         users,
         member_count,
         ..
-    }) = room_joined(&effects, "zed")
+    })) = room_joined(&effects, "zed")
     else {
         panic!("room-joined")
     };
@@ -69,12 +70,12 @@ fn a_version_3_joiner_gets_one_page_counted_and_pages_the_rest_in_order() {
         );
         let sent = sent_to(&effects, "zed");
         let [
-            ServerMsg::MemberPage {
+            ServerMsg::MemberPage(frame::MemberPage {
                 users,
                 has_more,
                 req_id,
                 ..
-            },
+            }),
         ] = sent.as_slice()
         else {
             panic!("one member-page: {effects:?}")
@@ -117,9 +118,9 @@ fn older_sockets_get_every_member_and_read_mark_of_a_small_room() {
     for old in [1, 2] {
         let user = format!("old{old}");
         let effects = world.connect_as(&user, version(&user, old), None);
-        let Some(ServerMsg::RoomJoined {
+        let Some(ServerMsg::RoomJoined(frame::RoomJoined {
             users, read_marks, ..
-        }) = room_joined(&effects, &user)
+        })) = room_joined(&effects, &user)
         else {
             panic!("room-joined")
         };
@@ -139,9 +140,9 @@ fn older_sockets_get_at_most_the_largest_page_of_members_and_read_marks() {
         world.disconnect(&user);
     }
     let effects = world.connect_as("zz-old", version("zz-old", 1), None);
-    let Some(ServerMsg::RoomJoined {
+    let Some(ServerMsg::RoomJoined(frame::RoomJoined {
         users, read_marks, ..
-    }) = room_joined(&effects, "zz-old")
+    })) = room_joined(&effects, "zz-old")
     else {
         panic!("room-joined")
     };
@@ -166,7 +167,9 @@ fn a_version_3_joiner_gets_the_furthest_read_marks_so_read_by_counts_hold() {
         world.send(&format!("r{i}"), ClientMsg::MarkRead { seq: *seq });
     }
     let effects = world.connect("zed", "zed");
-    let Some(ServerMsg::RoomJoined { read_marks, .. }) = room_joined(&effects, "zed") else {
+    let Some(ServerMsg::RoomJoined(frame::RoomJoined { read_marks, .. })) =
+        room_joined(&effects, "zed")
+    else {
         panic!("room-joined")
     };
     // Four marks, the furthest: r2…r5. A message read by at most four is counted right.

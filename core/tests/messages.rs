@@ -3,6 +3,7 @@
 
 use edgechat_core::testing::*;
 use edgechat_core::{Command, Effect};
+use edgechat_protocol::frame;
 use edgechat_protocol::{ClientMsg, ErrorCode, Role, RoomEvent, ServerMsg};
 
 #[test]
@@ -30,12 +31,12 @@ fn a_message_is_stored_then_acked_then_broadcast_with_the_next_seq() {
     assert_eq!(conn, "bo");
     assert_eq!(
         ack,
-        &ServerMsg::MessageAck {
+        &ServerMsg::MessageAck(frame::MessageAck {
             req_id: None,
             client_msg_id: "c-9".into(),
             message_id: stored.message_id.clone(),
             seq: head + 1
-        }
+        })
     );
 }
 
@@ -288,9 +289,9 @@ fn history_pages_go_back_in_seq_order() {
             limit: Some(3),
         },
     );
-    let Some(ServerMsg::HistoryPage {
+    let Some(ServerMsg::HistoryPage(frame::HistoryPage {
         messages, has_more, ..
-    }) = sent_to(&effects, "bo").pop()
+    })) = sent_to(&effects, "bo").pop()
     else {
         panic!("no page");
     };
@@ -304,9 +305,9 @@ fn history_pages_go_back_in_seq_order() {
             limit: Some(100),
         },
     );
-    let Some(ServerMsg::HistoryPage {
+    let Some(ServerMsg::HistoryPage(frame::HistoryPage {
         messages, has_more, ..
-    }) = sent_to(&effects, "bo").pop()
+    })) = sent_to(&effects, "bo").pop()
     else {
         panic!("no page");
     };
@@ -350,7 +351,7 @@ fn a_req_id_comes_back_on_the_answer() {
     };
     let effects = world.send_frame("bo", frame);
     assert!(
-        matches!(sent_to(&effects, "bo").as_slice(), [ServerMsg::Error { req_id: Some(r), .. }] if r == "r-1")
+        matches!(sent_to(&effects, "bo").as_slice(), [ServerMsg::Error(frame::Error { req_id: Some(r), .. })] if r == "r-1")
     );
 }
 

@@ -3,6 +3,7 @@
 
 use edgechat_core::testing::*;
 use edgechat_core::{Identity, Room, store::sqlite::Sqlite};
+use edgechat_protocol::frame;
 use edgechat_protocol::{ClientMsg, ErrorCode, Role, RoomEvent, RoomKind, close};
 
 fn set_role(world: &mut World, by: &str, user: &str, role: Role) -> Vec<edgechat_core::Effect> {
@@ -354,7 +355,7 @@ fn a_renamed_member_is_listed_under_their_new_name_once_they_connect() {
     let effects = world.connect_as("bo-2", renamed, None);
     assert!(appended(&effects).is_empty(), "a rename is not an event");
     assert_eq!(world.member("bo").unwrap().username, "Bobby");
-    let Some(edgechat_protocol::ServerMsg::RoomJoined { users, .. }) =
+    let Some(edgechat_protocol::ServerMsg::RoomJoined(frame::RoomJoined { users, .. })) =
         room_joined(&effects, "bo-2")
     else {
         panic!("no room-joined: {effects:?}");

@@ -3,6 +3,7 @@
 
 use edgechat_core::Command;
 use edgechat_core::testing::*;
+use edgechat_protocol::frame;
 use edgechat_protocol::{ClientMsg, ServerMsg};
 
 fn typing(world: &mut World, conn: &str, start: bool) -> Vec<edgechat_core::Effect> {
@@ -40,7 +41,7 @@ fn a_join_goes_as_a_change_to_version_2_and_the_whole_set_to_version_1_and_the_j
     let whole = Some(vec!["ana".to_owned(), "bo".to_owned()]);
     assert_eq!(online(&effects), whole, "what version 1 sockets get");
     let told = sent_to(&effects, "bo").into_iter().find_map(|m| match m {
-        ServerMsg::OnlineUsers { user_ids, .. } => Some(user_ids),
+        ServerMsg::OnlineUsers(frame::OnlineUsers { user_ids, .. }) => Some(user_ids),
         _ => None,
     });
     assert_eq!(told, whole, "the joiner is told the whole set");
@@ -69,7 +70,7 @@ fn joins_close_together_go_as_one_change_at_the_end_of_the_window() {
         assert!(presence_changes(&effects).is_empty(), "{effects:?}");
         assert_eq!(online(&effects), None);
         let told = sent_to(&effects, user).into_iter().find_map(|m| match m {
-            ServerMsg::OnlineUsers { user_ids, .. } => Some(user_ids),
+            ServerMsg::OnlineUsers(frame::OnlineUsers { user_ids, .. }) => Some(user_ids),
             _ => None,
         });
         assert!(told.is_some_and(|ids| ids.contains(&user.to_owned())));
@@ -141,12 +142,12 @@ fn typing_is_shown_to_others_with_an_expiry() {
     let [
         edgechat_core::Effect::Broadcast {
             msg:
-                ServerMsg::TypingIndicator {
+                ServerMsg::TypingIndicator(frame::TypingIndicator {
                     is_typing: true,
                     expires_at,
                     username,
                     ..
-                },
+                }),
             except: Some(except),
         },
     ] = effects.as_slice()
@@ -175,10 +176,10 @@ fn sending_stops_typing() {
     let effects = world.say("bo", "done");
     assert!(broadcasts(&effects).iter().any(|m| matches!(
         m,
-        ServerMsg::TypingIndicator {
+        ServerMsg::TypingIndicator(frame::TypingIndicator {
             is_typing: false,
             ..
-        }
+        })
     )));
 }
 
@@ -195,10 +196,10 @@ fn typing_stop_and_the_last_device_leaving_clear_the_indicator() {
     let effects = world.disconnect("cy");
     assert!(broadcasts(&effects).iter().any(|m| matches!(
         m,
-        ServerMsg::TypingIndicator {
+        ServerMsg::TypingIndicator(frame::TypingIndicator {
             is_typing: false,
             ..
-        }
+        })
     )));
 }
 
@@ -210,7 +211,7 @@ fn a_socket_that_joins_sees_who_is_typing() {
     assert!(
         sent_to(&effects, "dee")
             .iter()
-            .any(|m| matches!(m, ServerMsg::TypingIndicator { user_id, .. } if user_id == "bo"))
+            .any(|m| matches!(m, ServerMsg::TypingIndicator(frame::TypingIndicator { user_id, .. }) if user_id == "bo"))
     );
 }
 
@@ -223,18 +224,20 @@ fn an_expired_indicator_is_not_sent_to_a_new_socket() {
     assert!(
         !sent_to(&effects, "dee")
             .iter()
-            .any(|m| matches!(m, ServerMsg::TypingIndicator { .. }))
+            .any(|m| matches!(m, ServerMsg::TypingIndicator(frame::TypingIndicator { .. })))
     );
 }
 
 #[test]
 fn a_members_status_is_relayed_and_a_strangers_is_not() {
     let mut world = World::with_three();
-    let status = |user: &str| ServerMsg::UserStatus {
-        user_id: user.into(),
-        status: edgechat_protocol::Status::Away,
-        last_seen: None,
-        status_text: None,
+    let status = |user: &str| {
+        ServerMsg::UserStatus(frame::UserStatus {
+            user_id: user.into(),
+            status: edgechat_protocol::Status::Away,
+            last_seen: None,
+            status_text: None,
+        })
     };
     assert_eq!(
         broadcasts(&world.run(Command::Status(status("bo")))).len(),
@@ -291,7 +294,7 @@ fn a_fresh_token_for_the_same_user_extends_the_socket() {
         req_id: None,
     });
     assert!(
-        matches!(sent_to(&effects, "bo").as_slice(), [ServerMsg::Authenticated { expires_at, .. }] if *expires_at == START + 120_000)
+        matches!(sent_to(&effects, "bo").as_slice(), [ServerMsg::Authenticated(frame::Authenticated { expires_at, .. })] if *expires_at == START + 120_000)
     );
     world.advance(90_000);
     assert!(closed(&world.run(Command::Tick)).is_empty());
@@ -332,7 +335,7 @@ fn a_socket_past_the_per_user_cap_closes_the_oldest() {
     assert!(
         sent_to(&effects, "bo-5")
             .iter()
-            .any(|m| matches!(m, ServerMsg::RoomJoined { .. }))
+            .any(|m| matches!(m, ServerMsg::RoomJoined(frame::RoomJoined { .. })))
     );
     assert!(world.room.online().contains("bo"));
     // Other users have their own allowance.

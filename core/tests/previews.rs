@@ -7,6 +7,7 @@ use edgechat_core::{
     Command, Effect,
     preview::{PageMeta, card, clean, first_link},
 };
+use edgechat_protocol::frame;
 use edgechat_protocol::{ClientMsg, ErrorCode, LinkPreview, PreviewImage, RoomEvent};
 
 #[test]
@@ -139,7 +140,7 @@ fn a_message_with_a_link_is_acked_before_its_preview_is_asked_for() {
             matches!(
                 e,
                 Effect::Send {
-                    msg: edgechat_protocol::ServerMsg::MessageAck { .. },
+                    msg: edgechat_protocol::ServerMsg::MessageAck(frame::MessageAck { .. }),
                     ..
                 }
             )

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use edgechat_core::testing::*;
 use edgechat_core::{Command, Effect, Room, store::sqlite::Sqlite};
+use edgechat_protocol::frame;
 use edgechat_protocol::{ClientMsg, Role, RoomEvent, ServerMsg};
 use proptest::prelude::*;
 
@@ -158,7 +159,7 @@ fn run(steps: Vec<Step>) -> World {
         // Nothing is acknowledged or broadcast before it is stored.
         if let Some(first_append) = effects.iter().position(|e| matches!(e, Effect::Stored(_))) {
             let first_out = effects.iter().position(|e| {
-                matches!(e, Effect::Broadcast { msg, .. } | Effect::Send { msg, .. } if msg.seq().is_some() || matches!(msg, ServerMsg::MessageAck { .. }))
+                matches!(e, Effect::Broadcast { msg, .. } | Effect::Send { msg, .. } if msg.seq().is_some() || matches!(msg, ServerMsg::MessageAck(frame::MessageAck { .. })))
             });
             assert!(
                 first_out.is_none_or(|out| out > first_append),

@@ -8,6 +8,7 @@ use edgechat_core::{
     outbound::{Refused, TestHosts},
     push::{self, Invalid},
 };
+use edgechat_protocol::frame;
 use edgechat_protocol::{
     NotificationKind, ServerMsg,
     push::{PushKeys, PushKind, PushMessage, PushSubscription},
@@ -18,7 +19,7 @@ fn inbox() -> Inbox {
 }
 
 fn notification(kind: NotificationKind, message_id: &str, from: Option<&str>) -> InboxCommand {
-    InboxCommand::Deliver(Box::new(ServerMsg::Notification {
+    InboxCommand::Deliver(Box::new(ServerMsg::Notification(frame::Notification {
         room_id: "lobby".into(),
         kind,
         seq: 7,
@@ -26,7 +27,7 @@ fn notification(kind: NotificationKind, message_id: &str, from: Option<&str>) ->
         from: from.map(str::to_owned),
         excerpt: Some("are you there?".into()),
         unread_count: None,
-    }))
+    })))
 }
 
 fn pushed(effects: &[InboxEffect]) -> Vec<PushMessage> {
@@ -74,7 +75,7 @@ fn a_new_message_in_a_conversation_is_pushed_once_even_when_it_also_mentions() {
     let mut inbox = inbox();
     // An unread count that names no sender is a channel's: not pushed.
     let plain = inbox.handle(
-        InboxCommand::Deliver(Box::new(ServerMsg::Notification {
+        InboxCommand::Deliver(Box::new(ServerMsg::Notification(frame::Notification {
             room_id: "lobby".into(),
             kind: NotificationKind::Unread,
             seq: 3,
@@ -82,7 +83,7 @@ fn a_new_message_in_a_conversation_is_pushed_once_even_when_it_also_mentions() {
             from: None,
             excerpt: None,
             unread_count: Some(3),
-        })),
+        }))),
         0,
     );
     assert!(pushed(&plain).is_empty());
@@ -94,11 +95,10 @@ fn a_new_message_in_a_conversation_is_pushed_once_even_when_it_also_mentions() {
     );
     assert!(pushed(&also_mention).is_empty(), "one push per message");
     // Whatever is pushed, the event still goes to the (here: no) sockets as before.
-    assert!(
-        also_mention
-            .iter()
-            .any(|e| matches!(e, InboxEffect::Broadcast(ServerMsg::Notification { .. })))
-    );
+    assert!(also_mention.iter().any(|e| matches!(
+        e,
+        InboxEffect::Broadcast(ServerMsg::Notification(frame::Notification { .. }))
+    )));
 }
 
 #[test]

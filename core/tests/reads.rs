@@ -6,6 +6,7 @@
 
 use edgechat_core::testing::*;
 use edgechat_core::{Identity, Limits, rate::Rate};
+use edgechat_protocol::frame;
 use edgechat_protocol::{ClientFrame, ClientMsg, ErrorCode, RoomKind, ServerMsg, close};
 
 /// A public room with messages of about 3 KiB each, and reads budgeted at `burst` KiB,
@@ -52,17 +53,17 @@ fn heavy_reads_are_served_while_the_budget_lasts_then_refused_until_it_comes_bac
     for i in 0..20 {
         let effects = world.send_frame("ana", history(&format!("h{i}")));
         match sent_to(&effects, "ana").as_slice() {
-            [ServerMsg::HistoryPage { messages, .. }] => {
+            [ServerMsg::HistoryPage(frame::HistoryPage { messages, .. })] => {
                 assert_eq!(messages.len(), 60);
                 served += 1;
             }
             [
-                ServerMsg::Error {
+                ServerMsg::Error(frame::Error {
                     code: ErrorCode::RateLimited,
                     retry_after,
                     req_id,
                     ..
-                },
+                }),
             ] => {
                 assert_eq!(req_id.as_deref(), Some(format!("h{i}").as_str()));
                 refused = Some(retry_after.expect("a refusal says how long to wait"));
@@ -83,7 +84,7 @@ fn heavy_reads_are_served_while_the_budget_lasts_then_refused_until_it_comes_bac
     world.advance(1);
     assert!(matches!(
         sent_to(&world.send_frame("ana", history("later")), "ana").as_slice(),
-        [ServerMsg::HistoryPage { .. }]
+        [ServerMsg::HistoryPage(frame::HistoryPage { .. })]
     ));
     // Writes are not reads: ana may still talk meanwhile.
     assert!(error_code(&world.say("ana", "still here")).is_none());
@@ -104,7 +105,7 @@ fn every_read_spends_the_same_budget_per_user_not_per_socket() {
             },
         ),
         ("ana", ClientMsg::ListMembers { after: None }),
-        ("ana-2", ClientMsg::ListPins),
+        ("ana-2", ClientMsg::ListPins {}),
     ] {
         assert_eq!(
             error_code(&world.send(conn, read.clone())),
@@ -116,7 +117,7 @@ fn every_read_spends_the_same_budget_per_user_not_per_socket() {
     world.connect("bo", "bo");
     assert!(matches!(
         sent_to(&world.send_frame("bo", history("b")), "bo").as_slice(),
-        [ServerMsg::HistoryPage { .. }]
+        [ServerMsg::HistoryPage(frame::HistoryPage { .. })]
     ));
 }
 
@@ -157,7 +158,7 @@ fn a_request_an_older_socket_could_not_read_is_refused_naming_the_version_it_nee
     let mut world = World::with_three();
     for (version, msg, needs) in [
         (2, ClientMsg::ListMembers { after: None }, 3),
-        (3, ClientMsg::ListPins, 4),
+        (3, ClientMsg::ListPins {}, 4),
         (3, ClientMsg::ListBans { after: None }, 4),
     ] {
         let conn = format!("old-{version}-{needs}");
@@ -171,12 +172,12 @@ fn a_request_an_older_socket_could_not_read_is_refused_naming_the_version_it_nee
         );
         match sent_to(&effects, &conn).as_slice() {
             [
-                ServerMsg::Error {
+                ServerMsg::Error(frame::Error {
                     code: ErrorCode::VersionRequired,
                     message,
                     req_id,
                     ..
-                },
+                }),
             ] => {
                 assert_eq!(req_id.as_deref(), Some("r"), "{msg:?}");
                 assert!(message.contains(&format!("edgechat.v{needs}")), "{message}");
@@ -186,9 +187,9 @@ fn a_request_an_older_socket_could_not_read_is_refused_naming_the_version_it_nee
         world.disconnect(&conn);
     }
     // The same asks on a socket of the version that has them are answered.
-    let effects = world.send("ana", ClientMsg::ListPins);
+    let effects = world.send("ana", ClientMsg::ListPins {});
     assert!(matches!(
         sent_to(&effects, "ana").as_slice(),
-        [ServerMsg::PinList { .. }]
+        [ServerMsg::PinList(frame::PinList { .. })]
     ));
 }

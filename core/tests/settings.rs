@@ -4,6 +4,7 @@
 
 use edgechat_core::testing::*;
 use edgechat_core::{limits::MAX_PINS, store::apply};
+use edgechat_protocol::frame;
 use edgechat_protocol::{BannedUser, ClientMsg, ErrorCode, Role, RoomEvent, RoomKind, ServerMsg};
 
 fn update(name: Option<&str>, topic: Option<&str>, capacity: Option<u32>) -> ClientMsg {
@@ -62,7 +63,8 @@ fn an_admin_renames_the_room_and_everyone_hears_it_while_its_id_stays() {
     let restored = world.restored();
     assert_eq!(restored.info().name, "Release planning");
     let joined = world.connect("dee", "dee");
-    let Some(ServerMsg::RoomJoined { room, .. }) = room_joined(&joined, "dee") else {
+    let Some(ServerMsg::RoomJoined(frame::RoomJoined { room, .. })) = room_joined(&joined, "dee")
+    else {
         panic!("no room-joined");
     };
     assert_eq!(room.name, "Release planning");
@@ -199,9 +201,9 @@ fn admins_list_the_banned_with_the_names_they_had_and_unban_them() {
         },
     );
     let effects = world.send("ana", ClientMsg::ListBans { after: None });
-    let ServerMsg::BanPage {
+    let ServerMsg::BanPage(frame::BanPage {
         users, has_more, ..
-    } = only(sent_to(&effects, "ana"))
+    }) = only(sent_to(&effects, "ana"))
     else {
         panic!("no ban-page in {effects:?}");
     };
@@ -234,7 +236,7 @@ fn admins_list_the_banned_with_the_names_they_had_and_unban_them() {
         [RoomEvent::UserUnbanned { username, .. }] if username == "Cy"
     ));
     let effects = world.send("ana", ClientMsg::ListBans { after: None });
-    let ServerMsg::BanPage { users, .. } = only(sent_to(&effects, "ana")) else {
+    let ServerMsg::BanPage(frame::BanPage { users, .. }) = only(sent_to(&effects, "ana")) else {
         panic!("no ban-page");
     };
     assert_eq!(users.len(), 1);
@@ -260,18 +262,18 @@ fn the_ban_list_comes_a_page_at_a_time() {
         );
     }
     let first = world.send("ana", ClientMsg::ListBans { after: None });
-    let ServerMsg::BanPage {
+    let ServerMsg::BanPage(frame::BanPage {
         users, has_more, ..
-    } = only(sent_to(&first, "ana"))
+    }) = only(sent_to(&first, "ana"))
     else {
         panic!("no ban-page");
     };
     assert_eq!((users.len(), has_more), (2, true));
     let after = users[1].user_id.clone();
     let next = world.send("ana", ClientMsg::ListBans { after: Some(after) });
-    let ServerMsg::BanPage {
+    let ServerMsg::BanPage(frame::BanPage {
         users, has_more, ..
-    } = only(sent_to(&next, "ana"))
+    }) = only(sent_to(&next, "ana"))
     else {
         panic!("no ban-page");
     };
@@ -310,8 +312,8 @@ fn anyone_lists_the_pins_and_a_room_keeps_at_most_fifty() {
             message_id: ids[0].clone(),
         },
     );
-    let effects = world.send("cy", ClientMsg::ListPins);
-    let ServerMsg::PinList { messages, .. } = only(sent_to(&effects, "cy")) else {
+    let effects = world.send("cy", ClientMsg::ListPins {});
+    let ServerMsg::PinList(frame::PinList { messages, .. }) = only(sent_to(&effects, "cy")) else {
         panic!("no pin-list in {effects:?}");
     };
     assert_eq!(messages.len(), MAX_PINS - 1);

@@ -4,21 +4,22 @@
 
 use edgechat_core::testing::*;
 use edgechat_core::{Command, Identity};
+use edgechat_protocol::frame;
 use edgechat_protocol::{ClientMsg, RoomEvent, RoomUser, ServerMsg, Status};
 
 fn status(user: &str, status: Status, text: Option<&str>, at: u64) -> Command {
-    Command::Status(ServerMsg::UserStatus {
+    Command::Status(ServerMsg::UserStatus(frame::UserStatus {
         user_id: user.into(),
         status,
         last_seen: Some(at),
         status_text: text.map(str::to_owned),
-    })
+    }))
 }
 
 fn listed(world: &World, conn: &str, effects: &[edgechat_core::Effect]) -> Vec<RoomUser> {
     let _ = world;
     match room_joined(effects, conn) {
-        Some(ServerMsg::RoomJoined { users, .. }) => users,
+        Some(ServerMsg::RoomJoined(frame::RoomJoined { users, .. })) => users,
         other => panic!("no room-joined: {other:?}"),
     }
 }
@@ -32,7 +33,7 @@ fn a_relayed_status_is_kept_so_a_member_list_opened_later_shows_it() {
     assert!(
         broadcasts(&effects)
             .iter()
-            .any(|m| matches!(m, ServerMsg::UserStatus { user_id, status: Status::Away, .. } if user_id == "bo")),
+            .any(|m| matches!(m, ServerMsg::UserStatus(frame::UserStatus { user_id, status: Status::Away, .. }) if user_id == "bo")),
         "those here are told at once"
     );
     world.run(status("cy", Status::Offline, None, at - 300_000));
@@ -65,7 +66,7 @@ fn a_member_arrives_with_the_status_the_door_read_but_never_as_offline() {
     let effects = world.connect_as("dee", away, None);
     assert!(broadcasts(&effects).iter().any(|m| matches!(
         m,
-        ServerMsg::UserStatus { user_id, status: Status::Away, status_text: Some(t), .. }
+        ServerMsg::UserStatus(frame::UserStatus { user_id, status: Status::Away, status_text: Some(t), .. })
             if user_id == "dee" && t == "in a meeting"
     )));
     let dee = world.member("dee").unwrap();
@@ -81,7 +82,7 @@ fn a_member_arrives_with_the_status_the_door_read_but_never_as_offline() {
     assert!(
         !broadcasts(&effects)
             .iter()
-            .any(|m| matches!(m, ServerMsg::UserStatus { .. }))
+            .any(|m| matches!(m, ServerMsg::UserStatus(frame::UserStatus { .. })))
     );
     assert_eq!(world.member("dee").unwrap().status, Status::Away);
 }
@@ -208,11 +209,11 @@ fn unread_counts(told: &[(String, Vec<ServerMsg>)]) -> Vec<(String, u64)> {
     told.iter()
         .filter_map(|(user, frames)| {
             frames.iter().find_map(|frame| match frame {
-                ServerMsg::Notification {
+                ServerMsg::Notification(frame::Notification {
                     kind: edgechat_protocol::NotificationKind::Unread,
                     unread_count: Some(count),
                     ..
-                } => Some((user.clone(), *count)),
+                }) => Some((user.clone(), *count)),
                 _ => None,
             })
         })
@@ -238,12 +239,12 @@ fn mentions_go_with_the_count_and_no_more_than_twenty_wait_for_one_member() {
     let kinds: Vec<_> = frames
         .iter()
         .map(|f| match f {
-            ServerMsg::Notification {
+            ServerMsg::Notification(frame::Notification {
                 kind,
                 excerpt,
                 unread_count,
                 ..
-            } => (*kind, excerpt.clone(), *unread_count),
+            }) => (*kind, excerpt.clone(), *unread_count),
             other => panic!("{other:?}"),
         })
         .collect();

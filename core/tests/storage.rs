@@ -5,6 +5,7 @@
 
 use edgechat_core::testing::*;
 use edgechat_core::{Command, Effect, Limits, Room, Upload, store::Sql};
+use edgechat_protocol::frame;
 use edgechat_protocol::{Attachment, ClientMsg, RoomEvent, RoomKind, Seq, ServerMsg};
 
 fn upload(world: &World, user: &str, file_id: &str) -> Upload {
@@ -36,9 +37,9 @@ fn send_message(text: &str, files: &[&str], reply_to: Option<&str>, client: &str
 /// The seq of the message `bo`'s `client` id was acked with, if it was.
 fn acked(effects: &[Effect], conn: &str, client: &str) -> Option<Seq> {
     sent_to(effects, conn).into_iter().find_map(|m| match m {
-        ServerMsg::MessageAck {
+        ServerMsg::MessageAck(frame::MessageAck {
             client_msg_id, seq, ..
-        } if client_msg_id == client => Some(seq),
+        }) if client_msg_id == client => Some(seq),
         _ => None,
     })
 }
@@ -212,12 +213,12 @@ fn a_room_loads_without_reading_its_history() {
     assert_eq!(world.room.head_seq(), head);
 
     let joined = world.connect("cy-2", "cy");
-    let Some(ServerMsg::RoomJoined {
+    let Some(ServerMsg::RoomJoined(frame::RoomJoined {
         message_history,
         head_seq,
         unread_count,
         ..
-    }) = room_joined(&joined, "cy-2")
+    })) = room_joined(&joined, "cy-2")
     else {
         panic!("no room-joined: {joined:?}");
     };
@@ -238,9 +239,9 @@ fn a_room_loads_without_reading_its_history() {
                 limit: Some(100),
             },
         );
-        let Some(ServerMsg::HistoryPage {
+        let Some(ServerMsg::HistoryPage(frame::HistoryPage {
             messages, has_more, ..
-        }) = sent_to(&effects, "cy-2").pop()
+        })) = sent_to(&effects, "cy-2").pop()
         else {
             panic!("no page: {effects:?}");
         };
@@ -265,7 +266,7 @@ fn a_room_loads_without_reading_its_history() {
     let resynced = world.connect_as("cy-4", who("cy"), Some(too_old));
     assert!(matches!(
         sent_to(&resynced, "cy-4").first(),
-        Some(ServerMsg::Resync { head_seq, .. }) if *head_seq == head
+        Some(ServerMsg::Resync(frame::Resync { head_seq, .. })) if *head_seq == head
     ));
 
     let oldest = format!("lobby:{first}");
@@ -344,11 +345,11 @@ fn compaction_keeps_the_replay_window_and_drops_what_d1_has() {
     let resynced = world.connect_as("bo-3", who("bo"), Some(since - 1));
     assert!(matches!(
         sent_to(&resynced, "bo-3").first(),
-        Some(ServerMsg::Resync { .. })
+        Some(ServerMsg::Resync(frame::Resync { .. }))
     ));
-    let Some(ServerMsg::RoomJoined {
+    let Some(ServerMsg::RoomJoined(frame::RoomJoined {
         message_history, ..
-    }) = room_joined(&resynced, "bo-3")
+    })) = room_joined(&resynced, "bo-3")
     else {
         panic!("no room-joined: {resynced:?}");
     };

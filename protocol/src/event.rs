@@ -5,20 +5,79 @@
 //! variant with no `_ =>` arm: a new durable event that a fold forgets does not compile.
 //! On the wire it is the same frame as before, sent as `ServerMsg::Event`.
 
-use serde::Serialize;
+use serde::{
+    Deserialize, Serialize,
+    de::{MapAccess, value::MapAccessDeserializer},
+};
 
 use crate::{Id, LinkPreview, Message, Millis, Reaction, Role, Seq};
 
-/// A durable room event. Every one carries the room's `seq`. Decoded by its `type` first
-/// (`decode.rs`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(
-    tag = "type",
-    rename_all = "kebab-case",
-    rename_all_fields = "camelCase"
-)]
-pub enum RoomEvent {
-    UserJoined {
+/// Declares [`RoomEvent`] from its table: the new message (a [`Message`] as it is), then
+/// one row a durable event, `Variant = "type" { fields }`, each field with its wire
+/// attributes written once. From the rows come the enum, [`RoomEvent::TYPES`] and the
+/// type-first decoder of each (`decode.rs`), which reads exactly the fields and defaults
+/// declared here.
+macro_rules! room_events {
+    (
+        $(#[doc = $new_doc:literal])*
+        $New:ident($Payload:ty) = $new_name:literal;
+        $(
+            $(#[doc = $doc:literal])*
+            $Variant:ident = $name:literal {
+                $( $(#[$field_attr:meta])* $field:ident : $ty:ty ),* $(,)?
+            }
+        )*
+    ) => {
+        /// A durable room event. Every one carries the room's `seq`. Decoded by its
+        /// `type` first (`decode.rs`).
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+        #[serde(tag = "type")]
+        pub enum RoomEvent {
+            $(#[doc = $new_doc])*
+            #[serde(rename = $new_name)]
+            $New($Payload),
+            $(
+                $(#[doc = $doc])*
+                #[serde(rename = $name, rename_all = "camelCase")]
+                $Variant { $( $(#[$field_attr])* $field: $ty ),* },
+            )*
+        }
+
+        impl RoomEvent {
+            /// Every `type` of a durable event, in declaration order.
+            pub const TYPES: &'static [&'static str] = &[$new_name, $($name),*];
+
+            /// The event of the row named `tag`, decoded from the rest of `map`;
+            /// `Err(map)` when no row has that name.
+            pub(crate) fn decode_row<'de, A: MapAccess<'de>>(
+                tag: &str,
+                map: A,
+            ) -> Result<Result<RoomEvent, A>, A::Error> {
+                match tag {
+                    $new_name => Ok(Ok(RoomEvent::$New(<$Payload>::deserialize(
+                        MapAccessDeserializer::new(map),
+                    )?))),
+                    $(
+                        $name => {
+                            #[derive(Deserialize)]
+                            #[serde(rename_all = "camelCase")]
+                            struct Fields { $( $(#[$field_attr])* $field: $ty ),* }
+                            let fields = Fields::deserialize(MapAccessDeserializer::new(map))?;
+                            Ok(Ok(RoomEvent::$Variant { $( $field: fields.$field ),* }))
+                        }
+                    )*
+                    _ => Ok(Err(map)),
+                }
+            }
+        }
+    };
+}
+
+room_events! {
+    /// A new message, as it was sent.
+    NewMessage(Message) = "new-message";
+
+    UserJoined = "user-joined" {
         room_id: Id,
         user_id: Id,
         /// The name others see (the display name).
@@ -29,61 +88,60 @@ pub enum RoomEvent {
         handle: String,
         role: Role,
         seq: Seq,
-    },
-    UserLeft {
+    }
+    UserLeft = "user-left" {
         room_id: Id,
         user_id: Id,
         /// The name others saw; empty in events stored before it was carried.
         #[serde(default, skip_serializing_if = "String::is_empty")]
         username: String,
         seq: Seq,
-    },
-    NewMessage(Message),
-    MessageEdited {
+    }
+    MessageEdited = "message-edited" {
         message_id: Id,
         new_text: String,
         edited_at: Millis,
         seq: Seq,
-    },
-    MessageDeleted {
+    }
+    MessageDeleted = "message-deleted" {
         message_id: Id,
         seq: Seq,
-    },
+    }
     /// The whole new state of one emoji on one message.
-    ReactionUpdated {
+    ReactionUpdated = "reaction-updated" {
         message_id: Id,
         emoji: String,
         count: u32,
         user_ids: Vec<Id>,
         seq: Seq,
-    },
-    MessagePinned {
+    }
+    MessagePinned = "message-pinned" {
         message_id: Id,
         by: Id,
         seq: Seq,
-    },
-    MessageUnpinned {
+    }
+    MessageUnpinned = "message-unpinned" {
         message_id: Id,
         by: Id,
         seq: Seq,
-    },
-    UserMuted {
+    }
+    UserMuted = "user-muted" {
         user_id: Id,
         until: Millis,
         by: Id,
         seq: Seq,
-    },
-    UserUnmuted {
+    }
+    UserUnmuted = "user-unmuted" {
         user_id: Id,
         by: Id,
         seq: Seq,
-    },
-    UserBanned {
+    }
+    UserBanned = "user-banned" {
         user_id: Id,
         by: Id,
         seq: Seq,
-    },
-    UserUnbanned {
+    }
+    UserUnbanned = "user-unbanned" {
         user_id: Id,
         /// The name they had as a member, when the room kept it (events stored before
         /// it was carried have none).
@@ -91,32 +149,32 @@ pub enum RoomEvent {
         username: String,
         by: Id,
         seq: Seq,
-    },
-    UserKicked {
+    }
+    UserKicked = "user-kicked" {
         user_id: Id,
         by: Id,
         seq: Seq,
-    },
-    RoleChanged {
+    }
+    RoleChanged = "role-changed" {
         user_id: Id,
         role: Role,
         by: Id,
         seq: Seq,
-    },
-    SlowModeChanged {
+    }
+    SlowModeChanged = "slow-mode-changed" {
         seconds: u32,
         by: Id,
         seq: Seq,
-    },
+    }
     /// `userId` was invited, and so is a member.
-    UserInvited {
+    UserInvited = "user-invited" {
         user_id: Id,
         username: String,
         by: Id,
         seq: Seq,
-    },
+    }
     /// The room's name, topic or capacity changed: the settings as they are now.
-    RoomUpdated {
+    RoomUpdated = "room-updated" {
         name: String,
         #[serde(default, skip_serializing_if = "String::is_empty")]
         topic: String,
@@ -125,39 +183,17 @@ pub enum RoomEvent {
         capacity: Option<u32>,
         by: Id,
         seq: Seq,
-    },
+    }
     /// The message's link preview arrived (`preview`), or was removed (`null`: by its
     /// author, or because an edit changed the link).
-    LinkPreview {
+    LinkPreview = "link-preview" {
         message_id: Id,
         preview: Option<Box<LinkPreview>>,
         seq: Seq,
-    },
+    }
 }
 
 impl RoomEvent {
-    /// Every `type` of a durable event, in declaration order.
-    pub const TYPES: &'static [&'static str] = &[
-        "user-joined",
-        "user-left",
-        "new-message",
-        "message-edited",
-        "message-deleted",
-        "reaction-updated",
-        "message-pinned",
-        "message-unpinned",
-        "user-muted",
-        "user-unmuted",
-        "user-banned",
-        "user-unbanned",
-        "user-kicked",
-        "role-changed",
-        "slow-mode-changed",
-        "user-invited",
-        "link-preview",
-        "room-updated",
-    ];
-
     /// The event's place in the room's log.
     pub fn seq(&self) -> Seq {
         match self {

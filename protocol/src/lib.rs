@@ -9,6 +9,7 @@ pub mod close;
 mod decode;
 mod error;
 mod event;
+pub mod frame;
 mod message;
 mod presence;
 pub mod push;
@@ -17,6 +18,7 @@ mod server;
 pub mod text;
 
 pub use client::{ClientFrame, ClientMsg};
+pub use decode::first_tag;
 pub use error::ErrorCode;
 pub use event::RoomEvent;
 pub use message::{Attachment, LinkPreview, Message, PreviewImage, Reaction};

@@ -1,177 +1,137 @@
-use std::collections::BTreeMap;
-
-use serde::{Deserialize, Serialize};
-
-use crate::{
-    BannedUser, ErrorCode, Id, Message, Millis, NotificationKind, Role, RoomEvent, RoomInfo,
-    RoomUser, Seq, Status,
+use serde::{
+    Deserialize, Serialize,
+    de::{MapAccess, value::MapAccessDeserializer},
 };
 
-/// A server-to-client event. Durable room events ([`RoomEvent`]) carry the room's `seq`;
-/// typing, presence and replies to one request do not. Decoded by its `type` first
-/// (`decode.rs`), not by serde's derive, which would buffer every frame.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(
-    tag = "type",
-    rename_all = "kebab-case",
-    rename_all_fields = "camelCase"
-)]
-pub enum ServerMsg {
+use crate::{ErrorCode, RoomEvent, Seq, frame};
+
+/// Declares [`ServerMsg`] from its frame table: one row a frame, `Variant = "type", since
+/// N;` for the payload struct `frame::Variant`, the wire name and the wire version that
+/// brought it. From the rows come the enum, [`ServerMsg::TYPES`],
+/// [`ServerMsg::since_version`], a `From` of each payload, and the type-first decoder of
+/// each (`decode.rs`). A row may carry `#[cfg(…)]`, which holds it out of other builds.
+macro_rules! server_frames {
+    ($(
+        $(#[doc = $doc:literal])*
+        $(#[cfg($cfg:meta)])?
+        $Variant:ident = $name:literal, since $version:literal;
+    )*) => {
+        /// A server-to-client event. Durable room events ([`RoomEvent`]) carry the room's
+        /// `seq`; typing, presence and replies to one request do not. Decoded by its
+        /// `type` first (`decode.rs`), not by serde's derive, which would buffer every
+        /// frame.
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+        #[serde(tag = "type")]
+        pub enum ServerMsg {
+            $(
+                $(#[doc = $doc])*
+                $(#[cfg($cfg)])?
+                #[serde(rename = $name)]
+                $Variant(frame::$Variant),
+            )*
+            /// A durable room event: everything a room's log stores, with its seq.
+            #[serde(untagged)]
+            Event(RoomEvent),
+            /// A frame of a type this build does not know, from a newer server: ignored,
+            /// or shown generically.
+            #[serde(untagged)]
+            Unknown(UnknownMsg),
+        }
+
+        impl ServerMsg {
+            /// The `type`s of the frame table's rows in this build, each with whether
+            /// the build has it.
+            const ROWS: &'static [(&'static str, bool)] =
+                &[$(($name, true $(&& cfg!($cfg))?)),*];
+
+            /// The protocol version that introduced this frame's kind. The server sends a
+            /// frame only to sockets that offered `edgechat.v{since_version}` or later, so
+            /// a client never meets a frame kind newer than it says it knows (an unknown
+            /// one still decodes, into [`ServerMsg::Unknown`]).
+            pub fn since_version(&self) -> u32 {
+                match self {
+                    $($(#[cfg($cfg)])? ServerMsg::$Variant(_) => $version,)*
+                    ServerMsg::Event(_) | ServerMsg::Unknown(_) => 1,
+                }
+            }
+
+            /// The room seq of a durable event; `None` for everything else.
+            pub fn seq(&self) -> Option<Seq> {
+                match self {
+                    ServerMsg::Event(event) => Some(event.seq()),
+                    $($(#[cfg($cfg)])? ServerMsg::$Variant(_) => None,)*
+                    ServerMsg::Unknown(_) => None,
+                }
+            }
+
+            /// The frame of the table's row named `tag`, decoded from the rest of `map`;
+            /// `Err(map)` when no row has that name, so the caller may read it otherwise.
+            pub(crate) fn decode_row<'de, A: MapAccess<'de>>(
+                tag: &str,
+                map: A,
+            ) -> Result<Result<ServerMsg, A>, A::Error> {
+                match tag {
+                    $(
+                        $(#[cfg($cfg)])?
+                        $name => Ok(Ok(ServerMsg::$Variant(frame::$Variant::deserialize(
+                            MapAccessDeserializer::new(map),
+                        )?))),
+                    )*
+                    _ => Ok(Err(map)),
+                }
+            }
+        }
+
+        $(
+            $(#[cfg($cfg)])?
+            impl From<frame::$Variant> for ServerMsg {
+                fn from(payload: frame::$Variant) -> Self {
+                    ServerMsg::$Variant(payload)
+                }
+            }
+        )*
+    };
+}
+
+server_frames! {
     /// The first frame on the inbox socket.
-    Connected {
-        protocol_version: u32,
-    },
+    Connected = "connected", since 1;
     /// A fresh token was accepted on this socket.
-    Authenticated {
-        user_id: Id,
-        expires_at: Millis,
-    },
+    Authenticated = "authenticated", since 1;
     /// A request failed; the socket stays open.
-    Error {
-        code: ErrorCode,
-        message: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        req_id: Option<String>,
-        /// For limits: how long to wait before trying again, in ms.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        retry_after: Option<u64>,
-    },
+    Error = "error", since 1;
     /// The first frame on a room socket: the room as it is now.
-    RoomJoined {
-        room_id: Id,
-        room: RoomInfo,
-        /// Every member, to a socket of version 1 or 2; from version 3, the first page of
-        /// them (by id, the joiner always among them), the rest by `list-members`.
-        users: Vec<RoomUser>,
-        /// How many members the room has (from version 3; 0 before).
-        #[serde(default)]
-        member_count: u64,
-        /// The newest messages, oldest first (empty when resuming with `since`).
-        message_history: Vec<Message>,
-        your_role: Role,
-        head_seq: Seq,
-        last_read_seq: Seq,
-        unread_count: u64,
-        /// How far each member has read, for "read by N" under each message; from version
-        /// 3 only the furthest marks, a page's worth, which count exactly up to that many.
-        #[serde(default)]
-        read_marks: BTreeMap<Id, Seq>,
-        /// Seconds between one member's messages; 0 when slow mode is off.
-        slow_mode: u32,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        req_id: Option<String>,
-    },
+    RoomJoined = "room-joined", since 1;
     /// A room the user belongs to was created (inbox socket).
-    RoomCreated {
-        room: RoomInfo,
-    },
+    RoomCreated = "room-created", since 1;
     /// To the sender only: its message is stored.
-    MessageAck {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        req_id: Option<String>,
-        client_msg_id: String,
-        message_id: Id,
-        seq: Seq,
-    },
-    TypingIndicator {
-        room_id: Id,
-        user_id: Id,
-        username: String,
-        is_typing: bool,
-        /// When to stop showing it unless refreshed.
-        expires_at: Millis,
-    },
-    UserStatus {
-        user_id: Id,
-        status: Status,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        last_seen: Option<Millis>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        status_text: Option<String>,
-    },
-    /// Who has a socket open to the room now: the whole set. Sent to a socket as it
-    /// joins, after a room wakes, and (instead of [`ServerMsg::PresenceChanged`]) to
-    /// sockets of version 1.
-    OnlineUsers {
-        room_id: Id,
-        user_ids: Vec<Id>,
-    },
-    /// Who came online and who went offline in the room since the last presence frame
-    /// (version 2): applied to the set the last `online-users` gave. Changes close together
-    /// come in one frame.
-    PresenceChanged {
-        room_id: Id,
-        #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        online: Vec<Id>,
-        #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        offline: Vec<Id>,
-    },
+    MessageAck = "message-ack", since 1;
+    TypingIndicator = "typing-indicator", since 1;
+    UserStatus = "user-status", since 1;
+    /// Who has a socket open to the room now: the whole set.
+    OnlineUsers = "online-users", since 1;
+    /// Who came online and who went offline since the last presence frame.
+    PresenceChanged = "presence-changed", since 2;
     /// A member has read up to `seq`.
-    ReadReceipt {
-        user_id: Id,
-        seq: Seq,
-    },
-    /// The answer to `load-history`, oldest first.
-    HistoryPage {
-        room_id: Id,
-        messages: Vec<Message>,
-        has_more: bool,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        req_id: Option<String>,
-    },
-    /// The answer to `list-members`: the next members by id after `after`.
-    MemberPage {
-        room_id: Id,
-        users: Vec<RoomUser>,
-        has_more: bool,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        req_id: Option<String>,
-    },
-    /// The answer to `list-bans` (version 4): the next banned users by id after `after`.
-    BanPage {
-        room_id: Id,
-        users: Vec<BannedUser>,
-        has_more: bool,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        req_id: Option<String>,
-    },
-    /// The answer to `list-pins` (version 4): every pinned message, oldest first.
-    PinList {
-        room_id: Id,
-        messages: Vec<Message>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        req_id: Option<String>,
-    },
-    /// `since` is too far back to replay: drop the room's local state; a fresh
-    /// `room-joined` follows.
-    Resync {
-        room_id: Id,
-        head_seq: Seq,
-    },
-    Pong,
-    /// Something in a room the user has no socket open to (inbox socket): the room has
-    /// unread messages again or more of them, or a message mentions the user.
-    Notification {
-        room_id: Id,
-        kind: NotificationKind,
-        seq: Seq,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        message_id: Option<Id>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        from: Option<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        excerpt: Option<String>,
-        /// How many messages in the room the user has not read, as the room counts them
-        /// (up to 1,000) when it sends this: the badge's value, not an increment.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        unread_count: Option<u64>,
-    },
-    /// A durable room event: everything a room's log stores, with its seq.
-    #[serde(untagged)]
-    Event(RoomEvent),
-    /// A frame of a type this build does not know, from a newer server: ignored, or shown generically.
-    #[serde(untagged)]
-    Unknown(UnknownMsg),
+    ReadReceipt = "read-receipt", since 1;
+    /// The answer to `load-history`.
+    HistoryPage = "history-page", since 1;
+    /// The answer to `list-members`.
+    MemberPage = "member-page", since 3;
+    /// The answer to `list-bans`.
+    BanPage = "ban-page", since 4;
+    /// The answer to `list-pins`.
+    PinList = "pin-list", since 4;
+    /// `since` is too far back to replay: a fresh `room-joined` follows.
+    Resync = "resync", since 1;
+    /// The answer to a `ping` the room itself answers.
+    Pong = "pong", since 1;
+    /// Something in a room the user has no socket open to (inbox socket).
+    Notification = "notification", since 1;
+    /// A frame of frames, only in this crate's tests: the table holds one, as the batch
+    /// frame of a later version will be.
+    #[cfg(test)]
+    TestBatch = "test-batch", since 99;
 }
 
 /// A server frame of a type this build does not know: only its `type` is kept.
@@ -182,97 +142,30 @@ pub struct UnknownMsg {
 }
 
 impl ServerMsg {
-    /// The `type`s of `ServerMsg`'s own variants, in declaration order.
-    const OWN_TYPES: &'static [&'static str] = &[
-        "connected",
-        "authenticated",
-        "error",
-        "room-joined",
-        "room-created",
-        "message-ack",
-        "typing-indicator",
-        "user-status",
-        "online-users",
-        "presence-changed",
-        "read-receipt",
-        "history-page",
-        "member-page",
-        "ban-page",
-        "pin-list",
-        "resync",
-        "pong",
-        "notification",
-    ];
+    /// How many rows of the frame table this build has.
+    const OWN_COUNT: usize = kept_count(Self::ROWS);
+
+    /// The `type`s of `ServerMsg`'s own variants, in the table's order.
+    const OWN_TYPES: [&'static str; Self::OWN_COUNT] = kept::<{ Self::OWN_COUNT }>(Self::ROWS);
 
     /// Every `type` the server may send, in declaration order: its own, then every
     /// [`RoomEvent`]'s, so the durable ones cannot be listed in one place and not the other.
-    pub const TYPES: &'static [&'static str] = &concat::<
-        { Self::OWN_TYPES.len() + RoomEvent::TYPES.len() },
-    >(Self::OWN_TYPES, RoomEvent::TYPES);
+    pub const TYPES: &'static [&'static str] =
+        &concat::<{ Self::OWN_COUNT + RoomEvent::TYPES.len() }>(&Self::OWN_TYPES, RoomEvent::TYPES);
 
     /// An `error` event with no `retryAfter`.
     pub fn error(code: ErrorCode, message: impl Into<String>, req_id: Option<String>) -> Self {
-        Self::Error {
+        ServerMsg::Error(frame::Error {
             code,
             message: message.into(),
             req_id,
             retry_after: None,
-        }
+        })
     }
 
-    /// The protocol version that introduced this frame's kind. The server sends a frame
-    /// only to sockets that offered `edgechat.v{since_version}` or later, so a client
-    /// never meets a frame kind newer than it says it knows (an unknown one still decodes,
-    /// into [`ServerMsg::Unknown`]). A new variant must say which version brought it, and
-    /// this match makes it say.
-    pub fn since_version(&self) -> u32 {
-        match self {
-            ServerMsg::Connected { .. }
-            | ServerMsg::Authenticated { .. }
-            | ServerMsg::Error { .. }
-            | ServerMsg::RoomJoined { .. }
-            | ServerMsg::RoomCreated { .. }
-            | ServerMsg::MessageAck { .. }
-            | ServerMsg::TypingIndicator { .. }
-            | ServerMsg::UserStatus { .. }
-            | ServerMsg::OnlineUsers { .. }
-            | ServerMsg::ReadReceipt { .. }
-            | ServerMsg::HistoryPage { .. }
-            | ServerMsg::Resync { .. }
-            | ServerMsg::Notification { .. }
-            | ServerMsg::Pong
-            | ServerMsg::Event(_)
-            | ServerMsg::Unknown(_) => 1,
-            ServerMsg::PresenceChanged { .. } => 2,
-            ServerMsg::MemberPage { .. } => 3,
-            ServerMsg::BanPage { .. } | ServerMsg::PinList { .. } => 4,
-        }
-    }
-
-    /// The room seq of a durable event; `None` for everything else.
-    pub fn seq(&self) -> Option<Seq> {
-        match self {
-            ServerMsg::Event(event) => Some(event.seq()),
-            ServerMsg::Connected { .. }
-            | ServerMsg::Authenticated { .. }
-            | ServerMsg::Error { .. }
-            | ServerMsg::RoomJoined { .. }
-            | ServerMsg::RoomCreated { .. }
-            | ServerMsg::MessageAck { .. }
-            | ServerMsg::TypingIndicator { .. }
-            | ServerMsg::UserStatus { .. }
-            | ServerMsg::OnlineUsers { .. }
-            | ServerMsg::PresenceChanged { .. }
-            | ServerMsg::ReadReceipt { .. }
-            | ServerMsg::HistoryPage { .. }
-            | ServerMsg::MemberPage { .. }
-            | ServerMsg::BanPage { .. }
-            | ServerMsg::PinList { .. }
-            | ServerMsg::Resync { .. }
-            | ServerMsg::Notification { .. }
-            | ServerMsg::Pong
-            | ServerMsg::Unknown(_) => None,
-        }
+    /// The answer to a `ping`.
+    pub fn pong() -> Self {
+        ServerMsg::Pong(frame::Pong {})
     }
 }
 
@@ -280,6 +173,33 @@ impl From<RoomEvent> for ServerMsg {
     fn from(event: RoomEvent) -> Self {
         ServerMsg::Event(event)
     }
+}
+
+/// How many of `rows` this build has.
+const fn kept_count(rows: &[(&str, bool)]) -> usize {
+    let mut n = 0;
+    let mut i = 0;
+    while i < rows.len() {
+        if rows[i].1 {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+}
+
+/// The names of the `N` rows this build has, in order.
+const fn kept<const N: usize>(rows: &[(&'static str, bool)]) -> [&'static str; N] {
+    let mut out = [""; N];
+    let (mut i, mut j) = (0, 0);
+    while i < rows.len() {
+        if rows[i].1 {
+            out[j] = rows[i].0;
+            j += 1;
+        }
+        i += 1;
+    }
+    out
 }
 
 /// `a` then `b`, in a constant.
@@ -297,4 +217,27 @@ const fn concat<const N: usize>(a: &[&'static str], b: &[&'static str]) -> [&'st
         i += 1;
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_frame_of_frames_added_to_the_table_round_trips_and_is_held_to_its_version() {
+        let batch = ServerMsg::TestBatch(frame::TestBatch {
+            frames: vec![
+                ServerMsg::pong(),
+                ServerMsg::error(ErrorCode::Empty, "nothing to send", Some("r".into())),
+            ],
+        });
+        let json = serde_json::to_string(&batch).unwrap();
+        assert_eq!(
+            json,
+            r#"{"type":"test-batch","frames":[{"type":"pong"},{"type":"error","code":"empty","message":"nothing to send","reqId":"r"}]}"#
+        );
+        assert_eq!(serde_json::from_str::<ServerMsg>(&json).unwrap(), batch);
+        assert_eq!(batch.since_version(), 99);
+        assert!(ServerMsg::TYPES.contains(&"test-batch"));
+    }
 }

@@ -3,6 +3,7 @@
 
 mod samples;
 
+use edgechat_protocol::frame;
 use edgechat_protocol::{
     ClientFrame, ClientMsg, ErrorCode, Role, RoomEvent, ServerMsg, UnknownMsg,
 };
@@ -122,12 +123,12 @@ fn an_unknown_error_code_decodes_as_unknown() {
             .unwrap();
     assert_eq!(
         msg,
-        ServerMsg::Error {
+        ServerMsg::Error(frame::Error {
             code: ErrorCode::Unknown,
             message: "m".into(),
             req_id: None,
             retry_after: None,
-        }
+        })
     );
 }
 
@@ -217,11 +218,11 @@ fn optional_client_fields_may_be_left_out() {
 #[test]
 fn the_ping_constants_are_the_serialized_events() {
     assert_eq!(
-        serde_json::to_string(&ClientMsg::Ping).unwrap(),
+        serde_json::to_string(&ClientMsg::Ping {}).unwrap(),
         edgechat_protocol::PING_FRAME
     );
     assert_eq!(
-        serde_json::to_string(&ServerMsg::Pong).unwrap(),
+        serde_json::to_string(&ServerMsg::Pong(frame::Pong {})).unwrap(),
         edgechat_protocol::PONG_FRAME
     );
 }

@@ -7,6 +7,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use edgechat_protocol::{ClientMsg, Message, RoomEvent, ServerMsg};
 
 use crate::{account::Session, server::Server, socket::Client};
+use edgechat_protocol::frame;
 
 /// The header that carries an upload's percent-encoded name.
 pub const NAME_HEADER: &str = "X-File-Name";
@@ -178,7 +179,13 @@ pub async fn attach(client: &mut Client, room: &str, files: &[&str], id: &str) -
         })
         .await;
     client
-        .recv_until(|m| matches!(m, ServerMsg::MessageAck { .. } | ServerMsg::Error { .. }))
+        .recv_until(|m| {
+            matches!(
+                m,
+                ServerMsg::MessageAck(frame::MessageAck { .. })
+                    | ServerMsg::Error(frame::Error { .. })
+            )
+        })
         .await
 }
 

@@ -11,6 +11,7 @@ use tokio_tungstenite::{
 };
 
 use crate::{account::Session, server::Server};
+use edgechat_protocol::frame;
 
 /// How long a test waits for a frame it expects.
 pub const PATIENCE: Duration = Duration::from_secs(10);
@@ -25,7 +26,10 @@ impl Client {
     pub async fn join(server: &Server, room: &str, who: &Session) -> Self {
         let (client, frames) = Self::join_since(server, room, who, None).await;
         assert!(
-            matches!(frames.first(), Some(ServerMsg::RoomJoined { .. })),
+            matches!(
+                frames.first(),
+                Some(ServerMsg::RoomJoined(frame::RoomJoined { .. }))
+            ),
             "first frame was {:?}",
             frames.first()
         );
@@ -156,7 +160,7 @@ impl Client {
         let mut before = Vec::new();
         loop {
             match self.recv_any().await {
-                ServerMsg::Pong => return before,
+                ServerMsg::Pong(frame::Pong {}) => return before,
                 other => before.push(other),
             }
         }
@@ -251,10 +255,10 @@ impl Client {
     pub async fn recv(&mut self) -> ServerMsg {
         loop {
             match self.recv_any().await {
-                ServerMsg::OnlineUsers { .. }
-                | ServerMsg::PresenceChanged { .. }
-                | ServerMsg::TypingIndicator { .. }
-                | ServerMsg::UserStatus { .. } => continue,
+                ServerMsg::OnlineUsers(frame::OnlineUsers { .. })
+                | ServerMsg::PresenceChanged(frame::PresenceChanged { .. })
+                | ServerMsg::TypingIndicator(frame::TypingIndicator { .. })
+                | ServerMsg::UserStatus(frame::UserStatus { .. }) => continue,
                 msg => return msg,
             }
         }
@@ -276,7 +280,7 @@ impl Client {
     /// Reads past presence until an `error` or an event `wanted` accepts: the answer to
     /// what was just sent, whichever it is.
     pub async fn answer(&mut self, wanted: impl Fn(&ServerMsg) -> bool) -> ServerMsg {
-        self.recv_until(|m| matches!(m, ServerMsg::Error { .. }) || wanted(m))
+        self.recv_until(|m| matches!(m, ServerMsg::Error(frame::Error { .. })) || wanted(m))
             .await
     }
 
@@ -294,7 +298,7 @@ impl Client {
 /// The code of an `error` event, or `None` for anything else.
 pub fn error_code(msg: &ServerMsg) -> Option<edgechat_protocol::ErrorCode> {
     match msg {
-        ServerMsg::Error { code, .. } => Some(*code),
+        ServerMsg::Error(frame::Error { code, .. }) => Some(*code),
         _ => None,
     }
 }
@@ -356,10 +360,10 @@ pub async fn a_fresh_token_keeps_the_socket_and_none_closes_it(
     })
     .await;
     match kept
-        .recv_until(|m| matches!(m, ServerMsg::Error { .. }))
+        .recv_until(|m| matches!(m, ServerMsg::Error(frame::Error { .. })))
         .await
     {
-        ServerMsg::Error { code, .. } => assert_eq!(code, ErrorCode::Unauthorized),
+        ServerMsg::Error(frame::Error { code, .. }) => assert_eq!(code, ErrorCode::Unauthorized),
         _ => unreachable!(),
     }
     // Token expiries are whole seconds, so a token minted in the same second as the
@@ -383,9 +387,11 @@ pub async fn a_fresh_token_keeps_the_socket_and_none_closes_it(
     })
     .await;
     let answer = kept
-        .recv_until(|m| matches!(m, ServerMsg::Authenticated { .. }))
+        .recv_until(|m| matches!(m, ServerMsg::Authenticated(frame::Authenticated { .. })))
         .await;
-    assert!(matches!(answer, ServerMsg::Authenticated { user_id, .. } if user_id == who.user_id));
+    assert!(
+        matches!(answer, ServerMsg::Authenticated(frame::Authenticated { user_id, .. }) if user_id == who.user_id)
+    );
     assert_eq!(lapsed.closed_with().await, Some(close::TOKEN_EXPIRED));
     // The refreshed socket outlived the old token and still works.
     kept.sync().await;

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use edgechat_e2e::{server::Server, socket::Client, wait};
+use edgechat_protocol::frame;
 use edgechat_protocol::{ClientMsg, RoomEvent, ServerMsg};
 use serde_json::Value;
 
@@ -17,10 +18,16 @@ async fn d1_until(server: &Server, sql: &str, done: impl Fn(&[Value]) -> bool) -
 async fn post(client: &mut Client, text: &str, id: &str) -> String {
     client.send(&ClientMsg::text("lobby", text, id)).await;
     match client
-        .recv_until(|m| matches!(m, ServerMsg::MessageAck { .. } | ServerMsg::Error { .. }))
+        .recv_until(|m| {
+            matches!(
+                m,
+                ServerMsg::MessageAck(frame::MessageAck { .. })
+                    | ServerMsg::Error(frame::Error { .. })
+            )
+        })
         .await
     {
-        ServerMsg::MessageAck { message_id, .. } => message_id,
+        ServerMsg::MessageAck(frame::MessageAck { message_id, .. }) => message_id,
         refused => panic!("{text:?} was refused: {refused:?}"),
     }
 }

@@ -6,6 +6,7 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use edgechat_e2e::{account::PASSWORD, browser::Browser, server::Server, socket::Client};
+use edgechat_protocol::frame;
 use edgechat_protocol::{ClientMsg, RoomEvent, ServerMsg};
 
 /// The path and search of the page now.
@@ -137,9 +138,9 @@ async fn a_message_queued_offline_goes_out_without_its_room_being_opened_again()
     .await;
     ana.wait_for_text(".room-header h2", "#dev").await;
     let (_bob, frames) = Client::join_since(&server, "lobby", &bob, None).await;
-    let Some(ServerMsg::RoomJoined {
+    let Some(ServerMsg::RoomJoined(frame::RoomJoined {
         message_history, ..
-    }) = frames.into_iter().next()
+    })) = frames.into_iter().next()
     else {
         panic!("no room-joined")
     };

@@ -13,6 +13,7 @@ use edgechat_e2e::{
     socket::{Client, error_code},
     wait::eventually,
 };
+use edgechat_protocol::frame;
 use edgechat_protocol::{ClientMsg, ServerMsg};
 
 const MEMBERS: usize = 10_000;
@@ -40,7 +41,7 @@ async fn the_client_pages_ten_thousand_members_and_scrolls_a_long_history_within
                 .send(&ClientMsg::text("crowd", text, format!("c-{i}")))
                 .await;
             let reply = client
-                .answer(|m| matches!(m, ServerMsg::MessageAck { .. }))
+                .answer(|m| matches!(m, ServerMsg::MessageAck(frame::MessageAck { .. })))
                 .await;
             assert_eq!(error_code(&reply), None, "{reply:?}");
         }

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use edgechat_e2e::{browser::Browser, files::png, server::Server, socket::Client};
+use edgechat_protocol::frame;
 use edgechat_protocol::{ClientMsg, RoomEvent, ServerMsg};
 
 #[tokio::test]
@@ -83,7 +84,7 @@ async fn search_jumps_to_an_older_message_and_pasted_images_upload_and_open_in_a
         };
         bob.send(&ClientMsg::text("archive", text, format!("f-{i}")))
             .await;
-        bob.recv_until(|m| matches!(m, ServerMsg::MessageAck { .. }))
+        bob.recv_until(|m| matches!(m, ServerMsg::MessageAck(frame::MessageAck { .. })))
             .await;
     }
     let browser = Browser::launch().await;

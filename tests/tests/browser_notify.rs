@@ -7,6 +7,7 @@
 use edgechat_e2e::{
     account::PASSWORD, browser::Browser, server::Server, socket::Client, wait::eventually,
 };
+use edgechat_protocol::frame;
 use edgechat_protocol::{ClientMsg, ServerMsg};
 use serde_json::json;
 
@@ -34,7 +35,13 @@ async fn record_notifications(browser: &Browser, permission: &str, answer: &str)
 async fn say(client: &mut Client, room: &str, text: &str, id: &str) {
     client.send(&ClientMsg::text(room, text, id)).await;
     client
-        .recv_until(|m| matches!(m, ServerMsg::MessageAck { .. } | ServerMsg::Error { .. }))
+        .recv_until(|m| {
+            matches!(
+                m,
+                ServerMsg::MessageAck(frame::MessageAck { .. })
+                    | ServerMsg::Error(frame::Error { .. })
+            )
+        })
         .await;
 }
 
@@ -124,7 +131,7 @@ async fn a_mention_in_the_open_room_while_the_window_is_unfocused_alerts_and_cou
         ana.sync()
             .await
             .iter()
-            .all(|m| !matches!(m, ServerMsg::ReadReceipt { .. })),
+            .all(|m| !matches!(m, ServerMsg::ReadReceipt(frame::ReadReceipt { .. }))),
         "no read receipt while unseen"
     );
     bob.client
@@ -137,7 +144,7 @@ async fn a_mention_in_the_open_room_while_the_window_is_unfocused_alerts_and_cou
     bob.wait_until("the title clears", "return document.title === 'edgechat';")
         .await;
     ana.recv_until_any(
-        |m| matches!(m, ServerMsg::ReadReceipt { user_id, .. } if *user_id == bob_acct.user_id),
+        |m| matches!(m, ServerMsg::ReadReceipt(frame::ReadReceipt { user_id, .. }) if *user_id == bob_acct.user_id),
     )
     .await;
     bob.close().await;

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use edgechat_e2e::{browser::Browser, server::Server, socket::Client};
+use edgechat_protocol::frame;
 use edgechat_protocol::{ClientMsg, ServerMsg};
 
 #[tokio::test]
@@ -66,10 +67,10 @@ async fn messages_typed_while_the_server_is_down_are_sent_once_when_it_is_back()
         .wait_for_text(".message .text", "typed offline 2")
         .await;
     let (_bob, frames) = Client::join_since(&server, "lobby", &bob_acct, None).await;
-    let Some(ServerMsg::RoomJoined {
+    let Some(ServerMsg::RoomJoined(frame::RoomJoined {
         message_history: messages,
         ..
-    }) = frames.into_iter().next()
+    })) = frames.into_iter().next()
     else {
         panic!("no room-joined")
     };
@@ -127,7 +128,7 @@ async fn xss_payloads_and_markdown_tricks_render_as_inert_text() {
     for (i, payload) in payloads.iter().enumerate() {
         bob.send(&ClientMsg::text("lobby", *payload, format!("x-{i}")))
             .await;
-        bob.recv_until(|m| matches!(m, ServerMsg::MessageAck { .. }))
+        bob.recv_until(|m| matches!(m, ServerMsg::MessageAck(frame::MessageAck { .. })))
             .await;
     }
     browser

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use edgechat_e2e::{account::PASSWORD, browser::Browser, server::Server, socket::Client};
+use edgechat_protocol::frame;
 use edgechat_protocol::{ClientMsg, RoomEvent, ServerMsg};
 
 #[tokio::test]
@@ -114,15 +115,21 @@ async fn the_member_list_shows_presence_and_a_moderator_mutes_from_it() {
     bob.send(&ClientMsg::text("crew", "can I talk?", "b-1"))
         .await;
     let refused = bob
-        .recv_until(|m| matches!(m, ServerMsg::Error { .. } | ServerMsg::MessageAck { .. }))
+        .recv_until(|m| {
+            matches!(
+                m,
+                ServerMsg::Error(frame::Error { .. })
+                    | ServerMsg::MessageAck(frame::MessageAck { .. })
+            )
+        })
         .await;
     assert!(
         matches!(
             refused,
-            ServerMsg::Error {
+            ServerMsg::Error(frame::Error {
                 code: edgechat_protocol::ErrorCode::Muted,
                 ..
-            }
+            })
         ),
         "{refused:?}"
     );
@@ -165,9 +172,9 @@ async fn a_direct_message_starts_from_the_member_list_and_a_room_can_be_left() {
         .await;
     browser.find(&format!(".room-link[data-room='{dm}']")).await;
     let (_bob, frames) = Client::join_since(&server, &dm, &bob_acct, None).await;
-    let Some(ServerMsg::RoomJoined {
+    let Some(ServerMsg::RoomJoined(frame::RoomJoined {
         message_history, ..
-    }) = frames.first()
+    })) = frames.first()
     else {
         panic!("Bob cannot open the direct room: {frames:?}")
     };
@@ -210,7 +217,7 @@ async fn a_thousand_loaded_messages_keep_only_the_rows_in_view_in_the_page() {
             .await;
     }
     bob.recv_until(
-        |m| matches!(m, ServerMsg::MessageAck { client_msg_id, .. } if client_msg_id == "m-999"),
+        |m| matches!(m, ServerMsg::MessageAck(frame::MessageAck { client_msg_id, .. }) if client_msg_id == "m-999"),
     )
     .await;
 

@@ -12,6 +12,7 @@ use edgechat_e2e::{
     socket::{Client, error_code},
     wait::eventually,
 };
+use edgechat_protocol::frame;
 use edgechat_protocol::{ClientMsg, NotificationKind, ServerMsg};
 use futures_util::{StreamExt, stream};
 
@@ -83,7 +84,7 @@ async fn in_a_busy_room_every_members_count_is_right_within_seconds_of_the_last_
             ))
             .await;
         let reply = talker
-            .answer(|m| matches!(m, ServerMsg::MessageAck { .. }))
+            .answer(|m| matches!(m, ServerMsg::MessageAck(frame::MessageAck { .. })))
             .await;
         assert_eq!(error_code(&reply), None, "{reply:?}");
         tokio::time::sleep(Duration::from_millis(150)).await;
@@ -94,12 +95,12 @@ async fn in_a_busy_room_every_members_count_is_right_within_seconds_of_the_last_
     let readers = inboxes.iter_mut().map(|inbox| async move {
         let reached = tokio::time::timeout(Duration::from_secs(30), async {
             loop {
-                if let ServerMsg::Notification {
+                if let ServerMsg::Notification(frame::Notification {
                     room_id,
                     kind: NotificationKind::Unread,
                     unread_count: Some(count),
                     ..
-                } = inbox.recv_any().await
+                }) = inbox.recv_any().await
                     && room_id == "town"
                     && count == MESSAGES
                 {

@@ -6,16 +6,23 @@ use edgechat_e2e::{
     server::Server,
     socket::{Client, next_text},
 };
+use edgechat_protocol::frame;
 use edgechat_protocol::{ClientMsg, ErrorCode, RoomEvent, ServerMsg};
 
 async fn ack(client: &mut Client) -> (String, u64) {
     match client
-        .recv_until(|m| matches!(m, ServerMsg::MessageAck { .. } | ServerMsg::Error { .. }))
+        .recv_until(|m| {
+            matches!(
+                m,
+                ServerMsg::MessageAck(frame::MessageAck { .. })
+                    | ServerMsg::Error(frame::Error { .. })
+            )
+        })
         .await
     {
-        ServerMsg::MessageAck {
+        ServerMsg::MessageAck(frame::MessageAck {
             message_id, seq, ..
-        } => (message_id, seq),
+        }) => (message_id, seq),
         other => panic!("expected an ack, got {other:?}"),
     }
 }
@@ -46,7 +53,7 @@ async fn a_reconnect_with_since_gets_exactly_the_missed_events_in_order() {
 
     let (_, frames) = Client::join_since(&server, "lobby", &bob_account, Some(seen)).await;
     assert!(
-        matches!(&frames[0], ServerMsg::RoomJoined { message_history, .. } if message_history.is_empty()),
+        matches!(&frames[0], ServerMsg::RoomJoined(frame::RoomJoined { message_history, .. }) if message_history.is_empty()),
         "{frames:?}"
     );
     let replayed: Vec<(u64, String)> = frames
@@ -99,9 +106,9 @@ async fn a_resend_after_a_restart_returns_the_original_ack_and_creates_nothing()
     // And the history holds it once.
     let (_, frames) =
         Client::join_since(&server, "lobby", &server.register("Cyd").await, None).await;
-    let ServerMsg::RoomJoined {
+    let ServerMsg::RoomJoined(frame::RoomJoined {
         message_history, ..
-    } = &frames[0]
+    }) = &frames[0]
     else {
         panic!("{frames:?}")
     };
@@ -169,10 +176,10 @@ async fn edits_reactions_and_deletes_reach_everyone_in_seq_order() {
         })
         .await;
         match bo
-            .recv_until(|m| matches!(m, ServerMsg::Error { .. }))
+            .recv_until(|m| matches!(m, ServerMsg::Error(frame::Error { .. })))
             .await
         {
-            ServerMsg::Error { code, .. } => assert_eq!(code, expected),
+            ServerMsg::Error(frame::Error { code, .. }) => assert_eq!(code, expected),
             _ => unreachable!(),
         }
     }
@@ -180,7 +187,7 @@ async fn edits_reactions_and_deletes_reach_everyone_in_seq_order() {
         bo.sync()
             .await
             .iter()
-            .all(|m| !matches!(m, ServerMsg::Error { .. }))
+            .all(|m| !matches!(m, ServerMsg::Error(frame::Error { .. })))
     );
 }
 
@@ -196,10 +203,10 @@ async fn a_member_cannot_moderate_and_the_creator_can() {
     })
     .await;
     match bob
-        .recv_until(|m| matches!(m, ServerMsg::Error { .. }))
+        .recv_until(|m| matches!(m, ServerMsg::Error(frame::Error { .. })))
         .await
     {
-        ServerMsg::Error { code, .. } => assert_eq!(code, ErrorCode::Forbidden),
+        ServerMsg::Error(frame::Error { code, .. }) => assert_eq!(code, ErrorCode::Forbidden),
         _ => unreachable!(),
     }
     ana.send(&ClientMsg::KickUser {
@@ -226,7 +233,7 @@ async fn joining_shows_who_is_online() {
     let _ana_socket = Client::join(&server, "lobby", &ana).await;
     let (_bob_socket, frames) = Client::join_since(&server, "lobby", &bob, None).await;
     let online = frames.iter().rev().find_map(|m| match m {
-        ServerMsg::OnlineUsers { user_ids, .. } => Some(user_ids.clone()),
+        ServerMsg::OnlineUsers(frame::OnlineUsers { user_ids, .. }) => Some(user_ids.clone()),
         _ => None,
     });
     let mut expected = vec![ana.user_id, bob.user_id];
@@ -251,11 +258,11 @@ async fn a_user_who_leaves_is_shown_offline_once_the_grace_period_alarm_fires() 
     drop(bob);
     let went = ana
         .recv_until_any(|m| {
-            matches!(m, ServerMsg::PresenceChanged { offline, .. } if offline.contains(&bob_acct.user_id))
+            matches!(m, ServerMsg::PresenceChanged(frame::PresenceChanged { offline, .. }) if offline.contains(&bob_acct.user_id))
         })
         .await;
     assert!(
-        matches!(&went, ServerMsg::PresenceChanged { online, offline, .. } if online.is_empty() && *offline == [bob_acct.user_id.clone()]),
+        matches!(&went, ServerMsg::PresenceChanged(frame::PresenceChanged { online, offline, .. }) if online.is_empty() && *offline == [bob_acct.user_id.clone()]),
         "{went:?}"
     );
     let mut both = vec![ana_account.user_id.clone(), cy_account.user_id.clone()];
@@ -266,7 +273,8 @@ async fn a_user_who_leaves_is_shown_offline_once_the_grace_period_alarm_fires() 
             !text.contains("presence-changed"),
             "a version 1 socket got a version 2 frame: {text}"
         );
-        if let Ok(ServerMsg::OnlineUsers { user_ids, .. }) = serde_json::from_str(&text)
+        if let Ok(ServerMsg::OnlineUsers(frame::OnlineUsers { user_ids, .. })) =
+            serde_json::from_str(&text)
             && user_ids == both
         {
             break;

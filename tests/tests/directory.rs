@@ -7,6 +7,7 @@ use edgechat_e2e::{
     socket::{Client, attempt_upgrade},
     wait,
 };
+use edgechat_protocol::frame;
 use edgechat_protocol::{ClientMsg, ErrorCode, RoomEvent, ServerMsg, close};
 use serde_json::{Value, json};
 
@@ -31,7 +32,7 @@ async fn rooms_until(
 
 async fn error_then_close(client: &mut Client) -> (ErrorCode, Option<u16>) {
     let code = match client.recv_any().await {
-        ServerMsg::Error { code, .. } => code,
+        ServerMsg::Error(frame::Error { code, .. }) => code,
         other => panic!("expected an error, got {other:?}"),
     };
     (code, client.closed_with().await)
@@ -105,7 +106,7 @@ async fn a_private_room_admits_only_its_members() {
         .send(&ClientMsg::text("plans", "the secret", "a-1"))
         .await;
     ana_socket
-        .recv_until(|m| matches!(m, ServerMsg::MessageAck { .. }))
+        .recv_until(|m| matches!(m, ServerMsg::MessageAck(frame::MessageAck { .. })))
         .await;
 
     let _bob_socket = Client::join(&server, "plans", &bob).await;
@@ -197,7 +198,7 @@ async fn my_rooms_show_unread_and_mention_counts_that_reading_clears() {
             .send(&ClientMsg::text("lobby", *text, format!("a-{i}")))
             .await;
         ana_socket
-            .recv_until(|m| matches!(m, ServerMsg::MessageAck { .. }))
+            .recv_until(|m| matches!(m, ServerMsg::MessageAck(frame::MessageAck { .. })))
             .await;
     }
     let rooms = rooms_until(&server, &bob, |rooms| {
@@ -304,20 +305,20 @@ async fn a_banned_user_cannot_rejoin_and_a_member_cannot_delete_anothers_message
         .send(&ClientMsg::text("lobby", "mine", "a-1"))
         .await;
     let message_id = match ana_socket
-        .recv_until(|m| matches!(m, ServerMsg::MessageAck { .. }))
+        .recv_until(|m| matches!(m, ServerMsg::MessageAck(frame::MessageAck { .. })))
         .await
     {
-        ServerMsg::MessageAck { message_id, .. } => message_id,
+        ServerMsg::MessageAck(frame::MessageAck { message_id, .. }) => message_id,
         _ => unreachable!(),
     };
     cyd_socket
         .send(&ClientMsg::DeleteMessage { message_id })
         .await;
     match cyd_socket
-        .recv_until(|m| matches!(m, ServerMsg::Error { .. }))
+        .recv_until(|m| matches!(m, ServerMsg::Error(frame::Error { .. })))
         .await
     {
-        ServerMsg::Error { code, .. } => assert_eq!(code, ErrorCode::Forbidden),
+        ServerMsg::Error(frame::Error { code, .. }) => assert_eq!(code, ErrorCode::Forbidden),
         _ => unreachable!(),
     }
 

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use edgechat_e2e::{server::Server, socket::Client};
+use edgechat_protocol::frame;
 use edgechat_protocol::{ClientMsg, ErrorCode, ServerMsg};
 use serde_json::{Value, json};
 
@@ -58,12 +59,18 @@ async fn making_rooms_in_a_loop_is_refused_per_account_on_both_doors() {
         })
         .await;
     match inbox
-        .recv_until(|m| matches!(m, ServerMsg::Error { .. } | ServerMsg::RoomCreated { .. }))
+        .recv_until(|m| {
+            matches!(
+                m,
+                ServerMsg::Error(frame::Error { .. })
+                    | ServerMsg::RoomCreated(frame::RoomCreated { .. })
+            )
+        })
         .await
     {
-        ServerMsg::Error {
+        ServerMsg::Error(frame::Error {
             code, retry_after, ..
-        } => {
+        }) => {
             assert_eq!(code, ErrorCode::RateLimited);
             assert!(retry_after.is_some_and(|ms| ms >= 1_000), "{retry_after:?}");
         }

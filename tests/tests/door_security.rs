@@ -10,6 +10,7 @@ use edgechat_e2e::{
     socket::Client,
     wait::eventually,
 };
+use edgechat_protocol::frame;
 use edgechat_protocol::{ClientMsg, ServerMsg, Status};
 use serde_json::{Value, json};
 
@@ -286,14 +287,14 @@ async fn names_cannot_spoof_and_message_text_keeps_its_own_direction() {
         .recv_until_any(|m| {
             matches!(
                 m,
-                ServerMsg::UserStatus {
+                ServerMsg::UserStatus(frame::UserStatus {
                     status: Status::Away,
                     ..
-                }
+                })
             )
         })
         .await;
-    let ServerMsg::UserStatus { status_text, .. } = shown else {
+    let ServerMsg::UserStatus(frame::UserStatus { status_text, .. }) = shown else {
         unreachable!()
     };
     assert_eq!(status_text.as_deref(), Some("out"));

@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use edgechat_e2e::{account::Session, server::Server, socket::Client};
+use edgechat_protocol::frame;
 use edgechat_protocol::{ClientMsg, RoomEvent, Seq, ServerMsg};
 
 const MESSAGES: usize = 1_000;
@@ -66,7 +67,7 @@ async fn reconnect(server: &Server, who: &Session, view: &mut View) -> Client {
     let (client, frames) = Client::join_since(server, "lobby", who, Some(view.head)).await;
     for frame in &frames {
         assert!(
-            !matches!(frame, ServerMsg::Resync { .. }),
+            !matches!(frame, ServerMsg::Resync(frame::Resync { .. })),
             "the gap should replay"
         );
         view.see(frame);
@@ -118,12 +119,12 @@ async fn a_thousand_messages_through_twenty_dropped_sockets_arrive_exactly_once(
         let msg = socket.recv().await;
         view.see(&msg);
         match msg {
-            ServerMsg::MessageAck { client_msg_id, .. } => {
+            ServerMsg::MessageAck(frame::MessageAck { client_msg_id, .. }) => {
                 let i: usize = client_msg_id.trim_start_matches("ana-").parse().unwrap();
                 unacked.remove(&i);
                 acked.insert(i);
             }
-            ServerMsg::Error { message, .. } => panic!("refused: {message}"),
+            ServerMsg::Error(frame::Error { message, .. }) => panic!("refused: {message}"),
             _ => {}
         }
     }

@@ -9,6 +9,7 @@ use edgechat_e2e::{
     socket::Client,
     wait::eventually,
 };
+use edgechat_protocol::frame;
 use edgechat_protocol::{ClientMsg, RoomEvent, ServerMsg};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -53,7 +54,10 @@ async fn an_image_and_its_thumbnail_reach_another_member_who_downloads_the_same_
     let thumb_id = thumb["fileId"].as_str().unwrap().to_owned();
 
     let ack = attach(&mut ana_socket, "photos", &[&file_id], "m-1").await;
-    assert!(matches!(ack, ServerMsg::MessageAck { .. }), "{ack:?}");
+    assert!(
+        matches!(ack, ServerMsg::MessageAck(frame::MessageAck { .. })),
+        "{ack:?}"
+    );
     let seen = new_message(&mut bo_socket).await;
     let attachment = &seen.attachments[0];
     assert_eq!(attachment.file_id, file_id);
@@ -200,7 +204,7 @@ async fn a_deleted_messages_files_become_unreachable() {
         )
         .await;
     assert_eq!(status, 201);
-    let ServerMsg::MessageAck { message_id, .. } =
+    let ServerMsg::MessageAck(frame::MessageAck { message_id, .. }) =
         attach(&mut ana_socket, "gone", &[&file_id], "m-1").await
     else {
         panic!("not sent")
@@ -239,7 +243,10 @@ async fn an_upload_nobody_attaches_is_removed_by_the_rooms_alarm() {
         .await;
     let mut socket = Client::join(&server, "drafts", &ana).await;
     let ack = attach(&mut socket, "drafts", &[&kept], "m-1").await;
-    assert!(matches!(ack, ServerMsg::MessageAck { .. }), "{ack:?}");
+    assert!(
+        matches!(ack, ServerMsg::MessageAck(frame::MessageAck { .. })),
+        "{ack:?}"
+    );
     drop(socket);
     let left = server
         .uploaded(

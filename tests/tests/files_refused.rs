@@ -7,6 +7,7 @@ use edgechat_e2e::{
     server::Server,
     socket::Client,
 };
+use edgechat_protocol::frame;
 use edgechat_protocol::{ClientMsg, ErrorCode, ServerMsg};
 use serde_json::Value;
 
@@ -182,13 +183,15 @@ async fn a_message_cannot_cite_another_rooms_file() {
         .await;
     let mut here = Client::join(&server, "here", &ana).await;
     match attach(&mut here, "here", &[&file_id], "m-1").await {
-        ServerMsg::Error { code, .. } => assert_eq!(code, ErrorCode::UnknownAttachment),
+        ServerMsg::Error(frame::Error { code, .. }) => {
+            assert_eq!(code, ErrorCode::UnknownAttachment)
+        }
         other => panic!("expected unknown-attachment, got {other:?}"),
     }
     // The connection is still usable.
     here.send(&ClientMsg::text("here", "still here", "m-2"))
         .await;
-    here.recv_until(|m| matches!(m, ServerMsg::MessageAck { .. }))
+    here.recv_until(|m| matches!(m, ServerMsg::MessageAck(frame::MessageAck { .. })))
         .await;
 }
 

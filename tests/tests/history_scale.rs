@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use edgechat_e2e::{server::Server, socket::Client, wait::eventually};
+use edgechat_protocol::frame;
 use edgechat_protocol::{ClientMsg, Message, RoomEvent, ServerMsg};
 
 async fn answer(client: &mut Client) -> ServerMsg {
@@ -11,8 +12,8 @@ async fn answer(client: &mut Client) -> ServerMsg {
         .recv_until(|m| {
             matches!(
                 m,
-                ServerMsg::MessageAck { .. }
-                    | ServerMsg::Error { .. }
+                ServerMsg::MessageAck(frame::MessageAck { .. })
+                    | ServerMsg::Error(frame::Error { .. })
                     | ServerMsg::Event(RoomEvent::MessageEdited { .. })
             )
         })
@@ -22,9 +23,9 @@ async fn answer(client: &mut Client) -> ServerMsg {
 async fn post(client: &mut Client, room: &str, text: &str, id: &str) -> (String, u64) {
     client.send(&ClientMsg::text(room, text, id)).await;
     match answer(client).await {
-        ServerMsg::MessageAck {
+        ServerMsg::MessageAck(frame::MessageAck {
             message_id, seq, ..
-        } => (message_id, seq),
+        }) => (message_id, seq),
         other => panic!("{text:?} was refused: {other:?}"),
     }
 }
@@ -77,11 +78,11 @@ async fn a_room_with_thousands_of_events_restarts_and_serves_history_replay_repl
 
     // The first read after the restart: a join with the newest page.
     let (mut client, frames) = Client::join_since(&server, "busy", &ana, None).await;
-    let Some(ServerMsg::RoomJoined {
+    let Some(ServerMsg::RoomJoined(frame::RoomJoined {
         head_seq,
         message_history,
         ..
-    }) = frames.first()
+    })) = frames.first()
     else {
         panic!("no room-joined: {frames:?}");
     };
@@ -99,12 +100,12 @@ async fn a_room_with_thousands_of_events_restarts_and_serves_history_replay_repl
                 limit: Some(100),
             })
             .await;
-        let ServerMsg::HistoryPage {
+        let ServerMsg::HistoryPage(frame::HistoryPage {
             mut messages,
             has_more,
             ..
-        } = client
-            .recv_until(|m| matches!(m, ServerMsg::HistoryPage { .. }))
+        }) = client
+            .recv_until(|m| matches!(m, ServerMsg::HistoryPage(frame::HistoryPage { .. })))
             .await
         else {
             unreachable!()
@@ -127,7 +128,7 @@ async fn a_room_with_thousands_of_events_restarts_and_serves_history_replay_repl
         .send(&ClientMsg::text("busy", "message 3", "c-3"))
         .await;
     match answer(&mut client).await {
-        ServerMsg::MessageAck { seq, .. } => assert_eq!(seq, ids[2].1),
+        ServerMsg::MessageAck(frame::MessageAck { seq, .. }) => assert_eq!(seq, ids[2].1),
         other => panic!("expected the original ack, got {other:?}"),
     }
     // A reply to the first message, thousands of events back.
@@ -136,7 +137,8 @@ async fn a_room_with_thousands_of_events_restarts_and_serves_history_replay_repl
         *reply_to = Some(ids[0].0.clone());
     }
     client.send(&reply).await;
-    let ServerMsg::MessageAck { seq: reply_seq, .. } = answer(&mut client).await else {
+    let ServerMsg::MessageAck(frame::MessageAck { seq: reply_seq, .. }) = answer(&mut client).await
+    else {
         panic!("the reply was refused");
     };
     assert_eq!(reply_seq, head + 1);
@@ -154,7 +156,7 @@ async fn a_room_with_thousands_of_events_restarts_and_serves_history_replay_repl
     // One from before the replay window is told to resync.
     let (_, old) = Client::join_since(&server, "busy", &ana, Some(5)).await;
     assert!(
-        matches!(old.first(), Some(ServerMsg::Resync { .. })),
+        matches!(old.first(), Some(ServerMsg::Resync(frame::Resync { .. }))),
         "{:?}",
         old.first()
     );

@@ -7,16 +7,17 @@ use edgechat_e2e::{
     socket::a_fresh_token_keeps_the_socket_and_none_closes_it,
     socket::{Client, attempt_upgrade},
 };
+use edgechat_protocol::frame;
 use edgechat_protocol::{ClientMsg, ErrorCode, NotificationKind, ServerMsg, Status};
 
 fn status_of(msg: &ServerMsg) -> Option<(String, Status, Option<String>)> {
     match msg {
-        ServerMsg::UserStatus {
+        ServerMsg::UserStatus(frame::UserStatus {
             user_id,
             status,
             status_text,
             ..
-        } => Some((user_id.clone(), *status, status_text.clone())),
+        }) => Some((user_id.clone(), *status, status_text.clone())),
         _ => None,
     }
 }
@@ -29,9 +30,9 @@ async fn the_inbox_says_connected_and_shows_the_user_online() {
     assert!(
         matches!(
             frames[0],
-            ServerMsg::Connected {
+            ServerMsg::Connected(frame::Connected {
                 protocol_version: edgechat_protocol::PROTOCOL_VERSION
-            }
+            })
         ),
         "{frames:?}"
     );
@@ -113,16 +114,18 @@ async fn a_room_created_on_the_inbox_reaches_the_creator_and_the_invitees() {
         })
         .await;
     let created = ana_inbox
-        .recv_until_any(|m| matches!(m, ServerMsg::RoomCreated { .. }))
+        .recv_until_any(|m| matches!(m, ServerMsg::RoomCreated(frame::RoomCreated { .. })))
         .await;
-    let ServerMsg::RoomCreated { room } = created else {
+    let ServerMsg::RoomCreated(frame::RoomCreated { room }) = created else {
         unreachable!()
     };
     assert_eq!(room.room_id, "design");
     let told = bob_inbox
-        .recv_until_any(|m| matches!(m, ServerMsg::RoomCreated { .. }))
+        .recv_until_any(|m| matches!(m, ServerMsg::RoomCreated(frame::RoomCreated { .. })))
         .await;
-    assert!(matches!(told, ServerMsg::RoomCreated { room } if room.room_id == "design"));
+    assert!(
+        matches!(told, ServerMsg::RoomCreated(frame::RoomCreated { room }) if room.room_id == "design")
+    );
     Client::join(&server, "design", &bob).await;
 
     ana_inbox
@@ -131,14 +134,14 @@ async fn a_room_created_on_the_inbox_reaches_the_creator_and_the_invitees() {
         })
         .await;
     let wrong = ana_inbox
-        .recv_until_any(|m| matches!(m, ServerMsg::Error { .. }))
+        .recv_until_any(|m| matches!(m, ServerMsg::Error(frame::Error { .. })))
         .await;
     assert!(matches!(
         wrong,
-        ServerMsg::Error {
+        ServerMsg::Error(frame::Error {
             code: edgechat_protocol::ErrorCode::WrongSocket,
             ..
-        }
+        })
     ));
 }
 
@@ -158,7 +161,9 @@ async fn a_user_elsewhere_is_told_each_new_unread_count_and_each_mention_once() 
     drop(Client::join(&server, "lobby", &bob).await);
     ana_room
         .recv_until_any(|m| match m {
-            ServerMsg::PresenceChanged { offline, .. } => offline.contains(&bob.user_id),
+            ServerMsg::PresenceChanged(frame::PresenceChanged { offline, .. }) => {
+                offline.contains(&bob.user_id)
+            }
             _ => false,
         })
         .await;
@@ -171,29 +176,31 @@ async fn a_user_elsewhere_is_told_each_new_unread_count_and_each_mention_once() 
             .send(&ClientMsg::text("lobby", *text, format!("a-{i}")))
             .await;
         ana_room
-            .recv_until(|m| matches!(m, ServerMsg::MessageAck { .. }))
+            .recv_until(|m| matches!(m, ServerMsg::MessageAck(frame::MessageAck { .. })))
             .await;
         // Each message is its own write-behind batch here: its count comes before the
         // next is sent, so the badge goes 1, 2, 3, 4 rather than stopping at 1.
         loop {
             match bob_inbox
-                .recv_until_any(|m| matches!(m, ServerMsg::Notification { .. }))
+                .recv_until_any(|m| {
+                    matches!(m, ServerMsg::Notification(frame::Notification { .. }))
+                })
                 .await
             {
-                ServerMsg::Notification {
+                ServerMsg::Notification(frame::Notification {
                     kind: NotificationKind::Unread,
                     unread_count: Some(count),
                     ..
-                } => {
+                }) => {
                     counts.push(count);
                     if count == i as u64 + 1 {
                         break;
                     }
                 }
-                mention @ ServerMsg::Notification {
+                mention @ ServerMsg::Notification(frame::Notification {
                     kind: NotificationKind::Mention,
                     ..
-                } => mentions.push(mention),
+                }) => mentions.push(mention),
                 other => panic!("{other:?}"),
             }
         }
@@ -205,7 +212,7 @@ async fn a_user_elsewhere_is_told_each_new_unread_count_and_each_mention_once() 
     );
     assert_eq!(mentions.len(), 1, "{mentions:?}");
     assert!(
-        matches!(&mentions[0], ServerMsg::Notification { from: Some(f), excerpt: Some(e), .. } if f == "Ana" && e == "@bob look at this")
+        matches!(&mentions[0], ServerMsg::Notification(frame::Notification { from: Some(f), excerpt: Some(e), .. }) if f == "Ana" && e == "@bob look at this")
     );
     // The room list agrees, once D1 has the batch.
     let (_, rooms) = server.get_as("/api/rooms", &bob.access_token).await;
@@ -222,10 +229,10 @@ async fn an_inbox_socket_is_closed_when_its_token_expires_unless_refreshed_in_pl
     // Binary frames get the same answer as on a room socket, and the socket stays.
     kept.send_binary(&[1, 2, 3]).await;
     match kept
-        .recv_until(|m| matches!(m, ServerMsg::Error { .. }))
+        .recv_until(|m| matches!(m, ServerMsg::Error(frame::Error { .. })))
         .await
     {
-        ServerMsg::Error { code, .. } => assert_eq!(code, ErrorCode::BadFrame),
+        ServerMsg::Error(frame::Error { code, .. }) => assert_eq!(code, ErrorCode::BadFrame),
         _ => unreachable!(),
     }
     a_fresh_token_keeps_the_socket_and_none_closes_it(&server, &ana, &mut kept, &mut lapsed).await;

@@ -12,6 +12,7 @@ use edgechat_e2e::{
     socket::Client,
     wait::eventually,
 };
+use edgechat_protocol::frame;
 use edgechat_protocol::{ClientMsg, Message, RoomEvent, ServerMsg};
 use serde_json::Value;
 
@@ -110,12 +111,12 @@ async fn a_room_stored_in_the_old_format_wakes_migrates_and_keeps_every_message(
     // The room serves as before: a join, a resend of a clientMsgId sent by the old
     // build, a reply to its first message, and new messages after its head.
     let (mut client, frames) = Client::join_since(&server, &room, &ana, None).await;
-    let Some(ServerMsg::RoomJoined {
+    let Some(ServerMsg::RoomJoined(frame::RoomJoined {
         head_seq,
         users,
         message_history,
         ..
-    }) = frames.first()
+    })) = frames.first()
     else {
         panic!("no room-joined: {frames:?}");
     };
@@ -130,7 +131,9 @@ async fn a_room_stored_in_the_old_format_wakes_migrates_and_keeps_every_message(
         .send(&ClientMsg::text(&room, "sent again", &first.client_msg_id))
         .await;
     match client.recv().await {
-        ServerMsg::MessageAck { seq, .. } => assert_eq!(seq, first.seq, "acked as before"),
+        ServerMsg::MessageAck(frame::MessageAck { seq, .. }) => {
+            assert_eq!(seq, first.seq, "acked as before")
+        }
         other => panic!("expected the original ack, got {other:?}"),
     }
     let mut reply = ClientMsg::text(&room, "replying to the very first", "after-upgrade-1");
@@ -139,10 +142,16 @@ async fn a_room_stored_in_the_old_format_wakes_migrates_and_keeps_every_message(
     }
     client.send(&reply).await;
     let new_seq = match client
-        .recv_until(|m| matches!(m, ServerMsg::MessageAck { .. } | ServerMsg::Error { .. }))
+        .recv_until(|m| {
+            matches!(
+                m,
+                ServerMsg::MessageAck(frame::MessageAck { .. })
+                    | ServerMsg::Error(frame::Error { .. })
+            )
+        })
         .await
     {
-        ServerMsg::MessageAck { seq, .. } => seq,
+        ServerMsg::MessageAck(frame::MessageAck { seq, .. }) => seq,
         other => panic!("the reply was refused: {other:?}"),
     };
     assert_eq!(new_seq, 781);

@@ -12,6 +12,7 @@ use edgechat_e2e::{
     wait::eventually,
     web::{Route, Web},
 };
+use edgechat_protocol::frame;
 use edgechat_protocol::{ClientMsg, LinkPreview, RoomEvent, ServerMsg};
 
 fn builder() -> edgechat_e2e::server::Builder {
@@ -33,10 +34,10 @@ fn page(title: &str, image: &str) -> Route {
 async fn send(client: &mut Client, text: &str, id: &str) -> String {
     client.send(&ClientMsg::text("news", text, id)).await;
     match client
-        .answer(|m| matches!(m, ServerMsg::MessageAck { client_msg_id, .. } if client_msg_id == id))
+        .answer(|m| matches!(m, ServerMsg::MessageAck(frame::MessageAck { client_msg_id, .. }) if client_msg_id == id))
         .await
     {
-        ServerMsg::MessageAck { message_id, .. } => message_id,
+        ServerMsg::MessageAck(frame::MessageAck { message_id, .. }) => message_id,
         other => panic!("{text:?} was refused: {other:?}"),
     }
 }
@@ -150,7 +151,7 @@ async fn an_image_many_cards_show_is_stored_once_in_a_room_and_goes_with_the_las
         .send(&ClientMsg::text("news", "after", "after"))
         .await;
     client
-        .answer(|m| matches!(m, ServerMsg::MessageAck { .. }))
+        .answer(|m| matches!(m, ServerMsg::MessageAck(frame::MessageAck { .. })))
         .await;
     eventually("D1 has the last message", async || {
         !server

@@ -14,6 +14,7 @@ use edgechat_e2e::{
     wait::eventually,
     web::{Route, Web},
 };
+use edgechat_protocol::frame;
 use edgechat_protocol::{ClientMsg, ErrorCode, LinkPreview, RoomEvent, ServerMsg};
 
 async fn server() -> Server {
@@ -38,9 +39,9 @@ async fn news() -> (Web, Server, Session, Session) {
 async fn history(server: &Server, who: &Session) -> Vec<edgechat_protocol::Message> {
     let (_, frames) = Client::join_since(server, "news", who, None).await;
     match frames.into_iter().next() {
-        Some(ServerMsg::RoomJoined {
+        Some(ServerMsg::RoomJoined(frame::RoomJoined {
             message_history, ..
-        }) => message_history,
+        })) => message_history,
         other => panic!("{other:?}"),
     }
 }
@@ -74,11 +75,11 @@ async fn send(client: &mut Client, text: &str, id: &str) -> String {
     client.send(&ClientMsg::text("news", text, id)).await;
     loop {
         match client.recv().await {
-            ServerMsg::MessageAck { message_id, .. } => return message_id,
+            ServerMsg::MessageAck(frame::MessageAck { message_id, .. }) => return message_id,
             ServerMsg::Event(RoomEvent::LinkPreview { .. }) => {
                 panic!("a preview came before the ack")
             }
-            error @ ServerMsg::Error { .. } => panic!("refused: {error:?}"),
+            error @ ServerMsg::Error(frame::Error { .. }) => panic!("refused: {error:?}"),
             _ => {}
         }
     }
@@ -236,7 +237,7 @@ async fn the_author_removes_a_card_and_an_edit_to_another_link_replaces_it() {
     })
     .await;
     let refused = bob
-        .recv_until(|m| matches!(m, ServerMsg::Error { .. }))
+        .recv_until(|m| matches!(m, ServerMsg::Error(frame::Error { .. })))
         .await;
     assert_eq!(error_code(&refused), Some(ErrorCode::Forbidden));
 

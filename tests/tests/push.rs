@@ -13,6 +13,7 @@ use edgechat_e2e::{
     wait::eventually,
     web::{Route, Seen, Web},
 };
+use edgechat_protocol::frame;
 use edgechat_protocol::{
     ClientMsg, ServerMsg,
     push::{PushKind, PushMessage},
@@ -58,9 +59,18 @@ async fn public_key(server: &Server, who: &Session) -> String {
 async fn say(client: &mut Client, room: &str, text: &str, id: &str) {
     client.send(&ClientMsg::text(room, text, id)).await;
     let answer = client
-        .recv_until(|m| matches!(m, ServerMsg::MessageAck { .. } | ServerMsg::Error { .. }))
+        .recv_until(|m| {
+            matches!(
+                m,
+                ServerMsg::MessageAck(frame::MessageAck { .. })
+                    | ServerMsg::Error(frame::Error { .. })
+            )
+        })
         .await;
-    assert!(matches!(answer, ServerMsg::MessageAck { .. }), "{answer:?}");
+    assert!(
+        matches!(answer, ServerMsg::MessageAck(frame::MessageAck { .. })),
+        "{answer:?}"
+    );
 }
 
 /// The pushes `path` has received, once there are `n`.
@@ -163,7 +173,7 @@ async fn a_direct_message_is_pushed_only_while_no_socket_of_the_user_is_open() {
     let (mut inbox, _) = Client::inbox(&server, &bob).await;
     say(&mut ana_room, &room, "are you around?", "a-1").await;
     inbox
-        .recv_until(|m| matches!(m, ServerMsg::Notification { .. }))
+        .recv_until(|m| matches!(m, ServerMsg::Notification(frame::Notification { .. })))
         .await;
     inbox.leave().await;
 

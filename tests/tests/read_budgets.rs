@@ -12,6 +12,7 @@ use edgechat_e2e::{
     server::Server,
     socket::{Client, error_code},
 };
+use edgechat_protocol::frame;
 use edgechat_protocol::{ClientFrame, ClientMsg, ErrorCode, ServerMsg, close};
 
 /// The default read budget: a burst of 2 MiB, then 1 MiB every 10 s.
@@ -40,7 +41,7 @@ async fn long_room(server: &Server) -> Session {
             .send(&ClientMsg::text("long", text, format!("c-{i}")))
             .await;
         let reply = client
-            .answer(|m| matches!(m, ServerMsg::MessageAck { .. }))
+            .answer(|m| matches!(m, ServerMsg::MessageAck(frame::MessageAck { .. })))
             .await;
         assert_eq!(error_code(&reply), None, "{reply:?}");
     }
@@ -102,24 +103,24 @@ async fn heavy_reads_sent_back_to_back_are_refused_once_the_read_budget_is_spent
     for text in &frames {
         let msg: ServerMsg = serde_json::from_str(text).unwrap();
         match msg {
-            ServerMsg::HistoryPage {
+            ServerMsg::HistoryPage(frame::HistoryPage {
                 req_id: Some(_), ..
-            }
-            | ServerMsg::RoomJoined {
+            })
+            | ServerMsg::RoomJoined(frame::RoomJoined {
                 req_id: Some(_), ..
-            }
-            | ServerMsg::MemberPage {
+            })
+            | ServerMsg::MemberPage(frame::MemberPage {
                 req_id: Some(_), ..
-            } => {
+            }) => {
                 served += 1;
                 received_bytes += text.len();
             }
-            ServerMsg::Error {
+            ServerMsg::Error(frame::Error {
                 code: ErrorCode::RateLimited,
                 retry_after,
                 req_id: Some(_),
                 ..
-            } => {
+            }) => {
                 assert!(retry_after.is_some_and(|ms| ms > 0), "{text}");
                 refused += 1;
             }
@@ -148,7 +149,7 @@ async fn heavy_reads_sent_back_to_back_are_refused_once_the_read_budget_is_spent
         .send(&ClientMsg::text("long", "still here", "b-1"))
         .await;
     let reply = bob_socket
-        .answer(|m| matches!(m, ServerMsg::MessageAck { .. }))
+        .answer(|m| matches!(m, ServerMsg::MessageAck(frame::MessageAck { .. })))
         .await;
     assert_eq!(error_code(&reply), None, "{reply:?}");
 }
@@ -165,12 +166,12 @@ async fn reconnecting_in_a_loop_is_closed_with_4008_once_the_read_budget_is_spen
             .expect("the upgrade is accepted");
         let first: ServerMsg = serde_json::from_str(&socket.recv_raw().await).unwrap();
         match first {
-            ServerMsg::RoomJoined { .. } => socket.leave().await,
-            ServerMsg::Error {
+            ServerMsg::RoomJoined(frame::RoomJoined { .. }) => socket.leave().await,
+            ServerMsg::Error(frame::Error {
                 code: ErrorCode::RateLimited,
                 retry_after,
                 ..
-            } => {
+            }) => {
                 assert!(retry_after.is_some_and(|ms| ms > 0));
                 assert_eq!(socket.closed_with().await, Some(close::READ_LIMITED));
                 assert!(attempt >= 5, "refused at connect {attempt}");
@@ -190,7 +191,10 @@ async fn an_old_wire_version_cannot_make_the_room_send_more_than_a_new_one() {
     // A version 1 socket: `join-room` sends it the whole snapshot each time, and is
     // budgeted all the same.
     let (mut old, frames) = Client::join_on_version(&server, "long", &bob, 1).await;
-    assert!(matches!(frames.first(), Some(ServerMsg::RoomJoined { .. })));
+    assert!(matches!(
+        frames.first(),
+        Some(ServerMsg::RoomJoined(frame::RoomJoined { .. }))
+    ));
     for i in 0..40 {
         let frame = ClientFrame {
             req_id: Some(format!("j{i}")),
@@ -219,7 +223,7 @@ async fn requests_an_older_socket_could_not_read_are_answered_with_the_version_t
     server.room(&ana, "lobby").await;
     for (version, msg, needs) in [
         (2, ClientMsg::ListMembers { after: None }, 3),
-        (3, ClientMsg::ListPins, 4),
+        (3, ClientMsg::ListPins {}, 4),
         (3, ClientMsg::ListBans { after: None }, 4),
     ] {
         let (mut old, _) = Client::join_on_version(&server, "lobby", &ana, version).await;
@@ -229,15 +233,15 @@ async fn requests_an_older_socket_could_not_read_are_answered_with_the_version_t
         };
         old.send_raw(&serde_json::to_string(&frame).unwrap()).await;
         match old
-            .answer(|m| matches!(m, ServerMsg::Pong | ServerMsg::Unknown(_)))
+            .answer(|m| matches!(m, ServerMsg::Pong(frame::Pong {}) | ServerMsg::Unknown(_)))
             .await
         {
-            ServerMsg::Error {
+            ServerMsg::Error(frame::Error {
                 code: ErrorCode::VersionRequired,
                 message,
                 req_id,
                 ..
-            } => {
+            }) => {
                 assert_eq!(req_id.as_deref(), Some("asked"));
                 assert!(message.contains(&format!("edgechat.v{needs}")), "{message}");
             }

@@ -9,6 +9,7 @@ use edgechat_e2e::{
     server::Server,
     socket::{Client, error_code},
 };
+use edgechat_protocol::frame;
 use edgechat_protocol::{ClientMsg, ErrorCode, RoomEvent, ServerMsg, Status, close};
 
 #[tokio::test]
@@ -33,8 +34,8 @@ async fn every_durable_write_is_rate_limited() {
     admin
         .send(&ClientMsg::text("lobby", "react to me", "a-1"))
         .await;
-    let ServerMsg::MessageAck { message_id, .. } = admin
-        .answer(|m| matches!(m, ServerMsg::MessageAck { .. }))
+    let ServerMsg::MessageAck(frame::MessageAck { message_id, .. }) = admin
+        .answer(|m| matches!(m, ServerMsg::MessageAck(frame::MessageAck { .. })))
         .await
     else {
         panic!("no ack")
@@ -76,11 +77,11 @@ async fn every_durable_write_is_rate_limited() {
     ] {
         admin.send(&refused).await;
         let reply = admin
-            .recv_until(|m| matches!(m, ServerMsg::Error { .. }))
+            .recv_until(|m| matches!(m, ServerMsg::Error(frame::Error { .. })))
             .await;
-        let ServerMsg::Error {
+        let ServerMsg::Error(frame::Error {
             code, retry_after, ..
-        } = reply
+        }) = reply
         else {
             unreachable!()
         };
@@ -93,9 +94,9 @@ async fn every_durable_write_is_rate_limited() {
         .await;
     assert!(matches!(
         admin
-            .answer(|m| matches!(m, ServerMsg::MessageAck { .. }))
+            .answer(|m| matches!(m, ServerMsg::MessageAck(frame::MessageAck { .. })))
             .await,
-        ServerMsg::MessageAck { .. }
+        ServerMsg::MessageAck(frame::MessageAck { .. })
     ));
 
     // Moderation: two, then refused, whatever the action.
@@ -123,7 +124,7 @@ async fn every_durable_write_is_rate_limited() {
         })
         .await;
     let reply = admin
-        .recv_until(|m| matches!(m, ServerMsg::Error { .. }))
+        .recv_until(|m| matches!(m, ServerMsg::Error(frame::Error { .. })))
         .await;
     assert_eq!(error_code(&reply), Some(ErrorCode::RateLimited));
 
@@ -141,7 +142,7 @@ async fn every_durable_write_is_rate_limited() {
         })
         .await;
     let reply = member
-        .recv_until(|m| matches!(m, ServerMsg::Error { .. }))
+        .recv_until(|m| matches!(m, ServerMsg::Error(frame::Error { .. })))
         .await;
     assert_eq!(error_code(&reply), Some(ErrorCode::RateLimited));
     member
@@ -149,9 +150,9 @@ async fn every_durable_write_is_rate_limited() {
         .await;
     assert!(matches!(
         member
-            .answer(|m| matches!(m, ServerMsg::MessageAck { .. }))
+            .answer(|m| matches!(m, ServerMsg::MessageAck(frame::MessageAck { .. })))
             .await,
-        ServerMsg::MessageAck { .. }
+        ServerMsg::MessageAck(frame::MessageAck { .. })
     ));
 }
 
@@ -173,7 +174,7 @@ async fn a_status_loop_is_refused_and_its_relay_coalesced() {
     let (mut inbox, _) = Client::inbox(&server, &ana).await;
     // Coming online reaches the room at once.
     watcher
-        .recv_until_any(|m| matches!(m, ServerMsg::UserStatus { user_id, status: Status::Online, .. } if *user_id == ana.user_id))
+        .recv_until_any(|m| matches!(m, ServerMsg::UserStatus(frame::UserStatus { user_id, status: Status::Online, .. }) if *user_id == ana.user_id))
         .await;
 
     let started = Instant::now();
@@ -190,11 +191,11 @@ async fn a_status_loop_is_refused_and_its_relay_coalesced() {
     let mut shown = 0;
     while shown + refused < 10 {
         match inbox.recv_any().await {
-            ServerMsg::Error {
+            ServerMsg::Error(frame::Error {
                 code: ErrorCode::RateLimited,
                 ..
-            } => refused += 1,
-            ServerMsg::UserStatus { .. } => shown += 1,
+            }) => refused += 1,
+            ServerMsg::UserStatus(frame::UserStatus { .. }) => shown += 1,
             _ => {}
         }
     }
@@ -207,9 +208,9 @@ async fn a_status_loop_is_refused_and_its_relay_coalesced() {
     while Instant::now() < deadline {
         let left = deadline.saturating_duration_since(Instant::now());
         match tokio::time::timeout(left, watcher.recv_any()).await {
-            Ok(ServerMsg::UserStatus {
+            Ok(ServerMsg::UserStatus(frame::UserStatus {
                 user_id, status, ..
-            }) if user_id == ana.user_id => {
+            })) if user_id == ana.user_id => {
                 heard.push((status, started.elapsed()));
             }
             Ok(_) => {}

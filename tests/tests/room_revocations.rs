@@ -11,6 +11,7 @@ use edgechat_e2e::{
     socket::{Client, error_code},
     wait::{self, eventually},
 };
+use edgechat_protocol::frame;
 use edgechat_protocol::{ClientMsg, NotificationKind, RoomEvent, ServerMsg, close};
 use serde_json::json;
 
@@ -62,7 +63,7 @@ async fn a_removed_users_socket_is_not_served_after_a_reload() {
         .send(&ClientMsg::text("vault", "after the kick", "a-1"))
         .await;
     admin
-        .answer(|m| matches!(m, ServerMsg::MessageAck { .. }))
+        .answer(|m| matches!(m, ServerMsg::MessageAck(frame::MessageAck { .. })))
         .await;
     let (frames, code) = kicked.closed_with_frames().await;
     assert!(
@@ -109,7 +110,7 @@ async fn a_ban_reaches_d1_while_messages_wait_and_fail() {
     }
     let mut acked = 0;
     while acked < MESSAGES {
-        if let ServerMsg::MessageAck { .. } = admin.recv().await {
+        if let ServerMsg::MessageAck(frame::MessageAck { .. }) = admin.recv().await {
             acked += 1;
         }
     }
@@ -203,16 +204,16 @@ async fn a_message_notifies_more_than_a_hundred_members() {
         .send(&ClientMsg::text("town", "hello everyone", "a-1"))
         .await;
     admin
-        .answer(|m| matches!(m, ServerMsg::MessageAck { .. }))
+        .answer(|m| matches!(m, ServerMsg::MessageAck(frame::MessageAck { .. })))
         .await;
     for (person, inbox) in people.iter().zip(&mut inboxes) {
         let told = inbox
             .recv_until_any(|m| {
-                matches!(m, ServerMsg::Notification { room_id, kind: NotificationKind::Unread, .. } if room_id == "town")
+                matches!(m, ServerMsg::Notification(frame::Notification { room_id, kind: NotificationKind::Unread, .. }) if room_id == "town")
             })
             .await;
         assert!(
-            matches!(told, ServerMsg::Notification { .. }),
+            matches!(told, ServerMsg::Notification(frame::Notification { .. })),
             "{}",
             person.username
         );

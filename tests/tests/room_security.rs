@@ -6,6 +6,7 @@ use edgechat_e2e::{
     server::Server,
     socket::{Client, error_code},
 };
+use edgechat_protocol::frame;
 use edgechat_protocol::{ClientMsg, ErrorCode, RoomEvent, ServerMsg, close};
 use serde_json::json;
 
@@ -79,7 +80,7 @@ async fn a_public_room_cannot_pre_empt_a_direct_room() {
         .send(&ClientMsg::text(&direct, "just us", "a-1"))
         .await;
     ana_socket
-        .answer(|m| matches!(m, ServerMsg::MessageAck { .. }))
+        .answer(|m| matches!(m, ServerMsg::MessageAck(frame::MessageAck { .. })))
         .await;
 
     // Mallory's public room at the old id is not passed off as theirs, and Mallory

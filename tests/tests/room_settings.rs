@@ -6,6 +6,7 @@ use edgechat_e2e::{
     server::Server,
     socket::{Client, error_code},
 };
+use edgechat_protocol::frame;
 use edgechat_protocol::{ClientMsg, ErrorCode, PING_FRAME, PONG_FRAME, RoomEvent, ServerMsg};
 
 fn update(name: Option<&str>, topic: Option<&str>, capacity: Option<u32>) -> ClientMsg {
@@ -81,7 +82,7 @@ async fn a_rename_and_a_topic_reach_members_the_directory_and_the_next_join() {
     drop(bob);
     let carol_account = server.register("Carol").await;
     let (_carol, frames) = Client::join_since(&server, "lobby", &carol_account, None).await;
-    let Some(ServerMsg::RoomJoined { room, .. }) = frames.first() else {
+    let Some(ServerMsg::RoomJoined(frame::RoomJoined { room, .. })) = frames.first() else {
         panic!("no room-joined in {frames:?}")
     };
     assert_eq!(
@@ -109,8 +110,8 @@ async fn admins_read_the_ban_list_and_everyone_the_pins() {
 
     ana.send(&ClientMsg::text("lobby", "Read this first", "a-1"))
         .await;
-    let ServerMsg::MessageAck { message_id, .. } = ana
-        .recv_until(|m| matches!(m, ServerMsg::MessageAck { .. }))
+    let ServerMsg::MessageAck(frame::MessageAck { message_id, .. }) = ana
+        .recv_until(|m| matches!(m, ServerMsg::MessageAck(frame::MessageAck { .. })))
         .await
     else {
         unreachable!()
@@ -123,10 +124,10 @@ async fn admins_read_the_ban_list_and_everyone_the_pins() {
     assert!(cy.closed_with().await.is_some(), "the banned socket closes");
 
     ana.send(&ClientMsg::ListBans { after: None }).await;
-    let ServerMsg::BanPage {
+    let ServerMsg::BanPage(frame::BanPage {
         users, has_more, ..
-    } = ana
-        .recv_until(|m| matches!(m, ServerMsg::BanPage { .. }))
+    }) = ana
+        .recv_until(|m| matches!(m, ServerMsg::BanPage(frame::BanPage { .. })))
         .await
     else {
         unreachable!()
@@ -145,9 +146,9 @@ async fn admins_read_the_ban_list_and_everyone_the_pins() {
     let refused = bob.recv_until(|m| error_code(m).is_some()).await;
     assert_eq!(error_code(&refused), Some(ErrorCode::Forbidden));
 
-    bob.send(&ClientMsg::ListPins).await;
-    let ServerMsg::PinList { messages, .. } = bob
-        .recv_until(|m| matches!(m, ServerMsg::PinList { .. }))
+    bob.send(&ClientMsg::ListPins {}).await;
+    let ServerMsg::PinList(frame::PinList { messages, .. }) = bob
+        .recv_until(|m| matches!(m, ServerMsg::PinList(frame::PinList { .. })))
         .await
     else {
         unreachable!()

@@ -5,11 +5,12 @@ use edgechat_e2e::{
     server::Server,
     socket::{Client, attempt_upgrade},
 };
+use edgechat_protocol::frame;
 use edgechat_protocol::{ClientMsg, ErrorCode, PING_FRAME, PONG_FRAME, RoomEvent, ServerMsg};
 
 fn assert_error(msg: &ServerMsg, expected: ErrorCode) {
     match msg {
-        ServerMsg::Error { code, .. } => assert_eq!(*code, expected, "{msg:?}"),
+        ServerMsg::Error(frame::Error { code, .. }) => assert_eq!(*code, expected, "{msg:?}"),
         other => panic!("expected a {expected:?} error, got {other:?}"),
     }
 }
@@ -25,11 +26,11 @@ async fn two_clients_exchange_messages_through_a_room() {
     ana.send(&ClientMsg::text("lobby", "hello Bob", "a-1"))
         .await;
     let ack = ana
-        .recv_until(|m| matches!(m, ServerMsg::MessageAck { .. }))
+        .recv_until(|m| matches!(m, ServerMsg::MessageAck(frame::MessageAck { .. })))
         .await;
-    let ServerMsg::MessageAck {
+    let ServerMsg::MessageAck(frame::MessageAck {
         client_msg_id, seq, ..
-    } = ack
+    }) = ack
     else {
         unreachable!()
     };
@@ -70,7 +71,7 @@ async fn rooms_are_separate() {
     ana.recv_until(|m| matches!(m, ServerMsg::Event(RoomEvent::NewMessage(_))))
         .await;
     // Bob's next frame is the answer to his own ping, not Ana's message.
-    bob.send(&ClientMsg::Ping).await;
+    bob.send(&ClientMsg::Ping {}).await;
     assert_eq!(bob.recv_raw().await, PONG_FRAME);
 }
 
@@ -88,7 +89,9 @@ async fn bad_frames_get_error_events_and_the_socket_stays_usable() {
         .await;
     let unknown = ana.recv().await;
     assert_error(&unknown, ErrorCode::UnknownType);
-    assert!(matches!(&unknown, ServerMsg::Error { req_id: Some(r), .. } if r == "r-1"));
+    assert!(
+        matches!(&unknown, ServerMsg::Error(frame::Error { req_id: Some(r), .. }) if r == "r-1")
+    );
 
     ana.send_raw(r#"{"type":"send-message","roomId":"lobby"}"#)
         .await;
@@ -103,7 +106,10 @@ async fn bad_frames_get_error_events_and_the_socket_stays_usable() {
     ana.send(&ClientMsg::text("lobby", "still here", "a-1"))
         .await;
     let ack = ana.recv().await;
-    assert!(matches!(ack, ServerMsg::MessageAck { .. }), "{ack:?}");
+    assert!(
+        matches!(ack, ServerMsg::MessageAck(frame::MessageAck { .. })),
+        "{ack:?}"
+    );
 }
 
 #[tokio::test]
@@ -125,7 +131,10 @@ async fn limits_come_from_vars() {
     assert_error(&ana.recv().await, ErrorCode::TooLarge);
 
     ana.send(&ClientMsg::text("lobby", "short", "a-3")).await;
-    assert!(matches!(ana.recv().await, ServerMsg::MessageAck { .. }));
+    assert!(matches!(
+        ana.recv().await,
+        ServerMsg::MessageAck(frame::MessageAck { .. })
+    ));
 }
 
 #[tokio::test]
@@ -200,7 +209,7 @@ async fn seqs_continue_after_the_server_restarts_on_the_same_state() {
             .send(&ClientMsg::text("lobby", "before", "a-1"))
             .await;
         match client.recv().await {
-            ServerMsg::MessageAck { seq, .. } => (seq, ana),
+            ServerMsg::MessageAck(frame::MessageAck { seq, .. }) => (seq, ana),
             other => panic!("{other:?}"),
         }
     };
@@ -208,7 +217,7 @@ async fn seqs_continue_after_the_server_restarts_on_the_same_state() {
     let mut client = Client::join(&server, "lobby", &ana).await;
     client.send(&ClientMsg::text("lobby", "after", "a-2")).await;
     match client.recv().await {
-        ServerMsg::MessageAck { seq, .. } => assert_eq!(seq, first_seq + 1),
+        ServerMsg::MessageAck(frame::MessageAck { seq, .. }) => assert_eq!(seq, first_seq + 1),
         other => panic!("{other:?}"),
     }
 }
@@ -229,11 +238,11 @@ async fn a_joiner_gets_one_page_of_members_and_pages_the_rest() {
     let zed = server.register("Zed").await;
     members.push(zed.user_id.clone());
     let (mut client, frames) = Client::join_since(&server, "big", &zed, None).await;
-    let Some(ServerMsg::RoomJoined {
+    let Some(ServerMsg::RoomJoined(frame::RoomJoined {
         users,
         member_count,
         ..
-    }) = frames.first()
+    })) = frames.first()
     else {
         panic!("room-joined first: {frames:?}")
     };
@@ -249,10 +258,10 @@ async fn a_joiner_gets_one_page_of_members_and_pages_the_rest() {
                 after: Some(cursor),
             })
             .await;
-        let ServerMsg::MemberPage {
+        let ServerMsg::MemberPage(frame::MemberPage {
             users, has_more, ..
-        } = client
-            .recv_until(|m| matches!(m, ServerMsg::MemberPage { .. }))
+        }) = client
+            .recv_until(|m| matches!(m, ServerMsg::MemberPage(frame::MemberPage { .. })))
             .await
         else {
             unreachable!()

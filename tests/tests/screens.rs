@@ -7,6 +7,7 @@
 use std::path::PathBuf;
 
 use edgechat_e2e::{browser::Browser, files::png, repo_root, server::Server, socket::Client};
+use edgechat_protocol::frame;
 use edgechat_protocol::{ClientMsg, Role, RoomEvent, ServerMsg};
 
 fn out_dir() -> PathBuf {
@@ -66,10 +67,10 @@ async fn the_main_screens_at_desktop_and_phone_width_in_light_and_dark() {
         })
         .await;
         let ack = bob
-            .recv_until(|m| matches!(m, ServerMsg::MessageAck { .. }))
+            .recv_until(|m| matches!(m, ServerMsg::MessageAck(frame::MessageAck { .. })))
             .await;
         // The first message is pinned, for the settings panel's pins.
-        if let (0, ServerMsg::MessageAck { message_id, .. }) = (i, ack) {
+        if let (0, ServerMsg::MessageAck(frame::MessageAck { message_id, .. })) = (i, ack) {
             bob.send(&ClientMsg::PinMessage { message_id }).await;
         }
     }

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use edgechat_e2e::{account::Session, server::Server, socket::Client, wait};
+use edgechat_protocol::frame;
 use edgechat_protocol::{ClientMsg, ServerMsg};
 use serde_json::{Value, json};
 
@@ -29,10 +30,10 @@ async fn search_until(server: &Server, who: &Session, query: &str, count: usize)
 async fn say(client: &mut Client, room: &str, text: &str, id: &str) -> String {
     client.send(&ClientMsg::text(room, text, id)).await;
     match client
-        .recv_until(|m| matches!(m, ServerMsg::MessageAck { .. }))
+        .recv_until(|m| matches!(m, ServerMsg::MessageAck(frame::MessageAck { .. })))
         .await
     {
-        ServerMsg::MessageAck { message_id, .. } => message_id,
+        ServerMsg::MessageAck(frame::MessageAck { message_id, .. }) => message_id,
         _ => unreachable!(),
     }
 }

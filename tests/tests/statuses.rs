@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
 use edgechat_e2e::{server::Server, socket::Client, wait::eventually};
+use edgechat_protocol::frame;
 use edgechat_protocol::{ClientMsg, RoomEvent, RoomUser, ServerMsg, Status};
 use serde_json::json;
 
@@ -16,7 +17,7 @@ async fn listed(
 ) -> RoomUser {
     let (_client, frames) = Client::join_since(server, room, viewer, None).await;
     match frames.first() {
-        Some(ServerMsg::RoomJoined { users, .. }) => users
+        Some(ServerMsg::RoomJoined(frame::RoomJoined { users, .. })) => users
             .iter()
             .find(|u| u.user_id == user_id)
             .cloned()
@@ -52,7 +53,7 @@ async fn a_status_text_set_in_the_profile_outlives_reloads_and_reaches_rooms_and
     );
     // The room hears it from the inbox, and keeps it for those who open it later.
     bob_room
-        .recv_until_any(|m| matches!(m, ServerMsg::UserStatus { user_id, status_text: Some(t), .. } if *user_id == ana.user_id && t == "on call"))
+        .recv_until_any(|m| matches!(m, ServerMsg::UserStatus(frame::UserStatus { user_id, status_text: Some(t), .. }) if *user_id == ana.user_id && t == "on call"))
         .await;
 
     // A reload (the inbox socket closes and opens again) and a later visit after the
@@ -95,10 +96,10 @@ async fn a_member_who_chose_to_appear_away_shows_away_to_whoever_opens_the_room_
     assert!(
         frames.iter().any(|m| matches!(
             m,
-            ServerMsg::UserStatus {
+            ServerMsg::UserStatus(frame::UserStatus {
                 status: Status::Away,
                 ..
-            }
+            })
         )),
         "{frames:?}"
     );
@@ -155,7 +156,7 @@ async fn search_finds_an_author_by_account_name_or_id_and_dates_each_hit() {
     ] {
         client.send(&ClientMsg::text("lobby", text, id)).await;
         client
-            .recv_until(|m| matches!(m, ServerMsg::MessageAck { .. }))
+            .recv_until(|m| matches!(m, ServerMsg::MessageAck(frame::MessageAck { .. })))
             .await;
     }
     let authors = async |from: &str| -> Vec<(String, u64)> {

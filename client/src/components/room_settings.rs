@@ -26,7 +26,7 @@ pub fn RoomSettings(chat: Chat, open: Signal<bool>) -> Element {
     // Asked once per opening: the pins for all, the bans for admins.
     let asker = chat.clone();
     use_hook(move || {
-        asker.act(ClientMsg::ListPins);
+        asker.act(ClientMsg::ListPins {});
         if admin {
             let mut state = asker.state;
             state.write().reload_bans();

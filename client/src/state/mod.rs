@@ -14,6 +14,7 @@ pub use settings::Settings;
 
 use std::collections::BTreeMap;
 
+use edgechat_protocol::frame;
 use edgechat_protocol::{Id, Message, Millis, Role, RoomEvent, RoomUser, Seq, ServerMsg};
 
 /// The state of the room socket, shown in the connection banner.
@@ -113,7 +114,7 @@ impl ChatState {
             self.seen = self.seen.max(seq);
         }
         match msg {
-            ServerMsg::RoomJoined {
+            ServerMsg::RoomJoined(frame::RoomJoined {
                 room_id,
                 users,
                 member_count,
@@ -126,7 +127,7 @@ impl ChatState {
                 room,
                 slow_mode,
                 ..
-            } if room_id == self.room => {
+            }) if room_id == self.room => {
                 self.settings.info = Some(room);
                 self.settings.slow_mode = slow_mode;
                 // The first join sets the divider; a reconnect keeps it where it was.
@@ -152,75 +153,77 @@ impl ChatState {
                     self.insert(message);
                 }
             }
-            ServerMsg::Resync { room_id, .. } if room_id == self.room => {
+            ServerMsg::Resync(frame::Resync { room_id, .. }) if room_id == self.room => {
                 self.messages.clear();
                 self.seen = 0;
             }
-            ServerMsg::HistoryPage {
+            ServerMsg::HistoryPage(frame::HistoryPage {
                 room_id,
                 messages,
                 has_more,
                 ..
-            } if room_id == self.room => {
+            }) if room_id == self.room => {
                 self.has_more = has_more;
                 for message in messages {
                     self.insert(message);
                 }
             }
-            ServerMsg::MemberPage {
+            ServerMsg::MemberPage(frame::MemberPage {
                 room_id,
                 users,
                 has_more,
                 ..
-            } if room_id == self.room => self.member_page(users, has_more),
-            ServerMsg::BanPage {
+            }) if room_id == self.room => self.member_page(users, has_more),
+            ServerMsg::BanPage(frame::BanPage {
                 room_id,
                 users,
                 has_more,
                 ..
-            } if room_id == self.room => self.settings.banned(users, has_more),
-            ServerMsg::PinList {
+            }) if room_id == self.room => self.settings.banned(users, has_more),
+            ServerMsg::PinList(frame::PinList {
                 room_id, messages, ..
-            } if room_id == self.room => self.settings.pins = Some(messages),
-            ServerMsg::MessageAck { client_msg_id, .. } => {
+            }) if room_id == self.room => self.settings.pins = Some(messages),
+            ServerMsg::MessageAck(frame::MessageAck { client_msg_id, .. }) => {
                 self.pending.retain(|p| p.client_msg_id != client_msg_id);
                 self.settled.insert(client_msg_id);
                 self.last_error = None;
             }
-            ServerMsg::TypingIndicator {
+            ServerMsg::TypingIndicator(frame::TypingIndicator {
                 room_id,
                 user_id,
                 username,
                 is_typing,
                 expires_at,
-            } if room_id == self.room && user_id != self.me => {
+            }) if room_id == self.room && user_id != self.me => {
                 if is_typing {
                     self.typing.insert(user_id, (username, expires_at));
                 } else {
                     self.typing.remove(&user_id);
                 }
             }
-            ServerMsg::OnlineUsers { room_id, user_ids } if room_id == self.room => {
+            ServerMsg::OnlineUsers(frame::OnlineUsers { room_id, user_ids })
+                if room_id == self.room =>
+            {
                 self.online_now(user_ids)
             }
-            ServerMsg::PresenceChanged {
+            ServerMsg::PresenceChanged(frame::PresenceChanged {
                 room_id,
                 online,
                 offline,
-            } if room_id == self.room => self.came_and_went(online, offline),
-            ServerMsg::UserStatus {
+            }) if room_id == self.room => self.came_and_went(online, offline),
+            ServerMsg::UserStatus(frame::UserStatus {
                 user_id,
                 status,
                 last_seen,
                 status_text,
-            } => self.status(&user_id, status, last_seen, status_text),
-            ServerMsg::ReadReceipt { user_id, seq } => {
+            }) => self.status(&user_id, status, last_seen, status_text),
+            ServerMsg::ReadReceipt(frame::ReadReceipt { user_id, seq }) => {
                 let mark = self.read_marks.entry(user_id).or_default();
                 *mark = (*mark).max(seq);
             }
-            ServerMsg::Error {
+            ServerMsg::Error(frame::Error {
                 message, req_id, ..
-            } => {
+            }) => {
                 // A refused send (it carries its client id as `reqId`) leaves the
                 // outbox: it would be refused again, or posted much later as a surprise.
                 // Its text goes back to the composer. Any code, `unknown` included, shows
@@ -236,20 +239,20 @@ impl ChatState {
             }
             ServerMsg::Event(event) => self.apply_event(event),
             // Another room's frames, the user's own typing, and the inbox socket's.
-            ServerMsg::RoomJoined { .. }
-            | ServerMsg::Resync { .. }
-            | ServerMsg::HistoryPage { .. }
-            | ServerMsg::MemberPage { .. }
-            | ServerMsg::BanPage { .. }
-            | ServerMsg::PinList { .. }
-            | ServerMsg::TypingIndicator { .. }
-            | ServerMsg::OnlineUsers { .. }
-            | ServerMsg::PresenceChanged { .. }
-            | ServerMsg::Connected { .. }
-            | ServerMsg::Authenticated { .. }
-            | ServerMsg::RoomCreated { .. }
-            | ServerMsg::Notification { .. }
-            | ServerMsg::Pong => {}
+            ServerMsg::RoomJoined(frame::RoomJoined { .. })
+            | ServerMsg::Resync(frame::Resync { .. })
+            | ServerMsg::HistoryPage(frame::HistoryPage { .. })
+            | ServerMsg::MemberPage(frame::MemberPage { .. })
+            | ServerMsg::BanPage(frame::BanPage { .. })
+            | ServerMsg::PinList(frame::PinList { .. })
+            | ServerMsg::TypingIndicator(frame::TypingIndicator { .. })
+            | ServerMsg::OnlineUsers(frame::OnlineUsers { .. })
+            | ServerMsg::PresenceChanged(frame::PresenceChanged { .. })
+            | ServerMsg::Connected(frame::Connected { .. })
+            | ServerMsg::Authenticated(frame::Authenticated { .. })
+            | ServerMsg::RoomCreated(frame::RoomCreated { .. })
+            | ServerMsg::Notification(frame::Notification { .. })
+            | ServerMsg::Pong(frame::Pong {}) => {}
             // A type from a newer server: nothing here knows what it means.
             ServerMsg::Unknown(_) => {}
         }

@@ -48,6 +48,7 @@ impl ChatState {
 #[cfg(test)]
 mod tests {
     use edgechat_protocol::ServerMsg;
+    use edgechat_protocol::frame;
 
     use super::*;
 
@@ -85,16 +86,16 @@ mod tests {
         ];
         assert_eq!(state.read_receipt(), None);
         for (user, seq) in [("bob", 2), ("cyd", 3)] {
-            state.apply(ServerMsg::ReadReceipt {
+            state.apply(ServerMsg::ReadReceipt(frame::ReadReceipt {
                 user_id: user.into(),
                 seq,
-            });
+            }));
         }
         assert_eq!(state.read_receipt(), Some((2, 2)), "seq 4 unread by anyone");
-        state.apply(ServerMsg::ReadReceipt {
+        state.apply(ServerMsg::ReadReceipt(frame::ReadReceipt {
             user_id: "bob".into(),
             seq: 4,
-        });
+        }));
         assert_eq!(state.read_receipt(), Some((4, 1)));
     }
 

@@ -105,6 +105,7 @@ impl Settings {
 
 #[cfg(test)]
 mod tests {
+    use edgechat_protocol::frame;
     use edgechat_protocol::{Role, ServerMsg};
 
     use super::*;
@@ -139,14 +140,14 @@ mod tests {
         let mut state = ChatState::for_user("r", "ana");
         event(&mut state, RoomEvent::NewMessage(message(1, "first")));
         event(&mut state, RoomEvent::NewMessage(message(2, "second")));
-        state.apply(ServerMsg::PinList {
+        state.apply(ServerMsg::PinList(frame::PinList {
             room_id: "r".into(),
             messages: vec![Message {
                 pinned: true,
                 ..message(2, "second")
             }],
             req_id: None,
-        });
+        }));
         event(
             &mut state,
             RoomEvent::MessagePinned {
@@ -202,7 +203,7 @@ mod tests {
                 seq: 1,
             },
         );
-        state.apply(ServerMsg::BanPage {
+        state.apply(ServerMsg::BanPage(frame::BanPage {
             room_id: "r".into(),
             users: vec![BannedUser {
                 user_id: "zed".into(),
@@ -210,7 +211,7 @@ mod tests {
             }],
             has_more: false,
             req_id: None,
-        });
+        }));
         event(
             &mut state,
             RoomEvent::UserBanned {

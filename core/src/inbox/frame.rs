@@ -4,6 +4,7 @@ use edgechat_protocol::{ClientMsg, ErrorCode, Millis, ServerMsg};
 
 use super::{Inbox, InboxEffect};
 use crate::{ConnId, decode::decode_frame};
+use edgechat_protocol::frame;
 
 impl Inbox {
     /// One text frame from a socket of the inbox: a ping, a status, a room to create, a
@@ -20,9 +21,9 @@ impl Inbox {
             Err(rejection) => return error(rejection.code, &rejection.message, rejection.req_id),
         };
         match frame.msg {
-            ClientMsg::Ping => vec![InboxEffect::Send {
+            ClientMsg::Ping {} => vec![InboxEffect::Send {
                 conn,
-                msg: ServerMsg::Pong,
+                msg: ServerMsg::Pong(frame::Pong {}),
             }],
             ClientMsg::StatusChange {
                 status,
@@ -31,12 +32,12 @@ impl Inbox {
                 if let Err(wait) = self.spend_status(now) {
                     return vec![InboxEffect::Send {
                         conn,
-                        msg: ServerMsg::Error {
+                        msg: ServerMsg::Error(frame::Error {
                             code: ErrorCode::RateLimited,
                             message: "too many status changes; slow down".into(),
                             req_id: frame.req_id,
                             retry_after: Some(wait),
-                        },
+                        }),
                     }];
                 }
                 let text = match status_text

@@ -6,6 +6,7 @@ mod lifecycle;
 
 use std::collections::VecDeque;
 
+use edgechat_protocol::frame as wire;
 use edgechat_protocol::{
     Id, Millis, NotificationKind, PROTOCOL_VERSION, ServerMsg, Status,
     push::{PushKind, PushMessage},
@@ -181,12 +182,12 @@ impl Inbox {
 
     /// The user's status as a `user-status` event.
     pub fn status_event(&self) -> ServerMsg {
-        ServerMsg::UserStatus {
+        ServerMsg::UserStatus(wire::UserStatus {
             user_id: self.user_id.clone(),
             status: self.presence.status,
             last_seen: self.presence.last_seen,
             status_text: self.presence.status_text.clone(),
-        }
+        })
     }
 
     /// When the rooms are next told, if a status waits for them.
@@ -246,9 +247,9 @@ impl Inbox {
                 self.left_at = None;
                 let mut effects = vec![InboxEffect::Send {
                     conn: conn.clone(),
-                    msg: ServerMsg::Connected {
+                    msg: ServerMsg::Connected(wire::Connected {
                         protocol_version: version.clamp(1, PROTOCOL_VERSION),
-                    },
+                    }),
                 }];
                 effects.extend(self.cap_sockets(&user_id, now));
                 if self.presence.status == Status::Offline {
@@ -313,14 +314,14 @@ impl Inbox {
     /// group conversation (an unread notification that names its sender), when no socket
     /// of the user's is open to show it, once per message and within the push budget.
     fn push_for(&mut self, msg: &ServerMsg, now: Millis) -> Option<PushMessage> {
-        let ServerMsg::Notification {
+        let ServerMsg::Notification(wire::Notification {
             room_id,
             kind,
             message_id: Some(message_id),
             from: Some(from),
             excerpt,
             ..
-        } = msg
+        }) = msg
         else {
             return None;
         };

@@ -4,6 +4,7 @@ use edgechat_protocol::{ErrorCode, Millis, Role, RoomEvent, Seq, ServerMsg, Stat
 
 use super::{Budget, ConnId, Effect, Identity, Outcome, Refusal, Room};
 use crate::store::{Sql, StoreError};
+use edgechat_protocol::frame;
 
 impl<S: Sql> Room<S> {
     /// Opening a room's socket joins the room: a banned user, or a stranger to a room that
@@ -139,12 +140,12 @@ impl<S: Sql> Room<S> {
         self.store
             .set_status(&who.user_id, status, Some(self.now), text)?;
         Ok(vec![Effect::Broadcast {
-            msg: ServerMsg::UserStatus {
+            msg: ServerMsg::UserStatus(frame::UserStatus {
                 user_id: who.user_id.clone(),
                 status,
                 last_seen: Some(self.now),
                 status_text: who.status_text.clone(),
-            },
+            }),
             // The joiner's first frame is `room-joined`, which carries it.
             except: Some(conn.to_owned()),
         }])
@@ -226,10 +227,10 @@ impl<S: Sql> Room<S> {
                 effects.extend(events.into_iter().map(|e| send(e.into())));
             }
             Some(None) => {
-                effects.push(send(ServerMsg::Resync {
+                effects.push(send(ServerMsg::Resync(frame::Resync {
                     room_id: self.info.room_id.clone(),
                     head_seq: self.head,
-                }));
+                })));
                 effects.push(send(self.room_joined(who, true, None)?));
             }
             None => effects.push(send(self.room_joined(who, true, None)?)),

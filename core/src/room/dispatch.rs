@@ -7,6 +7,7 @@ use crate::{
     decode::decode_frame,
     store::{Sql, StoreError},
 };
+use edgechat_protocol::frame;
 
 impl<S: Sql> Room<S> {
     /// Handles one command as one atomic step: every write it makes (events, state
@@ -168,7 +169,7 @@ impl<S: Sql> Room<S> {
                 | ClientMsg::LoadHistory { .. }
                 | ClientMsg::ListMembers { .. }
                 | ClientMsg::ListBans { .. }
-                | ClientMsg::ListPins
+                | ClientMsg::ListPins {}
         );
         if read {
             self.check_budget(&who.user_id, Budget::Reads, now)?;
@@ -189,9 +190,9 @@ impl<S: Sql> Room<S> {
         now: Millis,
     ) -> Outcome {
         match msg {
-            ClientMsg::Ping => Ok(vec![Effect::Send {
+            ClientMsg::Ping {} => Ok(vec![Effect::Send {
                 conn: conn.to_owned(),
-                msg: ServerMsg::Pong,
+                msg: ServerMsg::Pong(frame::Pong {}),
             }]),
             ClientMsg::Authenticate { token } => Ok(vec![Effect::Authenticate {
                 conn: conn.to_owned(),
@@ -276,7 +277,7 @@ impl<S: Sql> Room<S> {
                 false,
             ),
             ClientMsg::ListBans { after } => self.ban_page(conn, who, after.as_deref(), req_id),
-            ClientMsg::ListPins => self.pin_list(conn, req_id),
+            ClientMsg::ListPins {} => self.pin_list(conn, req_id),
             ClientMsg::InviteUser { user_id } => {
                 // Checked here, then again once the door has looked the invitee up.
                 self.invite(who, &user_id, None)?;

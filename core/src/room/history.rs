@@ -9,6 +9,7 @@ use crate::{
     limits::{MAX_HISTORY_PAGE, MAX_MEMBER_PAGE},
     store::{Member, Sql, StoreError},
 };
+use edgechat_protocol::frame;
 
 /// The wire version from which `room-joined` lists one page of the members.
 const PAGED_MEMBERS: u32 = 3;
@@ -60,7 +61,7 @@ impl<S: Sql> Room<S> {
         } else {
             Vec::new()
         };
-        Ok(ServerMsg::RoomJoined {
+        Ok(ServerMsg::RoomJoined(frame::RoomJoined {
             room_id: self.info.room_id.clone(),
             room: self.info.clone(),
             users,
@@ -73,7 +74,7 @@ impl<S: Sql> Room<S> {
             read_marks,
             slow_mode: self.store.slow_mode()?,
             req_id,
-        })
+        }))
     }
 
     /// `list-members`: the next page of members by id.
@@ -89,7 +90,7 @@ impl<S: Sql> Room<S> {
         let online = self.online();
         Ok(vec![Effect::Send {
             conn: conn.to_owned(),
-            msg: ServerMsg::MemberPage {
+            msg: ServerMsg::MemberPage(frame::MemberPage {
                 room_id: self.info.room_id.clone(),
                 users: members
                     .into_iter()
@@ -97,7 +98,7 @@ impl<S: Sql> Room<S> {
                     .collect(),
                 has_more,
                 req_id,
-            },
+            }),
         }])
     }
 
@@ -124,12 +125,12 @@ impl<S: Sql> Room<S> {
         let (messages, has_more) = self.store.messages_before(before_seq, self.page(limit))?;
         Ok(vec![Effect::Send {
             conn: conn.to_owned(),
-            msg: ServerMsg::HistoryPage {
+            msg: ServerMsg::HistoryPage(frame::HistoryPage {
                 room_id: self.info.room_id.clone(),
                 messages,
                 has_more,
                 req_id,
-            },
+            }),
         }])
     }
 
@@ -168,10 +169,10 @@ impl<S: Sql> Room<S> {
         }
         self.store.save_read_mark(&who.user_id, seq)?;
         Ok(vec![Effect::Broadcast {
-            msg: ServerMsg::ReadReceipt {
+            msg: ServerMsg::ReadReceipt(frame::ReadReceipt {
                 user_id: who.user_id.clone(),
                 seq,
-            },
+            }),
             except: None,
         }])
     }

@@ -4,6 +4,7 @@ use edgechat_protocol::{ErrorCode, Id, Message, Millis, RoomEvent, ServerMsg};
 
 use super::{Budget, Effect, Identity, Outcome, Rank, Refusal, Room, presence::muted};
 use crate::{ids, store::Sql, text};
+use edgechat_protocol::frame;
 
 /// A `send-message` as the client wrote it.
 pub(super) struct Draft {
@@ -27,12 +28,12 @@ impl<S: Sql> Room<S> {
         let room_id = self.info.room_id.clone();
         let ack = |seq| Effect::Send {
             conn: conn.to_owned(),
-            msg: ServerMsg::MessageAck {
+            msg: ServerMsg::MessageAck(frame::MessageAck {
                 req_id: req_id.clone(),
                 client_msg_id: draft.client_msg_id.clone(),
                 message_id: ids::message_id(&room_id, seq),
                 seq,
-            },
+            }),
         };
         let sender = self.store.sender(&who.user_id, &draft.client_msg_id)?;
         if let Some(seq) = sender.sent {

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use super::{LIVE_COUNTS, Room};
 use crate::store::{Newest, Sql, StoreError};
+use edgechat_protocol::frame;
 use edgechat_protocol::{Id, Message, NotificationKind, RoomKind, Seq, ServerMsg};
 
 /// How much of a message a notification quotes, in characters.
@@ -40,9 +41,9 @@ impl<S: Sql> Room<S> {
         let sql = self.store.sql().clone();
         sql.atomically(|| {
             for user_id in batch.welcomed {
-                let created = ServerMsg::RoomCreated {
+                let created = ServerMsg::RoomCreated(frame::RoomCreated {
                     room: self.info.clone(),
-                };
+                });
                 self.store.owe_events(user_id, &[created])?;
             }
             // In a conversation (direct or group) the newest message from someone else
@@ -70,7 +71,7 @@ impl<S: Sql> Room<S> {
                 if here.contains(user_id) || *user_id == message.user_id {
                     continue;
                 }
-                let mention = ServerMsg::Notification {
+                let mention = ServerMsg::Notification(frame::Notification {
                     room_id: self.info.room_id.clone(),
                     kind: NotificationKind::Mention,
                     seq: message.seq,
@@ -78,7 +79,7 @@ impl<S: Sql> Room<S> {
                     from: Some(message.username.clone()),
                     excerpt: Some(excerpt(&message.text)),
                     unread_count: None,
-                };
+                });
                 self.store.owe_events(user_id, &[mention])?;
             }
             Ok(())
@@ -127,7 +128,7 @@ impl<S: Sql> Room<S> {
             {
                 let count = self.store.unread_count(&owed.user_id)?;
                 if count > 0 {
-                    let unread = ServerMsg::Notification {
+                    let unread = ServerMsg::Notification(frame::Notification {
                         room_id: self.info.room_id.clone(),
                         kind: NotificationKind::Unread,
                         seq,
@@ -135,7 +136,7 @@ impl<S: Sql> Room<S> {
                         from: newest.as_ref().map(|n| n.from.clone()),
                         excerpt: newest.map(|n| n.excerpt),
                         unread_count: Some(count),
-                    };
+                    });
                     events = appended(&events, &crate::store::to_json(&unread)?);
                 }
             }

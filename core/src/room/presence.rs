@@ -7,6 +7,7 @@ use edgechat_protocol::{Id, Millis, ServerMsg};
 
 use super::{Effect, Identity, Outcome, Refusal, Room};
 use crate::store::{Sql, StoreError};
+use edgechat_protocol::frame;
 
 impl<S: Sql> Room<S> {
     /// Users with a socket open, plus those whose last socket closed less than the grace
@@ -39,9 +40,11 @@ impl<S: Sql> Room<S> {
         let now = self.now;
         let online = self.online();
         let room_id = self.info.room_id.clone();
-        let whole = |user_ids: &BTreeSet<Id>| ServerMsg::OnlineUsers {
-            room_id: room_id.clone(),
-            user_ids: user_ids.iter().cloned().collect(),
+        let whole = |user_ids: &BTreeSet<Id>| {
+            ServerMsg::OnlineUsers(frame::OnlineUsers {
+                room_id: room_id.clone(),
+                user_ids: user_ids.iter().cloned().collect(),
+            })
         };
         let Some(shown) = &self.shown_online else {
             let msg = whole(&online);
@@ -59,11 +62,11 @@ impl<S: Sql> Room<S> {
             self.presence_due = Some(window_ends);
             return Vec::new();
         }
-        let msg = ServerMsg::PresenceChanged {
+        let msg = ServerMsg::PresenceChanged(frame::PresenceChanged {
             room_id: room_id.clone(),
             online: online.difference(shown).cloned().collect(),
             offline: shown.difference(&online).cloned().collect(),
-        };
+        });
         let older = Box::new(whole(&online));
         self.shown_online = Some(online);
         self.presence_sent_at = now;
@@ -74,10 +77,10 @@ impl<S: Sql> Room<S> {
     /// The whole online set, for a socket that just joined: changes still waiting for
     /// their window are in it (a later `presence-changed` repeating them changes nothing).
     pub(super) fn presence_now(&self) -> ServerMsg {
-        ServerMsg::OnlineUsers {
+        ServerMsg::OnlineUsers(frame::OnlineUsers {
             room_id: self.info.room_id.clone(),
             user_ids: self.online().into_iter().collect(),
-        }
+        })
     }
 
     /// Closes every socket of `user_id` at once (they are gone from the room, not just
@@ -155,13 +158,13 @@ impl<S: Sql> Room<S> {
         is_typing: bool,
         expires_at: Millis,
     ) -> ServerMsg {
-        ServerMsg::TypingIndicator {
+        ServerMsg::TypingIndicator(frame::TypingIndicator {
             room_id: self.info.room_id.clone(),
             user_id: user_id.to_owned(),
             username: username.to_owned(),
             is_typing,
             expires_at,
-        }
+        })
     }
 
     /// Closes sockets whose token has expired, forgets what has expired, and shows who
@@ -208,12 +211,12 @@ impl<S: Sql> Room<S> {
     /// shows it) and passed on to the room's sockets.
     pub(super) fn relay_status(&mut self, status: ServerMsg) -> Result<Vec<Effect>, StoreError> {
         Ok(match &status {
-            ServerMsg::UserStatus {
+            ServerMsg::UserStatus(frame::UserStatus {
                 user_id,
                 status: now_status,
                 last_seen,
                 status_text,
-            } => {
+            }) => {
                 let Some(member) = self.store.member(user_id)? else {
                     return Ok(Vec::new());
                 };

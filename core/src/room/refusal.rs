@@ -5,6 +5,7 @@ use edgechat_protocol::{ErrorCode, ServerMsg};
 
 use super::Effect;
 use crate::store::StoreError;
+use edgechat_protocol::frame;
 
 /// A refusal, answered to the socket that asked; or a failed store, which ends the
 /// step and rolls it back.
@@ -41,12 +42,12 @@ impl Refusal {
         }
         Ok(Effect::Send {
             conn: conn.to_owned(),
-            msg: ServerMsg::Error {
+            msg: ServerMsg::Error(frame::Error {
                 code: self.code,
                 message: self.message,
                 req_id,
                 retry_after: self.retry_after,
-            },
+            }),
         })
     }
 }

@@ -9,6 +9,7 @@ use crate::{
     limits::{MAX_PINS, ROOM_NAME_MAX, TOPIC_MAX},
     store::Sql,
 };
+use edgechat_protocol::frame;
 
 /// What a channel's new name was found to be: another room's (its address, or its name
 /// in any case), which two rooms may not share.
@@ -160,12 +161,12 @@ impl<S: Sql> Room<S> {
             .banned_after(after.unwrap_or(""), self.limits.member_page)?;
         Ok(vec![Effect::Send {
             conn: conn.to_owned(),
-            msg: ServerMsg::BanPage {
+            msg: ServerMsg::BanPage(frame::BanPage {
                 room_id: self.info.room_id.clone(),
                 users,
                 has_more,
                 req_id,
-            },
+            }),
         }])
     }
 
@@ -173,11 +174,11 @@ impl<S: Sql> Room<S> {
     pub(super) fn pin_list(&self, conn: &str, req_id: Option<String>) -> Outcome {
         Ok(vec![Effect::Send {
             conn: conn.to_owned(),
-            msg: ServerMsg::PinList {
+            msg: ServerMsg::PinList(frame::PinList {
                 room_id: self.info.room_id.clone(),
                 messages: self.store.pinned(MAX_PINS)?,
                 req_id,
-            },
+            }),
         }])
     }
 

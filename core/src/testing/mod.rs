@@ -8,6 +8,7 @@ use crate::{
     Command, ConnId, Effect, Identity, Limits, Room,
     store::{Member, Store, sqlite::Sqlite},
 };
+use edgechat_protocol::frame;
 use edgechat_protocol::{
     ClientFrame, ClientMsg, ErrorCode, Millis, RoomEvent, RoomInfo, RoomKind, ServerMsg,
 };
@@ -209,7 +210,7 @@ impl World {
                 conn, expires_at, ..
             } if sent_to(effects, conn)
                 .iter()
-                .any(|m| matches!(m, ServerMsg::Authenticated { .. })) =>
+                .any(|m| matches!(m, ServerMsg::Authenticated(frame::Authenticated { .. }))) =>
             {
                 for (c, who) in &mut self.sockets {
                     if c == conn {
@@ -347,7 +348,7 @@ pub fn frame_from(conn: &str, frame: impl Into<ClientFrame>) -> Command {
 pub fn error_code(effects: &[Effect]) -> Option<ErrorCode> {
     effects.iter().find_map(|e| match e {
         Effect::Send {
-            msg: ServerMsg::Error { code, .. },
+            msg: ServerMsg::Error(frame::Error { code, .. }),
             ..
         } => Some(*code),
         _ => None,
@@ -357,7 +358,7 @@ pub fn error_code(effects: &[Effect]) -> Option<ErrorCode> {
 pub fn retry_after(effects: &[Effect]) -> Option<u64> {
     effects.iter().find_map(|e| match e {
         Effect::Send {
-            msg: ServerMsg::Error { retry_after, .. },
+            msg: ServerMsg::Error(frame::Error { retry_after, .. }),
             ..
         } => *retry_after,
         _ => None,
@@ -389,7 +390,7 @@ pub fn sent_to(effects: &[Effect], conn: &str) -> Vec<ServerMsg> {
 pub fn room_joined(effects: &[Effect], conn: &str) -> Option<ServerMsg> {
     sent_to(effects, conn)
         .into_iter()
-        .find(|m| matches!(m, ServerMsg::RoomJoined { .. }))
+        .find(|m| matches!(m, ServerMsg::RoomJoined(frame::RoomJoined { .. })))
 }
 
 pub fn broadcasts(effects: &[Effect]) -> Vec<ServerMsg> {
@@ -422,7 +423,7 @@ pub fn online(effects: &[Effect]) -> Option<Vec<String>> {
             _ => return None,
         };
         match whole {
-            ServerMsg::OnlineUsers { user_ids, .. } => Some(user_ids.clone()),
+            ServerMsg::OnlineUsers(frame::OnlineUsers { user_ids, .. }) => Some(user_ids.clone()),
             _ => None,
         }
     })
@@ -435,9 +436,9 @@ pub fn presence_changes(effects: &[Effect]) -> Vec<(Vec<String>, Vec<String>)> {
         .filter_map(|e| match e {
             Effect::BroadcastOr {
                 msg:
-                    ServerMsg::PresenceChanged {
+                    ServerMsg::PresenceChanged(frame::PresenceChanged {
                         online, offline, ..
-                    },
+                    }),
                 ..
             } => Some((online.clone(), offline.clone())),
             _ => None,

@@ -128,7 +128,7 @@ pub fn client_samples() -> Vec<(ClientFrame, &'static str)> {
             }),
             r#"{"type":"list-members","after":"u-1"}"#,
         ),
-        (frame(ClientMsg::Ping), r#"{"type":"ping"}"#),
+        (frame(ClientMsg::Ping {}), r#"{"type":"ping"}"#),
         (
             frame(ClientMsg::MuteUser {
                 user_id: "u-2".into(),
@@ -191,6 +191,6 @@ pub fn client_samples() -> Vec<(ClientFrame, &'static str)> {
             }),
             r#"{"type":"list-bans","after":"u-3"}"#,
         ),
-        (frame(ClientMsg::ListPins), r#"{"type":"list-pins"}"#),
+        (frame(ClientMsg::ListPins {}), r#"{"type":"list-pins"}"#),
     ]
 }

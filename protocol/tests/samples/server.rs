@@ -1,5 +1,6 @@
 //! One value of every server event with its exact JSON.
 
+use edgechat_protocol::frame;
 use edgechat_protocol::{
     Attachment, BannedUser, ErrorCode, LinkPreview, Message, NotificationKind, PreviewImage,
     Reaction, Role, RoomEvent, RoomInfo, RoomKind, RoomUser, ServerMsg, Status,
@@ -40,29 +41,29 @@ fn message() -> Message {
 pub fn server_samples() -> Vec<(ServerMsg, &'static str)> {
     vec![
         (
-            ServerMsg::Connected {
+            ServerMsg::Connected(frame::Connected {
                 protocol_version: 1,
-            },
+            }),
             r#"{"type":"connected","protocolVersion":1}"#,
         ),
         (
-            ServerMsg::Authenticated {
+            ServerMsg::Authenticated(frame::Authenticated {
                 user_id: "u-1".into(),
                 expires_at: 1_700_000_900_000,
-            },
+            }),
             r#"{"type":"authenticated","userId":"u-1","expiresAt":1700000900000}"#,
         ),
         (
-            ServerMsg::Error {
+            ServerMsg::Error(frame::Error {
                 code: ErrorCode::RateLimited,
                 message: "slow down".into(),
                 req_id: Some("7".into()),
                 retry_after: Some(1500),
-            },
+            }),
             r#"{"type":"error","code":"rate-limited","message":"slow down","reqId":"7","retryAfter":1500}"#,
         ),
         (
-            ServerMsg::RoomJoined {
+            ServerMsg::RoomJoined(frame::RoomJoined {
                 room_id: "lobby".into(),
                 room: room_info(),
                 users: vec![RoomUser {
@@ -84,7 +85,7 @@ pub fn server_samples() -> Vec<(ServerMsg, &'static str)> {
                 read_marks: [("u-1".to_owned(), 3)].into(),
                 slow_mode: 0,
                 req_id: None,
-            },
+            }),
             r#"{"type":"room-joined","roomId":"lobby","room":{"roomId":"lobby","name":"Lobby","kind":"public","createdBy":"u-1","createdAt":1700000000000},"users":[{"userId":"u-1","username":"Ana","handle":"ana","role":"admin","online":true,"status":"online","lastSeen":1700000000000,"statusText":"on call"}],"memberCount":1,"messageHistory":[{"messageId":"lobby:3","roomId":"lobby","userId":"u-1","username":"Ana","text":"hi","timestamp":1700000000000,"seq":3,"clientMsgId":"c-1"}],"yourRole":"admin","headSeq":3,"lastReadSeq":3,"unreadCount":0,"readMarks":{"u-1":3},"slowMode":0}"#,
         ),
         (
@@ -108,7 +109,7 @@ pub fn server_samples() -> Vec<(ServerMsg, &'static str)> {
             r#"{"type":"user-left","roomId":"lobby","userId":"u-2","username":"Bo","seq":5}"#,
         ),
         (
-            ServerMsg::RoomCreated {
+            ServerMsg::RoomCreated(frame::RoomCreated {
                 room: RoomInfo {
                     room_id: "r-9".into(),
                     name: "Design".into(),
@@ -118,7 +119,7 @@ pub fn server_samples() -> Vec<(ServerMsg, &'static str)> {
                     created_at: 1_700_000_000_000,
                     topic: String::new(),
                 },
-            },
+            }),
             r#"{"type":"room-created","room":{"roomId":"r-9","name":"Design","kind":"private","capacity":50,"createdBy":"u-1","createdAt":1700000000000}}"#,
         ),
         (
@@ -145,12 +146,12 @@ pub fn server_samples() -> Vec<(ServerMsg, &'static str)> {
             r#"{"type":"new-message","messageId":"lobby:3","roomId":"lobby","userId":"u-1","username":"Ana","text":"hi","timestamp":1700000000000,"attachments":[{"fileId":"f-1","name":"cat.png","contentType":"image/png","size":2048,"width":640,"height":480,"thumbnailId":"f-2"}],"replyTo":"lobby:2","seq":3,"clientMsgId":"c-1","editedAt":1700000001000,"pinned":true,"reactions":[{"emoji":"🎉","count":1,"userIds":["u-2"]}]}"#,
         ),
         (
-            ServerMsg::MessageAck {
+            ServerMsg::MessageAck(frame::MessageAck {
                 req_id: Some("7".into()),
                 client_msg_id: "c-1".into(),
                 message_id: "lobby:3".into(),
                 seq: 3,
-            },
+            }),
             r#"{"type":"message-ack","reqId":"7","clientMsgId":"c-1","messageId":"lobby:3","seq":3}"#,
         ),
         (
@@ -170,37 +171,37 @@ pub fn server_samples() -> Vec<(ServerMsg, &'static str)> {
             r#"{"type":"message-deleted","messageId":"lobby:3","seq":7}"#,
         ),
         (
-            ServerMsg::TypingIndicator {
+            ServerMsg::TypingIndicator(frame::TypingIndicator {
                 room_id: "lobby".into(),
                 user_id: "u-2".into(),
                 username: "Bo".into(),
                 is_typing: true,
                 expires_at: 1_700_000_006_000,
-            },
+            }),
             r#"{"type":"typing-indicator","roomId":"lobby","userId":"u-2","username":"Bo","isTyping":true,"expiresAt":1700000006000}"#,
         ),
         (
-            ServerMsg::UserStatus {
+            ServerMsg::UserStatus(frame::UserStatus {
                 user_id: "u-2".into(),
                 status: Status::Away,
                 last_seen: Some(1_700_000_000_000),
                 status_text: Some("lunch".into()),
-            },
+            }),
             r#"{"type":"user-status","userId":"u-2","status":"away","lastSeen":1700000000000,"statusText":"lunch"}"#,
         ),
         (
-            ServerMsg::OnlineUsers {
+            ServerMsg::OnlineUsers(frame::OnlineUsers {
                 room_id: "lobby".into(),
                 user_ids: vec!["u-1".into(), "u-2".into()],
-            },
+            }),
             r#"{"type":"online-users","roomId":"lobby","userIds":["u-1","u-2"]}"#,
         ),
         (
-            ServerMsg::PresenceChanged {
+            ServerMsg::PresenceChanged(frame::PresenceChanged {
                 room_id: "lobby".into(),
                 online: vec!["u-3".into()],
                 offline: vec!["u-1".into()],
-            },
+            }),
             r#"{"type":"presence-changed","roomId":"lobby","online":["u-3"],"offline":["u-1"]}"#,
         ),
         (
@@ -258,23 +259,23 @@ pub fn server_samples() -> Vec<(ServerMsg, &'static str)> {
             r#"{"type":"link-preview","messageId":"lobby:3","preview":null,"seq":12}"#,
         ),
         (
-            ServerMsg::ReadReceipt {
+            ServerMsg::ReadReceipt(frame::ReadReceipt {
                 user_id: "u-2".into(),
                 seq: 10,
-            },
+            }),
             r#"{"type":"read-receipt","userId":"u-2","seq":10}"#,
         ),
         (
-            ServerMsg::HistoryPage {
+            ServerMsg::HistoryPage(frame::HistoryPage {
                 room_id: "lobby".into(),
                 messages: vec![message()],
                 has_more: false,
                 req_id: Some("h-1".into()),
-            },
+            }),
             r#"{"type":"history-page","roomId":"lobby","messages":[{"messageId":"lobby:3","roomId":"lobby","userId":"u-1","username":"Ana","text":"hi","timestamp":1700000000000,"seq":3,"clientMsgId":"c-1"}],"hasMore":false,"reqId":"h-1"}"#,
         ),
         (
-            ServerMsg::MemberPage {
+            ServerMsg::MemberPage(frame::MemberPage {
                 room_id: "lobby".into(),
                 users: vec![RoomUser {
                     user_id: "u-2".into(),
@@ -288,17 +289,17 @@ pub fn server_samples() -> Vec<(ServerMsg, &'static str)> {
                 }],
                 has_more: true,
                 req_id: Some("m-1".into()),
-            },
+            }),
             r#"{"type":"member-page","roomId":"lobby","users":[{"userId":"u-2","username":"Bo","handle":"bo","role":"member","online":false,"status":"away"}],"hasMore":true,"reqId":"m-1"}"#,
         ),
         (
-            ServerMsg::Resync {
+            ServerMsg::Resync(frame::Resync {
                 room_id: "lobby".into(),
                 head_seq: 5000,
-            },
+            }),
             r#"{"type":"resync","roomId":"lobby","headSeq":5000}"#,
         ),
-        (ServerMsg::Pong, r#"{"type":"pong"}"#),
+        (ServerMsg::Pong(frame::Pong {}), r#"{"type":"pong"}"#),
         (
             ServerMsg::Event(RoomEvent::UserMuted {
                 user_id: "u-2".into(),
@@ -369,7 +370,7 @@ pub fn server_samples() -> Vec<(ServerMsg, &'static str)> {
             r#"{"type":"room-updated","name":"Release planning","topic":"Ship on Friday","by":"u-1","seq":18}"#,
         ),
         (
-            ServerMsg::BanPage {
+            ServerMsg::BanPage(frame::BanPage {
                 room_id: "lobby".into(),
                 users: vec![BannedUser {
                     user_id: "u-3".into(),
@@ -377,11 +378,11 @@ pub fn server_samples() -> Vec<(ServerMsg, &'static str)> {
                 }],
                 has_more: false,
                 req_id: Some("b-1".into()),
-            },
+            }),
             r#"{"type":"ban-page","roomId":"lobby","users":[{"userId":"u-3","username":"Cy"}],"hasMore":false,"reqId":"b-1"}"#,
         ),
         (
-            ServerMsg::PinList {
+            ServerMsg::PinList(frame::PinList {
                 room_id: "lobby".into(),
                 messages: vec![Message {
                     text: "Read this first".into(),
@@ -389,11 +390,11 @@ pub fn server_samples() -> Vec<(ServerMsg, &'static str)> {
                     ..message()
                 }],
                 req_id: Some("p-1".into()),
-            },
+            }),
             r#"{"type":"pin-list","roomId":"lobby","messages":[{"messageId":"lobby:3","roomId":"lobby","userId":"u-1","username":"Ana","text":"Read this first","timestamp":1700000000000,"seq":3,"clientMsgId":"c-1","pinned":true}],"reqId":"p-1"}"#,
         ),
         (
-            ServerMsg::Notification {
+            ServerMsg::Notification(frame::Notification {
                 room_id: "lobby".into(),
                 kind: NotificationKind::Mention,
                 seq: 19,
@@ -401,11 +402,11 @@ pub fn server_samples() -> Vec<(ServerMsg, &'static str)> {
                 from: Some("Ana".into()),
                 excerpt: Some("@bob are you there?".into()),
                 unread_count: None,
-            },
+            }),
             r#"{"type":"notification","roomId":"lobby","kind":"mention","seq":19,"messageId":"lobby:19","from":"Ana","excerpt":"@bob are you there?"}"#,
         ),
         (
-            ServerMsg::Notification {
+            ServerMsg::Notification(frame::Notification {
                 room_id: "lobby".into(),
                 kind: NotificationKind::Unread,
                 seq: 21,
@@ -413,7 +414,7 @@ pub fn server_samples() -> Vec<(ServerMsg, &'static str)> {
                 from: None,
                 excerpt: None,
                 unread_count: Some(4),
-            },
+            }),
             r#"{"type":"notification","roomId":"lobby","kind":"unread","seq":21,"unreadCount":4}"#,
         ),
         (

@@ -8,6 +8,7 @@ use worker::{Response, Result};
 
 use super::Inbox;
 use crate::{auth::users, http, rooms, stubs::RoomStub};
+use edgechat_protocol::frame;
 
 impl Inbox {
     /// Counts one more room the user is added to by someone else, within the hourly cap.
@@ -146,7 +147,7 @@ impl Inbox {
         if status == 201
             && let Ok(room) = serde_json::from_value(json["room"].clone())
         {
-            return Ok(ServerMsg::RoomCreated { room });
+            return Ok(ServerMsg::RoomCreated(frame::RoomCreated { room }));
         }
         // One vocabulary: the HTTP answer's code is the event's. A body without one
         // (never expected) stays a `bad-request`, as before.
@@ -155,11 +156,11 @@ impl Inbox {
         let message = json["error"]["message"]
             .as_str()
             .unwrap_or("the room could not be created");
-        Ok(ServerMsg::Error {
+        Ok(ServerMsg::Error(frame::Error {
             code,
             message: message.to_owned(),
             req_id,
             retry_after,
-        })
+        }))
     }
 }

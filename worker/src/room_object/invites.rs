@@ -10,6 +10,7 @@ use crate::{
     sockets,
     stubs::{Admission, InboxStub},
 };
+use edgechat_protocol::frame;
 
 impl Room {
     /// The door's part of an `invite-user`: the invitee must be an enabled account, and
@@ -55,12 +56,12 @@ impl Room {
             Ok(inbox) => match inbox.admit(room).await {
                 Ok(Admission::Admitted) => {}
                 Ok(Admission::Refused { retry_after }) => {
-                    answer(ServerMsg::Error {
+                    answer(ServerMsg::Error(frame::Error {
                         code: ErrorCode::AddedTooOften,
                         message: "this user was added to as many rooms as others may add them to this hour".into(),
                         req_id,
                         retry_after: Some(retry_after),
-                    });
+                    }));
                     return None;
                 }
                 Err(err) => {

@@ -5,6 +5,7 @@ use worker::Result;
 
 use super::{Room, archive::Flushed};
 use crate::stubs::InboxStub;
+use edgechat_protocol::frame;
 
 /// Delivery rounds one alarm runs while each fills up and every delivery arrives: the
 /// members of a busy room are all told within a second of the batch, and a round that
@@ -114,7 +115,12 @@ impl Room {
             .await
             .ok()
             .map(|carried| carried.0)
-            .filter(|msg| matches!(msg, edgechat_protocol::ServerMsg::UserStatus { .. })))
+            .filter(|msg| {
+                matches!(
+                    msg,
+                    edgechat_protocol::ServerMsg::UserStatus(frame::UserStatus { .. })
+                )
+            }))
     }
 }
 

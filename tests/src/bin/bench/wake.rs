@@ -7,6 +7,7 @@
 use std::time::{Duration, Instant};
 
 use edgechat_e2e::{account::Session, server::Server, socket::Client};
+use edgechat_protocol::frame;
 use edgechat_protocol::{ClientMsg, ServerMsg};
 
 /// The rooms of the scenario, and how many times it restarts to time them.
@@ -68,8 +69,10 @@ async fn fill(server: &Server, who: &Session, room: &str, count: usize) {
         let mut acked = 0;
         while acked < batch {
             match client.recv().await {
-                ServerMsg::MessageAck { .. } => acked += 1,
-                ServerMsg::Error { message, .. } => panic!("filling {room}: {message}"),
+                ServerMsg::MessageAck(frame::MessageAck { .. }) => acked += 1,
+                ServerMsg::Error(frame::Error { message, .. }) => {
+                    panic!("filling {room}: {message}")
+                }
                 _ => {}
             }
         }
