@@ -30,4 +30,7 @@ pub mod testing;
 pub mod text;
 
 pub use limits::Limits;
-pub use room::{Batch, Command, ConnId, Effect, Identity, Room, Upload, UploadRefused};
+pub use room::{
+    Batch, Command, ConnId, Effect, Identity, Invitee, Refusal, Room, Schedule, Upload,
+    UploadRefused,
+};

@@ -46,6 +46,37 @@ fn first_version() -> u32 {
     1
 }
 
+/// What an object does to its sockets, the room's and the inbox's alike, carried out in
+/// one place (`worker/src/sockets.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SocketEffect {
+    /// Send to one socket.
+    Send { conn: ConnId, msg: ServerMsg },
+    /// Send to every socket of the object, except `except`: the frame is made once.
+    Broadcast {
+        msg: ServerMsg,
+        except: Option<ConnId>,
+    },
+    /// Send `msg` to every socket whose version knows its kind, and `older` to the rest.
+    BroadcastOr {
+        msg: ServerMsg,
+        older: Box<ServerMsg>,
+    },
+    /// Close a socket with a code from `edgechat_protocol::close`.
+    Close {
+        conn: ConnId,
+        code: u16,
+        reason: String,
+    },
+    /// Verify `token` for the socket `conn` (the door's job) and answer `authenticated`
+    /// or an `unauthorized` error.
+    Authenticate {
+        conn: ConnId,
+        token: String,
+        req_id: Option<String>,
+    },
+}
+
 /// The sockets attached now.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Sockets {

@@ -2,6 +2,7 @@
 //! frames, and the socket lifecycle it shares with rooms.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
+use edgechat_core::sockets::SocketEffect;
 use edgechat_core::testing::{inbox_connect as connect, inbox_of_u};
 use edgechat_core::{
     Identity, Limits,
@@ -103,10 +104,10 @@ fn the_first_socket_brings_the_user_online_and_tells_their_rooms() {
     let effects = inbox.handle(connect("a"), 10);
     assert!(matches!(
         &effects[0],
-        InboxEffect::Send {
+        InboxEffect::Socket(SocketEffect::Send {
             msg: ServerMsg::Connected(frame::Connected { .. }),
             ..
-        }
+        })
     ));
     assert_eq!(relayed(&effects), [Status::Online]);
     assert_eq!(inbox.presence().last_seen, Some(10));
@@ -182,14 +183,14 @@ fn a_status_loop_is_refused_past_its_budget_and_reaches_rooms_once_per_interval(
             .filter(|e| {
                 matches!(
                     e,
-                    InboxEffect::Send {
+                    InboxEffect::Socket(SocketEffect::Send {
                         msg: ServerMsg::Error(frame::Error {
                             code: ErrorCode::RateLimited,
                             retry_after: Some(_),
                             ..
                         }),
                         ..
-                    }
+                    })
                 )
             })
             .count();
@@ -238,13 +239,13 @@ fn room_events_on_the_inbox_are_the_wrong_socket() {
     );
     assert!(matches!(
         &effects[..],
-        [InboxEffect::Send {
+        [InboxEffect::Socket(SocketEffect::Send {
             msg: ServerMsg::Error(frame::Error {
                 code: ErrorCode::WrongSocket,
                 ..
             }),
             ..
-        }]
+        })]
     ));
 }
 

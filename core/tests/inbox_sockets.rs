@@ -2,6 +2,7 @@
 //! binary frames, and the cap on how many one account holds.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
+use edgechat_core::sockets::SocketEffect;
 use edgechat_core::testing::{inbox_connect as connect, inbox_of_u};
 use edgechat_core::{
     Limits,
@@ -42,7 +43,9 @@ fn a_socket_whose_token_runs_out_is_closed_unless_a_fresh_one_came() {
         },
         500,
     );
-    assert!(matches!(&asked[..], [InboxEffect::Authenticate { conn, .. }] if conn == "a"));
+    assert!(
+        matches!(&asked[..], [InboxEffect::Socket(SocketEffect::Authenticate { conn, .. })] if conn == "a")
+    );
     let answered = inbox.handle(
         InboxCommand::Reauthenticated {
             conn: "a".into(),
@@ -54,18 +57,18 @@ fn a_socket_whose_token_runs_out_is_closed_unless_a_fresh_one_came() {
     );
     assert!(matches!(
         &answered[..],
-        [InboxEffect::Send {
+        [InboxEffect::Socket(SocketEffect::Send {
             msg: ServerMsg::Authenticated(frame::Authenticated {
                 expires_at: 5_000,
                 ..
             }),
             ..
-        }]
+        })]
     ));
     let closed = inbox.handle(InboxCommand::Tick, 1_000);
     assert!(matches!(
         &closed[..],
-        [InboxEffect::Close { conn, code: edgechat_protocol::close::TOKEN_EXPIRED, .. }] if conn == "b"
+        [InboxEffect::Socket(SocketEffect::Close { conn, code: edgechat_protocol::close::TOKEN_EXPIRED, .. })] if conn == "b"
     ));
     assert_eq!(inbox.next_deadline(), Some(5_000));
 }
@@ -85,25 +88,25 @@ fn another_users_token_is_refused_and_binary_frames_are_bad_frames() {
     );
     assert!(matches!(
         &refused[..],
-        [InboxEffect::Send {
+        [InboxEffect::Socket(SocketEffect::Send {
             msg: ServerMsg::Error(frame::Error {
                 code: ErrorCode::Unauthorized,
                 ..
             }),
             ..
-        }]
+        })]
     ));
     assert_eq!(inbox.next_deadline(), Some(1_000), "the old expiry stands");
     let binary = inbox.handle(InboxCommand::Binary { conn: "a".into() }, 10);
     assert!(matches!(
         &binary[..],
-        [InboxEffect::Send {
+        [InboxEffect::Socket(SocketEffect::Send {
             msg: ServerMsg::Error(frame::Error {
                 code: ErrorCode::BadFrame,
                 ..
             }),
             ..
-        }]
+        })]
     ));
 }
 
@@ -119,7 +122,7 @@ fn an_inbox_socket_past_the_cap_closes_the_oldest_and_the_user_stays_online() {
         assert!(
             !effects
                 .iter()
-                .any(|e| matches!(e, InboxEffect::Close { .. })),
+                .any(|e| matches!(e, InboxEffect::Socket(SocketEffect::Close { .. }))),
             "{conn}: {effects:?}"
         );
     }
@@ -127,7 +130,9 @@ fn an_inbox_socket_past_the_cap_closes_the_oldest_and_the_user_stays_online() {
     let closed: Vec<(&str, u16)> = effects
         .iter()
         .filter_map(|e| match e {
-            InboxEffect::Close { conn, code, .. } => Some((conn.as_str(), *code)),
+            InboxEffect::Socket(SocketEffect::Close { conn, code, .. }) => {
+                Some((conn.as_str(), *code))
+            }
             _ => None,
         })
         .collect();
@@ -140,7 +145,7 @@ fn an_inbox_socket_past_the_cap_closes_the_oldest_and_the_user_stays_online() {
     // sockets remain, and no grace period starts.
     assert!(effects.iter().any(|e| matches!(
         e,
-        InboxEffect::Send { conn, msg: ServerMsg::Connected(frame::Connected { .. }) } if conn == "d"
+        InboxEffect::Socket(SocketEffect::Send { conn, msg: ServerMsg::Connected(frame::Connected { .. }) }) if conn == "d"
     )));
     assert_eq!(inbox.presence().status, Status::Online);
     assert_eq!(inbox.next_deadline(), None, "{:?}", inbox.next_deadline());

@@ -1,6 +1,7 @@
 //! Sending, editing, deleting, replying, reacting and pinning.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
+use edgechat_core::sockets::SocketEffect;
 use edgechat_core::testing::*;
 use edgechat_core::{Command, Effect};
 use edgechat_protocol::frame;
@@ -13,11 +14,11 @@ fn a_message_is_stored_then_acked_then_broadcast_with_the_next_seq() {
     let effects = world.say_with_id("bo", "  hello  ", "c-9");
     let [
         Effect::Stored(RoomEvent::NewMessage(stored)),
-        Effect::Send { conn, msg: ack },
-        Effect::Broadcast {
+        Effect::Socket(SocketEffect::Send { conn, msg: ack }),
+        Effect::Socket(SocketEffect::Broadcast {
             msg: ServerMsg::Event(RoomEvent::NewMessage(sent)),
             except: None,
-        },
+        }),
     ] = effects.as_slice()
     else {
         panic!("unexpected effects {effects:?}");
@@ -360,6 +361,6 @@ fn authenticate_is_handed_to_the_door() {
     let mut world = World::with_three();
     let effects = world.send("bo", ClientMsg::Authenticate { token: "t".into() });
     assert!(
-        matches!(effects.as_slice(), [Effect::Authenticate { conn, token, .. }] if conn == "bo" && token == "t")
+        matches!(effects.as_slice(), [Effect::Socket(SocketEffect::Authenticate { conn, token, .. })] if conn == "bo" && token == "t")
     );
 }

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
 use edgechat_core::Command;
+use edgechat_core::sockets::SocketEffect;
 use edgechat_core::testing::*;
 use edgechat_protocol::frame;
 use edgechat_protocol::{ClientMsg, ServerMsg};
@@ -140,7 +141,7 @@ fn typing_is_shown_to_others_with_an_expiry() {
     let mut world = World::with_three();
     let effects = typing(&mut world, "bo", true);
     let [
-        edgechat_core::Effect::Broadcast {
+        edgechat_core::Effect::Socket(SocketEffect::Broadcast {
             msg:
                 ServerMsg::TypingIndicator(frame::TypingIndicator {
                     is_typing: true,
@@ -149,7 +150,7 @@ fn typing_is_shown_to_others_with_an_expiry() {
                     ..
                 }),
             except: Some(except),
-        },
+        }),
     ] = effects.as_slice()
     else {
         panic!("{effects:?}");

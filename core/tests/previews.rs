@@ -2,6 +2,7 @@
 //! message previews, the card a page's tags make, and the room's rules for storing,
 //! replacing and removing a card.
 
+use edgechat_core::sockets::SocketEffect;
 use edgechat_core::testing::*;
 use edgechat_core::{
     Command, Effect,
@@ -139,10 +140,10 @@ fn a_message_with_a_link_is_acked_before_its_preview_is_asked_for() {
         .position(|e| {
             matches!(
                 e,
-                Effect::Send {
+                Effect::Socket(SocketEffect::Send {
                     msg: edgechat_protocol::ServerMsg::MessageAck(frame::MessageAck { .. }),
                     ..
-                }
+                })
             )
         })
         .expect("acked");

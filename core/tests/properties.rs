@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 
+use edgechat_core::sockets::SocketEffect;
 use edgechat_core::testing::*;
 use edgechat_core::{Command, Effect, Room, store::sqlite::Sqlite};
 use edgechat_protocol::frame;
@@ -159,7 +160,7 @@ fn run(steps: Vec<Step>) -> World {
         // Nothing is acknowledged or broadcast before it is stored.
         if let Some(first_append) = effects.iter().position(|e| matches!(e, Effect::Stored(_))) {
             let first_out = effects.iter().position(|e| {
-                matches!(e, Effect::Broadcast { msg, .. } | Effect::Send { msg, .. } if msg.seq().is_some() || matches!(msg, ServerMsg::MessageAck(frame::MessageAck { .. })))
+                matches!(e, Effect::Socket(SocketEffect::Broadcast { msg, .. }) | Effect::Socket(SocketEffect::Send { msg, .. }) if msg.seq().is_some() || matches!(msg, ServerMsg::MessageAck(frame::MessageAck { .. })))
             });
             assert!(
                 first_out.is_none_or(|out| out > first_append),

@@ -2,6 +2,7 @@
 //! cryptography (the e2e tests decrypt what the Worker sends).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
+use edgechat_core::sockets::SocketEffect;
 use edgechat_core::{
     Limits,
     inbox::{Inbox, InboxCommand, InboxEffect, Presence},
@@ -97,7 +98,10 @@ fn a_new_message_in_a_conversation_is_pushed_once_even_when_it_also_mentions() {
     // Whatever is pushed, the event still goes to the (here: no) sockets as before.
     assert!(also_mention.iter().any(|e| matches!(
         e,
-        InboxEffect::Broadcast(ServerMsg::Notification(frame::Notification { .. }))
+        InboxEffect::Socket(SocketEffect::Broadcast {
+            msg: ServerMsg::Notification(frame::Notification { .. }),
+            ..
+        })
     )));
 }
 

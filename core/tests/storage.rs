@@ -66,7 +66,7 @@ fn busy() -> World {
         let upload = upload(&world, "bo", file);
         world
             .room
-            .register_upload(upload, thumbnail_of, world.now)
+            .register_upload(&upload.uploader.clone(), upload, thumbnail_of, world.now)
             .unwrap();
     }
     world.advance(1_000);

@@ -30,7 +30,9 @@ fn register(
     thumbnail_of: Option<&str>,
 ) -> Result<(), UploadRefused> {
     let upload = upload(world, user, file_id, content_type);
-    world.room.register_upload(upload, thumbnail_of, world.now)
+    world
+        .room
+        .register_upload(&upload.uploader.clone(), upload, thumbnail_of, world.now)
 }
 
 /// The upload `file_id` as the room stored it, and whether a message attached it.

@@ -97,7 +97,8 @@ impl Server {
             .collect()
     }
 
-    /// POSTs to a bench-only route (the server runs with `BENCH`) and expects a 204.
+    /// POSTs to a route of the bench build (the default [`Worker`](crate::server::Worker))
+    /// and expects a 204.
     pub async fn bench(&self, path: &str, body: &Value) {
         let response = reqwest::Client::new()
             .post(self.http_url(path))

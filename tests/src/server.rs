@@ -24,9 +24,12 @@ pub struct Builder {
 /// Which Worker a [`Server`] runs.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub enum Worker {
-    /// edgechat, from the wrangler.toml that `wrangler deploy` ships.
+    /// edgechat's bench build (worker/build-bench: its hooks for tests, faults and the
+    /// benchmark), under the wrangler.toml that `wrangler deploy` ships.
     #[default]
     Edgechat,
+    /// edgechat as `wrangler deploy` ships it: worker/build, no bench hooks.
+    Shipped,
     /// The benchmark's ceiling, from tests/echo/wrangler.toml (`cargo xtask bench` builds it).
     Echo,
 }
@@ -34,15 +37,24 @@ pub enum Worker {
 impl Worker {
     fn config(self) -> &'static str {
         match self {
-            Worker::Edgechat => "wrangler.toml",
+            Worker::Edgechat | Worker::Shipped => "wrangler.toml",
             Worker::Echo => "tests/echo/wrangler.toml",
         }
     }
 
     fn built(self) -> &'static [&'static str] {
         match self {
-            Worker::Edgechat => &["worker/build/index.js", "client/dist/index.html"],
+            Worker::Edgechat => &["worker/build-bench/index.js", "client/dist/index.html"],
+            Worker::Shipped => &["worker/build/index.js", "client/dist/index.html"],
             Worker::Echo => &["tests/echo/build/index.js"],
+        }
+    }
+
+    /// The script run in place of the configuration's `main`, if another.
+    fn script(self) -> Option<&'static str> {
+        match self {
+            Worker::Edgechat => Some("worker/build-bench/index.js"),
+            Worker::Shipped | Worker::Echo => None,
         }
     }
 }
@@ -114,7 +126,7 @@ impl Builder {
             }
         };
         std::fs::create_dir_all(&state_dir).expect("state directory");
-        if self.worker == Worker::Edgechat {
+        if self.worker != Worker::Echo {
             // A state with a database of its own (a restart, an old build's fixture) is
             // brought up to date; a new one starts from a copy of a migrated database.
             if state_dir.join("v3/d1").exists() {
@@ -146,6 +158,7 @@ impl Builder {
             let mut command = wrangler();
             command
                 .args(["dev", "--config", self.worker.config()])
+                .args(self.worker.script())
                 .args(["--ip", "127.0.0.1", "--port", &port.to_string()])
                 .args(["--inspector-port", &inspector.to_string()])
                 .args([

@@ -196,8 +196,9 @@ async fn xss_payloads_and_markdown_tricks_render_as_inert_text() {
 
 #[tokio::test]
 async fn frames_and_error_codes_from_a_newer_server_leave_the_client_working() {
-    // BENCH routes let the test speak as a newer server would, to the room's sockets.
-    let server = Server::builder().var("BENCH", 1).start().await;
+    // The bench build's routes let the test speak as a newer server would, to the
+    // room's sockets.
+    let server = Server::start().await;
     let bob_acct = server.register("Bob").await;
     server.room(&bob_acct, "lobby").await;
     let mut bob = Client::join(&server, "lobby", &bob_acct).await;

@@ -6,6 +6,7 @@
 use std::collections::BTreeSet;
 
 use edgechat_e2e::{
+    files::png,
     repo_root,
     server::{Server, Worker},
     socket::{Client, attempt_upgrade, next_text},
@@ -164,8 +165,15 @@ async fn a_page_on_a_local_port_cannot_open_a_socket_on_the_shipped_config() {
 }
 
 #[tokio::test]
-async fn no_bench_route_answers_on_the_shipped_config() {
-    let server = Server::start().await;
+async fn the_shipped_build_has_no_bench_hooks_whatever_its_vars_say() {
+    // The build `wrangler deploy` ships (worker/build, no `bench` feature), with every var
+    // that once switched the hooks on: none of them answers, and no fault is injected.
+    let server = Server::builder()
+        .worker(Worker::Shipped)
+        .var("BENCH", 1)
+        .var("FAULT_UPLOAD_CRASH", 1)
+        .start()
+        .await;
     let ana = server.register("Ana").await;
     let room = server.room(&ana, "lobby").await;
     let (status, body) = attempt_upgrade(&server, &format!("/api/bench/echo/{room}/ws"), &[]).await;
@@ -180,14 +188,48 @@ async fn no_bench_route_answers_on_the_shipped_config() {
                 &json!({}),
             )
             .await;
-        assert_eq!(status, 404, "{fault} answered without BENCH: {body}");
+        assert_eq!(status, 404, "{fault} answered in the shipped build: {body}");
+    }
+    let (status, body) = server
+        .upload(
+            &ana.access_token,
+            "lobby",
+            "kept.png",
+            &png(8, 8, [1, 2, 3]),
+            None,
+        )
+        .await;
+    assert_eq!(
+        status, 201,
+        "the upload crash is not in the shipped build: {body}"
+    );
+}
+
+#[tokio::test]
+async fn the_bench_build_answers_its_hooks() {
+    // The other side of the test above: the same requests reach the bench build's hooks,
+    // so a 404 there is the build's doing, not a wrong path.
+    let server = Server::start().await;
+    let ana = server.register("Ana").await;
+    let room = server.room(&ana, "lobby").await;
+    let (status, _) = server.get_as("/api/bench/memory", &ana.access_token).await;
+    assert_eq!(status, 200);
+    for fault in ["reload", "faults"] {
+        let (status, body) = server
+            .post_as(
+                &format!("/api/bench/rooms/{room}/{fault}"),
+                &ana.access_token,
+                &json!({}),
+            )
+            .await;
+        assert_eq!(status, 204, "{fault} in the bench build: {body}");
     }
 }
 
 #[tokio::test]
 async fn the_echo_is_only_in_its_own_worker() {
-    // With BENCH set, edgechat still has no echo: the ceiling is tests/echo's Worker.
-    let server = Server::builder().var("BENCH", 1).start().await;
+    // The bench build has no echo either: the ceiling is tests/echo's Worker.
+    let server = Server::start().await;
     let (status, body) = attempt_upgrade(&server, "/api/bench/echo/lobby/ws", &[]).await;
     assert_eq!(status, 404, "edgechat carries the echo object: {body}");
 

@@ -17,7 +17,7 @@ use serde_json::json;
 
 #[tokio::test]
 async fn a_removed_users_socket_is_not_served_after_a_reload() {
-    let server = Server::builder().var("BENCH", 1).start().await;
+    let server = Server::start().await;
     let ana = server.register("Ana").await;
     let bo = server.register("Bob").await;
     let (status, _) = server
@@ -77,7 +77,6 @@ async fn a_removed_users_socket_is_not_served_after_a_reload() {
 async fn a_ban_reaches_d1_while_messages_wait_and_fail() {
     const MESSAGES: usize = 2_000;
     let server = Server::builder()
-        .var("BENCH", 1)
         .var("RATE_PER_WINDOW", 1_000_000)
         .var("RATE_BURST", 1_000_000)
         .var("ARCHIVE_RETRY_MS", 300)

@@ -23,6 +23,23 @@ pub fn refusal(code: ErrorCode, message: &str) -> Response {
         .fixed(serde_json::to_vec(&body).unwrap_or_default())
 }
 
+/// The answer to a refusal the core decided: its code and words, and when a limit lets
+/// the next one through (`retryAfter` in ms, `Retry-After` in whole seconds).
+pub fn refused(refusal: &edgechat_core::Refusal) -> Result<Response> {
+    let code = refusal.code();
+    let mut body = json!({ "error": { "code": code, "message": refusal.message() } });
+    if let Some(wait) = refusal.wait() {
+        body["retryAfter"] = json!(wait);
+    }
+    let response = json(code.status(), &body)?;
+    if let Some(wait) = refusal.wait() {
+        response
+            .headers()
+            .set("Retry-After", &wait.div_ceil(1000).max(1).to_string())?;
+    }
+    Ok(response)
+}
+
 /// A validation error naming the field.
 pub fn field_error(err: &edgechat_auth::names::FieldError) -> Result<Response> {
     let body = json!({ "error": { "code": err.code, "message": err.message, "field": err.field } });
@@ -72,4 +89,24 @@ pub async fn read_json<T: DeserializeOwned>(req: &mut Request) -> std::result::R
         .await
         .map_err(|_| refusal(ErrorCode::BadRequest, "the body could not be read"))?;
     body::decode(&bytes).map_err(|r| refusal(r.code, &r.message))
+}
+
+/// A whole-number query parameter of `req`: `None` when it is not given, a 400 when it
+/// is given and is not a whole number (never read as "not given", which would answer
+/// another page than the one asked for).
+pub fn whole_param(
+    req: &Request,
+    name: &str,
+) -> Result<std::result::Result<Option<u64>, Response>> {
+    let url = req.url()?;
+    let Some((_, value)) = url.query_pairs().find(|(key, _)| key == name) else {
+        return Ok(Ok(None));
+    };
+    Ok(match value.parse::<u64>() {
+        Ok(number) => Ok(Some(number)),
+        Err(_) => Err(refusal(
+            ErrorCode::BadRequest,
+            &format!("{name} must be a whole number"),
+        )),
+    })
 }

@@ -12,10 +12,13 @@ macro_rules! attempt {
 }
 
 mod auth;
+#[cfg(feature = "bench")]
+mod bench;
 mod config;
 mod cors;
 mod files;
 mod health;
+mod history;
 mod http;
 mod inbox_object;
 mod me;
@@ -30,7 +33,7 @@ mod upgrade;
 mod versions;
 
 use edgechat_protocol::ErrorCode;
-use worker::{Context, Env, Method, Request, Response, Result, event, js_sys};
+use worker::{Context, Env, Method, Request, Response, Result, event};
 
 pub use inbox_object::Inbox;
 pub use room_object::Room;
@@ -104,60 +107,15 @@ async fn route(req: Request, env: &Env, path: &str) -> Result<Response> {
         (Method::Get, ["api", "rooms", "public"]) => rooms::public(req, env).await,
         (Method::Get, ["api", "rooms", room, "ws"]) => upgrade::room_socket(&req, env, room).await,
         (Method::Get, ["api", "rooms", room, "messages"]) => {
-            upgrade::room_history(&req, env, room).await
+            history::room_history(&req, env, room).await
         }
-        (Method::Get, ["api", "bench", "memory"]) if config::string(env, "BENCH").is_some() => {
-            bench_memory()
-        }
-        (Method::Post, ["api", "bench", "rooms", room, "frames"])
-            if config::string(env, "BENCH").is_some() =>
-        {
-            bench_frame(req, env, room).await
-        }
-        (Method::Post, ["api", "bench", "rooms", room, "reload"])
-            if config::string(env, "BENCH").is_some() =>
-        {
-            attempt!(http::room_name(room));
-            stubs::RoomStub::new(env, room)?.reload().await
-        }
-        (Method::Post, ["api", "bench", "rooms", room, "faults"])
-            if config::string(env, "BENCH").is_some() =>
-        {
-            attempt!(http::room_name(room));
-            bench_faults(req, env, room).await
-        }
+        // Only in the bench build (`--features bench`): the tests' and the benchmark's
+        // hooks; the deployed build has no such route.
+        #[cfg(feature = "bench")]
+        (method, ["api", "bench", rest @ ..]) => bench::route(req, env, method, rest).await,
         (_, ["api", ..]) => http::error(ErrorCode::NotFound, "there is no such endpoint"),
         // `[assets]` serves everything else before the Worker runs; reaching here means
         // the asset does not exist.
         _ => http::error(ErrorCode::NotFound, "there is no such page"),
     }
-}
-
-/// Bench mode only: how large this isolate's WebAssembly memory is, so the benchmark can
-/// see whether waking a room grows it with the room's history.
-fn bench_memory() -> Result<Response> {
-    use wasm_bindgen::JsCast;
-    let bytes = wasm_bindgen::memory()
-        .dyn_into::<js_sys::WebAssembly::Memory>()
-        .map(|memory| {
-            memory
-                .buffer()
-                .unchecked_into::<js_sys::ArrayBuffer>()
-                .byte_length()
-        })
-        .unwrap_or(0);
-    http::json(200, &serde_json::json!({ "wasmMemoryBytes": bytes }))
-}
-
-/// Bench mode only: the faults a room object injects from now on.
-async fn bench_faults(mut req: Request, env: &Env, room: &str) -> Result<Response> {
-    let faults: stubs::Faults = attempt!(http::read_json(&mut req).await);
-    stubs::RoomStub::new(env, room)?.faults(faults).await
-}
-
-/// Bench mode only: sends a raw frame to every socket of a room, as a newer server
-/// would, so tests can show that clients survive frames they do not know.
-async fn bench_frame(mut req: Request, env: &Env, room: &str) -> Result<Response> {
-    let frame = req.text().await?;
-    stubs::RoomStub::new(env, room)?.frames(frame).await
 }

@@ -3,7 +3,7 @@
 //! What the sockets mean is the core's (`edgechat_core::sockets`); this is the runtime
 //! side of it, written once for rooms and inboxes.
 
-use edgechat_core::{ConnId, Identity};
+use edgechat_core::{ConnId, Identity, sockets::SocketEffect};
 use edgechat_protocol::{ErrorCode, Id, Millis, ServerMsg};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue, prelude::wasm_bindgen};
@@ -125,6 +125,94 @@ pub fn reauthenticate(
         }
     }
     Some((verified.user_id, verified.expires_at))
+}
+
+/// A token an `authenticate` brought, verified by the door: for the core's next turn.
+pub struct Verified {
+    pub conn: ConnId,
+    pub user_id: Id,
+    pub expires_at: Millis,
+    pub req_id: Option<String>,
+}
+
+/// Carries out what a core decided for its sockets, a room's or an inbox's alike: each
+/// frame to the sockets whose wire version knows its kind, a broadcast made once for all
+/// of them. An `authenticate` is the door's to check; what it verified is returned.
+pub fn carry_out(state: &State, secret: Option<&[u8]>, effect: SocketEffect) -> Option<Verified> {
+    match effect {
+        SocketEffect::Send { conn, msg } => {
+            for ws in state.get_websockets_with_tag(&conn) {
+                if crate::versions::speaks(state, &ws, &msg) {
+                    send(&ws, &msg);
+                }
+            }
+        }
+        SocketEffect::Broadcast { msg, except } => broadcast(state, &msg, except.as_deref()),
+        SocketEffect::BroadcastOr { msg, older } => broadcast_or(state, &msg, &older),
+        SocketEffect::Close { conn, code, reason } => {
+            for ws in state.get_websockets_with_tag(&conn) {
+                close(&ws, code, &reason);
+            }
+        }
+        SocketEffect::Authenticate {
+            conn,
+            token,
+            req_id,
+        } => {
+            let ws = state.get_websockets_with_tag(&conn).into_iter().next()?;
+            let (user_id, expires_at) = reauthenticate(secret, &ws, &token, req_id.clone())?;
+            return Some(Verified {
+                conn,
+                user_id,
+                expires_at,
+                req_id,
+            });
+        }
+    }
+    None
+}
+
+/// `msg` to every socket whose version knows it but `except`, made once.
+fn broadcast(state: &State, msg: &ServerMsg, except: Option<&str>) {
+    let Ok(frame) = serde_json::to_string(msg) else {
+        return;
+    };
+    let frame = shared(&frame);
+    for ws in state.get_websockets() {
+        if !crate::versions::speaks(state, &ws, msg) {
+            continue;
+        }
+        if let Some(except) = except
+            && state.get_tags(&ws).iter().any(|tag| tag == except)
+        {
+            continue;
+        }
+        send_shared(&ws, &frame);
+    }
+}
+
+/// `msg` to the sockets whose version knows it, `older` to the rest; each made once,
+/// `older` only if some socket needs it.
+fn broadcast_or(state: &State, msg: &ServerMsg, older: &ServerMsg) {
+    let Ok(newer) = serde_json::to_string(msg) else {
+        return;
+    };
+    let newer = shared(&newer);
+    let mut older_frame = None;
+    for ws in state.get_websockets() {
+        if crate::versions::speaks(state, &ws, msg) {
+            send_shared(&ws, &newer);
+            continue;
+        }
+        let frame = older_frame.get_or_insert_with(|| {
+            serde_json::to_string(older)
+                .ok()
+                .map(|frame| shared(&frame))
+        });
+        if let Some(frame) = frame {
+            send_shared(&ws, frame);
+        }
+    }
 }
 
 /// Sends one frame, if the socket still takes it.

@@ -92,28 +92,36 @@ pub enum RoomCall {
     Revoke {
         user_id: String,
     },
-    /// Bench mode only: a raw frame for every socket, as a newer server would send.
+    /// The bench build only: a raw frame for every socket, as a newer server would send.
+    #[cfg(feature = "bench")]
     Frames {
         raw: String,
     },
-    /// Bench mode only: load again from storage and the attached sockets, as after an
-    /// eviction.
+    /// The bench build only: load again from storage and the attached sockets, as after
+    /// an eviction.
+    #[cfg(feature = "bench")]
     Reload,
-    /// Bench mode only: the faults to inject from now on.
+    /// The bench build only: the faults to inject from now on.
+    #[cfg(feature = "bench")]
     Faults(Faults),
 }
 
-/// Faults a test injects into one room object (bench mode only), to show what survives
-/// them. Held in memory: an eviction clears them.
-#[derive(Debug, Default, Clone, Copy, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+/// Faults a test injects into one room object, to show what survives them. Held in
+/// memory: an eviction clears them. Only the bench build can set them; in the deployed
+/// build they are always none, and the checks for them fold away.
+#[derive(Debug, Default, Clone, Copy)]
+#[cfg_attr(feature = "bench", derive(Serialize, Deserialize))]
+#[cfg_attr(
+    feature = "bench",
+    serde(rename_all = "camelCase", deny_unknown_fields)
+)]
 pub struct Faults {
     /// Every batch of the log fails, as if D1 refused it.
-    #[serde(default)]
+    #[cfg_attr(feature = "bench", serde(default))]
     pub fail_batches: bool,
     /// A step's socket closes are lost, as if the object died between storing the step
     /// and carrying it out.
-    #[serde(default)]
+    #[cfg_attr(feature = "bench", serde(default))]
     pub lose_closes: bool,
 }
 
@@ -318,14 +326,17 @@ impl RoomStub {
         .await
     }
 
+    #[cfg(feature = "bench")]
     pub async fn frames(&self, raw: String) -> Result<Response> {
         self.call(&RoomCall::Frames { raw }).await
     }
 
+    #[cfg(feature = "bench")]
     pub async fn reload(&self) -> Result<Response> {
         self.call(&RoomCall::Reload).await
     }
 
+    #[cfg(feature = "bench")]
     pub async fn faults(&self, faults: Faults) -> Result<Response> {
         self.call(&RoomCall::Faults(faults)).await
     }

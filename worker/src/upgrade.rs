@@ -1,5 +1,6 @@
-//! `GET /api/rooms/{room}/ws`: every check that can be made at the door, then the room.
-//! An upgrade that fails any of them never reaches a Durable Object.
+//! The sockets' upgrades, `GET /api/rooms/{room}/ws` and `GET /api/me/ws`: every check
+//! that can be made at the door, then the object. An upgrade that fails any of them never
+//! reaches a Durable Object.
 
 use edgechat_auth::subprotocol;
 use edgechat_core::{Identity, origin::origin_allowed};
@@ -12,35 +13,6 @@ use crate::{
     stubs::{InboxStub, RoomStub},
     versions,
 };
-
-/// A whole-number query parameter of `req`: `None` when it is not given, a 400 when it
-/// is given and is not a whole number (never read as "not given", which would answer
-/// another page than the one asked for).
-fn param(req: &Request, name: &str) -> Result<std::result::Result<Option<u64>, Response>> {
-    let url = req.url()?;
-    let Some((_, value)) = url.query_pairs().find(|(key, _)| key == name) else {
-        return Ok(Ok(None));
-    };
-    Ok(match value.parse::<u64>() {
-        Ok(number) => Ok(Some(number)),
-        Err(_) => Err(http::refusal(
-            ErrorCode::BadRequest,
-            &format!("{name} must be a whole number"),
-        )),
-    })
-}
-
-/// `GET /api/rooms/{room}/messages?before=&limit=`: a page of history, oldest first,
-/// through the room object.
-pub async fn room_history(req: &Request, env: &Env, room: &str) -> Result<Response> {
-    attempt!(http::room_name(room));
-    let (_, user) = attempt!(guard::user(req, env).await);
-    let limit = attempt!(param(req, "limit")?).map(|l| l.min(1_000) as u32);
-    let before = attempt!(param(req, "before")?);
-    RoomStub::new(env, room)?
-        .history(Identity::from(&user), before, limit)
-        .await
-}
 
 /// `GET /api/me/ws[?status=away]`: the user's inbox socket, checked like a room's. A user
 /// who chose to appear away says so, and arrives away.
@@ -110,7 +82,7 @@ pub async fn room_socket(req: &Request, env: &Env, room: &str) -> Result<Respons
     attempt!(http::room_name(room));
     let (who, protocol) = attempt!(door(req, env).await);
     // `since`: the last seq this client saw, to resume after a reconnect.
-    let since = attempt!(param(req, "since")?);
+    let since = attempt!(http::whole_param(req, "since")?);
     RoomStub::new(env, room)?
         .connect(room, who, since, protocol)
         .await

@@ -1,4 +1,6 @@
-//! `cargo xtask build`: the Worker into worker/build, the client into client/dist.
+//! `cargo xtask build`: the Worker into worker/build (as deployed) and worker/build-bench
+//! (with the `bench` feature's hooks, for the tests and the benchmark), the client into
+//! client/dist.
 
 use std::fs;
 
@@ -13,20 +15,37 @@ const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
 pub fn run() -> Result {
     worker()?;
+    worker_bench()?;
     client()
 }
 
+/// The Worker as `wrangler deploy` ships it, into worker/build.
 pub fn worker() -> Result {
     step("build: worker (worker-build --release)");
-    worker_build("worker")?;
-    // The function names (a fifth of the file) only label stack traces; a Worker's
-    // start-up grows with its size (docs/performance.md).
-    let wasm = root().join("worker/build/index_bg.wasm");
+    worker_build("worker", &[])?;
+    strip_names("worker/build/index_bg.wasm")
+}
+
+/// The Worker with its `bench` hooks, into worker/build-bench: what the end-to-end tests
+/// and the benchmark run (tests/src/server.rs).
+pub fn worker_bench() -> Result {
+    step("build: worker with the bench hooks (worker-build --release --features bench)");
+    worker_build(
+        "worker",
+        &["--out-dir", "build-bench", ".", "--features", "bench"],
+    )?;
+    strip_names("worker/build-bench/index_bg.wasm")
+}
+
+/// The function names (a fifth of the file) only label stack traces; a Worker's start-up
+/// grows with its size (docs/performance.md).
+fn strip_names(path: &str) -> Result {
+    let wasm = root().join(path);
     let bytes = fs::read(&wasm).map_err(|e| format!("{}: {e}", wasm.display()))?;
     let stripped = without_custom_sections(&bytes)
         .ok_or_else(|| format!("{} is not a WebAssembly module", wasm.display()))?;
     println!(
-        "    worker/build/index_bg.wasm: {} KiB without its names ({} KiB with)",
+        "    {path}: {} KiB without its names ({} KiB with)",
         stripped.len() / 1024,
         bytes.len() / 1024
     );
@@ -70,18 +89,19 @@ fn leb128(bytes: &[u8]) -> Option<(usize, usize)> {
 /// The benchmark's echo Worker into tests/echo/build; only `cargo xtask bench` needs it.
 pub fn echo() -> Result {
     step("build: the benchmark's echo Worker (worker-build --release)");
-    worker_build("tests/echo")
+    worker_build("tests/echo", &[])
 }
 
 /// worker-build runs cargo, wasm-bindgen, wasm-opt and esbuild; all four come from this
 /// machine, never from a download.
-fn worker_build(dir: &str) -> Result {
+fn worker_build(dir: &str, args: &[&str]) -> Result {
     let root = root();
     let bin = root.join("node_modules/.bin");
     exec(
         command(cargo_bin("worker-build"))
             .current_dir(root.join(dir))
             .arg("--release")
+            .args(args)
             .env("WASM_BINDGEN_BIN", cargo_bin("wasm-bindgen"))
             .env("WASM_OPT_BIN", bin.join("wasm-opt"))
             .env("ESBUILD_BIN", bin.join("esbuild")),

@@ -34,7 +34,9 @@ pub fn run(args: &[String]) -> Result {
 
     setup::run()?;
     dev_vars()?;
-    build::run()?;
+    // What `wrangler deploy` ships: no bench hooks.
+    build::worker()?;
+    build::client()?;
     step("dev: applying D1 migrations to the local database");
     exec(
         wrangler()

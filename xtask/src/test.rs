@@ -40,6 +40,20 @@ pub fn run() -> Result {
         wasm.args(["--package", krate]);
     }
     exec(wasm.args(["--", "-D", "warnings"]))?;
+    step("test: clippy, the Worker's bench build, -D warnings");
+    exec(command("cargo").args([
+        "clippy",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--release",
+        "--package",
+        "edgechat-worker",
+        "--features",
+        "bench",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
 
     step("test: layering (the pure crates do not depend on the worker crate)");
     layering()?;

@@ -3,6 +3,7 @@
 use edgechat_protocol::{ClientMsg, ErrorCode, Millis, ServerMsg};
 
 use super::{Inbox, InboxEffect};
+use crate::sockets::SocketEffect;
 use crate::{ConnId, decode::decode_frame};
 use edgechat_protocol::frame;
 
@@ -11,26 +12,26 @@ impl Inbox {
     /// fresh token; anything a room socket takes is refused here.
     pub(super) fn frame(&mut self, conn: ConnId, raw: &str, now: Millis) -> Vec<InboxEffect> {
         let error = |code, message: &str, req_id| {
-            vec![InboxEffect::Send {
+            vec![InboxEffect::Socket(SocketEffect::Send {
                 conn: conn.clone(),
                 msg: ServerMsg::error(code, message, req_id),
-            }]
+            })]
         };
         let frame = match decode_frame(raw, &self.limits) {
             Ok(frame) => frame,
             Err(rejection) => return error(rejection.code, &rejection.message, rejection.req_id),
         };
         match frame.msg {
-            ClientMsg::Ping {} => vec![InboxEffect::Send {
+            ClientMsg::Ping {} => vec![InboxEffect::Socket(SocketEffect::Send {
                 conn,
                 msg: ServerMsg::Pong(frame::Pong {}),
-            }],
+            })],
             ClientMsg::StatusChange {
                 status,
                 status_text,
             } => {
                 if let Err(wait) = self.spend_status(now) {
-                    return vec![InboxEffect::Send {
+                    return vec![InboxEffect::Socket(SocketEffect::Send {
                         conn,
                         msg: ServerMsg::Error(frame::Error {
                             code: ErrorCode::RateLimited,
@@ -38,7 +39,7 @@ impl Inbox {
                             req_id: frame.req_id,
                             retry_after: Some(wait),
                         }),
-                    }];
+                    })];
                 }
                 let text = match status_text
                     .as_deref()
@@ -68,11 +69,13 @@ impl Inbox {
                 is_private,
                 members,
             }],
-            ClientMsg::Authenticate { token } => vec![InboxEffect::Authenticate {
-                conn,
-                token,
-                req_id: frame.req_id,
-            }],
+            ClientMsg::Authenticate { token } => {
+                vec![InboxEffect::Socket(SocketEffect::Authenticate {
+                    conn,
+                    token,
+                    req_id: frame.req_id,
+                })]
+            }
             _ => error(
                 ErrorCode::WrongSocket,
                 "send this on the room's socket (/api/rooms/{id}/ws)",

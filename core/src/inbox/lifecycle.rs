@@ -5,6 +5,7 @@ use edgechat_protocol::{Millis, Status};
 
 use super::{Inbox, InboxEffect};
 use crate::sockets;
+use crate::sockets::SocketEffect;
 
 impl Inbox {
     /// Closes the oldest sockets beyond `MAX_INBOX_SOCKETS`: every socket costs the
@@ -16,11 +17,11 @@ impl Inbox {
             .take(excess)
             .map(|conn| {
                 self.disconnect(&conn, now);
-                InboxEffect::Close {
+                InboxEffect::Socket(SocketEffect::Close {
                     conn,
                     code: edgechat_protocol::close::TOO_MANY_SOCKETS,
                     reason: "signed in in too many places; the oldest was closed".into(),
-                }
+                })
             })
             .collect()
     }
@@ -38,11 +39,11 @@ impl Inbox {
         for conn in self.sockets.expired(now) {
             self.disconnect(&conn, now);
             let (code, reason) = sockets::EXPIRED;
-            effects.push(InboxEffect::Close {
+            effects.push(InboxEffect::Socket(SocketEffect::Close {
                 conn,
                 code,
                 reason: reason.into(),
-            });
+            }));
         }
         match self.left_at {
             Some(at) if at + self.limits.presence_grace_ms <= now && self.sockets.is_empty() => {

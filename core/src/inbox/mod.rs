@@ -1,6 +1,7 @@
 //! A user's inbox: their global status across devices, and the user-level events that
 //! reach them wherever they are. Pure, like the room: commands in, effects out.
 
+pub mod admission;
 mod frame;
 mod lifecycle;
 
@@ -12,6 +13,7 @@ use edgechat_protocol::{
     push::{PushKind, PushMessage},
 };
 
+use crate::sockets::SocketEffect;
 use crate::{
     ConnId, Identity, Limits,
     rate::Bucket,
@@ -82,34 +84,16 @@ pub enum InboxCommand {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InboxEffect {
-    Send {
-        conn: ConnId,
-        msg: ServerMsg,
-    },
-    /// To every inbox socket of the user.
-    Broadcast(ServerMsg),
+    /// Something to do to the inbox's sockets: send, broadcast to every one of the user's,
+    /// close, authenticate.
+    Socket(SocketEffect),
     /// Store the status (and last seen) durably.
     Save(Presence),
     /// Tell the user's rooms (their member lists show it).
     Relay(ServerMsg),
-    /// Close a socket with a code from `edgechat_protocol::close`.
-    Close {
-        conn: ConnId,
-        code: u16,
-        reason: String,
-    },
-    /// Verify `token` for the socket `conn` (the door's job) and answer `authenticated`
-    /// or an `unauthorized` error, as rooms do.
-    Authenticate {
-        conn: ConnId,
-        token: String,
-        req_id: Option<String>,
-    },
     /// A [`InboxCommand::StatusText`] came too soon after others: try again in
     /// `retry_after` ms.
-    TooOften {
-        retry_after: u64,
-    },
+    TooOften { retry_after: u64 },
     /// Push `message` to each of the user's subscribed devices (no socket of theirs is
     /// open to see it).
     Push(PushMessage),
@@ -212,7 +196,10 @@ impl Inbox {
         self.presence.last_seen = Some(now);
         let mut effects = Vec::new();
         if changed {
-            effects.push(InboxEffect::Broadcast(self.status_event()));
+            effects.push(InboxEffect::Socket(SocketEffect::Broadcast {
+                msg: self.status_event(),
+                except: None,
+            }));
             self.presence.relay_pending = true;
             effects.extend(self.relay(now));
         }
@@ -245,31 +232,31 @@ impl Inbox {
                 let user_id = who.user_id.clone();
                 self.sockets.insert(conn.clone(), who);
                 self.left_at = None;
-                let mut effects = vec![InboxEffect::Send {
+                let mut effects = vec![InboxEffect::Socket(SocketEffect::Send {
                     conn: conn.clone(),
                     msg: ServerMsg::Connected(wire::Connected {
                         protocol_version: version.clamp(1, PROTOCOL_VERSION),
                     }),
-                }];
+                })];
                 effects.extend(self.cap_sockets(&user_id, now));
                 if self.presence.status == Status::Offline {
                     let text = self.presence.status_text.clone();
                     effects.extend(self.set(arriving, text, now));
                 }
-                effects.push(InboxEffect::Send {
+                effects.push(InboxEffect::Socket(SocketEffect::Send {
                     conn,
                     msg: self.status_event(),
-                });
+                }));
                 effects
             }
             InboxCommand::Disconnect { conn } => {
                 self.disconnect(&conn, now);
                 Vec::new()
             }
-            InboxCommand::Binary { conn } => vec![InboxEffect::Send {
+            InboxCommand::Binary { conn } => vec![InboxEffect::Socket(SocketEffect::Send {
                 conn,
                 msg: sockets::binary_refused(),
-            }],
+            })],
             InboxCommand::Reauthenticated {
                 conn,
                 user_id,
@@ -278,14 +265,17 @@ impl Inbox {
             } => self
                 .sockets
                 .reauthenticated(&conn, &user_id, expires_at, req_id)
-                .map(|msg| InboxEffect::Send { conn, msg })
+                .map(|msg| InboxEffect::Socket(SocketEffect::Send { conn, msg }))
                 .into_iter()
                 .collect(),
             InboxCommand::Tick => self.tick(now),
             InboxCommand::Deliver(msg) => {
                 let push = self.push_for(&msg, now).map(InboxEffect::Push);
                 push.into_iter()
-                    .chain([InboxEffect::Broadcast(*msg)])
+                    .chain([InboxEffect::Socket(SocketEffect::Broadcast {
+                        msg: *msg,
+                        except: None,
+                    })])
                     .collect()
             }
             InboxCommand::Revoke => {
@@ -294,11 +284,11 @@ impl Inbox {
                     .into_iter()
                     .map(|conn| {
                         self.disconnect(&conn, now);
-                        InboxEffect::Close {
+                        InboxEffect::Socket(SocketEffect::Close {
                             conn,
                             code: edgechat_protocol::close::ACCOUNT_DISABLED,
                             reason: "this account was disabled".into(),
-                        }
+                        })
                     })
                     .collect()
             }

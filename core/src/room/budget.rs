@@ -3,6 +3,7 @@
 use edgechat_protocol::{ErrorCode, Millis};
 
 use super::{Effect, Refusal, Room};
+use crate::sockets::SocketEffect;
 use crate::{
     rate::{Bucket, Rate},
     store::Sql,
@@ -98,7 +99,9 @@ pub(crate) fn sent_kib(effects: &[Effect]) -> u64 {
         .iter()
         .filter_map(|effect| match effect {
             // A frame that would not serialize is not sent either.
-            Effect::Send { msg, .. } => serde_json::to_vec(msg).ok().map(|json| json.len()),
+            Effect::Socket(SocketEffect::Send { msg, .. }) => {
+                serde_json::to_vec(msg).ok().map(|json| json.len())
+            }
             _ => None,
         })
         .sum();

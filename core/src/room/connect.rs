@@ -3,6 +3,7 @@
 use edgechat_protocol::{ErrorCode, Millis, Role, RoomEvent, Seq, ServerMsg, Status, close};
 
 use super::{Budget, ConnId, Effect, Identity, Outcome, Refusal, Room};
+use crate::sockets::SocketEffect;
 use crate::store::{Sql, StoreError};
 use edgechat_protocol::frame;
 
@@ -22,11 +23,11 @@ impl<S: Sql> Room<S> {
         if let Err(refusal) = self.check_budget(&user_id, Budget::Reads, now) {
             return Ok(vec![
                 refusal.into_effect(&conn, None)?,
-                Effect::Close {
+                Effect::Socket(SocketEffect::Close {
                     conn,
                     code: close::READ_LIMITED,
                     reason: "reading this room too fast; reconnect later".to_owned(),
-                },
+                }),
             ]);
         }
         let mut effects = Vec::new();
@@ -68,11 +69,11 @@ impl<S: Sql> Room<S> {
             if let Some((code, close_code, message)) = refusal {
                 return Ok(vec![
                     Refusal::new(code, message).into_effect(&conn, None)?,
-                    Effect::Close {
+                    Effect::Socket(SocketEffect::Close {
                         conn,
                         code: close_code,
                         reason: message.to_owned(),
-                    },
+                    }),
                 ]);
             }
             let joined = RoomEvent::UserJoined {
@@ -86,10 +87,10 @@ impl<S: Sql> Room<S> {
             self.store.append(&joined, self.now)?;
             self.head = joined.seq();
             effects.push(Effect::Stored(joined.clone()));
-            effects.push(Effect::Broadcast {
+            effects.push(Effect::Socket(SocketEffect::Broadcast {
                 msg: joined.into(),
                 except: Some(conn.clone()),
-            });
+            }));
         }
 
         effects.extend(self.arrived_with_status(&conn, &who, member.as_ref())?);
@@ -100,13 +101,13 @@ impl<S: Sql> Room<S> {
         let changed = self.presence_update();
         if !changed
             .iter()
-            .any(|effect| matches!(effect, Effect::Broadcast { .. }))
+            .any(|effect| matches!(effect, Effect::Socket(SocketEffect::Broadcast { .. })))
         {
             // Unless the whole set went to everyone just now, the new socket is told it.
-            effects.push(Effect::Send {
+            effects.push(Effect::Socket(SocketEffect::Send {
                 conn: conn.clone(),
                 msg: self.presence_now(),
-            });
+            }));
         }
         effects.extend(changed);
         // Every `Send` here is to the new socket: its first frames.
@@ -139,7 +140,7 @@ impl<S: Sql> Room<S> {
         let text = who.status_text.as_deref();
         self.store
             .set_status(&who.user_id, status, Some(self.now), text)?;
-        Ok(vec![Effect::Broadcast {
+        Ok(vec![Effect::Socket(SocketEffect::Broadcast {
             msg: ServerMsg::UserStatus(frame::UserStatus {
                 user_id: who.user_id.clone(),
                 status,
@@ -148,7 +149,7 @@ impl<S: Sql> Room<S> {
             }),
             // The joiner's first frame is `room-joined`, which carries it.
             except: Some(conn.to_owned()),
-        }])
+        })])
     }
 
     /// Closes the sockets, restored after a wake, of users who are no longer members
@@ -194,11 +195,11 @@ impl<S: Sql> Room<S> {
             .take(excess)
             .map(|conn| {
                 self.sockets.remove(&conn);
-                Effect::Close {
+                Effect::Socket(SocketEffect::Close {
                     conn,
                     code: close::TOO_MANY_SOCKETS,
                     reason: "this room is open in too many places; the oldest was closed".into(),
-                }
+                })
             })
             .collect()
     }
@@ -212,9 +213,11 @@ impl<S: Sql> Room<S> {
         since: Option<Seq>,
         now: Millis,
     ) -> Result<Vec<Effect>, StoreError> {
-        let send = |msg| Effect::Send {
-            conn: conn.to_owned(),
-            msg,
+        let send = |msg| {
+            Effect::Socket(SocketEffect::Send {
+                conn: conn.to_owned(),
+                msg,
+            })
         };
         let mut effects = Vec::new();
         let replay = match since {
@@ -241,10 +244,10 @@ impl<S: Sql> Room<S> {
 
     /// `join-room` on a joined socket: the snapshot again.
     pub(super) fn joined(&self, conn: &str, who: &Identity, req_id: Option<String>) -> Outcome {
-        Ok(vec![Effect::Send {
+        Ok(vec![Effect::Socket(SocketEffect::Send {
             conn: conn.to_owned(),
             msg: self.room_joined(who, true, req_id)?,
-        }])
+        })])
     }
 
     pub(super) fn disconnect(&mut self, conn: &str, now: Millis) -> Vec<Effect> {

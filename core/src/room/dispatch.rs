@@ -3,6 +3,7 @@
 use edgechat_protocol::{ClientMsg, ErrorCode, Millis, ServerMsg};
 
 use super::{Budget, Command, Effect, Identity, Outcome, Refusal, Room};
+use crate::sockets::SocketEffect;
 use crate::{
     decode::decode_frame,
     store::{Sql, StoreError},
@@ -32,10 +33,10 @@ impl<S: Sql> Room<S> {
         match command {
             Command::Connect { conn, who, since } => self.connect(conn, who, since, now),
             Command::Disconnect { conn } => Ok(self.disconnect(&conn, now)),
-            Command::Binary { conn } => Ok(vec![Effect::Send {
+            Command::Binary { conn } => Ok(vec![Effect::Socket(SocketEffect::Send {
                 conn,
                 msg: crate::sockets::binary_refused(),
-            }]),
+            })]),
             Command::Frame { conn, raw } => self.frame(&conn, &raw, now),
             Command::Reauthenticated {
                 conn,
@@ -46,14 +47,26 @@ impl<S: Sql> Room<S> {
             Command::Invite {
                 conn,
                 user_id,
-                username,
+                invitee,
                 req_id,
             } => {
                 // The inviter may have gone while the door looked the invitee up.
                 let Some(who) = self.sockets.get(&conn).cloned() else {
                     return Ok(Vec::new());
                 };
-                match self.invite(&who, &user_id, Some(&username)) {
+                let invited = match invitee {
+                    super::Invitee::Admitted { username } => {
+                        self.invite(&who, &user_id, Some(&username))
+                    }
+                    super::Invitee::Unknown => Err(Refusal::new(
+                        ErrorCode::UnknownUser,
+                        format!("no user {user_id:?}"),
+                    )),
+                    super::Invitee::AddedTooOften { retry_after } => {
+                        Err(added_too_often("this user", retry_after))
+                    }
+                };
+                match invited {
                     Ok(effects) => Ok(effects),
                     Err(refusal) => Ok(vec![refusal.into_effect(&conn, req_id)?]),
                 }
@@ -190,15 +203,17 @@ impl<S: Sql> Room<S> {
         now: Millis,
     ) -> Outcome {
         match msg {
-            ClientMsg::Ping {} => Ok(vec![Effect::Send {
+            ClientMsg::Ping {} => Ok(vec![Effect::Socket(SocketEffect::Send {
                 conn: conn.to_owned(),
                 msg: ServerMsg::Pong(frame::Pong {}),
-            }]),
-            ClientMsg::Authenticate { token } => Ok(vec![Effect::Authenticate {
-                conn: conn.to_owned(),
-                token,
-                req_id,
-            }]),
+            })]),
+            ClientMsg::Authenticate { token } => {
+                Ok(vec![Effect::Socket(SocketEffect::Authenticate {
+                    conn: conn.to_owned(),
+                    token,
+                    req_id,
+                })])
+            }
             ClientMsg::CreateRoom { .. } | ClientMsg::StatusChange { .. } => Err(Refusal::new(
                 ErrorCode::WrongSocket,
                 "send this on the inbox socket (/api/me/ws)",
@@ -303,4 +318,14 @@ impl<S: Sql> Room<S> {
             ))
         }
     }
+}
+
+/// The refusal when `who` (a name, or "this user") was added to as many rooms as others
+/// may add them to this hour (`ADDED_TO_ROOMS_PER_HOUR`, counted by their inbox).
+pub fn added_too_often(who: &str, retry_after: u64) -> Refusal {
+    Refusal::new(
+        ErrorCode::AddedTooOften,
+        format!("{who} was added to as many rooms as others may add them to this hour"),
+    )
+    .retry_after(retry_after)
 }

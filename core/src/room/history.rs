@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use edgechat_protocol::{ErrorCode, Id, Message, Role, RoomUser, Seq, ServerMsg};
 
 use super::{Effect, Identity, Outcome, Room};
+use crate::sockets::SocketEffect;
 use crate::{
     limits::{MAX_HISTORY_PAGE, MAX_MEMBER_PAGE},
     store::{Member, Sql, StoreError},
@@ -88,7 +89,7 @@ impl<S: Sql> Room<S> {
             .store
             .members_after(after.unwrap_or(""), self.limits.member_page)?;
         let online = self.online();
-        Ok(vec![Effect::Send {
+        Ok(vec![Effect::Socket(SocketEffect::Send {
             conn: conn.to_owned(),
             msg: ServerMsg::MemberPage(frame::MemberPage {
                 room_id: self.info.room_id.clone(),
@@ -99,7 +100,7 @@ impl<S: Sql> Room<S> {
                 has_more,
                 req_id,
             }),
-        }])
+        })])
     }
 
     fn room_user(&self, member: Member, online: &BTreeSet<Id>) -> RoomUser {
@@ -123,7 +124,7 @@ impl<S: Sql> Room<S> {
         req_id: Option<String>,
     ) -> Outcome {
         let (messages, has_more) = self.store.messages_before(before_seq, self.page(limit))?;
-        Ok(vec![Effect::Send {
+        Ok(vec![Effect::Socket(SocketEffect::Send {
             conn: conn.to_owned(),
             msg: ServerMsg::HistoryPage(frame::HistoryPage {
                 room_id: self.info.room_id.clone(),
@@ -131,7 +132,7 @@ impl<S: Sql> Room<S> {
                 has_more,
                 req_id,
             }),
-        }])
+        })])
     }
 
     fn page(&self, limit: Option<u32>) -> usize {
@@ -148,12 +149,15 @@ impl<S: Sql> Room<S> {
         global_admin: bool,
         before: Option<Seq>,
         limit: Option<u32>,
-    ) -> Result<Result<(Vec<Message>, bool), ErrorCode>, StoreError> {
+    ) -> Result<Result<(Vec<Message>, bool), super::Refusal>, StoreError> {
         let member = self.store.is_member(user_id)?;
         if !global_admin
             && (self.store.is_banned(user_id)? || (!member && !self.info.kind.open_to_all()))
         {
-            return Ok(Err(ErrorCode::Forbidden));
+            return Ok(Err(super::Refusal::new(
+                ErrorCode::Forbidden,
+                "you may not read this room",
+            )));
         }
         Ok(Ok(self.store.messages_before(
             before.unwrap_or(Seq::MAX),
@@ -168,12 +172,12 @@ impl<S: Sql> Room<S> {
             return Ok(Vec::new());
         }
         self.store.save_read_mark(&who.user_id, seq)?;
-        Ok(vec![Effect::Broadcast {
+        Ok(vec![Effect::Socket(SocketEffect::Broadcast {
             msg: ServerMsg::ReadReceipt(frame::ReadReceipt {
                 user_id: who.user_id.clone(),
                 seq,
             }),
             except: None,
-        }])
+        })])
     }
 }

@@ -3,6 +3,7 @@
 use edgechat_protocol::{ErrorCode, Id, Message, Millis, RoomEvent, ServerMsg};
 
 use super::{Budget, Effect, Identity, Outcome, Rank, Refusal, Room, presence::muted};
+use crate::sockets::SocketEffect;
 use crate::{ids, store::Sql, text};
 use edgechat_protocol::frame;
 
@@ -26,14 +27,16 @@ impl<S: Sql> Room<S> {
         now: Millis,
     ) -> Outcome {
         let room_id = self.info.room_id.clone();
-        let ack = |seq| Effect::Send {
-            conn: conn.to_owned(),
-            msg: ServerMsg::MessageAck(frame::MessageAck {
-                req_id: req_id.clone(),
-                client_msg_id: draft.client_msg_id.clone(),
-                message_id: ids::message_id(&room_id, seq),
-                seq,
-            }),
+        let ack = |seq| {
+            Effect::Socket(SocketEffect::Send {
+                conn: conn.to_owned(),
+                msg: ServerMsg::MessageAck(frame::MessageAck {
+                    req_id: req_id.clone(),
+                    client_msg_id: draft.client_msg_id.clone(),
+                    message_id: ids::message_id(&room_id, seq),
+                    seq,
+                }),
+            })
         };
         let sender = self.store.sender(&who.user_id, &draft.client_msg_id)?;
         if let Some(seq) = sender.sent {
@@ -115,10 +118,10 @@ impl<S: Sql> Room<S> {
         let mut effects = vec![
             Effect::Stored(event.clone()),
             ack(seq),
-            Effect::Broadcast {
+            Effect::Socket(SocketEffect::Broadcast {
                 msg: event.into(),
                 except: None,
-            },
+            }),
         ];
         effects.extend(self.typing_stop(&who.user_id, now));
         if let Some(link) = link {

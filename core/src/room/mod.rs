@@ -9,6 +9,7 @@
 
 mod budget;
 mod connect;
+pub mod creation;
 mod dispatch;
 mod history;
 mod messages;
@@ -25,7 +26,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use edgechat_protocol::{Id, Millis, Role, RoomEvent, RoomInfo, Seq, ServerMsg};
 
-pub use crate::sockets::{ConnId, Identity};
+pub use crate::sockets::{ConnId, Identity, SocketEffect};
 use crate::{
     Limits,
     rate::Bucket,
@@ -33,8 +34,10 @@ use crate::{
     store::{Sql, Store, StoreError},
 };
 pub(crate) use budget::Budget;
+pub use dispatch::added_too_often;
 pub use notify::{Batch, EXCERPT_CHARS, excerpt};
-pub(crate) use refusal::{Outcome, Refusal};
+pub(crate) use refusal::Outcome;
+pub use refusal::Refusal;
 pub use settings::{Update, capacity_refused};
 pub use uploads::{Upload, UploadRefused};
 
@@ -64,12 +67,11 @@ pub enum Command {
         expires_at: Millis,
         req_id: Option<String>,
     },
-    /// The door found `user_id` to be an enabled account named `username` that may be
-    /// added to one more room, after an `invite-user` on `conn`.
+    /// What the door found of `user_id`, after an `invite-user` on `conn`.
     Invite {
         conn: ConnId,
         user_id: Id,
-        username: String,
+        invitee: Invitee,
         req_id: Option<String>,
     },
     /// The door looked up the new name of an `update-room` on `conn` (an
@@ -98,30 +100,26 @@ pub enum Command {
     Tick,
 }
 
+/// What the door found of an invitee: facts, from which the core decides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Invitee {
+    /// An enabled account named `username`, whose inbox admits one more room this hour.
+    Admitted { username: String },
+    /// No enabled account has this id.
+    Unknown,
+    /// Their inbox refused: others added them to as many rooms as they may this hour;
+    /// one more may be in `retry_after` ms.
+    AddedTooOften { retry_after: u64 },
+}
+
 /// What the Durable Object must carry out, in order. Storage is not among them: the
 /// step already wrote it, atomically, before any of these is carried out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
     /// This durable event is stored (in the log and the tables); its D1 copy is due.
     Stored(RoomEvent),
-    /// Send to one socket.
-    Send { conn: ConnId, msg: ServerMsg },
-    /// Send to every socket in the room, except `except`.
-    Broadcast {
-        msg: ServerMsg,
-        except: Option<ConnId>,
-    },
-    /// Send `msg` to every socket whose version knows its kind, and `older` to the rest.
-    BroadcastOr {
-        msg: ServerMsg,
-        older: Box<ServerMsg>,
-    },
-    /// Close a socket with a code from `edgechat_protocol::close`.
-    Close {
-        conn: ConnId,
-        code: u16,
-        reason: String,
-    },
+    /// Something to do to the room's sockets: send, broadcast, close, authenticate.
+    Socket(SocketEffect),
     /// These files were forgotten and queued for deletion (their message was deleted, or
     /// nobody attached them in time): delete their bytes and rows now.
     RemoveFiles(Vec<Id>),
@@ -132,13 +130,6 @@ pub enum Effect {
         message_id: Id,
         link: String,
         author: Id,
-    },
-    /// Verify `token` for the socket `conn` (the door's job, not the room's) and answer
-    /// `authenticated` or an `unauthorized` error.
-    Authenticate {
-        conn: ConnId,
-        token: String,
-        req_id: Option<String>,
     },
     /// Find out whether another room has `update`'s new name (the door reads the
     /// directory), then hand back [`Command::NameChecked`].
@@ -324,16 +315,38 @@ impl<S: Sql> Room<S> {
             .min())
     }
 
+    /// When the object must set its one alarm, if it must set it at all: the soonest of
+    /// the room's own deadlines ([`Self::next_deadline`]) and the write-behind's, which is
+    /// due `delay_ms` after `now` while anything waits for D1 (or at `retry_at`, after a
+    /// failed batch). `None` when nothing is due, or when the alarm already `armed` comes
+    /// first: then storage is not even asked, so a busy room reads nothing for it.
+    pub fn alarm(&self, schedule: &Schedule) -> Result<Option<Millis>, StoreError> {
+        let deadline = self.next_deadline()?;
+        let write_behind = schedule
+            .retry_at
+            .unwrap_or(schedule.now + schedule.delay_ms);
+        let soonest = deadline
+            .into_iter()
+            .chain(schedule.retry_at)
+            .fold(schedule.now + schedule.delay_ms, Millis::min);
+        if schedule.armed.is_some_and(|armed| armed <= soonest) {
+            return Ok(None);
+        }
+        let pending = self.store.has_pending()?.then_some(write_behind);
+        let at = deadline.into_iter().chain(pending).min();
+        Ok(at.filter(|at| schedule.armed.is_none_or(|armed| armed > *at)))
+    }
+
     /// Stores an event that takes the next seq, then broadcasts it.
     fn publish(&mut self, event: RoomEvent) -> Result<Vec<Effect>, StoreError> {
         self.store.append(&event, self.now)?;
         self.head = event.seq();
         Ok(vec![
             Effect::Stored(event.clone()),
-            Effect::Broadcast {
+            Effect::Socket(SocketEffect::Broadcast {
                 msg: event.into(),
                 except: None,
-            },
+            }),
         ])
     }
 
@@ -354,6 +367,19 @@ impl<S: Sql> Room<S> {
         let role = self.store.member(user_id)?.map_or(Role::Member, |m| m.role);
         Ok(Rank::Room(role))
     }
+}
+
+/// What the room's alarm is set by besides the room's own deadlines: the write-behind's
+/// pace, and the alarm already set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Schedule {
+    pub now: Millis,
+    /// `ARCHIVE_DELAY_MS`: how long the write-behind gathers events before a batch.
+    pub delay_ms: u64,
+    /// A failed batch is tried again no sooner than this.
+    pub retry_at: Option<Millis>,
+    /// The alarm time last set, if it is still to come.
+    pub armed: Option<Millis>,
 }
 
 /// How far a user's word reaches in a room, lowest first: a room role (by its order), then

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use edgechat_protocol::{Id, Millis, ServerMsg};
 
 use super::{Effect, Identity, Outcome, Refusal, Room};
+use crate::sockets::SocketEffect;
 use crate::store::{Sql, StoreError};
 use edgechat_protocol::frame;
 
@@ -51,7 +52,10 @@ impl<S: Sql> Room<S> {
             self.shown_online = Some(online);
             self.presence_sent_at = now;
             self.presence_due = None;
-            return vec![Effect::Broadcast { msg, except: None }];
+            return vec![Effect::Socket(SocketEffect::Broadcast {
+                msg,
+                except: None,
+            })];
         };
         if *shown == online {
             self.presence_due = None;
@@ -71,7 +75,7 @@ impl<S: Sql> Room<S> {
         self.shown_online = Some(online);
         self.presence_sent_at = now;
         self.presence_due = None;
-        vec![Effect::BroadcastOr { msg, older }]
+        vec![Effect::Socket(SocketEffect::BroadcastOr { msg, older })]
     }
 
     /// The whole online set, for a socket that just joined: changes still waiting for
@@ -95,11 +99,11 @@ impl<S: Sql> Room<S> {
         let mut effects = self.typing_stop(user_id, now);
         for conn in self.sockets.of(user_id) {
             self.sockets.remove(&conn);
-            effects.push(Effect::Close {
+            effects.push(Effect::Socket(SocketEffect::Close {
                 conn,
                 code,
                 reason: reason.to_owned(),
-            });
+            }));
         }
         self.leaving.remove(user_id);
         effects.extend(self.presence_update());
@@ -123,20 +127,20 @@ impl<S: Sql> Room<S> {
         let expires_at = now + ttl;
         self.typing
             .insert(who.user_id.clone(), (who.username.clone(), expires_at));
-        Ok(vec![Effect::Broadcast {
+        Ok(vec![Effect::Socket(SocketEffect::Broadcast {
             msg: self.typing_event(&who.user_id, &who.username, true, expires_at),
             except: Some(conn.to_owned()),
-        }])
+        })])
     }
 
     /// Stops `user_id`'s indicator if it is showing.
     pub(super) fn typing_stop(&mut self, user_id: &str, now: Millis) -> Vec<Effect> {
         match self.typing.remove(user_id) {
             Some((username, until)) if until > now => {
-                vec![Effect::Broadcast {
+                vec![Effect::Socket(SocketEffect::Broadcast {
                     msg: self.typing_event(user_id, &username, false, now),
                     except: None,
-                }]
+                })]
             }
             _ => Vec::new(),
         }
@@ -174,11 +178,11 @@ impl<S: Sql> Room<S> {
         for conn in self.sockets.expired(now) {
             effects.extend(self.disconnect(&conn, now));
             let (code, reason) = crate::sockets::EXPIRED;
-            effects.push(Effect::Close {
+            effects.push(Effect::Socket(SocketEffect::Close {
                 conn,
                 code,
                 reason: reason.into(),
-            });
+            }));
         }
         let grace = self.limits.presence_grace_ms;
         self.leaving.retain(|_, left| *left + grace > now);
@@ -199,9 +203,11 @@ impl<S: Sql> Room<S> {
     ) -> Vec<Effect> {
         self.sockets
             .reauthenticated(conn, user_id, expires_at, req_id)
-            .map(|msg| Effect::Send {
-                conn: conn.to_owned(),
-                msg,
+            .map(|msg| {
+                Effect::Socket(SocketEffect::Send {
+                    conn: conn.to_owned(),
+                    msg,
+                })
             })
             .into_iter()
             .collect()
@@ -226,10 +232,10 @@ impl<S: Sql> Room<S> {
                 if member.status == *now_status && member.status_text == *status_text {
                     return Ok(Vec::new());
                 }
-                vec![Effect::Broadcast {
+                vec![Effect::Socket(SocketEffect::Broadcast {
                     msg: status,
                     except: None,
-                }]
+                })]
             }
             _ => Vec::new(),
         })

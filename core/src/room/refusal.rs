@@ -4,12 +4,15 @@
 use edgechat_protocol::{ErrorCode, ServerMsg};
 
 use super::Effect;
+use crate::sockets::SocketEffect;
 use crate::store::StoreError;
 use edgechat_protocol::frame;
 
-/// A refusal, answered to the socket that asked; or a failed store, which ends the
-/// step and rolls it back.
-pub(crate) struct Refusal {
+/// A refusal, answered to the socket that asked (or, at the room's HTTP door, as the
+/// request's answer); or a failed store, which ends the step and rolls it back. The core
+/// picks every refusal's code and words; the Durable Object only sends them.
+#[derive(Debug)]
+pub struct Refusal {
     code: ErrorCode,
     message: String,
     retry_after: Option<u64>,
@@ -17,7 +20,7 @@ pub(crate) struct Refusal {
 }
 
 impl Refusal {
-    pub(crate) fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             code,
             message: message.into(),
@@ -26,9 +29,22 @@ impl Refusal {
         }
     }
 
-    pub(crate) fn retry_after(mut self, ms: u64) -> Self {
+    pub fn retry_after(mut self, ms: u64) -> Self {
         self.retry_after = Some(ms);
         self
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// How long to wait before trying again, in ms, for a limit.
+    pub fn wait(&self) -> Option<u64> {
+        self.retry_after
     }
 
     /// The refusal as the effect that answers it, or the store's failure.
@@ -40,7 +56,7 @@ impl Refusal {
         if let Some(failed) = self.failed {
             return Err(failed);
         }
-        Ok(Effect::Send {
+        Ok(Effect::Socket(SocketEffect::Send {
             conn: conn.to_owned(),
             msg: ServerMsg::Error(frame::Error {
                 code: self.code,
@@ -48,7 +64,7 @@ impl Refusal {
                 req_id,
                 retry_after: self.retry_after,
             }),
-        })
+        }))
     }
 }
 

@@ -4,6 +4,7 @@
 use edgechat_protocol::{ErrorCode, Role, RoomEvent, RoomKind, ServerMsg};
 
 use super::{Effect, Identity, Outcome, Refusal, Room};
+use crate::sockets::SocketEffect;
 use crate::{
     Limits,
     limits::{MAX_PINS, ROOM_NAME_MAX, TOPIC_MAX},
@@ -159,7 +160,7 @@ impl<S: Sql> Room<S> {
         let (users, has_more) = self
             .store
             .banned_after(after.unwrap_or(""), self.limits.member_page)?;
-        Ok(vec![Effect::Send {
+        Ok(vec![Effect::Socket(SocketEffect::Send {
             conn: conn.to_owned(),
             msg: ServerMsg::BanPage(frame::BanPage {
                 room_id: self.info.room_id.clone(),
@@ -167,19 +168,19 @@ impl<S: Sql> Room<S> {
                 has_more,
                 req_id,
             }),
-        }])
+        })])
     }
 
     /// Every pinned message, to anyone in the room: there are at most [`MAX_PINS`].
     pub(super) fn pin_list(&self, conn: &str, req_id: Option<String>) -> Outcome {
-        Ok(vec![Effect::Send {
+        Ok(vec![Effect::Socket(SocketEffect::Send {
             conn: conn.to_owned(),
             msg: ServerMsg::PinList(frame::PinList {
                 room_id: self.info.room_id.clone(),
                 messages: self.store.pinned(MAX_PINS)?,
                 req_id,
             }),
-        }])
+        })])
     }
 
     /// Refuses a pin beyond [`MAX_PINS`]: unpin one first.

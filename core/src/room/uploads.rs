@@ -36,6 +36,8 @@ pub enum UploadRefused {
     HasThumbnail,
     #[error("only images have thumbnails")]
     NotAnImage,
+    #[error("no upload of this member")]
+    NotTheUploader,
 }
 
 impl UploadRefused {
@@ -47,6 +49,7 @@ impl UploadRefused {
             Self::NoSuchUpload => ErrorCode::NotFound,
             Self::AlreadyAttached | Self::HasThumbnail => ErrorCode::Conflict,
             Self::NotAnImage => ErrorCode::UnsupportedType,
+            Self::NotTheUploader => ErrorCode::BadRequest,
             Self::Failed(_) => ErrorCode::Internal,
         }
     }
@@ -112,10 +115,14 @@ impl<S: Sql> Room<S> {
     /// `thumbnail_of`, as the thumbnail of one. One atomic step, like every command.
     pub fn register_upload(
         &mut self,
+        by: &str,
         upload: Upload,
         thumbnail_of: Option<&str>,
         now: Millis,
     ) -> Result<(), UploadRefused> {
+        if upload.uploader != by {
+            return Err(UploadRefused::NotTheUploader);
+        }
         let sql = self.store.sql().clone();
         let mut refused = None;
         let stored = sql.atomically(|| {

@@ -4,6 +4,7 @@
 
 pub mod tables;
 
+use crate::sockets::SocketEffect;
 use crate::{
     Command, ConnId, Effect, Identity, Limits, Room,
     store::{Member, Store, sqlite::Sqlite},
@@ -157,7 +158,9 @@ impl World {
             } => Some(Command::Invite {
                 conn: conn.clone(),
                 user_id: user_id.clone(),
-                username: user_id.clone(),
+                invitee: crate::Invitee::Admitted {
+                    username: user_id.clone(),
+                },
                 req_id: req_id.clone(),
             }),
             _ => None,
@@ -347,20 +350,20 @@ pub fn frame_from(conn: &str, frame: impl Into<ClientFrame>) -> Command {
 /// The code of the error sent, if the effects are one.
 pub fn error_code(effects: &[Effect]) -> Option<ErrorCode> {
     effects.iter().find_map(|e| match e {
-        Effect::Send {
+        Effect::Socket(SocketEffect::Send {
             msg: ServerMsg::Error(frame::Error { code, .. }),
             ..
-        } => Some(*code),
+        }) => Some(*code),
         _ => None,
     })
 }
 
 pub fn retry_after(effects: &[Effect]) -> Option<u64> {
     effects.iter().find_map(|e| match e {
-        Effect::Send {
+        Effect::Socket(SocketEffect::Send {
             msg: ServerMsg::Error(frame::Error { retry_after, .. }),
             ..
-        } => *retry_after,
+        }) => *retry_after,
         _ => None,
     })
 }
@@ -380,7 +383,7 @@ pub fn sent_to(effects: &[Effect], conn: &str) -> Vec<ServerMsg> {
     effects
         .iter()
         .filter_map(|e| match e {
-            Effect::Send { conn: c, msg } if c == conn => Some(msg.clone()),
+            Effect::Socket(SocketEffect::Send { conn: c, msg }) if c == conn => Some(msg.clone()),
             _ => None,
         })
         .collect()
@@ -397,7 +400,7 @@ pub fn broadcasts(effects: &[Effect]) -> Vec<ServerMsg> {
     effects
         .iter()
         .filter_map(|e| match e {
-            Effect::Broadcast { msg, .. } => Some(msg.clone()),
+            Effect::Socket(SocketEffect::Broadcast { msg, .. }) => Some(msg.clone()),
             _ => None,
         })
         .collect()
@@ -407,7 +410,7 @@ pub fn closed(effects: &[Effect]) -> Vec<(String, u16)> {
     effects
         .iter()
         .filter_map(|e| match e {
-            Effect::Close { conn, code, .. } => Some((conn.clone(), *code)),
+            Effect::Socket(SocketEffect::Close { conn, code, .. }) => Some((conn.clone(), *code)),
             _ => None,
         })
         .collect()
@@ -418,8 +421,8 @@ pub fn closed(effects: &[Effect]) -> Vec<(String, u16)> {
 pub fn online(effects: &[Effect]) -> Option<Vec<String>> {
     effects.iter().rev().find_map(|e| {
         let whole = match e {
-            Effect::Broadcast { msg, .. } => msg,
-            Effect::BroadcastOr { older, .. } => older.as_ref(),
+            Effect::Socket(SocketEffect::Broadcast { msg, .. }) => msg,
+            Effect::Socket(SocketEffect::BroadcastOr { older, .. }) => older.as_ref(),
             _ => return None,
         };
         match whole {
@@ -434,13 +437,13 @@ pub fn presence_changes(effects: &[Effect]) -> Vec<(Vec<String>, Vec<String>)> {
     effects
         .iter()
         .filter_map(|e| match e {
-            Effect::BroadcastOr {
+            Effect::Socket(SocketEffect::BroadcastOr {
                 msg:
                     ServerMsg::PresenceChanged(frame::PresenceChanged {
                         online, offline, ..
                     }),
                 ..
-            } => Some((online.clone(), offline.clone())),
+            }) => Some((online.clone(), offline.clone())),
             _ => None,
         })
         .collect()
@@ -452,11 +455,13 @@ pub fn frames_for(effects: &[Effect], conn: &str) -> Vec<ServerMsg> {
     effects
         .iter()
         .filter_map(|effect| match effect {
-            Effect::Send { conn: to, msg } if to == conn => Some(msg.clone()),
-            Effect::Broadcast { msg, except } if except.as_deref() != Some(conn) => {
+            Effect::Socket(SocketEffect::Send { conn: to, msg }) if to == conn => Some(msg.clone()),
+            Effect::Socket(SocketEffect::Broadcast { msg, except })
+                if except.as_deref() != Some(conn) =>
+            {
                 Some(msg.clone())
             }
-            Effect::BroadcastOr { msg, .. } => Some(msg.clone()),
+            Effect::Socket(SocketEffect::BroadcastOr { msg, .. }) => Some(msg.clone()),
             _ => None,
         })
         .collect()

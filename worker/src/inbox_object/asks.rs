@@ -1,6 +1,7 @@
 //! What an inbox asks of rooms on its user's behalf: admitting them to one more room,
 //! revoking them everywhere, relaying their status, creating a room from the socket.
 
+use edgechat_core::inbox::admission;
 use edgechat_protocol::{ErrorCode, Millis, ServerMsg};
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
@@ -15,7 +16,6 @@ impl Inbox {
     /// The times are stored (an hourly cap must outlive hibernation), at most the cap's
     /// worth of them.
     pub(super) async fn admit(&self, room: &str, now: Millis) -> Result<Response> {
-        const HOUR: Millis = 60 * 60 * 1000;
         let cap = self.limits.added_to_rooms_per_hour as usize;
         let storage = self.state.storage();
         let mut added: Vec<Millis> = storage
@@ -24,22 +24,9 @@ impl Inbox {
             .ok()
             .flatten()
             .unwrap_or_default();
-        added.retain(|at| at + HOUR > now);
-        if added.len() >= cap {
-            let retry_after = added
-                .iter()
-                .min()
-                .map_or(HOUR, |oldest| oldest + HOUR - now);
-            let code = ErrorCode::AddedTooOften;
-            return http::json(
-                code.status(),
-                &serde_json::json!({
-                    "error": { "code": code, "message": format!("added to too many rooms this hour ({room})") },
-                    "retryAfter": retry_after,
-                }),
-            );
+        if let Err(refusal) = admission::admit(&mut added, cap, room, now) {
+            return http::refused(&refusal);
         }
-        added.push(now);
         storage.put("added", &added).await?;
         Ok(Response::empty()?.with_status(204))
     }
@@ -119,13 +106,10 @@ impl Inbox {
         members: Vec<String>,
         req_id: Option<String>,
     ) -> Result<ServerMsg> {
-        let refuse = |code, message: &str| ServerMsg::error(code, message, req_id.clone());
         let db = self.env.d1("DB")?;
         let Some(user) = users::by_id(&db, user_id).await? else {
-            return Ok(refuse(
-                ErrorCode::Unauthorized,
-                "the account no longer exists",
-            ));
+            let gone = admission::account_gone();
+            return Ok(ServerMsg::error(gone.code(), gone.message(), req_id));
         };
         let body = rooms::NewRoom {
             name,
@@ -150,9 +134,9 @@ impl Inbox {
             return Ok(ServerMsg::RoomCreated(frame::RoomCreated { room }));
         }
         // One vocabulary: the HTTP answer's code is the event's. A body without one
-        // (never expected) stays a `bad-request`, as before.
+        // (never expected) is the server's own failure.
         let code =
-            serde_json::from_value(json["error"]["code"].clone()).unwrap_or(ErrorCode::BadRequest);
+            serde_json::from_value(json["error"]["code"].clone()).unwrap_or(ErrorCode::Internal);
         let message = json["error"]["message"]
             .as_str()
             .unwrap_or("the room could not be created");

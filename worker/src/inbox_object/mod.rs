@@ -1,6 +1,7 @@
 //! The `Inbox` object: one per user. It holds the user's inbox sockets (`/api/me/ws`) and
 //! their global status, and delivers what rooms and other users send them. The rules are
 //! `edgechat_core::inbox`.
+#![warn(clippy::too_many_lines)]
 
 use std::cell::RefCell;
 
@@ -64,7 +65,7 @@ impl DurableObject for Inbox {
     async fn fetch(&self, mut req: Request) -> Result<Response> {
         let Some(call) = InboxCall::read(&mut req).await? else {
             return http::error(
-                ErrorCode::BadRequest,
+                ErrorCode::NotFound,
                 "inboxes are reached through the Worker",
             );
         };
@@ -94,14 +95,9 @@ impl DurableObject for Inbox {
             InboxCall::StatusText { user_id, text } => {
                 self.load(&user_id).await?;
                 if let Some(retry_after) = self.run(InboxCommand::StatusText(text), now).await {
-                    let code = ErrorCode::RateLimited;
-                    return http::json(
-                        code.status(),
-                        &serde_json::json!({
-                            "error": { "code": code, "message": "too many status changes; slow down" },
-                            "retryAfter": retry_after,
-                        }),
-                    );
+                    return http::refused(&edgechat_core::inbox::admission::status_too_often(
+                        retry_after,
+                    ));
                 }
                 return Ok(Response::empty()?.with_status(204));
             }
@@ -244,6 +240,43 @@ impl Inbox {
         too_often
     }
 
+    /// Stores the status (and last seen) durably, and D1's copy of it, for profiles and
+    /// for the door to hand to rooms the user opens.
+    async fn save(&self, user_id: &str, presence: &Presence, now: Millis) -> Result<()> {
+        let stored_user = user_id.to_owned();
+        self.state
+            .storage()
+            .put(
+                "presence",
+                Stored {
+                    user_id: stored_user.clone(),
+                    status: presence.status,
+                    status_text: presence.status_text.clone(),
+                    last_seen: presence.last_seen,
+                    relayed_at: presence.relayed_at,
+                    relay_pending: presence.relay_pending,
+                },
+            )
+            .await?;
+        let db = self.env.d1("DB")?;
+        // D1's copy, for profiles and for the door to hand to rooms the user opens.
+        let status = match presence.status {
+            Status::Online => "online",
+            Status::Away => "away",
+            Status::Offline => "offline",
+        };
+        db.prepare("UPDATE users SET last_seen_at = ?2, status_text = COALESCE(?3, ''), status = ?4 WHERE id = ?1")
+                .bind(&[
+                    JsValue::from_str(&stored_user),
+                    JsValue::from_f64(presence.last_seen.unwrap_or(now) as f64),
+                    presence.status_text.as_deref().map_or(JsValue::NULL, JsValue::from_str),
+                    JsValue::from_str(status),
+                ])?
+                .run()
+                .await?;
+        Ok(())
+    }
+
     async fn carry_out(
         &self,
         user_id: &str,
@@ -251,81 +284,18 @@ impl Inbox {
         now: Millis,
     ) -> Result<Option<InboxCommand>> {
         match effect {
-            InboxEffect::Close { conn, code, reason } => {
-                for ws in self.state.get_websockets_with_tag(&conn) {
-                    sockets::close(&ws, code, &reason);
+            InboxEffect::Socket(effect) => {
+                let secret = self.jwt_secret.as_deref();
+                if let Some(verified) = sockets::carry_out(&self.state, secret, effect) {
+                    return Ok(Some(InboxCommand::Reauthenticated {
+                        conn: verified.conn,
+                        user_id: verified.user_id,
+                        expires_at: verified.expires_at,
+                        req_id: verified.req_id,
+                    }));
                 }
             }
-            InboxEffect::Authenticate {
-                conn,
-                token,
-                req_id,
-            } => {
-                let Some(ws) = self.state.get_websockets_with_tag(&conn).into_iter().next() else {
-                    return Ok(None);
-                };
-                let verified = sockets::reauthenticate(
-                    self.jwt_secret.as_deref(),
-                    &ws,
-                    &token,
-                    req_id.clone(),
-                );
-                return Ok(
-                    verified.map(|(user_id, expires_at)| InboxCommand::Reauthenticated {
-                        conn,
-                        user_id,
-                        expires_at,
-                        req_id,
-                    }),
-                );
-            }
-            InboxEffect::Send { conn, msg } => {
-                for ws in self.state.get_websockets_with_tag(&conn) {
-                    if crate::versions::speaks(&self.state, &ws, &msg) {
-                        let _ = ws.send(&msg);
-                    }
-                }
-            }
-            InboxEffect::Broadcast(msg) => {
-                for ws in self.state.get_websockets() {
-                    if crate::versions::speaks(&self.state, &ws, &msg) {
-                        let _ = ws.send(&msg);
-                    }
-                }
-            }
-            InboxEffect::Save(presence) => {
-                let stored_user = user_id.to_owned();
-                self.state
-                    .storage()
-                    .put(
-                        "presence",
-                        Stored {
-                            user_id: stored_user.clone(),
-                            status: presence.status,
-                            status_text: presence.status_text.clone(),
-                            last_seen: presence.last_seen,
-                            relayed_at: presence.relayed_at,
-                            relay_pending: presence.relay_pending,
-                        },
-                    )
-                    .await?;
-                let db = self.env.d1("DB")?;
-                // D1's copy, for profiles and for the door to hand to rooms the user opens.
-                let status = match presence.status {
-                    Status::Online => "online",
-                    Status::Away => "away",
-                    Status::Offline => "offline",
-                };
-                db.prepare("UPDATE users SET last_seen_at = ?2, status_text = COALESCE(?3, ''), status = ?4 WHERE id = ?1")
-                    .bind(&[
-                        JsValue::from_str(&stored_user),
-                        JsValue::from_f64(presence.last_seen.unwrap_or(now) as f64),
-                        presence.status_text.as_deref().map_or(JsValue::NULL, JsValue::from_str),
-                        JsValue::from_str(status),
-                    ])?
-                    .run()
-                    .await?;
-            }
+            InboxEffect::Save(presence) => self.save(user_id, &presence, now).await?,
             InboxEffect::Relay(msg) => self.relay(user_id, &msg).await?,
             // After the answer to whoever delivered: a slow push service delays no room.
             InboxEffect::Push(message) => {

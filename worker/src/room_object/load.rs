@@ -46,7 +46,7 @@ impl Room {
                     .close_strays(worker::Date::now().as_millis())
                     .map_err(stored)?;
                 self.core.replace(Some(core));
-                self.carry_out(None, strays);
+                self.carry_out(strays);
                 Ok(Loaded::Ready)
             }
             None => Ok(Loaded::Missing),
@@ -59,7 +59,7 @@ impl Room {
             Ok(Loaded::Ready) => None,
             Ok(Loaded::Missing) => Some(http::error(ErrorCode::NotFound, "no such room")),
             Ok(Loaded::Upgrading) => {
-                self.arm(Some(now), now).await;
+                self.arm_at(now, now).await;
                 let response = http::error(
                     ErrorCode::Unavailable,
                     "this room is being upgraded; try again in a moment",

@@ -2,10 +2,11 @@
 //! event to `edgechat_core::Room` (which reads and writes the room's SQLite through
 //! [`sql::ObjectSql`], one atomic step per command), and carries out the effects. No rule
 //! of the room is decided here.
+#![warn(clippy::too_many_lines)]
 
 mod archive;
+mod bench;
 mod effects;
-mod flush;
 mod invites;
 mod load;
 mod notify;
@@ -14,6 +15,7 @@ mod rename;
 mod requests;
 mod sql;
 mod step;
+mod write_behind;
 
 use std::cell::{Cell, RefCell};
 
@@ -24,10 +26,9 @@ use worker::{
     WebSocketIncomingMessage, durable_object, worker_sys::WebSocketRequestResponsePair,
 };
 
-use crate::{
-    config, http, sockets,
-    stubs::{Faults, RoomCall},
-};
+#[cfg(feature = "bench")]
+use crate::stubs::Faults;
+use crate::{config, http, sockets, stubs::RoomCall};
 use load::Loaded;
 pub(crate) use rename::name_taken;
 pub(crate) use sql::ObjectSql;
@@ -47,7 +48,8 @@ pub struct Room {
     archive_retry_ms: u64,
     /// D1 failed: retry no sooner than this.
     archive_backoff: Cell<Option<Millis>>,
-    flushing: Cell<bool>,
+    /// A write-behind is under way: a step that would start another leaves it to this one.
+    writing_behind: Cell<bool>,
     /// Upgrading a room stored by an older build: events folded per chunk, and chunks
     /// per wake (the clock stands still while code runs, so the budget is counted).
     migrate_chunk: usize,
@@ -57,7 +59,8 @@ pub struct Room {
     /// `NOTIFY_PER_ROUND`: inbox deliveries per write-behind round; the rest wait in the
     /// room's outbox for the next.
     notify_per_round: usize,
-    /// Faults the tests inject (bench mode only, through the Worker); none otherwise.
+    /// Faults the tests inject (the bench build only, through the Worker).
+    #[cfg(feature = "bench")]
     faults: Cell<Faults>,
     /// Loaded from storage (its info and head only) on the first event after each
     /// wake-up; never the only copy of anything that must last.
@@ -84,12 +87,13 @@ impl DurableObject for Room {
             archive_batch_bytes: config::number(&env, "ARCHIVE_BATCH_BYTES", 1_048_576) as usize,
             archive_retry_ms: config::number(&env, "ARCHIVE_RETRY_MS", 5_000),
             archive_backoff: Cell::new(None),
-            flushing: Cell::new(false),
+            writing_behind: Cell::new(false),
             migrate_chunk: config::number(&env, "MIGRATE_CHUNK", 500) as usize,
             // At least one, or an upgrading room's alarm would never make progress.
             migrate_chunks_per_wake: config::number(&env, "MIGRATE_CHUNKS_PER_WAKE", 20).max(1)
                 as usize,
             notify_per_round: config::number(&env, "NOTIFY_PER_ROUND", 100) as usize,
+            #[cfg(feature = "bench")]
             faults: Cell::new(Faults::default()),
             env,
             state,
@@ -103,10 +107,7 @@ impl DurableObject for Room {
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
         let Some(call) = RoomCall::read(&mut req).await? else {
-            return http::error(
-                ErrorCode::BadRequest,
-                "rooms are reached through the Worker",
-            );
+            return http::error(ErrorCode::NotFound, "rooms are reached through the Worker");
         };
         match call {
             RoomCall::Connect {
@@ -128,52 +129,14 @@ impl DurableObject for Room {
                 upload,
                 thumbnail_of,
             } => self.register_upload(&who, upload, thumbnail_of).await,
-            RoomCall::RelayStatus { status } => {
-                if let Ok(Loaded::Ready) = self.load() {
-                    let room = self.room_id();
-                    self.run(
-                        &room,
-                        None,
-                        Command::Status(status.0),
-                        Date::now().as_millis(),
-                    )
-                    .await;
-                }
-                Ok(Response::empty()?.with_status(204))
-            }
-            RoomCall::Revoke { user_id } => {
-                if let Ok(Loaded::Ready) = self.load() {
-                    let room = self.room_id();
-                    self.run(
-                        &room,
-                        None,
-                        Command::Revoke { user_id },
-                        Date::now().as_millis(),
-                    )
-                    .await;
-                }
-                Ok(Response::empty()?.with_status(204))
-            }
-            RoomCall::Faults(faults) => {
-                self.faults.set(faults);
-                Ok(Response::empty()?.with_status(204))
-            }
-            RoomCall::Reload => {
-                // Bench mode's stand-in for an eviction: the room loads again from
-                // storage and the sockets still attached, as after a wake.
-                self.core.replace(None);
-                match self.load() {
-                    Ok(_) => Ok(Response::empty()?.with_status(204)),
-                    Err(err) => http::error(ErrorCode::Internal, &err.to_string()),
-                }
-            }
-            RoomCall::Frames { raw } => {
-                // Bench mode's stand-in for a newer server (the Worker calls it only then).
-                for ws in self.state.get_websockets() {
-                    let _ = ws.send_with_str(&raw);
-                }
-                Ok(Response::empty()?.with_status(204))
-            }
+            RoomCall::RelayStatus { status } => self.relay(Command::Status(status.0)).await,
+            RoomCall::Revoke { user_id } => self.relay(Command::Revoke { user_id }).await,
+            #[cfg(feature = "bench")]
+            RoomCall::Faults(faults) => self.inject(faults),
+            #[cfg(feature = "bench")]
+            RoomCall::Reload => self.reload(),
+            #[cfg(feature = "bench")]
+            RoomCall::Frames { raw } => self.frames(&raw),
         }
     }
 
@@ -229,21 +192,21 @@ impl DurableObject for Room {
             Ok(Loaded::Ready) => {}
             Ok(Loaded::Upgrading) => {
                 // The next chunks of an old room's upgrade, right after this.
-                self.arm(Some(now), now).await;
+                self.arm_at(now, now).await;
                 return Response::empty();
             }
             Ok(Loaded::Missing) => return Response::empty(),
             Err(err) => {
                 // A failed load (a migration chunk that failed, say) is tried again.
                 worker::console_error!("room: cannot load, will retry: {err}");
-                self.arm(Some(now + self.archive_retry_ms), now).await;
+                self.arm_at(now + self.archive_retry_ms, now).await;
                 return Response::empty();
             }
         }
         let Some(info) = self.core.borrow().as_ref().map(|core| core.info().clone()) else {
             return Response::empty();
         };
-        self.archive(&info).await;
+        self.write_behind(&info).await;
         let ws = self.state.get_websockets().into_iter().next();
         // Even with nobody connected the core has work: uploads nobody attached expire.
         self.run(&info.room_id, ws.as_ref(), Command::Tick, now)
@@ -257,6 +220,17 @@ impl DurableObject for Room {
 }
 
 impl Room {
+    /// A turn the Worker passes on (an inbox's status, a revoked session), answered with
+    /// no content whether or not the room is ready for it.
+    async fn relay(&self, command: Command) -> Result<Response> {
+        if let Ok(Loaded::Ready) = self.load() {
+            let room = self.room_id();
+            self.run(&room, None, command, Date::now().as_millis())
+                .await;
+        }
+        Ok(Response::empty()?.with_status(204))
+    }
+
     /// A socket opens: opening it joins the room.
     async fn open_socket(
         &self,

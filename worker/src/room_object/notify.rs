@@ -3,7 +3,7 @@
 
 use worker::Result;
 
-use super::{Room, archive::Flushed};
+use super::{Room, archive::Copied};
 use crate::stubs::InboxStub;
 use edgechat_protocol::frame;
 
@@ -19,18 +19,18 @@ impl Room {
         &self,
         db: &worker::D1Database,
         info: &edgechat_protocol::RoomInfo,
-        flushed: &Flushed,
+        copied: &Copied,
     ) {
-        let mentions = if flushed.messages.is_empty() {
+        let mentions = if copied.messages.is_empty() {
             Vec::new()
         } else {
-            mentions(db, &flushed.messages).await
+            mentions(db, &copied.messages).await
         };
         let batch = edgechat_core::Batch {
-            after: flushed.after,
-            through: flushed.through,
-            messages: &flushed.messages,
-            welcomed: &flushed.welcomed,
+            after: copied.after,
+            through: copied.through,
+            messages: &copied.messages,
+            welcomed: &copied.welcomed,
             mentions: &mentions,
         };
         if let Some(core) = self.core.borrow().as_ref()
@@ -83,7 +83,7 @@ impl Room {
         // open, and so whether later batches tell them the count.
         let room = self.room_id();
         for status in statuses {
-            // Boxed: a step may flush, and a flush delivers.
+            // Boxed: a step may run the write-behind, and that delivers.
             Box::pin(self.run(
                 &room,
                 None,

@@ -2,7 +2,7 @@
 
 use edgechat_core::{
     Identity, Upload, UploadRefused,
-    ids::{self, IdShape},
+    room::{added_too_often, creation},
 };
 use edgechat_protocol::{ErrorCode, RoomInfo, RoomKind, Seq};
 use worker::{Date, Response, Result};
@@ -35,7 +35,7 @@ impl Room {
                 200,
                 &serde_json::json!({ "roomId": room, "messages": messages, "hasMore": has_more }),
             ),
-            Ok(Err(_)) => http::error(ErrorCode::Forbidden, "you may not read this room"),
+            Ok(Err(refusal)) => http::refused(&refusal),
             Err(err) => {
                 worker::console_error!("room {room}: {err}");
                 http::error(ErrorCode::Internal, "the room could not be read")
@@ -48,8 +48,8 @@ impl Room {
     /// exists, with its info only when it is public; a direct room asked for again by its
     /// two members is found again (200).
     pub(super) async fn create(&self, creation: Creation) -> Result<Response> {
-        if !shape_fits(&creation.info) {
-            return http::error(ErrorCode::BadRoom, "this id is not of that kind of room");
+        if let Some(refusal) = creation::shape_refused(&creation.info) {
+            return http::refused(&refusal);
         }
         let store = self.store();
         store.prepare().map_err(stored)?;
@@ -78,34 +78,39 @@ impl Room {
         .map_err(stored)?;
         // Nobody is connected yet: the effects are broadcasts to no one.
         self.core.replace(Some(core));
-        self.archive(&creation.info).await;
-        self.arm(None, now).await;
+        self.write_behind(&creation.info).await;
+        self.arm(now).await;
         http::json(201, &serde_json::json!({ "room": creation.info }))
     }
 
-    /// The answer when this room exists already: found again (a direct room asked for by
-    /// its two members), or 409 with its info only when it is public.
+    /// The answer when this room exists already (the core decides which): found again
+    /// (a direct room asked for by its two members), or 409 with its info only when it is
+    /// public.
     fn taken(&self, creation: &Creation) -> Result<Option<Result<Response>>> {
         let Some(existing) = self.store().info().map_err(stored)? else {
             return Ok(None);
         };
-        if creation.info.kind == RoomKind::Direct {
-            let pair: Vec<&str> = std::iter::once(creation.creator.user_id.as_str())
-                .chain(creation.members.iter().map(|(id, _)| id.as_str()))
-                .collect();
-            if self.is_direct_of(&existing, &pair)? {
-                return Ok(Some(http::json(
-                    200,
-                    &serde_json::json!({ "room": existing, "existing": true }),
-                )));
-            }
-        }
-        let code = ErrorCode::RoomExists;
-        let mut body = serde_json::json!({ "error": { "code": code, "message": "a room with that name exists" } });
-        if existing.kind == RoomKind::Public {
-            body["room"] = serde_json::to_value(&existing)?;
-        }
-        Ok(Some(http::json(code.status(), &body)))
+        let pair: Vec<&str> = std::iter::once(creation.creator.user_id.as_str())
+            .chain(creation.members.iter().map(|(id, _)| id.as_str()))
+            .collect();
+        let same_pair = self.is_direct_of(&existing, &pair)?;
+        Ok(Some(
+            match creation::existing(existing, &creation.info, same_pair) {
+                creation::Existing::FoundAgain(room) => {
+                    http::json(200, &serde_json::json!({ "room": room, "existing": true }))
+                }
+                creation::Existing::Taken { refusal, disclosed } => {
+                    let code = refusal.code();
+                    let mut body = serde_json::json!({
+                        "error": { "code": code, "message": refusal.message() }
+                    });
+                    if let Some(room) = disclosed {
+                        body["room"] = serde_json::to_value(&room)?;
+                    }
+                    http::json(code.status(), &body)
+                }
+            },
+        ))
     }
 
     /// Asks the inbox of each user the new room adds whether they may be added to one
@@ -119,17 +124,7 @@ impl Room {
                 .admit(&creation.info.room_id)
                 .await?;
             if let Admission::Refused { retry_after } = admission {
-                let code = ErrorCode::AddedTooOften;
-                let body = serde_json::json!({
-                    "error": { "code": code, "message": format!("{name} was added to as many rooms as others may add them to this hour") },
-                    "retryAfter": retry_after,
-                });
-                let refused = http::json(code.status(), &body)?;
-                refused.headers().set(
-                    "Retry-After",
-                    &retry_after.div_ceil(1000).max(1).to_string(),
-                )?;
-                return Ok(Some(refused));
+                return http::refused(&added_too_often(name, retry_after)).map(Some);
             }
         }
         Ok(None)
@@ -177,14 +172,12 @@ impl Room {
             return refused;
         }
         let checked = match self.core.borrow_mut().as_mut() {
-            Some(core) => core
-                .intend_upload(&who.user_id, file_id, thumbnail_of.as_deref(), now)
-                .map(|()| self.deadline(core, now)),
+            Some(core) => core.intend_upload(&who.user_id, file_id, thumbnail_of.as_deref(), now),
             None => return http::error(ErrorCode::Internal, "the room could not be loaded"),
         };
         match checked {
-            Ok(deadline) => {
-                self.arm(deadline, now).await;
+            Ok(()) => {
+                self.arm(now).await;
                 Ok(Response::empty()?.with_status(204))
             }
             Err(UploadRefused::Failed(err)) => {
@@ -202,22 +195,17 @@ impl Room {
         upload: Upload,
         thumbnail_of: Option<String>,
     ) -> Result<Response> {
-        if upload.uploader != who.user_id {
-            return http::error(ErrorCode::BadRequest, "no upload of this member");
-        }
         let now = Date::now().as_millis();
         if let Some(refused) = self.ready(now).await {
             return refused;
         }
         let registered = match self.core.borrow_mut().as_mut() {
-            Some(core) => core
-                .register_upload(upload, thumbnail_of.as_deref(), now)
-                .map(|()| self.deadline(core, now)),
+            Some(core) => core.register_upload(&who.user_id, upload, thumbnail_of.as_deref(), now),
             None => return http::error(ErrorCode::Internal, "the room could not be loaded"),
         };
         match registered {
-            Ok(deadline) => {
-                self.arm(deadline, now).await;
+            Ok(()) => {
+                self.arm(now).await;
                 Ok(Response::empty()?.with_status(201))
             }
             Err(UploadRefused::Failed(err)) => {
@@ -227,17 +215,6 @@ impl Room {
             }
             Err(refused) => refusal(&refused),
         }
-    }
-}
-
-/// Whether a new room's id has the shape of its kind: a slug for a named room, the
-/// prefixes for direct and group rooms, so one can never take another's id.
-fn shape_fits(info: &RoomInfo) -> bool {
-    let shape = ids::shape(&info.room_id);
-    match info.kind {
-        RoomKind::Public | RoomKind::Private => shape == IdShape::Named,
-        RoomKind::Direct => shape == IdShape::Direct,
-        RoomKind::Group => shape == IdShape::Group,
     }
 }
 

@@ -6,8 +6,9 @@ use edgechat_core::{Command, Effect};
 use edgechat_protocol::Millis;
 use worker::{Date, Result, WebSocket};
 
-use super::{Core, Room, effects::FollowUp, internal_error, load::Loaded, previews, stored};
+use super::{Room, effects::FollowUp, internal_error, load::Loaded, previews, stored};
 use crate::sockets;
+use edgechat_core::sockets::SocketEffect;
 
 impl Room {
     /// Hands `command` to the core (one atomic step of storage), carries out its
@@ -26,7 +27,7 @@ impl Room {
             Ok(_) => Err(worker::Error::RustError("room not loaded".into())),
             Err(err) => Err(err),
         };
-        let (mut effects, mut deadline) = match outcome {
+        let effects = match outcome {
             Ok(outcome) => outcome,
             Err(err) => {
                 worker::console_error!("room {room}: {err}");
@@ -43,6 +44,20 @@ impl Room {
                 return;
             }
         };
+        let write_through = self.follow_up(room, effects, now).await;
+        // Taken out first: no borrow of the core may live across an `await`.
+        let info = self.core.borrow().as_ref().map(|c| c.info().clone());
+        if write_through && let Some(info) = info {
+            self.write_behind(&info).await;
+        }
+        self.arm(now).await;
+        // After the answers (the ack first of all): a slow page never holds a send up.
+        self.fetch_previews(room).await;
+    }
+
+    /// Carries out `effects` and the turns of the core they lead to (an effect that needs
+    /// the door gives one more turn); whether any of them must reach D1 at once.
+    async fn follow_up(&self, room: &str, mut effects: Vec<Effect>, now: Millis) -> bool {
         let mut write_through = false;
         loop {
             // Membership and moderation authorize HTTP reads, and removed files must
@@ -52,10 +67,11 @@ impl Room {
                 Effect::RemoveFiles(_) => true,
                 _ => false,
             });
-            if self.faults.get().lose_closes {
-                effects.retain(|effect| !matches!(effect, Effect::Close { .. }));
+            if self.faults().lose_closes {
+                effects
+                    .retain(|effect| !matches!(effect, Effect::Socket(SocketEffect::Close { .. })));
             }
-            let command = match self.carry_out(ws, effects) {
+            let command = match self.carry_out(effects) {
                 None => break,
                 Some(FollowUp::Command(command)) => *command,
                 Some(FollowUp::ResolveInvite {
@@ -81,10 +97,7 @@ impl Room {
                 Err(err) => Err(err),
             };
             match next {
-                Ok((more, at)) => {
-                    effects = more;
-                    deadline = at;
-                }
+                Ok(more) => effects = more,
                 Err(err) => {
                     worker::console_error!("room {room}: {err}");
                     self.core.replace(None);
@@ -92,13 +105,11 @@ impl Room {
                 }
             }
         }
-        // Taken out first: no borrow of the core may live across an `await`.
-        let info = self.core.borrow().as_ref().map(|c| c.info().clone());
-        if write_through && let Some(info) = info {
-            self.archive(&info).await;
-        }
-        self.arm(deadline, now).await;
-        // After the answers (the ack first of all): a slow page never holds a send up.
+        write_through
+    }
+
+    /// Fetches the link previews the step made due, each stored by a turn of its own.
+    async fn fetch_previews(&self, room: &str) {
         let due = self.previews_due.take();
         for (message_id, link, author) in due {
             let intend = |file_id: &str| match self.core.borrow_mut().as_mut() {
@@ -135,26 +146,12 @@ impl Room {
         }
     }
 
-    /// One turn of the core: its effects and its next deadline.
-    pub(super) fn step(
-        &self,
-        command: Command,
-        now: Millis,
-    ) -> Result<(Vec<Effect>, Option<Millis>)> {
+    /// One turn of the core: its effects.
+    pub(super) fn step(&self, command: Command, now: Millis) -> Result<Vec<Effect>> {
         let mut slot = self.core.borrow_mut();
         let core = slot
             .as_mut()
             .ok_or_else(|| worker::Error::RustError("room not loaded".into()))?;
-        let effects = core.handle(command, now).map_err(stored)?;
-        Ok((effects, self.deadline(core, now)))
-    }
-
-    /// The core's next deadline. The step before it is stored already, so a failure to
-    /// read it must not undo the step's answers: the alarm just comes back soon.
-    pub(super) fn deadline(&self, core: &Core, now: Millis) -> Option<Millis> {
-        core.next_deadline().unwrap_or_else(|err| {
-            worker::console_error!("room: next deadline unknown, retrying: {err}");
-            Some(now + self.archive_retry_ms)
-        })
+        core.handle(command, now).map_err(stored)
     }
 }

@@ -43,7 +43,6 @@ pub fn parse(args: &[String]) -> Result<Wake, String> {
 fn server(state: &std::path::Path) -> edgechat_e2e::server::Builder {
     Server::builder()
         .state_dir(state)
-        .var("BENCH", 1)
         .without_budgets()
         // Short grace and write-behind delay, so no alarm is pending when the filling
         // server stops: an alarm firing at the next start would wake a room unasked.

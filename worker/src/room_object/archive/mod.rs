@@ -1,5 +1,6 @@
-//! The write-behind to D1: the room's log, copied in batches, in seq order, idempotently.
-//! The rules of what to write are `edgechat_core::archive`; this turns them into bound
+//! What the write-behind (`write_behind.rs`) copies to D1: the room's log, a batch at a
+//! time, in seq order, idempotently, and the standing of changed members ahead of it. The
+//! rules of what to write are `edgechat_core::archive`; this turns them into bound
 //! statements and remembers how far D1 has got.
 
 use edgechat_core::archive::{self, ArchiveOp};
@@ -16,9 +17,9 @@ use statements::{
     MESSAGE_ROW_BYTES, directory, int, new_messages, opt, statement, statements, text,
 };
 
-/// What a flush copied, for the notifications it causes.
+/// What one batch copied, for the notifications it causes.
 #[derive(Default)]
-pub struct Flushed {
+pub struct Copied {
     /// More events wait.
     pub more: bool,
     /// The batch covered the seqs `(after, through]`.
@@ -32,24 +33,77 @@ pub struct Flushed {
 
 /// Copies up to `batch` events after the archived seq, and unsynced read marks, to D1 in
 /// one transaction; on success records how far D1 has got.
-pub async fn flush(
+pub async fn copy_batch(
     store: &Store<ObjectSql>,
     db: &D1Database,
     room: &RoomInfo,
     batch: usize,
     batch_bytes: usize,
     fault: bool,
-) -> Result<Flushed> {
+) -> Result<Copied> {
     let after = store.archived().map_err(stored)?;
     let pending = store.pending(after, batch + 1).map_err(stored)?;
     let more = pending.len() > batch;
-    let mut through = after;
     let mut statements_ = vec![directory(db, room)?];
-    let mut report = Flushed {
+    let mut report = Copied {
         more,
         after,
-        ..Flushed::default()
+        through: after,
+        ..Copied::default()
     };
+    let later = gather(
+        db,
+        room,
+        &pending,
+        (batch, batch_bytes),
+        &mut report,
+        &mut statements_,
+    )?;
+    let through = report.through;
+    statements_.extend(new_messages(db, &room.room_id, &report.messages)?);
+    for (op, seq) in &later {
+        statements_.extend(statements(db, &room.room_id, op, *seq)?);
+    }
+    let marks = store.unsynced_read_marks().map_err(stored)?;
+    for (user_id, seq) in &marks {
+        statements_.push(statement(
+            db,
+            "UPDATE room_members SET last_read_seq = MAX(last_read_seq, ?3) WHERE room_id = ?1 AND user_id = ?2",
+            &[text(&room.room_id), text(user_id), int(*seq)],
+        )?);
+    }
+    if fault {
+        return Err(worker::Error::RustError(
+            "injected fault: the batch fails as if D1 refused it".into(),
+        ));
+    }
+    let counted = statements_.len() as u64 + 1;
+    statements_.push(statement(
+        db,
+        "INSERT INTO archive_stats (room_id, batches, statements, events) VALUES (?1, 1, ?2, ?3)
+         ON CONFLICT(room_id) DO UPDATE SET batches = batches + 1,
+             statements = statements + excluded.statements, events = events + excluded.events",
+        &[text(&room.room_id), int(counted), int(through - after)],
+    )?);
+    db.batch(statements_).await?;
+    store.set_archived(through).map_err(stored)?;
+    store.read_marks_synced(&marks).map_err(stored)?;
+    Ok(report)
+}
+
+/// Takes the batch's events from `pending` into `report` (up to `limits`: events, and
+/// bytes of new message text): the write-through statements into `out` at once, and the
+/// rest, to follow the batch's new messages, returned in seq order.
+fn gather(
+    db: &D1Database,
+    room: &RoomInfo,
+    pending: &[edgechat_core::store::Pending],
+    (batch, batch_bytes): (usize, usize),
+    report: &mut Copied,
+    out: &mut Vec<worker::D1PreparedStatement>,
+) -> Result<Vec<(ArchiveOp, Seq)>> {
+    let statements_ = out;
+    let mut through = report.after;
     // Membership first (mentions resolve against it), then every new message of the batch
     // in one statement, then the rest in seq order (edits and deletes may touch the new
     // messages). Under load that is a handful of statements for a whole batch.
@@ -85,35 +139,7 @@ pub async fn flush(
         through = event.seq();
     }
     report.through = through;
-    statements_.extend(new_messages(db, &room.room_id, &report.messages)?);
-    for (op, seq) in &later {
-        statements_.extend(statements(db, &room.room_id, op, *seq)?);
-    }
-    let marks = store.unsynced_read_marks().map_err(stored)?;
-    for (user_id, seq) in &marks {
-        statements_.push(statement(
-            db,
-            "UPDATE room_members SET last_read_seq = MAX(last_read_seq, ?3) WHERE room_id = ?1 AND user_id = ?2",
-            &[text(&room.room_id), text(user_id), int(*seq)],
-        )?);
-    }
-    if fault {
-        return Err(worker::Error::RustError(
-            "injected fault: the batch fails as if D1 refused it".into(),
-        ));
-    }
-    let counted = statements_.len() as u64 + 1;
-    statements_.push(statement(
-        db,
-        "INSERT INTO archive_stats (room_id, batches, statements, events) VALUES (?1, 1, ?2, ?3)
-         ON CONFLICT(room_id) DO UPDATE SET batches = batches + 1,
-             statements = statements + excluded.statements, events = events + excluded.events",
-        &[text(&room.room_id), int(counted), int(through - after)],
-    )?);
-    db.batch(statements_).await?;
-    store.set_archived(through).map_err(stored)?;
-    store.read_marks_synced(&marks).map_err(stored)?;
-    Ok(report)
+    Ok(later)
 }
 
 /// Copies the standing of members whose membership, role, ban or mute changed, as it is

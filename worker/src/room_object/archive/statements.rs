@@ -60,45 +60,91 @@ pub(super) fn statements(
     op: &ArchiveOp,
     seq: Seq,
 ) -> Result<Vec<D1PreparedStatement>> {
-    let room = text(room_id);
     Ok(match op {
+        ArchiveOp::Member { .. }
+        | ArchiveOp::Role { .. }
+        | ArchiveOp::NotMember { .. }
+        | ArchiveOp::Banned { .. }
+        | ArchiveOp::Muted { .. } => vec![membership(db, room_id, op, seq)?],
+        // New messages go in bulk, see `new_messages`.
+        ArchiveOp::Message(_) => Vec::new(),
+        ArchiveOp::Edited { .. }
+        | ArchiveOp::Deleted { .. }
+        | ArchiveOp::Reaction { .. }
+        | ArchiveOp::Pinned { .. } => message_change(db, room_id, op)?,
+        ArchiveOp::Room {
+            name,
+            topic,
+            capacity,
+        } => vec![statement(
+            db,
+            "UPDATE rooms SET name = ?2, topic = ?3, capacity = ?4 WHERE id = ?1",
+            &[
+                text(room_id),
+                text(name),
+                text(topic),
+                opt(capacity.map(u64::from)),
+            ],
+        )?],
+    })
+}
+
+/// The statement of a membership operation at `seq`, landing only over an older one.
+fn membership(
+    db: &D1Database,
+    room_id: &str,
+    op: &ArchiveOp,
+    seq: Seq,
+) -> Result<D1PreparedStatement> {
+    let room = text(room_id);
+    match op {
         ArchiveOp::Member {
             user_id,
             username,
             role: r,
             at,
-        } => vec![statement(
+        } => statement(
             db,
             "INSERT INTO room_members (room_id, user_id, username, role, member, joined_at, seq) VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6)
              ON CONFLICT(room_id, user_id) DO UPDATE SET username = excluded.username, role = excluded.role,
                  member = 1, joined_at = excluded.joined_at, seq = excluded.seq
              WHERE room_members.seq <= excluded.seq",
             &[room, text(user_id), text(username), text(r.as_str()), int(*at), int(seq)],
-        )?],
-        ArchiveOp::Role { user_id, role: r } => vec![statement(
+        ),
+        ArchiveOp::Role { user_id, role: r } => statement(
             db,
             "UPDATE room_members SET role = ?3, seq = ?4 WHERE room_id = ?1 AND user_id = ?2 AND seq <= ?4",
             &[room, text(user_id), text(r.as_str()), int(seq)],
-        )?],
-        ArchiveOp::NotMember { user_id } => vec![statement(
+        ),
+        ArchiveOp::NotMember { user_id } => statement(
             db,
             "UPDATE room_members SET member = 0, seq = ?3 WHERE room_id = ?1 AND user_id = ?2 AND seq <= ?3",
             &[room, text(user_id), int(seq)],
-        )?],
-        ArchiveOp::Banned { user_id, banned } => vec![statement(
+        ),
+        ArchiveOp::Banned { user_id, banned } => statement(
             db,
             "INSERT INTO room_members (room_id, user_id, username, member, joined_at, banned, seq) VALUES (?1, ?2, '', 0, 0, ?3, ?4)
              ON CONFLICT(room_id, user_id) DO UPDATE SET banned = excluded.banned, seq = excluded.seq
              WHERE room_members.seq <= excluded.seq",
             &[room, text(user_id), int(u64::from(*banned)), int(seq)],
-        )?],
-        ArchiveOp::Muted { user_id, until } => vec![statement(
+        ),
+        ArchiveOp::Muted { user_id, until } => statement(
             db,
             "UPDATE room_members SET muted_until = ?3, seq = ?4 WHERE room_id = ?1 AND user_id = ?2 AND seq <= ?4",
             &[room, text(user_id), opt(*until), int(seq)],
-        )?],
-        // New messages go in bulk, see `new_messages`.
-        ArchiveOp::Message(_) => Vec::new(),
+        ),
+        _ => Err(worker::Error::RustError("not a membership operation".into())),
+    }
+}
+
+/// The statements of a change to a message already in D1.
+fn message_change(
+    db: &D1Database,
+    room_id: &str,
+    op: &ArchiveOp,
+) -> Result<Vec<D1PreparedStatement>> {
+    let room = text(room_id);
+    Ok(match op {
         ArchiveOp::Edited { message_id, text: t, at } => {
             let mut out = vec![statement(
                 db,
@@ -154,15 +200,7 @@ pub(super) fn statements(
             "DELETE FROM pins WHERE message_id = ?1",
             &[text(message_id)],
         )?],
-        ArchiveOp::Room {
-            name,
-            topic,
-            capacity,
-        } => vec![statement(
-            db,
-            "UPDATE rooms SET name = ?2, topic = ?3, capacity = ?4 WHERE id = ?1",
-            &[room, text(name), text(topic), opt(capacity.map(u64::from))],
-        )?],
+        _ => Vec::new(),
     })
 }
 

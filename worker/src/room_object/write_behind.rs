@@ -1,6 +1,7 @@
 //! The room's write-behind as the object runs it: copying what D1 lacks from the alarm,
 //! and keeping that one alarm armed for the soonest thing due.
 
+use edgechat_core::Schedule;
 use edgechat_protocol::Millis;
 use worker::Date;
 
@@ -9,14 +10,14 @@ use super::{Room, archive, stored};
 impl Room {
     /// Copies what D1 lacks, batch after batch, then compacts the log. A failure is
     /// logged and retried from the alarm; nothing waits on it.
-    pub(super) async fn archive(&self, info: &edgechat_protocol::RoomInfo) {
-        if self.flushing.replace(true) {
+    pub(super) async fn write_behind(&self, info: &edgechat_protocol::RoomInfo) {
+        if self.writing_behind.replace(true) {
             return;
         }
         let db = match self.env.d1("DB") {
             Ok(db) => db,
             Err(err) => {
-                self.flushing.set(false);
+                self.writing_behind.set(false);
                 worker::console_error!("room {}: no D1: {err}", info.room_id);
                 return;
             }
@@ -27,17 +28,17 @@ impl Room {
         let copied = async {
             archive::purge(&store, &db, &self.env.bucket("FILES")?).await?;
             for _ in 0..20 {
-                let flushed = archive::flush(
+                let copied = archive::copy_batch(
                     &store,
                     &db,
                     info,
                     self.archive_batch,
                     self.archive_batch_bytes,
-                    self.faults.get().fail_batches,
+                    self.faults().fail_batches,
                 )
                 .await?;
-                self.notify(&db, info, &flushed).await;
-                if !flushed.more {
+                self.notify(&db, info, &copied).await;
+                if !copied.more {
                     break;
                 }
                 // A ban stored while that batch was on its way goes ahead of the next.
@@ -50,7 +51,7 @@ impl Room {
         .await;
         let delivered = self.deliver_outbox().await;
         let result = synced.map(drop).and(copied).and(delivered);
-        self.flushing.set(false);
+        self.writing_behind.set(false);
         match result {
             Ok(()) => self.archive_backoff.set(None),
             Err(err) => {
@@ -64,27 +65,32 @@ impl Room {
         }
     }
 
-    pub(super) async fn arm(&self, deadline: Option<Millis>, now: Millis) {
-        // Under load the alarm is already set within the write-behind's delay: then
-        // nothing below could set it sooner, and storage need not be asked.
-        let soonest = deadline
-            .into_iter()
-            .chain(self.archive_backoff.get())
-            .fold(now + self.archive_delay_ms, Millis::min);
-        if self.armed.get().is_some_and(|armed| armed <= soonest) {
-            return;
+    /// Sets the one alarm for what the core says is due next (its own deadlines and the
+    /// write-behind's), unless the alarm already set comes first.
+    pub(super) async fn arm(&self, now: Millis) {
+        let schedule = Schedule {
+            now,
+            delay_ms: self.archive_delay_ms,
+            retry_at: self.archive_backoff.get(),
+            armed: self.armed.get(),
+        };
+        let due = match self.core.borrow().as_ref() {
+            // The step before is stored already: a failure to read what is due must not
+            // undo its answers; the alarm just comes back soon.
+            Some(core) => core.alarm(&schedule).unwrap_or_else(|err| {
+                worker::console_error!("room: next deadline unknown, retrying: {err}");
+                Some(now + self.archive_retry_ms)
+            }),
+            None => None,
+        };
+        if let Some(at) = due {
+            self.arm_at(at, now).await;
         }
-        let archive_due = match self.store().has_pending() {
-            Ok(true) => Some(
-                self.archive_backoff
-                    .get()
-                    .unwrap_or(now + self.archive_delay_ms),
-            ),
-            _ => None,
-        };
-        let Some(at) = deadline.into_iter().chain(archive_due).min() else {
-            return;
-        };
+    }
+
+    /// Sets the alarm for `at` (what the core asked, an upgrade's next chunk, a load to
+    /// try again), unless the alarm already set comes first.
+    pub(super) async fn arm_at(&self, at: Millis, now: Millis) {
         if self.armed.get().is_some_and(|armed| armed <= at) {
             return;
         }

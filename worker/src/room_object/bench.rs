@@ -1,0 +1,50 @@
+//! The room's side of the bench build's hooks: the faults a test injects, a reload that
+//! stands in for an eviction, and raw frames that stand in for a newer server. In the
+//! deployed build only [`Room::faults`] remains, answering none, so its checks fold away.
+
+#[cfg(feature = "bench")]
+use crate::http;
+use crate::stubs::Faults;
+#[cfg(feature = "bench")]
+use edgechat_protocol::ErrorCode;
+#[cfg(feature = "bench")]
+use worker::{Response, Result};
+
+use super::Room;
+
+impl Room {
+    /// The faults injected into this object: always none in the deployed build.
+    pub(super) fn faults(&self) -> Faults {
+        #[cfg(feature = "bench")]
+        return self.faults.get();
+        #[cfg(not(feature = "bench"))]
+        Faults::default()
+    }
+
+    /// Injects `faults` from now on.
+    #[cfg(feature = "bench")]
+    pub(super) fn inject(&self, faults: Faults) -> Result<Response> {
+        self.faults.set(faults);
+        Ok(Response::empty()?.with_status(204))
+    }
+
+    /// The stand-in for an eviction: the room loads again from storage and the sockets
+    /// still attached, as after a wake.
+    #[cfg(feature = "bench")]
+    pub(super) fn reload(&self) -> Result<Response> {
+        self.core.replace(None);
+        match self.load() {
+            Ok(_) => Ok(Response::empty()?.with_status(204)),
+            Err(err) => http::error(ErrorCode::Internal, &err.to_string()),
+        }
+    }
+
+    /// The stand-in for a newer server: `raw` to every socket as it is.
+    #[cfg(feature = "bench")]
+    pub(super) fn frames(&self, raw: &str) -> Result<Response> {
+        for ws in self.state.get_websockets() {
+            let _ = ws.send_with_str(raw);
+        }
+        Ok(Response::empty()?.with_status(204))
+    }
+}
