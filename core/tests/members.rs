@@ -179,3 +179,50 @@ fn a_version_3_joiner_gets_the_furthest_read_marks_so_read_by_counts_hold() {
         assert_eq!(read_by, 6 - k, "message {k}");
     }
 }
+
+/// The members as the table has them, counted the slow way.
+fn counted(world: &World) -> u64 {
+    use edgechat_core::store::Sql;
+    world
+        .sqlite
+        .run("SELECT COUNT(*) FROM members", &[])
+        .unwrap()[0]
+        .uint(0)
+        .unwrap()
+}
+
+#[test]
+fn the_member_count_is_kept_through_joins_rejoins_invites_kicks_bans_and_leaves() {
+    let mut world = room_of(5);
+    assert_eq!(world.store().member_count().unwrap(), 6);
+    // A member arriving again, renamed, is an update, not one more.
+    world.connect("m00", "m00");
+    world.disconnect("m00");
+    world.run(edgechat_core::Command::Invite {
+        conn: "ana".into(),
+        user_id: "m01".into(),
+        invitee: edgechat_core::Invitee::Admitted {
+            username: "m01".into(),
+        },
+        req_id: None,
+    });
+    world.connect("ana", "ana");
+    world.send(
+        "ana",
+        ClientMsg::KickUser {
+            user_id: "m02".into(),
+        },
+    );
+    world.send(
+        "ana",
+        ClientMsg::BanUser {
+            user_id: "m03".into(),
+        },
+    );
+    world.connect("m04", "m04");
+    let room_id = world.room.info().room_id.clone();
+    world.send("m04", ClientMsg::LeaveRoom { room_id });
+    assert_eq!(counted(&world), 3, "ana, m00 and m01 remain");
+    assert_eq!(world.store().member_count().unwrap(), counted(&world));
+    assert_eq!(world.restored().store().member_count().unwrap(), 3);
+}

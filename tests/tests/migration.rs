@@ -1,10 +1,12 @@
-//! A room stored by the build before schema 2 (its log the only state, folded in memory
-//! on every wake) wakes under today's build, is upgraded in place in chunks that resume
-//! where they stopped, and keeps every message as that build served it.
+//! Rooms stored by older builds wake under today's build and keep every message as that
+//! build served it. A room of the build before schema 2 (its log the only state, folded in
+//! memory on every wake) is upgraded in place in chunks that resume where they stopped; a
+//! room of schema 9 (each message in the log and in its table, the log compacted) serves
+//! its history, resends and resumes as before.
 //!
-//! `tests/fixtures/v1-room/state` is a `--persist-to` directory made by that build
-//! (commit a9a310d) with `tests/fixtures/v1-room/make.mjs`; `expected.json` is the
-//! room's whole history as that build served it.
+//! `tests/fixtures/v1-room/state` and `tests/fixtures/v9-room/state` are `--persist-to`
+//! directories made by those builds (commits a9a310d and a4e469f) with the `make.mjs`
+//! beside each; `expected.json` is the room's whole history as that build served it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use edgechat_e2e::{
@@ -22,8 +24,8 @@ struct Fixture {
     messages: Vec<Message>,
 }
 
-fn fixture() -> Fixture {
-    let dir = edgechat_e2e::repo_root().join("tests/fixtures/v1-room");
+fn fixture(name: &str) -> Fixture {
+    let dir = edgechat_e2e::repo_root().join("tests/fixtures").join(name);
     let expected: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap()).unwrap();
     Fixture {
@@ -56,7 +58,7 @@ async fn whole_history(server: &Server, room: &str, token: &str) -> Vec<Message>
 
 #[tokio::test]
 async fn a_room_stored_in_the_old_format_wakes_migrates_and_keeps_every_message() {
-    let fixture = fixture();
+    let fixture = fixture("v1-room");
     let state = tempfile::tempdir().unwrap();
     copy_dir(
         &edgechat_e2e::repo_root().join("tests/fixtures/v1-room/state"),
@@ -99,6 +101,11 @@ async fn a_room_stored_in_the_old_format_wakes_migrates_and_keeps_every_message(
         Some(edgechat_core::store::schema::VERSION)
     );
     assert_eq!(server.room_head(&room), 780);
+    assert_eq!(
+        server.room_counter(&room, "members"),
+        Some(3),
+        "the member count, counted from zero as the log was folded in"
+    );
 
     // Every message as the old build served it: text, edits, deletions, reactions,
     // pins, replies and the attachment.
@@ -176,5 +183,85 @@ async fn a_room_stored_in_the_old_format_wakes_migrates_and_keeps_every_message(
         whole_history(&server, &room, &ana.access_token).await.len(),
         fixture.messages.len() + 1,
         "the resend added nothing; the reply one message"
+    );
+}
+
+#[tokio::test]
+async fn a_room_stored_by_schema_9_keeps_every_message_resend_and_resume() {
+    let fixture = fixture("v9-room");
+    let state = tempfile::tempdir().unwrap();
+    copy_dir(
+        &edgechat_e2e::repo_root().join("tests/fixtures/v9-room/state"),
+        state.path(),
+    );
+    let server = Server::builder().state_dir(state.path()).start().await;
+    let room = fixture.room.clone();
+    assert_eq!(
+        server.room_counter(&room, "schema"),
+        Some(9),
+        "the fixture is schema 9"
+    );
+    let ana = server.sign_in("ana", &fixture.password).await;
+    let path = format!("/api/rooms/{room}/messages");
+    eventually("the room is ready", async || {
+        server.get_as(&path, &ana.access_token).await.0 == 200
+    })
+    .await;
+    assert_eq!(server.room_head(&room), 780);
+    assert_eq!(
+        server.room_counter(&room, "members"),
+        Some(3),
+        "schema 10 counted the members once"
+    );
+
+    // Every message as that build served it, though its log kept only the newest 200
+    // events: the first 580 events, and most messages' sends, were compacted away.
+    let history = whole_history(&server, &room, &ana.access_token).await;
+    assert_eq!(history.len(), fixture.messages.len());
+    for (now, then) in history.iter().zip(&fixture.messages) {
+        assert_eq!(now, then, "message {} changed", then.seq);
+    }
+
+    // A resend of a message sent long before the compaction gets its original ack.
+    let (mut client, _) = Client::join_since(&server, &room, &ana, None).await;
+    let first = &fixture.messages[1];
+    client
+        .send(&ClientMsg::text(&room, "sent again", &first.client_msg_id))
+        .await;
+    match client.recv().await {
+        ServerMsg::MessageAck(frame::MessageAck { seq, .. }) => {
+            assert_eq!(seq, first.seq, "acked as before")
+        }
+        other => panic!("expected the original ack, got {other:?}"),
+    }
+    client
+        .send(&ClientMsg::text(&room, "after", "after-schema-9"))
+        .await;
+    let new_seq = match client
+        .recv_until(|m| {
+            matches!(
+                m,
+                ServerMsg::MessageAck(frame::MessageAck { .. })
+                    | ServerMsg::Error(frame::Error { .. })
+            )
+        })
+        .await
+    {
+        ServerMsg::MessageAck(frame::MessageAck { seq, .. }) => seq,
+        other => panic!("refused: {other:?}"),
+    };
+    assert_eq!(new_seq, 781);
+    let (_, replayed) = Client::join_since(&server, &room, &ana, Some(778)).await;
+    let events: Vec<u64> = replayed
+        .iter()
+        .filter_map(|m| match m {
+            ServerMsg::Event(e) => Some(e.seq()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        events,
+        vec![779, 780, 781],
+        "a resume replays what followed"
     );
 }

@@ -1,5 +1,6 @@
 //! The bench build's routes (`--features bench`): what the end-to-end tests and the
-//! benchmark reach into a room with. The deployed build has none of this; its
+//! benchmark reach into a room with (memory, raw frames, reload, faults, and the storage
+//! statements the objects ran). The deployed build has none of this; its
 //! configuration test shows each route answering 404 (tests/tests/deployed_config.rs).
 
 use edgechat_protocol::ErrorCode;
@@ -15,6 +16,10 @@ pub async fn route(req: Request, env: &Env, method: Method, rest: &[&str]) -> Re
         (Method::Post, ["rooms", room, "reload"]) => {
             attempt!(http::room_name(room));
             stubs::RoomStub::new(env, room)?.reload().await
+        }
+        (Method::Get, ["rooms", room, "storage"]) => {
+            attempt!(http::room_name(room));
+            stubs::RoomStub::new(env, room)?.storage().await
         }
         (Method::Post, ["rooms", room, "faults"]) => {
             attempt!(http::room_name(room));

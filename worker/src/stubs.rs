@@ -104,6 +104,9 @@ pub enum RoomCall {
     /// The bench build only: the faults to inject from now on.
     #[cfg(feature = "bench")]
     Faults(Faults),
+    /// The bench build only: how many storage reads and writes the objects ran.
+    #[cfg(feature = "bench")]
+    Storage,
 }
 
 /// Faults a test injects into one room object, to show what survives them. Held in
@@ -334,6 +337,11 @@ impl RoomStub {
     #[cfg(feature = "bench")]
     pub async fn reload(&self) -> Result<Response> {
         self.call(&RoomCall::Reload).await
+    }
+
+    #[cfg(feature = "bench")]
+    pub async fn storage(&self) -> Result<Response> {
+        self.call(&RoomCall::Storage).await
     }
 
     #[cfg(feature = "bench")]

@@ -137,6 +137,14 @@ impl DurableObject for Room {
             RoomCall::Reload => self.reload(),
             #[cfg(feature = "bench")]
             RoomCall::Frames { raw } => self.frames(&raw),
+            #[cfg(feature = "bench")]
+            RoomCall::Storage => {
+                let (reads, writes) = sql::counted::so_far();
+                http::json(
+                    200,
+                    &serde_json::json!({ "reads": reads, "writes": writes }),
+                )
+            }
         }
     }
 

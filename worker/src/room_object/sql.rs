@@ -115,8 +115,39 @@ fn js_error(err: &JsValue) -> String {
         .unwrap_or_else(|| format!("{err:?}"))
 }
 
+/// The bench build's count of the statements this isolate's objects ran: reads (a
+/// `SELECT`) and writes (everything else), for the benchmark's storage statements per
+/// sent message.
+#[cfg(feature = "bench")]
+pub mod counted {
+    use std::cell::Cell;
+
+    thread_local! {
+        static COUNTS: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
+    }
+
+    pub(super) fn one(statement: &str) {
+        let read = statement.trim_start().starts_with("SELECT");
+        COUNTS.with(|c| {
+            let (reads, writes) = c.get();
+            c.set(if read {
+                (reads + 1, writes)
+            } else {
+                (reads, writes + 1)
+            });
+        });
+    }
+
+    /// Reads and writes so far.
+    pub fn so_far() -> (u64, u64) {
+        COUNTS.with(Cell::get)
+    }
+}
+
 impl Sql for ObjectSql {
     fn run(&self, statement: &'static str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
+        #[cfg(feature = "bench")]
+        counted::one(statement);
         let bindings: Array = params.iter().map(binding).collect();
         let sql: &SqlStorage = self.sql.unchecked_ref();
         let rows = sql

@@ -19,7 +19,8 @@ usage: cargo xtask bench [SCENARIO ...] [OPTIONS]
 Runs each scenario against edgechat and then against the echo Worker (tests/echo), each
 on a fresh `wrangler dev` with the per-user rate limits lifted, and prints deliveries/s,
 latency p50/p95/p99/max, messages sent and lost, error frames, the time until every
-client had joined, D1 statements per message, and edgechat's fraction of the echo.
+client had joined, the room's storage writes and reads and D1 statements per message,
+and edgechat's fraction of the echo.
 
 Scenarios (none named: all of them, in this order):";
 
@@ -30,6 +31,7 @@ Options:
   --rates A,B,..  paced: the rates swept, messages/s (default 100,200,300,400,500,600)
   --step S        paced: measured time of each rate (default 5)
   --storm N       storm: how many clients (default 1000)
+  --join N        join: how many accounts new to the room (default 1000)
   --var NAME=V    set one of edgechat's vars (repeatable), to try a setting
   -h, --help      this text
 
@@ -82,6 +84,12 @@ fn parse(args: &[String]) -> Result<Asked, String> {
                 let v = value()?;
                 options.storm = v.parse().ok().filter(|n| *n >= 2).ok_or_else(|| {
                     format!("--storm takes a number of clients (2 or more), not {v:?}")
+                })?;
+            }
+            "--join" => {
+                let v = value()?;
+                options.join = v.parse().ok().filter(|n| *n >= 2).ok_or_else(|| {
+                    format!("--join takes a number of clients (2 or more), not {v:?}")
                 })?;
             }
             "--var" => {

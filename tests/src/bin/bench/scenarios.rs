@@ -28,7 +28,11 @@ pub const ALL: &[(&str, &str)] = &[
     ),
     (
         "storm",
-        "1 room, 1,000 clients connecting at once: the time until all have joined; then fan-out with them",
+        "1 room, 1,000 members coming back at once: the time until all have joined; then fan-out with them",
+    ),
+    (
+        "join",
+        "1 room, 1,000 accounts new to it joining at once: the time until all have joined; then fan-out with them",
     ),
 ];
 
@@ -43,6 +47,8 @@ pub struct Options {
     pub step: Duration,
     /// storm: how many clients.
     pub storm: usize,
+    /// join: how many accounts new to the room.
+    pub join: usize,
     /// `--var NAME=VALUE`: edgechat's vars, over the bench's own (to try a setting).
     pub vars: Vec<(String, String)>,
 }
@@ -55,6 +61,7 @@ impl Default for Options {
             rates: vec![100.0, 200.0, 300.0, 400.0, 500.0, 600.0],
             step: Duration::from_secs(5),
             storm: 1_000,
+            join: 1_000,
             vars: Vec::new(),
         }
     }
@@ -65,7 +72,8 @@ pub async fn run(name: &str, options: &Options) {
         "fan-out" => closed("fan-out", 1, 100, 10, options).await,
         "rooms" => closed("rooms", 10, 10, 2, options).await,
         "paced" => paced(options).await,
-        "storm" => storm(options).await,
+        "storm" => arrivals("storm", options.storm, true, options).await,
+        "join" => arrivals("join", options.join, false, options).await,
         other => panic!("no scenario {other}; `cargo xtask bench --help` lists them"),
     }
 }
@@ -109,6 +117,25 @@ async fn populate(server: &Server, rooms: usize, clients: usize) -> Vec<Room> {
         made.push(Room { id, tokens });
     }
     made
+}
+
+/// The storage reads and writes the room objects have run so far (the bench build counts
+/// them per isolate, and `wrangler dev` runs every object in one; asked of the first room).
+async fn storage(server: &Server, rooms: &[Room]) -> (u64, u64) {
+    let Some(room) = rooms.first() else {
+        return (0, 0);
+    };
+    let counts: serde_json::Value =
+        reqwest::get(server.http_url(&format!("/api/bench/rooms/{}/storage", room.id)))
+            .await
+            .expect("the bench build answers")
+            .json()
+            .await
+            .expect("storage counts");
+    (
+        counts["reads"].as_u64().unwrap_or(0),
+        counts["writes"].as_u64().unwrap_or(0),
+    )
 }
 
 /// D1 statements per message archived, once the write-behind has caught up.
@@ -162,8 +189,17 @@ async fn pair_after(
             took.as_secs_f64()
         );
     }
+    let before = storage(&server, &people).await;
     let edgechat = load::run(&server, Target::Edgechat, &people, plan).await;
     line(Target::Edgechat, &edgechat);
+    let after = storage(&server, &people).await;
+    let sent = edgechat.sent.max(1) as f64;
+    println!(
+        "          storage: {:.2} writes and {:.2} reads per sent message (the run's joins \
+         and write-behind included)",
+        (after.1 - before.1) as f64 / sent,
+        (after.0 - before.0) as f64 / sent,
+    );
     let (archived, per_message) = statements_per_message(&server, edgechat.sent).await;
     println!(
         "          D1: {archived} of {} messages archived, {per_message:.2} statements per message",
@@ -232,17 +268,18 @@ async fn populate_for(target: Target, server: &Server, rooms: usize, clients: us
     }
 }
 
-/// Everyone connects at once, as after a deploy (each has been in the room before, so
-/// these are members reconnecting); then fan-out with all of them.
-async fn storm(options: &Options) {
+/// Everyone connects at once; then fan-out with all of them. With `members`, each has
+/// been in the room before, as after a deploy (storm); without, none has, as at a launch
+/// (join): every connection is a first join.
+async fn arrivals(name: &str, clients: usize, members: bool, options: &Options) {
     let plan = Plan {
         senders_per_room: 10,
         pace: Pace::Closed,
         warmup: options.warmup,
         measured: options.measured,
     };
-    heading("storm", 1, options.storm, &plan);
-    let (edgechat, echo) = pair_after(1, options.storm, plan, options, true).await;
+    heading(name, 1, clients, &plan);
+    let (edgechat, echo) = pair_after(1, clients, plan, options, members).await;
     println!(
         "  all joined: edgechat {:.1} s, echo {:.1} s ({:.1}x)",
         edgechat.joined_in.as_secs_f64(),
