@@ -12,14 +12,10 @@ use super::{Sql, Store, StoreError};
 /// had, and the pinned messages by an index of their own, for the settings panel. 8: what
 /// members' inboxes are owed, one row per member, the unread count coalesced. 9: preview
 /// images by the hash of their bytes, one copy per room however many cards show it.
-/// 10: the member count kept by triggers, so a join reads one row instead of counting
-/// every member.
-pub const VERSION: u64 = 10;
+pub const VERSION: u64 = 9;
 
 /// Keys of the `counters` table (the head is not one: it is the log's newest seq).
 pub const SLOW_MODE: &str = "slow_mode";
-/// How many members the room has, kept by the triggers of schema 10.
-pub const MEMBERS: &str = "members";
 const SCHEMA_VERSION: &str = "schema";
 /// The migration's cursor: the log is folded into the tables through this seq…
 const MIGRATED_THROUGH: &str = "migrated_through";
@@ -130,18 +126,6 @@ const V9: &[&str] = &[
     "CREATE TABLE preview_images (file_id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, refs INTEGER NOT NULL)",
 ];
 
-/// From schema 9 to 10: the member count, counted once here and kept by triggers in the
-/// same transaction as every insert and delete of a member (an upsert that updates fires
-/// neither). A room upgraded from schema 1 counts from zero as its log is folded in.
-const V10: &[&str] = &[
-    "INSERT INTO counters (key, value) SELECT 'members', COUNT(*) FROM members
-         WHERE true ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-    "CREATE TRIGGER members_in AFTER INSERT ON members
-         BEGIN UPDATE counters SET value = value + 1 WHERE key = 'members'; END",
-    "CREATE TRIGGER members_out AFTER DELETE ON members
-         BEGIN UPDATE counters SET value = value - 1 WHERE key = 'members'; END",
-];
-
 pub(super) const LOG_HEAD: &str = "SELECT COALESCE(MAX(seq), 0) FROM events";
 const LOG_CHUNK: &str = "SELECT body FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?";
 
@@ -203,11 +187,6 @@ impl<S: Sql> Store<S> {
             }
             if version < 9 {
                 for statement in V9 {
-                    self.exec(statement, &[])?;
-                }
-            }
-            if version < 10 {
-                for statement in V10 {
                     self.exec(statement, &[])?;
                 }
             }

@@ -82,6 +82,9 @@ pub struct Report {
     pub sent: u64,
     /// From the first connection attempt until the last client had joined.
     pub joined_in: Duration,
+    /// edgechat only: the room objects' storage reads and writes once every client had
+    /// joined, so what the run then sends can be counted apart from the joins.
+    pub storage_at_start: (u64, u64),
 }
 
 /// What one client saw.
@@ -140,10 +143,23 @@ pub async fn run(server: &Arc<Server>, target: Target, rooms: &[Room], plan: Pla
     }
     // Everyone has joined before the clock starts; a client that could not join fails
     // the run instead of leaving the others waiting.
-    tokio::time::timeout(Duration::from_secs(300), ready.wait())
+    if tokio::time::timeout(Duration::from_secs(300), ready.wait())
         .await
-        .expect("every client joins within five minutes");
+        .is_err()
+    {
+        // What the server said is what explains it: its log's tail, then the failure.
+        let log = server.log();
+        let tail: Vec<&str> = log.lines().rev().take(60).collect();
+        for line in tail.iter().rev() {
+            eprintln!("  server: {line}");
+        }
+        panic!("not every client joined within five minutes");
+    }
     let started = epoch.elapsed().as_micros() as u64;
+    let storage_at_start = match (target, rooms.first()) {
+        (Target::Edgechat, Some(room)) => storage(server, &room.id).await,
+        _ => (0, 0),
+    };
 
     let mut report = Report::default();
     let window_start = started + plan.warmup.as_micros() as u64;
@@ -168,6 +184,7 @@ pub async fn run(server: &Arc<Server>, target: Target, rooms: &[Room], plan: Pla
         }
     }
     report.joined_in = slowest_join;
+    report.storage_at_start = storage_at_start;
     let expected: u64 = rooms
         .iter()
         .zip(&sent)
@@ -377,6 +394,25 @@ fn marker(text: &str) -> Option<(usize, u64)> {
     let _n = parts.next()?;
     let sent_at = parts.next()?.parse().ok()?;
     Some((from, sent_at))
+}
+
+/// The storage reads and writes the room objects have run so far: the bench build counts
+/// them per isolate, and `wrangler dev` runs every object in one, so the first room's
+/// answer is all of them. Asked only once every client has joined: a request to the room
+/// just before a thousand first joins has stalled some of them under `wrangler dev`
+/// (docs/performance.md, 2026-12-06).
+pub async fn storage(server: &Server, room: &str) -> (u64, u64) {
+    let counts: serde_json::Value =
+        reqwest::get(server.http_url(&format!("/api/bench/rooms/{room}/storage")))
+            .await
+            .expect("the bench build answers")
+            .json()
+            .await
+            .expect("storage counts");
+    (
+        counts["reads"].as_u64().unwrap_or(0),
+        counts["writes"].as_u64().unwrap_or(0),
+    )
 }
 
 #[cfg(test)]

@@ -119,25 +119,6 @@ async fn populate(server: &Server, rooms: usize, clients: usize) -> Vec<Room> {
     made
 }
 
-/// The storage reads and writes the room objects have run so far (the bench build counts
-/// them per isolate, and `wrangler dev` runs every object in one; asked of the first room).
-async fn storage(server: &Server, rooms: &[Room]) -> (u64, u64) {
-    let Some(room) = rooms.first() else {
-        return (0, 0);
-    };
-    let counts: serde_json::Value =
-        reqwest::get(server.http_url(&format!("/api/bench/rooms/{}/storage", room.id)))
-            .await
-            .expect("the bench build answers")
-            .json()
-            .await
-            .expect("storage counts");
-    (
-        counts["reads"].as_u64().unwrap_or(0),
-        counts["writes"].as_u64().unwrap_or(0),
-    )
-}
-
 /// D1 statements per message archived, once the write-behind has caught up.
 async fn statements_per_message(server: &Server, sent: u64) -> (u64, f64) {
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -189,14 +170,14 @@ async fn pair_after(
             took.as_secs_f64()
         );
     }
-    let before = storage(&server, &people).await;
     let edgechat = load::run(&server, Target::Edgechat, &people, plan).await;
     line(Target::Edgechat, &edgechat);
-    let after = storage(&server, &people).await;
+    let before = edgechat.storage_at_start;
+    let after = load::storage(&server, &people[0].id).await;
     let sent = edgechat.sent.max(1) as f64;
     println!(
-        "          storage: {:.2} writes and {:.2} reads per sent message (the run's joins \
-         and write-behind included)",
+        "          storage: {:.2} writes and {:.2} reads per sent message (from the first \
+         send on; the write-behind's own included)",
         (after.1 - before.1) as f64 / sent,
         (after.0 - before.0) as f64 / sent,
     );
