@@ -164,6 +164,22 @@ async fn a_page_on_a_local_port_cannot_open_a_socket_on_the_shipped_config() {
     );
 }
 
+/// Each of `hooks` of `room` posted to as the bench does: the hook, its status and body.
+async fn bench_hooks(
+    server: &Server,
+    room: &str,
+    token: &str,
+    hooks: &[&'static str],
+) -> Vec<(&'static str, u16, serde_json::Value)> {
+    let mut answers = Vec::new();
+    for hook in hooks {
+        let path = format!("/api/bench/rooms/{room}/{hook}");
+        let (status, body) = server.post_as(&path, token, &json!({})).await;
+        answers.push((*hook, status, body));
+    }
+    answers
+}
+
 #[tokio::test]
 async fn the_shipped_build_has_no_bench_hooks_whatever_its_vars_say() {
     // The build `wrangler deploy` ships (worker/build, no `bench` feature), with every var
@@ -180,15 +196,15 @@ async fn the_shipped_build_has_no_bench_hooks_whatever_its_vars_say() {
     assert_eq!(status, 404, "the bench echo answered: {body}");
     let (status, _) = server.get_as("/api/bench/memory", &ana.access_token).await;
     assert_eq!(status, 404);
-    for fault in ["reload", "faults", "frames"] {
-        let (status, body) = server
-            .post_as(
-                &format!("/api/bench/rooms/{room}/{fault}"),
-                &ana.access_token,
-                &json!({}),
-            )
-            .await;
-        assert_eq!(status, 404, "{fault} answered in the shipped build: {body}");
+    for (hook, status, body) in bench_hooks(
+        &server,
+        &room,
+        &ana.access_token,
+        &["reload", "faults", "frames"],
+    )
+    .await
+    {
+        assert_eq!(status, 404, "{hook} answered in the shipped build: {body}");
     }
     let (status, body) = server
         .upload(
@@ -214,15 +230,10 @@ async fn the_bench_build_answers_its_hooks() {
     let room = server.room(&ana, "lobby").await;
     let (status, _) = server.get_as("/api/bench/memory", &ana.access_token).await;
     assert_eq!(status, 200);
-    for fault in ["reload", "faults"] {
-        let (status, body) = server
-            .post_as(
-                &format!("/api/bench/rooms/{room}/{fault}"),
-                &ana.access_token,
-                &json!({}),
-            )
-            .await;
-        assert_eq!(status, 204, "{fault} in the bench build: {body}");
+    for (hook, status, body) in
+        bench_hooks(&server, &room, &ana.access_token, &["reload", "faults"]).await
+    {
+        assert_eq!(status, 204, "{hook} in the bench build: {body}");
     }
 }
 

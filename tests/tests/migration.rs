@@ -5,8 +5,9 @@
 //! its history, resends and resumes as before.
 //!
 //! `tests/fixtures/v1-room/state` and `tests/fixtures/v9-room/state` are `--persist-to`
-//! directories made by those builds (commits a9a310d and a4e469f) with the `make.mjs`
-//! beside each; `expected.json` is the room's whole history as that build served it.
+//! directories made by those builds (commits a9a310d and a4e469f) with
+//! `tests/fixtures/v1-room/make.mjs`; `expected.json` is the room's whole history as that
+//! build served it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use edgechat_e2e::{
@@ -54,6 +55,34 @@ async fn whole_history(server: &Server, room: &str, token: &str) -> Vec<Message>
             return messages;
         }
     }
+}
+
+/// The seq of the next ack on `client`; panics on an error instead.
+async fn acked(client: &mut Client) -> u64 {
+    match client
+        .recv_until(|m| {
+            matches!(
+                m,
+                ServerMsg::MessageAck(frame::MessageAck { .. })
+                    | ServerMsg::Error(frame::Error { .. })
+            )
+        })
+        .await
+    {
+        ServerMsg::MessageAck(frame::MessageAck { seq, .. }) => seq,
+        other => panic!("refused: {other:?}"),
+    }
+}
+
+/// The seqs of the durable events among `frames`, in order.
+fn event_seqs(frames: &[ServerMsg]) -> Vec<u64> {
+    frames
+        .iter()
+        .filter_map(|m| match m {
+            ServerMsg::Event(e) => Some(e.seq()),
+            _ => None,
+        })
+        .collect()
 }
 
 #[tokio::test]
@@ -143,28 +172,10 @@ async fn a_room_stored_in_the_old_format_wakes_migrates_and_keeps_every_message(
         *reply_to = Some(fixture.messages[0].message_id.clone());
     }
     client.send(&reply).await;
-    let new_seq = match client
-        .recv_until(|m| {
-            matches!(
-                m,
-                ServerMsg::MessageAck(frame::MessageAck { .. })
-                    | ServerMsg::Error(frame::Error { .. })
-            )
-        })
-        .await
-    {
-        ServerMsg::MessageAck(frame::MessageAck { seq, .. }) => seq,
-        other => panic!("the reply was refused: {other:?}"),
-    };
+    let new_seq = acked(&mut client).await;
     assert_eq!(new_seq, 781);
     let (_, replayed) = Client::join_since(&server, &room, &ana, Some(779)).await;
-    let events: Vec<u64> = replayed
-        .iter()
-        .filter_map(|m| match m {
-            ServerMsg::Event(e) => Some(e.seq()),
-            _ => None,
-        })
-        .collect();
+    let events = event_seqs(&replayed);
     assert_eq!(
         events,
         vec![780, 781],
@@ -227,28 +238,10 @@ async fn a_room_stored_by_schema_9_keeps_every_message_resend_and_resume() {
     client
         .send(&ClientMsg::text(&room, "after", "after-schema-9"))
         .await;
-    let new_seq = match client
-        .recv_until(|m| {
-            matches!(
-                m,
-                ServerMsg::MessageAck(frame::MessageAck { .. })
-                    | ServerMsg::Error(frame::Error { .. })
-            )
-        })
-        .await
-    {
-        ServerMsg::MessageAck(frame::MessageAck { seq, .. }) => seq,
-        other => panic!("refused: {other:?}"),
-    };
+    let new_seq = acked(&mut client).await;
     assert_eq!(new_seq, 781);
     let (_, replayed) = Client::join_since(&server, &room, &ana, Some(778)).await;
-    let events: Vec<u64> = replayed
-        .iter()
-        .filter_map(|m| match m {
-            ServerMsg::Event(e) => Some(e.seq()),
-            _ => None,
-        })
-        .collect();
+    let events = event_seqs(&replayed);
     assert_eq!(
         events,
         vec![779, 780, 781],
