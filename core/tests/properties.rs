@@ -204,6 +204,113 @@ fn run(steps: Vec<Step>) -> World {
     world
 }
 
+/// What a step's actor is answered (acks and errors) and what the step stored.
+fn outcome(effects: &[Effect], conn: &str) -> (Vec<RoomEvent>, Vec<ServerMsg>) {
+    let answers = sent_to(effects, conn)
+        .into_iter()
+        .filter(|m| matches!(m, ServerMsg::MessageAck(_) | ServerMsg::Error(_)))
+        .collect();
+    (appended(effects), answers)
+}
+
+/// Runs the steps on a live room and on a twin restored from storage before every step,
+/// as a room that hibernated between every two events would be: what a room keeps in
+/// memory of its senders (mute, role, latest message, slow mode) must answer every send
+/// as storage would. Rate limits are lifted, since buckets are memory by design.
+fn twins(steps: Vec<Step>) {
+    let unlimited = edgechat_core::rate::Rate {
+        per_window: 1_000_000,
+        window_ms: 1_000,
+        burst: 1_000_000,
+    };
+    let limits = edgechat_core::Limits {
+        presence_coalesce_ms: 0,
+        rate_per_window: 1_000_000,
+        rate_burst: 1_000_000,
+        action_rate: unlimited,
+        moderation_rate: unlimited,
+        membership_rate: unlimited,
+        ..edgechat_core::Limits::default()
+    };
+    let mut live = World::new(edgechat_protocol::RoomKind::Public, limits.clone());
+    let mut twin = World::new(edgechat_protocol::RoomKind::Public, limits);
+    let mut connected = [false; 8];
+    let mut messages: Vec<String> = Vec::new();
+    for step in steps {
+        twin.room = twin.restored();
+        let conn = |c: usize| format!("c{c}");
+        let (actor, msg) = match step {
+            Step::Connect(c, u) => {
+                if !std::mem::replace(&mut connected[c], true) {
+                    live.connect(&conn(c), USERS[u]);
+                    twin.connect(&conn(c), USERS[u]);
+                }
+                continue;
+            }
+            Step::Disconnect(c) => {
+                connected[c] = false;
+                live.disconnect(&conn(c));
+                twin.disconnect(&conn(c));
+                continue;
+            }
+            Step::Advance(ms) => {
+                live.advance(ms);
+                twin.advance(ms);
+                continue;
+            }
+            Step::Tick => {
+                let (a, b) = (live.run(Command::Tick), twin.run(Command::Tick));
+                assert_eq!(appended(&a), appended(&b));
+                continue;
+            }
+            Step::Say(c, id, again) => {
+                let text = if again {
+                    "same".to_owned()
+                } else {
+                    format!("t{id}")
+                };
+                (c, ClientMsg::text("lobby", &text, format!("cid-{id}")))
+            }
+            Step::Moderate(c, u, action) => (c, moderation(action, USERS[u], live.now)),
+            Step::React(c, m) | Step::Delete(c, m) => {
+                let Some(id) = messages.get(m as usize).cloned() else {
+                    continue;
+                };
+                let msg = if matches!(step, Step::React(..)) {
+                    ClientMsg::EditMessage {
+                        message_id: id,
+                        new_text: format!("edited {m}"),
+                    }
+                } else {
+                    ClientMsg::DeleteMessage { message_id: id }
+                };
+                (c, msg)
+            }
+        };
+        let a = live.send(&conn(actor), msg.clone());
+        let b = twin.send(&conn(actor), msg);
+        assert_eq!(
+            outcome(&a, &conn(actor)),
+            outcome(&b, &conn(actor)),
+            "{a:?}"
+        );
+        for event in appended(&a) {
+            if let RoomEvent::NewMessage(m) = event {
+                messages.push(m.message_id);
+            }
+        }
+        for closed_conn in closed(&a).into_iter().map(|(conn, _)| conn) {
+            if let Some(i) = closed_conn
+                .strip_prefix('c')
+                .and_then(|i| i.parse::<usize>().ok())
+            {
+                connected[i] = false;
+            }
+        }
+    }
+    assert_eq!(tables::state(&live.sqlite), tables::state(&twin.sqlite));
+}
+
 /// What `user` is told on joining `room` through a new socket `conn`, then on asking
 /// again with `join-room` on it.
 fn joins(room: &mut Room<Sqlite>, conn: &str, user: &str, now: u64) -> Vec<ServerMsg> {
@@ -259,6 +366,13 @@ proptest! {
             prop_assert_eq!(live.len(), 2, "{} was not told", user);
             prop_assert_eq!(&joins(&mut loaded, &conn, user, world.now), &live);
         }
+    }
+
+    #[test]
+    fn a_live_room_answers_every_send_as_a_room_restored_before_each_step(
+        steps in prop::collection::vec(step(), 1..120),
+    ) {
+        twins(steps);
     }
 
     #[test]

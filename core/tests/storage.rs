@@ -35,15 +35,6 @@ fn send_message(text: &str, files: &[&str], reply_to: Option<&str>, client: &str
 }
 
 /// The seq of the message `bo`'s `client` id was acked with, if it was.
-fn acked(effects: &[Effect], conn: &str, client: &str) -> Option<Seq> {
-    sent_to(effects, conn).into_iter().find_map(|m| match m {
-        ServerMsg::MessageAck(frame::MessageAck {
-            client_msg_id, seq, ..
-        }) if client_msg_id == client => Some(seq),
-        _ => None,
-    })
-}
-
 fn seqs(frames: &[ServerMsg]) -> Vec<Seq> {
     frames.iter().filter_map(ServerMsg::seq).collect()
 }
@@ -314,7 +305,8 @@ fn compaction_keeps_the_replay_window_and_drops_what_d1_has() {
     }
     let head = world.room.head_seq();
     let store = world.store().clone();
-    assert_eq!(store.log_len().unwrap(), head);
+    // Every event is in the log but the three messages, which are rows of their own.
+    assert_eq!(store.log_len().unwrap(), head - 3);
 
     // D1 lags behind: what it lacks stays, window or not.
     let lagging = head - 200;

@@ -27,6 +27,10 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("setup") => setup::run(),
+        // `build worker`: the deployed Worker alone, to check its size while working on it.
+        Some("build") if args.get(1).is_some_and(|a| a == "worker") => {
+            setup::run().and_then(|()| build::worker())
+        }
         Some("build") => setup::run().and_then(|()| build::run()),
         Some("dev") => dev::run(&args[1..]),
         Some("test") | Some("ci") => test::run(),

@@ -84,8 +84,7 @@ impl<S: Sql> Room<S> {
                 role: Role::Member,
                 seq: self.next_seq(),
             };
-            self.store.append(&joined, self.now)?;
-            self.head = joined.seq();
+            self.store_event(&joined)?;
             effects.push(Effect::Stored(joined.clone()));
             effects.push(Effect::Socket(SocketEffect::Broadcast {
                 msg: joined.into(),

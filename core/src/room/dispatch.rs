@@ -25,6 +25,7 @@ impl<S: Sql> Room<S> {
             // may have been of writes that are gone.
             self.head = head;
             self.uploads_changed();
+            self.senders.forget();
         }
         result
     }

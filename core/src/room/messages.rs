@@ -1,11 +1,20 @@
 //! Sending, editing, deleting and pinning messages.
 
-use edgechat_protocol::{ErrorCode, Id, Message, Millis, RoomEvent, ServerMsg};
+use edgechat_protocol::{ErrorCode, Id, Message, Millis, RoomEvent, Seq, ServerMsg};
 
 use super::{Budget, Effect, Identity, Outcome, Rank, Refusal, Room, presence::muted};
 use crate::sockets::SocketEffect;
-use crate::{ids, store::Sql, text};
+use crate::{
+    ids,
+    store::{Sql, StoreError},
+    text,
+};
 use edgechat_protocol::frame;
+
+/// A `clientMsgId` a message may carry: 1 to 64 bytes.
+fn valid_client_id(client_msg_id: &str) -> bool {
+    !client_msg_id.is_empty() && client_msg_id.len() <= 64
+}
 
 /// A `send-message` as the client wrote it.
 pub(super) struct Draft {
@@ -17,7 +26,10 @@ pub(super) struct Draft {
 
 impl<S: Sql> Room<S> {
     /// The order of checks is the contract: a resend of an already stored message is
-    /// answered with its original ack before any limit could refuse it.
+    /// answered with its original ack before any limit could refuse it. A send reads
+    /// nothing in steady state (what it checks of its sender is in memory) and writes its
+    /// message's row alone, whose ack key makes a resend that passed every check a
+    /// conflict; the ack map is read only on the way to a refusal or after a conflict.
     pub(super) fn send(
         &mut self,
         conn: &str,
@@ -26,98 +38,61 @@ impl<S: Sql> Room<S> {
         req_id: Option<String>,
         now: Millis,
     ) -> Outcome {
-        let room_id = self.info.room_id.clone();
-        let ack = |seq| {
+        let client_msg_id = draft.client_msg_id.clone();
+        let (seq, mut effects) = match self.accepted(who, draft, now) {
+            Ok(message) => match self.store_message(who, message, now)? {
+                Some(stored) => stored,
+                // Its ack key is taken: a resend that passed every check.
+                None => match self.store.sent_with(&who.user_id, &client_msg_id)? {
+                    Some(seq) => (seq, Vec::new()),
+                    None => return Err(StoreError::Corrupt("a taken ack key".into()).into()),
+                },
+            },
+            Err(refusal) if refusal.is_failure() || !valid_client_id(&client_msg_id) => {
+                return Err(refusal);
+            }
+            Err(refusal) => match self.store.sent_with(&who.user_id, &client_msg_id)? {
+                Some(seq) => (seq, Vec::new()),
+                None => return Err(refusal),
+            },
+        };
+        // The ack follows the stored event, if this send stored one.
+        let ack = ServerMsg::MessageAck(frame::MessageAck {
+            req_id,
+            client_msg_id,
+            message_id: ids::message_id(&self.info.room_id, seq),
+            seq,
+        });
+        effects.insert(
+            effects.len().min(1),
             Effect::Socket(SocketEffect::Send {
                 conn: conn.to_owned(),
-                msg: ServerMsg::MessageAck(frame::MessageAck {
-                    req_id: req_id.clone(),
-                    client_msg_id: draft.client_msg_id.clone(),
-                    message_id: ids::message_id(&room_id, seq),
-                    seq,
-                }),
-            })
-        };
-        let sender = self.store.sender(&who.user_id, &draft.client_msg_id)?;
-        if let Some(seq) = sender.sent {
-            return Ok(vec![ack(seq)]);
-        }
-        if draft.client_msg_id.is_empty() || draft.client_msg_id.len() > 64 {
-            return Err(Refusal::new(
-                ErrorCode::BadRequest,
-                "clientMsgId must be 1 to 64 characters",
-            ));
-        }
-        if let Some(until) = sender.mute.filter(|until| *until > now) {
-            return Err(muted(until, now));
-        }
-        let text = self.check_text(&draft.text, !draft.attachments.is_empty())?;
-        let attachments = self.check_attachments(&who.user_id, &draft.attachments)?;
-        if let Some(reply_to) = &draft.reply_to
-            && self.store.message(reply_to)?.is_none()
-        {
-            return Err(Refusal::new(
-                ErrorCode::NotFound,
-                "the message replied to is not in this room",
-            ));
-        }
-        let last_sent = sender.last_sent;
-        if let Some((at, last)) = &last_sent
-            && !text.is_empty()
-            && *last == text
-            && now.saturating_sub(*at) < self.limits.duplicate_window_ms
-        {
-            return Err(Refusal::new(
-                ErrorCode::Duplicate,
-                "you just sent the same message",
-            ));
-        }
-        self.check_budget(&who.user_id, Budget::Messages, now)?;
-        let slow_mode = sender.slow_mode;
-        if slow_mode > 0
-            && self.rank(&who.user_id)? < Rank::Room(edgechat_protocol::Role::Moderator)
-            && let Some((at, _)) = &last_sent
-        {
-            let next = at + u64::from(slow_mode) * 1000;
-            if next > now {
-                return Err(Refusal::new(
-                    ErrorCode::SlowMode,
-                    format!("slow mode: one message every {slow_mode} s"),
-                )
-                .retry_after(next - now));
-            }
-        }
-        self.take_budget(&who.user_id, Budget::Messages);
+                msg: ack,
+            }),
+        );
+        Ok(effects)
+    }
 
-        let seq = self.next_seq();
-        let message = Message {
-            message_id: ids::message_id(&self.info.room_id, seq),
-            room_id: self.info.room_id.clone(),
-            user_id: who.user_id.clone(),
-            username: who.username.clone(),
-            text,
-            timestamp: now,
-            attachments,
-            reply_to: draft.reply_to,
-            seq,
-            client_msg_id: draft.client_msg_id.clone(),
-            edited_at: None,
-            deleted: false,
-            pinned: false,
-            reactions: Vec::new(),
-            preview: None,
-        };
+    /// Stores an accepted message: its seq and what follows it (the ack goes second);
+    /// `None`, having stored nothing, when its `clientMsgId` turns out taken.
+    fn store_message(
+        &mut self,
+        who: &Identity,
+        message: Message,
+        now: Millis,
+    ) -> Result<Option<(Seq, Vec<Effect>)>, StoreError> {
         let link = crate::preview::first_link(&message.text);
-        let message_id = message.message_id.clone();
+        let (seq, message_id) = (message.seq, message.message_id.clone());
         if !message.attachments.is_empty() {
             self.uploads_changed();
         }
         let event = RoomEvent::NewMessage(message);
-        self.store.append(&event, now)?;
-        self.head = seq;
+        if !self.store_event(&event)? {
+            return Ok(None);
+        }
+        self.take_budget(&who.user_id, Budget::Messages);
         let mut effects = vec![
             Effect::Stored(event.clone()),
-            ack(seq),
             Effect::Socket(SocketEffect::Broadcast {
                 msg: event.into(),
                 except: None,
@@ -131,7 +106,74 @@ impl<S: Sql> Room<S> {
                 author: who.user_id.clone(),
             });
         }
-        Ok(effects)
+        Ok(Some((seq, effects)))
+    }
+
+    /// The message `draft` makes, at the next seq, when every rule and limit allows it.
+    fn accepted(&mut self, who: &Identity, draft: Draft, now: Millis) -> Result<Message, Refusal> {
+        if !valid_client_id(&draft.client_msg_id) {
+            return Err(Refusal::new(
+                ErrorCode::BadRequest,
+                "clientMsgId must be 1 to 64 characters",
+            ));
+        }
+        let (sender, slow_mode) = self.sender(&who.user_id)?;
+        if let Some(until) = sender.mute.filter(|until| *until > now) {
+            return Err(muted(until, now));
+        }
+        let text = self.check_text(&draft.text, !draft.attachments.is_empty())?;
+        let attachments = self.check_attachments(&who.user_id, &draft.attachments)?;
+        if let Some(reply_to) = &draft.reply_to
+            && self.store.message(reply_to)?.is_none()
+        {
+            return Err(Refusal::new(
+                ErrorCode::NotFound,
+                "the message replied to is not in this room",
+            ));
+        }
+        if let Some(last) = &sender.last
+            && !text.is_empty()
+            && last.text == text
+            && now.saturating_sub(last.at) < self.limits.duplicate_window_ms
+        {
+            return Err(Refusal::new(
+                ErrorCode::Duplicate,
+                "you just sent the same message",
+            ));
+        }
+        self.check_budget(&who.user_id, Budget::Messages, now)?;
+        if slow_mode > 0
+            && self.rank_with(&who.user_id, sender.role)
+                < Rank::Room(edgechat_protocol::Role::Moderator)
+            && let Some(last) = &sender.last
+        {
+            let next = last.at + u64::from(slow_mode) * 1000;
+            if next > now {
+                return Err(Refusal::new(
+                    ErrorCode::SlowMode,
+                    format!("slow mode: one message every {slow_mode} s"),
+                )
+                .retry_after(next - now));
+            }
+        }
+        let seq = self.next_seq();
+        Ok(Message {
+            message_id: ids::message_id(&self.info.room_id, seq),
+            room_id: self.info.room_id.clone(),
+            user_id: who.user_id.clone(),
+            username: who.username.clone(),
+            text,
+            timestamp: now,
+            attachments,
+            reply_to: draft.reply_to,
+            seq,
+            client_msg_id: draft.client_msg_id,
+            edited_at: None,
+            deleted: false,
+            pinned: false,
+            reactions: Vec::new(),
+            preview: None,
+        })
     }
 
     /// Cleaned text within the limits; empty only when attachments carry the message.

@@ -19,6 +19,7 @@ mod presence;
 mod previews;
 mod reactions;
 mod refusal;
+mod senders;
 mod settings;
 mod uploads;
 
@@ -173,6 +174,8 @@ pub struct Room<S> {
     /// Each user's rate buckets, one per [`Budget`]: per-second budgets, so losing them
     /// to hibernation costs nothing.
     buckets: BTreeMap<(Id, Budget), Bucket>,
+    /// What sends check of their senders, read once per sender after a load.
+    senders: senders::Senders,
     /// When the oldest unattached upload expires, as last read (`None`: not read since
     /// the uploads last changed). Asked after every step, it changes only with uploads.
     upload_deadline: std::cell::Cell<Option<Option<Millis>>>,
@@ -194,6 +197,7 @@ impl<S: Sql> Room<S> {
             presence_due: None,
             typing: BTreeMap::new(),
             buckets: BTreeMap::new(),
+            senders: senders::Senders::default(),
             upload_deadline: std::cell::Cell::new(None),
         }
     }
@@ -337,10 +341,21 @@ impl<S: Sql> Room<S> {
         Ok(at.filter(|at| schedule.armed.is_none_or(|armed| armed > *at)))
     }
 
+    /// Stores an event that takes the next seq, and keeps what the room holds in memory
+    /// of it. `false` for a message whose `clientMsgId` its sender already used: a
+    /// resend, which stored nothing.
+    fn store_event(&mut self, event: &RoomEvent) -> Result<bool, StoreError> {
+        if !self.store.append(event, self.now)? {
+            return Ok(false);
+        }
+        self.head = event.seq();
+        self.senders.stored(event);
+        Ok(true)
+    }
+
     /// Stores an event that takes the next seq, then broadcasts it.
     fn publish(&mut self, event: RoomEvent) -> Result<Vec<Effect>, StoreError> {
-        self.store.append(&event, self.now)?;
-        self.head = event.seq();
+        self.store_event(&event)?;
         Ok(vec![
             Effect::Stored(event.clone()),
             Effect::Socket(SocketEffect::Broadcast {
@@ -357,15 +372,21 @@ impl<S: Sql> Room<S> {
     /// The effective rank of a user: their room role, or above every role for a global
     /// admin; someone who is neither ranks as a member.
     fn rank(&self, user_id: &str) -> Result<Rank, StoreError> {
+        let role = self.store.member(user_id)?.map_or(Role::Member, |m| m.role);
+        Ok(self.rank_with(user_id, role))
+    }
+
+    /// `rank` for a user whose room role is known.
+    fn rank_with(&self, user_id: &str, role: Role) -> Rank {
         let global = self
             .sockets
             .identities()
             .any(|who| who.user_id == user_id && who.global_admin);
         if global {
-            return Ok(Rank::GlobalAdmin);
+            Rank::GlobalAdmin
+        } else {
+            Rank::Room(role)
         }
-        let role = self.store.member(user_id)?.map_or(Role::Member, |m| m.role);
-        Ok(Rank::Room(role))
     }
 }
 

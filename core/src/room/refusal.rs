@@ -42,6 +42,11 @@ impl Refusal {
         &self.message
     }
 
+    /// Whether this is the store failing rather than a rule refusing.
+    pub(crate) fn is_failure(&self) -> bool {
+        self.failed.is_some()
+    }
+
     /// How long to wait before trying again, in ms, for a limit.
     pub fn wait(&self) -> Option<u64> {
         self.retry_after

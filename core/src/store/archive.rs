@@ -1,14 +1,16 @@
 //! The write-behind's view of the store: what D1 still lacks, and compaction of what
 //! it has.
 
-use edgechat_protocol::{Id, Millis, RoomEvent, Seq};
+use edgechat_protocol::{Id, Message, Millis, RoomEvent, Seq};
 
 use super::{Sql, Store, StoreError};
 
 const ARCHIVED: &str = "SELECT seq FROM archive WHERE key = ?";
 const SET_ARCHIVED: &str = "INSERT INTO archive (key, seq) VALUES (?, ?)
      ON CONFLICT(key) DO UPDATE SET seq = MAX(archive.seq, excluded.seq)";
-const PENDING: &str = "SELECT body, at FROM events WHERE seq > ? ORDER BY seq LIMIT ?";
+const EVENTS_AFTER: &str = "SELECT body, at FROM events WHERE seq > ? ORDER BY seq LIMIT ?";
+/// A message's time is when it was stored.
+const MESSAGES_AFTER: &str = "SELECT body FROM messages WHERE seq > ? ORDER BY seq LIMIT ?";
 const UNSYNCED_MARKS: &str = "SELECT user_id, seq FROM read_marks WHERE synced = 0 LIMIT 500";
 const MARK_SYNCED: &str = "UPDATE read_marks SET synced = 1 WHERE user_id = ? AND seq = ?";
 const ANY_UNSYNCED: &str = "SELECT 1 FROM read_marks WHERE synced = 0 LIMIT 1";
@@ -38,6 +40,16 @@ pub struct Pending {
     pub at: Millis,
 }
 
+impl Pending {
+    /// A message as its log entry: stored when it was sent.
+    fn message(message: Message) -> Self {
+        Self {
+            at: message.timestamp,
+            event: RoomEvent::NewMessage(message),
+        }
+    }
+}
+
 impl<S: Sql> Store<S> {
     /// The highest seq D1 has.
     pub fn archived(&self) -> Result<Seq, StoreError> {
@@ -51,16 +63,41 @@ impl<S: Sql> Store<S> {
 
     /// Up to `limit` events after `after`, in seq order.
     pub fn pending(&self, after: Seq, limit: usize) -> Result<Vec<Pending>, StoreError> {
-        self.sql
-            .run(PENDING, &[after.into(), (limit as u64).into()])?
+        self.log_after(after, limit)
+    }
+
+    /// The room's history after `after` as durable events, up to `limit` in seq order:
+    /// the log's rows and the messages' (each message as it stands now, a
+    /// [`RoomEvent::NewMessage`] at its seq). Each seq is in one of the two, except a
+    /// message stored by a build before schema 10, whose event the log may still hold
+    /// until compaction: that copy is taken.
+    pub(super) fn log_after(&self, after: Seq, limit: usize) -> Result<Vec<Pending>, StoreError> {
+        let bounds = [after.into(), (limit as u64).into()];
+        let messages: Vec<Message> = self
+            .sql
+            .run(MESSAGES_AFTER, &bounds)?
             .iter()
-            .map(|row| {
-                Ok(Pending {
-                    event: row.json(0)?,
-                    at: row.uint(1)?,
-                })
-            })
-            .collect()
+            .map(|row| row.json(0))
+            .collect::<Result<_, _>>()?;
+        let mut messages = messages.into_iter().peekable();
+        let mut merged = Vec::new();
+        for row in self.sql.run(EVENTS_AFTER, &bounds)? {
+            let event: RoomEvent = row.json(0)?;
+            let seq = event.seq();
+            // The messages before this event; one at its seq is the log's own copy.
+            while let Some(message) = messages.next_if(|m| m.seq <= seq) {
+                if message.seq < seq {
+                    merged.push(Pending::message(message));
+                }
+            }
+            merged.push(Pending {
+                event,
+                at: row.uint(1)?,
+            });
+        }
+        merged.extend(messages.map(Pending::message));
+        merged.truncate(limit);
+        Ok(merged)
     }
 
     /// Read marks D1 does not have yet (a batch of them).

@@ -19,11 +19,12 @@ const UNBAN: &str = "DELETE FROM banned WHERE user_id = ?";
 const MUTE: &str = "INSERT INTO muted (user_id, until) VALUES (?, ?)
      ON CONFLICT(user_id) DO UPDATE SET until = excluded.until";
 const UNMUTE: &str = "DELETE FROM muted WHERE user_id = ?";
+/// The message's row is also its ack key: a taken `(user_id, client_msg_id)` stores
+/// nothing and returns no row, and that is a resend.
 const INSERT_MESSAGE: &str =
-    "INSERT INTO messages (seq, user_id, client_msg_id, deleted, body) VALUES (?, ?, ?, 0, ?)";
+    "INSERT INTO messages (seq, user_id, client_msg_id, deleted, body) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (user_id, client_msg_id) DO NOTHING RETURNING seq";
 const UPDATE_MESSAGE: &str = "UPDATE messages SET deleted = ?, body = ? WHERE seq = ?";
-const SENT: &str = "INSERT INTO senders (user_id, at, text) VALUES (?, ?, ?)
-     ON CONFLICT(user_id) DO UPDATE SET at = excluded.at, text = excluded.text";
 const MEMBERSHIP_CHANGED: &str = "INSERT INTO membership_unsynced (user_id, seq) VALUES (?, ?)
      ON CONFLICT(user_id) DO UPDATE SET seq = MAX(seq, excluded.seq)";
 const ATTACH: &str = "UPDATE uploads SET attached = 1 WHERE file_id = ?";
@@ -79,29 +80,7 @@ pub fn apply<S: Sql>(store: &Store<S>, event: &RoomEvent) -> Result<(), StoreErr
             }
             None => Ok(()),
         },
-        RoomEvent::NewMessage(message) => {
-            store.exec(
-                INSERT_MESSAGE,
-                &[
-                    message.seq.into(),
-                    (&message.user_id).into(),
-                    (&message.client_msg_id).into(),
-                    to_json(message)?.into(),
-                ],
-            )?;
-            store.exec(
-                SENT,
-                &[
-                    (&message.user_id).into(),
-                    message.timestamp.into(),
-                    (&message.text).into(),
-                ],
-            )?;
-            for attachment in &message.attachments {
-                store.exec(ATTACH, &[(&attachment.file_id).into()])?;
-            }
-            Ok(())
-        }
+        RoomEvent::NewMessage(message) => new_message(store, message).map(|_| ()),
         RoomEvent::MessageDeleted { message_id, .. } => {
             let Some(before) = store.stored_message(message_id)? else {
                 return Ok(());
@@ -122,9 +101,31 @@ pub fn apply<S: Sql>(store: &Store<S>, event: &RoomEvent) -> Result<(), StoreErr
     }
 }
 
+/// Stores a new message: its row, and its attachments marked attached. `false`, with
+/// nothing stored, when its sender already sent a message with its `clientMsgId`.
+pub(super) fn new_message<S: Sql>(store: &Store<S>, message: &Message) -> Result<bool, StoreError> {
+    let inserted = store.sql.run(
+        INSERT_MESSAGE,
+        &[
+            message.seq.into(),
+            (&message.user_id).into(),
+            (&message.client_msg_id).into(),
+            message.deleted.into(),
+            to_json(message)?.into(),
+        ],
+    )?;
+    if inserted.is_empty() {
+        return Ok(false);
+    }
+    for attachment in &message.attachments {
+        store.exec(ATTACH, &[(&attachment.file_id).into()])?;
+    }
+    Ok(true)
+}
+
 /// The user whose membership, role, ban or mute `event` changes: D1 gets their row
 /// ahead of the log (see [`Store::membership_unsynced`]).
-fn membership_of(event: &RoomEvent) -> Option<&str> {
+pub(crate) fn membership_of(event: &RoomEvent) -> Option<&str> {
     match event {
         RoomEvent::UserJoined { user_id, .. }
         | RoomEvent::UserInvited { user_id, .. }

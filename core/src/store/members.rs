@@ -155,11 +155,16 @@ impl<S: Sql> Store<S> {
     }
 }
 
+/// A role as the members table keeps it (a JSON string, quotes included).
+pub(super) fn stored_role(text: &str) -> Result<edgechat_protocol::Role, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
 fn member(row: &Row) -> Result<Member, StoreError> {
     Ok(Member {
         user_id: row.text(0)?.to_owned(),
         username: row.text(1)?.to_owned(),
-        role: serde_json::from_str(row.text(2)?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        role: stored_role(row.text(2)?)?,
         handle: row.text(3)?.to_owned(),
         status: match row.text(4)? {
             "online" => Status::Online,

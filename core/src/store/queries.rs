@@ -18,7 +18,6 @@ const PINNED_COUNT: &str = "SELECT COUNT(*) FROM (SELECT 1 FROM messages
 const MESSAGE: &str = "SELECT body FROM messages WHERE seq = ?";
 const MESSAGES_BEFORE: &str = "SELECT body FROM messages WHERE seq < ? ORDER BY seq DESC LIMIT ?";
 const BY_CLIENT_ID: &str = "SELECT seq FROM messages WHERE user_id = ? AND client_msg_id = ?";
-const LAST_SENT: &str = "SELECT at, text FROM senders WHERE user_id = ?";
 const READ_MARK: &str = "SELECT seq FROM read_marks WHERE user_id = ?";
 const FURTHEST_READ_MARKS: &str = "SELECT r.user_id, r.seq FROM read_marks r
      JOIN members m ON m.user_id = r.user_id ORDER BY r.seq DESC LIMIT ?";
@@ -29,26 +28,25 @@ const UNREAD_COUNT: &str = "SELECT COUNT(*) FROM (SELECT 1 FROM messages
 const FIRST_UNREAD: &str = "SELECT seq FROM messages
      WHERE seq > ? AND deleted = 0 AND user_id != ? ORDER BY seq LIMIT 1";
 const APPEND: &str = "INSERT INTO events (seq, body, at) VALUES (?, ?, ?)";
-const EVENTS_AFTER: &str = "SELECT body FROM events WHERE seq > ? ORDER BY seq LIMIT ?";
 
-/// Everything a send checks about its sender, in one statement (one trip to the
-/// database instead of four, on the path every message takes).
+/// Everything a send checks about its sender, in one statement, read once per sender
+/// after a wake (the room keeps it in memory from then on): their mute, their role,
+/// their latest message (by the index `messages_by_sender`) and the room's slow mode.
 const SENDER: &str = "SELECT
-       (SELECT seq FROM messages WHERE user_id = ?1 AND client_msg_id = ?2),
        (SELECT until FROM muted WHERE user_id = ?1),
-       (SELECT at FROM senders WHERE user_id = ?1),
-       (SELECT text FROM senders WHERE user_id = ?1),
-       (SELECT value FROM counters WHERE key = ?3)";
+       (SELECT role FROM members WHERE user_id = ?1),
+       (SELECT body FROM messages WHERE user_id = ?1 ORDER BY seq DESC LIMIT 1),
+       (SELECT value FROM counters WHERE key = ?2)";
 
 /// What a send needs to know about its sender and the room.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sender {
-    /// The seq of the message this `clientMsgId` already made, if any.
-    pub sent: Option<Seq>,
     /// Until when the sender was muted (maybe in the past).
     pub mute: Option<Millis>,
-    /// When the sender last sent, and what.
-    pub last_sent: Option<(Millis, String)>,
+    /// Their role; `None` for someone who is not a member.
+    pub role: Option<edgechat_protocol::Role>,
+    /// Their latest message as it stands now.
+    pub last: Option<Message>,
     /// The room's slow mode in seconds; 0 when off.
     pub slow_mode: u32,
 }
@@ -129,42 +127,19 @@ impl<S: Sql> Store<S> {
             .transpose()
     }
 
-    /// What a send by `user_id` with `client_msg_id` checks, in one read.
-    pub fn sender(&self, user_id: &str, client_msg_id: &str) -> Result<Sender, StoreError> {
+    /// What a send by `user_id` checks, in one read.
+    pub fn sender(&self, user_id: &str) -> Result<Sender, StoreError> {
         let row = self
-            .one(
-                SENDER,
-                &[
-                    user_id.into(),
-                    client_msg_id.into(),
-                    schema::SLOW_MODE.into(),
-                ],
-            )?
+            .one(SENDER, &[user_id.into(), schema::SLOW_MODE.into()])?
             .ok_or_else(|| StoreError::Corrupt("the sender query returned no row".into()))?;
-        let optional = |column: usize| -> Result<Option<u64>, StoreError> {
-            if row.is_null(column) {
-                Ok(None)
-            } else {
-                row.uint(column).map(Some)
-            }
-        };
-        let last_sent = match optional(2)? {
-            Some(at) => Some((at, row.text(3)?.to_owned())),
-            None => None,
-        };
         Ok(Sender {
-            sent: optional(0)?,
-            mute: optional(1)?,
-            last_sent,
-            slow_mode: optional(4)?.unwrap_or(0).min(u64::from(u32::MAX)) as u32,
+            mute: (!row.is_null(0)).then(|| row.uint(0)).transpose()?,
+            role: (!row.is_null(1))
+                .then(|| super::members::stored_role(row.text(1)?))
+                .transpose()?,
+            last: (!row.is_null(2)).then(|| row.json(2)).transpose()?,
+            slow_mode: row.uint(3)?.min(u64::from(u32::MAX)) as u32,
         })
-    }
-
-    /// When `user_id` last sent, and what.
-    pub fn last_sent(&self, user_id: &str) -> Result<Option<(Millis, String)>, StoreError> {
-        self.one(LAST_SENT, &[user_id.into()])?
-            .map(|row| Ok((row.uint(0)?, row.text(1)?.to_owned())))
-            .transpose()
     }
 
     pub fn read_mark(&self, user_id: &str) -> Result<Seq, StoreError> {
@@ -206,18 +181,26 @@ impl<S: Sql> Store<S> {
             .transpose()
     }
 
-    /// Stores a new durable event: appended to the log and folded into the tables in
-    /// the same step, so both change or neither does.
-    pub fn append(&self, event: &RoomEvent, at: Millis) -> Result<(), StoreError> {
+    /// Stores a new durable event: folded into the tables and, unless it is a new
+    /// message, appended to the log, in the same step, so both change or neither does. A
+    /// new message is one row of `messages` (its seq, body and ack key together): one
+    /// write. `false` when its ack key is taken, which makes it a resend, and nothing was
+    /// stored.
+    pub fn append(&self, event: &RoomEvent, at: Millis) -> Result<bool, StoreError> {
+        if let RoomEvent::NewMessage(message) = event {
+            return super::fold::new_message(self, message);
+        }
         self.exec(
             APPEND,
             &[event.seq().into(), to_json(event)?.into(), at.into()],
         )?;
-        super::apply(self, event)
+        super::apply(self, event)?;
+        Ok(true)
     }
 
     /// The durable events after `since`, when every one of them is still in the log and
     /// they are at most `max` (the replay window); `None` asks the client to resync.
+    /// Messages are sent as they stand now (see docs/protocol.md, *Resuming*).
     pub fn replay_after(
         &self,
         since: Seq,
@@ -227,12 +210,11 @@ impl<S: Sql> Store<S> {
         if since > head || head - since > max as u64 {
             return Ok(None);
         }
-        let events = self
-            .sql
-            .run(EVENTS_AFTER, &[since.into(), (max as u64).into()])?
-            .iter()
-            .map(|row| row.json(0))
-            .collect::<Result<Vec<RoomEvent>, _>>()?;
+        let events: Vec<RoomEvent> = self
+            .log_after(since, max)?
+            .into_iter()
+            .map(|pending| pending.event)
+            .collect();
         // The log was compacted past `since`: a gap cannot be replayed.
         let whole = events.first().is_none_or(|e| e.seq() == since + 1)
             && events.len() as u64 == head - since;

@@ -11,8 +11,10 @@ use super::{Sql, Store, StoreError};
 /// member's account name and the status their inbox relays. 7: the name each banned user
 /// had, and the pinned messages by an index of their own, for the settings panel. 8: what
 /// members' inboxes are owed, one row per member, the unread count coalesced. 9: preview
-/// images by the hash of their bytes, one copy per room however many cards show it.
-pub const VERSION: u64 = 9;
+/// images by the hash of their bytes, one copy per room however many cards show it. 10: a
+/// message is one row, its own log entry (the log keeps every other event); each member's
+/// latest message is found by an index, and the senders table is gone.
+pub const VERSION: u64 = 10;
 
 /// Keys of the `counters` table (the head is not one: it is the log's newest seq).
 pub const SLOW_MODE: &str = "slow_mode";
@@ -126,7 +128,20 @@ const V9: &[&str] = &[
     "CREATE TABLE preview_images (file_id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, refs INTEGER NOT NULL)",
 ];
 
-pub(super) const LOG_HEAD: &str = "SELECT COALESCE(MAX(seq), 0) FROM events";
+/// From schema 9 to 10: a send writes its message row and nothing else. A sender's
+/// latest message, which slow mode and the duplicate window compare with, is read by
+/// this index once per sender after a wake; the log's copies of older messages go with
+/// compaction, as every event's do.
+const V10: &[&str] = &[
+    "CREATE INDEX messages_by_sender ON messages (user_id, seq)",
+    "DROP TABLE senders",
+];
+
+/// The head is the newest seq of either half of the history: the log (every event but
+/// new messages) or the messages.
+pub(super) const LOG_HEAD: &str = "SELECT MAX(
+       COALESCE((SELECT MAX(seq) FROM events), 0),
+       COALESCE((SELECT MAX(seq) FROM messages), 0))";
 const LOG_CHUNK: &str = "SELECT body FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?";
 
 /// Where a room's storage stands.
@@ -187,6 +202,11 @@ impl<S: Sql> Store<S> {
             }
             if version < 9 {
                 for statement in V9 {
+                    self.exec(statement, &[])?;
+                }
+            }
+            if version < 10 {
+                for statement in V10 {
                     self.exec(statement, &[])?;
                 }
             }

@@ -13,6 +13,8 @@ pub struct Sqlite {
     conn: Rc<Connection>,
     /// For tests of atomicity: statements left before every later one fails.
     fail_after: Rc<Cell<Option<usize>>>,
+    /// Statements run so far, for tests of what a step costs.
+    run: Rc<Cell<u64>>,
 }
 
 impl std::fmt::Debug for Sqlite {
@@ -27,6 +29,7 @@ impl Sqlite {
             Ok(conn) => Self {
                 conn: Rc::new(conn),
                 fail_after: Rc::new(Cell::new(None)),
+                run: Rc::new(Cell::new(0)),
             },
             // Opening an in-memory database fails only when the process is out of memory.
             Err(err) => panic!("in-memory SQLite: {err}"),
@@ -36,6 +39,11 @@ impl Sqlite {
     /// Makes every statement after the next `statements` fail, as a full disk would.
     pub fn fail_after(&self, statements: usize) {
         self.fail_after.set(Some(statements));
+    }
+
+    /// How many statements have run on this database.
+    pub fn statements(&self) -> u64 {
+        self.run.get()
     }
 
     /// Lets statements succeed again.
@@ -77,6 +85,7 @@ impl Sqlite {
 
 impl Sql for Sqlite {
     fn run(&self, statement: &'static str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
+        self.run.set(self.run.get() + 1);
         if let Some(left) = self.fail_after.get() {
             if left == 0 {
                 return Err(StoreError::Sql("injected failure".into()));

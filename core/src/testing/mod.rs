@@ -379,6 +379,16 @@ pub fn appended(effects: &[Effect]) -> Vec<RoomEvent> {
         .collect()
 }
 
+/// The seq `conn` was acknowledged for its message `client`, if it was.
+pub fn acked(effects: &[Effect], conn: &str, client: &str) -> Option<edgechat_protocol::Seq> {
+    sent_to(effects, conn).into_iter().find_map(|m| match m {
+        ServerMsg::MessageAck(edgechat_protocol::frame::MessageAck {
+            client_msg_id, seq, ..
+        }) if client_msg_id == client => Some(seq),
+        _ => None,
+    })
+}
+
 pub fn sent_to(effects: &[Effect], conn: &str) -> Vec<ServerMsg> {
     effects
         .iter()

@@ -20,7 +20,6 @@ const EVERY_TABLE: &[(&str, &str)] = &[
     ("banned", "SELECT * FROM banned ORDER BY 1"),
     ("muted", "SELECT * FROM muted ORDER BY 1"),
     ("messages", "SELECT * FROM messages ORDER BY 1"),
-    ("senders", "SELECT * FROM senders ORDER BY 1"),
 ];
 
 /// The state a room's log determines, which folding the log must rebuild. Usernames are
@@ -31,7 +30,6 @@ const STATE: &[(&str, &str)] = &[
     ("banned", "SELECT * FROM banned ORDER BY 1"),
     ("muted", "SELECT * FROM muted ORDER BY 1"),
     ("messages", "SELECT * FROM messages ORDER BY 1"),
-    ("senders", "SELECT * FROM senders ORDER BY 1"),
     (
         "counters",
         "SELECT * FROM counters
@@ -67,8 +65,9 @@ fn copy(from: &Sqlite, select: &'static str, to: &Sqlite, insert: &'static str) 
     }
 }
 
-/// `live`'s room as a build of schema 1 stored it: its info, its whole log, its read
-/// marks, and its uploads with only the columns schema 1 had.
+/// `live`'s room as a build of schema 1 stored it: its info, its whole log (each message
+/// a `new-message` event at its seq, as it stands now), its read marks, and its uploads
+/// with only the columns schema 1 had.
 pub fn stored_by_v1(live: &Sqlite) -> Sqlite {
     let old = Sqlite::memory();
     for statement in schema::V1 {
@@ -86,6 +85,16 @@ pub fn stored_by_v1(live: &Sqlite) -> Sqlite {
         &old,
         "INSERT INTO events (seq, body, at) VALUES (?, ?, ?)",
     );
+    for row in live.run("SELECT body FROM messages", &[]).unwrap() {
+        let message: edgechat_protocol::Message = row.json(0).unwrap();
+        let (seq, at) = (message.seq, message.timestamp);
+        let event = serde_json::to_string(&edgechat_protocol::RoomEvent::NewMessage(message));
+        old.run(
+            "INSERT INTO events (seq, body, at) VALUES (?, ?, ?)",
+            &[seq.into(), event.unwrap().into(), at.into()],
+        )
+        .unwrap();
+    }
     copy(
         live,
         "SELECT user_id, seq, synced FROM read_marks",
