@@ -31,7 +31,8 @@ pub enum ArchiveOp {
         user_id: Id,
         until: Option<Millis>,
     },
-    /// The whole message as first stored.
+    /// The whole message as it stands when copied; the events that changed it since
+    /// follow it, in seq order.
     Message(Message),
     Edited {
         message_id: Id,

@@ -248,3 +248,36 @@ fn a_since_replay_sends_each_message_as_it_is_now_then_what_changed_it() {
         (&before, "changed after since")
     );
 }
+
+/// A room stored before schema 10 still has its messages' events in the log beside their
+/// rows until compaction: a replay and the write-behind take the row, as it stands now.
+#[test]
+fn a_message_whose_old_event_the_log_still_holds_is_sent_as_it_stands_now() {
+    let mut world = World::new(RoomKind::Public, roomy());
+    world.connect("bo", "bo");
+    let since = world.room.head_seq();
+    let id = world.post("bo", "as first sent");
+    let seq = since + 1;
+    let first = world.store().stored_message(&id).unwrap().unwrap();
+    world.send("bo", ClientMsg::DeleteMessage { message_id: id });
+    let old_event = serde_json::to_string(&RoomEvent::NewMessage(first)).unwrap();
+    world
+        .sqlite
+        .run(
+            "INSERT INTO events (seq, body, at) VALUES (?, ?, 0)",
+            &[seq.into(), old_event.into()],
+        )
+        .unwrap();
+
+    let replayed = world.store().replay_after(since, 50).unwrap().unwrap();
+    assert_eq!(replayed.len(), 2, "{replayed:?}");
+    assert!(
+        matches!(&replayed[0], RoomEvent::NewMessage(m) if m.deleted && m.text.is_empty()),
+        "{replayed:?}"
+    );
+    let pending = world.store().pending(since, 50).unwrap();
+    assert_eq!(
+        pending.iter().map(|p| p.event.clone()).collect::<Vec<_>>(),
+        replayed
+    );
+}

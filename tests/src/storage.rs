@@ -50,12 +50,16 @@ impl Server {
             .expect("the log is readable")
     }
 
-    /// The seq of the newest event `room` has stored.
+    /// The seq of the newest event `room` has stored: the newest of its log and its
+    /// messages (schema 2 on).
     pub fn room_head(&self, room: &str) -> u64 {
         self.room_db(room)
-            .query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |row| {
-                row.get(0)
-            })
+            .query_row(
+                "SELECT MAX(COALESCE((SELECT MAX(seq) FROM events), 0),
+                            COALESCE((SELECT MAX(seq) FROM messages), 0))",
+                [],
+                |row| row.get(0),
+            )
             .expect("the log is readable")
     }
 

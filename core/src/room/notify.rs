@@ -54,7 +54,7 @@ impl<S: Sql> Room<S> {
                     .messages
                     .iter()
                     .rev()
-                    .find(|m| conversation && m.user_id != user_id)
+                    .find(|m| conversation && m.user_id != user_id && !m.deleted)
                     .map(|m| Newest {
                         message_id: m.message_id.clone(),
                         from: m.username.clone(),

@@ -8,9 +8,12 @@ use super::{Sql, Store, StoreError};
 const ARCHIVED: &str = "SELECT seq FROM archive WHERE key = ?";
 const SET_ARCHIVED: &str = "INSERT INTO archive (key, seq) VALUES (?, ?)
      ON CONFLICT(key) DO UPDATE SET seq = MAX(archive.seq, excluded.seq)";
-const EVENTS_AFTER: &str = "SELECT body, at FROM events WHERE seq > ? ORDER BY seq LIMIT ?";
+/// Both read `(after, after + limit]`: together they hold at most `limit` seqs.
+const EVENTS_AFTER: &str =
+    "SELECT body, at FROM events WHERE seq > ?1 AND seq <= ?1 + ?2 ORDER BY seq LIMIT ?2";
 /// A message's time is when it was stored.
-const MESSAGES_AFTER: &str = "SELECT body FROM messages WHERE seq > ? ORDER BY seq LIMIT ?";
+const MESSAGES_AFTER: &str =
+    "SELECT body FROM messages WHERE seq > ?1 AND seq <= ?1 + ?2 ORDER BY seq LIMIT ?2";
 const UNSYNCED_MARKS: &str = "SELECT user_id, seq FROM read_marks WHERE synced = 0 LIMIT 500";
 const MARK_SYNCED: &str = "UPDATE read_marks SET synced = 1 WHERE user_id = ? AND seq = ?";
 const ANY_UNSYNCED: &str = "SELECT 1 FROM read_marks WHERE synced = 0 LIMIT 1";
@@ -69,8 +72,8 @@ impl<S: Sql> Store<S> {
     /// The room's history after `after` as durable events, up to `limit` in seq order:
     /// the log's rows and the messages' (each message as it stands now, a
     /// [`RoomEvent::NewMessage`] at its seq). Each seq is in one of the two, except a
-    /// message stored by a build before schema 10, whose event the log may still hold
-    /// until compaction: that copy is taken.
+    /// message stored by a build before schema 10, whose event as first sent the log may
+    /// still hold until compaction: the message's row is taken, as it stands now.
     pub(super) fn log_after(&self, after: Seq, limit: usize) -> Result<Vec<Pending>, StoreError> {
         let bounds = [after.into(), (limit as u64).into()];
         let messages: Vec<Message> = self
@@ -84,16 +87,17 @@ impl<S: Sql> Store<S> {
         for row in self.sql.run(EVENTS_AFTER, &bounds)? {
             let event: RoomEvent = row.json(0)?;
             let seq = event.seq();
-            // The messages before this event; one at its seq is the log's own copy.
-            while let Some(message) = messages.next_if(|m| m.seq <= seq) {
-                if message.seq < seq {
-                    merged.push(Pending::message(message));
-                }
+            while let Some(message) = messages.next_if(|m| m.seq < seq) {
+                merged.push(Pending::message(message));
             }
-            merged.push(Pending {
-                event,
-                at: row.uint(1)?,
-            });
+            // A message's row stands for it, rather than the log's old copy of its send.
+            match messages.next_if(|m| m.seq == seq) {
+                Some(message) => merged.push(Pending::message(message)),
+                None => merged.push(Pending {
+                    event,
+                    at: row.uint(1)?,
+                }),
+            }
         }
         merged.extend(messages.map(Pending::message));
         merged.truncate(limit);
@@ -134,7 +138,8 @@ impl<S: Sql> Store<S> {
         if self.migration()? != super::schema::Migration::Done {
             return Ok(0);
         }
-        // The newest event always stays: it is the head.
+        // The newest event of the log always stays: the head is the newest of it and of
+        // the messages, which are never compacted.
         let oldest = self.one(LOG_TAIL, &[])?.map_or(Ok(0), |row| row.uint(0))?;
         let through = self
             .archived()?

@@ -32,7 +32,8 @@ const DETACH: &str = "UPDATE uploads SET attached = 0 WHERE file_id = ?";
 
 /// Applies one durable event to the state tables. Events come from this room's own
 /// handlers (or its own old log), so each is valid here; one that names something
-/// missing changes nothing. (The head is the log's newest seq: see [`Store::head`].)
+/// missing changes nothing. (The head is the newest seq of the log and the messages: see
+/// [`Store::head`].)
 pub fn apply<S: Sql>(store: &Store<S>, event: &RoomEvent) -> Result<(), StoreError> {
     if let Some(user_id) = membership_of(event) {
         store.exec(MEMBERSHIP_CHANGED, &[user_id.into(), event.seq().into()])?;

@@ -203,8 +203,8 @@ impl<S: Sql> Store<S> {
         self.exec(schema::SET_COUNTER, &[key.into(), value.into()])
     }
 
-    /// The seq of the newest durable event: the log's last row, which compaction never
-    /// deletes (it keeps at least the newest event).
+    /// The seq of the newest durable event: the newest of the log's rows (compaction
+    /// keeps at least the newest) and the messages' (never compacted).
     pub fn head(&self) -> Result<Seq, StoreError> {
         self.one(schema::LOG_HEAD, &[])?
             .map_or(Ok(0), |row| row.uint(0))
