@@ -57,6 +57,13 @@ pub enum SocketEffect {
         msg: ServerMsg,
         except: Option<ConnId>,
     },
+    /// Send to every socket of a version before `until` but `except`: news that newer
+    /// sockets are told another way.
+    BroadcastBefore {
+        msg: ServerMsg,
+        until: u32,
+        except: Option<ConnId>,
+    },
     /// Send `msg` to every socket whose version knows its kind, and `older` to the rest.
     BroadcastOr {
         msg: ServerMsg,
@@ -77,12 +84,20 @@ pub enum SocketEffect {
     },
 }
 
-/// The sockets attached now.
+/// The sockets attached now, found by id and by user: what a join or a close asks of
+/// them costs the same with ten sockets as with ten thousand.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Sockets {
-    who: BTreeMap<ConnId, Identity>,
-    /// Oldest first.
-    arrival: Vec<ConnId>,
+    /// Each socket's identity and its place in the order of arrival.
+    who: BTreeMap<ConnId, (u64, Identity)>,
+    /// Every socket by its place in the order of arrival.
+    order: BTreeMap<u64, ConnId>,
+    /// Each user's sockets by their place in the order of arrival.
+    by_user: BTreeMap<Id, BTreeMap<u64, ConnId>>,
+    /// The place the next socket takes.
+    next: u64,
+    /// How many sockets speak each wire version, by version.
+    versions: Vec<usize>,
 }
 
 /// Why a socket is closed when its token runs out.
@@ -103,25 +118,47 @@ pub fn binary_refused() -> ServerMsg {
 impl Sockets {
     /// The sockets still attached after a wake, in the order given.
     pub fn new(connections: Vec<(ConnId, Identity)>) -> Self {
-        Self {
-            arrival: connections.iter().map(|(conn, _)| conn.clone()).collect(),
-            who: connections.into_iter().collect(),
+        let mut sockets = Self::default();
+        for (conn, who) in connections {
+            sockets.insert(conn, who);
         }
+        sockets
     }
 
     pub fn insert(&mut self, conn: ConnId, who: Identity) {
-        self.arrival.retain(|c| *c != conn);
-        self.arrival.push(conn.clone());
-        self.who.insert(conn, who);
+        self.remove(&conn);
+        let place = self.next;
+        self.next += 1;
+        self.by_user
+            .entry(who.user_id.clone())
+            .or_default()
+            .insert(place, conn.clone());
+        let version = who.version as usize;
+        if self.versions.len() <= version {
+            self.versions.resize(version + 1, 0);
+        }
+        self.versions[version] += 1;
+        self.order.insert(place, conn.clone());
+        self.who.insert(conn, (place, who));
     }
 
     pub fn remove(&mut self, conn: &str) -> Option<Identity> {
-        self.arrival.retain(|c| c != conn);
-        self.who.remove(conn)
+        let (place, who) = self.who.remove(conn)?;
+        self.order.remove(&place);
+        if let Some(count) = self.versions.get_mut(who.version as usize) {
+            *count = count.saturating_sub(1);
+        }
+        if let Some(mine) = self.by_user.get_mut(&who.user_id) {
+            mine.remove(&place);
+            if mine.is_empty() {
+                self.by_user.remove(&who.user_id);
+            }
+        }
+        Some(who)
     }
 
     pub fn get(&self, conn: &str) -> Option<&Identity> {
-        self.who.get(conn)
+        self.who.get(conn).map(|(_, who)| who)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -130,35 +167,66 @@ impl Sockets {
 
     /// Every socket, oldest first.
     pub fn conns(&self) -> impl Iterator<Item = ConnId> + '_ {
-        self.arrival.iter().cloned()
+        self.order.values().cloned()
     }
 
     /// Everyone with a socket open, each once per socket.
     pub fn identities(&self) -> impl Iterator<Item = &Identity> {
-        self.who.values()
+        self.who.values().map(|(_, who)| who)
+    }
+
+    /// The users with a socket open, each once, by id.
+    pub fn users(&self) -> impl Iterator<Item = &Id> {
+        self.by_user.keys()
+    }
+
+    /// How many users have a socket open.
+    pub fn user_count(&self) -> usize {
+        self.by_user.len()
+    }
+
+    /// Whether any socket speaks a wire version before `version`.
+    pub fn any_before(&self, version: u32) -> bool {
+        self.versions
+            .iter()
+            .take(version as usize)
+            .any(|count| *count > 0)
+    }
+
+    /// Whether `user_id` has a socket open.
+    pub fn has_user(&self, user_id: &str) -> bool {
+        self.by_user.contains_key(user_id)
+    }
+
+    /// Who `user_id` is on each of their sockets, oldest first.
+    pub fn identities_of(&self, user_id: &str) -> impl Iterator<Item = &Identity> {
+        self.by_user
+            .get(user_id)
+            .into_iter()
+            .flat_map(BTreeMap::values)
+            .filter_map(|conn| self.get(conn))
     }
 
     /// `user_id`'s sockets, oldest first.
     pub fn of(&self, user_id: &str) -> Vec<ConnId> {
-        self.arrival
-            .iter()
-            .filter(|c| self.who.get(*c).is_some_and(|who| who.user_id == user_id))
-            .cloned()
-            .collect()
+        self.by_user
+            .get(user_id)
+            .map(|mine| mine.values().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// Sockets whose token has run out by `now`.
     pub fn expired(&self, now: Millis) -> Vec<ConnId> {
         self.who
             .iter()
-            .filter(|(_, who)| who.expires_at.is_some_and(|at| at <= now))
+            .filter(|(_, (_, who))| who.expires_at.is_some_and(|at| at <= now))
             .map(|(conn, _)| conn.clone())
             .collect()
     }
 
     /// When the next token runs out.
     pub fn next_expiry(&self) -> Option<Millis> {
-        self.who.values().filter_map(|who| who.expires_at).min()
+        self.identities().filter_map(|who| who.expires_at).min()
     }
 
     /// The door verified a fresh token for `conn`: for the same user it extends the
@@ -171,7 +239,7 @@ impl Sockets {
         expires_at: Millis,
         req_id: Option<String>,
     ) -> Option<ServerMsg> {
-        let who = self.who.get_mut(conn)?;
+        let (_, who) = self.who.get_mut(conn)?;
         if who.user_id != *user_id {
             return Some(ServerMsg::error(
                 ErrorCode::Unauthorized,

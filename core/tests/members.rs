@@ -3,8 +3,8 @@
 //! sockets, which predate paging, the largest page there is and no more.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
+use edgechat_core::Limits;
 use edgechat_core::testing::*;
-use edgechat_core::{Identity, Limits};
 use edgechat_protocol::frame;
 use edgechat_protocol::{ClientFrame, ClientMsg, RoomKind, ServerMsg};
 
@@ -31,17 +31,10 @@ fn ids(users: &[edgechat_protocol::RoomUser]) -> Vec<&str> {
     users.iter().map(|u| u.user_id.as_str()).collect()
 }
 
-fn version(user: &str, version: u32) -> Identity {
-    Identity {
-        version,
-        ..who(user)
-    }
-}
-
 #[test]
 fn a_version_3_joiner_gets_one_page_counted_and_pages_the_rest_in_order() {
     let mut world = room_of(9);
-    let effects = world.connect_as("zed", version("zed", 3), None);
+    let effects = world.connect_as("zed", speaking("zed", 3), None);
     let Some(ServerMsg::RoomJoined(frame::RoomJoined {
         users,
         member_count,
@@ -117,7 +110,7 @@ fn older_sockets_get_every_member_and_read_mark_of_a_small_room() {
     }
     for old in [1, 2] {
         let user = format!("old{old}");
-        let effects = world.connect_as(&user, version(&user, old), None);
+        let effects = world.connect_as(&user, speaking(&user, old), None);
         let Some(ServerMsg::RoomJoined(frame::RoomJoined {
             users, read_marks, ..
         })) = room_joined(&effects, &user)
@@ -139,7 +132,7 @@ fn older_sockets_get_at_most_the_largest_page_of_members_and_read_marks() {
         world.send(&user, ClientMsg::MarkRead { seq: 1 });
         world.disconnect(&user);
     }
-    let effects = world.connect_as("zz-old", version("zz-old", 1), None);
+    let effects = world.connect_as("zz-old", speaking("zz-old", 1), None);
     let Some(ServerMsg::RoomJoined(frame::RoomJoined {
         users, read_marks, ..
     })) = room_joined(&effects, "zz-old")

@@ -31,10 +31,10 @@ fn joining_shows_the_user_online_to_everyone() {
 }
 
 #[test]
-fn a_join_goes_as_a_change_to_version_2_and_the_whole_set_to_version_1_and_the_joiner() {
+fn a_join_goes_as_a_change_to_version_2_and_the_whole_set_to_version_1_and_an_older_joiner() {
     let mut world = World::public();
     world.connect("ana", "ana");
-    let effects = world.connect("bo", "bo");
+    let effects = world.connect_as("bo", speaking("bo", 4), None);
     assert_eq!(
         presence_changes(&effects),
         [(vec!["bo".to_owned()], vec![])]
@@ -63,11 +63,11 @@ fn coalescing() -> World {
 fn joins_close_together_go_as_one_change_at_the_end_of_the_window() {
     let mut world = coalescing();
     let shown_at = world.now;
-    // Within the window of ana's frame: nothing is broadcast, but each joiner is told
-    // the whole set, itself included.
+    // Within the window of ana's frame: nothing is broadcast, but each joiner (of
+    // version 4 here) is told the whole set, itself included.
     for user in ["bo", "cy", "di"] {
         world.advance(10);
-        let effects = world.connect(user, user);
+        let effects = world.connect_as(user, speaking(user, 4), None);
         assert!(presence_changes(&effects).is_empty(), "{effects:?}");
         assert_eq!(online(&effects), None);
         let told = sent_to(&effects, user).into_iter().find_map(|m| match m {

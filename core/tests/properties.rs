@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 
 use edgechat_core::sockets::SocketEffect;
+use edgechat_core::store::Sql;
 use edgechat_core::testing::*;
 use edgechat_core::{Command, Effect, Room, store::sqlite::Sqlite};
 use edgechat_protocol::frame;
@@ -185,6 +186,15 @@ fn run(steps: Vec<Step>) -> World {
                 );
             }
         }
+        // The fold's count of members is the table's.
+        let counted = world
+            .sqlite
+            .run("SELECT COUNT(*) FROM members", &[])
+            .unwrap();
+        assert_eq!(
+            world.store().member_count().unwrap(),
+            counted[0].uint(0).unwrap()
+        );
         // A user with a connected device is never shown as gone.
         let connected: BTreeSet<String> =
             conn_user.iter().flatten().map(|u| u.to_string()).collect();

@@ -64,7 +64,7 @@ fn a_member_arrives_with_the_status_the_door_read_but_never_as_offline() {
         ..who("dee")
     };
     let effects = world.connect_as("dee", away, None);
-    assert!(broadcasts(&effects).iter().any(|m| matches!(
+    assert!(heard(&effects).iter().any(|m| matches!(
         m,
         ServerMsg::UserStatus(frame::UserStatus { user_id, status: Status::Away, status_text: Some(t), .. })
             if user_id == "dee" && t == "in a meeting"
@@ -80,7 +80,7 @@ fn a_member_arrives_with_the_status_the_door_read_but_never_as_offline() {
     };
     let effects = world.connect_as("dee-2", offline, None);
     assert!(
-        !broadcasts(&effects)
+        !heard(&effects)
             .iter()
             .any(|m| matches!(m, ServerMsg::UserStatus(frame::UserStatus { .. })))
     );

@@ -31,7 +31,9 @@ pub use server::{ServerMsg, UnknownMsg};
 /// answered with. 2: `presence-changed`. 3: `member-page`, and `room-joined` lists one page
 /// of the members (`memberCount` says how many there are) and the furthest read marks.
 /// 4: `ban-page` and `pin-list`, the answers to `list-bans` and `list-pins`.
-pub const PROTOCOL_VERSION: u32 = 4;
+/// 5: `members-arrived`, arrivals told together, one frame per presence window; its
+/// joiners get `onlineCount` in `room-joined` in place of the whole online set.
+pub const PROTOCOL_VERSION: u32 = 5;
 
 /// The exact frame a client sends to keep its socket alive; answered with [`PONG_FRAME`]
 /// by the runtime without waking a hibernating room.

@@ -122,6 +122,8 @@ server_frames! {
     BanPage = "ban-page", since 4;
     /// The answer to `list-pins`.
     PinList = "pin-list", since 4;
+    /// Who joined, and whose status arriving changed, within one presence window.
+    MembersArrived = "members-arrived", since 5;
     /// `since` is too far back to replay: a fresh `room-joined` follows.
     Resync = "resync", since 1;
     /// The answer to a `ping` the room itself answers.

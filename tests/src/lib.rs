@@ -13,6 +13,7 @@ pub mod push;
 pub mod server;
 pub mod socket;
 pub mod storage;
+pub mod tokens;
 pub mod wait;
 pub mod web;
 

@@ -18,6 +18,10 @@ pub const PATIENCE: Duration = Duration::from_secs(10);
 
 pub struct Client {
     ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    /// Frames a `members-arrived` stood for, not yet read.
+    unpacked: std::collections::VecDeque<ServerMsg>,
+    /// The highest seq this socket has been sent (a `room-joined`'s head counts).
+    seen: u64,
 }
 
 impl Client {
@@ -143,7 +147,11 @@ impl Client {
                         "the server picks this build's edgechat.vN and never echoes the token"
                     );
                 }
-                Ok(Self { ws })
+                Ok(Self {
+                    ws,
+                    unpacked: Default::default(),
+                    seen: 0,
+                })
             }
             Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
                 Err(response.status().as_u16())
@@ -244,10 +252,42 @@ impl Client {
         }
     }
 
-    /// The next event of any kind.
+    /// The next event of any kind. A `members-arrived` is read as the frames it stands
+    /// for, as the client's reducer reads it: each join not already seen, then each
+    /// status.
     pub async fn recv_any(&mut self) -> ServerMsg {
-        let text = self.recv_raw().await;
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("undecodable {text:?}: {e}"))
+        loop {
+            if let Some(msg) = self.unpacked.pop_front() {
+                return msg;
+            }
+            let text = self.recv_raw().await;
+            let msg: ServerMsg =
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("undecodable {text:?}: {e}"));
+            match msg {
+                ServerMsg::MembersArrived(frame::MembersArrived {
+                    joined, statuses, ..
+                }) => {
+                    for event in joined {
+                        if event.seq() > self.seen {
+                            self.seen = event.seq();
+                            self.unpacked.push_back(event.into());
+                        }
+                    }
+                    self.unpacked
+                        .extend(statuses.into_iter().map(ServerMsg::UserStatus));
+                }
+                msg => {
+                    let seq = match &msg {
+                        ServerMsg::RoomJoined(frame::RoomJoined { head_seq, .. }) => {
+                            Some(*head_seq)
+                        }
+                        msg => msg.seq(),
+                    };
+                    self.seen = self.seen.max(seq.unwrap_or(0));
+                    return msg;
+                }
+            }
+        }
     }
 
     /// The next event that is not presence (`online-users`, `presence-changed`,
@@ -342,57 +382,4 @@ pub async fn attempt_upgrade(
     let status = response.status().as_u16();
     let body = response.json().await.unwrap_or(serde_json::Value::Null);
     (status, body)
-}
-
-/// The token lifecycle every socket has, room or inbox: on `kept`, a garbage token is
-/// refused with `unauthorized` and a fresh one for `who` is accepted in place; `lapsed`,
-/// which got none, is closed with `token-expired` when its token runs out, while `kept`
-/// still works. The server must run with a short `ACCESS_TTL_MS`.
-pub async fn a_fresh_token_keeps_the_socket_and_none_closes_it(
-    server: &Server,
-    who: &Session,
-    kept: &mut Client,
-    lapsed: &mut Client,
-) {
-    use edgechat_protocol::{ErrorCode, close};
-    kept.send(&ClientMsg::Authenticate {
-        token: "garbage".into(),
-    })
-    .await;
-    match kept
-        .recv_until(|m| matches!(m, ServerMsg::Error(frame::Error { .. })))
-        .await
-    {
-        ServerMsg::Error(frame::Error { code, .. }) => assert_eq!(code, ErrorCode::Unauthorized),
-        _ => unreachable!(),
-    }
-    // Token expiries are whole seconds, so a token minted in the same second as the
-    // lapsed one would end with it. The first refresh is minted after every token the
-    // sockets hold; refreshing again (each time with the rotated token) until one
-    // expires a second later gives a token that outlives them all.
-    let first = server.refresh(&who.refresh_token).await.unwrap();
-    let (mut rotated, second) = (first.refresh_token, first.access_expires_at / 1_000);
-    let fresh = crate::wait::until("a token that outlives the lapsed one", async || {
-        let next = server.refresh(&rotated).await.unwrap();
-        rotated = next.refresh_token.clone();
-        if next.access_expires_at / 1_000 > second {
-            Ok(next)
-        } else {
-            Err(next.access_expires_at)
-        }
-    })
-    .await;
-    kept.send(&ClientMsg::Authenticate {
-        token: fresh.access_token,
-    })
-    .await;
-    let answer = kept
-        .recv_until(|m| matches!(m, ServerMsg::Authenticated(frame::Authenticated { .. })))
-        .await;
-    assert!(
-        matches!(answer, ServerMsg::Authenticated(frame::Authenticated { user_id, .. }) if user_id == who.user_id)
-    );
-    assert_eq!(lapsed.closed_with().await, Some(close::TOKEN_EXPIRED));
-    // The refreshed socket outlived the old token and still works.
-    kept.sync().await;
 }

@@ -5,8 +5,8 @@ use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use edgechat_auth::token::{self, AUDIENCE, AccessClaims, ISSUER};
 use edgechat_e2e::{
     server::Server,
-    socket::a_fresh_token_keeps_the_socket_and_none_closes_it,
     socket::{Client, attempt_upgrade},
+    tokens::a_fresh_token_keeps_the_socket_and_none_closes_it,
 };
 use edgechat_protocol::{RoomEvent, ServerMsg};
 use serde_json::{Value, json};

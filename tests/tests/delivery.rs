@@ -226,17 +226,34 @@ async fn a_member_cannot_moderate_and_the_creator_can() {
 }
 
 #[tokio::test]
-async fn joining_shows_who_is_online() {
+async fn joining_shows_who_is_online_by_count_and_flags_or_to_an_older_client_the_whole_set() {
     let server = Server::start().await;
-    let (ana, bob) = (server.register("Ana").await, server.register("Bob").await);
+    let (ana, bob, cy) = (
+        server.register("Ana").await,
+        server.register("Bob").await,
+        server.register("Cyra").await,
+    );
     server.room(&ana, "lobby").await;
     let _ana_socket = Client::join(&server, "lobby", &ana).await;
     let (_bob_socket, frames) = Client::join_since(&server, "lobby", &bob, None).await;
+    let Some(ServerMsg::RoomJoined(joined)) = frames.first() else {
+        panic!("{frames:?}");
+    };
+    assert_eq!(joined.online_count, Some(2));
+    let flagged: Vec<&str> = joined
+        .users
+        .iter()
+        .filter(|u| u.online)
+        .map(|u| u.user_id.as_str())
+        .collect();
+    assert_eq!(flagged.len(), 2, "{:?}", joined.users);
+
+    let (_cy_socket, frames) = Client::join_on_version(&server, "lobby", &cy, 4).await;
     let online = frames.iter().rev().find_map(|m| match m {
         ServerMsg::OnlineUsers(frame::OnlineUsers { user_ids, .. }) => Some(user_ids.clone()),
         _ => None,
     });
-    let mut expected = vec![ana.user_id, bob.user_id];
+    let mut expected = vec![ana.user_id, bob.user_id, cy.user_id];
     expected.sort();
     assert_eq!(online, Some(expected));
 }

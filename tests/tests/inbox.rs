@@ -4,8 +4,8 @@
 
 use edgechat_e2e::{
     server::Server,
-    socket::a_fresh_token_keeps_the_socket_and_none_closes_it,
     socket::{Client, attempt_upgrade},
+    tokens::a_fresh_token_keeps_the_socket_and_none_closes_it,
 };
 use edgechat_protocol::frame;
 use edgechat_protocol::{ClientMsg, ErrorCode, NotificationKind, ServerMsg, Status};

@@ -4,20 +4,10 @@
 //! side of it, written once for rooms and inboxes.
 
 use edgechat_core::{ConnId, Identity, sockets::SocketEffect};
-use edgechat_protocol::{ErrorCode, Id, Millis, ServerMsg};
+use edgechat_protocol::{ErrorCode, Id, Millis, PROTOCOL_VERSION, ServerMsg};
 use serde::{Deserialize, Serialize};
-use wasm_bindgen::{JsCast, JsValue, prelude::wasm_bindgen};
-use worker::{Date, Response, Result, State, WebSocket, WebSocketPair, js_sys, web_sys};
-
-#[wasm_bindgen]
-extern "C" {
-    /// A server socket, seen only for `send` with a string already in JS: a broadcast
-    /// converts its frame once, not once per socket.
-    type SharedSend;
-
-    #[wasm_bindgen(method, catch, js_name = send)]
-    fn send(this: &SharedSend, frame: &js_sys::JsString) -> std::result::Result<(), JsValue>;
-}
+use wasm_bindgen::{JsValue, prelude::wasm_bindgen};
+use worker::{Date, Response, Result, State, WebSocket, WebSocketPair, js_sys};
 
 // One call from WebAssembly for a whole broadcast: fetching the socket list into Rust and
 // sending to each from there crossed into JavaScript three times per socket, and that
@@ -32,6 +22,30 @@ extern "C" {
     /// Sends `frame` to every socket of `state` but those tagged `except`; a socket that
     /// is closing refuses it, and is leaving anyway.
     fn broadcast_all(state: &JsValue, frame: &js_sys::JsString, except: Option<&str>);
+}
+
+// The same for the sockets of some wire versions only: each socket is tagged with its
+// version (`vN`), and the runtime finds the sockets of a tag without visiting the rest.
+#[wasm_bindgen(
+    inline_js = "export function broadcast_versions(state, frame, except, from, to) {
+  for (let v = from; v <= to; v++) {
+    for (const ws of state.getWebSockets('v' + v)) {
+      if (except !== undefined && state.getTags(ws).includes(except)) continue;
+      try { ws.send(frame); } catch (_) {}
+    }
+  }
+}"
+)]
+extern "C" {
+    /// Sends `frame` to every socket of a wire version from `from` to `to` but those
+    /// tagged `except`.
+    fn broadcast_versions(
+        state: &JsValue,
+        frame: &js_sys::JsString,
+        except: Option<&str>,
+        from: u32,
+        to: u32,
+    );
 }
 
 /// What each socket remembers about itself across hibernation.
@@ -163,6 +177,18 @@ pub fn carry_out(state: &State, secret: Option<&[u8]>, effect: SocketEffect) -> 
             }
         }
         SocketEffect::Broadcast { msg, except } => broadcast(state, &msg, except.as_deref()),
+        SocketEffect::BroadcastBefore { msg, until, except } => {
+            if let Some(frame) = made(&msg) {
+                let older = msg.since_version().max(1);
+                broadcast_versions(
+                    state.as_raw().as_ref(),
+                    &frame,
+                    except.as_deref(),
+                    older,
+                    until - 1,
+                );
+            }
+        }
         SocketEffect::BroadcastOr { msg, older } => broadcast_or(state, &msg, &older),
         SocketEffect::Close { conn, code, reason } => {
             for ws in state.get_websockets_with_tag(&conn) {
@@ -187,50 +213,31 @@ pub fn carry_out(state: &State, secret: Option<&[u8]>, effect: SocketEffect) -> 
     None
 }
 
+/// `msg` as a frame made once for many sockets.
+fn made(msg: &ServerMsg) -> Option<js_sys::JsString> {
+    serde_json::to_string(msg).ok().map(|frame| shared(&frame))
+}
+
 /// `msg` to every socket whose version knows it but `except`, made once.
 fn broadcast(state: &State, msg: &ServerMsg, except: Option<&str>) {
-    let Ok(frame) = serde_json::to_string(msg) else {
+    let Some(frame) = made(msg) else {
         return;
     };
-    let frame = shared(&frame);
-    if msg.since_version() <= 1 {
-        broadcast_all(state.as_raw().as_ref(), &frame, except);
-        return;
-    }
-    for ws in state.get_websockets() {
-        if !crate::versions::speaks(state, &ws, msg) {
-            continue;
-        }
-        if let Some(except) = except
-            && state.get_tags(&ws).iter().any(|tag| tag == except)
-        {
-            continue;
-        }
-        send_shared(&ws, &frame);
+    let state = state.as_raw().as_ref();
+    match msg.since_version() {
+        0 | 1 => broadcast_all(state, &frame, except),
+        since => broadcast_versions(state, &frame, except, since, PROTOCOL_VERSION),
     }
 }
 
-/// `msg` to the sockets whose version knows it, `older` to the rest; each made once,
-/// `older` only if some socket needs it.
+/// `msg` to the sockets whose version knows it, `older` to the rest; each made once.
 fn broadcast_or(state: &State, msg: &ServerMsg, older: &ServerMsg) {
-    let Ok(newer) = serde_json::to_string(msg) else {
-        return;
-    };
-    let newer = shared(&newer);
-    let mut older_frame = None;
-    for ws in state.get_websockets() {
-        if crate::versions::speaks(state, &ws, msg) {
-            send_shared(&ws, &newer);
-            continue;
-        }
-        let frame = older_frame.get_or_insert_with(|| {
-            serde_json::to_string(older)
-                .ok()
-                .map(|frame| shared(&frame))
-        });
-        if let Some(frame) = frame {
-            send_shared(&ws, frame);
-        }
+    let since = msg.since_version().max(1);
+    broadcast(state, msg, None);
+    // `older` is made only if some socket needs it.
+    let needed = (1..since).any(|v| !state.get_websockets_with_tag(&format!("v{v}")).is_empty());
+    if needed && let Some(frame) = made(older) {
+        broadcast_versions(state.as_raw().as_ref(), &frame, None, 1, since - 1);
     }
 }
 
@@ -241,16 +248,9 @@ pub fn send(ws: &WebSocket, msg: &ServerMsg) {
     }
 }
 
-/// A frame made once for many sockets ([`send_shared`]).
+/// A frame made once for many sockets.
 pub fn shared(frame: &str) -> js_sys::JsString {
     js_sys::JsString::from(frame)
-}
-
-/// Sends a frame made by [`shared`]; a socket that is closing refuses it, and is leaving
-/// anyway.
-pub fn send_shared(ws: &WebSocket, frame: &js_sys::JsString) {
-    let socket: &web_sys::WebSocket = ws.as_ref();
-    let _ = socket.unchecked_ref::<SharedSend>().send(frame);
 }
 
 /// Closes a socket for good: marked first, so a wake never restores it.

@@ -35,7 +35,7 @@ pub fn UserList(
             state.your_role,
             state.member_count,
             state.members_after.clone(),
-            state.online.len(),
+            state.online_count(),
         )
     };
     // A big room lists one page at first; the rest come a page at a time.

@@ -1,7 +1,7 @@
 //! The members as the client holds them: the pages loaded so far, how many there are in
 //! all, who is online and each one's status and role.
 
-use edgechat_protocol::{Id, Millis, Role, RoomUser, Status};
+use edgechat_protocol::{Id, Millis, Role, RoomEvent, RoomUser, ServerMsg, Status, frame};
 
 use super::ChatState;
 
@@ -37,6 +37,25 @@ impl ChatState {
             user.online = user_ids.contains(&user.user_id);
         }
         self.online = user_ids.into_iter().collect();
+    }
+
+    /// How many members are online, loaded or not.
+    pub fn online_count(&self) -> u64 {
+        self.online_count.unwrap_or(self.online.len() as u64)
+    }
+
+    /// The arrivals of a presence window, from `members-arrived`: each applied as its
+    /// own frame would be. A join at or below the seq already seen is in the
+    /// `room-joined` or the replay that came before.
+    pub(super) fn arrived(&mut self, joined: Vec<RoomEvent>, statuses: Vec<frame::UserStatus>) {
+        for event in joined {
+            if event.seq() > self.seen {
+                self.apply(ServerMsg::Event(event));
+            }
+        }
+        for status in statuses {
+            self.apply(ServerMsg::UserStatus(status));
+        }
     }
 
     /// Who came and went, from `presence-changed`.

@@ -6,6 +6,7 @@ mod notes;
 mod outbox;
 mod reading;
 mod settings;
+mod snapshot;
 
 pub use notes::{Moderated, Note};
 pub use outbox::Pending;
@@ -65,8 +66,12 @@ pub struct ChatState {
     pub member_count: u64,
     /// Members beyond those loaded: the id to ask for the next page after.
     pub members_after: Option<Id>,
-    /// Who is online, loaded or not.
+    /// Who is online as far as the client knows: everyone, from a server before
+    /// version 5; from version 5, those of the pages loaded and those told since.
     pub online: std::collections::BTreeSet<Id>,
+    /// How many are online, as a server of version 5 counts them; `None` when `online`
+    /// is the whole set.
+    online_count: Option<u64>,
     /// Who is typing (not the user), until when.
     pub typing: BTreeMap<Id, (String, Millis)>,
     /// How far each member has read.
@@ -114,44 +119,8 @@ impl ChatState {
             self.seen = self.seen.max(seq);
         }
         match msg {
-            ServerMsg::RoomJoined(frame::RoomJoined {
-                room_id,
-                users,
-                member_count,
-                message_history,
-                your_role,
-                head_seq,
-                read_marks,
-                last_read_seq,
-                unread_count,
-                room,
-                slow_mode,
-                ..
-            }) if room_id == self.room => {
-                self.settings.info = Some(room);
-                self.settings.slow_mode = slow_mode;
-                // The first join sets the divider; a reconnect keeps it where it was.
-                if self.read_at_open.is_none() {
-                    self.read_at_open = Some(last_read_seq);
-                    self.unread_count = unread_count;
-                }
-                self.connection = Connection::Connected;
-                // A fresh join starts at the head; a resumed one advances only with the
-                // replayed events that follow, so a drop mid-replay loses none of them.
-                if self.seen == 0 {
-                    self.seen = head_seq;
-                }
-                self.your_role = your_role;
-                self.roster(users, member_count);
-                self.read_marks = read_marks;
-                // The page holds the newest messages; older ones stay until scrolled. A
-                // resumed join carries no page and leaves this as it was.
-                if let Some(first) = message_history.first() {
-                    self.has_more = first.seq > 1;
-                }
-                for message in message_history {
-                    self.insert(message);
-                }
+            ServerMsg::RoomJoined(joined) if joined.room_id == self.room => {
+                self.room_joined(joined)
             }
             ServerMsg::Resync(frame::Resync { room_id, .. }) if room_id == self.room => {
                 self.messages.clear();
@@ -204,13 +173,23 @@ impl ChatState {
             ServerMsg::OnlineUsers(frame::OnlineUsers { room_id, user_ids })
                 if room_id == self.room =>
             {
+                self.online_count = None;
                 self.online_now(user_ids)
             }
             ServerMsg::PresenceChanged(frame::PresenceChanged {
                 room_id,
                 online,
                 offline,
-            }) if room_id == self.room => self.came_and_went(online, offline),
+                online_count,
+            }) if room_id == self.room => {
+                self.online_count = online_count.or(self.online_count);
+                self.came_and_went(online, offline)
+            }
+            ServerMsg::MembersArrived(frame::MembersArrived {
+                room_id,
+                joined,
+                statuses,
+            }) if room_id == self.room => self.arrived(joined, statuses),
             ServerMsg::UserStatus(frame::UserStatus {
                 user_id,
                 status,
@@ -248,6 +227,7 @@ impl ChatState {
             | ServerMsg::TypingIndicator(frame::TypingIndicator { .. })
             | ServerMsg::OnlineUsers(frame::OnlineUsers { .. })
             | ServerMsg::PresenceChanged(frame::PresenceChanged { .. })
+            | ServerMsg::MembersArrived(frame::MembersArrived { .. })
             | ServerMsg::Connected(frame::Connected { .. })
             | ServerMsg::Authenticated(frame::Authenticated { .. })
             | ServerMsg::RoomCreated(frame::RoomCreated { .. })

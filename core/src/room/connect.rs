@@ -2,6 +2,7 @@
 
 use edgechat_protocol::{ErrorCode, Millis, Role, RoomEvent, Seq, ServerMsg, Status, close};
 
+use super::arrivals::TOLD_TOGETHER;
 use super::{Budget, ConnId, Effect, Identity, Outcome, Refusal, Room};
 use crate::sockets::SocketEffect;
 use crate::store::{Sql, StoreError};
@@ -86,10 +87,7 @@ impl<S: Sql> Room<S> {
             };
             self.store_event(&joined)?;
             effects.push(Effect::Stored(joined.clone()));
-            effects.push(Effect::Socket(SocketEffect::Broadcast {
-                msg: joined.into(),
-                except: Some(conn.clone()),
-            }));
+            effects.extend(self.announce_join(joined, &conn));
         }
 
         effects.extend(self.arrived_with_status(&conn, &who, member.as_ref())?);
@@ -97,12 +95,20 @@ impl<S: Sql> Room<S> {
         self.leaving.remove(&user_id);
         effects.extend(self.cap_sockets(&user_id));
         effects.extend(self.resume(&conn, &who, since, now)?);
-        let changed = self.presence_update();
-        if !changed
-            .iter()
-            .any(|effect| matches!(effect, Effect::Socket(SocketEffect::Broadcast { .. })))
-        {
-            // Unless the whole set went to everyone just now, the new socket is told it.
+        // Its `room-joined` holds every arrival still waiting.
+        let changed = self.presence_update(Some(&conn));
+        let whole_set_went = changed.iter().any(|effect| {
+            matches!(
+                effect,
+                Effect::Socket(SocketEffect::Broadcast {
+                    msg: ServerMsg::OnlineUsers(_),
+                    ..
+                })
+            )
+        });
+        // A socket of version 5 has the count and its page's flags in `room-joined`; an
+        // older one is told the whole set, unless it went to everyone just now.
+        if who.version < TOLD_TOGETHER && !whole_set_went {
             effects.push(Effect::Socket(SocketEffect::Send {
                 conn: conn.clone(),
                 msg: self.presence_now(),
@@ -139,27 +145,23 @@ impl<S: Sql> Room<S> {
         let text = who.status_text.as_deref();
         self.store
             .set_status(&who.user_id, status, Some(self.now), text)?;
-        Ok(vec![Effect::Socket(SocketEffect::Broadcast {
-            msg: ServerMsg::UserStatus(frame::UserStatus {
+        // The joiner's first frame is `room-joined`, which carries it.
+        Ok(self.announce_status(
+            frame::UserStatus {
                 user_id: who.user_id.clone(),
                 status,
                 last_seen: Some(self.now),
                 status_text: who.status_text.clone(),
-            }),
-            // The joiner's first frame is `room-joined`, which carries it.
-            except: Some(conn.to_owned()),
-        })])
+            },
+            conn,
+        ))
     }
 
     /// Closes the sockets, restored after a wake, of users who are no longer members
     /// (banned, kicked, or left while a socket lingered): they are never served. One
     /// lookup per user with a socket, so it costs what is live.
     pub fn close_strays(&mut self, now: Millis) -> Result<Vec<Effect>, StoreError> {
-        let users: std::collections::BTreeSet<String> = self
-            .sockets
-            .identities()
-            .map(|who| who.user_id.clone())
-            .collect();
+        let users: Vec<String> = self.sockets.users().cloned().collect();
         let mut effects = Vec::new();
         for user_id in users {
             if self.store.is_member(&user_id)? {

@@ -18,16 +18,24 @@ impl<S: Sql> Room<S> {
     pub fn handle(&mut self, command: Command, now: Millis) -> Result<Vec<Effect>, StoreError> {
         self.now = now;
         let head = self.head;
+        let waiting = self.arrivals.mark();
         let sql = self.store.sql().clone();
         let result = sql.atomically(|| self.step(command, now));
         if result.is_err() {
             // The step rolled back, and the head with it; what was read of the uploads
             // may have been of writes that are gone.
             self.head = head;
+            self.arrivals.back_to(waiting);
             self.uploads_changed();
             self.senders.forget();
         }
-        result
+        result.map(|effects| self.arrivals_first(effects))
+    }
+
+    /// What a room that is about to be dropped (after a failed step) still owes its
+    /// sockets: arrivals stored but not yet told.
+    pub fn last_words(&mut self) -> Vec<Effect> {
+        self.tell_arrivals(None)
     }
 
     fn step(&mut self, command: Command, now: Millis) -> Result<Vec<Effect>, StoreError> {

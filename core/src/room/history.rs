@@ -1,8 +1,6 @@
 //! Snapshots, history pages, and read state: each an indexed read of the store.
 
-use std::collections::BTreeSet;
-
-use edgechat_protocol::{ErrorCode, Id, Message, Role, RoomUser, Seq, ServerMsg};
+use edgechat_protocol::{ErrorCode, Message, Role, RoomUser, Seq, ServerMsg};
 
 use super::{Effect, Identity, Outcome, Room};
 use crate::sockets::SocketEffect;
@@ -23,7 +21,6 @@ impl<S: Sql> Room<S> {
         history: bool,
         req_id: Option<String>,
     ) -> Result<ServerMsg, StoreError> {
-        let online = self.online();
         // One page and the furthest read marks: a join costs the same in a room of ten
         // thousand as in a room of ten. A socket of version 1 or 2 predates paging and
         // expects every member; it gets the largest page there is, and no more.
@@ -53,7 +50,7 @@ impl<S: Sql> Room<S> {
             .map_or(Role::Member, |m| m.role);
         let users = members
             .into_iter()
-            .map(|member| self.room_user(member, &online))
+            .map(|member| self.room_user(member))
             .collect();
         let message_history = if history {
             self.store
@@ -74,6 +71,8 @@ impl<S: Sql> Room<S> {
             unread_count: self.store.unread_count(&who.user_id)?,
             read_marks,
             slow_mode: self.store.slow_mode()?,
+            online_count: (who.version >= super::arrivals::TOLD_TOGETHER)
+                .then(|| self.online_count()),
             req_id,
         }))
     }
@@ -88,14 +87,13 @@ impl<S: Sql> Room<S> {
         let (members, has_more) = self
             .store
             .members_after(after.unwrap_or(""), self.limits.member_page)?;
-        let online = self.online();
         Ok(vec![Effect::Socket(SocketEffect::Send {
             conn: conn.to_owned(),
             msg: ServerMsg::MemberPage(frame::MemberPage {
                 room_id: self.info.room_id.clone(),
                 users: members
                     .into_iter()
-                    .map(|member| self.room_user(member, &online))
+                    .map(|member| self.room_user(member))
                     .collect(),
                 has_more,
                 req_id,
@@ -103,9 +101,9 @@ impl<S: Sql> Room<S> {
         })])
     }
 
-    fn room_user(&self, member: Member, online: &BTreeSet<Id>) -> RoomUser {
+    fn room_user(&self, member: Member) -> RoomUser {
         RoomUser {
-            online: online.contains(&member.user_id),
+            online: self.is_here(&member.user_id),
             user_id: member.user_id,
             username: member.username,
             handle: member.handle,

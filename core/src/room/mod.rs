@@ -7,6 +7,7 @@
 //! with history: sockets, presence, typing and rate buckets are the only state beside
 //! the store, and none of it needs to outlive hibernation (see docs/architecture.md).
 
+mod arrivals;
 mod budget;
 mod connect;
 pub mod creation;
@@ -21,6 +22,7 @@ mod reactions;
 mod refusal;
 mod senders;
 mod settings;
+mod steps;
 mod uploads;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -40,6 +42,7 @@ pub use notify::{Batch, EXCERPT_CHARS, excerpt};
 pub(crate) use refusal::Outcome;
 pub use refusal::Refusal;
 pub use settings::{Update, capacity_refused};
+use steps::Rank;
 pub use uploads::{Upload, UploadRefused};
 
 /// How many members with an inbox open elsewhere a batch of new messages tells their
@@ -169,6 +172,8 @@ pub struct Room<S> {
     /// changes close together go as one frame; see `presence_update`).
     presence_sent_at: Millis,
     presence_due: Option<Millis>,
+    /// Arrivals in this presence window not yet told to the newest sockets.
+    arrivals: arrivals::Arrivals,
     /// Users typing now: the name shown, and until when.
     typing: BTreeMap<Id, (String, Millis)>,
     /// Each user's rate buckets, one per [`Budget`]: per-second budgets, so losing them
@@ -195,6 +200,7 @@ impl<S: Sql> Room<S> {
             shown_online: Some(BTreeSet::new()),
             presence_sent_at: 0,
             presence_due: None,
+            arrivals: arrivals::Arrivals::default(),
             typing: BTreeMap::new(),
             buckets: BTreeMap::new(),
             senders: senders::Senders::default(),
@@ -300,7 +306,7 @@ impl<S: Sql> Room<S> {
 
     /// Whether `user_id` has a socket open to the room (or just had one).
     pub fn is_here(&self, user_id: &str) -> bool {
-        self.online().contains(user_id)
+        self.sockets.has_user(user_id) || self.leaving.contains_key(user_id)
     }
 
     /// When the room next needs a [`Command::Tick`], if ever.
@@ -340,54 +346,6 @@ impl<S: Sql> Room<S> {
         let at = deadline.into_iter().chain(pending).min();
         Ok(at.filter(|at| schedule.armed.is_none_or(|armed| armed > *at)))
     }
-
-    /// Stores an event that takes the next seq, and keeps what the room holds in memory
-    /// of it. `false` for a message whose `clientMsgId` its sender already used: a
-    /// resend, which stored nothing.
-    fn store_event(&mut self, event: &RoomEvent) -> Result<bool, StoreError> {
-        if !self.store.append(event, self.now)? {
-            return Ok(false);
-        }
-        self.head = event.seq();
-        self.senders.stored(event);
-        Ok(true)
-    }
-
-    /// Stores an event that takes the next seq, then broadcasts it.
-    fn publish(&mut self, event: RoomEvent) -> Result<Vec<Effect>, StoreError> {
-        self.store_event(&event)?;
-        Ok(vec![
-            Effect::Stored(event.clone()),
-            Effect::Socket(SocketEffect::Broadcast {
-                msg: event.into(),
-                except: None,
-            }),
-        ])
-    }
-
-    fn next_seq(&self) -> Seq {
-        self.head + 1
-    }
-
-    /// The effective rank of a user: their room role, or above every role for a global
-    /// admin; someone who is neither ranks as a member.
-    fn rank(&self, user_id: &str) -> Result<Rank, StoreError> {
-        let role = self.store.member(user_id)?.map_or(Role::Member, |m| m.role);
-        Ok(self.rank_with(user_id, role))
-    }
-
-    /// `rank` for a user whose room role is known.
-    fn rank_with(&self, user_id: &str, role: Role) -> Rank {
-        let global = self
-            .sockets
-            .identities()
-            .any(|who| who.user_id == user_id && who.global_admin);
-        if global {
-            Rank::GlobalAdmin
-        } else {
-            Rank::Room(role)
-        }
-    }
 }
 
 /// What the room's alarm is set by besides the room's own deadlines: the write-behind's
@@ -401,12 +359,4 @@ pub struct Schedule {
     pub retry_at: Option<Millis>,
     /// The alarm time last set, if it is still to come.
     pub armed: Option<Millis>,
-}
-
-/// How far a user's word reaches in a room, lowest first: a room role (by its order), then
-/// a global admin, who outranks every role.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Rank {
-    Room(Role),
-    GlobalAdmin,
 }

@@ -15,9 +15,9 @@ impl<S: Sql> Room<S> {
     /// period ago (a reload or a network blip must not flap them offline).
     pub fn online(&self) -> BTreeSet<Id> {
         self.sockets
-            .identities()
-            .map(|who| who.user_id.clone())
-            .chain(self.leaving.keys().cloned())
+            .users()
+            .chain(self.leaving.keys())
+            .cloned()
             .collect()
     }
 
@@ -25,10 +25,7 @@ impl<S: Sql> Room<S> {
     /// not [`Self::online`]: a user who closed the room a moment ago saw nothing since,
     /// and must not miss a badge because their dot is still shown for the grace period.
     pub fn connected(&self) -> BTreeSet<Id> {
-        self.sockets
-            .identities()
-            .map(|who| who.user_id.clone())
-            .collect()
+        self.sockets.users().cloned().collect()
     }
 
     /// What the sockets must be told when the online set differs from the one last
@@ -36,9 +33,23 @@ impl<S: Sql> Room<S> {
     /// (`presence-changed`; the whole set to sockets of version 1). The first change
     /// after a quiet spell goes at once; later ones within `presence_coalesce_ms` of it
     /// wait for the window's end (the alarm), so a storm of joins costs each socket a
-    /// frame per window, not one per join.
-    pub(super) fn presence_update(&mut self) -> Vec<Effect> {
+    /// frame per window, not one per join. The window's arrivals go with it, first
+    /// (`arrivals.rs`); not to `joiner`, whose `room-joined` holds them.
+    pub(super) fn presence_update(&mut self, joiner: Option<&str>) -> Vec<Effect> {
         let now = self.now;
+        if self.shown_online.is_some() {
+            let window_ends = self.presence_sent_at + self.limits.presence_coalesce_ms;
+            if now < window_ends {
+                // Within a window nothing is compared: what changed is worked out once,
+                // at its end, so a join costs the same in a room of any size.
+                self.presence_due = Some(window_ends);
+                return Vec::new();
+            }
+        }
+        let mut effects = self.tell_arrivals(joiner.map(str::to_owned));
+        if !effects.is_empty() {
+            self.presence_sent_at = now;
+        }
         let online = self.online();
         let room_id = self.info.room_id.clone();
         let whole = |user_ids: &BTreeSet<Id>| {
@@ -52,30 +63,38 @@ impl<S: Sql> Room<S> {
             self.shown_online = Some(online);
             self.presence_sent_at = now;
             self.presence_due = None;
-            return vec![Effect::Socket(SocketEffect::Broadcast {
+            effects.push(Effect::Socket(SocketEffect::Broadcast {
                 msg,
                 except: None,
-            })];
+            }));
+            return effects;
         };
         if *shown == online {
             self.presence_due = None;
-            return Vec::new();
-        }
-        let window_ends = self.presence_sent_at + self.limits.presence_coalesce_ms;
-        if now < window_ends {
-            self.presence_due = Some(window_ends);
-            return Vec::new();
+            return effects;
         }
         let msg = ServerMsg::PresenceChanged(frame::PresenceChanged {
             room_id: room_id.clone(),
             online: online.difference(shown).cloned().collect(),
             offline: shown.difference(&online).cloned().collect(),
+            online_count: Some(online.len() as u64),
         });
         let older = Box::new(whole(&online));
         self.shown_online = Some(online);
         self.presence_sent_at = now;
         self.presence_due = None;
-        vec![Effect::Socket(SocketEffect::BroadcastOr { msg, older })]
+        effects.push(Effect::Socket(SocketEffect::BroadcastOr { msg, older }));
+        effects
+    }
+
+    /// How many users are online: [`Self::online`]'s size, without building it.
+    pub(super) fn online_count(&self) -> u64 {
+        let gone = self
+            .leaving
+            .keys()
+            .filter(|user_id| !self.sockets.has_user(user_id))
+            .count();
+        (self.sockets.user_count() + gone) as u64
     }
 
     /// The whole online set, for a socket that just joined: changes still waiting for
@@ -106,7 +125,7 @@ impl<S: Sql> Room<S> {
             }));
         }
         self.leaving.remove(user_id);
-        effects.extend(self.presence_update());
+        effects.extend(self.presence_update(None));
         effects
     }
 
@@ -187,7 +206,7 @@ impl<S: Sql> Room<S> {
         let grace = self.limits.presence_grace_ms;
         self.leaving.retain(|_, left| *left + grace > now);
         self.typing.retain(|_, (_, until)| *until > now);
-        effects.extend(self.presence_update());
+        effects.extend(self.presence_update(None));
         effects.extend(self.expire_uploads(now)?);
         effects.extend(self.expire_intents(now)?);
         Ok(effects)

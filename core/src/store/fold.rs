@@ -11,6 +11,13 @@ const UPSERT_MEMBER: &str =
      ON CONFLICT(user_id) DO UPDATE SET username = excluded.username, role = excluded.role,
          handle = CASE WHEN excluded.handle = '' THEN members.handle ELSE excluded.handle END";
 const DELETE_MEMBER: &str = "DELETE FROM members WHERE user_id = ?";
+/// Run before a member's row is inserted, and before it is deleted: the count
+/// (`schema::MEMBER_COUNT`) moves only when the row comes or goes, so an event that
+/// changes nothing (a rejoin, a second invite, a kick of someone already gone) leaves it.
+const COUNT_ARRIVAL: &str = "UPDATE counters SET value = value + 1
+     WHERE key = ? AND NOT EXISTS (SELECT 1 FROM members WHERE user_id = ?)";
+const COUNT_DEPARTURE: &str = "UPDATE counters SET value = value - 1
+     WHERE key = ? AND EXISTS (SELECT 1 FROM members WHERE user_id = ?)";
 const SET_ROLE: &str = "UPDATE members SET role = ? WHERE user_id = ?";
 /// Run before the member row goes: the ban keeps the name they had.
 const BAN: &str = "INSERT OR IGNORE INTO banned (user_id, username)
@@ -50,11 +57,11 @@ pub fn apply<S: Sql>(store: &Store<S>, event: &RoomEvent) -> Result<(), StoreErr
             user_id, username, ..
         } => upsert_member(store, user_id, username, "", Role::Member),
         RoomEvent::UserLeft { user_id, .. } | RoomEvent::UserKicked { user_id, .. } => {
-            store.exec(DELETE_MEMBER, &[user_id.into()])
+            delete_member(store, user_id)
         }
         RoomEvent::UserBanned { user_id, .. } => {
             store.exec(BAN, &[user_id.into()])?;
-            store.exec(DELETE_MEMBER, &[user_id.into()])
+            delete_member(store, user_id)
         }
         RoomEvent::UserUnbanned { user_id, .. } => store.exec(UNBAN, &[user_id.into()]),
         RoomEvent::UserMuted { user_id, until, .. } => {
@@ -157,6 +164,10 @@ fn upsert_member<S: Sql>(
     role: Role,
 ) -> Result<(), StoreError> {
     store.exec(
+        COUNT_ARRIVAL,
+        &[schema::MEMBER_COUNT.into(), user_id.into()],
+    )?;
+    store.exec(
         UPSERT_MEMBER,
         &[
             user_id.into(),
@@ -165,6 +176,14 @@ fn upsert_member<S: Sql>(
             stored_role(role).into(),
         ],
     )
+}
+
+fn delete_member<S: Sql>(store: &Store<S>, user_id: &str) -> Result<(), StoreError> {
+    store.exec(
+        COUNT_DEPARTURE,
+        &[schema::MEMBER_COUNT.into(), user_id.into()],
+    )?;
+    store.exec(DELETE_MEMBER, &[user_id.into()])
 }
 
 /// A role as the members table keeps it: a JSON string (`"admin"`, quotes included), as

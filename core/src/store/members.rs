@@ -18,7 +18,6 @@ const SET_STATUS: &str =
 /// `members_live` holds only those).
 const LIVE_MEMBERS: &str =
     "SELECT user_id FROM members WHERE status != 'offline' ORDER BY user_id LIMIT ?";
-const MEMBER_COUNT: &str = "SELECT COUNT(*) FROM members";
 const IS_BANNED: &str = "SELECT 1 FROM banned WHERE user_id = ?";
 const BANNED_NAME: &str = "SELECT username FROM banned WHERE user_id = ?";
 pub(super) const BANNED_AFTER: &str =
@@ -91,9 +90,9 @@ impl<S: Sql> Store<S> {
         self.page(MEMBERS_AFTER, after, limit, member)
     }
 
+    /// How many members the room has: the fold's count, not a count of the table.
     pub fn member_count(&self) -> Result<u64, StoreError> {
-        self.one(MEMBER_COUNT, &[])?
-            .map_or(Ok(0), |row| row.uint(0))
+        self.counter(super::schema::MEMBER_COUNT)
     }
 
     pub fn is_banned(&self, user_id: &str) -> Result<bool, StoreError> {

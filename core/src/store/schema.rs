@@ -13,11 +13,15 @@ use super::{Sql, Store, StoreError};
 /// members' inboxes are owed, one row per member, the unread count coalesced. 9: preview
 /// images by the hash of their bytes, one copy per room however many cards show it. 10: a
 /// message is one row, its own log entry (the log keeps every other event); each member's
-/// latest message is found by an index, and the senders table is gone.
-pub const VERSION: u64 = 10;
+/// latest message is found by an index, and the senders table is gone. 11: the members
+/// counted by the fold, so a join never counts the table.
+pub const VERSION: u64 = 11;
 
 /// Keys of the `counters` table (the head is not one: it is the log's newest seq).
 pub const SLOW_MODE: &str = "slow_mode";
+/// How many rows `members` has: kept by the fold's own statements (`fold.rs`), beside
+/// each insert and delete of a member.
+pub const MEMBER_COUNT: &str = "members";
 const SCHEMA_VERSION: &str = "schema";
 /// The migration's cursor: the log is folded into the tables through this seq…
 const MIGRATED_THROUGH: &str = "migrated_through";
@@ -137,6 +141,14 @@ const V10: &[&str] = &[
     "DROP TABLE senders",
 ];
 
+/// From schema 10 to 11: the members counted once, here; the fold keeps the count from
+/// then on, under the key [`MEMBER_COUNT`]. (A room coming from schema 1 has no members yet at this point: its log's
+/// fold counts them.)
+const V11: &[&str] = &[
+    "INSERT INTO counters (key, value) SELECT 'members', COUNT(*) FROM members WHERE true
+     ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+];
+
 /// The head is the newest seq of either half of the history: the log (every event but
 /// new messages) or the messages.
 pub(super) const LOG_HEAD: &str = "SELECT MAX(
@@ -207,6 +219,11 @@ impl<S: Sql> Store<S> {
             }
             if version < 10 {
                 for statement in V10 {
+                    self.exec(statement, &[])?;
+                }
+            }
+            if version < 11 {
+                for statement in V11 {
                     self.exec(statement, &[])?;
                 }
             }

@@ -10,7 +10,7 @@ mod room;
 mod socket;
 
 pub use inbox::Notification;
-pub use presence::{OnlineUsers, PresenceChanged, TypingIndicator, UserStatus};
+pub use presence::{MembersArrived, OnlineUsers, PresenceChanged, TypingIndicator, UserStatus};
 pub use room::{
     BanPage, HistoryPage, MemberPage, MessageAck, PinList, ReadReceipt, RoomCreated, RoomJoined,
 };

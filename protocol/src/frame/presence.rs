@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Id, Millis, Status};
+use crate::{Id, Millis, RoomEvent, Status};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -46,4 +46,26 @@ pub struct PresenceChanged {
     pub online: Vec<Id>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub offline: Vec<Id>,
+    /// How many are online after the change (from version 5, whose joiners are not sent
+    /// the whole set).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub online_count: Option<u64>,
+}
+
+/// Who arrived in the room within one presence window (version 5), in place of a
+/// `user-joined` and a `user-status` to every socket for each arrival: a storm of joins
+/// costs each socket a frame per window, not one per join.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MembersArrived {
+    pub room_id: Id,
+    /// The `user-joined` events of members new to the room, in seq order, each as its own
+    /// frame would be. One at or below the seq a socket has already seen (its
+    /// `room-joined`'s `headSeq` or a replay) is one it has: skip it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub joined: Vec<RoomEvent>,
+    /// The statuses that arriving changed, each as its `user-status` would be, after
+    /// the joins.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub statuses: Vec<UserStatus>,
 }

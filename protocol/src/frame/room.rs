@@ -31,6 +31,10 @@ pub struct RoomJoined {
     pub read_marks: BTreeMap<Id, Seq>,
     /// Seconds between one member's messages; 0 when slow mode is off.
     pub slow_mode: u32,
+    /// How many members are online (version 5): its sockets are not sent the whole
+    /// online set as they join; `users` says who of the page is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub online_count: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub req_id: Option<String>,
 }

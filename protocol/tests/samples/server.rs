@@ -84,9 +84,10 @@ pub fn server_samples() -> Vec<(ServerMsg, &'static str)> {
                 unread_count: 0,
                 read_marks: [("u-1".to_owned(), 3)].into(),
                 slow_mode: 0,
+                online_count: Some(1),
                 req_id: None,
             }),
-            r#"{"type":"room-joined","roomId":"lobby","room":{"roomId":"lobby","name":"Lobby","kind":"public","createdBy":"u-1","createdAt":1700000000000},"users":[{"userId":"u-1","username":"Ana","handle":"ana","role":"admin","online":true,"status":"online","lastSeen":1700000000000,"statusText":"on call"}],"memberCount":1,"messageHistory":[{"messageId":"lobby:3","roomId":"lobby","userId":"u-1","username":"Ana","text":"hi","timestamp":1700000000000,"seq":3,"clientMsgId":"c-1"}],"yourRole":"admin","headSeq":3,"lastReadSeq":3,"unreadCount":0,"readMarks":{"u-1":3},"slowMode":0}"#,
+            r#"{"type":"room-joined","roomId":"lobby","room":{"roomId":"lobby","name":"Lobby","kind":"public","createdBy":"u-1","createdAt":1700000000000},"users":[{"userId":"u-1","username":"Ana","handle":"ana","role":"admin","online":true,"status":"online","lastSeen":1700000000000,"statusText":"on call"}],"memberCount":1,"messageHistory":[{"messageId":"lobby:3","roomId":"lobby","userId":"u-1","username":"Ana","text":"hi","timestamp":1700000000000,"seq":3,"clientMsgId":"c-1"}],"yourRole":"admin","headSeq":3,"lastReadSeq":3,"unreadCount":0,"readMarks":{"u-1":3},"slowMode":0,"onlineCount":1}"#,
         ),
         (
             ServerMsg::Event(RoomEvent::UserJoined {
@@ -201,8 +202,38 @@ pub fn server_samples() -> Vec<(ServerMsg, &'static str)> {
                 room_id: "lobby".into(),
                 online: vec!["u-3".into()],
                 offline: vec!["u-1".into()],
+                online_count: None,
             }),
             r#"{"type":"presence-changed","roomId":"lobby","online":["u-3"],"offline":["u-1"]}"#,
+        ),
+        (
+            ServerMsg::PresenceChanged(frame::PresenceChanged {
+                room_id: "lobby".into(),
+                online: vec!["u-3".into()],
+                offline: Vec::new(),
+                online_count: Some(2),
+            }),
+            r#"{"type":"presence-changed","roomId":"lobby","online":["u-3"],"onlineCount":2}"#,
+        ),
+        (
+            ServerMsg::MembersArrived(frame::MembersArrived {
+                room_id: "lobby".into(),
+                joined: vec![RoomEvent::UserJoined {
+                    room_id: "lobby".into(),
+                    user_id: "u-3".into(),
+                    username: "Carol".into(),
+                    handle: "carol".into(),
+                    role: Role::Member,
+                    seq: 9,
+                }],
+                statuses: vec![frame::UserStatus {
+                    user_id: "u-3".into(),
+                    status: Status::Online,
+                    last_seen: Some(1_700_000_000_000),
+                    status_text: None,
+                }],
+            }),
+            r#"{"type":"members-arrived","roomId":"lobby","joined":[{"type":"user-joined","roomId":"lobby","userId":"u-3","username":"Carol","handle":"carol","role":"member","seq":9}],"statuses":[{"userId":"u-3","status":"online","lastSeen":1700000000000}]}"#,
         ),
         (
             ServerMsg::Event(RoomEvent::ReactionUpdated {

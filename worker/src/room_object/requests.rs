@@ -181,7 +181,7 @@ impl Room {
                 Ok(Response::empty()?.with_status(204))
             }
             Err(UploadRefused::Failed(err)) => {
-                self.core.replace(None);
+                self.drop_core();
                 Err(stored(err))
             }
             Err(refused) => refusal(&refused),
@@ -210,7 +210,7 @@ impl Room {
             }
             Err(UploadRefused::Failed(err)) => {
                 // Not stored: the room loads again, and the Worker cleans up.
-                self.core.replace(None);
+                self.drop_core();
                 Err(stored(err))
             }
             Err(refused) => refusal(&refused),

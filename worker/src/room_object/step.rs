@@ -33,7 +33,7 @@ impl Room {
                 worker::console_error!("room {room}: {err}");
                 // Nothing of the step was stored; sockets and buckets may have moved
                 // with it, so the next event loads the room again.
-                self.core.replace(None);
+                self.drop_core();
                 if let Some(ws) = ws {
                     sockets::send(ws, &internal_error());
                     if joining {
@@ -100,7 +100,7 @@ impl Room {
                 Ok(more) => effects = more,
                 Err(err) => {
                     worker::console_error!("room {room}: {err}");
-                    self.core.replace(None);
+                    self.drop_core();
                     break;
                 }
             }
@@ -144,6 +144,14 @@ impl Room {
             ))
             .await;
         }
+    }
+
+    /// Drops the core after a step that failed, once it has told the sockets what it
+    /// still owed them (arrivals stored before the step).
+    pub(super) fn drop_core(&self) {
+        let owed = self.core.replace(None).map(|mut core| core.last_words());
+        // Only socket effects: nothing here turns the core again.
+        let _ = self.carry_out(owed.unwrap_or_default());
     }
 
     /// One turn of the core: its effects.
