@@ -87,14 +87,11 @@ impl<S: Sql> Room<S> {
         effects
     }
 
-    /// How many users are online: [`Self::online`]'s size, without building it.
+    /// How many users are online: [`Self::online`]'s size, without building it. Nobody
+    /// is both connected and leaving (a connect takes its user out of `leaving`, and a
+    /// user goes into it only with their last socket).
     pub(super) fn online_count(&self) -> u64 {
-        let gone = self
-            .leaving
-            .keys()
-            .filter(|user_id| !self.sockets.has_user(user_id))
-            .count();
-        (self.sockets.user_count() + gone) as u64
+        (self.sockets.user_count() + self.leaving.len()) as u64
     }
 
     /// The whole online set, for a socket that just joined: changes still waiting for
