@@ -321,3 +321,31 @@ async fn version_1_socket(server: &Server, room: &str, token: &str) -> RawSocket
     );
     socket
 }
+
+#[tokio::test]
+async fn typing_reaches_every_socket_but_the_one_typing() {
+    let server = Server::start().await;
+    let ana_account = server.register("Ana").await;
+    let bob_account = server.register("Bob").await;
+    server.room(&ana_account, "lobby").await;
+    let mut ana = Client::join(&server, "lobby", &ana_account).await;
+    let mut ana_tab = Client::join(&server, "lobby", &ana_account).await;
+    let mut bob = Client::join(&server, "lobby", &bob_account).await;
+    for client in [&mut ana, &mut ana_tab, &mut bob] {
+        client.sync().await;
+    }
+    ana.send(&ClientMsg::TypingStart {
+        room_id: "lobby".into(),
+    })
+    .await;
+    let typing = |frames: &[ServerMsg]| {
+        frames
+            .iter()
+            .filter(|m| matches!(m, ServerMsg::TypingIndicator(t) if t.is_typing && t.username == "Ana"))
+            .count()
+    };
+    // The room handles Ana's frames in order: her typing before her ping.
+    assert_eq!(typing(&ana.sync().await), 0, "the typist is not told");
+    assert_eq!(typing(&ana_tab.sync().await), 1, "her other tab is");
+    assert_eq!(typing(&bob.sync().await), 1);
+}

@@ -11,35 +11,28 @@ use worker::{Date, Response, Result, State, WebSocket, WebSocketPair, js_sys};
 
 // One call from WebAssembly for a whole broadcast: fetching the socket list into Rust and
 // sending to each from there crossed into JavaScript three times per socket, and that
-// glue was a third of a busy room's time (docs/performance.md).
-#[wasm_bindgen(inline_js = "export function broadcast_all(state, frame, except) {
-  for (const ws of state.getWebSockets()) {
-    if (except !== undefined && state.getTags(ws).includes(except)) continue;
-    try { ws.send(frame); } catch (_) {}
-  }
-}")]
-extern "C" {
-    /// Sends `frame` to every socket of `state` but those tagged `except`; a socket that
-    /// is closing refuses it, and is leaving anyway.
-    fn broadcast_all(state: &JsValue, frame: &js_sys::JsString, except: Option<&str>);
-}
-
-// The same for the sockets of some wire versions only: each socket is tagged with its
-// version (`vN`), and the runtime finds the sockets of a tag without visiting the rest.
+// glue was a third of a busy room's time (docs/performance.md). Each socket is tagged with
+// its id and its wire version (`vN`), so the runtime finds the socket to skip, and the
+// sockets of some versions, without visiting the rest; `from` 0 means every socket.
 #[wasm_bindgen(
-    inline_js = "export function broadcast_versions(state, frame, except, from, to) {
-  for (let v = from; v <= to; v++) {
-    for (const ws of state.getWebSockets('v' + v)) {
-      if (except !== undefined && state.getTags(ws).includes(except)) continue;
+    inline_js = "export function broadcast_frame(state, frame, except, from, to) {
+  const skip = except === undefined ? [] : state.getWebSockets(except);
+  const lists = [];
+  if (from === 0) lists.push(state.getWebSockets());
+  else for (let v = from; v <= to; v++) lists.push(state.getWebSockets('v' + v));
+  for (const list of lists) {
+    for (const ws of list) {
+      if (skip.length !== 0 && skip.includes(ws)) continue;
       try { ws.send(frame); } catch (_) {}
     }
   }
 }"
 )]
 extern "C" {
-    /// Sends `frame` to every socket of a wire version from `from` to `to` but those
-    /// tagged `except`.
-    fn broadcast_versions(
+    /// Sends `frame` to every socket of `state` of a wire version from `from` to `to`
+    /// (every socket, for `from` 0) but the one tagged `except`; a socket that is closing
+    /// refuses it, and is leaving anyway.
+    fn broadcast_frame(
         state: &JsValue,
         frame: &js_sys::JsString,
         except: Option<&str>,
@@ -180,7 +173,7 @@ pub fn carry_out(state: &State, secret: Option<&[u8]>, effect: SocketEffect) -> 
         SocketEffect::BroadcastBefore { msg, until, except } => {
             if let Some(frame) = made(&msg) {
                 let older = msg.since_version().max(1);
-                broadcast_versions(
+                broadcast_frame(
                     state.as_raw().as_ref(),
                     &frame,
                     except.as_deref(),
@@ -225,8 +218,8 @@ fn broadcast(state: &State, msg: &ServerMsg, except: Option<&str>) {
     };
     let state = state.as_raw().as_ref();
     match msg.since_version() {
-        0 | 1 => broadcast_all(state, &frame, except),
-        since => broadcast_versions(state, &frame, except, since, PROTOCOL_VERSION),
+        0 | 1 => broadcast_frame(state, &frame, except, 0, 0),
+        since => broadcast_frame(state, &frame, except, since, PROTOCOL_VERSION),
     }
 }
 
@@ -237,7 +230,7 @@ fn broadcast_or(state: &State, msg: &ServerMsg, older: &ServerMsg) {
     // `older` is made only if some socket needs it.
     let needed = (1..since).any(|v| !state.get_websockets_with_tag(&format!("v{v}")).is_empty());
     if needed && let Some(frame) = made(older) {
-        broadcast_versions(state.as_raw().as_ref(), &frame, None, 1, since - 1);
+        broadcast_frame(state.as_raw().as_ref(), &frame, None, 1, since - 1);
     }
 }
 
