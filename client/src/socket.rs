@@ -1,7 +1,7 @@
 //! A browser WebSocket to the Worker, with the access token offered as a subprotocol (a
 //! browser cannot set headers on a WebSocket, and a token never goes in a URL).
 
-use edgechat_protocol::{ClientFrame, PROTOCOL_VERSION, ServerMsg};
+use edgechat_protocol::{ClientFrame, PROTOCOL_VERSION, ServerMsg, frame};
 
 /// The subprotocols this build speaks (`edgechat.vN`), newest first: the server answers
 /// the highest it speaks too (an older one, after a rollback, still finds one) and sends
@@ -52,6 +52,10 @@ impl Socket {
                 return;
             };
             match serde_json::from_str::<ServerMsg>(&text) {
+                // Read as the frames it carries, in order, as if each had come alone.
+                Ok(ServerMsg::Batch(frame::Batch { frames })) => {
+                    frames.into_iter().for_each(&mut on_frame)
+                }
                 Ok(msg) => on_frame(msg),
                 Err(err) => web_sys::console::warn_1(&format!("unreadable frame: {err}").into()),
             }

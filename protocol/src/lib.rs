@@ -33,7 +33,8 @@ pub use server::{ServerMsg, UnknownMsg};
 /// 4: `ban-page` and `pin-list`, the answers to `list-bans` and `list-pins`.
 /// 5: `members-arrived`, arrivals told together, one frame per presence window; its
 /// joiners get `onlineCount` in `room-joined` in place of the whole online set.
-pub const PROTOCOL_VERSION: u32 = 5;
+/// 6: `batch`, several frames for one socket in one.
+pub const PROTOCOL_VERSION: u32 = 6;
 
 /// The exact frame a client sends to keep its socket alive; answered with [`PONG_FRAME`]
 /// by the runtime without waking a hibernating room.

@@ -130,10 +130,8 @@ server_frames! {
     Pong = "pong", since 1;
     /// Something in a room the user has no socket open to (inbox socket).
     Notification = "notification", since 1;
-    /// A frame of frames, only in this crate's tests: the table holds one, as the batch
-    /// frame of a later version will be.
-    #[cfg(test)]
-    TestBatch = "test-batch", since 99;
+    /// Several frames for one socket, in the order they would have come one by one.
+    Batch = "batch", since 6;
 }
 
 /// A server frame of a type this build does not know: only its `type` is kept.
@@ -226,8 +224,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_frame_of_frames_added_to_the_table_round_trips_and_is_held_to_its_version() {
-        let batch = ServerMsg::TestBatch(frame::TestBatch {
+    fn the_batch_frame_round_trips_and_is_held_to_its_version() {
+        let batch = ServerMsg::Batch(frame::Batch {
             frames: vec![
                 ServerMsg::pong(),
                 ServerMsg::error(ErrorCode::Empty, "nothing to send", Some("r".into())),
@@ -236,10 +234,10 @@ mod tests {
         let json = serde_json::to_string(&batch).unwrap();
         assert_eq!(
             json,
-            r#"{"type":"test-batch","frames":[{"type":"pong"},{"type":"error","code":"empty","message":"nothing to send","reqId":"r"}]}"#
+            r#"{"type":"batch","frames":[{"type":"pong"},{"type":"error","code":"empty","message":"nothing to send","reqId":"r"}]}"#
         );
         assert_eq!(serde_json::from_str::<ServerMsg>(&json).unwrap(), batch);
-        assert_eq!(batch.since_version(), 99);
-        assert!(ServerMsg::TYPES.contains(&"test-batch"));
+        assert_eq!(batch.since_version(), 6);
+        assert!(ServerMsg::TYPES.contains(&"batch"));
     }
 }

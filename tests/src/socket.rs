@@ -20,6 +20,8 @@ pub struct Client {
     ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
     /// Frames a `members-arrived` stood for, not yet read.
     unpacked: std::collections::VecDeque<ServerMsg>,
+    /// Frames of a `batch` not yet read.
+    batched: std::collections::VecDeque<ServerMsg>,
     /// The highest seq this socket has been sent (a `room-joined`'s head counts).
     seen: u64,
 }
@@ -150,6 +152,7 @@ impl Client {
                 Ok(Self {
                     ws,
                     unpacked: Default::default(),
+                    batched: Default::default(),
                     seen: 0,
                 })
             }
@@ -252,18 +255,39 @@ impl Client {
         }
     }
 
-    /// The next event of any kind. A `members-arrived` is read as the frames it stands
-    /// for, as the client's reducer reads it: each join not already seen, then each
-    /// status.
+    /// The next frame, a `batch` read as its frames in order (as the client's socket
+    /// reads it), everything else as it came.
+    pub async fn recv_frame(&mut self) -> ServerMsg {
+        loop {
+            if let Some(msg) = self.batched.pop_front() {
+                return msg;
+            }
+            let text = self.recv_raw().await;
+            match serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("undecodable {text:?}: {e}"))
+            {
+                ServerMsg::Batch(frame::Batch { frames }) => {
+                    assert!(
+                        !frames.is_empty()
+                            && !frames.iter().any(|m| matches!(m, ServerMsg::Batch(_))),
+                        "a batch holds frames, never none and never a batch: {frames:?}"
+                    );
+                    self.batched.extend(frames);
+                }
+                msg => return msg,
+            }
+        }
+    }
+
+    /// The next event of any kind. A `batch` is read as its frames, in order; a
+    /// `members-arrived` as the frames it stands for, as the client's reducer reads it:
+    /// each join not already seen, then each status.
     pub async fn recv_any(&mut self) -> ServerMsg {
         loop {
             if let Some(msg) = self.unpacked.pop_front() {
                 return msg;
             }
-            let text = self.recv_raw().await;
-            let msg: ServerMsg =
-                serde_json::from_str(&text).unwrap_or_else(|e| panic!("undecodable {text:?}: {e}"));
-            match msg {
+            match self.recv_frame().await {
                 ServerMsg::MembersArrived(frame::MembersArrived {
                     joined, statuses, ..
                 }) => {

@@ -25,8 +25,7 @@ async fn heard_until(client: &mut Client, head: u64, text: &str) -> Heard {
         together: 0,
     };
     loop {
-        let raw = client.recv_raw().await;
-        match serde_json::from_str::<ServerMsg>(&raw).unwrap() {
+        match client.recv_frame().await {
             ServerMsg::Event(RoomEvent::UserJoined { user_id, seq, .. }) => {
                 heard.one_by_one += 1;
                 heard.joins.push((user_id, seq));

@@ -56,11 +56,10 @@ async fn frames_until_pong(client: &mut Client, last: &str) -> Vec<String> {
         .await;
     let mut frames = Vec::new();
     loop {
-        let text = client.recv_raw().await;
-        if text.contains(r#""type":"pong""#) {
-            return frames;
+        match client.recv_frame().await {
+            ServerMsg::Pong(frame::Pong {}) => return frames,
+            msg => frames.push(serde_json::to_string(&msg).unwrap()),
         }
-        frames.push(text);
     }
 }
 
@@ -164,7 +163,7 @@ async fn reconnecting_in_a_loop_is_closed_with_4008_once_the_read_budget_is_spen
         let mut socket = Client::connect(&server, "long", Some(&bob.access_token), None)
             .await
             .expect("the upgrade is accepted");
-        let first: ServerMsg = serde_json::from_str(&socket.recv_raw().await).unwrap();
+        let first = socket.recv_frame().await;
         match first {
             ServerMsg::RoomJoined(frame::RoomJoined { .. }) => socket.leave().await,
             ServerMsg::Error(frame::Error {

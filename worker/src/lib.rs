@@ -23,6 +23,7 @@ mod http;
 mod inbox_object;
 mod me;
 mod outbound;
+mod outbox;
 mod push;
 mod room_object;
 mod rooms;

@@ -4,6 +4,8 @@
 //! side of it, written once for rooms and inboxes.
 
 use edgechat_core::{ConnId, Identity, sockets::SocketEffect};
+
+use crate::outbox::{self, Batching};
 use edgechat_protocol::{ErrorCode, Id, Millis, PROTOCOL_VERSION, ServerMsg};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsValue, prelude::wasm_bindgen};
@@ -159,17 +161,34 @@ pub struct Verified {
 
 /// Carries out what a core decided for its sockets, a room's or an inbox's alike: each
 /// frame to the sockets whose wire version knows its kind, a broadcast made once for all
-/// of them. An `authenticate` is the door's to check; what it verified is returned.
-pub fn carry_out(state: &State, secret: Option<&[u8]>, effect: SocketEffect) -> Option<Verified> {
+/// of them. With `batching` (the room's), what goes to sockets of a version that takes
+/// `batch` is queued for the end of the turn (`outbox.rs`), and the rest is sent at once.
+/// An `authenticate` is the door's to check; what it verified is returned.
+pub fn carry_out(
+    state: &State,
+    secret: Option<&[u8]>,
+    batching: Option<&Batching>,
+    effect: SocketEffect,
+) -> Option<Verified> {
     match effect {
         SocketEffect::Send { conn, msg } => {
             for ws in state.get_websockets_with_tag(&conn) {
-                if crate::versions::speaks(state, &ws, &msg) {
-                    send(&ws, &msg);
+                if !crate::versions::speaks(state, &ws, &msg) {
+                    continue;
+                }
+                match batching {
+                    Some(_) if crate::versions::at_least(state, &ws, outbox::SINCE) => {
+                        if let Some(frame) = made(&msg) {
+                            Batching::push(state, &frame, Some(&conn), None);
+                        }
+                    }
+                    _ => send(&ws, &msg),
                 }
             }
         }
-        SocketEffect::Broadcast { msg, except } => broadcast(state, &msg, except.as_deref()),
+        SocketEffect::Broadcast { msg, except } => {
+            broadcast(state, batching.is_some(), &msg, except.as_deref());
+        }
         SocketEffect::BroadcastBefore { msg, until, except } => {
             if let Some(frame) = made(&msg) {
                 let older = msg.since_version().max(1);
@@ -182,8 +201,13 @@ pub fn carry_out(state: &State, secret: Option<&[u8]>, effect: SocketEffect) -> 
                 );
             }
         }
-        SocketEffect::BroadcastOr { msg, older } => broadcast_or(state, &msg, &older),
+        SocketEffect::BroadcastOr { msg, older } => {
+            broadcast_or(state, batching.is_some(), &msg, &older);
+        }
         SocketEffect::Close { conn, code, reason } => {
+            if let Some(batching) = batching {
+                batching.flush(state);
+            }
             for ws in state.get_websockets_with_tag(&conn) {
                 close(&ws, code, &reason);
             }
@@ -193,6 +217,9 @@ pub fn carry_out(state: &State, secret: Option<&[u8]>, effect: SocketEffect) -> 
             token,
             req_id,
         } => {
+            if let Some(batching) = batching {
+                batching.flush(state);
+            }
             let ws = state.get_websockets_with_tag(&conn).into_iter().next()?;
             let (user_id, expires_at) = reauthenticate(secret, &ws, &token, req_id.clone())?;
             return Some(Verified {
@@ -211,22 +238,31 @@ fn made(msg: &ServerMsg) -> Option<js_sys::JsString> {
     serde_json::to_string(msg).ok().map(|frame| shared(&frame))
 }
 
-/// `msg` to every socket whose version knows it but `except`, made once.
-fn broadcast(state: &State, msg: &ServerMsg, except: Option<&str>) {
+/// `msg` to every socket whose version knows it but `except`, made once; with
+/// `batching`, queued for the sockets that take `batch`.
+fn broadcast(state: &State, batching: bool, msg: &ServerMsg, except: Option<&str>) {
     let Some(frame) = made(msg) else {
         return;
     };
-    let state = state.as_raw().as_ref();
-    match msg.since_version() {
-        0 | 1 => broadcast_frame(state, &frame, except, 0, 0),
-        since => broadcast_frame(state, &frame, except, since, PROTOCOL_VERSION),
+    let raw = state.as_raw().as_ref();
+    let since = msg.since_version();
+    if !batching {
+        match since {
+            0 | 1 => broadcast_frame(raw, &frame, except, 0, 0),
+            since => broadcast_frame(raw, &frame, except, since, PROTOCOL_VERSION),
+        }
+        return;
     }
+    if since < outbox::SINCE {
+        broadcast_frame(raw, &frame, except, since.max(1), outbox::SINCE - 1);
+    }
+    Batching::push(state, &frame, None, except);
 }
 
 /// `msg` to the sockets whose version knows it, `older` to the rest; each made once.
-fn broadcast_or(state: &State, msg: &ServerMsg, older: &ServerMsg) {
+fn broadcast_or(state: &State, batching: bool, msg: &ServerMsg, older: &ServerMsg) {
     let since = msg.since_version().max(1);
-    broadcast(state, msg, None);
+    broadcast(state, batching, msg, None);
     // `older` is made only if some socket needs it.
     let needed = (1..since).any(|v| !state.get_websockets_with_tag(&format!("v{v}")).is_empty());
     if needed && let Some(frame) = made(older) {

@@ -23,10 +23,14 @@ pub fn tag(protocol: Option<&str>) -> String {
 /// are read only for a newer kind.
 pub fn speaks(state: &State, ws: &WebSocket, msg: &ServerMsg) -> bool {
     let needed = msg.since_version();
-    needed <= 1
-        || state.get_tags(ws).iter().any(|tag| {
-            tag.strip_prefix('v')
-                .and_then(|v| v.parse::<u32>().ok())
-                .is_some_and(|version| version >= needed)
-        })
+    needed <= 1 || at_least(state, ws, needed)
+}
+
+/// Whether `ws` speaks wire version `needed` or a later one.
+pub fn at_least(state: &State, ws: &WebSocket, needed: u32) -> bool {
+    state.get_tags(ws).iter().any(|tag| {
+        tag.strip_prefix('v')
+            .and_then(|v| v.parse::<u32>().ok())
+            .is_some_and(|version| version >= needed)
+    })
 }

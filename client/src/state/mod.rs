@@ -217,6 +217,10 @@ impl ChatState {
                 self.last_error = Some(message);
             }
             ServerMsg::Event(event) => self.apply_event(event),
+            // The socket reads a batch as its frames; one that reaches here is the same.
+            ServerMsg::Batch(frame::Batch { frames }) => {
+                frames.into_iter().for_each(|m| self.apply(m))
+            }
             // Another room's frames, the user's own typing, and the inbox socket's.
             ServerMsg::RoomJoined(frame::RoomJoined { .. })
             | ServerMsg::Resync(frame::Resync { .. })

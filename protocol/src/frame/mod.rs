@@ -16,10 +16,9 @@ pub use room::{
 };
 pub use socket::{Authenticated, Connected, Error, Pong, Resync};
 
-/// A frame of frames, only in this crate's tests: the frame table holds one (the batch
-/// frame of a later wire version will be one).
-#[cfg(test)]
+/// Several frames for one socket in one, to be read in order as if each had come alone
+/// (wire version 6). Never nested.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct TestBatch {
+pub struct Batch {
     pub frames: Vec<crate::ServerMsg>,
 }

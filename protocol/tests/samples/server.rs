@@ -268,6 +268,27 @@ pub fn server_samples() -> Vec<(ServerMsg, &'static str)> {
         ),
         (ServerMsg::Pong(frame::Pong {}), r#"{"type":"pong"}"#),
         (
+            ServerMsg::Batch(frame::Batch {
+                frames: vec![
+                    ServerMsg::MessageAck(frame::MessageAck {
+                        req_id: None,
+                        client_msg_id: "c-1".into(),
+                        message_id: "lobby:3".into(),
+                        seq: 3,
+                    }),
+                    ServerMsg::Event(RoomEvent::NewMessage(message())),
+                    ServerMsg::Pong(frame::Pong {}),
+                ],
+            }),
+            concat!(
+                r#"{"type":"batch","frames":[{"type":"message-ack","clientMsgId":"c-1","#,
+                r#""messageId":"lobby:3","seq":3},"#,
+                r#"{"type":"new-message","messageId":"lobby:3","roomId":"lobby","userId":"u-1","#,
+                r#""username":"Ana","text":"hi","timestamp":1700000000000,"seq":3,"clientMsgId":"c-1"},"#,
+                r#"{"type":"pong"}]}"#
+            ),
+        ),
+        (
             ServerMsg::Event(RoomEvent::UserMuted {
                 user_id: "u-2".into(),
                 until: 1_700_000_600_000,

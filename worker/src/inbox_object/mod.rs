@@ -286,7 +286,7 @@ impl Inbox {
         match effect {
             InboxEffect::Socket(effect) => {
                 let secret = self.jwt_secret.as_deref();
-                if let Some(verified) = sockets::carry_out(&self.state, secret, effect) {
+                if let Some(verified) = sockets::carry_out(&self.state, secret, None, effect) {
                     return Ok(Some(InboxCommand::Reauthenticated {
                         conn: verified.conn,
                         user_id: verified.user_id,

@@ -42,7 +42,9 @@ impl Room {
                     .push((message_id, link, author)),
                 Effect::Socket(effect) => {
                     let secret = self.jwt_secret.as_deref();
-                    if let Some(verified) = sockets::carry_out(&self.state, secret, effect) {
+                    if let Some(verified) =
+                        sockets::carry_out(&self.state, secret, Some(&self.batching), effect)
+                    {
                         follow_up = Some(FollowUp::Command(Box::new(Command::Reauthenticated {
                             conn: verified.conn,
                             user_id: verified.user_id,
@@ -75,6 +77,7 @@ impl Room {
                 }
             }
         }
+        self.batching.end_turn(&self.state);
         follow_up
     }
 }

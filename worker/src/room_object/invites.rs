@@ -32,6 +32,8 @@ impl Room {
                     "the invite could not be made; try again",
                     req_id,
                 );
+                // After what the room already queued for it.
+                self.batching.flush(&self.state);
                 for ws in self.state.get_websockets_with_tag(&conn) {
                     sockets::send(&ws, &msg);
                 }

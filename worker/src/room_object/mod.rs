@@ -28,7 +28,7 @@ use worker::{
 
 #[cfg(feature = "bench")]
 use crate::stubs::Faults;
-use crate::{config, http, sockets, stubs::RoomCall};
+use crate::{config, http, outbox::Batching, sockets, stubs::RoomCall};
 use load::Loaded;
 pub(crate) use rename::name_taken;
 pub(crate) use sql::ObjectSql;
@@ -59,6 +59,8 @@ pub struct Room {
     /// `NOTIFY_PER_ROUND`: inbox deliveries per write-behind round; the rest wait in the
     /// room's outbox for the next.
     notify_per_round: usize,
+    /// How the room packs frames for sockets of wire version 6 (`outbox.rs`).
+    batching: Batching,
     /// Faults the tests inject (the bench build only, through the Worker).
     #[cfg(feature = "bench")]
     faults: Cell<Faults>,
@@ -93,6 +95,7 @@ impl DurableObject for Room {
             migrate_chunks_per_wake: config::number(&env, "MIGRATE_CHUNKS_PER_WAKE", 20).max(1)
                 as usize,
             notify_per_round: config::number(&env, "NOTIFY_PER_ROUND", 100) as usize,
+            batching: Batching::from_env(&env),
             #[cfg(feature = "bench")]
             faults: Cell::new(Faults::default()),
             env,
@@ -253,6 +256,8 @@ impl Room {
         if let Some(refused) = self.ready(now).await {
             return refused;
         }
+        // What was queued before this socket came is not for it.
+        self.batching.flush(&self.state);
         let (pair, conn) =
             sockets::accept(&self.state, &room, who.clone(), protocol.as_deref(), now)?;
         self.run(

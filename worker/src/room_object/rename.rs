@@ -33,6 +33,8 @@ impl Room {
                     "the name could not be looked up; try again",
                     req_id,
                 );
+                // After what the room already queued for it.
+                self.batching.flush(&self.state);
                 for ws in self.state.get_websockets_with_tag(&conn) {
                     sockets::send(&ws, &msg);
                 }

@@ -34,6 +34,7 @@ impl Room {
                 // Nothing of the step was stored; sockets and buckets may have moved
                 // with it, so the next event loads the room again.
                 self.drop_core();
+                self.batching.flush(&self.state);
                 if let Some(ws) = ws {
                     sockets::send(ws, &internal_error());
                     if joining {

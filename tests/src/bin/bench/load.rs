@@ -78,6 +78,9 @@ pub struct Report {
     pub lost: u64,
     /// Error frames received.
     pub errors: u64,
+    /// WebSocket frames received per message delivered: below 1 when `batch` frames
+    /// carry several.
+    pub frames_per_delivery: f64,
     /// Messages sent in all phases.
     pub sent: u64,
     /// From the first connection attempt until the last client had joined.
@@ -94,6 +97,8 @@ struct Tally {
     deliveries: Vec<(u64, u64)>,
     received: u64,
     errors: u64,
+    /// WebSocket text frames received that carried at least one message.
+    frames: u64,
     joined_at: Duration,
 }
 
@@ -167,10 +172,12 @@ pub async fn run(server: &Arc<Server>, target: Target, rooms: &[Room], plan: Pla
     let mut latencies = Vec::new();
     let mut in_window = 0u64;
     let mut received = 0u64;
+    let mut frames = 0u64;
     let mut slowest_join = Duration::ZERO;
     for task in tasks {
         let tally = task.await.expect("a client task");
         received += tally.received;
+        frames += tally.frames;
         report.errors += tally.errors;
         slowest_join = slowest_join.max(tally.joined_at);
         for (sent_at, latency) in tally.deliveries {
@@ -192,6 +199,7 @@ pub async fn run(server: &Arc<Server>, target: Target, rooms: &[Room], plan: Pla
         .sum();
     report.sent = sent.iter().map(|s| s.load(Ordering::Relaxed)).sum();
     report.lost = expected.saturating_sub(received);
+    report.frames_per_delivery = frames as f64 / received.max(1) as f64;
     report.deliveries_per_s = in_window as f64 / plan.measured.as_secs_f64();
     latencies.sort_unstable();
     let pick = |q: f64| {
@@ -259,21 +267,21 @@ impl Client {
                     Ok(_) => break,
                 };
                 let Frame::Text(text) = frame else { continue };
-                if text.starts_with(r#"{"type":"error""#) {
-                    tally.errors += 1;
-                    continue;
-                }
-                let Some((from, sent_at)) = marker(&text) else {
-                    continue;
-                };
+                // An error alone, or inside a `batch`.
+                tally.errors += text.matches(r#"{"type":"error""#).count() as u64;
                 let now = epoch.elapsed().as_micros() as u64;
-                tally
-                    .deliveries
-                    .push((sent_at, now.saturating_sub(sent_at)));
-                tally.received += 1;
-                if from == index {
-                    let _ = own_back.send(());
+                let mut carried = false;
+                for (from, sent_at) in markers(&text) {
+                    carried = true;
+                    tally
+                        .deliveries
+                        .push((sent_at, now.saturating_sub(sent_at)));
+                    tally.received += 1;
+                    if from == index {
+                        let _ = own_back.send(());
+                    }
                 }
+                tally.frames += u64::from(carried);
             }
             tally
         });
@@ -378,17 +386,25 @@ pub async fn arrive(server: &Server, rooms: &[Room], at_once: usize) -> Duration
     began.elapsed()
 }
 
-/// The sender and send time in a message's text, from an edgechat `new-message` frame or
-/// an echoed frame, without decoding the rest (the bench must not be the bottleneck).
+/// The sender and send time of each message in a frame: an echoed frame, an edgechat
+/// `new-message`, or a `batch` of them, read without decoding the rest (the bench must
+/// not be the bottleneck).
+fn markers(text: &str) -> Vec<(usize, u64)> {
+    if text.starts_with("b|") {
+        return marker(text).into_iter().collect();
+    }
+    const TEXT: &str = r#""text":"b|"#;
+    text.match_indices(TEXT)
+        .filter_map(|(at, _)| {
+            let rest = &text[at + TEXT.len() - 2..];
+            marker(&rest[..rest.find('"')?])
+        })
+        .collect()
+}
+
+/// The sender and send time in one message's text, `b|<sender>|<n>|<µs>`.
 fn marker(text: &str) -> Option<(usize, u64)> {
-    let body = match text.strip_prefix("b|") {
-        Some(body) => body,
-        None => {
-            let at = text.find(r#""text":"b|"#)?;
-            let rest = &text[at + r#""text":"b|"#.len()..];
-            &rest[..rest.find('"')?]
-        }
-    };
+    let body = text.strip_prefix("b|")?;
     let mut parts = body.split('|');
     let from = parts.next()?.parse().ok()?;
     let _n = parts.next()?;
@@ -417,16 +433,15 @@ pub async fn storage(server: &Server, room: &str) -> (u64, u64) {
 
 #[cfg(test)]
 mod tests {
-    use super::marker;
+    use super::markers;
 
     #[test]
-    fn the_marker_is_read_from_both_kinds_of_frame() {
-        assert_eq!(marker("b|3|17|123456"), Some((3, 123_456)));
+    fn the_markers_are_read_from_every_kind_of_frame() {
+        assert_eq!(markers("b|3|17|123456"), vec![(3, 123_456)]);
         let frame = r#"{"type":"new-message","seq":4,"text":"b|2|0|99","authorId":"u"}"#;
-        assert_eq!(marker(frame), Some((2, 99)));
-        assert_eq!(
-            marker(r#"{"type":"message-ack","clientMsgId":"2-0"}"#),
-            None
-        );
+        assert_eq!(markers(frame), vec![(2, 99)]);
+        let batch = r#"{"type":"batch","frames":[{"type":"message-ack","clientMsgId":"2-0"},{"type":"new-message","text":"b|2|0|99"},{"type":"new-message","text":"b|5|1|120"}]}"#;
+        assert_eq!(markers(batch), vec![(2, 99), (5, 120)]);
+        assert!(markers(r#"{"type":"message-ack","clientMsgId":"2-0"}"#).is_empty());
     }
 }

@@ -282,7 +282,7 @@ fn heading(name: &str, rooms: usize, clients: usize, plan: &Plan) {
 
 fn line(target: Target, r: &Report) {
     println!(
-        "{:<9} {:>8.0} deliveries/s  p50 {:>6.1}  p95 {:>6.1}  p99 {:>6.1}  max {:>7.1} ms  sent {}  lost {}  errors {}  joined in {:.1} s",
+        "{:<9} {:>8.0} deliveries/s  p50 {:>6.1}  p95 {:>6.1}  p99 {:>6.1}  max {:>7.1} ms  sent {}  lost {}  errors {}  joined in {:.1} s  frames per delivery {:.2}",
         target.name(),
         r.deliveries_per_s,
         ms(r.p50),
@@ -292,7 +292,8 @@ fn line(target: Target, r: &Report) {
         r.sent,
         r.lost,
         r.errors,
-        r.joined_in.as_secs_f64()
+        r.joined_in.as_secs_f64(),
+        r.frames_per_delivery
     );
 }
 
