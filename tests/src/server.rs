@@ -106,8 +106,16 @@ impl Builder {
             .var("ADDED_TO_ROOMS_PER_HOUR", 1_000_000)
     }
 
-    pub async fn start(self) -> Server {
+    pub async fn start(mut self) -> Server {
         let root = repo_root();
+        // The browser tests run with every room frame packed into a `batch`
+        // (`BATCH_ALWAYS`), so the client is shown to read every frame that way; the
+        // others run with the default, which packs only what is queued together.
+        if self.worker == Worker::Edgechat && from_a_browser_test() {
+            self.vars
+                .entry("BATCH_ALWAYS".to_owned())
+                .or_insert_with(|| "1".to_owned());
+        }
         for built in self.worker.built() {
             assert!(
                 root.join(built).exists(),
@@ -408,4 +416,16 @@ pub fn random_hex(bytes: usize) -> String {
         .and_then(|mut f| f.read_exact(&mut buf))
         .expect("/dev/urandom");
     buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Whether this process is one of the browser tests (`tests/tests/browser*.rs`,
+/// `screens.rs`), by the name of its binary.
+fn from_a_browser_test() -> bool {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| {
+            exe.file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+        })
+        .is_some_and(|name| name.starts_with("browser") || name.starts_with("screens"))
 }

@@ -22,6 +22,8 @@ pub struct Client {
     unpacked: std::collections::VecDeque<ServerMsg>,
     /// Frames of a `batch` not yet read.
     batched: std::collections::VecDeque<ServerMsg>,
+    /// How many `batch` frames carrying more than one frame have come.
+    pub packed: usize,
     /// The highest seq this socket has been sent (a `room-joined`'s head counts).
     seen: u64,
 }
@@ -153,6 +155,7 @@ impl Client {
                     ws,
                     unpacked: Default::default(),
                     batched: Default::default(),
+                    packed: 0,
                     seen: 0,
                 })
             }
@@ -272,6 +275,7 @@ impl Client {
                             && !frames.iter().any(|m| matches!(m, ServerMsg::Batch(_))),
                         "a batch holds frames, never none and never a batch: {frames:?}"
                     );
+                    self.packed += usize::from(frames.len() > 1);
                     self.batched.extend(frames);
                 }
                 msg => return msg,

@@ -1,8 +1,9 @@
 //! Batch frames (wire version 6): what a room has for its sockets of that version is
-//! queued during a turn and sent at the turn's end, one frame per socket, several frames
+//! queued, and sent by a timer of 0 ms set at the end of the turn, which runs once the
+//! events already waiting have had their turns: one frame per socket, several frames
 //! packed into one `batch` in the order they were queued (docs/protocol.md, `batch`).
-//! Under load, a frame due within the window of the last send is held for one one-shot
-//! timer of the window's length, so a busy room sends each socket one frame per window.
+//! Under load, a turn that ends within the window of the last send sets the timer to the
+//! window's length instead, so a busy room sends each socket one frame per window.
 //! Sockets of older versions never wait: they are sent to at once, as before.
 //!
 //! The queue is in memory, for at most the window: a timer that is pending keeps the
@@ -76,11 +77,8 @@ export function outbox_flush(state, tags, always) {
 export function outbox_end_turn(state, tags, always, window_ms) {
   const q = queues.get(state);
   if (q === undefined || q.entries.length === 0 || q.timer !== null) return;
-  if (Date.now() - q.last < window_ms) {
-    q.timer = setTimeout(() => outbox_flush(state, tags, always), window_ms);
-  } else {
-    outbox_flush(state, tags, always);
-  }
+  const wait = Date.now() - q.last < window_ms ? window_ms : 0;
+  q.timer = setTimeout(() => outbox_flush(state, tags, always), wait);
 }
 "#)]
 extern "C" {
@@ -122,8 +120,8 @@ impl Batching {
         outbox_flush(state.as_raw().as_ref(), &tags(), self.always);
     }
 
-    /// The end of a turn: sends what is queued, or, in a busy room, holds it for one
-    /// window.
+    /// The end of a turn: sends what is queued once the events already waiting have had
+    /// their turns, or, in a busy room, after one window.
     pub fn end_turn(&self, state: &State) {
         outbox_end_turn(
             state.as_raw().as_ref(),

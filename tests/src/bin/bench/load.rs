@@ -352,7 +352,7 @@ async fn open(server: &Server, target: Target, room: &str, token: &str) -> (Sink
     let (ws, _) = connect_async(request).await.expect("the socket opens");
     let (sink, mut stream) = ws.split();
     if target == Target::Edgechat {
-        // Joined when the room's first frame has come.
+        // Joined when the room's first frame has come, alone or first in a `batch`.
         loop {
             let frame = tokio::time::timeout(Duration::from_secs(300), stream.next())
                 .await
@@ -360,7 +360,8 @@ async fn open(server: &Server, target: Target, room: &str, token: &str) -> (Sink
                 .expect("the socket stays open")
                 .expect("a frame");
             if let Frame::Text(text) = frame
-                && text.starts_with(r#"{"type":"room-joined""#)
+                && (text.starts_with(r#"{"type":"room-joined""#)
+                    || text.starts_with(r#"{"type":"batch","frames":[{"type":"room-joined""#))
             {
                 break;
             }
