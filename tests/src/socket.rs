@@ -96,7 +96,21 @@ impl Client {
         who: &Session,
         version: u32,
     ) -> (Self, Vec<ServerMsg>) {
-        let path = format!("/api/rooms/{room}/ws");
+        Self::join_on_version_since(server, room, who, version, None).await
+    }
+
+    /// [`Self::join_on_version`], resuming after `since`.
+    pub async fn join_on_version_since(
+        server: &Server,
+        room: &str,
+        who: &Session,
+        version: u32,
+        since: Option<u64>,
+    ) -> (Self, Vec<ServerMsg>) {
+        let path = match since {
+            Some(since) => format!("/api/rooms/{room}/ws?since={since}"),
+            None => format!("/api/rooms/{room}/ws"),
+        };
         let mut client = Self::open_offering(server, &path, Some(&who.access_token), None, version)
             .await
             .expect("the upgrade is accepted");
