@@ -23,6 +23,7 @@ pub mod rate;
 pub mod room;
 pub mod scan;
 pub mod search;
+pub mod shards;
 pub mod sockets;
 pub mod store;
 #[cfg(feature = "testing")]

@@ -161,6 +161,10 @@ impl Sockets {
         self.who.get(conn).map(|(_, who)| who)
     }
 
+    pub fn len(&self) -> usize {
+        self.who.len()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.who.is_empty()
     }

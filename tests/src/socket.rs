@@ -280,20 +280,46 @@ impl Client {
                 return msg;
             }
             let text = self.recv_raw().await;
-            match serde_json::from_str(&text)
-                .unwrap_or_else(|e| panic!("undecodable {text:?}: {e}"))
-            {
-                ServerMsg::Batch(frame::Batch { frames }) => {
-                    assert!(
-                        !frames.is_empty()
-                            && !frames.iter().any(|m| matches!(m, ServerMsg::Batch(_))),
-                        "a batch holds frames, never none and never a batch: {frames:?}"
-                    );
-                    self.packed += usize::from(frames.len() > 1);
-                    self.batched.extend(frames);
-                }
-                msg => return msg,
+            if let Some(msg) = self.unbatched(&text) {
+                return msg;
             }
+        }
+    }
+
+    /// [`Client::recv_frame`], or `None` once the server has closed the socket.
+    pub async fn recv_frame_or_close(&mut self) -> Option<ServerMsg> {
+        loop {
+            if let Some(msg) = self.batched.pop_front() {
+                return Some(msg);
+            }
+            let frame = tokio::time::timeout(PATIENCE, self.ws.next())
+                .await
+                .expect("a frame or a close arrives in time");
+            match frame {
+                Some(Ok(Frame::Text(text))) => {
+                    if let Some(msg) = self.unbatched(&text) {
+                        return Some(msg);
+                    }
+                }
+                Some(Ok(Frame::Close(_)) | Err(_)) | None => return None,
+                Some(Ok(_)) => {}
+            }
+        }
+    }
+
+    /// A frame as sent: itself, or, for a `batch`, nothing yet (its frames are queued).
+    fn unbatched(&mut self, text: &str) -> Option<ServerMsg> {
+        match serde_json::from_str(text).unwrap_or_else(|e| panic!("undecodable {text:?}: {e}")) {
+            ServerMsg::Batch(frame::Batch { frames }) => {
+                assert!(
+                    !frames.is_empty() && !frames.iter().any(|m| matches!(m, ServerMsg::Batch(_))),
+                    "a batch holds frames, never none and never a batch: {frames:?}"
+                );
+                self.packed += usize::from(frames.len() > 1);
+                self.batched.extend(frames);
+                None
+            }
+            msg => Some(msg),
         }
     }
 

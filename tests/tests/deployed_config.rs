@@ -55,7 +55,7 @@ fn what_deploy_ships_has_no_bench_object_local_origin_or_local_switch() {
         .iter()
         .map(|b| b["class_name"].as_str().unwrap().to_owned())
         .collect();
-    let expected: BTreeSet<String> = ["Inbox", "Room"].map(str::to_owned).into();
+    let expected: BTreeSet<String> = ["Inbox", "Room", "Shard"].map(str::to_owned).into();
     assert_eq!(
         bound, expected,
         "production binds only the product's objects"

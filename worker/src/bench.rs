@@ -1,6 +1,6 @@
 //! The bench build's routes (`--features bench`): what the end-to-end tests and the
-//! benchmark reach into a room with (memory, raw frames, reload, faults, and the storage
-//! statements the objects ran). The deployed build has none of this; its
+//! benchmark reach into a room with (memory, raw frames, reload, faults, a shard's
+//! restart, and the storage statements the objects ran). The deployed build has none of this; its
 //! configuration test shows each route answering 404 (tests/tests/deployed_config.rs).
 
 use edgechat_protocol::ErrorCode;
@@ -24,6 +24,13 @@ pub async fn route(req: Request, env: &Env, method: Method, rest: &[&str]) -> Re
         (Method::Post, ["rooms", room, "faults"]) => {
             attempt!(http::room_name(room));
             faults(req, env, room).await
+        }
+        (Method::Post, ["rooms", room, "shards", shard, "restart"]) => {
+            attempt!(http::room_name(room));
+            let Ok(shard) = shard.parse() else {
+                return http::error(ErrorCode::BadRequest, "a shard is a number");
+            };
+            stubs::ShardStub::new(env, room, shard)?.restart().await
         }
         _ => http::error(ErrorCode::NotFound, "there is no such endpoint"),
     }

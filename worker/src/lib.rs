@@ -28,6 +28,7 @@ mod push;
 mod room_object;
 mod rooms;
 mod search;
+mod shard_object;
 mod sockets;
 mod stubs;
 mod upgrade;
@@ -38,6 +39,7 @@ use worker::{Context, Env, Method, Request, Response, Result, event};
 
 pub use inbox_object::Inbox;
 pub use room_object::Room;
+pub use shard_object::Shard;
 
 #[event(start)]
 fn start() {

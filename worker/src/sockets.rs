@@ -58,7 +58,7 @@ pub struct Attachment {
 }
 
 /// A socket id unique within the object: the time and a random suffix.
-fn new_conn_id(now: Millis) -> ConnId {
+pub fn new_conn_id(now: Millis) -> ConnId {
     let random = (js_sys::Math::random() * f64::from(u32::MAX)) as u32;
     format!("{now:x}-{random:08x}")
 }
@@ -72,8 +72,18 @@ pub fn accept(
     protocol: Option<&str>,
     now: Millis,
 ) -> Result<(WebSocketPair, ConnId)> {
+    accept_as(state, new_conn_id(now), room, who, protocol)
+}
+
+/// [`accept`], with the socket's id given.
+pub fn accept_as(
+    state: &State,
+    conn: ConnId,
+    room: &str,
+    who: Identity,
+    protocol: Option<&str>,
+) -> Result<(WebSocketPair, ConnId)> {
     let pair = WebSocketPair::new()?;
-    let conn = new_conn_id(now);
     state.accept_websocket_with_tags(&pair.server, &[&conn, &crate::versions::tag(protocol)]);
     pair.server.serialize_attachment(&Attachment {
         conn: conn.clone(),
@@ -132,23 +142,28 @@ pub fn reauthenticate(
         );
         None
     };
-    let Some(secret) = secret else {
-        return refuse("the server is missing its secrets");
-    };
-    let verified = match edgechat_auth::token::verify(secret, token, Date::now().as_millis()) {
+    let (user_id, expires_at) = match verify(secret, token) {
         Ok(verified) => verified,
-        Err(err) => return refuse(&err.to_string()),
+        Err(message) => return refuse(&message),
     };
     let Some(mut attached) = attachment(ws) else {
         return refuse("this socket has no identity");
     };
-    if attached.who.user_id == verified.user_id {
-        attached.who.expires_at = Some(verified.expires_at);
+    if attached.who.user_id == user_id {
+        attached.who.expires_at = Some(expires_at);
         if ws.serialize_attachment(&attached).is_err() {
             return refuse("the new token could not be recorded");
         }
     }
-    Some((verified.user_id, verified.expires_at))
+    Some((user_id, expires_at))
+}
+
+/// A token's user and expiry, or why it does not verify.
+fn verify(secret: Option<&[u8]>, token: &str) -> std::result::Result<(Id, Millis), String> {
+    let secret = secret.ok_or("the server is missing its secrets")?;
+    edgechat_auth::token::verify(secret, token, Date::now().as_millis())
+        .map(|verified| (verified.user_id, verified.expires_at))
+        .map_err(|err| err.to_string())
 }
 
 /// A token an `authenticate` brought, verified by the door: for the core's next turn.
@@ -171,6 +186,12 @@ pub fn carry_out(
     effect: SocketEffect,
 ) -> Option<Verified> {
     match effect {
+        SocketEffect::Send { conn, msg } if batching.is_some() && outbox::is_remote(&conn) => {
+            // A shard's socket: its shard's next delivery carries it.
+            if let Some(frame) = made(&msg) {
+                Batching::push(state, &frame, Some(&conn), None, None);
+            }
+        }
         SocketEffect::Send { conn, msg } => {
             for ws in state.get_websockets_with_tag(&conn) {
                 if !crate::versions::speaks(state, &ws, &msg) {
@@ -179,7 +200,7 @@ pub fn carry_out(
                 match batching {
                     Some(_) if crate::versions::at_least(state, &ws, outbox::SINCE) => {
                         if let Some(frame) = made(&msg) {
-                            Batching::push(state, &frame, Some(&conn), None);
+                            Batching::push(state, &frame, Some(&conn), None, None);
                         }
                     }
                     _ => send(&ws, &msg),
@@ -204,6 +225,11 @@ pub fn carry_out(
         SocketEffect::BroadcastOr { msg, older } => {
             broadcast_or(state, batching.is_some(), &msg, &older);
         }
+        SocketEffect::Close { conn, code, reason }
+            if batching.is_some() && outbox::is_remote(&conn) =>
+        {
+            Batching::close_remote(state, &conn, code, &reason);
+        }
         SocketEffect::Close { conn, code, reason } => {
             if let Some(batching) = batching {
                 batching.flush(state);
@@ -211,6 +237,28 @@ pub fn carry_out(
             for ws in state.get_websockets_with_tag(&conn) {
                 close(&ws, code, &reason);
             }
+        }
+        SocketEffect::Authenticate {
+            conn,
+            token,
+            req_id,
+        } if outbox::is_remote(&conn) => {
+            // A shard's socket: checked here, its answer queued like any frame to it.
+            return match verify(secret, &token) {
+                Ok((user_id, expires_at)) => Some(Verified {
+                    conn,
+                    user_id,
+                    expires_at,
+                    req_id,
+                }),
+                Err(message) => {
+                    let refusal = ServerMsg::error(ErrorCode::Unauthorized, &message, req_id);
+                    if let Some(frame) = made(&refusal) {
+                        Batching::push(state, &frame, Some(&conn), None, None);
+                    }
+                    None
+                }
+            };
         }
         SocketEffect::Authenticate {
             conn,
@@ -256,7 +304,7 @@ fn broadcast(state: &State, batching: bool, msg: &ServerMsg, except: Option<&str
     if since < outbox::SINCE {
         broadcast_frame(raw, &frame, except, since.max(1), outbox::SINCE - 1);
     }
-    Batching::push(state, &frame, None, except);
+    Batching::push(state, &frame, None, except, msg.seq());
 }
 
 /// `msg` to the sockets whose version knows it, `older` to the rest; each made once.

@@ -92,6 +92,28 @@ pub enum RoomCall {
     Revoke {
         user_id: String,
     },
+    /// A socket a shard accepted (`shard_object`): it joins as one of the room's own
+    /// would. Answered with the shard's first delivery, which holds its first frames.
+    ShardConnect {
+        conn: String,
+        who: Identity,
+        since: Option<Seq>,
+        shard: u32,
+        epoch: String,
+    },
+    /// A frame from a shard's socket (`raw`; `None` for a binary one).
+    ShardFrame {
+        conn: String,
+        raw: Option<String>,
+    },
+    /// A shard's socket closed.
+    ShardGone {
+        conn: String,
+    },
+    /// A shard missed deliveries: the durable events after `after`.
+    ShardPull {
+        after: Seq,
+    },
     /// The bench build only: a raw frame for every socket, as a newer server would send.
     #[cfg(feature = "bench")]
     Frames {
@@ -126,6 +148,11 @@ pub struct Faults {
     /// and carrying it out.
     #[cfg_attr(feature = "bench", serde(default))]
     pub lose_closes: bool,
+    /// This many of the next deliveries to shards are lost, as a call between objects
+    /// can be.
+    #[cfg(feature = "bench")]
+    #[serde(default)]
+    pub lose_deliveries: u32,
 }
 
 /// What an inbox object is asked.
@@ -251,6 +278,35 @@ impl RoomStub {
             .await
     }
 
+    /// A room's answer to an upgrade it sends to a shard: which one.
+    pub fn shard_of(response: &Response) -> Option<u32> {
+        let shard = response.headers().get(SHARD_HEADER).ok().flatten()?;
+        shard.parse().ok()
+    }
+
+    pub async fn shard_connect(&self, call: &RoomCall) -> Result<Response> {
+        self.call(call).await
+    }
+
+    pub async fn shard_frame(&self, conn: &str, raw: Option<String>) -> Result<Response> {
+        self.call(&RoomCall::ShardFrame {
+            conn: conn.to_owned(),
+            raw,
+        })
+        .await
+    }
+
+    pub async fn shard_gone(&self, conn: &str) -> Result<Response> {
+        self.call(&RoomCall::ShardGone {
+            conn: conn.to_owned(),
+        })
+        .await
+    }
+
+    pub async fn shard_pull(&self, after: Seq) -> Result<Response> {
+        self.call(&RoomCall::ShardPull { after }).await
+    }
+
     pub async fn connect(
         &self,
         room: &str,
@@ -347,6 +403,93 @@ impl RoomStub {
     #[cfg(feature = "bench")]
     pub async fn faults(&self, faults: Faults) -> Result<Response> {
         self.call(&RoomCall::Faults(faults)).await
+    }
+}
+
+/// The header of a room's answer to an upgrade that a shard takes: the shard's number.
+pub const SHARD_HEADER: &str = "X-Edgechat-Shard";
+
+/// What a shard object is asked.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", rename_all_fields = "camelCase")]
+pub enum ShardCall {
+    /// A WebSocket upgrade the room sent here.
+    Connect {
+        room: String,
+        shard: u32,
+        who: Identity,
+        since: Option<Seq>,
+        protocol: Option<String>,
+    },
+    /// What the room has for this shard's sockets, in order: the durable events after
+    /// `from` through `to`, and the frames between them (made by the room's outbox, in
+    /// JavaScript: `outbox.rs`).
+    Deliver {
+        room: String,
+        shard: u32,
+        from: Seq,
+        to: Seq,
+        entries: Box<serde_json::value::RawValue>,
+    },
+    /// The bench build only: the shard dies, as if its process restarted: its sockets
+    /// drop and what it held in memory is gone.
+    #[cfg(feature = "bench")]
+    Restart,
+}
+
+/// The shard object number `shard` of `room`.
+pub struct ShardStub(Stub);
+
+impl ShardStub {
+    pub fn new(env: &Env, room_id: &str, shard: u32) -> Result<Self> {
+        Ok(Self(
+            env.durable_object("SHARD")?
+                .id_from_name(&shard_name(room_id, shard))?
+                .get_stub()?,
+        ))
+    }
+
+    async fn call(&self, call: &ShardCall) -> Result<Response> {
+        let upgrade = matches!(call, ShardCall::Connect { .. });
+        self.0
+            .fetch_with_request(request(to_json(call)?, upgrade)?)
+            .await
+    }
+
+    pub async fn connect(
+        &self,
+        room: &str,
+        shard: u32,
+        who: Identity,
+        since: Option<Seq>,
+        protocol: Option<String>,
+    ) -> Result<Response> {
+        self.call(&ShardCall::Connect {
+            room: room.to_owned(),
+            shard,
+            who,
+            since,
+            protocol,
+        })
+        .await
+    }
+
+    #[cfg(feature = "bench")]
+    pub async fn restart(&self) -> Result<Response> {
+        self.call(&ShardCall::Restart).await
+    }
+}
+
+/// A shard object's name: its room's and its number (the room's outbox names it the same
+/// way, in JavaScript).
+pub fn shard_name(room_id: &str, shard: u32) -> String {
+    format!("{room_id}#shard-{shard}")
+}
+
+impl ShardCall {
+    /// The call `req` carries, if a stub (or a room's outbox) made it.
+    pub async fn read(req: &mut Request) -> Result<Option<Self>> {
+        read(req).await
     }
 }
 

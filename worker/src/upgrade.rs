@@ -10,7 +10,7 @@ use worker::{Env, Request, Response, Result};
 use crate::{
     auth::guard,
     config, http,
-    stubs::{InboxStub, RoomStub},
+    stubs::{InboxStub, RoomStub, ShardStub},
     versions,
 };
 
@@ -83,7 +83,16 @@ pub async fn room_socket(req: &Request, env: &Env, room: &str) -> Result<Respons
     let (who, protocol) = attempt!(door(req, env).await);
     // `since`: the last seq this client saw, to resume after a reconnect.
     let since = attempt!(http::whole_param(req, "since")?);
-    RoomStub::new(env, room)?
-        .connect(room, who, since, protocol)
-        .await
+    let answer = RoomStub::new(env, room)?
+        .connect(room, who.clone(), since, protocol.clone())
+        .await?;
+    // A room that holds as many sockets as it may sends this one to a shard.
+    match RoomStub::shard_of(&answer) {
+        Some(shard) => {
+            ShardStub::new(env, room, shard)?
+                .connect(room, shard, who, since, protocol)
+                .await
+        }
+        None => Ok(answer),
+    }
 }

@@ -282,6 +282,26 @@ impl<S: Sql> Room<S> {
         self.head
     }
 
+    /// Whether the room serves the socket `conn` (it was admitted and has not left).
+    pub fn serves(&self, conn: &str) -> bool {
+        self.sockets.get(conn).is_some()
+    }
+
+    /// How many sockets the room serves, its own and its shards'.
+    pub fn socket_count(&self) -> usize {
+        self.sockets.len()
+    }
+
+    /// The durable events after `after`, for a shard that missed a delivery (its sockets
+    /// were all sent every event through `after`); `None` when that is past the replay
+    /// window, and the shard's sockets must resync.
+    pub fn replay_after(&self, after: Seq) -> Result<Option<Vec<ServerMsg>>, StoreError> {
+        Ok(self
+            .store
+            .replay_after(after, self.limits.max_replay)?
+            .map(|events| events.into_iter().map(ServerMsg::from).collect()))
+    }
+
     /// The room's store, for the write-behind and for tests.
     pub fn store(&self) -> &Store<S> {
         &self.store

@@ -11,6 +11,7 @@ mod members;
 mod owed;
 mod queries;
 pub mod schema;
+mod shards;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 mod uploads;
@@ -21,6 +22,7 @@ pub(crate) use fold::membership_of;
 pub use owed::{Membership, Newest, OUTBOX_ATTEMPTS, OWED_EVENTS_PER_USER, Owed};
 pub use queries::{Sender, UNREAD_COUNT_CAP};
 pub use schema::Migration;
+pub use shards::ShardSocket;
 
 use edgechat_protocol::{Id, Millis, Role, Seq, Status};
 

@@ -14,8 +14,9 @@ use super::{Sql, Store, StoreError};
 /// images by the hash of their bytes, one copy per room however many cards show it. 10: a
 /// message is one row, its own log entry (the log keeps every other event); each member's
 /// latest message is found by an index, and the senders table is gone. 11: the members
-/// counted by the fold, so a join never counts the table.
-pub const VERSION: u64 = 11;
+/// counted by the fold, so a join never counts the table. 12: the sockets the room's shard
+/// objects hold.
+pub const VERSION: u64 = 12;
 
 /// Keys of the `counters` table (the head is not one: it is the log's newest seq).
 pub const SLOW_MODE: &str = "slow_mode";
@@ -149,6 +150,11 @@ const V11: &[&str] = &[
      ON CONFLICT(key) DO UPDATE SET value = excluded.value",
 ];
 
+/// From schema 11 to 12: where the room's sockets on shard objects are (`shards.rs`).
+const V12: &[&str] = &[
+    "CREATE TABLE shard_sockets (conn TEXT PRIMARY KEY, shard INTEGER NOT NULL, epoch TEXT NOT NULL, who TEXT NOT NULL)",
+];
+
 /// The head is the newest seq of either half of the history: the log (every event but
 /// new messages) or the messages.
 pub(super) const LOG_HEAD: &str = "SELECT MAX(
@@ -224,6 +230,11 @@ impl<S: Sql> Store<S> {
             }
             if version < 11 {
                 for statement in V11 {
+                    self.exec(statement, &[])?;
+                }
+            }
+            if version < 12 {
+                for statement in V12 {
                     self.exec(statement, &[])?;
                 }
             }

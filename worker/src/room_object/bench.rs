@@ -1,6 +1,7 @@
 //! The room's side of the bench build's hooks: the faults a test injects, a reload that
-//! stands in for an eviction, and raw frames that stand in for a newer server. In the
-//! deployed build only [`Room::faults`] remains, answering none, so its checks fold away.
+//! stands in for an eviction, raw frames that stand in for a newer server, and the counts
+//! the benchmark reads. In the deployed build only [`Room::faults`] remains, answering
+//! none, so its checks fold away.
 
 #[cfg(feature = "bench")]
 use crate::http;
@@ -25,6 +26,7 @@ impl Room {
     #[cfg(feature = "bench")]
     pub(super) fn inject(&self, faults: Faults) -> Result<Response> {
         self.faults.set(faults);
+        crate::outbox::Batching::lose(&self.state, faults.lose_deliveries);
         Ok(Response::empty()?.with_status(204))
     }
 
@@ -37,6 +39,18 @@ impl Room {
             Ok(_) => Ok(Response::empty()?.with_status(204)),
             Err(err) => http::error(ErrorCode::Internal, &err.to_string()),
         }
+    }
+
+    /// What the objects of this isolate have run so far: storage reads and writes (all
+    /// objects'), and this room's runtime sends (to its sockets and shards).
+    #[cfg(feature = "bench")]
+    pub(super) fn counts(&self) -> Result<Response> {
+        let (reads, writes) = super::sql::counted::so_far();
+        let sends = crate::outbox::Batching::sends(&self.state);
+        http::json(
+            200,
+            &serde_json::json!({ "reads": reads, "writes": writes, "sends": sends }),
+        )
     }
 
     /// The stand-in for a newer server: `raw` to every socket as it is.

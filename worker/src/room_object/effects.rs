@@ -4,7 +4,7 @@
 use edgechat_core::{Command, Effect};
 
 use super::Room;
-use crate::sockets;
+use crate::{outbox, outbox::Batching, sockets};
 
 /// What an effect leaves for the door to finish before the core's next turn.
 pub(super) enum FollowUp {
@@ -45,6 +45,7 @@ impl Room {
                     if let Some(verified) =
                         sockets::carry_out(&self.state, secret, Some(&self.batching), effect)
                     {
+                        self.remember_expiry(&verified);
                         follow_up = Some(FollowUp::Command(Box::new(Command::Reauthenticated {
                             conn: verified.conn,
                             user_id: verified.user_id,
@@ -77,7 +78,21 @@ impl Room {
                 }
             }
         }
+        if let Some(head) = self.core.borrow().as_ref().map(|core| core.head_seq()) {
+            Batching::set_head(&self.state, head);
+        }
         self.batching.end_turn(&self.state);
         follow_up
+    }
+
+    /// A shard's socket keeps its fresh token's expiry here, not in an attachment.
+    fn remember_expiry(&self, verified: &sockets::Verified) {
+        if outbox::is_remote(&verified.conn) {
+            let _ = self.store().set_shard_socket_expiry(
+                &verified.conn,
+                &verified.user_id,
+                verified.expires_at,
+            );
+        }
     }
 }

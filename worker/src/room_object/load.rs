@@ -6,7 +6,7 @@ use edgechat_protocol::{ErrorCode, Millis};
 use worker::{Response, Result};
 
 use super::{Core, Room, stored};
-use crate::{http, sockets};
+use crate::{http, outbox::Batching, sockets};
 
 /// Whether the room could be loaded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,9 +37,12 @@ impl Room {
         if migration != Migration::Done {
             return Ok(Loaded::Upgrading);
         }
-        let connections = sockets::attached(&self.state);
+        let mut connections = sockets::attached(&self.state);
+        connections.extend(self.shard_sockets()?);
         match Core::load(store, self.limits.clone(), connections).map_err(stored)? {
             Some(mut core) => {
+                Batching::loaded(&self.state, core.head_seq());
+                self.tell_outbox(core.id());
                 // A socket that outlived its user's membership (a close that was lost)
                 // is closed now, before anything is served to it.
                 let strays = core

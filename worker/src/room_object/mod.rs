@@ -13,13 +13,17 @@ mod notify;
 mod previews;
 mod rename;
 mod requests;
+mod shards;
 mod sql;
 mod step;
 mod write_behind;
 
 use std::cell::{Cell, RefCell};
 
-use edgechat_core::{Command, Identity, Limits, store::Store};
+use edgechat_core::{
+    Command, Identity, Limits,
+    store::{ShardSocket, Store},
+};
 use edgechat_protocol::{ErrorCode, Millis, PING_FRAME, PONG_FRAME, Seq, ServerMsg};
 use worker::{
     Date, DurableObject, Env, Request, Response, Result, State, WebSocket,
@@ -61,6 +65,12 @@ pub struct Room {
     notify_per_round: usize,
     /// How the room packs frames for sockets of wire version 6 (`outbox.rs`).
     batching: Batching,
+    /// `SHARD_AFTER`: how many sockets the room holds itself before new ones go to shard
+    /// objects; `SHARD_SOCKETS`: how many each shard holds.
+    shard_after: usize,
+    shard_sockets: usize,
+    /// Where the sockets on shards are (`shards.rs`).
+    placement: RefCell<edgechat_core::shards::Placement>,
     /// Faults the tests inject (the bench build only, through the Worker).
     #[cfg(feature = "bench")]
     faults: Cell<Faults>,
@@ -96,6 +106,9 @@ impl DurableObject for Room {
                 as usize,
             notify_per_round: config::number(&env, "NOTIFY_PER_ROUND", 100) as usize,
             batching: Batching::from_env(&env),
+            shard_after: config::number(&env, "SHARD_AFTER", 1_000) as usize,
+            shard_sockets: config::number(&env, "SHARD_SOCKETS", 1_000) as usize,
+            placement: RefCell::new(edgechat_core::shards::Placement::default()),
             #[cfg(feature = "bench")]
             faults: Cell::new(Faults::default()),
             env,
@@ -134,6 +147,24 @@ impl DurableObject for Room {
             } => self.register_upload(&who, upload, thumbnail_of).await,
             RoomCall::RelayStatus { status } => self.relay(Command::Status(status.0)).await,
             RoomCall::Revoke { user_id } => self.relay(Command::Revoke { user_id }).await,
+            RoomCall::ShardConnect {
+                conn,
+                who,
+                since,
+                shard,
+                epoch,
+            } => {
+                let socket = ShardSocket {
+                    conn,
+                    shard,
+                    epoch,
+                    who,
+                };
+                self.shard_connect(socket, since).await
+            }
+            RoomCall::ShardFrame { conn, raw } => self.shard_frame(conn, raw).await,
+            RoomCall::ShardGone { conn } => self.shard_gone(conn).await,
+            RoomCall::ShardPull { after } => self.shard_pull(after).await,
             #[cfg(feature = "bench")]
             RoomCall::Faults(faults) => self.inject(faults),
             #[cfg(feature = "bench")]
@@ -141,13 +172,7 @@ impl DurableObject for Room {
             #[cfg(feature = "bench")]
             RoomCall::Frames { raw } => self.frames(&raw),
             #[cfg(feature = "bench")]
-            RoomCall::Storage => {
-                let (reads, writes) = sql::counted::so_far();
-                http::json(
-                    200,
-                    &serde_json::json!({ "reads": reads, "writes": writes }),
-                )
-            }
+            RoomCall::Storage => self.counts(),
         }
     }
 
@@ -255,6 +280,9 @@ impl Room {
         // sockets that were already here.
         if let Some(refused) = self.ready(now).await {
             return refused;
+        }
+        if let Some(shard) = self.place(&who) {
+            return Self::to_shard(shard);
         }
         // What was queued before this socket came is not for it.
         self.batching.flush(&self.state);

@@ -22,6 +22,9 @@ impl Room {
         now: Millis,
     ) {
         let joining = matches!(command, Command::Connect { .. });
+        if let Ok(Loaded::Ready) = self.load() {
+            self.forget_lost_shards(room, now);
+        }
         let outcome = match self.load() {
             Ok(Loaded::Ready) => self.step(command, now),
             Ok(_) => Err(worker::Error::RustError("room not loaded".into())),
