@@ -327,3 +327,44 @@ async fn a_reloaded_room_finds_its_shards_sockets_and_counts_them_online() {
     };
     assert_eq!(joined.online_count, Some(sessions.len() as u64 + 1));
 }
+
+#[tokio::test]
+async fn a_users_send_budget_is_one_across_the_shards_holding_their_sockets() {
+    let server = Server::builder()
+        .var("SHARD_AFTER", 1)
+        .var("SHARD_SOCKETS", 1)
+        .var("RATE_BURST", 4)
+        .var("RATE_PER_WINDOW", 4)
+        .var("RATE_WINDOW_MS", 600_000)
+        .start()
+        .await;
+    let ana = server.register("Ana").await;
+    let bob = server.register("Bob").await;
+    server.room(&ana, "big").await;
+    let _on_the_room = Client::join(&server, "big", &ana).await;
+    // Bob's two sockets: one on shard 0, one on shard 1.
+    let mut first = Client::join(&server, "big", &bob).await;
+    let mut second = Client::join(&server, "big", &bob).await;
+    let mut answers = Vec::new();
+    for n in 0..5 {
+        let socket = if n < 2 { &mut first } else { &mut second };
+        socket
+            .send(&ClientMsg::text("big", format!("m{n}"), format!("c-{n}")))
+            .await;
+        let answer = socket
+            .answer(|m| matches!(m, ServerMsg::MessageAck(_) | ServerMsg::Error(_)))
+            .await;
+        answers.push(edgechat_e2e::socket::error_code(&answer));
+    }
+    // Four sends of the budget of four, wherever they came from; the fifth is refused.
+    assert_eq!(
+        answers,
+        [
+            None,
+            None,
+            None,
+            None,
+            Some(edgechat_protocol::ErrorCode::RateLimited)
+        ]
+    );
+}

@@ -241,6 +241,10 @@ impl Shard {
         protocol: Option<String>,
     ) -> Result<Response> {
         let now: Millis = Date::now().as_millis();
+        if self.state.get_websockets().is_empty() {
+            // Nobody here is owed anything from before: the order starts at this socket.
+            let _ = self.sql().run(FORGET, &[]);
+        }
         let conn = format!("s{shard}.{}", sockets::new_conn_id(now));
         let (pair, conn) =
             sockets::accept_as(&self.state, conn, room, who.clone(), protocol.as_deref())?;
