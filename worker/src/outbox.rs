@@ -31,7 +31,7 @@ function queue(state) {
   let q = queues.get(state);
   if (q === undefined) {
     q = { entries: [], timer: null, last: 0, head: 0, sent: 0, sentTo: new Map(), shards: [],
-          room: '', ns: null, stubs: new Map(), lose: 0, lost: [], sends: 0 };
+          room: '', ns: null, stubs: new Map(), lose: 0, lost: [], sends: 0, flushes: 0 };
     queues.set(state, q);
   }
   return q;
@@ -66,7 +66,7 @@ export function outbox_lose(state, n) {
 }
 export function outbox_sends(state) {
   const q = queues.get(state);
-  return q === undefined ? 0 : q.sends;
+  return q === undefined ? [0, 0] : [q.sends, q.flushes];
 }
 export function outbox_lost(state) {
   const q = queues.get(state);
@@ -134,6 +134,7 @@ export function outbox_flush(state, tags, always, capture) {
   const entries = q.entries;
   q.entries = [];
   q.last = Date.now();
+  q.flushes++;
   sendLocal(q, state, entries, tags, always);
   let captured;
   for (const [k, epoch] of q.shards) {
@@ -186,7 +187,7 @@ extern "C" {
     #[cfg(feature = "bench")]
     fn outbox_lose(state: &JsValue, n: u32);
     #[cfg(feature = "bench")]
-    fn outbox_sends(state: &JsValue) -> f64;
+    fn outbox_sends(state: &JsValue) -> js_sys::Array;
     fn outbox_lost(state: &JsValue) -> js_sys::Array;
     fn outbox_flush(
         state: &JsValue,
@@ -272,11 +273,13 @@ impl Batching {
         outbox_lose(state.as_raw().as_ref(), n);
     }
 
-    /// The bench build's count: the runtime sends (a frame to a socket, a delivery to a
-    /// shard) this object's outbox has made.
+    /// The bench build's counts: the runtime sends (a frame to a socket, a delivery to a
+    /// shard) this object's outbox has made, and its flushes.
     #[cfg(feature = "bench")]
-    pub fn sends(state: &State) -> u64 {
-        outbox_sends(state.as_raw().as_ref()) as u64
+    pub fn sends(state: &State) -> (u64, u64) {
+        let counts = outbox_sends(state.as_raw().as_ref());
+        let at = |i| counts.get(i).as_f64().unwrap_or(0.0) as u64;
+        (at(0), at(1))
     }
 
     /// The shards that answered a delivery with no socket at all, each with the life the

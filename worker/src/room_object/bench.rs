@@ -46,10 +46,12 @@ impl Room {
     #[cfg(feature = "bench")]
     pub(super) fn counts(&self) -> Result<Response> {
         let (reads, writes) = super::sql::counted::so_far();
-        let sends = crate::outbox::Batching::sends(&self.state);
+        let (sends, flushes) = crate::outbox::Batching::sends(&self.state);
         http::json(
             200,
-            &serde_json::json!({ "reads": reads, "writes": writes, "sends": sends }),
+            &serde_json::json!({
+                "reads": reads, "writes": writes, "sends": sends, "flushes": flushes
+            }),
         )
     }
 

@@ -76,6 +76,8 @@ pub struct Report {
     pub max: u64,
     /// Every message of every phase, times the clients of its room, that never arrived.
     pub lost: u64,
+    /// Messages a client was sent more than once (each repeat counted).
+    pub duplicated: u64,
     /// Error frames received.
     pub errors: u64,
     /// WebSocket frames received per message delivered: below 1 when `batch` frames
@@ -88,6 +90,8 @@ pub struct Report {
     /// edgechat only: the room objects' storage reads and writes once every client had
     /// joined, so what the run then sends can be counted apart from the joins.
     pub storage_at_start: (u64, u64),
+    /// edgechat only: the first room object's runtime sends and outbox flushes by then.
+    pub sends_at_start: (u64, u64),
 }
 
 /// What one client saw.
@@ -96,6 +100,9 @@ struct Tally {
     /// (sent at, latency) in µs since the epoch.
     deliveries: Vec<(u64, u64)>,
     received: u64,
+    /// Each message received, by its sender and send time: a second copy is a duplicate.
+    seen: std::collections::HashSet<(usize, u64)>,
+    duplicated: u64,
     errors: u64,
     /// WebSocket text frames received that carried at least one message.
     frames: u64,
@@ -161,9 +168,12 @@ pub async fn run(server: &Arc<Server>, target: Target, rooms: &[Room], plan: Pla
         panic!("not every client joined within five minutes");
     }
     let started = epoch.elapsed().as_micros() as u64;
-    let storage_at_start = match (target, rooms.first()) {
-        (Target::Edgechat, Some(room)) => storage(server, &room.id).await,
-        _ => (0, 0),
+    let (storage_at_start, sends_at_start) = match (target, rooms.first()) {
+        (Target::Edgechat, Some(room)) => (
+            storage(server, &room.id).await,
+            sends(server, &room.id).await,
+        ),
+        _ => ((0, 0), (0, 0)),
     };
 
     let mut report = Report::default();
@@ -179,6 +189,7 @@ pub async fn run(server: &Arc<Server>, target: Target, rooms: &[Room], plan: Pla
         received += tally.received;
         frames += tally.frames;
         report.errors += tally.errors;
+        report.duplicated += tally.duplicated;
         slowest_join = slowest_join.max(tally.joined_at);
         for (sent_at, latency) in tally.deliveries {
             let arrived = sent_at + latency;
@@ -192,6 +203,7 @@ pub async fn run(server: &Arc<Server>, target: Target, rooms: &[Room], plan: Pla
     }
     report.joined_in = slowest_join;
     report.storage_at_start = storage_at_start;
+    report.sends_at_start = sends_at_start;
     let expected: u64 = rooms
         .iter()
         .zip(&sent)
@@ -273,6 +285,10 @@ impl Client {
                 let mut carried = false;
                 for (from, sent_at) in markers(&text) {
                     carried = true;
+                    if !tally.seen.insert((from, sent_at)) {
+                        tally.duplicated += 1;
+                        continue;
+                    }
                     tally
                         .deliveries
                         .push((sent_at, now.saturating_sub(sent_at)));
@@ -359,6 +375,9 @@ async fn open(server: &Server, target: Target, room: &str, token: &str) -> (Sink
                 .expect("room-joined in time")
                 .expect("the socket stays open")
                 .expect("a frame");
+            if let Frame::Close(close) = &frame {
+                panic!("closed before room-joined: {close:?}");
+            }
             if let Frame::Text(text) = frame
                 && (text.starts_with(r#"{"type":"room-joined""#)
                     || text.starts_with(r#"{"type":"batch","frames":[{"type":"room-joined""#))
@@ -419,17 +438,30 @@ fn marker(text: &str) -> Option<(usize, u64)> {
 /// just before a thousand first joins has stalled some of them under `wrangler dev`
 /// (docs/performance.md, 2026-12-06).
 pub async fn storage(server: &Server, room: &str) -> (u64, u64) {
-    let counts: serde_json::Value =
-        reqwest::get(server.http_url(&format!("/api/bench/rooms/{room}/storage")))
-            .await
-            .expect("the bench build answers")
-            .json()
-            .await
-            .expect("storage counts");
+    let counts = counts(server, room).await;
     (
         counts["reads"].as_u64().unwrap_or(0),
         counts["writes"].as_u64().unwrap_or(0),
     )
+}
+
+/// The runtime sends `room`'s object has made so far (a frame to one of its sockets, or
+/// a delivery to one of its shards), and the flushes of its outbox they were made in.
+pub async fn sends(server: &Server, room: &str) -> (u64, u64) {
+    let counts = counts(server, room).await;
+    (
+        counts["sends"].as_u64().unwrap_or(0),
+        counts["flushes"].as_u64().unwrap_or(0),
+    )
+}
+
+async fn counts(server: &Server, room: &str) -> serde_json::Value {
+    reqwest::get(server.http_url(&format!("/api/bench/rooms/{room}/storage")))
+        .await
+        .expect("the bench build answers")
+        .json()
+        .await
+        .expect("storage counts")
 }
 
 #[cfg(test)]

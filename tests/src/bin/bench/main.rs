@@ -4,6 +4,7 @@
 //! `--help` lists both; docs/performance.md has what they measured.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a tool that fails loudly
 
+mod big_room;
 mod load;
 mod scenarios;
 mod wake;
@@ -32,6 +33,8 @@ Options:
   --step S        paced: measured time of each rate (default 5)
   --storm N       storm: how many clients (default 1000)
   --join N        join: how many accounts new to the room (default 1000)
+  --big-room N    big-room: how many clients (default 3000; the open-file limit is
+                  raised to its hard limit, and a warning says when that is too low)
   --var NAME=V    set one of edgechat's vars (repeatable), to try a setting
   -h, --help      this text
 
@@ -90,6 +93,12 @@ fn parse(args: &[String]) -> Result<Asked, String> {
                 let v = value()?;
                 options.join = v.parse().ok().filter(|n| *n >= 2).ok_or_else(|| {
                     format!("--join takes a number of clients (2 or more), not {v:?}")
+                })?;
+            }
+            "--big-room" => {
+                let v = value()?;
+                options.big_room = v.parse().ok().filter(|n| *n >= 20).ok_or_else(|| {
+                    format!("--big-room takes a number of clients (20 or more), not {v:?}")
                 })?;
             }
             "--var" => {

@@ -34,6 +34,10 @@ pub const ALL: &[(&str, &str)] = &[
         "join",
         "1 room, 1,000 accounts new to it joining at once: the time until all have joined; then fan-out with them",
     ),
+    (
+        "big-room",
+        "1 room, 3,000 accounts new to it joining at once, then 10 senders: edgechat sharded, unsharded, and the echo",
+    ),
 ];
 
 /// What the command line chose.
@@ -49,6 +53,8 @@ pub struct Options {
     pub storm: usize,
     /// join: how many accounts new to the room.
     pub join: usize,
+    /// big-room: how many clients.
+    pub big_room: usize,
     /// `--var NAME=VALUE`: edgechat's vars, over the bench's own (to try a setting).
     pub vars: Vec<(String, String)>,
 }
@@ -62,6 +68,7 @@ impl Default for Options {
             step: Duration::from_secs(5),
             storm: 1_000,
             join: 1_000,
+            big_room: 3_000,
             vars: Vec::new(),
         }
     }
@@ -74,6 +81,7 @@ pub async fn run(name: &str, options: &Options) {
         "paced" => paced(options).await,
         "storm" => arrivals("storm", options.storm, true, options).await,
         "join" => arrivals("join", options.join, false, options).await,
+        "big-room" => crate::big_room::big_room(options).await,
         other => panic!("no scenario {other}; `cargo xtask bench --help` lists them"),
     }
 }
@@ -270,7 +278,7 @@ async fn arrivals(name: &str, clients: usize, members: bool, options: &Options) 
     compare(&edgechat, &echo);
 }
 
-fn heading(name: &str, rooms: usize, clients: usize, plan: &Plan) {
+pub fn heading(name: &str, rooms: usize, clients: usize, plan: &Plan) {
     println!(
         "\n{name}: {rooms} room(s) x {clients} clients, {} sender(s) per room, {:?}, {} s measured after {} s warm-up",
         plan.senders_per_room,
@@ -280,9 +288,9 @@ fn heading(name: &str, rooms: usize, clients: usize, plan: &Plan) {
     );
 }
 
-fn line(target: Target, r: &Report) {
+pub fn line(target: Target, r: &Report) {
     println!(
-        "{:<9} {:>8.0} deliveries/s  p50 {:>6.1}  p95 {:>6.1}  p99 {:>6.1}  max {:>7.1} ms  sent {}  lost {}  errors {}  joined in {:.1} s  frames per delivery {:.2}",
+        "{:<9} {:>8.0} deliveries/s  p50 {:>6.1}  p95 {:>6.1}  p99 {:>6.1}  max {:>7.1} ms  sent {}  lost {}  duplicated {}  errors {}  joined in {:.1} s  frames per delivery {:.2}",
         target.name(),
         r.deliveries_per_s,
         ms(r.p50),
@@ -291,13 +299,14 @@ fn line(target: Target, r: &Report) {
         ms(r.max),
         r.sent,
         r.lost,
+        r.duplicated,
         r.errors,
         r.joined_in.as_secs_f64(),
         r.frames_per_delivery
     );
 }
 
-fn compare(edgechat: &Report, echo: &Report) {
+pub fn compare(edgechat: &Report, echo: &Report) {
     println!(
         "  edgechat: {:.0}% of the echo ceiling's deliveries, p99 {:.1}x echo's",
         100.0 * edgechat.deliveries_per_s / echo.deliveries_per_s.max(1e-9),
