@@ -35,7 +35,13 @@ pub async fn big_room(options: &Options) {
     // The accounts are made once (a password hash each is most of a minute per thousand)
     // and each edgechat run has a room of its own, so both are first joins.
     let (sharded_room, unsharded_room) = accounts(state.path(), clients, options).await;
-    let sharded = edgechat(state.path(), &sharded_room, &[], plan, options).await;
+    // Sharding is off by default (`SHARD_AFTER`): this run turns it on, unless the
+    // command line sets its own sizes.
+    let sharding: Vec<(&str, &str)> = [("SHARD_AFTER", "1000"), ("SHARD_SOCKETS", "1000")]
+        .into_iter()
+        .filter(|(name, _)| !options.vars.iter().any(|(set, _)| set == name))
+        .collect();
+    let sharded = edgechat(state.path(), &sharded_room, &sharding, plan, options).await;
     let off = [("SHARD_AFTER", "1000000")];
     let unsharded = edgechat(state.path(), &unsharded_room, &off, plan, options).await;
     let ceiling = Server::builder().worker(Worker::Echo).start().await;
