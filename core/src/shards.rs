@@ -4,10 +4,28 @@
 
 use std::collections::BTreeMap;
 
-use edgechat_protocol::Seq;
+use edgechat_protocol::{Millis, Seq};
 
 /// The first wire version a shard serves: a shard sends only `batch` frames.
 pub const SINCE_VERSION: u32 = 6;
+
+/// How long a shard waits for a delivery that has not come before it pulls what it
+/// covers. Deliveries travel as separate calls, and a socket's first one as the answer to
+/// its connect, so under load one overtakes another; the one behind is almost always on
+/// its way, and pulling at once turned a join storm into a storm of pulls.
+pub const GAP_PATIENCE_MS: Millis = 500;
+
+/// How long a shard's delivery loop may go without a step before a new delivery starts
+/// another in its place. The loop runs inside whichever request brought it a delivery,
+/// and a request whose caller went away may never be resumed; a loop that is only slow
+/// (a pull waiting on a busy room) finds it was replaced when it wakes, and stops.
+pub const LOOP_STALLED_MS: Millis = 30_000;
+
+/// Whether a delivery that arrives at `now` starts the delivery loop: none is running
+/// (`last_step` is `None`), or the one running has not stepped for [`LOOP_STALLED_MS`].
+pub fn starts_loop(last_step: Option<Millis>, now: Millis) -> bool {
+    last_step.is_none_or(|at| now.saturating_sub(at) >= LOOP_STALLED_MS)
+}
 
 /// Where a room's sockets on shards are: how many each shard holds and in which of its
 /// lives, and how many were sent to each and have not arrived. Rebuilt from the room's
@@ -87,18 +105,22 @@ pub fn shard_of(conn: &str) -> Option<u32> {
 
 /// What a shard does with a delivery covering the durable seqs after `from` through `to`,
 /// when its sockets have every one through `last` (`None`: no delivery yet in this life,
-/// so its sockets joined with everything before `from`).
+/// so its sockets joined with everything before `from`), after waiting `waited` for the
+/// deliveries before it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Next {
     /// Deliver, without the durable events at or before `floor` (they came already).
     Deliver { floor: Seq },
+    /// A delivery before this one has not come: wait for it a little longer.
+    Wait,
     /// A delivery before this one was lost: pull the durable events after `after` from
     /// the room, send them first, then deliver without what they covered.
     Pull { after: Seq },
 }
 
-pub fn next(last: Option<Seq>, from: Seq) -> Next {
+pub fn next(last: Option<Seq>, from: Seq, waited: Millis) -> Next {
     match last {
+        Some(last) if from > last && waited < GAP_PATIENCE_MS => Next::Wait,
         Some(last) if from > last => Next::Pull { after: last },
         Some(last) => Next::Deliver { floor: last },
         None => Next::Deliver { floor: from },
@@ -152,16 +174,43 @@ mod tests {
     }
 
     #[test]
-    fn a_gap_is_pulled_and_a_late_delivery_keeps_only_what_is_new() {
+    fn a_delivery_starts_the_loop_when_none_runs_or_the_one_running_stalled() {
+        assert!(starts_loop(None, 5), "none runs");
+        assert!(
+            !starts_loop(Some(1_000), 1_000 + LOOP_STALLED_MS - 1),
+            "it steps"
+        );
+        assert!(
+            starts_loop(Some(1_000), 1_000 + LOOP_STALLED_MS),
+            "it stalled"
+        );
+    }
+
+    #[test]
+    fn a_gap_is_waited_for_then_pulled_and_a_late_delivery_keeps_only_what_is_new() {
         assert_eq!(
-            next(None, 7),
+            next(None, 7, 0),
             Next::Deliver { floor: 7 },
             "a first delivery"
         );
-        assert_eq!(next(Some(7), 7), Next::Deliver { floor: 7 }, "in order");
-        assert_eq!(next(Some(7), 9), Next::Pull { after: 7 }, "one was lost");
+        assert_eq!(next(Some(7), 7, 0), Next::Deliver { floor: 7 }, "in order");
         assert_eq!(
-            next(Some(12), 9),
+            next(Some(7), 9, 0),
+            Next::Wait,
+            "the one before is on its way"
+        );
+        assert_eq!(
+            next(Some(7), 9, GAP_PATIENCE_MS - 1),
+            Next::Wait,
+            "still within patience"
+        );
+        assert_eq!(
+            next(Some(7), 9, GAP_PATIENCE_MS),
+            Next::Pull { after: 7 },
+            "it was lost"
+        );
+        assert_eq!(
+            next(Some(12), 9, 0),
             Next::Deliver { floor: 12 },
             "late, after a pull"
         );

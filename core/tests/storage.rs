@@ -353,3 +353,53 @@ fn compaction_keeps_the_replay_window_and_drops_what_d1_has() {
     assert_eq!(store.replay_after(since, WINDOW).unwrap(), None);
     assert!(store.replay_after(head - 10, WINDOW).unwrap().is_some());
 }
+
+#[test]
+fn a_shard_catches_up_a_page_at_a_time_however_far_behind_it_fell() {
+    const PAGE: usize = 10;
+    let mut world = World::new(RoomKind::Public, Limits::default());
+    world.connect("bo", "bo");
+    let id = world.post("bo", "v0");
+    for i in 1..=20 {
+        world.advance(1_000);
+        world.post("bo", &format!("m{i}"));
+        world.send(
+            "bo",
+            ClientMsg::EditMessage {
+                message_id: id.clone(),
+                new_text: format!("v{i}"),
+            },
+        );
+    }
+    let store = world.store().clone();
+    let head = world.room.head_seq();
+    assert!(head > 3 * PAGE as u64, "{head}");
+    assert_eq!(
+        store.replay_after(0, PAGE).unwrap(),
+        None,
+        "a client this far behind resyncs"
+    );
+    // Messages are rows of their own and edits are log rows: a page interleaves both.
+    let mut after = 0;
+    while after < head {
+        let page = store.replay_page(after, PAGE).unwrap().expect("a page");
+        let seqs: Vec<Seq> = page.iter().map(|e| e.seq()).collect();
+        let through = (after + PAGE as u64).min(head);
+        assert_eq!(seqs, (after + 1..=through).collect::<Vec<_>>());
+        after = through;
+    }
+    assert_eq!(store.replay_page(head, PAGE).unwrap(), Some(Vec::new()));
+    assert_eq!(
+        store.replay_page(head + 1, PAGE).unwrap(),
+        None,
+        "past the head"
+    );
+
+    store.set_archived(head).unwrap();
+    store.compact(PAGE).unwrap();
+    assert_eq!(
+        store.replay_page(0, PAGE).unwrap(),
+        None,
+        "compacted past it: its sockets resync"
+    );
+}

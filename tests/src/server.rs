@@ -19,6 +19,7 @@ pub struct Builder {
     vars: BTreeMap<String, String>,
     port: Option<u16>,
     worker: Worker,
+    without_inspector: bool,
 }
 
 /// Which Worker a [`Server`] runs.
@@ -86,6 +87,13 @@ impl Builder {
 
     /// Every per-user budget of docs/protocol.md ("Budgets") lifted: they are product
     /// limits, not the subject of a load test.
+    /// Served with no inspector attached (tests/serve.cjs says why): what the load
+    /// benchmark measures, as production has none. Nothing can profile such a server.
+    pub fn without_inspector(mut self) -> Self {
+        self.without_inspector = true;
+        self
+    }
+
     pub fn without_budgets(self) -> Self {
         let mut builder = self;
         for prefix in [
@@ -104,6 +112,52 @@ impl Builder {
         builder
             .var("STATUS_RELAY_MS", 1)
             .var("ADDED_TO_ROOMS_PER_HOUR", 1_000_000)
+    }
+
+    /// `wrangler dev` on `port`, its inspector on `inspector`.
+    fn wrangler_dev(
+        worker: Worker,
+        port: u16,
+        inspector: u16,
+        state_dir: &Path,
+        vars: &BTreeMap<String, String>,
+    ) -> Command {
+        let mut command = wrangler();
+        command
+            .args(["dev", "--config", worker.config()])
+            .args(worker.script())
+            .args(["--ip", "127.0.0.1", "--port", &port.to_string()])
+            .args(["--inspector-port", &inspector.to_string()])
+            .args([
+                "--show-interactive-dev-session",
+                "false",
+                "--log-level",
+                "warn",
+            ])
+            .arg("--persist-to")
+            .arg(state_dir);
+        for (name, value) in vars {
+            command.arg("--var").arg(format!("{name}:{value}"));
+        }
+        command
+    }
+
+    /// The same Worker and state through tests/serve.cjs: no inspector.
+    fn served(
+        worker: Worker,
+        port: u16,
+        state_dir: &Path,
+        vars: &BTreeMap<String, String>,
+    ) -> Command {
+        let mut command = quiet(Command::new("node"));
+        command
+            .arg("tests/serve.cjs")
+            .arg(worker.config())
+            .arg(worker.script().unwrap_or("-"))
+            .args(["127.0.0.1", &port.to_string()])
+            .arg(state_dir)
+            .args(vars.iter().map(|(name, value)| format!("{name}:{value}")));
+        command
     }
 
     pub async fn start(mut self) -> Server {
@@ -163,23 +217,11 @@ impl Builder {
             let inspector = free_port();
             let log_path = state_dir.join(format!("wrangler-{port}.log"));
             let log = File::create(&log_path).expect("log file");
-            let mut command = wrangler();
-            command
-                .args(["dev", "--config", self.worker.config()])
-                .args(self.worker.script())
-                .args(["--ip", "127.0.0.1", "--port", &port.to_string()])
-                .args(["--inspector-port", &inspector.to_string()])
-                .args([
-                    "--show-interactive-dev-session",
-                    "false",
-                    "--log-level",
-                    "warn",
-                ])
-                .arg("--persist-to")
-                .arg(&state_dir);
-            for (name, value) in &vars {
-                command.arg("--var").arg(format!("{name}:{value}"));
-            }
+            let mut command = if self.without_inspector {
+                Self::served(self.worker, port, &state_dir, &vars)
+            } else {
+                Self::wrangler_dev(self.worker, port, inspector, &state_dir, &vars)
+            };
             let child = command
                 .stdin(Stdio::null())
                 .stdout(log.try_clone().expect("log"))
@@ -350,10 +392,14 @@ impl Drop for Server {
 
 /// `wrangler` from node_modules, offline and quiet.
 pub fn wrangler() -> Command {
-    let root = repo_root();
-    let mut command = Command::new(root.join("node_modules/.bin/wrangler"));
+    quiet(Command::new(repo_root().join("node_modules/.bin/wrangler")))
+}
+
+/// `program` run from the repository, with wrangler's telemetry, banner and network
+/// lookups off.
+fn quiet(mut command: Command) -> Command {
     command
-        .current_dir(&root)
+        .current_dir(repo_root())
         .env("WRANGLER_SEND_METRICS", "false")
         .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
         .env("WRANGLER_HIDE_BANNER", "true")

@@ -166,6 +166,46 @@ async fn a_lost_delivery_to_a_shard_is_repaired_by_the_gap_pull() {
 }
 
 #[tokio::test]
+async fn a_shard_that_lost_more_than_a_clients_replay_window_catches_up_a_page_at_a_time() {
+    let server = Server::builder()
+        .without_budgets()
+        .var("SHARD_AFTER", 2)
+        .var("SHARD_SOCKETS", 2)
+        .var("MAX_REPLAY", 3)
+        .start()
+        .await;
+    let (_, mut clients) = members(&server, "big", 4).await;
+    // Shard 0's next five deliveries, one per message, are lost on the way.
+    server
+        .bench(
+            "/api/bench/rooms/big/faults",
+            &json!({ "loseDeliveries": 5 }),
+        )
+        .await;
+    let mut sent = Vec::new();
+    for i in 1..=5 {
+        let text = format!("lost {i}");
+        clients[0]
+            .send(&ClientMsg::text("big", &text, format!("c-{i}")))
+            .await;
+        assert_eq!(messages(&mut clients[1], 1).await[0].1, text);
+        sent.push(text);
+    }
+    clients[0]
+        .send(&ClientMsg::text("big", "next", "c-6"))
+        .await;
+    sent.push("next".to_owned());
+    // Five behind is past the window of three a client may resume across: the shard
+    // pulls two pages, and its members get all six in order, each once.
+    for i in [2, 3] {
+        let heard = messages(&mut clients[i], 6).await;
+        assert_once_in_order(&format!("member {i}"), &heard);
+        let texts: Vec<&str> = heard.iter().map(|(_, t)| t.as_str()).collect();
+        assert_eq!(texts, sent, "member {i}");
+    }
+}
+
+#[tokio::test]
 async fn a_shard_restarted_mid_stream_loses_nothing() {
     let server = sharded().await;
     let (sessions, mut clients) = members(&server, "big", 4).await;

@@ -10,6 +10,7 @@
 use std::{
     cell::{Cell, RefCell},
     rc::Rc,
+    time::Duration,
 };
 
 use edgechat_core::{
@@ -20,7 +21,7 @@ use edgechat_core::{
 use edgechat_protocol::{ErrorCode, Millis, PING_FRAME, PONG_FRAME, Seq, ServerMsg};
 use serde::Deserialize;
 use worker::{
-    Date, DurableObject, Env, Request, Response, Result, State, WebSocket,
+    Date, Delay, DurableObject, Env, Request, Response, Result, State, WebSocket,
     WebSocketIncomingMessage, durable_object, worker_sys::WebSocketRequestResponsePair,
 };
 
@@ -48,11 +49,23 @@ struct Delivery {
     entries: String,
 }
 
-/// The room's answer to a pull.
+/// The room's answer to a pull: the durable events after the pull's `after` through
+/// `through`, a page of them.
 #[derive(Deserialize)]
 struct Pulled {
-    head: Seq,
+    through: Seq,
     frames: Vec<String>,
+}
+
+/// How often a shard looks again for a delivery it waits for (`shards::GAP_PATIENCE_MS`).
+const GAP_LOOK_MS: u64 = 20;
+
+/// The delivery loop under way, if any: its number (a new one replaces a stalled one,
+/// `shards::starts_loop`) and when it last stepped.
+#[derive(Clone, Copy)]
+struct Looping {
+    number: u64,
+    stepped: Millis,
 }
 
 #[durable_object]
@@ -64,10 +77,11 @@ pub struct Shard {
     place: RefCell<Option<(String, u32)>>,
     /// One stub for the room, so what this shard relays reaches it in order.
     room: RefCell<Option<Rc<RoomStub>>>,
-    /// Deliveries waiting their turn, and whether one is under way (a pull awaits the
-    /// room, and others arrive meanwhile).
+    /// Deliveries waiting their turn, and the loop delivering them, if one runs (a pull
+    /// awaits the room, and others arrive meanwhile).
     waiting: RefCell<Vec<Delivery>>,
-    delivering: Cell<bool>,
+    looping: Cell<Option<Looping>>,
+    loops: Cell<u64>,
 }
 
 impl DurableObject for Shard {
@@ -81,7 +95,8 @@ impl DurableObject for Shard {
             place: RefCell::new(None),
             room: RefCell::new(None),
             waiting: RefCell::new(Vec::new()),
-            delivering: Cell::new(false),
+            looping: Cell::new(None),
+            loops: Cell::new(0),
             state,
             env,
         };
@@ -284,49 +299,67 @@ impl Shard {
     }
 
     /// Delivers in the room's order: one delivery at a time, the one that starts
-    /// earliest first.
+    /// earliest first; one that leaves a gap waits a little for the one before it.
     async fn deliver(&self, delivery: Delivery) {
         self.waiting.borrow_mut().push(delivery);
-        if self.delivering.replace(true) {
+        let now = Date::now().as_millis();
+        if !shards::starts_loop(self.looping.get().map(|l| l.stepped), now) {
             return;
         }
-        loop {
+        let number = self.loops.get() + 1;
+        self.loops.set(number);
+        self.looping.set(Some(Looping {
+            number,
+            stepped: now,
+        }));
+        let mut waited: Millis = 0;
+        // Steps, unless a newer loop replaced this one while it waited.
+        let step = || match self.looping.get() {
+            Some(l) if l.number != number => false,
+            _ => {
+                let stepped = Date::now().as_millis();
+                self.looping.set(Some(Looping { number, stepped }));
+                true
+            }
+        };
+        while step() {
             let next = {
                 let mut waiting = self.waiting.borrow_mut();
                 let first = (0..waiting.len()).min_by_key(|i| waiting[*i].from);
                 first.map(|i| waiting.remove(i))
             };
             let Some(delivery) = next else {
+                self.looping.set(None);
                 break;
             };
-            self.deliver_one(delivery).await;
+            let floor = match shards::next(self.last(), delivery.from, waited) {
+                Next::Wait => {
+                    self.waiting.borrow_mut().push(delivery);
+                    Delay::from(Duration::from_millis(GAP_LOOK_MS)).await;
+                    waited += GAP_LOOK_MS;
+                    continue;
+                }
+                Next::Deliver { floor } => Some((floor, Vec::new())),
+                Next::Pull { after } => self.pull(after, delivery.from).await,
+            };
+            if self.looping.get().is_some_and(|l| l.number != number) {
+                // Replaced while it pulled: the loop now running pulls again.
+                break;
+            }
+            waited = 0;
+            match floor {
+                Some((floor, pulled)) => self.deliver_one(&delivery, floor, &pulled),
+                None => self.lose_place(),
+            }
         }
-        self.delivering.set(false);
     }
 
-    /// One delivery: after what it missed, if it starts past where the shard stands.
-    async fn deliver_one(&self, delivery: Delivery) {
-        let mut pulled = Vec::new();
-        let floor = match shards::next(self.last(), delivery.from) {
-            Next::Deliver { floor } => floor,
-            Next::Pull { after } => match self.pull(after).await {
-                Some(missed) => {
-                    pulled = missed.frames;
-                    missed.head.max(after)
-                }
-                None => {
-                    // Its sockets cannot be told in order: they reconnect and resume.
-                    for ws in self.state.get_websockets() {
-                        sockets::close(&ws, 1012, "the room could not be reached; reconnect");
-                    }
-                    let _ = self.sql().run(FORGET, &[]);
-                    return;
-                }
-            },
-        };
+    /// One delivery, after what its sockets missed (`pulled`), without the durable events
+    /// at or before `floor`.
+    fn deliver_one(&self, delivery: &Delivery, floor: Seq, pulled: &[String]) {
         let closes = self
             .batching
-            .apply(&self.state, &pulled, &delivery.entries, floor);
+            .apply(&self.state, pulled, &delivery.entries, floor);
         for (conn, code, reason) in closes {
             for ws in self.state.get_websockets_with_tag(&conn) {
                 sockets::close(&ws, code, &reason);
@@ -335,14 +368,35 @@ impl Shard {
         self.set_stream("last", &floor.max(delivery.to).to_string());
     }
 
-    /// What the sockets missed after `after`, from the room.
-    async fn pull(&self, after: Seq) -> Option<Pulled> {
-        let room = self.place.borrow().as_ref().map(|(room, _)| room.clone())?;
-        let mut answer = self.room_stub(&room)?.shard_pull(after).await.ok()?;
-        if answer.status_code() != 200 {
-            return None;
+    /// Its sockets cannot be told in order: they reconnect and resume.
+    fn lose_place(&self) {
+        for ws in self.state.get_websockets() {
+            sockets::close(&ws, 1012, "the room could not be reached; reconnect");
         }
-        answer.json().await.ok()
+        self.waiting.borrow_mut().clear();
+        let _ = self.sql().run(FORGET, &[]);
+    }
+
+    /// What the sockets missed after `after`, from the room a page at a time, up to
+    /// `from` at least (where the delivery at hand starts); with the seq it reaches.
+    async fn pull(&self, after: Seq, from: Seq) -> Option<(Seq, Vec<String>)> {
+        let room = self.place.borrow().as_ref().map(|(room, _)| room.clone())?;
+        let stub = self.room_stub(&room)?;
+        let (mut through, mut frames) = (after, Vec::new());
+        while through < from {
+            let mut answer = stub.shard_pull(through).await.ok()?;
+            if answer.status_code() != 200 {
+                return None;
+            }
+            let page: Pulled = answer.json().await.ok()?;
+            if page.frames.is_empty() {
+                // The room has nothing past `through`: the delivery covers the rest.
+                break;
+            }
+            through = page.through;
+            frames.extend(page.frames);
+        }
+        Some((through, frames))
     }
 
     /// A socket closed: the room is told, unless it belonged to a life that ended.

@@ -1,7 +1,8 @@
 //! `cargo xtask …`: the project's own commands (rust-analyzer's xtask pattern).
 //!
 //! - `setup`  installs what a fresh machine lacks; quick when all is there
-//! - `build`  builds the Worker (worker/build) and the client (client/dist)
+//! - `build [worker | worker-bench | echo]`  builds the Worker (worker/build, and with its
+//!   bench hooks worker/build-bench) and the client (client/dist); or one of them
 //! - `dev [--port N] [--state-dir DIR] [--watch]`  builds, migrates and runs `wrangler dev`;
 //!   with `--watch`, rebuilds the Worker or the client when their sources change
 //! - `test`   setup, fmt check, clippy (native and wasm32), build (the echo Worker too),
@@ -30,6 +31,14 @@ fn main() -> ExitCode {
         // `build worker`: the deployed Worker alone, to check its size while working on it.
         Some("build") if args.get(1).is_some_and(|a| a == "worker") => {
             setup::run().and_then(|()| build::worker())
+        }
+        // `build worker-bench` and `build echo`: what the tests and the bench run, one at
+        // a time, to try a change to one of them.
+        Some("build") if args.get(1).is_some_and(|a| a == "worker-bench") => {
+            setup::run().and_then(|()| build::worker_bench())
+        }
+        Some("build") if args.get(1).is_some_and(|a| a == "echo") => {
+            setup::run().and_then(|()| build::echo())
         }
         Some("build") => setup::run().and_then(|()| build::run()),
         Some("dev") => dev::run(&args[1..]),

@@ -302,6 +302,15 @@ impl<S: Sql> Room<S> {
             .map(|events| events.into_iter().map(ServerMsg::from).collect()))
     }
 
+    /// A page of the durable events after `after`, for a shard that missed deliveries
+    /// (`Store::replay_page`), as they are sent.
+    pub fn replay_page(&self, after: Seq) -> Result<Option<Vec<ServerMsg>>, StoreError> {
+        Ok(self
+            .store
+            .replay_page(after, self.limits.max_replay)?
+            .map(|events| events.into_iter().map(ServerMsg::from).collect()))
+    }
+
     /// The room's store, for the write-behind and for tests.
     pub fn store(&self) -> &Store<S> {
         &self.store

@@ -220,6 +220,30 @@ impl<S: Sql> Store<S> {
             && events.len() as u64 == head - since;
         Ok(whole.then_some(events))
     }
+
+    /// The first `max` durable events after `after`, for a shard catching up a page at a
+    /// time (however far behind it fell, where a client may only be `max` behind);
+    /// `None` when the log was compacted past `after`, and its sockets must resync.
+    pub fn replay_page(
+        &self,
+        after: Seq,
+        max: usize,
+    ) -> Result<Option<Vec<RoomEvent>>, StoreError> {
+        let head = self.head()?;
+        if after > head {
+            return Ok(None);
+        }
+        let events: Vec<RoomEvent> = self
+            .log_after(after, max)?
+            .into_iter()
+            .map(|pending| pending.event)
+            .collect();
+        let whole = match events.first() {
+            Some(first) => first.seq() == after + 1,
+            None => after == head,
+        };
+        Ok(whole.then_some(events))
+    }
 }
 
 #[cfg(all(test, feature = "sqlite"))]

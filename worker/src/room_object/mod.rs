@@ -106,7 +106,7 @@ impl DurableObject for Room {
                 as usize,
             notify_per_round: config::number(&env, "NOTIFY_PER_ROUND", 100) as usize,
             batching: Batching::from_env(&env),
-            shard_after: config::number(&env, "SHARD_AFTER", 32_768) as usize,
+            shard_after: config::number(&env, "SHARD_AFTER", 1_000) as usize,
             shard_sockets: config::number(&env, "SHARD_SOCKETS", 1_000) as usize,
             placement: RefCell::new(edgechat_core::shards::Placement::default()),
             #[cfg(feature = "bench")]

@@ -139,26 +139,33 @@ impl Room {
         Ok(Response::empty()?.with_status(204))
     }
 
-    /// The durable events after `after`, for a shard that missed a delivery; `not-found`
-    /// when they are past the replay window (its sockets reconnect and resync).
+    /// A page of the durable events after `after`, for a shard that missed deliveries
+    /// (it asks again from where the page ends); `not-found` when the log was compacted
+    /// past `after` (its sockets reconnect and resync).
     pub(super) async fn shard_pull(&self, after: Seq) -> Result<Response> {
         let now = Date::now().as_millis();
         if let Some(refused) = self.ready(now).await {
             return refused;
         }
-        let replay = self.core.borrow().as_ref().map(|core| {
-            let head = core.head_seq();
-            core.replay_after(after).map(|events| (head, events))
-        });
-        match replay {
-            Some(Ok((head, Some(events)))) => {
-                let frames: Vec<String> = events
-                    .iter()
-                    .filter_map(|msg| serde_json::to_string(msg).ok())
-                    .collect();
-                http::json(200, &serde_json::json!({ "head": head, "frames": frames }))
+        let page = self
+            .core
+            .borrow()
+            .as_ref()
+            .map(|core| core.replay_page(after));
+        match page {
+            Some(Ok(Some(events))) => {
+                let through = after + events.len() as Seq;
+                let frames: serde_json::Result<Vec<String>> =
+                    events.iter().map(serde_json::to_string).collect();
+                match frames {
+                    Ok(frames) => http::json(
+                        200,
+                        &serde_json::json!({ "through": through, "frames": frames }),
+                    ),
+                    Err(_) => http::error(ErrorCode::Internal, "an event could not be encoded"),
+                }
             }
-            Some(Ok((_, None))) => http::error(ErrorCode::NotFound, "too far back; resync"),
+            Some(Ok(None)) => http::error(ErrorCode::NotFound, "too far back; resync"),
             Some(Err(err)) => http::error(ErrorCode::Internal, &err.to_string()),
             None => http::error(ErrorCode::Unavailable, "the room is not loaded"),
         }

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use edgechat_e2e::{
     account::Session,
-    server::{Server, Worker},
+    server::{Builder, Server, Worker},
 };
 use futures_util::StreamExt;
 
@@ -44,7 +44,9 @@ pub async fn big_room(options: &Options) {
     let sharded = edgechat(state.path(), &sharded_room, &sharding, plan, options).await;
     let off = [("SHARD_AFTER", "1000000")];
     let unsharded = edgechat(state.path(), &unsharded_room, &off, plan, options).await;
-    let ceiling = Server::builder().worker(Worker::Echo).start().await;
+    let ceiling = served(Server::builder().worker(Worker::Echo), options)
+        .start()
+        .await;
     let ceiling = std::sync::Arc::new(ceiling);
     let echo = load::run(
         &ceiling,
@@ -120,7 +122,7 @@ async fn accounts(state: &Path, clients: usize, options: &Options) -> (Room, Roo
 /// A server on `state` with the bench's limits lifted, the command line's vars, and the
 /// run's own `vars` over them (sharding off stays off whatever `--var` says).
 async fn built(state: &Path, vars: &[(&str, &str)], options: &Options) -> Server {
-    let builder = Server::builder()
+    let builder = served(Server::builder(), options)
         .state_dir(state)
         .without_budgets()
         .var("MAX_SOCKETS_PER_USER", 10_000)
@@ -160,4 +162,13 @@ async fn edgechat(
         report.sent as f64 / flushes
     );
     report
+}
+
+/// Without the inspector unless `--inspector` asks for it (tests/serve.cjs says why).
+fn served(builder: Builder, options: &Options) -> Builder {
+    if options.inspector {
+        builder
+    } else {
+        builder.without_inspector()
+    }
 }

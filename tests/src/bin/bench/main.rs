@@ -34,7 +34,9 @@ Options:
   --storm N       storm: how many clients (default 1000)
   --join N        join: how many accounts new to the room (default 1000)
   --big-room N    big-room: how many clients (default 3000; the open-file limit is
-                  raised to its hard limit, and a warning says when that is too low)
+                  raised to its hard limit, and a warning says when that is too low);
+                  its servers have no inspector (tests/serve.cjs says why)
+  --inspector     big-room: serve with wrangler dev's inspector, as the others do
   --var NAME=V    set one of edgechat's vars (repeatable), to try a setting
   -h, --help      this text
 
@@ -101,6 +103,7 @@ fn parse(args: &[String]) -> Result<Asked, String> {
                     format!("--big-room takes a number of clients (20 or more), not {v:?}")
                 })?;
             }
+            "--inspector" => options.inspector = true,
             "--var" => {
                 let v = value()?;
                 let (name, setting) = v

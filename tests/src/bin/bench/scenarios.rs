@@ -55,6 +55,9 @@ pub struct Options {
     pub join: usize,
     /// big-room: how many clients.
     pub big_room: usize,
+    /// big-room: serve with `wrangler dev`'s inspector attached, as the other scenarios
+    /// do (to profile it, or to see what the inspector costs).
+    pub inspector: bool,
     /// `--var NAME=VALUE`: edgechat's vars, over the bench's own (to try a setting).
     pub vars: Vec<(String, String)>,
 }
@@ -69,6 +72,7 @@ impl Default for Options {
             storm: 1_000,
             join: 1_000,
             big_room: 3_000,
+            inspector: false,
             vars: Vec::new(),
         }
     }
