@@ -102,6 +102,73 @@ async fn members_on_the_room_and_on_two_shards_see_one_order_and_every_message_o
 }
 
 #[tokio::test]
+async fn members_joining_busy_shards_get_room_joined_first_then_each_later_message_once() {
+    // A long batch window, so frames wait in the room's queue when a socket joins.
+    let server = Server::builder()
+        .without_budgets()
+        .var("SHARD_AFTER", 2)
+        .var("SHARD_SOCKETS", 2)
+        .var("BATCH_WINDOW_MS", 100)
+        .start()
+        .await;
+    let (_, mut clients) = members(&server, "big", 4).await;
+    let mut sender = clients.remove(0);
+    let mut joiners = Vec::new();
+    for i in 0..4 {
+        joiners.push(server.register(&format!("Joiner{i}")).await);
+    }
+    // Messages stream while four more join, two to each of two new shards at once, and
+    // end with "done" once all four have joined.
+    let joining = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let streaming = joining.clone();
+    let sending = tokio::spawn(async move {
+        let mut i = 0;
+        while streaming.load(std::sync::atomic::Ordering::SeqCst) {
+            let text = format!("m{i}");
+            sender
+                .send(&ClientMsg::text("big", text.clone(), format!("c-{i}")))
+                .await;
+            // Closed loop: the next once the room has sent this one back.
+            assert_eq!(messages(&mut sender, 1).await[0].1, text);
+            i += 1;
+        }
+        sender.send(&ClientMsg::text("big", "done", "c-done")).await;
+        sender
+    });
+    let joined = futures_util::future::join_all(
+        joiners
+            .iter()
+            .map(|who| Client::join_since(&server, "big", who, None)),
+    )
+    .await;
+    joining.store(false, std::sync::atomic::Ordering::SeqCst);
+    for (i, (mut client, frames)) in joined.into_iter().enumerate() {
+        let Some(ServerMsg::RoomJoined(joined)) = frames.first() else {
+            panic!("joiner {i}: the first frame was {:?}", frames.first());
+        };
+        let head = joined.head_seq;
+        let mut heard: Vec<(u64, String)> = frames[1..]
+            .iter()
+            .filter_map(|frame| match frame {
+                ServerMsg::Event(RoomEvent::NewMessage(m)) => Some((m.seq, m.text.clone())),
+                _ => None,
+            })
+            .collect();
+        while heard.last().is_none_or(|(_, text)| text != "done") {
+            if let ServerMsg::Event(RoomEvent::NewMessage(m)) = client.recv_frame().await {
+                heard.push((m.seq, m.text));
+            }
+        }
+        assert_once_in_order(&format!("joiner {i}"), &heard);
+        assert!(
+            heard.iter().all(|(seq, _)| *seq > head),
+            "joiner {i}: nothing its room-joined already held (head {head}): {heard:?}"
+        );
+    }
+    sending.await.expect("the sender");
+}
+
+#[tokio::test]
 async fn a_reconnect_that_lands_on_another_shard_resumes_by_since() {
     let server = sharded().await;
     let (sessions, mut clients) = members(&server, "big", 4).await;

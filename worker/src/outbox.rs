@@ -25,13 +25,17 @@ pub const SINCE: u32 = edgechat_core::shards::SINCE_VERSION;
 // the one frame made of the shared entries. Each shard the room has sockets on is sent
 // one delivery (`ShardCall::Deliver` in `stubs.rs`): the shared entries and those of its
 // sockets, with the durable seqs it covers (`from` after the last delivery, `to` now).
+// A socket joining a shard is answered with its shard's delivery of what is queued then
+// (`capture`), and the next flush sends that shard only what was queued after. On a
+// shard, a joining socket (`pending`) gets nothing before its first frame of its own.
 #[wasm_bindgen(inline_js = r#"
 const queues = new WeakMap();
 function queue(state) {
   let q = queues.get(state);
   if (q === undefined) {
     q = { entries: [], timer: null, last: 0, head: 0, sent: 0, sentTo: new Map(), shards: [],
-          room: '', ns: null, stubs: new Map(), lose: 0, lost: [], sends: 0, flushes: 0 };
+          taken: new Map(), pending: new Set(), room: '', ns: null, stubs: new Map(), lose: 0,
+          lost: [], sends: 0, flushes: 0 };
     queues.set(state, q);
   }
   return q;
@@ -75,6 +79,9 @@ export function outbox_lost(state) {
   q.lost = [];
   return lost;
 }
+export function outbox_pending(state, conn) {
+  queue(state).pending.add(conn);
+}
 function sendLocal(q, state, all, tags, always) {
   const entries = all.filter((e) => e[0] !== undefined);
   if (entries.length === 0) return;
@@ -83,9 +90,23 @@ function sendLocal(q, state, all, tags, always) {
     if (conn !== undefined) named.add(conn);
     if (except !== undefined) named.add(except);
   }
+  // A socket still joining gets nothing before its first frame of its own (its
+  // `room-joined`): what was queued before it came is not for it.
   const skip = [];
+  for (const conn of q.pending) {
+    const sockets = state.getWebSockets(conn);
+    if (sockets.length === 0) q.pending.delete(conn);
+    for (const ws of sockets) skip.push(ws);
+  }
   for (const conn of named) {
+    let start = 0;
+    if (q.pending.has(conn)) {
+      start = entries.findIndex(([, c]) => c === conn);
+      if (start < 0) continue;
+      q.pending.delete(conn);
+    }
     const mine = entries
+      .slice(start)
       .filter(([, c, e]) => c === conn || (c === undefined && e !== conn))
       .map(([frame]) => frame);
     for (const ws of state.getWebSockets(conn)) {
@@ -123,37 +144,48 @@ function deliver(q, k, epoch, body) {
     () => {},
   );
 }
-export function outbox_flush(state, tags, always, capture) {
+function forShard(q, k) {
+  const mine = q.entries
+    .slice(q.taken.get(k) ?? 0)
+    .filter(([, c]) => c === undefined || shardOf(c) === k);
+  return mine;
+}
+function delivery(q, k, mine) {
+  const from = q.sentTo.get(k) ?? q.sent;
+  q.sentTo.set(k, q.head);
+  return JSON.stringify({ deliver: { room: q.room, shard: k, from, to: q.head, entries: mine } });
+}
+export function outbox_flush(state, tags, always) {
   const q = queues.get(state);
-  if (q === undefined) return undefined;
+  if (q === undefined) return;
   if (q.timer !== null) {
     clearTimeout(q.timer);
     q.timer = null;
   }
-  if (q.entries.length === 0 && capture < 0) return undefined;
-  const entries = q.entries;
-  q.entries = [];
+  if (q.entries.length === 0) return;
   q.last = Date.now();
   q.flushes++;
-  sendLocal(q, state, entries, tags, always);
-  let captured;
+  sendLocal(q, state, q.entries, tags, always);
   for (const [k, epoch] of q.shards) {
-    const mine = entries.filter(([, c]) => c === undefined || shardOf(c) === k);
+    const mine = forShard(q, k);
     // A shard with nothing in this flush keeps its place: the seqs since were not for it.
-    if (mine.length === 0 && k !== capture) continue;
-    const from = q.sentTo.get(k) ?? q.sent;
-    q.sentTo.set(k, q.head);
-    const body = JSON.stringify({ deliver: { room: q.room, shard: k, from, to: q.head, entries: mine } });
-    if (k === capture) captured = body;
-    else deliver(q, k, epoch, body);
+    if (mine.length !== 0) deliver(q, k, epoch, delivery(q, k, mine));
   }
-  return captured;
+  q.entries = [];
+  q.taken.clear();
+}
+export function outbox_capture(state, k) {
+  const q = queue(state);
+  const body = delivery(q, k, forShard(q, k));
+  q.taken.set(k, q.entries.length);
+  q.sends++;
+  return body;
 }
 export function outbox_end_turn(state, tags, always, window_ms) {
   const q = queues.get(state);
   if (q === undefined || q.entries.length === 0 || q.timer !== null) return;
   const wait = Date.now() - q.last < window_ms ? window_ms : 0;
-  q.timer = setTimeout(() => outbox_flush(state, tags, always, -1), wait);
+  q.timer = setTimeout(() => outbox_flush(state, tags, always), wait);
 }
 export function shard_apply(state, pulled, entries, floor, tags, always) {
   const q = queue(state);
@@ -163,12 +195,13 @@ export function shard_apply(state, pulled, entries, floor, tags, always) {
     const c = conn === null ? undefined : conn;
     if (close != null) {
       q.entries.push([undefined, c, undefined, undefined, close]);
+      q.pending.delete(c);
       closes.push([c, close[0], close[1]]);
     } else if (c !== undefined || seq == null || seq > floor) {
       q.entries.push([frame, c, except === null ? undefined : except, seq === null ? undefined : seq]);
     }
   }
-  outbox_flush(state, tags, always, -1);
+  outbox_flush(state, tags, always);
   return closes;
 }
 "#)]
@@ -189,12 +222,9 @@ extern "C" {
     #[cfg(feature = "bench")]
     fn outbox_sends(state: &JsValue) -> js_sys::Array;
     fn outbox_lost(state: &JsValue) -> js_sys::Array;
-    fn outbox_flush(
-        state: &JsValue,
-        tags: &js_sys::Array,
-        always: bool,
-        capture: f64,
-    ) -> Option<String>;
+    fn outbox_flush(state: &JsValue, tags: &js_sys::Array, always: bool);
+    fn outbox_capture(state: &JsValue, shard: f64) -> String;
+    fn outbox_pending(state: &JsValue, conn: &str);
     fn outbox_end_turn(state: &JsValue, tags: &js_sys::Array, always: bool, window_ms: f64);
     fn shard_apply(
         state: &JsValue,
@@ -297,18 +327,19 @@ impl Batching {
     /// Sends everything queued now: before anything that must not overtake it (a close,
     /// a frame sent straight to a socket).
     pub fn flush(&self, state: &State) {
-        outbox_flush(state.as_raw().as_ref(), &tags(), self.always, -1.0);
+        outbox_flush(state.as_raw().as_ref(), &tags(), self.always);
     }
 
-    /// Sends everything queued now, but hands back shard `shard`'s delivery (the answer
-    /// to its socket's joining) instead of sending it.
-    pub fn flush_for(&self, state: &State, shard: u32) -> Option<String> {
-        outbox_flush(
-            state.as_raw().as_ref(),
-            &tags(),
-            self.always,
-            f64::from(shard),
-        )
+    /// Shard `shard`'s delivery of what is queued now, handed back (the answer to its
+    /// socket's joining) rather than sent; the rest waits for the flush as it would.
+    pub fn capture(state: &State, shard: u32) -> String {
+        outbox_capture(state.as_raw().as_ref(), f64::from(shard))
+    }
+
+    /// A shard's side: `conn` is joining, and gets nothing before its first frame of its
+    /// own (its `room-joined`), whatever is delivered to the others meanwhile.
+    pub fn joining(state: &State, conn: &str) {
+        outbox_pending(state.as_raw().as_ref(), conn);
     }
 
     /// A shard's side: what the room delivered, sent to its sockets: `pulled` (durable

@@ -263,6 +263,7 @@ impl Shard {
         let conn = format!("s{shard}.{}", sockets::new_conn_id(now));
         let (pair, conn) =
             sockets::accept_as(&self.state, conn, room, who.clone(), protocol.as_deref())?;
+        Batching::joining(&self.state, &conn);
         let call = RoomCall::ShardConnect {
             conn,
             who,

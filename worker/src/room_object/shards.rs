@@ -65,8 +65,6 @@ impl Room {
             .shard_sockets_before(socket.shard, &socket.epoch)
             .map_err(super::stored)?;
         self.drop_remote(&room, stale, now);
-        // What was queued before this socket came is not for it.
-        self.batching.flush(&self.state);
         self.store()
             .add_shard_socket(&socket)
             .map_err(super::stored)?;
@@ -96,8 +94,10 @@ impl Room {
             Batching::close_remote(&self.state, &conn, 1011, "the room could not admit you");
             self.forget_remote(&room, &conn);
         }
-        let delivery = self.batching.flush_for(&self.state, socket.shard);
-        let response = Response::ok(delivery.unwrap_or_default())?;
+        // What was queued before it came goes too, for the shard's other sockets; the
+        // shard sends the joiner nothing before its `room-joined`.
+        let delivery = Batching::capture(&self.state, socket.shard);
+        let response = Response::ok(delivery)?;
         response.headers().set("Content-Type", "application/json")?;
         Ok(response)
     }
