@@ -72,10 +72,15 @@ impl Placement {
         epoch.clone_into(&mut entry.1);
     }
 
-    /// A socket on `shard` is gone.
-    pub fn left(&mut self, shard: u32) {
-        if let Some(entry) = self.shards.get_mut(&shard) {
-            entry.0 = entry.0.saturating_sub(1);
+    /// A socket on `shard` is gone; `true` when it was the shard's last, so the shards
+    /// delivered to changed.
+    pub fn left(&mut self, shard: u32) -> bool {
+        match self.shards.get_mut(&shard) {
+            Some(entry) if entry.0 > 0 => {
+                entry.0 -= 1;
+                entry.0 == 0
+            }
+            _ => false,
         }
     }
 
@@ -147,15 +152,16 @@ mod tests {
         // Served counts the shards' sockets too: the room's own are still two.
         assert_eq!(placement.place(5, 6, 2, 2), Some(1));
         placement.arrived(1, "b");
-        placement.left(0);
+        assert!(!placement.left(0), "shard 0 still holds one");
         assert_eq!(
             placement.place(6, 6, 2, 2),
             Some(0),
             "a place freed on shard 0"
         );
         placement.arrived(0, "a");
-        placement.left(1);
-        placement.left(1);
+        assert!(!placement.left(1));
+        assert!(placement.left(1), "shard 1's last");
+        assert!(!placement.left(1), "nothing left to leave");
         assert_eq!(
             placement.live(),
             [(0, "a".to_owned())],

@@ -194,14 +194,15 @@ impl Room {
         }
     }
 
-    /// Forgets where `conn` was.
+    /// Forgets where `conn` was; the outbox is told only when its shard emptied.
     fn forget_remote(&self, room: &str, conn: &str) {
         let Some(shard) = shards::shard_of(conn) else {
             return;
         };
-        if self.store().remove_shard_socket(conn).unwrap_or(false) {
-            self.placement.borrow_mut().left(shard);
+        if self.store().remove_shard_socket(conn).unwrap_or(false)
+            && self.placement.borrow_mut().left(shard)
+        {
+            self.tell_outbox(room);
         }
-        self.tell_outbox(room);
     }
 }
