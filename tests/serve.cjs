@@ -7,14 +7,28 @@
 // "Rooms bigger than one object"). Production has no inspector, so the load benchmark
 // serves this way; runs that profile keep `wrangler dev`.
 //
+// With WORKERD_INSPECTOR=IP:PORT set, workerd opens its own inspector there, with nothing
+// attached until a profiler connects (tests/workerd-inspected.sh): a profile of the
+// runtime itself, with no proxy relaying its events.
+//
 // node tests/serve.cjs CONFIG SCRIPT|- IP PORT PERSIST_DIR [NAME:VALUE ...]
 "use strict";
 
 const path = require("node:path");
-const { unstable_startWorker } = require(path.join(__dirname, "..", "node_modules", "wrangler"));
+const wrangler = path.join(__dirname, "..", "node_modules", "wrangler");
+const { unstable_startWorker } = require(wrangler);
+
+if (process.env.WORKERD_INSPECTOR) {
+  // Miniflare runs MINIFLARE_WORKERD_PATH in place of its own workerd.
+  const miniflare = require.resolve("miniflare", { paths: [require.resolve(wrangler)] });
+  const workerd = require.resolve("workerd", { paths: [miniflare] });
+  process.env.WORKERD_BINARY = require(workerd).default;
+  process.env.MINIFLARE_WORKERD_PATH = path.join(__dirname, "workerd-inspected.sh");
+}
 
 async function main() {
   const [config, script, ip, port, persist, ...vars] = process.argv.slice(2);
+  process.env.WORKERD_PUBLIC = `${ip}:${port}`;
   const bindings = {};
   for (const pair of vars) {
     const [name, ...value] = pair.split(":");

@@ -19,7 +19,20 @@ pub struct Builder {
     vars: BTreeMap<String, String>,
     port: Option<u16>,
     worker: Worker,
-    without_inspector: bool,
+    inspector: Inspector,
+}
+
+/// Where a [`Server`]'s profiler can attach.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum Inspector {
+    /// `wrangler dev`'s own: its proxy, attached from the start (what the tests use).
+    #[default]
+    Proxied,
+    /// None: served by tests/serve.cjs, which says why.
+    Off,
+    /// workerd's own, with nothing attached until a profiler connects: served by
+    /// tests/serve.cjs like `Off`, so no proxy relays the runtime's events.
+    Bare,
 }
 
 /// Which Worker a [`Server`] runs.
@@ -85,15 +98,24 @@ impl Builder {
         self
     }
 
-    /// Every per-user budget of docs/protocol.md ("Budgets") lifted: they are product
-    /// limits, not the subject of a load test.
     /// Served with no inspector attached (tests/serve.cjs says why): what the load
     /// benchmark measures, as production has none. Nothing can profile such a server.
     pub fn without_inspector(mut self) -> Self {
-        self.without_inspector = true;
+        self.inspector = Inspector::Off;
         self
     }
 
+    /// Served as [`Builder::without_inspector`], but with workerd's own inspector open on
+    /// [`Server::inspector_port`] and nothing attached: a profiler connects to the runtime
+    /// itself. Attached through `wrangler dev`'s proxy, a profile of many arrivals at once
+    /// stalled the isolate (docs/performance.md).
+    pub fn with_bare_inspector(mut self) -> Self {
+        self.inspector = Inspector::Bare;
+        self
+    }
+
+    /// Every per-user budget of docs/protocol.md ("Budgets") lifted: they are product
+    /// limits, not the subject of a load test.
     pub fn without_budgets(self) -> Self {
         let mut builder = self;
         for prefix in [
@@ -142,14 +164,19 @@ impl Builder {
         command
     }
 
-    /// The same Worker and state through tests/serve.cjs: no inspector.
+    /// The same Worker and state through tests/serve.cjs: no inspector, or workerd's own
+    /// on `inspector`.
     fn served(
         worker: Worker,
         port: u16,
+        inspector: Option<u16>,
         state_dir: &Path,
         vars: &BTreeMap<String, String>,
     ) -> Command {
         let mut command = quiet(Command::new("node"));
+        if let Some(inspector) = inspector {
+            command.env("WORKERD_INSPECTOR", format!("127.0.0.1:{inspector}"));
+        }
         command
             .arg("tests/serve.cjs")
             .arg(worker.config())
@@ -217,10 +244,14 @@ impl Builder {
             let inspector = free_port();
             let log_path = state_dir.join(format!("wrangler-{port}.log"));
             let log = File::create(&log_path).expect("log file");
-            let mut command = if self.without_inspector {
-                Self::served(self.worker, port, &state_dir, &vars)
-            } else {
-                Self::wrangler_dev(self.worker, port, inspector, &state_dir, &vars)
+            let mut command = match self.inspector {
+                Inspector::Proxied => {
+                    Self::wrangler_dev(self.worker, port, inspector, &state_dir, &vars)
+                }
+                Inspector::Off => Self::served(self.worker, port, None, &state_dir, &vars),
+                Inspector::Bare => {
+                    Self::served(self.worker, port, Some(inspector), &state_dir, &vars)
+                }
             };
             let child = command
                 .stdin(Stdio::null())

@@ -15,7 +15,7 @@ const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
 pub fn run() -> Result {
     worker()?;
-    worker_bench()?;
+    worker_bench(Names::Stripped)?;
     client()
 }
 
@@ -26,15 +26,26 @@ pub fn worker() -> Result {
     strip_names("worker/build/index_bg.wasm")
 }
 
+/// Whether a build keeps its WebAssembly's function names.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Names {
+    Stripped,
+    /// Kept, so that a CPU profile (`cargo xtask bench --profile`) names each Rust function.
+    Kept,
+}
+
 /// The Worker with its `bench` hooks, into worker/build-bench: what the end-to-end tests
 /// and the benchmark run (tests/src/server.rs).
-pub fn worker_bench() -> Result {
+pub fn worker_bench(names: Names) -> Result {
     step("build: worker with the bench hooks (worker-build --release --features bench)");
     worker_build(
         "worker",
         &["--out-dir", "build-bench", ".", "--features", "bench"],
     )?;
-    strip_names("worker/build-bench/index_bg.wasm")
+    match names {
+        Names::Stripped => strip_names("worker/build-bench/index_bg.wasm"),
+        Names::Kept => Ok(()),
+    }
 }
 
 /// The function names (a fifth of the file) only label stack traces; a Worker's start-up

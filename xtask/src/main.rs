@@ -1,8 +1,9 @@
 //! `cargo xtask …`: the project's own commands (rust-analyzer's xtask pattern).
 //!
 //! - `setup`  installs what a fresh machine lacks; quick when all is there
-//! - `build [worker | worker-bench | echo]`  builds the Worker (worker/build, and with its
-//!   bench hooks worker/build-bench) and the client (client/dist); or one of them
+//! - `build [worker | worker-bench [--with-names] | echo]`  builds the Worker (worker/build,
+//!   and with its bench hooks worker/build-bench) and the client (client/dist); or one of
+//!   them; `--with-names` keeps the function names a profile shows
 //! - `dev [--port N] [--state-dir DIR] [--watch]`  builds, migrates and runs `wrangler dev`;
 //!   with `--watch`, rebuilds the Worker or the client when their sources change
 //! - `test`   setup, fmt check, clippy (native and wasm32), build (the echo Worker too),
@@ -35,7 +36,12 @@ fn main() -> ExitCode {
         // `build worker-bench` and `build echo`: what the tests and the bench run, one at
         // a time, to try a change to one of them.
         Some("build") if args.get(1).is_some_and(|a| a == "worker-bench") => {
-            setup::run().and_then(|()| build::worker_bench())
+            let names = if args.iter().any(|a| a == "--with-names") {
+                build::Names::Kept
+            } else {
+                build::Names::Stripped
+            };
+            setup::run().and_then(|()| build::worker_bench(names))
         }
         Some("build") if args.get(1).is_some_and(|a| a == "echo") => {
             setup::run().and_then(|()| build::echo())

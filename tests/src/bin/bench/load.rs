@@ -18,6 +18,8 @@ use edgechat_e2e::server::Server;
 use edgechat_protocol::ClientMsg;
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::{Barrier, mpsc};
+
+use crate::profile::Profiler;
 use tokio_tungstenite::{
     connect_async,
     tungstenite::{Message as Frame, client::IntoClientRequest, http::HeaderValue},
@@ -121,6 +123,21 @@ static RUNS: AtomicU64 = AtomicU64::new(0);
 
 /// Puts `plan` through `target` on `server` with one client per person of every room.
 pub async fn run(server: &Arc<Server>, target: Target, rooms: &[Room], plan: Plan) -> Report {
+    run_profiled(server, target, rooms, plan, None).await.0
+}
+
+/// [`run`], with `profiler` sampling from the first connection until every client has
+/// joined; its profile is returned.
+pub async fn run_profiled(
+    server: &Arc<Server>,
+    target: Target,
+    rooms: &[Room],
+    plan: Plan,
+    mut profiler: Option<&mut Profiler>,
+) -> (Report, Option<serde_json::Value>) {
+    if let Some(profiler) = profiler.as_deref_mut() {
+        profiler.start().await;
+    }
     let run = RUNS.fetch_add(1, Ordering::Relaxed);
     let clients: usize = rooms.iter().map(|room| room.tokens.len()).sum();
     println!("  {}: connecting {clients} clients", target.name());
@@ -167,6 +184,10 @@ pub async fn run(server: &Arc<Server>, target: Target, rooms: &[Room], plan: Pla
         }
         panic!("not every client joined within five minutes");
     }
+    let profile = match profiler {
+        Some(profiler) => Some(profiler.stop().await),
+        None => None,
+    };
     let started = epoch.elapsed().as_micros() as u64;
     let (storage_at_start, sends_at_start) = match (target, rooms.first()) {
         (Target::Edgechat, Some(room)) => (
@@ -224,7 +245,7 @@ pub async fn run(server: &Arc<Server>, target: Target, rooms: &[Room], plan: Pla
     report.p95 = pick(0.95);
     report.p99 = pick(0.99);
     report.max = latencies.last().copied().unwrap_or(0);
-    report
+    (report, profile)
 }
 
 struct Client {

@@ -6,6 +6,7 @@
 
 mod big_room;
 mod load;
+mod profile;
 mod scenarios;
 mod wake;
 
@@ -37,6 +38,10 @@ Options:
                   raised to its hard limit, and a warning says when that is too low);
                   its servers have no inspector (tests/serve.cjs says why)
   --inspector     big-room: serve with wrangler dev's inspector, as the others do
+  --profile FILE  join, storm: serve edgechat with workerd's own inspector instead (no
+                  wrangler proxy), take a CPU profile (1 ms) from the first connection
+                  until all have joined, write it to FILE (Chrome DevTools opens it) and
+                  print its busy runs and the functions with the most samples
   --var NAME=V    set one of edgechat's vars (repeatable), to try a setting
   -h, --help      this text
 
@@ -104,6 +109,7 @@ fn parse(args: &[String]) -> Result<Asked, String> {
                 })?;
             }
             "--inspector" => options.inspector = true,
+            "--profile" => options.profile = Some(value()?.into()),
             "--var" => {
                 let v = value()?;
                 let (name, setting) = v

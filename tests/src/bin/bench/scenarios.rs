@@ -13,7 +13,10 @@ use edgechat_e2e::{
 };
 use futures_util::StreamExt;
 
-use crate::load::{self, Pace, Plan, Report, Room, Target};
+use crate::{
+    load::{self, Pace, Plan, Report, Room, Target},
+    profile::Profiler,
+};
 
 /// Every scenario, in the order `all` runs them.
 pub const ALL: &[(&str, &str)] = &[
@@ -58,6 +61,8 @@ pub struct Options {
     /// big-room: serve with `wrangler dev`'s inspector attached, as the other scenarios
     /// do (to profile it, or to see what the inspector costs).
     pub inspector: bool,
+    /// join, storm: where to write a CPU profile of the arrivals.
+    pub profile: Option<std::path::PathBuf>,
     /// `--var NAME=VALUE`: edgechat's vars, over the bench's own (to try a setting).
     pub vars: Vec<(String, String)>,
 }
@@ -73,6 +78,7 @@ impl Default for Options {
             join: 1_000,
             big_room: 3_000,
             inspector: false,
+            profile: None,
             vars: Vec::new(),
         }
     }
@@ -102,6 +108,13 @@ async fn fresh(target: Target, options: &Options) -> Arc<Server> {
             |builder, (name, value)| builder.var(name, value),
         ),
         Target::Echo => Server::builder().worker(Worker::Echo),
+    };
+    // A profile is taken from workerd's own inspector, with no wrangler proxy in
+    // between; the echo is then served without the proxy too, to compare like with like.
+    let builder = match (&options.profile, target) {
+        (None, _) => builder,
+        (Some(_), Target::Edgechat) => builder.with_bare_inspector(),
+        (Some(_), Target::Echo) => builder.without_inspector(),
     };
     let server = builder.start().await;
     println!(
@@ -175,6 +188,10 @@ async fn pair_after(
 ) -> (Report, Report) {
     let server = fresh(Target::Edgechat, options).await;
     let people = populate(&server, rooms, clients).await;
+    let mut profiler = match &options.profile {
+        Some(_) => Some(Profiler::attach(server.inspector_port()).await),
+        None => None,
+    };
     if members {
         let took = load::arrive(&server, &people, 100).await;
         println!(
@@ -182,8 +199,14 @@ async fn pair_after(
             took.as_secs_f64()
         );
     }
-    let edgechat = load::run(&server, Target::Edgechat, &people, plan).await;
+    let (edgechat, profile) =
+        load::run_profiled(&server, Target::Edgechat, &people, plan, profiler.as_mut()).await;
     line(Target::Edgechat, &edgechat);
+    if let (Some(profile), Some(file)) = (profile, &options.profile) {
+        std::fs::write(file, profile.to_string()).expect("the profile's file");
+        println!("  profile of the arrivals written to {}", file.display());
+        print!("{}", crate::profile::summary(&profile, 30));
+    }
     let before = edgechat.storage_at_start;
     let after = load::storage(&server, &people[0].id).await;
     let sent = edgechat.sent.max(1) as f64;
