@@ -20,6 +20,34 @@ pub struct RoomEntry {
     pub unread: u64,
     #[serde(default, rename = "mentionCount")]
     pub mentions: u64,
+    /// A conversation's other members by display name (the user left out), as the
+    /// server's list names them; `None` for a channel, or before the list has come.
+    #[serde(default)]
+    pub people: Option<Vec<String>>,
+}
+
+impl RoomEntry {
+    /// What the room is called: a conversation (direct or group) by the other people in
+    /// it, never the user and never its id; a channel by its name.
+    pub fn label(&self) -> String {
+        match &self.people {
+            Some(people) if self.is_conversation() && !people.is_empty() => people.join(", "),
+            _ => self.name.clone(),
+        }
+    }
+
+    /// The label as a heading says it: a channel with its `#`.
+    pub fn heading(&self) -> String {
+        if self.is_conversation() {
+            self.label()
+        } else {
+            format!("#{}", self.name)
+        }
+    }
+
+    pub fn is_conversation(&self) -> bool {
+        matches!(self.kind, RoomKind::Direct | RoomKind::Group)
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -123,6 +151,10 @@ impl Directory {
             || self.rooms.iter().any(|r| r.room_id == room_id)
     }
 
+    pub fn entry_of(&self, room_id: &str) -> Option<&RoomEntry> {
+        self.rooms.iter().find(|r| r.room_id == room_id)
+    }
+
     /// The kind of `room_id`, if it is in the list.
     pub fn kind(&self, room_id: &str) -> Option<RoomKind> {
         self.rooms
@@ -153,6 +185,7 @@ impl Directory {
                 last_read_seq: 0,
                 unread: 0,
                 mentions: 0,
+                people: None,
             });
         }
     }
@@ -177,6 +210,7 @@ impl Directory {
             .iter()
             .filter(|r| {
                 filter.is_empty()
+                    || r.label().to_lowercase().contains(&filter)
                     || r.name.to_lowercase().contains(&filter)
                     || r.room_id.contains(&filter)
             })
@@ -283,5 +317,42 @@ mod tests {
             .collect();
         assert_eq!(names, ["Two"]);
         assert_eq!(directory.filtered("").len(), 3);
+    }
+
+    #[test]
+    fn a_conversation_is_named_by_the_other_people_and_a_channel_by_its_name() {
+        let rooms: Vec<RoomEntry> = serde_json::from_str(
+            r#"[{"roomId":"dm.1","name":"Ana Ada, Bob Brown","kind":"direct","people":["Bob Brown"]},
+                {"roomId":"g.1","name":"bob, cyd","kind":"group","people":["Ana Ada","Cyd Chen"]},
+                {"roomId":"hall","name":"Hall","kind":"public","people":null},
+                {"roomId":"g.2","name":"bob, cyd","kind":"group"}]"#,
+        )
+        .unwrap();
+        let labels: Vec<(String, String)> =
+            rooms.iter().map(|r| (r.label(), r.heading())).collect();
+        assert_eq!(
+            labels,
+            [
+                ("Bob Brown".into(), "Bob Brown".into()),
+                ("Ana Ada, Cyd Chen".into(), "Ana Ada, Cyd Chen".into()),
+                ("Hall".into(), "#Hall".into()),
+                // Before the server's list names the people: the room's own name.
+                ("bob, cyd".into(), "bob, cyd".into()),
+            ]
+        );
+        let directory = Directory {
+            rooms,
+            ..Directory::default()
+        };
+        let found: Vec<&str> = directory
+            .filtered("cyd c")
+            .iter()
+            .map(|r| r.room_id.as_str())
+            .collect();
+        assert_eq!(
+            found,
+            ["g.1"],
+            "the filter finds a conversation by its people"
+        );
     }
 }

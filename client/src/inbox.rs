@@ -47,13 +47,13 @@ impl Channel for InboxChannel {
                         .rooms
                         .iter()
                         .find(|r| r.room_id == room_id)
-                        .map_or_else(|| room_id.clone(), |r| r.name.clone());
+                        .map_or_else(|| format!("#{room_id}"), |r| r.heading());
                     let title = match (kind, &from) {
                         (NotificationKind::Mention, Some(from)) => {
-                            format!("{from} mentioned you in #{room}")
+                            format!("{from} mentioned you in {room}")
                         }
-                        (_, Some(from)) => format!("{from} in #{room}"),
-                        (_, None) => format!("New messages in #{room}"),
+                        (_, Some(from)) => format!("{from} in {room}"),
+                        (_, None) => format!("New messages in {room}"),
                     };
                     alert_user(&title, excerpt.as_deref().unwrap_or(""), &room_id);
                 }
@@ -63,7 +63,9 @@ impl Channel for InboxChannel {
                 }
             }
             ServerMsg::RoomCreated(frame::RoomCreated { room }) => {
-                self.directory.write().added(&room)
+                self.directory.write().added(&room);
+                // The server's list names a conversation by its other people.
+                refresh_later(self.directory, self.auth, 0);
             }
             _ => {}
         }

@@ -5,6 +5,7 @@
 use edgechat_e2e::{account::PASSWORD, browser::Browser, server::Server, socket::Client};
 use edgechat_protocol::frame;
 use edgechat_protocol::{ClientMsg, RoomEvent, ServerMsg};
+use serde_json::json;
 
 #[tokio::test]
 async fn unread_badges_and_the_title_count_rise_elsewhere_clear_on_read_and_mentions_notify() {
@@ -397,4 +398,69 @@ async fn a_kicked_member_is_told_so_and_their_composer_takes_nothing() {
     )
     .await;
     bob.close().await;
+}
+
+#[tokio::test]
+async fn conversations_are_named_by_the_other_people_and_channels_by_their_names_everywhere() {
+    let server = Server::start().await;
+    let ana = server.register("Ana").await;
+    let bob = server.register("Bob").await;
+    let cyd = server.register("Cyd").await;
+    let (status, direct) = server
+        .post_as(
+            "/api/rooms/direct",
+            &bob.access_token,
+            &json!({ "userId": ana.user_id }),
+        )
+        .await;
+    assert!(status == 201 || status == 200, "{status} {direct}");
+    let dm = direct["room"]["roomId"].as_str().unwrap().to_owned();
+    let (status, group) = server
+        .post_as(
+            "/api/rooms",
+            &bob.access_token,
+            &json!({ "name": "ana, cyd", "group": true, "members": [ana.user_id, cyd.user_id] }),
+        )
+        .await;
+    assert_eq!(status, 201, "{group}");
+    let group = group["room"]["roomId"].as_str().unwrap().to_owned();
+    let (status, body) = server
+        .post_as(
+            "/api/rooms",
+            &ana.access_token,
+            &json!({ "name": "Design Team" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+
+    let browser = Browser::launch().await;
+    browser
+        .sign_in(&server.http_url("/"), "ana", PASSWORD)
+        .await;
+    // The list names each conversation by the others in it, never Ana herself.
+    let label = |room: &str| format!(".room-link[data-room='{room}'] .room-name");
+    browser.wait_for_text(&label(&dm), "@ Bob").await;
+    browser.wait_for_text(&label(&group), "@ Bob, Cyd").await;
+    browser
+        .wait_for_text(&label("design-team"), "# Design Team")
+        .await;
+    for (room, title) in [
+        (dm.as_str(), "Bob"),
+        (group.as_str(), "Bob, Cyd"),
+        ("design-team", "#Design Team"),
+    ] {
+        browser
+            .click(&format!(".room-link[data-room='{room}']"))
+            .await;
+        browser.wait_for_text(".room-header h2", title).await;
+        browser
+            .wait_until(
+                &format!("the composer says \"Message {title}\""),
+                &format!(
+                    "return document.querySelector('#message-input')?.placeholder === 'Message {title}';"
+                ),
+            )
+            .await;
+    }
+    browser.close().await;
 }

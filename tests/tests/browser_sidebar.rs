@@ -74,7 +74,8 @@ async fn rooms_are_created_from_the_dialog_as_public_private_or_group_conversati
     ana.click("#kind-group").await;
     ana.type_into("#create-members", "bob, cyd").await;
     ana.click("#create-submit").await;
-    ana.wait_for_text(".room-header h2", "bob, cyd").await;
+    // Named by the other people in it, by their display names (the list names them).
+    ana.wait_for_text(".room-header h2", "Bob, Cyd").await;
     ana.wait_for_text(".room-header .members", "3 members")
         .await;
     let address = ana

@@ -3,7 +3,7 @@
 
 use edgechat_core::{Identity, ids};
 use edgechat_protocol::{ErrorCode, RoomInfo, RoomKind};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::json;
 use wasm_bindgen::JsValue;
 use worker::{Date, Env, Request, Response, Result};
@@ -199,51 +199,46 @@ async fn resolve(
     Ok(found)
 }
 
-/// A directory row: read with D1's column names, written in the API's camelCase.
-#[derive(Deserialize, Serialize)]
-#[serde(rename_all(serialize = "camelCase"))]
-struct Listed {
-    #[serde(rename(deserialize = "id"))]
-    room_id: String,
-    name: String,
-    kind: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    capacity: Option<u64>,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    topic: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    role: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    last_read_seq: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    unread_count: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    mention_count: Option<u64>,
-}
-
 /// `GET /api/rooms`: the caller's rooms with unread and mention counts, newest activity
-/// first. Counts come from D1, which the write-behind keeps within a second or so.
+/// first. Counts come from D1, which the write-behind keeps within a second or so. A
+/// conversation (direct or group) also lists its other members' display names, the
+/// caller left out, up to [`PEOPLE_NAMED`]: what the client names it by. D1 writes the
+/// list as JSON itself ([`listing`]).
 pub async fn mine(req: Request, env: &Env) -> Result<Response> {
     let (_, user) = attempt!(guard::user(&req, env).await);
-    let rows: Vec<Listed> = env
+    let rooms = env
         .d1("DB")?
         .prepare(
-            "SELECT r.id, r.name, r.kind, r.capacity, r.topic, m.role, m.last_read_seq,
+            "SELECT json_group_array(json_object('roomId', id, 'name', name, 'kind', kind,
+                     'capacity', capacity, 'topic', topic, 'role', role, 'lastReadSeq', last_read_seq,
+                     'unreadCount', unread_count, 'mentionCount', mention_count, 'people', json(people))
+                 ORDER BY last_at IS NULL, last_at DESC, name) AS rooms
+             FROM (SELECT r.id, r.name, r.kind, r.capacity, r.topic, m.role, m.last_read_seq,
                  (SELECT COUNT(*) FROM messages g WHERE g.room_id = r.id AND g.seq > m.last_read_seq
                      AND g.user_id != ?1 AND g.deleted = 0) AS unread_count,
                  (SELECT COUNT(*) FROM mentions n JOIN messages g ON g.id = n.message_id
-                     WHERE n.user_id = ?1 AND g.room_id = r.id AND g.seq > m.last_read_seq AND g.deleted = 0) AS mention_count
+                     WHERE n.user_id = ?1 AND g.room_id = r.id AND g.seq > m.last_read_seq AND g.deleted = 0) AS mention_count,
+                 (SELECT MAX(created_at) FROM messages g WHERE g.room_id = r.id) AS last_at,
+                 CASE WHEN r.kind IN ('direct', 'group') THEN
+                     (SELECT json_group_array(name) FROM
+                         (SELECT u.display_name AS name FROM room_members o JOIN users u ON u.id = o.user_id
+                          WHERE o.room_id = r.id AND o.member = 1 AND o.user_id != ?1
+                          ORDER BY u.display_name LIMIT ?2))
+                 END AS people
              FROM room_members m JOIN rooms r ON r.id = m.room_id
-             WHERE m.user_id = ?1 AND m.member = 1
-             ORDER BY (SELECT MAX(seq) FROM messages g WHERE g.room_id = r.id) IS NULL,
-                 (SELECT MAX(created_at) FROM messages g WHERE g.room_id = r.id) DESC, r.name",
+             WHERE m.user_id = ?1 AND m.member = 1)",
         )
-        .bind(&[JsValue::from_str(&user.id)])?
-        .all()
-        .await?
-        .results()?;
-    http::json(200, &json!({ "rooms": rows }))
+        .bind(&[
+            JsValue::from_str(&user.id),
+            JsValue::from_f64(f64::from(PEOPLE_NAMED)),
+        ])?
+        .first::<String>(Some("rooms"))
+        .await?;
+    listing(rooms)
 }
+
+/// How many of a conversation's other members `GET /api/rooms` names.
+const PEOPLE_NAMED: u32 = 8;
 
 /// `GET /api/rooms/public?q=`: public rooms whose name contains `q`.
 pub async fn public(req: Request, env: &Env) -> Result<Response> {
@@ -260,16 +255,23 @@ pub async fn public(req: Request, env: &Env) -> Result<Response> {
             .replace('%', "\\%")
             .replace('_', "\\_")
     );
-    let rows: Vec<Listed> = env
+    let rooms = env
         .d1("DB")?
         .prepare(
-            "SELECT id, name, kind, capacity, topic FROM rooms
-             WHERE kind = 'public' AND (name LIKE ?1 ESCAPE '\\' OR id LIKE ?1 ESCAPE '\\')
-             ORDER BY name LIMIT 50",
+            "SELECT json_group_array(json_object('roomId', id, 'name', name, 'kind', kind,
+                     'capacity', capacity, 'topic', topic) ORDER BY name) AS rooms
+             FROM (SELECT id, name, kind, capacity, topic FROM rooms
+                 WHERE kind = 'public' AND (name LIKE ?1 ESCAPE '\\' OR id LIKE ?1 ESCAPE '\\')
+                 ORDER BY name LIMIT 50)",
         )
         .bind(&[JsValue::from_str(&pattern)])?
-        .all()
-        .await?
-        .results()?;
-    http::json(200, &json!({ "rooms": rows }))
+        .first::<String>(Some("rooms"))
+        .await?;
+    listing(rooms)
+}
+
+/// `{"rooms": [...]}` from a list D1 wrote as JSON itself.
+fn listing(rooms: Option<String>) -> Result<Response> {
+    let rooms: serde_json::Value = serde_json::from_str(rooms.as_deref().unwrap_or("[]"))?;
+    http::json(200, &json!({ "rooms": rooms }))
 }

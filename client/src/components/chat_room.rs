@@ -169,37 +169,33 @@ pub fn ChatRoom(
             if let Some(error) = state.read().last_error.clone() {
                 p { class: "error", role: "alert", "{error}" }
             }
-            MessageInput { chat: chat.clone(), auth, replying, editing }
+            MessageInput { chat: chat.clone(), auth, replying, editing, title: title.clone() }
         }
     }
 }
 
-/// What the room is called in its header: a direct room by the other person's name
-/// (never its id), a group conversation by its name, a channel as `#name`.
+/// What the room is called in its header: a conversation by the other people in it (never
+/// the user, never its id), a channel as `#name`.
 fn title(room: &str, directory: &Directory, state: &crate::state::ChatState) -> String {
     use edgechat_core::ids::{IdShape, shape};
-    // The room's own word (renames included) once it has spoken; the list's before.
-    let name = state
-        .settings
-        .info
-        .as_ref()
-        .map(|i| i.name.clone())
-        .or_else(|| {
-            directory
-                .rooms
-                .iter()
-                .find(|r| r.room_id == room)
-                .map(|r| r.name.clone())
-        });
-    match shape(room) {
-        IdShape::Direct => state
+    // A channel by the room's own word (renames included) once it has spoken.
+    let renamed = state.settings.info.as_ref().map(|i| i.name.clone());
+    match (directory.entry_of(room), shape(room)) {
+        (Some(entry), _) if entry.is_conversation() => entry.label(),
+        (_, IdShape::Direct) => state
             .users
             .values()
             .find(|u| u.user_id != state.me)
             .map(|u| u.username.clone())
             .unwrap_or_else(|| "Direct message".to_owned()),
-        IdShape::Group => name.unwrap_or_else(|| "Group conversation".to_owned()),
-        _ => format!("#{}", name.as_deref().unwrap_or(room)),
+        (_, IdShape::Group) => renamed.unwrap_or_else(|| "Group conversation".to_owned()),
+        (entry, _) => format!(
+            "#{}",
+            renamed
+                .or_else(|| entry.map(|e| e.name.clone()))
+                .as_deref()
+                .unwrap_or(room)
+        ),
     }
 }
 

@@ -26,6 +26,8 @@ pub fn MessageInput(
     auth: Signal<Auth>,
     replying: Signal<Option<String>>,
     editing: Signal<Option<String>>,
+    /// The room as its header names it: the placeholder says "Message" and this.
+    title: String,
 ) -> Element {
     let mut state = chat.state;
     let room = chat.room.clone();
@@ -218,7 +220,7 @@ pub fn MessageInput(
                 }
             }
             label { class: "visually-hidden", r#for: "message-input", "Message" }
-            textarea { id: "message-input", placeholder: "Message #{room}", rows: "{rows}", disabled: closed,
+            textarea { id: "message-input", placeholder: "Message {title}", rows: "{rows}", disabled: closed,
                 value: "{draft}", oninput: on_input, onkeydown: on_key,
                 onpaste: move |e: ClipboardEvent| {
                     let files = transfer::pasted_files(&e);

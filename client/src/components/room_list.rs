@@ -45,8 +45,8 @@ pub fn RoomList(
                             aria_current: if current.as_deref() == Some(entry.room_id.as_str()) { "page" } else { "false" },
                             onclick: { let id = entry.room_id.clone(); move |_| open(id.clone()) },
                             span { class: "room-name",
-                                if entry.kind == edgechat_protocol::RoomKind::Direct { "@ " } else { "# " }
-                                "{entry.name}"
+                                if entry.is_conversation() { "@ " } else { "# " }
+                                "{entry.label()}"
                             }
                             if entry.mentions > 0 {
                                 span { class: "badge mention", aria_label: plural(entry.mentions, "mention", "mentions"), "@{entry.mentions}" }
