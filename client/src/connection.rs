@@ -97,7 +97,11 @@ impl RoomChannel {
         let looking = self.attention.looking();
         // A message already here (a replay after a reconnect) is not news.
         let known = self.state.peek().message(&message.message_id).is_some();
-        if known || looking || message.user_id == me {
+        if known || message.user_id == me {
+            return;
+        }
+        if looking {
+            self.state.write().saw_arrive(message.seq);
             return;
         }
         self.directory.write().unseen_message();

@@ -357,3 +357,49 @@ async fn turning_push_on_asks_first_and_explains_why_it_could_not() {
     .await;
     bob.close().await;
 }
+
+#[tokio::test]
+async fn the_new_messages_line_marks_only_what_arrived_while_the_user_looked_away() {
+    let server = Server::start().await;
+    let (ana_acct, bob_acct) = (server.register("Ana").await, server.register("Bob").await);
+    server.room(&ana_acct, "one").await;
+    drop(Client::join(&server, "one", &bob_acct).await);
+    let mut ana = Client::join(&server, "one", &ana_acct).await;
+    let bob = Browser::launch().await;
+    bob.sign_in(&server.http_url("/"), "bob", PASSWORD).await;
+    bob.click(".room-link[data-room='one']").await;
+    bob.find(".room").await;
+    let marker = "return [...document.querySelectorAll('.new-marker')]\
+                  .map(m => m.nextElementSibling?.querySelector('.text')?.textContent ?? '?');";
+
+    // Read as they arrive, with the tab in front: no line.
+    say(&mut ana, "one", "seen live", "a-1").await;
+    say(&mut ana, "one", "seen too", "a-2").await;
+    bob.wait_for_text(".message .text", "seen too").await;
+    let lines = bob.client.execute(marker, vec![]).await.unwrap();
+    assert_eq!(lines, json!([]), "no line above messages read as they came");
+
+    // Away: the line goes above the first that arrived unseen, and stays there.
+    bob.client
+        .execute(
+            "window.dispatchEvent(new Event('blur')); return true;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    say(&mut ana, "one", "while away", "a-3").await;
+    say(&mut ana, "one", "also away", "a-4").await;
+    bob.wait_for_text(".message .text", "also away").await;
+    bob.client
+        .execute(
+            "window.dispatchEvent(new Event('focus')); return true;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    say(&mut ana, "one", "back again", "a-5").await;
+    bob.wait_for_text(".message .text", "back again").await;
+    let lines = bob.client.execute(marker, vec![]).await.unwrap();
+    assert_eq!(lines, json!(["while away"]));
+    bob.close().await;
+}

@@ -1,7 +1,7 @@
 //! `cargo xtask …`: the project's own commands (rust-analyzer's xtask pattern).
 //!
 //! - `setup`  installs what a fresh machine lacks; quick when all is there
-//! - `build [worker | worker-bench [--with-names] | echo]`  builds the Worker (worker/build,
+//! - `build [worker | worker-bench [--with-names] | client | echo]`  builds the Worker (worker/build,
 //!   and with its bench hooks worker/build-bench) and the client (client/dist); or one of
 //!   them; `--with-names` keeps the function names a profile shows
 //! - `dev [--port N] [--state-dir DIR] [--watch]`  builds, migrates and runs `wrangler dev`;
@@ -42,6 +42,9 @@ fn main() -> ExitCode {
                 build::Names::Stripped
             };
             setup::run().and_then(|()| build::worker_bench(names))
+        }
+        Some("build") if args.get(1).is_some_and(|a| a == "client") => {
+            setup::run().and_then(|()| build::client())
         }
         Some("build") if args.get(1).is_some_and(|a| a == "echo") => {
             setup::run().and_then(|()| build::echo())

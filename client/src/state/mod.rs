@@ -305,6 +305,15 @@ impl ChatState {
             .map(|m| m.seq)
     }
 
+    /// A message from someone else arrived while the user was looking: it is not news. The
+    /// divider's mark moves past it unless a divider is already showing, so the divider
+    /// marks only what arrived while they were not looking.
+    pub fn saw_arrive(&mut self, seq: Seq) {
+        if self.first_new().is_none() && self.read_at_open.is_some_and(|read| read < seq) {
+            self.read_at_open = Some(seq);
+        }
+    }
+
     /// The names of those typing now, in a stable order.
     pub fn typing_names(&self, now: Millis) -> Vec<String> {
         self.typing

@@ -105,4 +105,22 @@ mod tests {
         assert_eq!(plural(0, "member", "members"), "0 members");
         assert_eq!(plural(12, "new message", "new messages"), "12 new messages");
     }
+
+    #[test]
+    fn the_new_messages_line_marks_only_what_arrived_while_the_user_looked_away() {
+        let mut state = ChatState::for_user("r", "ana");
+        state.read_at_open = Some(2);
+        state.messages = vec![message(1, "bob", 1), message(2, "bob", 2)];
+        // Seen as it arrives: no line.
+        state.saw_arrive(3);
+        state.messages.push(message(3, "bob", 3));
+        assert_eq!(state.first_new(), None);
+        // Arrived unseen (nothing moves the mark): the line goes above it, and stays
+        // there while later ones are seen.
+        state.messages.push(message(4, "bob", 4));
+        assert_eq!(state.first_new(), Some(4));
+        state.saw_arrive(5);
+        state.messages.push(message(5, "bob", 5));
+        assert_eq!(state.first_new(), Some(4));
+    }
 }
