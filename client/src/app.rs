@@ -8,7 +8,7 @@ use crate::{
     alerts::{self, Permission},
     api,
     attention::use_attention,
-    components::{ChatRoom, LoginForm, ProfileForm, RoomList},
+    components::{ChatRoom, LoginForm, ProfileForm, QuickSwitcher, RoomList},
     courier::Couriers,
     directory::Directory,
     hooks::{use_presence, use_websocket},
@@ -46,6 +46,8 @@ fn Workspace(auth: Signal<Auth>) -> Element {
     // The "+" dialog: join, browse or create a room (opened by `?room=` too).
     let mut adding = use_signal(crate::components::asked_for);
     let mut directory = use_signal(Directory::default);
+    let switching = use_signal(|| false);
+    crate::shortcuts::use_shortcuts(directory, room, switching);
     // The room the address names (`/r/{id}`: a reload, a shared link, a push's link),
     // settled once the room list is loaded. One of the user's rooms opens; any other is
     // offered with a Join button, so a link someone else made cannot make the user join.
@@ -188,6 +190,9 @@ fn Workspace(auth: Signal<Auth>) -> Element {
         }
         if editing_profile() {
             ProfileForm { auth, open: editing_profile, presence }
+        }
+        if switching() {
+            QuickSwitcher { directory, room, open: switching }
         }
         div { onpointermove: move |_| presence.active(), onkeydown: move |_| presence_key.active(),
             class: match (room().is_some(), show_rooms()) {

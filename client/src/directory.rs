@@ -155,6 +155,17 @@ impl Directory {
         self.rooms.iter().find(|r| r.room_id == room_id)
     }
 
+    /// The room `step` places from `open` in the list (Alt+↑, Alt+↓), stopping at either
+    /// end; the first room when none is open.
+    pub fn neighbour(&self, open: Option<&str>, step: isize) -> Option<String> {
+        let at = open.and_then(|open| self.rooms.iter().position(|r| r.room_id == open));
+        let to = match at {
+            Some(at) => at.checked_add_signed(step)?,
+            None => 0,
+        };
+        self.rooms.get(to).map(|r| r.room_id.clone())
+    }
+
     /// The kind of `room_id`, if it is in the list.
     pub fn kind(&self, room_id: &str) -> Option<RoomKind> {
         self.rooms
@@ -354,5 +365,24 @@ mod tests {
             ["g.1"],
             "the filter finds a conversation by its people"
         );
+    }
+
+    #[test]
+    fn alt_arrows_step_through_the_list_and_stop_at_its_ends() {
+        let directory = Directory {
+            rooms: rooms(),
+            ..Directory::default()
+        };
+        let step = |open: Option<&str>, step| directory.neighbour(open, step);
+        assert_eq!(step(Some("two"), 1).as_deref(), Some("dm"));
+        assert_eq!(step(Some("two"), -1).as_deref(), Some("one"));
+        assert_eq!(step(Some("dm"), 1), None);
+        assert_eq!(step(Some("one"), -1), None);
+        assert_eq!(
+            step(None, 1).as_deref(),
+            Some("one"),
+            "none open: the first"
+        );
+        assert_eq!(Directory::default().neighbour(None, 1), None);
     }
 }

@@ -236,6 +236,44 @@ impl Browser {
             .expect("pressing a key");
     }
 
+    /// Holds `keys` down in order and lets them go in reverse: a shortcut such as
+    /// Ctrl+K (`&["\u{e009}", "k"]`) or Alt+↓ (`&["\u{e00a}", "\u{e015}"]`).
+    pub async fn chord(&self, keys: &[&str]) {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let values: Vec<char> = keys
+            .iter()
+            .map(|k| k.chars().next().expect("a key"))
+            .collect();
+        let mut actions = KeyActions::new("keyboard".into());
+        for &value in &values {
+            actions = actions.then(KeyAction::Down { value });
+        }
+        for &value in values.iter().rev() {
+            actions = actions.then(KeyAction::Up { value });
+        }
+        self.client
+            .perform_actions(actions)
+            .await
+            .expect("pressing keys together");
+    }
+
+    /// Moves the pointer over the first element matching `css`, as a user does before
+    /// clicking what shows on hover.
+    pub async fn hover(&self, css: &str) {
+        use fantoccini::actions::{InputSource, MouseActions, PointerAction};
+        let element = self.find(css).await;
+        let mouse = MouseActions::new("mouse".into()).then(PointerAction::MoveToElement {
+            element,
+            duration: None,
+            x: 0.0,
+            y: 0.0,
+        });
+        self.client
+            .perform_actions(mouse)
+            .await
+            .expect("moving the pointer");
+    }
+
     /// Clicks `button` (a selector inside the row) on the message whose text is `text`,
     /// as a user does after hovering over it.
     pub async fn on_message(&self, text: &str, button: &str) {

@@ -213,3 +213,195 @@ async fn the_profile_is_a_dialog_with_cancel_and_the_sidebar_and_cards_keep_thei
     ana.wait_for_text(".top .me", "Ana Lima").await;
     ana.close().await;
 }
+
+#[tokio::test]
+async fn the_keyboard_lands_where_the_words_go_stays_in_dialogs_and_moves_between_rooms() {
+    let server = Server::start().await;
+    let ana = server.register("Ana").await;
+    for room in ["one", "two", "three"] {
+        server.room(&ana, room).await;
+    }
+    let mut here = Client::join(&server, "one", &ana).await;
+    here.send(&edgechat_protocol::ClientMsg::text(
+        "one",
+        "first words",
+        "k-1",
+    ))
+    .await;
+    here.recv_until(|m| {
+        matches!(
+            m,
+            edgechat_protocol::ServerMsg::MessageAck(edgechat_protocol::frame::MessageAck { .. })
+        )
+    })
+    .await;
+    let browser = Browser::launch().await;
+    browser
+        .sign_in(
+            &server.http_url("/"),
+            "ana",
+            edgechat_e2e::account::PASSWORD,
+        )
+        .await;
+    browser.click(".room-link[data-room='one']").await;
+    browser.wait_for_text(".message .text", "first words").await;
+
+    // Reply, clicked as a user does: the caret goes to the composer, not the button.
+    browser.hover(".message").await;
+    browser.click(".message .reply").await;
+    browser
+        .wait_until(
+            "the composer has focus after Reply",
+            "return document.activeElement?.id === 'message-input';",
+        )
+        .await;
+    // Edit: the caret after the text; Esc gives the composer the focus back.
+    browser.hover(".message").await;
+    browser.click(".message .edit").await;
+    browser
+        .wait_until(
+            "the edit box has the caret after its text",
+            "const a = document.activeElement; return a?.id === 'edit-input' \
+               && a.value.length > 0 && a.selectionStart === a.value.length;",
+        )
+        .await;
+    browser.press("\u{e00c}").await;
+    browser
+        .wait_until(
+            "the composer has focus after the edit",
+            "return !document.querySelector('#edit-input') \
+               && document.activeElement?.id === 'message-input';",
+        )
+        .await;
+
+    // The "+" dialog takes the focus, Tab goes round within it, Esc gives it back.
+    browser.click("#new-room").await;
+    browser
+        .wait_until(
+            "the dialog's first field has focus",
+            "return document.activeElement?.id === 'room';",
+        )
+        .await;
+    for step in 0..25 {
+        browser.press("\u{e004}").await;
+        let inside = browser
+            .client
+            .execute(
+                "return !!document.activeElement?.closest('#new-room-dialog');",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(inside, json!(true), "Tab {step} left the dialog");
+    }
+    browser.chord(&["\u{e008}", "\u{e004}"]).await;
+    browser.press("\u{e00c}").await;
+    browser
+        .wait_until(
+            "focus is back on +",
+            "return !document.querySelector('#new-room-dialog') \
+               && document.activeElement?.id === 'new-room';",
+        )
+        .await;
+    // The profile dialog: the same.
+    browser.click("#profile").await;
+    browser
+        .wait_until(
+            "the profile's first field has focus",
+            "return document.activeElement?.id === 'profile-name';",
+        )
+        .await;
+    for _ in 0..15 {
+        browser.chord(&["\u{e008}", "\u{e004}"]).await;
+    }
+    let inside = browser
+        .client
+        .execute(
+            "return !!document.activeElement?.closest('#profile-dialog');",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(inside, json!(true), "Shift+Tab stays in the profile dialog");
+    browser.press("\u{e00c}").await;
+    browser
+        .wait_until(
+            "focus is back on Profile",
+            "return !document.querySelector('#profile-dialog') \
+               && document.activeElement?.id === 'profile';",
+        )
+        .await;
+
+    // Ctrl+K: the quick switcher, which opens what is typed into it.
+    browser.chord(&["\u{e009}", "k"]).await;
+    browser
+        .wait_until(
+            "the switcher has focus",
+            "return document.activeElement?.id === 'switcher-input';",
+        )
+        .await;
+    browser
+        .find("#switcher-input")
+        .await
+        .send_keys("thr")
+        .await
+        .unwrap();
+    browser.press("\u{e007}").await;
+    browser.wait_for_text(".room-header h2", "#three").await;
+    browser
+        .wait_until(
+            "the composer has focus in the room opened",
+            "return !document.querySelector('#switcher') \
+               && document.activeElement?.id === 'message-input';",
+        )
+        .await;
+
+    // Alt+↓ and Alt+↑: the next and the previous room in the list.
+    let order = browser
+        .client
+        .execute(
+            "return [...document.querySelectorAll('.sidebar .room-link')].map(b => b.dataset.room);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let order: Vec<String> = serde_json::from_value(order).unwrap();
+    let at = order.iter().position(|r| r == "three").unwrap();
+    let (before, after) = (at.checked_sub(1), order.get(at + 1));
+    if let Some(after) = after {
+        browser.chord(&["\u{e00a}", "\u{e015}"]).await;
+        browser
+            .wait_for_text(".room-header h2", &format!("#{after}"))
+            .await;
+        browser.chord(&["\u{e00a}", "\u{e013}"]).await;
+        browser.wait_for_text(".room-header h2", "#three").await;
+    }
+    if let Some(before) = before {
+        browser.chord(&["\u{e00a}", "\u{e013}"]).await;
+        browser
+            .wait_for_text(".room-header h2", &format!("#{}", order[before]))
+            .await;
+    }
+    browser
+        .wait_until(
+            "the composer has focus after Alt+arrows",
+            "return document.activeElement?.id === 'message-input';",
+        )
+        .await;
+
+    // Esc closes search.
+    browser.click("#search").await;
+    browser
+        .find("#search-input")
+        .await
+        .send_keys("\u{e00c}")
+        .await
+        .unwrap();
+    browser
+        .wait_until(
+            "Esc closed the search",
+            "return !document.querySelector('.search-panel');",
+        )
+        .await;
+    browser.close().await;
+}

@@ -253,6 +253,12 @@ async fn the_main_screens_at_desktop_and_phone_width_in_light_and_dark() {
         shoot(&browser, &dir, "profile", theme).await;
         browser.click("#profile-cancel").await;
 
+        browser.chord(&["\u{e009}", "k"]).await;
+        browser.type_into("#switcher-input", "d").await;
+        browser.find("#switcher li").await;
+        shoot(&browser, &dir, "switcher", theme).await;
+        browser.press("\u{e00c}").await;
+
         browser.click("#new-room").await;
         browser.replace_text("#room", "nowhere").await;
         browser.click("#join").await;
@@ -276,6 +282,8 @@ async fn the_main_screens_at_desktop_and_phone_width_in_light_and_dark() {
         "new-room-phone",
         "profile-desktop",
         "profile-phone",
+        "switcher-desktop",
+        "switcher-phone",
         "missing-room-desktop",
         "missing-room-phone",
     ] {

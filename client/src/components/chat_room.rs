@@ -132,7 +132,7 @@ pub fn ChatRoom(
                     if leaving() { "Leave for good?" } else { "Leave" } }
             }
             if searching() {
-                SearchPanel { room: room.clone(), auth, jump_to, open_room }
+                SearchPanel { room: room.clone(), auth, jump_to, open_room, open: searching }
             }
             if configuring() {
                 RoomSettings { chat: chat.clone(), open: configuring }

@@ -157,7 +157,10 @@ pub fn MessageRow(
             if !message.deleted {
                 div { class: "actions", role: "toolbar", aria_label: "Message actions",
                     button { r#type: "button", class: "reply", title: "Reply", aria_label: "Reply",
-                        onclick: { let id = id.clone(); move |_| replying.set(Some(id.clone())) }, "↩" }
+                        onclick: { let id = id.clone(); move |_| {
+                            replying.set(Some(id.clone()));
+                            crate::focus::focus_soon("message-input");
+                        } }, "↩" }
                     button { r#type: "button", class: "react", title: "React", aria_label: "Add a reaction", aria_expanded: "{picking}",
                         onclick: move |_| picking.toggle(), "☺" }
                     if own {
@@ -260,7 +263,7 @@ fn EditBox(id: String, text: String, chat: Chat, editing: Signal<Option<String>>
         editing.set(None);
     });
     let rows = draft.read().lines().count().clamp(1, 8);
-    use_hook(|| crate::focus::focus_soon("edit-input"));
+    crate::focus::use_edit_focus("edit-input");
     rsx! {
         form { class: "edit-box",
             onsubmit: move |event: FormEvent| {

@@ -165,7 +165,10 @@ pub fn MessageInput(
         if let Some(author) = replying_to {
             p { class: "replying", "Replying to " strong { "{author}" }
                 button { r#type: "button", class: "link", aria_label: "Cancel the reply",
-                    onclick: move |_| replying.set(None), "✕" }
+                    onclick: move |_| {
+                        replying.set(None);
+                        focus_composer();
+                    }, "✕" }
             }
         }
         if !files.is_empty() {

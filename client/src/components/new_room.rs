@@ -23,7 +23,9 @@ pub fn NewRoom(room: Signal<Option<String>>, auth: Signal<Auth>, open: Signal<bo
     let mut error = use_signal(|| None::<String>);
     let mut public = use_signal(Vec::<RoomEntry>::new);
     let token = move || auth.peek().token();
+    let focus = crate::focus::use_dialog_focus("room");
     let mut go = move |id: String| {
+        focus.hand_to("message-input");
         open.set(false);
         room.set(Some(id));
     };
@@ -95,7 +97,11 @@ pub fn NewRoom(room: Signal<Option<String>>, auth: Signal<Auth>, open: Signal<bo
             div { id: "new-room-dialog", class: "dialog", role: "dialog", aria_modal: "true",
                 aria_label: "Join or create a room",
                 onclick: move |e| e.stop_propagation(),
-                onkeydown: move |e: KeyboardEvent| if e.key() == Key::Escape { open.set(false) },
+                onkeydown: move |e: KeyboardEvent| if e.key() == Key::Escape {
+                    open.set(false)
+                } else {
+                    crate::focus::keep_tab_within("new-room-dialog", &e)
+                },
                 header { class: "dialog-header",
                     h2 { "Join or create a room" }
                     button { id: "new-room-cancel", r#type: "button", class: "link", onclick: move |_| open.set(false),

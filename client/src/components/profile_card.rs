@@ -56,8 +56,8 @@ pub fn ProfileCard(
     let now = js_sys::Date::now() as u64;
     let listed = state.read().users.get(&user_id).map(|u| Card::of(u, now));
     let mut fetched = use_signal(|| None::<Result<Card, String>>);
-    // The card takes the focus, so Esc and Tab start from it.
-    use_hook(|| crate::focus::focus_soon("profile-close"));
+    // The card takes the focus, so Esc and Tab start from it, and gives it back.
+    crate::focus::use_dialog_focus("profile-close");
     let lookup = user_id.clone();
     use_hook(move || {
         if listed.is_some() {
@@ -97,8 +97,12 @@ pub fn ProfileCard(
         });
     };
     rsx! {
-        div { class: "profile-card", role: "dialog", aria_label: "Profile",
-            onkeydown: move |e: KeyboardEvent| if e.key() == Key::Escape { shown.set(None) },
+        div { id: "profile-card", class: "profile-card", role: "dialog", aria_label: "Profile",
+            onkeydown: move |e: KeyboardEvent| if e.key() == Key::Escape {
+                shown.set(None)
+            } else {
+                crate::focus::keep_tab_within("profile-card", &e)
+            },
             match card {
                 None => rsx! { p { "Loading…" } },
                 Some(Err(error)) => rsx! { p { class: "error", role: "alert", "{error}" } },

@@ -9,6 +9,7 @@ use crate::{api, hooks::Presence, prefs, session::Auth, session::Me, transfer};
 #[component]
 pub fn ProfileForm(auth: Signal<Auth>, open: Signal<bool>, mut presence: Presence) -> Element {
     let me = auth.peek().session().map(|s| s.user.clone());
+    crate::focus::use_dialog_focus("profile-name");
     let mut name = use_signal(|| {
         me.as_ref()
             .map(|m| m.display_name.clone())
@@ -97,7 +98,11 @@ pub fn ProfileForm(auth: Signal<Auth>, open: Signal<bool>, mut presence: Presenc
         form { id: "profile-dialog", class: "profile dialog", role: "dialog", aria_modal: "true",
             aria_label: "Your profile", onsubmit: save,
             onclick: move |e| e.stop_propagation(),
-            onkeydown: move |e: KeyboardEvent| if e.key() == Key::Escape { open.set(false) },
+            onkeydown: move |e: KeyboardEvent| if e.key() == Key::Escape {
+                open.set(false)
+            } else {
+                crate::focus::keep_tab_within("profile-dialog", &e)
+            },
             header { class: "dialog-header",
                 h2 { "Your profile" }
             }

@@ -7,13 +7,14 @@ use crate::{
 };
 
 /// Searches this room (or every room the user may read) and lists the hits with the
-/// matched words highlighted; choosing one jumps to the message.
+/// matched words highlighted; choosing one jumps to the message. Esc closes it.
 #[component]
 pub fn SearchPanel(
     room: String,
     auth: Signal<Auth>,
     jump_to: Signal<Option<(String, u64)>>,
     open_room: Signal<Option<String>>,
+    open: Signal<bool>,
 ) -> Element {
     let mut query = use_signal(String::new);
     let mut everywhere = use_signal(|| false);
@@ -53,6 +54,10 @@ pub fn SearchPanel(
     };
     rsx! {
         section { class: "search-panel", aria_label: "Search",
+            onkeydown: move |e: KeyboardEvent| if e.key() == Key::Escape {
+                open.set(false);
+                crate::focus::focus_soon("search");
+            },
             form { class: "search-form", onsubmit: search,
                 label { class: "visually-hidden", r#for: "search-input", "Search messages" }
                 input { id: "search-input", r#type: "search", placeholder: "Search messages",
