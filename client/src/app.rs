@@ -8,7 +8,7 @@ use crate::{
     alerts::{self, Permission},
     api,
     attention::use_attention,
-    components::{ChatRoom, LoginForm, ProfileForm, QuickSwitcher, RoomList},
+    components::{ChatRoom, LoginForm, ProfileForm, RoomList},
     courier::Couriers,
     directory::Directory,
     hooks::{use_presence, use_websocket},
@@ -46,8 +46,6 @@ fn Workspace(auth: Signal<Auth>) -> Element {
     // The "+" dialog: join, browse or create a room (opened by `?room=` too).
     let mut adding = use_signal(crate::components::asked_for);
     let mut directory = use_signal(Directory::default);
-    let switching = use_signal(|| false);
-    crate::shortcuts::use_shortcuts(directory, room, switching);
     // The room the address names (`/r/{id}`: a reload, a shared link, a push's link),
     // settled once the room list is loaded. One of the user's rooms opens; any other is
     // offered with a Join button, so a link someone else made cannot make the user join.
@@ -95,6 +93,7 @@ fn Workspace(auth: Signal<Auth>) -> Element {
     });
     // On a phone the room list and the room take turns; this says the list is showing.
     let mut show_rooms = use_signal(|| false);
+    crate::shortcuts::use_shortcuts(directory, room, show_rooms);
     // A search hit to show once its room has it loaded.
     let jump_to = use_signal(|| None::<(String, u64)>);
     let inbox = use_websocket(auth, || InboxChannel { directory, auth });
@@ -191,9 +190,7 @@ fn Workspace(auth: Signal<Auth>) -> Element {
         if editing_profile() {
             ProfileForm { auth, open: editing_profile, presence }
         }
-        if switching() {
-            QuickSwitcher { directory, room, open: switching }
-        }
+
         div { onpointermove: move |_| presence.active(), onkeydown: move |_| presence_key.active(),
             class: match (room().is_some(), show_rooms()) {
                 (true, false) => "layout room-open",

@@ -100,6 +100,19 @@ impl RoomChannel {
         if known || message.user_id == me {
             return;
         }
+        // Told to a screen reader, a burst at a time.
+        let words: String = crate::markdown::plain(&message.text)
+            .chars()
+            .take(140)
+            .collect();
+        let words = if words.is_empty() {
+            "sent a file".to_owned()
+        } else {
+            words
+        };
+        self.state
+            .write()
+            .to_announce(message.username.clone(), words);
         if looking {
             self.state.write().saw_arrive(message.seq);
             return;

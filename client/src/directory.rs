@@ -228,6 +228,22 @@ impl Directory {
             .collect()
     }
 
+    /// The sidebar's two sections, channels then conversations, each in `order` (the
+    /// list as it stood when the pointer came over it, so nothing moves under it; rooms
+    /// new since go last), or in the server's order (newest activity first) with none.
+    pub fn sections<'a>(
+        entries: Vec<&'a RoomEntry>,
+        order: Option<&[String]>,
+    ) -> (Vec<&'a RoomEntry>, Vec<&'a RoomEntry>) {
+        let mut entries = entries;
+        if let Some(order) = order {
+            let place = |r: &RoomEntry| order.iter().position(|id| *id == r.room_id);
+            // Stable: rooms new since keep the server's order among themselves.
+            entries.sort_by_key(|r| place(r).unwrap_or(usize::MAX));
+        }
+        entries.into_iter().partition(|r| !r.is_conversation())
+    }
+
     fn entry(&mut self, room_id: &str) -> Option<&mut RoomEntry> {
         self.rooms.iter_mut().find(|r| r.room_id == room_id)
     }
@@ -384,5 +400,31 @@ mod tests {
             "none open: the first"
         );
         assert_eq!(Directory::default().neighbour(None, 1), None);
+    }
+
+    #[test]
+    fn channels_and_conversations_in_sections_and_in_place_under_the_pointer() {
+        let directory = Directory {
+            rooms: rooms(),
+            ..Directory::default()
+        };
+        let ids = |list: &[&RoomEntry]| -> Vec<String> {
+            list.iter().map(|r| r.room_id.clone()).collect()
+        };
+        let (channels, conversations) = Directory::sections(directory.filtered(""), None);
+        assert_eq!(ids(&channels), ["one", "two"]);
+        assert_eq!(ids(&conversations), ["dm"]);
+        // The server now puts "two" first (news there), and a new room "new" first of
+        // all; under the pointer, the order held stays and the new room goes last.
+        let mut moved = directory.clone();
+        moved.rooms.swap(0, 1);
+        let mut fresh = moved.rooms[0].clone();
+        fresh.room_id = "new".into();
+        moved.rooms.insert(0, fresh);
+        let held = ids(&directory.filtered(""));
+        let (channels, _) = Directory::sections(moved.filtered(""), Some(&held));
+        assert_eq!(ids(&channels), ["one", "two", "new"]);
+        let (channels, _) = Directory::sections(moved.filtered(""), None);
+        assert_eq!(ids(&channels), ["new", "two", "one"]);
     }
 }

@@ -122,22 +122,22 @@ pub fn keep_tab_within(id: &str, e: &KeyboardEvent) {
     let Ok(all) = dialog.query_selector_all(FOCUSABLE) else {
         return;
     };
-    let focusable: Vec<web_sys::HtmlElement> = (0..all.length())
-        .filter_map(|i| all.item(i))
-        .filter_map(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
-        .collect();
-    let (Some(first), Some(last)) = (focusable.first(), focusable.last()) else {
+    let count = all.length();
+    if count == 0 {
         return;
-    };
-    let now = active();
+    }
+    let (first, last) = (all.item(0), all.item(count - 1));
+    let now: Option<web_sys::Node> = active().map(Into::into);
     let inside = now.as_ref().is_some_and(|n| dialog.contains(Some(n)));
     let wrap_to = if e.modifiers().shift() {
-        (!inside || now.as_ref() == Some(first)).then_some(last)
+        (!inside || now == first).then_some(last)
     } else {
-        (!inside || now.as_ref() == Some(last)).then_some(first)
+        (!inside || now == last).then_some(first)
     };
-    if let Some(to) = wrap_to {
+    if let Some(Some(to)) = wrap_to {
         e.prevent_default();
-        let _ = to.focus();
+        if let Ok(to) = to.dyn_into::<web_sys::HtmlElement>() {
+            let _ = to.focus();
+        }
     }
 }

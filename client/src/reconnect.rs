@@ -18,11 +18,17 @@ pub fn backoff_ms(attempt: u32, jitter: f64) -> u64 {
 }
 
 /// Whether to reconnect after the server closed the socket with `code`. Being replaced
-/// by a newer socket of the same user, banned or kicked are answers, not failures.
+/// by a newer socket of the same user, banned, kicked or a full room are answers, not
+/// failures (a full room offers to try again).
 pub fn should_retry(code: u16) -> bool {
     !matches!(
         code,
-        close::TOO_MANY_SOCKETS | close::BANNED | close::KICKED | close::LEFT | close::FORBIDDEN
+        close::TOO_MANY_SOCKETS
+            | close::BANNED
+            | close::KICKED
+            | close::LEFT
+            | close::FORBIDDEN
+            | close::ROOM_FULL
     )
 }
 
@@ -58,10 +64,11 @@ mod tests {
             close::BANNED,
             close::KICKED,
             close::FORBIDDEN,
+            close::ROOM_FULL,
         ] {
             assert!(!should_retry(code), "{code}");
         }
-        for code in [1006, 1001, 1011, close::TOKEN_EXPIRED, close::ROOM_FULL] {
+        for code in [1006, 1001, 1011, close::TOKEN_EXPIRED] {
             assert!(should_retry(code), "{code}");
         }
     }

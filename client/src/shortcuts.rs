@@ -1,6 +1,6 @@
 //! The keys that work anywhere on the page, as in Slack and Discord: Ctrl+K (⌘K on a
-//! Mac) opens the quick switcher, Alt+↑ and Alt+↓ open the room above or below the open
-//! one in the list.
+//! Mac) switches rooms by name (the room list's filter, where Enter opens the first room
+//! found), Alt+↑ and Alt+↓ open the room above or below the open one in the list.
 
 use std::rc::Rc;
 
@@ -26,7 +26,7 @@ impl Drop for Listener {
 pub fn use_shortcuts(
     directory: Signal<Directory>,
     mut room: Signal<Option<String>>,
-    mut switching: Signal<bool>,
+    mut show_rooms: Signal<bool>,
 ) {
     use_hook(move || {
         let document = web_sys::window().and_then(|w| w.document())?;
@@ -35,15 +35,17 @@ pub fn use_shortcuts(
                 let key = e.key();
                 if (e.ctrl_key() || e.meta_key()) && !e.alt_key() && key.eq_ignore_ascii_case("k") {
                     e.prevent_default();
-                    switching.set(true);
+                    // On a narrow screen the list is a drawer: open it first.
+                    show_rooms.set(true);
+                    crate::focus::focus_soon("room-filter");
                 } else if e.alt_key() && (key == "ArrowUp" || key == "ArrowDown") {
                     let step = if key == "ArrowUp" { -1 } else { 1 };
                     let open = room.peek().clone();
                     let next = directory.peek().neighbour(open.as_deref(), step);
                     if let Some(next) = next {
                         e.prevent_default();
+                        // The room opened focuses its box.
                         room.set(Some(next));
-                        crate::focus::focus_soon("message-input");
                     }
                 }
             });

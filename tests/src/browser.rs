@@ -257,6 +257,39 @@ impl Browser {
             .expect("pressing keys together");
     }
 
+    /// axe-core's serious and critical violations on the page as it is now, each as
+    /// `rule: where` (axe-core from node_modules, the version package.json pins).
+    pub async fn accessibility_violations(&self) -> Vec<String> {
+        let loaded = self
+            .client
+            .execute("return typeof window.axe === 'object';", vec![])
+            .await
+            .expect("the page answers");
+        if loaded != json!(true) {
+            let axe = crate::repo_root().join("node_modules/axe-core/axe.min.js");
+            let axe = std::fs::read_to_string(&axe).unwrap_or_else(|e| {
+                panic!("{}: {e} (cargo xtask setup installs it)", axe.display())
+            });
+            self.client
+                .execute(&format!("{axe}\nreturn true;"), vec![])
+                .await
+                .expect("axe-core loads");
+        }
+        let found = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1]; \
+                 axe.run(document, { resultTypes: ['violations'] }).then((r) => done(r.violations \
+                   .filter((v) => v.impact === 'serious' || v.impact === 'critical') \
+                   .map((v) => v.id + ': ' + v.nodes.slice(0, 4).map((n) => n.target.join(' ')).join(' | ')))) \
+                 .catch((e) => done(['axe failed: ' + e]));",
+                vec![],
+            )
+            .await
+            .expect("axe-core runs");
+        serde_json::from_value(found).expect("a list of violations")
+    }
+
     /// Moves the pointer over the first element matching `css`, as a user does before
     /// clicking what shows on hover.
     pub async fn hover(&self, css: &str) {

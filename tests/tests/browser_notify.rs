@@ -403,3 +403,68 @@ async fn the_new_messages_line_marks_only_what_arrived_while_the_user_looked_awa
     assert_eq!(lines, json!(["while away"]));
     bob.close().await;
 }
+
+#[tokio::test]
+async fn a_screen_reader_hears_a_burst_of_new_messages_once_and_never_the_history() {
+    let server = Server::start().await;
+    let (ana_acct, bob_acct) = (server.register("Ana").await, server.register("Bob").await);
+    server.room(&ana_acct, "one").await;
+    drop(Client::join(&server, "one", &bob_acct).await);
+    let mut ana = Client::join(&server, "one", &ana_acct).await;
+    say(&mut ana, "one", "said before Bob came", "a-0").await;
+    let bob = Browser::launch().await;
+    bob.sign_in(&server.http_url("/"), "bob", PASSWORD).await;
+    bob.click(".room-link[data-room='one']").await;
+    bob.wait_for_text(".message .text", "said before Bob came")
+        .await;
+    // Everything the polite live region says from here on.
+    bob.client
+        .execute(
+            "const region = document.querySelector('#announcer[aria-live=polite]'); \
+             window.__heard = []; \
+             new MutationObserver(() => window.__heard.push(region.textContent)) \
+               .observe(region, { childList: true, characterData: true, subtree: true }); \
+             return region.textContent;",
+            vec![],
+        )
+        .await
+        .map(|said| assert_eq!(said, json!(""), "the history is not told"))
+        .unwrap();
+
+    for (n, text) in ["one", "two", "three"].iter().enumerate() {
+        say(&mut ana, "one", text, &format!("b-{n}")).await;
+    }
+    bob.wait_until(
+        "the burst is told once, in one sentence",
+        "return window.__heard.length === 1 && window.__heard[0] === '3 new messages from Ana';",
+    )
+    .await;
+    say(&mut ana, "one", "lunch?", "c-0").await;
+    bob.wait_until(
+        "a single message is told by its author and words",
+        "return window.__heard.length === 2 && window.__heard[1] === 'Ana: lunch?';",
+    )
+    .await;
+    // Bob's own message is not news to him.
+    bob.type_into("#message-input", "on my way").await;
+    bob.click("#send").await;
+    bob.wait_for_text(".message:not(.pending) .text", "on my way")
+        .await;
+    // Told next is Ana's, alone: nothing of Bob's came between or with it.
+    say(&mut ana, "one", "ok", "c-1").await;
+    bob.wait_until(
+        "the next is Ana's alone",
+        "return window.__heard.length >= 3;",
+    )
+    .await;
+    let heard = bob
+        .client
+        .execute("return window.__heard;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(
+        heard,
+        json!(["3 new messages from Ana", "Ana: lunch?", "Ana: ok"])
+    );
+    bob.close().await;
+}

@@ -154,7 +154,7 @@ async fn xss_payloads_and_markdown_tricks_render_as_inert_text() {
                xss: window.__xss === undefined ? null : window.__xss, \
                foreign: elements.filter(e => !allowed.has(e.tagName)).map(e => e.tagName), \
                attributes: elements.flatMap(e => [...e.attributes].map(a => a.name)) \
-                 .filter(n => !['class', 'href', 'target', 'rel', 'data-lang'].includes(n)), \
+                 .filter(n => !['class', 'href', 'target', 'rel', 'data-lang', 'tabindex'].includes(n)), \
                hrefs: [...document.querySelectorAll('.message .text a')].map(a => a.getAttribute('href')), \
                shown: texts.map(t => t.textContent), \
              };",

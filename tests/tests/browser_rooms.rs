@@ -351,6 +351,11 @@ async fn joining_a_room_that_does_not_exist_says_so_and_offers_to_create_it() {
            && ![...document.querySelectorAll('.banner')].some(b => b.textContent.includes('Reconnecting'));",
     )
     .await;
+    assert_eq!(
+        offered(&ana).await,
+        Vec::<String>::new(),
+        "a missing room offers only to be made"
+    );
 
     ana.click("#create-missing-room").await;
     ana.wait_until(
@@ -397,6 +402,8 @@ async fn a_kicked_member_is_told_so_and_their_composer_takes_nothing() {
            && document.querySelector('#send').disabled;",
     )
     .await;
+    // Nothing is offered that a removed member cannot do.
+    assert_eq!(offered(&bob).await, Vec::<String>::new());
     bob.close().await;
 }
 
@@ -453,6 +460,24 @@ async fn conversations_are_named_by_the_other_people_and_channels_by_their_names
             .click(&format!(".room-link[data-room='{room}']"))
             .await;
         browser.wait_for_text(".room-header h2", title).await;
+        browser.find("#members").await;
+        // Nobody is invited to a direct room, which has no settings either.
+        let expected: &[&str] = if room == dm {
+            &["members", "search", "pins", "leave"]
+        } else {
+            &["members", "search", "pins", "invite", "leave"]
+        };
+        let expected: Vec<String> = expected.iter().map(|s| (*s).to_owned()).collect();
+        edgechat_e2e::wait::eventually("the header offers what can be done", async || {
+            offered(&browser)
+                .await
+                .iter()
+                .filter(|b| b.as_str() != "room-settings-open")
+                .cloned()
+                .collect::<Vec<_>>()
+                == expected
+        })
+        .await;
         browser
             .wait_until(
                 &format!("the composer says \"Message {title}\""),
@@ -462,5 +487,96 @@ async fn conversations_are_named_by_the_other_people_and_channels_by_their_names
             )
             .await;
     }
+    browser.close().await;
+}
+
+/// The ids of the buttons the room's header offers.
+async fn offered(browser: &Browser) -> Vec<String> {
+    let ids = browser
+        .client
+        .execute(
+            "return [...document.querySelectorAll('.room-header button')].map((b) => b.id);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    serde_json::from_value(ids).unwrap()
+}
+
+#[tokio::test]
+async fn a_full_room_stops_says_so_and_tries_again_only_when_asked() {
+    let server = Server::start().await;
+    let (ana, _bob) = (server.register("Ana").await, server.register("Bob").await);
+    let (status, body) = server
+        .post_as(
+            "/api/rooms",
+            &ana.access_token,
+            &json!({ "name": "tiny", "capacity": 2 }),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    // Ana and Cyd fill it.
+    let cyd = server.register("Cyd").await;
+    let _cyd_here = Client::join(&server, "tiny", &cyd).await;
+    let browser = Browser::launch().await;
+    browser
+        .sign_in(&server.http_url("/"), "bob", PASSWORD)
+        .await;
+    // Every socket the page opens, counted.
+    browser
+        .client
+        .execute(
+            "window.__sockets = 0; const Real = window.WebSocket; \
+             window.WebSocket = class extends Real { constructor(...a) { super(...a); window.__sockets++; } }; \
+             return true;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    browser.click("#new-room").await;
+    browser.replace_text("#room", "tiny").await;
+    browser.click("#join").await;
+    browser
+        .wait_until(
+            "the room says it is full and takes nothing",
+            "const b = document.querySelector('#room-banner'); \
+             return !!b && b.textContent.includes('This room is full') \
+               && !!document.querySelector('#try-again') \
+               && document.querySelector('#message-input').disabled;",
+        )
+        .await;
+    let opened = browser
+        .client
+        .execute("return window.__sockets;", vec![])
+        .await
+        .unwrap();
+    // A retry would come within a second (docs/client.md): wait past it.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let after = browser
+        .client
+        .execute(
+            "return [window.__sockets, document.querySelector('#room-banner')?.textContent ?? ''];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(after[0], opened, "no socket was opened again by itself");
+    assert!(
+        after[1].as_str().unwrap().contains("This room is full"),
+        "{after}"
+    );
+    assert_eq!(offered(&browser).await, Vec::<String>::new());
+    // Try again asks once more, and the room answers as before.
+    browser.click("#try-again").await;
+    let again = opened.as_u64().unwrap() + 1;
+    browser
+        .wait_until(
+            "one more socket, and the room is still full",
+            &format!(
+                "return window.__sockets === {again} \
+                   && !!document.querySelector('#try-again');"
+            ),
+        )
+        .await;
     browser.close().await;
 }

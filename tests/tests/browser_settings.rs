@@ -55,13 +55,15 @@ async fn the_settings_panel_offers_each_role_what_it_may_do_and_both_sides_see_i
         assert!(!shown(&bob, control).await, "a member is offered {control}");
     }
 
-    // Ana makes Bob a moderator from the panel's roles.
+    // Ana makes Bob a moderator from the panel's roles: picked, then saved.
     open_settings(&ana).await;
     ana.find(".settings-roles li[data-user='Bob'] select")
         .await
         .select_by_value("moderator")
         .await
         .unwrap();
+    ana.click(".settings-roles li[data-user='Bob'] .save-role")
+        .await;
     bob.noted("Ana made Bob a moderator").await;
 
     // A moderator sets the topic, and only that.
@@ -129,17 +131,25 @@ async fn the_settings_panel_offers_each_role_what_it_may_do_and_both_sides_see_i
         .await;
     bob.noted("Cyd was unbanned by Ana").await;
 
-    // The pins: Ana pins a message; Bob, a moderator, sees it listed and unpins it.
+    // The pins: Ana pins a message; Bob, a moderator, finds it in the header's pins
+    // panel, jumps to it as to a search hit, and unpins it.
     ana.click("#room-settings-close").await;
     ana.type_into("#message-input", "Read this first").await;
     ana.click("#send").await;
     ana.on_message("Read this first", ".pin").await;
+    bob.click("#pins").await;
+    bob.wait_for_text("#pins-panel .pin-text", "Read this first")
+        .await;
+    bob.click("#pins-panel .search-hit").await;
+    bob.wait_until(
+        "the pin jumped to its message",
+        "return document.querySelector('.message.flash .text')?.textContent === 'Read this first';",
+    )
+    .await;
+    bob.click("#pins-panel .unpin").await;
+    bob.wait_for_text("#pins-panel .notice", "Nothing is pinned yet.")
+        .await;
     open_settings(&bob).await;
-    bob.wait_for_text(".settings-pins .pin-text", "Read this first")
-        .await;
-    bob.click(".settings-pins .unpin").await;
-    bob.wait_for_text("#room-settings .notice", "Nothing is pinned yet.")
-        .await;
 
     // Esc closes the panel.
     bob.client

@@ -332,27 +332,33 @@ async fn the_keyboard_lands_where_the_words_go_stays_in_dialogs_and_moves_betwee
         )
         .await;
 
-    // Ctrl+K: the quick switcher, which opens what is typed into it.
+    // Ctrl+K: switching by name, in the room list's box; Enter opens the first found.
     browser.chord(&["\u{e009}", "k"]).await;
     browser
         .wait_until(
-            "the switcher has focus",
-            "return document.activeElement?.id === 'switcher-input';",
+            "the room finder has focus",
+            "return document.activeElement?.id === 'room-filter';",
         )
         .await;
     browser
-        .find("#switcher-input")
+        .find("#room-filter")
         .await
         .send_keys("thr")
         .await
         .unwrap();
+    browser
+        .wait_until(
+            "only three is found",
+            "return [...document.querySelectorAll('.sidebar .room-link')].map(b => b.dataset.room).join() === 'three';",
+        )
+        .await;
     browser.press("\u{e007}").await;
     browser.wait_for_text(".room-header h2", "#three").await;
     browser
         .wait_until(
-            "the composer has focus in the room opened",
-            "return !document.querySelector('#switcher') \
-               && document.activeElement?.id === 'message-input';",
+            "the composer has focus in the room opened, and the list is whole again",
+            "return document.activeElement?.id === 'message-input' \
+               && document.querySelectorAll('.sidebar .room-link').length === 3;",
         )
         .await;
 
@@ -401,6 +407,97 @@ async fn the_keyboard_lands_where_the_words_go_stays_in_dialogs_and_moves_betwee
         .wait_until(
             "Esc closed the search",
             "return !document.querySelector('.search-panel');",
+        )
+        .await;
+    browser.close().await;
+}
+
+/// The sidebar's rooms as listed, section by section: `[[channels], [conversations]]`.
+const SECTIONS: &str = "return ['#channels-heading', '#conversations-heading'].map((h) => \
+     [...(document.querySelector(h)?.nextElementSibling?.querySelectorAll('.room-link') ?? [])] \
+       .map((b) => b.dataset.room));";
+
+#[tokio::test]
+async fn the_sidebar_has_sections_locks_private_rooms_and_holds_still_under_the_pointer() {
+    // The list's order is D1's: its copy of the messages must be there when it reloads.
+    let server = Server::builder().var("ARCHIVE_DELAY_MS", 100).start().await;
+    let ana = server.register("Ana").await;
+    let bob = server.register("Bob").await;
+    for (name, private) in [("alpha", false), ("beta", true), ("gamma", false)] {
+        let (status, body) = server
+            .post_as(
+                "/api/rooms",
+                &ana.access_token,
+                &json!({ "name": name, "isPrivate": private }),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let (status, body) = server
+        .post_as(
+            "/api/rooms/direct",
+            &bob.access_token,
+            &json!({ "userId": ana.user_id }),
+        )
+        .await;
+    assert!(status == 201 || status == 200, "{body}");
+    let dm = body["room"]["roomId"].as_str().unwrap().to_owned();
+    let mut bob_in_gamma = Client::join(&server, "gamma", &bob).await;
+
+    let browser = Browser::launch().await;
+    browser
+        .sign_in(
+            &server.http_url("/"),
+            "ana",
+            edgechat_e2e::account::PASSWORD,
+        )
+        .await;
+    browser
+        .wait_until(
+            "both sections are listed",
+            "return [...document.querySelectorAll('.section-heading')].map(h => h.textContent).join() \
+               === 'Channels,Direct messages';",
+        )
+        .await;
+    let sections = browser.client.execute(SECTIONS, vec![]).await.unwrap();
+    assert_eq!(sections, json!([["alpha", "beta", "gamma"], [dm]]));
+    browser
+        .wait_for_text(".room-link[data-room='beta'] .room-kind", "🔒")
+        .await;
+    browser
+        .wait_for_text(".room-link[data-room='alpha'] .room-kind", "#")
+        .await;
+
+    // News in gamma would put it first; with the pointer over the list, nothing moves.
+    browser.hover(".room-link[data-room='alpha']").await;
+    bob_in_gamma
+        .send(&edgechat_protocol::ClientMsg::text("gamma", "news", "g-1"))
+        .await;
+    browser
+        .wait_for_text(".room-link[data-room='gamma'] .badge.unread", "1")
+        .await;
+    // The list reloads when Bob starts a conversation with Ana; gamma's message is in
+    // D1 by then, so the server's order now puts gamma first.
+    let (status, body) = server
+        .post_as(
+            "/api/rooms",
+            &bob.access_token,
+            &json!({ "name": "ana", "group": true, "members": [ana.user_id] }),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let group = body["room"]["roomId"].as_str().unwrap().to_owned();
+    browser
+        .find(&format!(".room-link[data-room='{group}']"))
+        .await;
+    let sections = browser.client.execute(SECTIONS, vec![]).await.unwrap();
+    assert_eq!(sections[0], json!(["alpha", "beta", "gamma"]));
+    // The pointer leaves: the list takes the server's order, newest activity first.
+    browser.hover("#profile").await;
+    browser
+        .wait_until(
+            "gamma moves up once the pointer has left",
+            "return document.querySelector('#channels-heading + ul .room-link')?.dataset.room === 'gamma';",
         )
         .await;
     browser.close().await;

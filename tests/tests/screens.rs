@@ -1,7 +1,8 @@
 //! The main screens at desktop and phone width, in light and dark, as PNGs: into
 //! `target/screenshots/`, or `docs/screenshots/` with `cargo xtask screenshots`. The test
 //! also checks what the screenshots are meant to show: dark really is dark, and a phone
-//! gets one column.
+//! gets one column; and axe-core checks every screen shot, at both widths and in both
+//! themes, for serious and critical accessibility violations.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;
@@ -90,6 +91,8 @@ async fn the_main_screens_at_desktop_and_phone_width_in_light_and_dark() {
     .await;
 
     let dir = out_dir();
+    // Every screen shot is also checked with axe-core: no serious or critical violation.
+    let mut violations = Vec::new();
     for (theme, browser) in [
         ("light", Browser::launch().await),
         ("dark", Browser::launch_dark().await),
@@ -113,6 +116,7 @@ async fn the_main_screens_at_desktop_and_phone_width_in_light_and_dark() {
         browser
             .screenshot(&dir.join(format!("sign-in-desktop-{theme}.png")))
             .await;
+        check(&browser, "sign-in-desktop", theme, &mut violations).await;
 
         let (user, name, text) = match theme {
             "light" => ("ana", "Ana", "Looks great, shipping it 🎉"),
@@ -166,6 +170,7 @@ async fn the_main_screens_at_desktop_and_phone_width_in_light_and_dark() {
         browser
             .screenshot(&dir.join(format!("chat-desktop-{theme}.png")))
             .await;
+        check(&browser, "chat-desktop", theme, &mut violations).await;
 
         browser
             .client
@@ -184,6 +189,7 @@ async fn the_main_screens_at_desktop_and_phone_width_in_light_and_dark() {
         browser
             .screenshot(&dir.join(format!("chat-phone-{theme}.png")))
             .await;
+        check(&browser, "chat-phone", theme, &mut violations).await;
         browser
             .client
             .set_window_size(DESKTOP.0, DESKTOP.1)
@@ -198,7 +204,7 @@ async fn the_main_screens_at_desktop_and_phone_width_in_light_and_dark() {
                 "return document.querySelectorAll('.emoji-picker button.emoji').length > 100;",
             )
             .await;
-        shoot(&browser, &dir, "emoji", theme).await;
+        shoot(&browser, &dir, "emoji", theme, &mut violations).await;
         browser.click("#emoji").await;
 
         browser.click("#search").await;
@@ -211,12 +217,12 @@ async fn the_main_screens_at_desktop_and_phone_width_in_light_and_dark() {
                  return document.querySelectorAll('.search-hit').length > 0;",
             )
             .await;
-        shoot(&browser, &dir, "search", theme).await;
+        shoot(&browser, &dir, "search", theme, &mut violations).await;
         browser.click("#search").await;
 
         browser.click("#members").await;
         browser.find(".member[data-user='Bob']").await;
-        shoot(&browser, &dir, "members", theme).await;
+        shoot(&browser, &dir, "members", theme, &mut violations).await;
         browser.click("#members").await;
 
         browser
@@ -227,45 +233,53 @@ async fn the_main_screens_at_desktop_and_phone_width_in_light_and_dark() {
                 ),
             )
             .await;
-        browser.click("#room-settings-open").await;
-        browser.find("#settings-name").await;
+        browser.click("#pins").await;
         browser
             .wait_for_text(
-                ".settings-pins .pin-text",
+                "#pins-panel .pin-text",
                 "Morning! The new sidebar is ready for review.",
             )
             .await;
+        shoot(&browser, &dir, "pins", theme, &mut violations).await;
+        browser.click("#pins").await;
+
+        browser.click("#room-settings-open").await;
+        browser.find("#settings-name").await;
         browser
             .wait_for_text(".settings-bans li span", "Trolly")
             .await;
-        shoot(&browser, &dir, "settings", theme).await;
+        shoot(&browser, &dir, "settings", theme, &mut violations).await;
         browser.click("#room-settings-close").await;
 
         browser.click("#new-room").await;
         browser.click("#kind-private").await;
         browser.type_into("#create-name", "Launch plans").await;
         browser.type_into("#create-members", "bob").await;
-        shoot(&browser, &dir, "new-room", theme).await;
+        shoot(&browser, &dir, "new-room", theme, &mut violations).await;
         browser.click("#new-room-cancel").await;
 
         browser.click("#profile").await;
         browser.find("#profile-dialog").await;
-        shoot(&browser, &dir, "profile", theme).await;
+        shoot(&browser, &dir, "profile", theme, &mut violations).await;
         browser.click("#profile-cancel").await;
 
         browser.chord(&["\u{e009}", "k"]).await;
-        browser.type_into("#switcher-input", "d").await;
-        browser.find("#switcher li").await;
-        shoot(&browser, &dir, "switcher", theme).await;
+        browser.type_into("#room-filter", "des").await;
+        shoot(&browser, &dir, "switcher", theme, &mut violations).await;
         browser.press("\u{e00c}").await;
 
         browser.click("#new-room").await;
         browser.replace_text("#room", "nowhere").await;
         browser.click("#join").await;
         browser.find("#room-missing").await;
-        shoot(&browser, &dir, "missing-room", theme).await;
+        shoot(&browser, &dir, "missing-room", theme, &mut violations).await;
         browser.close().await;
     }
+    assert!(
+        violations.is_empty(),
+        "axe-core found serious or critical violations:\n{}",
+        violations.join("\n")
+    );
     for name in [
         "sign-in-desktop",
         "chat-desktop",
@@ -282,6 +296,8 @@ async fn the_main_screens_at_desktop_and_phone_width_in_light_and_dark() {
         "new-room-phone",
         "profile-desktop",
         "profile-phone",
+        "pins-desktop",
+        "pins-phone",
         "switcher-desktop",
         "switcher-phone",
         "missing-room-desktop",
@@ -294,14 +310,29 @@ async fn the_main_screens_at_desktop_and_phone_width_in_light_and_dark() {
     }
 }
 
+/// Adds axe-core's serious and critical violations on the page, as `screen: rule: where`.
+async fn check(browser: &Browser, screen: &str, theme: &str, violations: &mut Vec<String>) {
+    for found in browser.accessibility_violations().await {
+        violations.push(format!("{screen}-{theme}: {found}"));
+    }
+}
+
 /// Saves the page as `{name}-desktop-{theme}.png`, then at phone width as
-/// `{name}-phone-{theme}.png`, and goes back to desktop width.
-async fn shoot(browser: &Browser, dir: &std::path::Path, name: &str, theme: &str) {
+/// `{name}-phone-{theme}.png`, checking each with axe-core, and goes back to desktop
+/// width.
+async fn shoot(
+    browser: &Browser,
+    dir: &std::path::Path,
+    name: &str,
+    theme: &str,
+    violations: &mut Vec<String>,
+) {
     for (width, (w, h)) in [("desktop", DESKTOP), ("phone", PHONE)] {
         browser.client.set_window_size(w, h).await.unwrap();
         browser
             .screenshot(&dir.join(format!("{name}-{width}-{theme}.png")))
             .await;
+        check(browser, &format!("{name}-{width}"), theme, violations).await;
     }
     browser
         .client

@@ -122,7 +122,7 @@ fn npm_packages() -> Result {
         _ => false,
     };
     if fresh && cmd::exists(root.join("node_modules/.bin/wrangler")) {
-        println!("    npm packages (wrangler, binaryen): installed");
+        println!("    npm packages (wrangler, binaryen, axe-core): installed");
         return Ok(());
     }
     exec(command("npm").args(["ci", "--no-audit", "--no-fund"]))

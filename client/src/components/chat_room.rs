@@ -37,6 +37,7 @@ pub fn ChatRoom(
     let mut inviting = use_signal(|| false);
     let mut members = use_signal(|| false);
     let mut searching = use_signal(|| false);
+    let mut pinned = use_signal(|| false);
     let mut leaving = use_signal(|| false);
     let mut configuring = use_signal(|| false);
     // The member whose card is open, from a name or an avatar anywhere in the room.
@@ -106,9 +107,13 @@ pub fn ChatRoom(
         .as_ref()
         .map(|i| i.topic.clone())
         .filter(|t| !t.is_empty());
-    // A direct room has no settings; any other once the room has said what it is.
-    let has_settings = state.read().settings.info.is_some()
-        && edgechat_core::ids::shape(&room) != edgechat_core::ids::IdShape::Direct;
+    // Only what the user can do here: a room closed to them (missing, full, kicked,
+    // banned) offers nothing; nobody is invited to a direct room, which has no settings.
+    let shut = !state.read().connection.takes_messages();
+    let direct = edgechat_core::ids::shape(&room) == edgechat_core::ids::IdShape::Direct;
+    let has_settings = !shut && !direct && state.read().settings.info.is_some();
+    let full = state.read().connection == Connection::Closed(edgechat_protocol::close::ROOM_FULL);
+    let retry = chat.link.clone();
     rsx! {
         section { class: "room", aria_label: "{title}",
             header { class: "room-header",
@@ -118,21 +123,32 @@ pub fn ChatRoom(
                         p { id: "room-topic", class: "room-topic", title: "{topic}", "{topic}" }
                     }
                 }
-                button { id: "members", r#type: "button", class: "link members", aria_expanded: "{members}",
-                    onclick: move |_| members.toggle(), {plural(state.read().member_count, "member", "members")} }
-                button { id: "search", r#type: "button", class: "link", aria_expanded: "{searching}",
-                    onclick: move |_| searching.toggle(), "Search" }
-                button { id: "invite", r#type: "button", class: "link", aria_expanded: "{inviting}",
-                    onclick: move |_| inviting.toggle(), "Invite" }
+                if !shut {
+                    button { id: "members", r#type: "button", class: "link members", aria_expanded: "{members}",
+                        onclick: move |_| members.toggle(), {plural(state.read().member_count, "member", "members")} }
+                    button { id: "search", r#type: "button", class: "link", aria_expanded: "{searching}",
+                        onclick: move |_| searching.toggle(), "Search" }
+                    button { id: "pins", r#type: "button", class: "link", aria_expanded: "{pinned}",
+                        onclick: move |_| pinned.toggle(), "Pins" }
+                }
+                if !shut && !direct {
+                    button { id: "invite", r#type: "button", class: "link", aria_expanded: "{inviting}",
+                        onclick: move |_| inviting.toggle(), "Invite" }
+                }
                 if has_settings {
                     button { id: "room-settings-open", r#type: "button", class: "link", aria_expanded: "{configuring}",
                         onclick: move |_| configuring.toggle(), "Settings" }
                 }
-                button { id: "leave", r#type: "button", class: "link", onclick: leave,
-                    if leaving() { "Leave for good?" } else { "Leave" } }
+                if !shut {
+                    button { id: "leave", r#type: "button", class: "link", onclick: leave,
+                        if leaving() { "Leave for good?" } else { "Leave" } }
+                }
             }
             if searching() {
                 SearchPanel { room: room.clone(), auth, jump_to, open_room, open: searching }
+            }
+            if pinned() && !shut {
+                super::pins_panel::PinsPanel { chat: chat.clone(), jump_to }
             }
             if configuring() {
                 RoomSettings { chat: chat.clone(), open: configuring }
@@ -144,7 +160,14 @@ pub fn ChatRoom(
                 ProfileCard { key: "{user_id}", user_id, state, auth, open_room }
             }
             if let Some(text) = banner {
-                p { class: "banner", role: "status", "{text}" }
+                div { id: "room-banner", class: "banner", role: "status",
+                    p { "{text}" }
+                    // Full stays full until someone leaves: trying again is the user's call.
+                    if full {
+                        button { id: "try-again", r#type: "button", onclick: move |_| retry.reconnect(),
+                            "Try again" }
+                    }
+                }
             }
             if let Some(text) = muted {
                 p { id: "muted", class: "banner notice", role: "status", "{text}" }
@@ -166,6 +189,7 @@ pub fn ChatRoom(
                 }
             }
             TypingIndicator { state }
+            super::announcer::Announcer { state }
             if let Some(error) = state.read().last_error.clone() {
                 p { class: "error", role: "alert", "{error}" }
             }
@@ -227,6 +251,9 @@ fn closed_for(code: u16) -> &'static str {
         }
         close::ACCOUNT_DISABLED => "This account was disabled.",
         close::FORBIDDEN => "You cannot open this room: it is private, or you were banned from it.",
+        close::ROOM_FULL => {
+            "This room is full. Try again when someone has left, or ask a moderator to raise its member limit."
+        }
         _ => "This room closed the connection. Reload the page to rejoin.",
     }
 }

@@ -316,7 +316,7 @@ pub fn MessageList(
                             NoteLine { key: "n{note.seq}", note }
                         }
                         if Some(message.seq) == first_new {
-                            li { class: "new-marker", role: "separator", "New messages" }
+                            li { class: "new-marker", "New messages" }
                         }
                         MessageRow { state, chat: chat.clone(), replying, editing,
                             continued: at > 0 && Some(message.seq) != first_new && continues(&messages[at - 1], &message)

@@ -45,7 +45,7 @@ pub fn RichText(text: String, me: String) -> Element {
                     }
                 },
                 Block::Code { lang, code } => rsx! {
-                    pre { key: "{i}", class: "code-block", "data-lang": "{lang}",
+                    pre { key: "{i}", class: "code-block", "data-lang": "{lang}", tabindex: "0",
                         code {
                             for (token, run) in highlight(&lang, &code) {
                                 span { class: token.class(), "{run}" }

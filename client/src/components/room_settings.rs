@@ -1,7 +1,7 @@
 use dioxus::prelude::*;
 use edgechat_protocol::{ClientMsg, Role};
 
-use crate::{hooks::Chat, markdown::plain};
+use crate::hooks::Chat;
 
 /// Slow mode's choices, in seconds (0: off).
 const SLOW_MODES: [(u32, &str); 7] = [
@@ -14,25 +14,26 @@ const SLOW_MODES: [(u32, &str); 7] = [
     (3600, "1 hour"),
 ];
 
-/// The room's settings: its name, topic, capacity and slow mode, its members' roles, the
-/// ban list and the pinned messages. Everyone sees them; each control shows only to the
-/// roles that may use it (the room checks again): admins rename, set the capacity and
-/// slow mode, change roles and unban; moderators set the topic and unpin.
+/// The room's settings: its name, topic, capacity and slow mode, its members' roles and
+/// the ban list (the pins have their own panel). Everyone sees them; each control shows
+/// only to the roles that may use it (the room checks again): admins rename, set the
+/// capacity and slow mode, change roles and unban; moderators set the topic.
 #[component]
 pub fn RoomSettings(chat: Chat, open: Signal<bool>) -> Element {
     let state = chat.state;
     let role = state.read().your_role;
     let (admin, moderator) = (role == Role::Admin, role >= Role::Moderator);
-    // Asked once per opening: the pins for all, the bans for admins.
+    // Asked once per opening: the bans, for admins.
     let asker = chat.clone();
     use_hook(move || {
-        asker.act(ClientMsg::ListPins {});
         if admin {
             let mut state = asker.state;
             state.write().reload_bans();
             asker.act(ClientMsg::ListBans { after: None });
         }
     });
+    // A role chosen in the list (whose, which), changed only on Save.
+    let mut picked = use_signal(|| None::<(String, Role)>);
     // The form starts from the settings as they are when it opens.
     let settings = state.read().settings.clone();
     let start = settings.info.clone();
@@ -136,29 +137,6 @@ pub fn RoomSettings(chat: Chat, open: Signal<bool>) -> Element {
                     dt { "Limits" } dd { "{limit} · Slow mode: {slow_text}" }
                 }
             }
-            h4 { "Pinned" }
-            match settings.pins {
-                None => rsx! { p { class: "notice", "Loading…" } },
-                Some(pins) if pins.is_empty() => rsx! { p { class: "notice", "Nothing is pinned yet." } },
-                Some(pins) => rsx! {
-                    ul { class: "settings-pins",
-                        for pin in pins {
-                            li { key: "{pin.message_id}",
-                                span { class: "pin-author", "{pin.username}: " }
-                                span { class: "pin-text", "{plain(&pin.text)}" }
-                                if moderator {
-                                    button { r#type: "button", class: "link unpin",
-                                        onclick: {
-                                            let (chat, id) = (chat.clone(), pin.message_id.clone());
-                                            move |_| chat.act(ClientMsg::UnpinMessage { message_id: id.clone() })
-                                        },
-                                        "Unpin" }
-                                }
-                            }
-                        }
-                    }
-                },
-            }
             if admin {
                 h4 { "Roles" }
                 if members.is_empty() {
@@ -168,21 +146,32 @@ pub fn RoomSettings(chat: Chat, open: Signal<bool>) -> Element {
                     for member in members {
                         li { key: "{member.user_id}", "data-user": "{member.username}",
                             span { "{member.username}" }
+                            // A role changes on Save, not as the list moves.
                             select { class: "role-select", aria_label: "Role of {member.username}",
                                 onchange: {
-                                    let (chat, id) = (chat.clone(), member.user_id.clone());
+                                    let id = member.user_id.clone();
                                     move |e: FormEvent| {
                                         let role = match e.value().as_str() {
                                             "admin" => Role::Admin,
                                             "moderator" => Role::Moderator,
                                             _ => Role::Member,
                                         };
-                                        chat.act(ClientMsg::SetRole { user_id: id.clone(), role });
+                                        picked.set(Some((id.clone(), role)));
                                     }
                                 },
                                 for r in [Role::Member, Role::Moderator, Role::Admin] {
-                                    option { value: "{r.as_str()}", selected: r == member.role, "{r.as_str()}" }
+                                    option { value: "{r.as_str()}",
+                                        selected: r == chosen(&picked.read(), &member.user_id).unwrap_or(member.role),
+                                        "{r.as_str()}" }
                                 }
+                            }
+                            if let Some(role) = chosen(&picked.read(), &member.user_id).filter(|r| *r != member.role) {
+                                button { r#type: "button", class: "save-role",
+                                    onclick: {
+                                        let (chat, id) = (chat.clone(), member.user_id.clone());
+                                        move |_| chat.act(ClientMsg::SetRole { user_id: id.clone(), role })
+                                    },
+                                    "Save" }
                             }
                         }
                     }
@@ -219,4 +208,12 @@ pub fn RoomSettings(chat: Chat, open: Signal<bool>) -> Element {
             }
         }
     }
+}
+
+/// The role picked for `user_id`, if the pick is theirs.
+fn chosen(picked: &Option<(String, Role)>, user_id: &str) -> Option<Role> {
+    picked
+        .as_ref()
+        .filter(|(whose, _)| whose == user_id)
+        .map(|(_, role)| *role)
 }

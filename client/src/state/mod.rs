@@ -10,7 +10,7 @@ mod snapshot;
 
 pub use notes::{Moderated, Note};
 pub use outbox::Pending;
-pub use reading::{GROUP_WITHIN_MS, continues, plural};
+pub use reading::{GROUP_WITHIN_MS, announcement, continues, plural};
 pub use settings::Settings;
 
 use std::collections::BTreeMap;
@@ -82,6 +82,9 @@ pub struct ChatState {
     /// divider, and how many messages were unread then.
     pub read_at_open: Option<Seq>,
     pub unread_count: u64,
+    /// Live messages from others not yet announced to a screen reader: by whom, and
+    /// their first words ([`announcement`]).
+    pub unheard: Vec<(String, String)>,
     /// A send the server refused, for the composer to offer again.
     pub returned: Option<Pending>,
     /// Quiet lines for membership and moderation seen here, by seq.
@@ -312,6 +315,17 @@ impl ChatState {
         if self.first_new().is_none() && self.read_at_open.is_some_and(|read| read < seq) {
             self.read_at_open = Some(seq);
         }
+    }
+
+    /// A live message from someone else, by `author` and its first `words`, for the
+    /// screen reader's next announcement.
+    pub fn to_announce(&mut self, author: String, words: String) {
+        self.unheard.push((author, words));
+    }
+
+    /// The messages waiting to be announced, taken once.
+    pub fn take_unheard(&mut self) -> Vec<(String, String)> {
+        std::mem::take(&mut self.unheard)
     }
 
     /// The names of those typing now, in a stable order.

@@ -24,6 +24,26 @@ pub fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// What a screen reader is told of a burst of new messages from others, once: one
+/// message by its author and words, several by how many and from whom.
+pub fn announcement(unheard: &[(String, String)]) -> String {
+    let mut authors: Vec<&str> = Vec::new();
+    for (author, _) in unheard {
+        if !authors.contains(&author.as_str()) {
+            authors.push(author);
+        }
+    }
+    match unheard {
+        [] => String::new(),
+        [(author, text)] => format!("{author}: {text}"),
+        _ => format!(
+            "{} from {}",
+            plural(unheard.len() as u64, "new message", "new messages"),
+            authors.join(", ")
+        ),
+    }
+}
+
 impl ChatState {
     /// How many members other than the author have read `seq`.
     pub fn read_by(&self, seq: Seq, author: &str) -> usize {
@@ -122,5 +142,26 @@ mod tests {
         state.saw_arrive(5);
         state.messages.push(message(5, "bob", 5));
         assert_eq!(state.first_new(), Some(4));
+    }
+
+    #[test]
+    fn a_burst_of_messages_is_announced_once_by_count_and_authors() {
+        let said = |who: &[(&str, &str)]| {
+            let unheard: Vec<(String, String)> = who
+                .iter()
+                .map(|(a, t)| ((*a).to_owned(), (*t).to_owned()))
+                .collect();
+            announcement(&unheard)
+        };
+        assert_eq!(said(&[]), "");
+        assert_eq!(said(&[("Bob", "lunch?")]), "Bob: lunch?");
+        assert_eq!(
+            said(&[("Bob", "a"), ("Bob", "b")]),
+            "2 new messages from Bob"
+        );
+        assert_eq!(
+            said(&[("Bob", "a"), ("Cyd", "b"), ("Bob", "c")]),
+            "3 new messages from Bob, Cyd"
+        );
     }
 }
