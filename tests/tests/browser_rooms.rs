@@ -580,3 +580,62 @@ async fn a_full_room_stops_says_so_and_tries_again_only_when_asked() {
         .await;
     browser.close().await;
 }
+
+#[tokio::test]
+async fn at_phone_width_the_header_is_one_row_and_the_members_are_a_drawer() {
+    let server = Server::start().await;
+    let ana = server.register("Ana").await;
+    let (status, body) = server
+        .post_as(
+            "/api/rooms",
+            &ana.access_token,
+            &json!({ "name": "A room with a long name for a phone" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let room = body["room"]["roomId"].as_str().unwrap().to_owned();
+    let browser = Browser::launch().await;
+    browser.client.set_window_size(390, 844).await.unwrap();
+    browser
+        .sign_in(&server.http_url("/"), "ana", PASSWORD)
+        .await;
+    browser
+        .click(&format!(".room-link[data-room='{room}']"))
+        .await;
+    browser.find("#leave").await;
+    let layout = browser
+        .client
+        .execute(
+            "const tops = [...document.querySelectorAll('.room-header > *')] \
+               .map((e) => Math.round(e.getBoundingClientRect().top + e.getBoundingClientRect().height / 2)); \
+             const line = (id) => document.querySelector(id).getBoundingClientRect().height; \
+             return { \
+               oneRow: Math.max(...tops) - Math.min(...tops) <= 4, \
+               signOutOneLine: line('#sign-out') === line('#profile'), \
+               placeholder: getComputedStyle(document.querySelector('#message-input'), '::placeholder').whiteSpace, \
+             };",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        layout,
+        json!({ "oneRow": true, "signOutOneLine": true, "placeholder": "nowrap" }),
+        "the header in one row, nothing wrapped"
+    );
+    // The member list covers the conversation, as the room list does, instead of half.
+    browser.click("#members").await;
+    browser.find(".user-list").await;
+    let drawer = browser
+        .client
+        .execute(
+            "const r = document.querySelector('.user-list').getBoundingClientRect(); \
+             const body = document.querySelector('.room-body').getBoundingClientRect(); \
+             return [Math.round(r.left - body.left), Math.round(r.width - body.width)];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(drawer, json!([0, 0]), "the drawer covers the room's body");
+    browser.close().await;
+}
