@@ -11,10 +11,11 @@ use crate::{
     components::{ChatRoom, LoginForm, ProfileForm, RoomList},
     courier::Couriers,
     directory::Directory,
-    hooks::{use_presence, use_websocket},
-    inbox::{self, InboxChannel},
+    hooks::{use_link, use_presence},
+    inbox::{self, InboxEndpoint},
     route,
     session::{Auth, use_silent_refresh},
+    stored,
 };
 
 #[component]
@@ -51,6 +52,20 @@ fn Workspace(auth: Signal<Auth>) -> Element {
     // offered with a Join button, so a link someone else made cannot make the user join.
     let mut linked = use_signal(route::current);
     let mut offered = use_signal(|| None::<String>);
+    // At `/`: a new account's landing room (the deployment's default), else the room
+    // last open in this browser, opened once the list is loaded if it is still the
+    // user's.
+    let (me, welcome) = auth
+        .peek()
+        .session()
+        .map(|s| (s.user.id.clone(), s.default_room.clone()))
+        .unwrap_or_default();
+    let mut resume = use_signal(|| {
+        let here = route::current();
+        here.is_none()
+            .then(|| welcome.clone().or_else(|| stored::last_room(&me)))
+            .flatten()
+    });
     // Messages queued in rooms not open go out on sockets of their own.
     let couriers = use_hook(Couriers::default);
     use_effect(move || {
@@ -65,8 +80,22 @@ fn Workspace(auth: Signal<Auth>) -> Element {
             offered.set((!mine).then_some(target));
             return;
         }
+        if let Some(target) = resume() {
+            let directory = directory.read();
+            if !directory.loaded {
+                return;
+            }
+            resume.set(None);
+            if directory.knows(&target) || welcome.as_ref() == Some(&target) {
+                room.set(Some(target));
+            }
+            return;
+        }
         // The address follows the open room, a history entry each, so Back goes back.
         let open = room();
+        if let Some(open) = &open {
+            stored::save_last_room(&me, open);
+        }
         route::show(open.as_ref().or(offered().as_ref()).map(String::as_str));
         let token = auth().token();
         couriers.sync(open.as_deref(), directory, auth);
@@ -96,9 +125,9 @@ fn Workspace(auth: Signal<Auth>) -> Element {
     crate::shortcuts::use_shortcuts(directory, room, show_rooms);
     // A search hit to show once its room has it loaded.
     let jump_to = use_signal(|| None::<(String, u64)>);
-    let inbox = use_websocket(auth, || InboxChannel { directory, auth });
+    let (inbox, inbox_state) = use_link(auth, || InboxEndpoint { directory, auth });
     // Away after a while without input or while the tab is hidden; online on return.
-    let mut presence = use_presence(inbox.link.clone());
+    let mut presence = use_presence(inbox.clone());
     let mut presence_key = presence;
     // The unread total in the tab title.
     use_effect(move || {
@@ -116,7 +145,6 @@ fn Workspace(auth: Signal<Auth>) -> Element {
             inbox::refresh_later(directory, auth, 1_500);
         }
     });
-    let inbox_state = inbox.state;
     let sign_out = move |_| {
         let token = auth.peek().token();
         // The inbox closes first: the user is offline at once, not after a timeout.

@@ -1,5 +1,5 @@
 //! A socket that comes back. When it closes, it is opened again after a backoff with
-//! jitter, with the freshest access token; what the channel needs resent after an open
+//! jitter, with the freshest access token; what the endpoint needs resent after an open
 //! (a room's outbox, with the same client ids) is sent again in order, so the server keeps
 //! each message exactly once. A keep-alive ping every 25 s keeps the connection warm, and
 //! a socket that has heard nothing (not even the pong) for a minute is presumed dead and
@@ -20,13 +20,13 @@ use crate::{
     attention::Attention,
     directory::Directory,
     reconnect::{backoff_ms, should_retry},
-    socket::Socket,
+    socket::Attempt,
     state::{ChatState, Connection},
 };
 use edgechat_protocol::frame;
 
 /// What a [`Link`] connects: where, what to do with frames, what to send after opening.
-pub trait Channel: 'static {
+pub trait Endpoint: 'static {
     /// The path to open now (a room resumes after the last seq it saw).
     fn path(&self) -> String;
     fn frame(&mut self, msg: ServerMsg);
@@ -40,10 +40,10 @@ pub trait Channel: 'static {
     }
 }
 
-/// The open room's channel: frames feed its state, the outbox is resent. A message
+/// The open room's endpoint: frames feed its state, the outbox is resent. A message
 /// that arrives while the user is not looking counts in the title, and alerts when it
 /// mentions them or the room is direct.
-pub struct RoomChannel {
+pub struct RoomEndpoint {
     pub room: String,
     pub state: Signal<ChatState>,
     pub directory: Signal<Directory>,
@@ -52,7 +52,7 @@ pub struct RoomChannel {
     pub handle: String,
 }
 
-impl Channel for RoomChannel {
+impl Endpoint for RoomEndpoint {
     fn path(&self) -> String {
         match self.state.peek().seen_seq() {
             Some(since) => format!("/api/rooms/{}/ws?since={since}", self.room),
@@ -89,7 +89,7 @@ impl Channel for RoomChannel {
     }
 }
 
-impl RoomChannel {
+impl RoomEndpoint {
     /// A new message in the open room: seen if the user is looking; otherwise counted,
     /// and an alert when it is for them.
     fn arrived(&mut self, message: &Message) {
@@ -131,8 +131,10 @@ impl RoomChannel {
     }
 }
 
-/// A shared handle to a connection (equal when it is the same one). One type for every
-/// channel (the channel is boxed), so the connection's code is in the `.wasm` once.
+/// The socket to the Worker, under its one name: a browser WebSocket that comes back
+/// (one [`Attempt`] after another), shared by handle (equal when it is the same one).
+/// One type for every endpoint (the endpoint is boxed), so its code is in the `.wasm`
+/// once.
 #[derive(Clone)]
 pub struct Link(Rc<Inner>);
 
@@ -142,13 +144,10 @@ impl PartialEq for Link {
     }
 }
 
-/// The room's connection, as components pass it.
-pub type RoomLink = Link;
-
 struct Inner {
-    channel: RefCell<Box<dyn Channel>>,
+    endpoint: RefCell<Box<dyn Endpoint>>,
     token: RefCell<String>,
-    socket: RefCell<Option<Socket>>,
+    socket: RefCell<Option<Attempt>>,
     open: Cell<bool>,
     attempt: Cell<u32>,
     retry: RefCell<Option<Timeout>>,
@@ -168,9 +167,9 @@ const SILENCE_MS: f64 = 60_000.0;
 const HANDSHAKE_MS: u32 = 15_000;
 
 impl Link {
-    pub fn start(channel: impl Channel, token: &str) -> Self {
+    pub fn start(endpoint: impl Endpoint, token: &str) -> Self {
         let inner = Rc::new(Inner {
-            channel: RefCell::new(Box::new(channel)),
+            endpoint: RefCell::new(Box::new(endpoint)),
             token: RefCell::new(token.to_owned()),
             socket: RefCell::new(None),
             open: Cell::new(false),
@@ -242,7 +241,7 @@ impl Link {
         // Dropping the socket closes it.
         inner.socket.replace(None);
         inner
-            .channel
+            .endpoint
             .borrow_mut()
             .connection(Connection::Disconnected);
     }
@@ -266,13 +265,13 @@ fn connect(inner: &Rc<Inner>) {
     if inner.stopped.get() {
         return;
     }
-    let path = inner.channel.borrow().path();
+    let path = inner.endpoint.borrow().path();
     let (framed, opened, closed) = (
         Rc::downgrade(inner),
         Rc::downgrade(inner),
         Rc::downgrade(inner),
     );
-    let socket = Socket::open(
+    let socket = Attempt::open(
         &path,
         &inner.token.borrow(),
         move |msg| {
@@ -283,7 +282,7 @@ fn connect(inner: &Rc<Inner>) {
                 if !matches!(msg, ServerMsg::Error(frame::Error { .. })) {
                     inner.attempt.set(0);
                 }
-                inner.channel.borrow_mut().frame(msg);
+                inner.endpoint.borrow_mut().frame(msg);
             }
         },
         move || {
@@ -292,7 +291,7 @@ fn connect(inner: &Rc<Inner>) {
                 inner.handshake.replace(None);
                 inner.opens.set(inner.opens.get() + 1);
                 inner.heard.set(js_sys::Date::now());
-                let resend = inner.channel.borrow().resend();
+                let resend = inner.endpoint.borrow().resend();
                 if let Some(socket) = inner.socket.borrow().as_ref() {
                     for frame in resend {
                         let _ = socket.send(&frame);
@@ -303,7 +302,7 @@ fn connect(inner: &Rc<Inner>) {
         move |code| {
             if let Some(inner) = closed.upgrade() {
                 let was_open = inner.open.replace(false);
-                let probe = inner.channel.borrow().probe();
+                let probe = inner.endpoint.borrow().probe();
                 match probe {
                     // Refused before it opened: ask why before trying again.
                     Some(path) if !was_open && code == 1006 => refused(&inner, path),
@@ -315,7 +314,7 @@ fn connect(inner: &Rc<Inner>) {
     match socket {
         Ok(socket) => {
             inner
-                .channel
+                .endpoint
                 .borrow_mut()
                 .connection(Connection::Connecting);
             *inner.socket.borrow_mut() = Some(socket);
@@ -346,8 +345,11 @@ fn refused(inner: &Rc<Inner>, path: String) {
             return;
         };
         match status {
-            Some(404) => inner.channel.borrow_mut().connection(Connection::Missing),
-            Some(403) => inner.channel.borrow_mut().connection(Connection::Forbidden),
+            Some(404) => inner.endpoint.borrow_mut().connection(Connection::Missing),
+            Some(403) => inner
+                .endpoint
+                .borrow_mut()
+                .connection(Connection::Forbidden),
             _ => retry(&inner, 1006),
         }
     });
@@ -359,7 +361,7 @@ fn retry(inner: &Rc<Inner>, code: u16) {
     }
     if !should_retry(code) {
         inner
-            .channel
+            .endpoint
             .borrow_mut()
             .connection(Connection::Closed(code));
         return;
@@ -368,7 +370,7 @@ fn retry(inner: &Rc<Inner>, code: u16) {
     inner.attempt.set(attempt + 1);
     let wait = backoff_ms(attempt, js_sys::Math::random());
     inner
-        .channel
+        .endpoint
         .borrow_mut()
         .connection(Connection::Disconnected);
     let weak = Rc::downgrade(inner);

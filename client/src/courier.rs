@@ -12,7 +12,7 @@ use dioxus::prelude::*;
 use edgechat_protocol::{ClientFrame, ServerMsg};
 
 use crate::{
-    connection::{Channel, Link},
+    connection::{Endpoint, Link},
     directory::Directory,
     inbox,
     session::Auth,
@@ -91,7 +91,7 @@ impl Courier {
     }
 }
 
-impl Channel for Courier {
+impl Endpoint for Courier {
     fn path(&self) -> String {
         format!("/api/rooms/{}/ws", self.state.room)
     }

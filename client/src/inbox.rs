@@ -6,17 +6,17 @@ use dioxus::prelude::*;
 use edgechat_protocol::{NotificationKind, ServerMsg};
 
 use crate::{
-    alerts::alert_user, api, connection::Channel, directory::Directory, session::Auth,
+    alerts::alert_user, api, connection::Endpoint, directory::Directory, session::Auth,
     state::Connection,
 };
 use edgechat_protocol::frame;
 
-pub struct InboxChannel {
+pub struct InboxEndpoint {
     pub directory: Signal<Directory>,
     pub auth: Signal<Auth>,
 }
 
-impl Channel for InboxChannel {
+impl Endpoint for InboxEndpoint {
     fn path(&self) -> String {
         // A user who chose to appear away arrives away, never online for a moment.
         match crate::prefs::chosen_status() {

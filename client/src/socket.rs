@@ -14,15 +14,16 @@ fn subprotocols() -> impl Iterator<Item = String> {
 use wasm_bindgen::{JsCast, closure::Closure};
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
-/// An open socket and the callbacks it calls; dropping it closes the socket.
-pub struct Socket {
+/// One attempt of a `Link` (the connection that comes back): a browser socket and the
+/// callbacks it calls; dropping it closes the socket.
+pub struct Attempt {
     ws: WebSocket,
     _on_open: Closure<dyn FnMut()>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_close: Closure<dyn FnMut(CloseEvent)>,
 }
 
-impl Socket {
+impl Attempt {
     /// Opens `path` (such as `/api/rooms/lobby/ws?since=4`) on this page's host. Each
     /// decoded frame goes to `on_frame`; `on_close` hears the close code.
     pub fn open(
@@ -84,7 +85,7 @@ impl Socket {
     }
 }
 
-impl Drop for Socket {
+impl Drop for Attempt {
     fn drop(&mut self) {
         self.ws.set_onclose(None);
         let _ = self.ws.close();

@@ -1,5 +1,6 @@
 //! What this browser keeps for a user's rooms across reloads, in `localStorage`: each
-//! room's outbox (messages not yet acknowledged) and its draft (what the composer held).
+//! room's outbox (messages not yet acknowledged) and its draft (what the composer held),
+//! and the room the user last had open, which `/` opens again.
 
 use crate::state::Pending;
 
@@ -63,5 +64,20 @@ pub fn save_draft(user_id: &str, room: &str, text: &str) {
         } else {
             storage.set_item(&key, text)
         };
+    }
+}
+
+fn last_room_key(user_id: &str) -> String {
+    format!("edgechat.last.{user_id}")
+}
+
+/// The room `user_id` last had open in this browser.
+pub fn last_room(user_id: &str) -> Option<String> {
+    storage()?.get_item(&last_room_key(user_id)).ok().flatten()
+}
+
+pub fn save_last_room(user_id: &str, room: &str) {
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(&last_room_key(user_id), room);
     }
 }

@@ -23,14 +23,15 @@ fn js_err(value: JsValue) -> String {
 
 /// Sends `body` with `method` to `url` as the signed-in user, with its name (if any) in
 /// `X-File-Name`; `on_progress` hears the bytes sent so far. Returns the JSON answer, or
-/// the server's message.
+/// the server's message. Not generic (the listener is boxed): one copy in the `.wasm`
+/// for every caller.
 pub async fn send(
     method: &str,
     url: &str,
     token: &str,
     body: &Blob,
     name: Option<&str>,
-    mut on_progress: impl FnMut(u64) + 'static,
+    mut on_progress: Box<dyn FnMut(u64)>,
 ) -> Result<Value, String> {
     let xhr = XmlHttpRequest::new().map_err(js_err)?;
     xhr.open_with_async(method, url, true).map_err(js_err)?;

@@ -97,6 +97,15 @@ impl Browser {
         }
     }
 
+    /// Slows every download of this browser to `bytes_per_second` (a slow mobile
+    /// network), through chromedriver's network conditions.
+    pub async fn throttle(&self, bytes_per_second: u64) {
+        self.client
+            .issue_cmd(NetworkConditions(bytes_per_second))
+            .await
+            .expect("chromedriver takes network conditions");
+    }
+
     /// Waits for the element `css` to appear.
     pub async fn find(&self, css: &str) -> Element {
         self.client
@@ -348,5 +357,33 @@ impl Browser {
         self.click(if create { "#create-room" } else { "#join" })
             .await;
         self.find(".room").await;
+    }
+}
+
+/// Chromedriver's `network_conditions` command: downloads and uploads at this many bytes
+/// a second, 100 ms of latency.
+#[derive(Debug)]
+struct NetworkConditions(u64);
+
+impl fantoccini::wd::WebDriverCompatibleCommand for NetworkConditions {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/chromium/network_conditions",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({ "network_conditions": {
+            "offline": false,
+            "latency": 100,
+            "download_throughput": self.0,
+            "upload_throughput": self.0,
+        }});
+        (http::Method::POST, Some(body.to_string()))
     }
 }

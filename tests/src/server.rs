@@ -197,6 +197,9 @@ impl Builder {
                 .entry("BATCH_ALWAYS".to_owned())
                 .or_insert_with(|| "1".to_owned());
         }
+        // No test's new account lands in wrangler.toml's default room (a socket more
+        // than the test opened) unless it asks for one.
+        self.vars.entry("DEFAULT_ROOM".to_owned()).or_default();
         for built in self.worker.built() {
             assert!(
                 root.join(built).exists(),

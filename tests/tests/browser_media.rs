@@ -163,6 +163,18 @@ async fn search_jumps_to_an_older_message_and_pasted_images_upload_and_open_in_a
              return !!img && img.complete && img.naturalWidth === 300;",
         )
         .await;
+    let backdrop = browser
+        .client
+        .execute(
+            "return getComputedStyle(document.querySelector('.lightbox')).backgroundColor;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        backdrop.as_str().is_some_and(|c| c.starts_with("rgb(")),
+        "an opaque backdrop, not one the page shows through: {backdrop}"
+    );
     browser.click(".lightbox .close").await;
     browser
         .wait_until(

@@ -250,8 +250,9 @@ async fn a_thousand_loaded_messages_keep_only_the_rows_in_view_in_the_page() {
         .await
         .as_u64()
         .unwrap();
+    // About 29 px a message (the 120 rows in the page alone would be some 3,500).
     assert!(
-        height > 30_000,
+        height > 20_000,
         "the spacers stand in for the rest: {height}px"
     );
     browser

@@ -145,7 +145,7 @@ pub fn ChatRoom(
                 }
             }
             if searching() {
-                SearchPanel { room: room.clone(), auth, jump_to, open_room, open: searching }
+                SearchPanel { room: room.clone(), auth, jump_to, open_room, open: searching, directory }
             }
             if pinned() && !shut {
                 super::pins_panel::PinsPanel { chat: chat.clone(), jump_to }
@@ -190,9 +190,7 @@ pub fn ChatRoom(
             }
             TypingIndicator { state }
             super::announcer::Announcer { state }
-            if let Some(error) = state.read().last_error.clone() {
-                p { class: "error", role: "alert", "{error}" }
-            }
+            RoomError { state }
             MessageInput { chat: chat.clone(), auth, replying, editing, title: title.clone() }
         }
     }
@@ -255,5 +253,29 @@ fn closed_for(code: u16) -> &'static str {
             "This room is full. Try again when someone has left, or ask a moderator to raise its member limit."
         }
         _ => "This room closed the connection. Reload the page to rejoin.",
+    }
+}
+
+/// What the room last refused, under the messages; one that asked for a wait (slow
+/// mode, a rate limit) goes when the wait is over.
+#[component]
+fn RoomError(state: Signal<crate::state::ChatState>) -> Element {
+    let expiring = use_memo(move || {
+        let state = state.read();
+        state.last_error.clone().zip(state.error_lasts)
+    });
+    use_effect(move || {
+        if let Some((error, lasts)) = expiring() {
+            spawn(async move {
+                gloo_timers::future::TimeoutFuture::new(lasts.min(u64::from(u32::MAX)) as u32)
+                    .await;
+                state.write().outlived(&error);
+            });
+        }
+    });
+    rsx! {
+        if let Some(error) = state.read().last_error.clone() {
+            p { class: "error", role: "alert", "{error}" }
+        }
     }
 }

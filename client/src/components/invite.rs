@@ -1,11 +1,11 @@
 use dioxus::prelude::*;
 use edgechat_protocol::ClientMsg;
 
-use crate::{api, connection::RoomLink, session::Auth};
+use crate::{api, connection::Link, session::Auth};
 
 /// Invites a user to the open room by username.
 #[component]
-pub fn InviteForm(auth: Signal<Auth>, link: RoomLink, open: Signal<bool>) -> Element {
+pub fn InviteForm(auth: Signal<Auth>, link: Link, open: Signal<bool>) -> Element {
     let mut username = use_signal(String::new);
     let mut outcome = use_signal(|| None::<Result<String, String>>);
     let invite = move |event: FormEvent| {

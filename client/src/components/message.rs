@@ -1,6 +1,6 @@
 use dioxus::prelude::*;
 use edgechat_core::emoji::QUICK_REACTIONS;
-use edgechat_protocol::{ClientMsg, LinkPreview, Message};
+use edgechat_protocol::{ClientMsg, LinkPreview, Message, Reaction};
 
 use super::{
     attachment::AttachmentView, avatar::Avatar, profile_card::ProfileOpen, rich_text::RichText,
@@ -24,8 +24,6 @@ pub fn MessageRow(
     /// Hears the row's height whenever it changes, for the virtualised list.
     on_height: EventHandler<f64>,
 ) -> Element {
-    let mut picking = use_signal(|| false);
-    let mut confirm_delete = use_signal(|| false);
     let card = use_context::<ProfileOpen>();
     let (me, moderates, my_handle) = {
         let state = state.read();
@@ -47,10 +45,6 @@ pub fn MessageRow(
             .map(|m| (m.username.clone(), excerpt(&m.text, m.deleted)))
             .unwrap_or_else(|| (String::new(), "an earlier message".to_owned()))
     });
-    let act = {
-        let chat = chat.clone();
-        move |msg: ClientMsg| chat.act(msg)
-    };
     let is_editing = editing.read().as_deref() == Some(id.as_str());
     let class = match (message.pinned, own) {
         (true, _) => "message pinned",
@@ -123,88 +117,43 @@ pub fn MessageRow(
                 if let Some(preview) = message.preview.as_deref().cloned().filter(|_| !message.deleted) {
                     PreviewCard { preview, removable: own, on_remove: {
                         let id = id.clone();
-                        let act = act.clone();
-                        move |_| act(ClientMsg::RemovePreview { message_id: id.clone() })
+                        let chat = chat.clone();
+                        move |_| chat.act(ClientMsg::RemovePreview { message_id: id.clone() })
                     } }
                 }
                 if !message.reactions.is_empty() {
-                    div { class: "reactions",
-                        for reaction in message.reactions.iter() {
-                            {
-                                let mine = reaction.user_ids.contains(&me);
-                                let emoji = reaction.emoji.clone();
-                                let id = id.clone();
-                                let act = act.clone();
-                                rsx! {
-                                    button { key: "{reaction.emoji}", r#type: "button", class: "reaction", tabindex: "-1",
-                                        aria_pressed: "{mine}", title: "{reaction.count} reacted with {reaction.emoji}",
-                                        onclick: move |_| act(if mine {
-                                            ClientMsg::RemoveReaction { message_id: id.clone(), emoji: emoji.clone() }
-                                        } else {
-                                            ClientMsg::AddReaction { message_id: id.clone(), emoji: emoji.clone() }
-                                        }),
-                                        "{reaction.emoji} {reaction.count}"
-                                    }
-                                }
-                            }
-                        }
-                    }
+                    {reactions(&id, &message.reactions, &chat)}
                 }
                 if read_by > 0 {
                     span { class: "read-by", "Read by {read_by}" }
                 }
             }
             if !message.deleted {
-                div { class: "actions", role: "toolbar", aria_label: "Message actions",
-                    button { r#type: "button", class: "reply", title: "Reply", aria_label: "Reply",
-                        onclick: { let id = id.clone(); move |_| {
-                            replying.set(Some(id.clone()));
-                            crate::focus::focus_soon("message-input");
-                        } }, "↩" }
-                    button { r#type: "button", class: "react", title: "React", aria_label: "Add a reaction", aria_expanded: "{picking}",
-                        onclick: move |_| picking.toggle(), "☺" }
-                    if own {
-                        button { r#type: "button", class: "edit", title: "Edit", aria_label: "Edit",
-                            onclick: { let id = id.clone(); move |_| editing.set(Some(id.clone())) }, "✎" }
-                    }
-                    if own || moderates {
-                        button { r#type: "button", class: "delete",
-                            title: if confirm_delete() { "Click again to delete" } else { "Delete" },
-                            aria_label: if confirm_delete() { "Confirm delete" } else { "Delete" },
-                            onblur: move |_| confirm_delete.set(false),
-                            onclick: { let id = id.clone(); let chat = chat.clone(); move |_| {
-                                if confirm_delete() {
-                                    chat.delete_message(id.clone());
-                                } else {
-                                    confirm_delete.set(true);
-                                }
-                            } },
-                            if confirm_delete() { "Delete?" } else { "🗑" }
-                        }
-                    }
-                    if moderates {
-                        button { r#type: "button", class: "pin",
-                            title: if message.pinned { "Unpin" } else { "Pin" },
-                            aria_label: if message.pinned { "Unpin" } else { "Pin" },
-                            onclick: { let id = id.clone(); let act = act.clone(); let pinned = message.pinned; move |_| act(if pinned {
-                                ClientMsg::UnpinMessage { message_id: id.clone() }
+                MessageActions { message_id: id.clone(), pinned: message.pinned, own, moderates, chat, replying, editing }
+            }
+        }
+    }
+}
+
+/// A message's reactions: each emoji with its count, pressed when the user's own;
+/// its tooltip names who reacted.
+fn reactions(message_id: &str, reactions: &[Reaction], chat: &Chat) -> Element {
+    let state = chat.state.read();
+    rsx! {
+        div { class: "reactions",
+            for reaction in reactions {
+                {
+                    let mine = reaction.user_ids.contains(&state.me);
+                    let (id, emoji, chat) = (message_id.to_owned(), reaction.emoji.clone(), chat.clone());
+                    rsx! {
+                        button { key: "{reaction.emoji}", r#type: "button", class: "reaction", tabindex: "-1",
+                            aria_pressed: "{mine}", title: state.reactors(reaction),
+                            onclick: move |_| chat.act(if mine {
+                                ClientMsg::RemoveReaction { message_id: id.clone(), emoji: emoji.clone() }
                             } else {
-                                ClientMsg::PinMessage { message_id: id.clone() }
-                            }) },
-                            "📌"
-                        }
-                    }
-                }
-                if picking() {
-                    div { class: "picker", role: "menu", aria_label: "Add a reaction",
-                        for emoji in QUICK_REACTIONS.iter() {
-                            button { key: "{emoji}", r#type: "button", role: "menuitem", class: "pick",
-                                onclick: { let id = id.clone(); let act = act.clone(); move |_| {
-                                    act(ClientMsg::AddReaction { message_id: id.clone(), emoji: emoji.to_string() });
-                                    picking.set(false);
-                                } },
-                                "{emoji}"
-                            }
+                                ClientMsg::AddReaction { message_id: id.clone(), emoji: emoji.clone() }
+                            }),
+                            "{reaction.emoji} {reaction.count}"
                         }
                     }
                 }
@@ -213,7 +162,82 @@ pub fn MessageRow(
     }
 }
 
-/// Edits a message in place: Enter saves, Escape cancels.
+/// What the user may do to a message, shown on hover or focus: reply, react, edit their
+/// own, delete (asked twice), pin for moderators.
+#[component]
+fn MessageActions(
+    message_id: String,
+    pinned: bool,
+    own: bool,
+    moderates: bool,
+    chat: Chat,
+    replying: Signal<Option<String>>,
+    editing: Signal<Option<String>>,
+) -> Element {
+    let mut picking = use_signal(|| false);
+    let mut confirm_delete = use_signal(|| false);
+    let id = message_id;
+    let act = {
+        let chat = chat.clone();
+        move |msg: ClientMsg| chat.act(msg)
+    };
+    rsx! {
+        div { class: "actions", role: "toolbar", aria_label: "Message actions",
+            button { r#type: "button", class: "reply", title: "Reply", aria_label: "Reply",
+                onclick: { let id = id.clone(); move |_| {
+                    replying.set(Some(id.clone()));
+                    crate::focus::focus_soon("message-input");
+                } }, "↩" }
+            button { r#type: "button", class: "react", title: "React", aria_label: "Add a reaction", aria_expanded: "{picking}",
+                onclick: move |_| picking.toggle(), "☺" }
+            if own {
+                button { r#type: "button", class: "edit", title: "Edit", aria_label: "Edit",
+                    onclick: { let id = id.clone(); move |_| editing.set(Some(id.clone())) }, "✎" }
+            }
+            if own || moderates {
+                button { r#type: "button", class: "delete",
+                    title: if confirm_delete() { "Click again to delete" } else { "Delete" },
+                    aria_label: if confirm_delete() { "Confirm delete" } else { "Delete" },
+                    onblur: move |_| confirm_delete.set(false),
+                    onclick: { let id = id.clone(); move |_| {
+                        if confirm_delete() {
+                            chat.delete_message(id.clone());
+                        } else {
+                            confirm_delete.set(true);
+                        }
+                    } },
+                    if confirm_delete() { "Delete?" } else { "🗑" }
+                }
+            }
+            if moderates {
+                button { r#type: "button", class: "pin",
+                    title: if pinned { "Unpin" } else { "Pin" },
+                    aria_label: if pinned { "Unpin" } else { "Pin" },
+                    onclick: { let id = id.clone(); let act = act.clone(); move |_| act(if pinned {
+                        ClientMsg::UnpinMessage { message_id: id.clone() }
+                    } else {
+                        ClientMsg::PinMessage { message_id: id.clone() }
+                    }) },
+                    "📌"
+                }
+            }
+        }
+        if picking() {
+            div { class: "picker", role: "menu", aria_label: "Add a reaction",
+                for emoji in QUICK_REACTIONS.iter() {
+                    button { key: "{emoji}", r#type: "button", role: "menuitem", class: "pick",
+                        onclick: { let id = id.clone(); let act = act.clone(); move |_| {
+                            act(ClientMsg::AddReaction { message_id: id.clone(), emoji: emoji.to_string() });
+                            picking.set(false);
+                        } },
+                        "{emoji}"
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// The card for a message's first link: every field as text; the image is the copy
 /// the server stored, loaded from this origin. Its author may take it off.
 #[component]
@@ -282,6 +306,7 @@ fn EditBox(id: String, text: String, chat: Chat, editing: Signal<Option<String>>
                     }
                 } }
             button { r#type: "submit", class: "save", "Save" }
+            p { class: "edit-hint", "Enter to save · Shift+Enter for a new line · Esc to cancel" }
         }
     }
 }

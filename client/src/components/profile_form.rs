@@ -73,7 +73,15 @@ pub fn ProfileForm(auth: Signal<Auth>, open: Signal<bool>, mut presence: Presenc
             return;
         };
         spawn(async move {
-            let answer = transfer::send("PUT", "/api/me/avatar", &token, &file, None, |_| {}).await;
+            let answer = transfer::send(
+                "PUT",
+                "/api/me/avatar",
+                &token,
+                &file,
+                None,
+                Box::new(|_| {}),
+            )
+            .await;
             match answer.and_then(|a| serde_json::from_value::<Me>(a).map_err(|e| e.to_string())) {
                 Ok(user) => {
                     if let Auth::SignedIn(session) = &mut *auth.write() {

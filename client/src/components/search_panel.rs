@@ -2,6 +2,7 @@ use dioxus::prelude::*;
 
 use crate::{
     api,
+    directory::Directory,
     search::{SearchHit, snippet_parts},
     session::Auth,
 };
@@ -15,6 +16,8 @@ pub fn SearchPanel(
     jump_to: Signal<Option<(String, u64)>>,
     open_room: Signal<Option<String>>,
     open: Signal<bool>,
+    /// The user's rooms, to name each hit's room as the list does.
+    directory: Signal<Directory>,
 ) -> Element {
     let mut query = use_signal(String::new);
     let mut everywhere = use_signal(|| false);
@@ -99,7 +102,9 @@ pub fn SearchPanel(
                                             jump_to.set(Some((hit.message_id.clone(), hit.seq)));
                                         }
                                     },
-                                    span { class: "hit-meta", "#{hit.room_id} · {hit.username} · "
+                                    span { class: "hit-meta",
+                                        {directory.read().entry_of(&hit.room_id).map_or_else(|| format!("#{}", hit.room_id), |r| r.heading())}
+                                        " · {hit.username} · "
                                         time { class: "hit-date", datetime: "{iso(hit.timestamp)}", "{local(hit.timestamp)}" }
                                     }
                                     span { class: "hit-text",

@@ -3,7 +3,7 @@ use edgechat_protocol::{ClientMsg, Role, RoomUser};
 
 use super::{avatar::Avatar, profile_card::ProfileOpen};
 use crate::{
-    api, connection::RoomLink, hooks::Presence, presence::describe, session::Auth, state::ChatState,
+    api, connection::Link, hooks::Presence, presence::describe, session::Auth, state::ChatState,
 };
 
 /// The room's members with their avatars and presence (online, away, last seen), online
@@ -11,7 +11,7 @@ use crate::{
 #[component]
 pub fn UserList(
     state: Signal<ChatState>,
-    link: RoomLink,
+    link: Link,
     open_room: Signal<Option<String>>,
     auth: Signal<Auth>,
 ) -> Element {
@@ -99,7 +99,7 @@ pub fn UserList(
 /// Mute and kick, and for admins (whom the room alone lets ban) a ban that asks first,
 /// and the moderator role.
 #[component]
-fn ModMenu(user: RoomUser, link: RoomLink, admin: bool) -> Element {
+fn ModMenu(user: RoomUser, link: Link, admin: bool) -> Element {
     let mut confirm_ban = use_signal(|| false);
     let id = user.user_id.clone();
     let act = move |msg: ClientMsg| {

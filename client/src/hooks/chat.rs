@@ -1,10 +1,10 @@
 use dioxus::prelude::*;
 use edgechat_protocol::ClientMsg;
 
-use super::use_websocket;
+use super::use_link;
 use crate::{
     attention::Attention,
-    connection::{RoomChannel, RoomLink},
+    connection::{Link, RoomEndpoint},
     directory::Directory,
     session::Auth,
     socket::new_client_msg_id,
@@ -19,7 +19,7 @@ use crate::{
 pub struct Chat {
     pub room: String,
     pub state: Signal<ChatState>,
-    pub link: RoomLink,
+    pub link: Link,
 }
 
 impl Chat {
@@ -77,7 +77,7 @@ pub fn use_chat(room: &str, auth: Signal<Auth>, mut directory: Signal<Directory>
         .map(|s| s.user.id.clone())
         .unwrap_or_default();
     let state = use_signal(|| {
-        let mut state = ChatState::for_user(room, user_id.clone());
+        let mut state = ChatState::for_user(room.to_owned(), user_id.clone());
         state.restore_outbox(stored::outbox(&user_id, room));
         state
     });
@@ -87,14 +87,13 @@ pub fn use_chat(room: &str, auth: Signal<Auth>, mut directory: Signal<Directory>
         .session()
         .map(|s| s.user.username.clone())
         .unwrap_or_default();
-    let link = use_websocket(auth, || RoomChannel {
+    let (link, _) = use_link(auth, || RoomEndpoint {
         room: room.to_owned(),
         state,
         directory,
         attention,
         handle,
-    })
-    .link;
+    });
     // What the user sees is read: tell the room (read receipts, unread counts) and the
     // list. Nothing is seen while the user looks elsewhere; their return reads it.
     let mut marked = use_signal(|| 0u64);

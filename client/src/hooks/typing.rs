@@ -2,13 +2,13 @@ use dioxus::prelude::*;
 use edgechat_protocol::ClientMsg;
 
 use crate::{
-    connection::RoomLink,
+    connection::Link,
     typing::{Signal as TypingSignal, Typing},
 };
 
 /// The draft changed: tell the room the user is typing, at most once per refresh
 /// interval, and that they stopped when the draft empties. `sent` resets it after a send.
-pub fn use_typing_indicator(link: RoomLink, room: String) -> TypingHandle {
+pub fn use_typing_indicator(link: Link, room: String) -> TypingHandle {
     let typing = use_signal(Typing::default);
     TypingHandle { typing, link, room }
 }
@@ -16,7 +16,7 @@ pub fn use_typing_indicator(link: RoomLink, room: String) -> TypingHandle {
 #[derive(Clone)]
 pub struct TypingHandle {
     typing: Signal<Typing>,
-    link: RoomLink,
+    link: Link,
     room: String,
 }
 

@@ -55,6 +55,10 @@ pub struct Session {
     pub user: Me,
     pub access_token: String,
     pub access_expires_at: u64,
+    /// The room a new account lands in, when the deployment names one (only a
+    /// registration's answer carries it).
+    #[serde(default)]
+    pub default_room: Option<String>,
 }
 
 /// How long to wait before refreshing a token that expires at `expires_at`: a minute

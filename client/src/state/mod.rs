@@ -7,11 +7,13 @@ mod outbox;
 mod reading;
 mod settings;
 mod snapshot;
+mod timeline;
 
 pub use notes::{Moderated, Note};
 pub use outbox::Pending;
 pub use reading::{GROUP_WITHIN_MS, announcement, continues, plural};
 pub use settings::Settings;
+pub use timeline::Row;
 
 use std::collections::BTreeMap;
 
@@ -59,6 +61,9 @@ pub struct ChatState {
     pub pending: Vec<Pending>,
     /// The latest error the server reported, until the next successful send.
     pub last_error: Option<String>,
+    /// How long that error holds, in ms, when it says (a limit's wait, slow mode's): it
+    /// goes once the wait is over.
+    pub error_lasts: Option<u64>,
     /// Members by id, with their role and whether they are here now: in a big room only
     /// the pages loaded so far (`list-members` loads the next).
     pub users: BTreeMap<Id, RoomUser>,
@@ -204,7 +209,10 @@ impl ChatState {
                 *mark = (*mark).max(seq);
             }
             ServerMsg::Error(frame::Error {
-                message, req_id, ..
+                message,
+                req_id,
+                retry_after,
+                ..
             }) => {
                 // A refused send (it carries its client id as `reqId`) leaves the
                 // outbox: it would be refused again, or posted much later as a surprise.
@@ -218,6 +226,7 @@ impl ChatState {
                     self.returned = Some(refused);
                 }
                 self.last_error = Some(message);
+                self.error_lasts = retry_after;
             }
             ServerMsg::Event(event) => self.apply_event(event),
             // The socket reads a batch as its frames; one that reaches here is the same.
@@ -345,7 +354,16 @@ impl ChatState {
     /// Something the user asked for did not happen: the room shows why until the next
     /// successful send.
     pub fn report(&mut self, message: impl Into<String>) {
+        self.error_lasts = None;
         self.last_error = Some(message.into());
+    }
+
+    /// The wait `error` asked for is over: it goes, unless another came since.
+    pub fn outlived(&mut self, error: &str) {
+        if self.last_error.as_deref() == Some(error) {
+            self.last_error = None;
+            self.error_lasts = None;
+        }
     }
 
     /// The refused send waiting to go back into the composer, taken once.

@@ -77,6 +77,10 @@ impl ChatState {
                 let by = self.name_of(by);
                 if me(user_id) {
                     self.moderated = Some(Moderated::Banned { by: by.clone() });
+                    // The room is closed to them: what it said goes from the screen too.
+                    self.messages.clear();
+                    self.notes.clear();
+                    self.has_more = false;
                 }
                 (
                     *seq,
@@ -156,21 +160,25 @@ impl ChatState {
             } => {
                 let by = self.name_of(by);
                 let before = self.settings.info.as_ref();
-                let text = if before.is_some_and(|b| &b.name != name) {
-                    format!("{by} renamed the room to {name}")
-                } else if before.is_some_and(|b| &b.topic != topic) {
-                    if topic.is_empty() {
-                        format!("{by} cleared the topic")
+                // Each change the update made, in one line: a form saves several at once.
+                let mut changes = Vec::new();
+                if before.is_some_and(|b| &b.name != name) {
+                    changes.push(format!("renamed the room to {name}"));
+                }
+                if before.is_some_and(|b| &b.topic != topic) {
+                    changes.push(if topic.is_empty() {
+                        "cleared the topic".to_owned()
                     } else {
-                        format!("{by} set the topic: {topic}")
-                    }
-                } else {
-                    match capacity {
-                        Some(cap) => format!("{by} limited the room to {cap} members"),
-                        None => format!("{by} removed the member limit"),
-                    }
-                };
-                (*seq, text, None)
+                        format!("set the topic: {topic}")
+                    });
+                }
+                if before.is_none_or(|b| &b.capacity != capacity) {
+                    changes.push(match capacity {
+                        Some(cap) => format!("limited the room to {cap} members"),
+                        None => "removed the member limit".to_owned(),
+                    });
+                }
+                (*seq, format!("{by} {}", changes.join("; ")), None)
             }
             RoomEvent::SlowModeChanged { seconds, by, seq } => {
                 let by = self.name_of(by);
@@ -243,6 +251,41 @@ mod tests {
         assert_eq!(
             state.moderated,
             Some(Moderated::Kicked { by: "Bob".into() })
+        );
+        assert!(
+            !state.notes.is_empty(),
+            "a kicked member may come back: the lines stay"
+        );
+    }
+
+    #[test]
+    fn a_banned_user_no_longer_sees_the_rooms_history() {
+        let mut state = ChatState::for_user("r", "ana");
+        joined(&mut state, "ana", "Ana", 1);
+        joined(&mut state, "bob", "Bob", 2);
+        state.messages = vec![
+            serde_json::from_value(serde_json::json!({
+                "messageId": "r:3", "roomId": "r", "userId": "bob", "username": "Bob",
+                "text": "hi", "timestamp": 3, "seq": 3, "clientMsgId": "c3",
+            }))
+            .unwrap(),
+        ];
+        state.has_more = true;
+        state.apply(ServerMsg::Event(RoomEvent::UserBanned {
+            user_id: "ana".into(),
+            by: "bob".into(),
+            seq: 4,
+        }));
+        assert!(state.messages.is_empty() && !state.has_more);
+        let lines: Vec<&str> = state.notes.iter().map(|n| n.text.as_str()).collect();
+        assert_eq!(
+            lines,
+            ["Ana was banned by Bob"],
+            "only what happened to her"
+        );
+        assert_eq!(
+            state.moderated,
+            Some(Moderated::Banned { by: "Bob".into() })
         );
     }
 }

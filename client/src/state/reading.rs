@@ -1,7 +1,7 @@
 //! How the timeline reads: which messages sit under one name, where "Read by" goes, and
 //! counts in words.
 
-use edgechat_protocol::{Message, Seq};
+use edgechat_protocol::{Message, Reaction, Seq};
 
 use super::ChatState;
 
@@ -63,6 +63,34 @@ impl ChatState {
             .map(|m| (m.seq, self.read_by(m.seq, &self.me)))
             .find(|(_, readers)| *readers > 0)
     }
+
+    /// Who reacted, as a reaction's tooltip says it: "You, Bob and 2 others reacted with
+    /// 👍". Names are the members this room has loaded; the rest are counted.
+    pub fn reactors(&self, reaction: &Reaction) -> String {
+        let mut names: Vec<String> = Vec::new();
+        if reaction.user_ids.contains(&self.me) {
+            names.push("You".to_owned());
+        }
+        names.extend(
+            reaction
+                .user_ids
+                .iter()
+                .filter(|id| **id != self.me)
+                .filter_map(|id| self.users.get(id).map(|u| u.username.clone())),
+        );
+        let others = (reaction.count as usize).saturating_sub(names.len()) as u64;
+        let who = match names.split_last() {
+            None => plural(others, "person", "people"),
+            Some((last, [])) if others == 0 => last.clone(),
+            Some((last, rest)) if others == 0 => format!("{} and {last}", rest.join(", ")),
+            Some(_) => format!(
+                "{} and {}",
+                names.join(", "),
+                plural(others, "other", "others")
+            ),
+        };
+        format!("{who} reacted with {}", reaction.emoji)
+    }
 }
 
 #[cfg(test)]
@@ -117,6 +145,38 @@ mod tests {
             seq: 4,
         }));
         assert_eq!(state.read_receipt(), Some((4, 1)));
+    }
+
+    #[test]
+    fn a_reaction_names_who_reacted_and_counts_the_rest() {
+        let mut state = ChatState::for_user("r", "ana");
+        for (id, name) in [("bob", "Bob Brown"), ("cyd", "Cyd")] {
+            state.users.insert(
+                id.into(),
+                serde_json::from_value(serde_json::json!({
+                    "userId": id, "username": name, "online": true, "role": "member",
+                }))
+                .unwrap(),
+            );
+        }
+        let reaction = |count, ids: &[&str]| Reaction {
+            emoji: "👍".into(),
+            count,
+            user_ids: ids.iter().map(|id| (*id).into()).collect(),
+        };
+        let said = |count, ids: &[&str]| state.reactors(&reaction(count, ids));
+        assert_eq!(said(1, &["bob"]), "Bob Brown reacted with 👍");
+        assert_eq!(said(2, &["cyd", "ana"]), "You and Cyd reacted with 👍");
+        assert_eq!(
+            said(3, &["bob", "cyd", "ana"]),
+            "You, Bob Brown and Cyd reacted with 👍"
+        );
+        assert_eq!(
+            said(4, &["bob", "zed"]),
+            "Bob Brown and 3 others reacted with 👍",
+            "a member not loaded, and ids past those carried, are counted"
+        );
+        assert_eq!(said(1, &["zed"]), "1 person reacted with 👍");
     }
 
     #[test]

@@ -125,7 +125,20 @@ pub async fn register(mut req: Request, env: &Env) -> Result<Response> {
     let Some(user) = users::by_id(&db, &id).await? else {
         return http::error(ErrorCode::Internal, "the new account could not be read");
     };
-    session(&db, &config, &user, None, body.use_cookies, now, 201).await
+    // Where a new account lands: the room the deployment names, if any
+    // (`DEFAULT_ROOM`); the client opens it, and a public room takes its opener in.
+    let welcome = crate::config::string(env, "DEFAULT_ROOM")
+        .filter(|room| edgechat_core::ids::is_valid_room_name(room));
+    session(
+        &db,
+        &config,
+        &user,
+        None,
+        body.use_cookies,
+        now,
+        Answer::Created(welcome),
+    )
+    .await
 }
 
 /// How a new account may become a global admin. A deployment names its admin: whoever
@@ -220,7 +233,16 @@ pub async fn login(mut req: Request, env: &Env) -> Result<Response> {
     throttle::clear(&db, &user_key).await?;
     throttle::give_back(&db, &ip_key).await?;
     users::touch(&db, &user.id, now).await?;
-    session(&db, &config, &user, None, body.use_cookies, now, 200).await
+    session(
+        &db,
+        &config,
+        &user,
+        None,
+        body.use_cookies,
+        now,
+        Answer::Renewed,
+    )
+    .await
 }
 
 /// Where a refresh token came from: the body (tools) or the cookie (browsers, which must
@@ -333,7 +355,16 @@ pub async fn refresh(mut req: Request, env: &Env) -> Result<Response> {
     else {
         return invalid();
     };
-    session(&db, &config, &user, Some(successor), from_cookie, now, 200).await
+    session(
+        &db,
+        &config,
+        &user,
+        Some(successor),
+        from_cookie,
+        now,
+        Answer::Renewed,
+    )
+    .await
 }
 
 /// Revokes the token's family and clears the cookies. Idempotent.
@@ -352,6 +383,13 @@ pub async fn logout(mut req: Request, env: &Env) -> Result<Response> {
     Ok(response)
 }
 
+/// What a session answers: a new account (with the room it lands in, if the deployment
+/// names one), or a sign-in or refresh.
+enum Answer {
+    Created(Option<String>),
+    Renewed,
+}
+
 /// Issues an access token with `refresh` (a successor already made, or a new family's
 /// first token): both as cookies, and in the body unless the client keeps them in
 /// cookies.
@@ -362,7 +400,7 @@ async fn session(
     refresh: Option<String>,
     use_cookies: bool,
     now: u64,
-    status: u16,
+    answer: Answer,
 ) -> Result<Response> {
     let access = token::issue(
         &config.jwt_secret,
@@ -391,6 +429,14 @@ async fn session(
     if !use_cookies {
         body["refreshToken"] = json!(refresh);
     }
+    let status = match answer {
+        Answer::Created(Some(room)) => {
+            body["defaultRoom"] = json!(room);
+            201
+        }
+        Answer::Created(None) => 201,
+        Answer::Renewed => 200,
+    };
     let response = http::json(status, &body)?;
     let headers = response.headers();
     headers.append(
