@@ -2,8 +2,9 @@
 //! on one line, the avatar at the top of a tall message), an edit box as wide as the
 //! message with its keys told, a reaction that says who, a lightbox that hides the page,
 //! settings changes in the timeline, a slow-mode refusal that goes when the wait is over,
-//! a ban that takes the room's history off the screen, and search hits named as the room
-//! list names their rooms.
+//! a ban that takes the room's history off the screen, settings a moderator reads in line
+//! with those they change, and search: by a member alone, its hits named as the room list
+//! names their rooms.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use edgechat_e2e::{browser::Browser, server::Server, socket::Client};
@@ -153,14 +154,35 @@ async fn settings_changes_are_lines_a_slow_mode_refusal_goes_and_a_ban_clears_th
     )
     .await;
 
+    // Made a moderator, she sees the settings she may change in line with those she
+    // may only read: the topic's box and the limits' text start at the same edge.
+    let ana_id = server
+        .sign_in("ana", edgechat_e2e::account::PASSWORD)
+        .await
+        .user_id;
+    bob_socket
+        .send(&ClientMsg::SetRole {
+            user_id: ana_id.clone(),
+            role: edgechat_protocol::Role::Moderator,
+        })
+        .await;
+    ana.noted("Bob made Ana a moderator").await;
+    ana.click("#room-settings-open").await;
+    let edges = script(
+        &ana,
+        "return ['#settings-topic', '#settings-limits', '#settings-save']            .map(id => Math.round(document.querySelector(id).getBoundingClientRect().left));",
+    )
+    .await;
+    assert_eq!(
+        edges[0], edges[1],
+        "the topic and the limits line up: {edges}"
+    );
+    assert_eq!(edges[0], edges[2], "and Save under them: {edges}");
+    ana.click("#room-settings-close").await;
+
     // Banned: the room's history leaves her screen; the line saying so stays.
     bob_socket
-        .send(&ClientMsg::BanUser {
-            user_id: server
-                .sign_in("ana", edgechat_e2e::account::PASSWORD)
-                .await
-                .user_id,
-        })
+        .send(&ClientMsg::BanUser { user_id: ana_id })
         .await;
     ana.wait_until(
         "no message of the room is on her screen",
@@ -172,7 +194,7 @@ async fn settings_changes_are_lines_a_slow_mode_refusal_goes_and_a_ban_clears_th
 }
 
 #[tokio::test]
-async fn a_search_hit_names_its_room_as_the_room_list_does() {
+async fn a_search_hit_names_its_room_as_the_room_list_does_and_a_member_alone_is_a_search() {
     let server = Server::builder().var("ARCHIVE_DELAY_MS", 100).start().await;
     let bob = server.register("Bob").await;
     server.room(&bob, "crew").await;
@@ -208,5 +230,12 @@ async fn a_search_hit_names_its_room_as_the_room_list_does() {
          return !!hit && hit.textContent.startsWith('Bob · Bob · ');",
     )
     .await;
+
+    // By a member alone, no words: what Bob wrote.
+    ana.replace_text("#search-input", "").await;
+    ana.type_into("#search-from", "bob").await;
+    ana.click("#search-submit").await;
+    ana.wait_for_text(".search-hit .hit-text", "the quarterly numbers are in")
+        .await;
     ana.close().await;
 }

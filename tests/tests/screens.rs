@@ -7,7 +7,14 @@
 
 use std::path::PathBuf;
 
-use edgechat_e2e::{browser::Browser, files::png, repo_root, server::Server, socket::Client};
+use edgechat_e2e::{
+    account::{PASSWORD, Session},
+    browser::Browser,
+    files::png,
+    repo_root,
+    server::Server,
+    socket::Client,
+};
 use edgechat_protocol::frame;
 use edgechat_protocol::{ClientMsg, Role, RoomEvent, ServerMsg};
 
@@ -30,6 +37,7 @@ async fn the_main_screens_at_desktop_and_phone_width_in_light_and_dark() {
         .start()
         .await;
     let bob_acct = server.register("Bob").await;
+    let dee_acct = server.register("Dee").await;
     server.room(&bob_acct, "design").await;
     server.room(&bob_acct, "random").await;
     let mut bob = Client::join(&server, "design", &bob_acct).await;
@@ -273,6 +281,17 @@ async fn the_main_screens_at_desktop_and_phone_width_in_light_and_dark() {
         browser.click("#join").await;
         browser.find("#room-missing").await;
         shoot(&browser, &dir, "missing-room", theme, &mut violations).await;
+
+        // A direct room with Bob and a group with Bob and Dee, each with something said,
+        // as the newcomer sees them: named by the others, in their own section.
+        let me = server.sign_in(user, PASSWORD).await;
+        for (kind, room) in conversations(&server, &bob_acct, &dee_acct, &me).await {
+            browser
+                .click(&format!(".room-link[data-room='{room}']"))
+                .await;
+            browser.find(".message .text").await;
+            shoot(&browser, &dir, kind, theme, &mut violations).await;
+        }
         browser.close().await;
     }
     assert!(
@@ -302,12 +321,68 @@ async fn the_main_screens_at_desktop_and_phone_width_in_light_and_dark() {
         "switcher-phone",
         "missing-room-desktop",
         "missing-room-phone",
+        "direct-desktop",
+        "direct-phone",
+        "group-desktop",
+        "group-phone",
     ] {
         for theme in ["light", "dark"] {
             let path = dir.join(format!("{name}-{theme}.png"));
             assert!(std::fs::metadata(&path).unwrap().len() > 10_000, "{path:?}");
         }
     }
+}
+
+/// A direct room between Bob and `me` and a group of Bob, Dee and `me`, each with a line
+/// from Bob: `("direct", id)` and `("group", id)`.
+async fn conversations(
+    server: &Server,
+    bob: &Session,
+    dee: &Session,
+    me: &Session,
+) -> [(&'static str, String); 2] {
+    let (status, direct) = server
+        .post_as(
+            "/api/rooms/direct",
+            &bob.access_token,
+            &serde_json::json!({ "userId": me.user_id }),
+        )
+        .await;
+    assert!(status < 300, "{status} {direct}");
+    let (status, group) = server
+        .post_as(
+            "/api/rooms",
+            &bob.access_token,
+            &serde_json::json!({ "name": "launch", "group": true,
+                                 "members": [dee.user_id, me.user_id] }),
+        )
+        .await;
+    assert!(status < 300, "{status} {group}");
+    let rooms = [
+        (
+            "direct",
+            direct["room"]["roomId"].as_str().unwrap().to_owned(),
+        ),
+        (
+            "group",
+            group["room"]["roomId"].as_str().unwrap().to_owned(),
+        ),
+    ];
+    for (kind, room) in &rooms {
+        let mut socket = Client::join(server, room, bob).await;
+        let text = if *kind == "direct" {
+            "Got a minute to look at the sidebar before the call?"
+        } else {
+            "Launch checklist is in the pins; shout if anything is missing."
+        };
+        socket
+            .send(&ClientMsg::text(room.as_str(), text, format!("{kind}-1")))
+            .await;
+        socket
+            .recv_until(|m| matches!(m, ServerMsg::MessageAck(frame::MessageAck { .. })))
+            .await;
+    }
+    rooms
 }
 
 /// Adds axe-core's serious and critical violations on the page, as `screen: rule: where`.

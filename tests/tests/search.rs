@@ -98,3 +98,47 @@ async fn search_finds_what_one_may_read_with_highlights_and_filters() {
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn a_search_by_its_author_alone_lists_their_newest_messages_one_may_read() {
+    let server = Server::builder().var("ARCHIVE_DELAY_MS", 100).start().await;
+    let (ana, bob) = (server.register("Ana").await, server.register("Bob").await);
+    server.room(&bob, "lobby").await;
+    let (status, _) = server
+        .post_as(
+            "/api/rooms",
+            &bob.access_token,
+            &json!({"name": "inner", "isPrivate": true}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let mut lobby = Client::join(&server, "lobby", &bob).await;
+    let mut inner = Client::join(&server, "inner", &bob).await;
+    say(&mut lobby, "lobby", "first words", "b-1").await;
+    say(&mut inner, "inner", "nothing Ana may read", "b-2").await;
+    say(&mut lobby, "lobby", "later words", "b-3").await;
+    let mut ana_socket = Client::join(&server, "lobby", &ana).await;
+    say(&mut ana_socket, "lobby", "Ana's own", "a-1").await;
+
+    // By account name, with or without `@`, in any case, or by id: Bob's messages in the
+    // rooms Ana may read, newest first, each shown from its start.
+    let hits = search_until(&server, &ana, "from=bob", 2).await;
+    let texts: Vec<&str> = hits
+        .iter()
+        .map(|h| h["snippet"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts, ["later words", "first words"]);
+    assert_eq!(search(&server, &ana, "from=%40BOB").await.len(), 2);
+    assert_eq!(
+        search(&server, &ana, &format!("from={}", bob.user_id))
+            .await
+            .len(),
+        2
+    );
+    // Bob reads his private room too; the filters still apply.
+    search_until(&server, &bob, "from=bob", 3).await;
+    assert_eq!(search(&server, &bob, "from=bob&room=inner").await.len(), 1);
+    assert!(search(&server, &bob, "from=bob&before=1").await.is_empty());
+    // Nobody by that name: nothing, not everyone's messages.
+    assert!(search(&server, &ana, "from=nobody").await.is_empty());
+}

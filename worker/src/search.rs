@@ -1,6 +1,7 @@
 //! `GET /api/search?q=&room=&from=&before=&after=`: full-text search over the rooms the
 //! caller may read (members read their rooms, anyone a public room not banned from).
-//! `from` is the author's id or account name.
+//! `from` is the author's id or account name; with `from` and no words, the author's
+//! newest messages (through `messages_by_author`).
 
 use edgechat_core::search::{HIGHLIGHT_END, HIGHLIGHT_START, fts_query};
 use edgechat_protocol::ErrorCode;
@@ -35,9 +36,13 @@ pub async fn search(req: Request, env: &Env) -> Result<Response> {
             .map(|(_, v)| v.into_owned())
             .filter(|v| !v.is_empty())
     };
-    let Some(query) = param("q").as_deref().and_then(fts_query) else {
-        return http::error(ErrorCode::BadRequest, "search for at least one word");
-    };
+    let words = param("q").as_deref().and_then(fts_query);
+    if words.is_none() && param("from").is_none() {
+        return http::error(
+            ErrorCode::BadRequest,
+            "search for at least one word, or for whose messages",
+        );
+    }
     let time = |name: &str| -> std::result::Result<JsValue, Response> {
         match param(name) {
             None => Ok(JsValue::NULL),
@@ -59,25 +64,9 @@ pub async fn search(req: Request, env: &Env) -> Result<Response> {
     let from_key = from.as_deref().map(edgechat_auth::names::username_key);
     let hits: Vec<Hit> = env
         .d1("DB")?
-        .prepare(
-            "SELECT m.id, m.room_id, m.seq, m.user_id, m.username, m.created_at,
-                    snippet(messages_fts, 0, ?8, ?9, '…', 12) AS snippet
-             FROM messages_fts
-             JOIN messages m ON m.rowid = messages_fts.rowid
-             JOIN rooms r ON r.id = m.room_id
-             LEFT JOIN room_members rm ON rm.room_id = m.room_id AND rm.user_id = ?2
-             WHERE messages_fts MATCH ?1 AND m.deleted = 0
-               AND (rm.member = 1 OR ?7 = 1 OR (r.kind = 'public' AND COALESCE(rm.banned, 0) = 0))
-               AND (?3 IS NULL OR m.room_id = ?3)
-               AND (?4 IS NULL OR m.user_id = COALESCE(
-                     (SELECT id FROM users WHERE id = ?4),
-                     (SELECT id FROM users WHERE username_key = ?10)))
-               AND (?5 IS NULL OR m.created_at < ?5)
-               AND (?6 IS NULL OR m.created_at > ?6)
-             ORDER BY m.created_at DESC LIMIT 50",
-        )
+        .prepare(if words.is_some() { BY_WORDS } else { BY_AUTHOR })
         .bind(&[
-            JsValue::from_str(&query),
+            text_or_null(words),
             JsValue::from_str(&user.id),
             text_or_null(param("room")),
             text_or_null(from),
@@ -93,3 +82,40 @@ pub async fn search(req: Request, env: &Env) -> Result<Response> {
         .results()?;
     http::json(200, &json!({ "results": hits }))
 }
+
+/// The hits for words (`?1`), with the filters every search has: who may read the room
+/// (`?2`, `?7` for an admin), the room (`?3`), the author (`?4` by id, `?10` by account
+/// name), the time (`?5`, `?6`); the snippet's marks are `?8` and `?9`.
+const BY_WORDS: &str = "SELECT m.id, m.room_id, m.seq, m.user_id, m.username, m.created_at,
+        snippet(messages_fts, 0, ?8, ?9, '…', 12) AS snippet
+    FROM messages_fts
+    JOIN messages m ON m.rowid = messages_fts.rowid
+    JOIN rooms r ON r.id = m.room_id
+    LEFT JOIN room_members rm ON rm.room_id = m.room_id AND rm.user_id = ?2
+    WHERE messages_fts MATCH ?1 AND m.deleted = 0
+      AND (rm.member = 1 OR ?7 = 1 OR (r.kind = 'public' AND COALESCE(rm.banned, 0) = 0))
+      AND (?3 IS NULL OR m.room_id = ?3)
+      AND (?4 IS NULL OR m.user_id = COALESCE(
+            (SELECT id FROM users WHERE id = ?4),
+            (SELECT id FROM users WHERE username_key = ?10)))
+      AND (?5 IS NULL OR m.created_at < ?5)
+      AND (?6 IS NULL OR m.created_at > ?6)
+    ORDER BY m.created_at DESC LIMIT 50";
+
+/// An author's messages, newest first, with the same filters and parameters (no words:
+/// `?1` is null, and the snippet is the message's start, unmarked; `?1`, `?8` and `?9`
+/// are still read, so both statements take the same ten bindings).
+const BY_AUTHOR: &str = "SELECT m.id, m.room_id, m.seq, m.user_id, m.username, m.created_at,
+        substr(m.text, 1, 160) AS snippet
+    FROM messages m INDEXED BY messages_by_author
+    JOIN rooms r ON r.id = m.room_id
+    LEFT JOIN room_members rm ON rm.room_id = m.room_id AND rm.user_id = ?2
+    WHERE ?1 IS NULL AND ?8 IS NOT NULL AND ?9 IS NOT NULL AND m.deleted = 0
+      AND m.user_id = COALESCE(
+            (SELECT id FROM users WHERE id = ?4),
+            (SELECT id FROM users WHERE username_key = ?10))
+      AND (rm.member = 1 OR ?7 = 1 OR (r.kind = 'public' AND COALESCE(rm.banned, 0) = 0))
+      AND (?3 IS NULL OR m.room_id = ?3)
+      AND (?5 IS NULL OR m.created_at < ?5)
+      AND (?6 IS NULL OR m.created_at > ?6)
+    ORDER BY m.created_at DESC LIMIT 50";

@@ -141,7 +141,10 @@ fn SettingsForm(
                     }
                 }
             } else {
-                p { "{limit_text(&info)} · Slow mode: {slow_text(slow_mode)}" }
+                // Its own label: in the form's two columns, text without one would sit
+                // under the labels and push the rest out of line.
+                span { "Limits" }
+                p { id: "settings-limits", "{limit_text(&info)} · Slow mode: {slow_text(slow_mode)}" }
             }
             button { id: "settings-save", r#type: "submit", "Save" }
         }

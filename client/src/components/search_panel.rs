@@ -32,12 +32,13 @@ pub fn SearchPanel(
             return;
         };
         let q = query().trim().to_owned();
-        if q.is_empty() {
+        let author = from().trim().trim_start_matches('@').to_lowercase();
+        let author = (!author.is_empty()).then_some(author);
+        // Words, or whose messages, or both.
+        if q.is_empty() && author.is_none() {
             return;
         }
         let scope = (!everywhere()).then(|| search_room.clone());
-        let author = from().trim().trim_start_matches('@').to_lowercase();
-        let author = (!author.is_empty()).then_some(author);
         // From the start of the first day to the end of the last, in local time.
         let (since, until) = (
             day_start(&after()),
