@@ -38,7 +38,7 @@ pub fn allow(env: &Env, origin: Option<&str>, response: Response) -> Result<Resp
         // Scripts on a listed origin may read what a ranged download returned.
         let _ = headers.set(
             "Access-Control-Expose-Headers",
-            "Content-Range, Content-Disposition, Retry-After",
+            "Content-Range, Content-Disposition, Retry-After, X-Request-Id",
         );
     }
     Ok(response)

@@ -25,6 +25,7 @@ mod me;
 mod outbound;
 mod outbox;
 mod push;
+mod request_id;
 mod room_object;
 mod rooms;
 mod search;
@@ -48,29 +49,35 @@ fn start() {
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    let id = request_id::new(&req);
+    let response = answer(req, &env, &id).await?;
+    request_id::mark(&id, response).await
+}
+
+async fn answer(req: Request, env: &Env, id: &str) -> Result<Response> {
     let path = req.path();
     let method = req.method();
     let origin = req.headers().get("Origin")?;
     if method == Method::Options {
-        return cors::preflight(&env, origin.as_deref());
+        return cors::preflight(env, origin.as_deref());
     }
     // A page of another site may send a browser's cookies along (a form posting
     // `text/plain` needs no preflight): nothing it sends may change anything.
     if !matches!(method, Method::Get | Method::Head)
-        && !cors::may_change(&env, &req, origin.as_deref())
+        && !cors::may_change(env, &req, origin.as_deref())
     {
         let refused = http::error(
             ErrorCode::ForbiddenOrigin,
             "requests from another site may not change anything here",
         )?;
-        return cors::allow(&env, origin.as_deref(), refused);
+        return cors::allow(env, origin.as_deref(), refused);
     }
-    let result = route(req, &env, &path).await;
+    let result = route(req, env, &path).await;
     let response = result.or_else(|err| {
-        worker::console_error!("{method} {path}: {err}");
+        worker::console_error!("{method} {path} ({id}): {err}");
         http::error(ErrorCode::Internal, "something went wrong on the server")
     })?;
-    cors::allow(&env, origin.as_deref(), response)
+    cors::allow(env, origin.as_deref(), response)
 }
 
 async fn route(req: Request, env: &Env, path: &str) -> Result<Response> {
