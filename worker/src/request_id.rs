@@ -8,15 +8,16 @@ use worker::{Request, Response, Result};
 
 /// The id for `req`.
 pub fn new(req: &Request) -> String {
-    let hex = |bytes: &[u8]| -> String { bytes.iter().map(|b| format!("{b:02x}")).collect() };
+    // 32 random hex digits; an id takes what it needs of them.
+    let random = crate::auth::random_id("");
     // What the edge sets; anything else (a client's own header, in local development)
     // is kept out, so an id cannot carry what a log or a header should not.
     let ray = req.headers().get("cf-ray").ok().flatten().filter(|ray| {
         (1..=64).contains(&ray.len()) && ray.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
     });
     match ray {
-        Some(ray) => format!("{ray}-{}", hex(&crate::auth::crypto::random::<4>())),
-        None => format!("r-{}", hex(&crate::auth::crypto::random::<8>())),
+        Some(ray) => format!("{ray}-{}", &random[..8]),
+        None => format!("r-{}", &random[..16]),
     }
 }
 
