@@ -263,8 +263,13 @@ async fn the_main_screens_at_desktop_and_phone_width_in_light_and_dark() {
         browser.click("#kind-private").await;
         browser.type_into("#create-name", "Launch plans").await;
         browser.type_into("#create-members", "bob").await;
+        // On a phone the room list, and the dialog in it, is a drawer: shown open, as a
+        // phone user reaches "+" (the toggle is hidden at desktop width, hence a script).
+        let drawer = "document.getElementById('rooms-toggle').click();";
+        browser.client.execute(drawer, vec![]).await.unwrap();
         shoot(&browser, &dir, "new-room", theme, &mut violations).await;
         browser.click("#new-room-cancel").await;
+        browser.client.execute(drawer, vec![]).await.unwrap();
 
         browser.click("#profile").await;
         browser.find("#profile-dialog").await;
