@@ -19,15 +19,23 @@ struct ErrorBody {
 }
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct ErrorDetail {
     message: String,
+    request_id: Option<String>,
 }
 
 /// The server's message for a failed request, or a generic one.
 async fn failure(response: Response) -> String {
+    let status = response.status();
+    if status == 503 {
+        crate::outage::noticed();
+    }
     match response.json::<ErrorBody>().await {
-        Ok(body) => body.error.message,
-        Err(_) => format!("the server answered {}", response.status()),
+        Ok(body) => {
+            crate::failure::reported(status, body.error.message, body.error.request_id.as_deref())
+        }
+        Err(_) => format!("the server answered {status}"),
     }
 }
 

@@ -66,6 +66,15 @@ fn Workspace(auth: Signal<Auth>) -> Element {
             .then(|| welcome.clone().or_else(|| stored::last_room(&me)))
             .flatten()
     });
+    // The server said a store is down: say so until it is back, then reload the list.
+    let outage = crate::outage::use_outage();
+    let mut was_out = use_signal(|| false);
+    use_effect(move || {
+        let out = outage();
+        if was_out.replace(out) && !out {
+            crate::inbox::refresh_later(directory, auth, 0);
+        }
+    });
     // Messages queued in rooms not open go out on sockets of their own.
     let couriers = use_hook(Couriers::default);
     use_effect(move || {
@@ -208,6 +217,10 @@ fn Workspace(auth: Signal<Auth>) -> Element {
             }
             button { id: "profile", r#type: "button", onclick: move |_| editing_profile.toggle(), "Profile" }
             button { id: "sign-out", r#type: "button", onclick: sign_out, "Sign out" }
+        }
+        if outage() {
+            p { id: "unavailable", class: "banner notice", role: "status",
+                "Some features are unavailable for a moment (sign-in, search, the room list, files). Your open rooms still work; edgechat tries again by itself." }
         }
         if explaining() {
             div { id: "notifications-explained", class: "banner notice", role: "status",

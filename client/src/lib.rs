@@ -2,6 +2,7 @@
 //! native tests cover; everything that touches the browser is compiled for wasm32 only.
 
 pub mod directory;
+pub mod failure;
 pub mod highlight;
 pub mod markdown;
 pub mod mention;
@@ -37,6 +38,8 @@ mod focus;
 mod hooks;
 #[cfg(target_arch = "wasm32")]
 mod inbox;
+#[cfg(target_arch = "wasm32")]
+mod outage;
 #[cfg(target_arch = "wasm32")]
 mod prefs;
 #[cfg(target_arch = "wasm32")]

@@ -63,9 +63,16 @@ pub async fn send(
     if (200..300).contains(&status) {
         Ok(answer)
     } else {
-        Err(answer["error"]["message"]
-            .as_str()
-            .map_or_else(|| format!("the server answered {status}"), str::to_owned))
+        if status == 503 {
+            crate::outage::noticed();
+        }
+        let error = &answer["error"];
+        Err(match error["message"].as_str() {
+            Some(message) => {
+                crate::failure::reported(status, message.to_owned(), error["requestId"].as_str())
+            }
+            None => format!("the server answered {status}"),
+        })
     }
 }
 

@@ -20,6 +20,8 @@ pub struct Builder {
     port: Option<u16>,
     worker: Worker,
     inspector: Inspector,
+    /// `wrangler dev --log-level`: `warn` unless a test reads the Worker's info lines.
+    log_level: Option<&'static str>,
 }
 
 /// Where a [`Server`]'s profiler can attach.
@@ -92,6 +94,13 @@ impl Builder {
         self
     }
 
+    /// Keep the Worker's info lines too (`--log-level info`), for a test that reads
+    /// [`Server::log`]; the others keep warnings and errors only.
+    pub fn info_logs(mut self) -> Self {
+        self.log_level = Some("info");
+        self
+    }
+
     /// Override a `[vars]` entry of wrangler.toml, such as a limit.
     pub fn var(mut self, name: &str, value: impl ToString) -> Self {
         self.vars.insert(name.to_owned(), value.to_string());
@@ -143,6 +152,7 @@ impl Builder {
         inspector: u16,
         state_dir: &Path,
         vars: &BTreeMap<String, String>,
+        log_level: &str,
     ) -> Command {
         let mut command = wrangler();
         command
@@ -154,7 +164,7 @@ impl Builder {
                 "--show-interactive-dev-session",
                 "false",
                 "--log-level",
-                "warn",
+                log_level,
             ])
             .arg("--persist-to")
             .arg(state_dir);
@@ -249,7 +259,8 @@ impl Builder {
             let log = File::create(&log_path).expect("log file");
             let mut command = match self.inspector {
                 Inspector::Proxied => {
-                    Self::wrangler_dev(self.worker, port, inspector, &state_dir, &vars)
+                    let level = self.log_level.unwrap_or("warn");
+                    Self::wrangler_dev(self.worker, port, inspector, &state_dir, &vars, level)
                 }
                 Inspector::Off => Self::served(self.worker, port, None, &state_dir, &vars),
                 Inspector::Bare => {
@@ -346,6 +357,11 @@ impl Server {
     /// The JWT signing key this server uses, for minting tokens in tests.
     pub fn jwt_secret(&self) -> &[u8] {
         self.secrets.jwt.as_bytes()
+    }
+
+    /// The password pepper it runs with.
+    pub fn pepper(&self) -> &str {
+        &self.secrets.pepper
     }
 
     /// The resident memory of this server's workerd, in KiB (read from /proc), for the

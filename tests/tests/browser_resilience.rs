@@ -245,3 +245,46 @@ async fn frames_and_error_codes_from_a_newer_server_leave_the_client_working() {
     assert_eq!(texts, ["after the future", "still talking"]);
     browser.close().await;
 }
+
+#[tokio::test]
+async fn while_d1_is_down_the_open_room_goes_on_and_the_client_says_what_is_unavailable() {
+    let server = Server::builder().var("OUTAGE_MS", 4_000).start().await;
+    let browser = Browser::launch().await;
+    browser
+        .enter_room(&server, "garden", "ana", "Ana", true)
+        .await;
+    let started = reqwest::Client::new()
+        .post(server.http_url("/api/bench/outages/d1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(started.status(), 200);
+
+    // Search needs D1: it fails with the server's words and the request's id, and the
+    // workspace says what is unavailable.
+    browser.click("#search").await;
+    browser.type_into("#search-input", "roses").await;
+    browser.click("#search-submit").await;
+    browser
+        .wait_until(
+            "the search failed, naming its request, and the notice is up",
+            "return /some features are unavailable.*\\(request r-[0-9a-f]+\\)/ \
+               .test(document.querySelector('.search-panel .error')?.textContent ?? '') \
+               && document.querySelector('#unavailable')?.textContent \
+                    .startsWith('Some features are unavailable') === true;",
+        )
+        .await;
+    // The open room is not among them.
+    browser.type_into("#message-input", "roses need sun").await;
+    browser.click("#send").await;
+    browser
+        .wait_for_text(".message:not(.pending) .text", "roses need sun")
+        .await;
+    // Back by itself, with nothing for the user to do.
+    browser
+        .wait_until(
+            "the notice is gone once D1 answers again",
+            "return !document.querySelector('#unavailable');",
+        )
+        .await;
+}

@@ -196,6 +196,18 @@ async fn the_shipped_build_has_no_bench_hooks_whatever_its_vars_say() {
     assert_eq!(status, 404, "the bench echo answered: {body}");
     let (status, _) = server.get_as("/api/bench/memory", &ana.access_token).await;
     assert_eq!(status, 404);
+    for store in ["d1", "r2"] {
+        let (status, _) = server
+            .post_as(
+                &format!("/api/bench/outages/{store}"),
+                &ana.access_token,
+                &json!({}),
+            )
+            .await;
+        assert_eq!(status, 404, "an outage of {store} in the shipped build");
+    }
+    let (status, body) = server.get_as("/api/rooms", &ana.access_token).await;
+    assert_eq!(status, 200, "no outage began: {body}");
     for (hook, status, body) in bench_hooks(
         &server,
         &room,

@@ -18,6 +18,11 @@ async fn health_reports_the_version_and_that_d1_and_r2_answer() {
         .count();
     assert_eq!(body["d1"]["migrations"], migrations);
     assert_eq!(body["r2"]["ok"], true);
+    assert_eq!(body["state"], "ok");
+    for store in ["d1", "r2"] {
+        assert_eq!(body[store]["state"], "ok", "{body}");
+        assert!(body[store]["latencyMs"].is_u64(), "{body}");
+    }
 }
 
 #[tokio::test]

@@ -1,6 +1,6 @@
 //! The bench build's routes (`--features bench`): what the end-to-end tests and the
 //! benchmark reach into a room with (memory, raw frames, reload, faults, a shard's
-//! restart, and the storage statements the objects ran). The deployed build has none of this; its
+//! restart, and the storage statements the objects ran), and the stores' outages. The deployed build has none of this; its
 //! configuration test shows each route answering 404 (tests/tests/deployed_config.rs).
 
 use edgechat_protocol::ErrorCode;
@@ -12,6 +12,8 @@ use crate::{http, stubs};
 pub async fn route(req: Request, env: &Env, method: Method, rest: &[&str]) -> Result<Response> {
     match (method, rest) {
         (Method::Get, ["memory"]) => memory(),
+        (Method::Post, ["outages", store]) => outage(env, store, false),
+        (Method::Post, ["outages", store, "slow"]) => outage(env, store, true),
         (Method::Post, ["rooms", room, "frames"]) => frame(req, env, room).await,
         (Method::Post, ["rooms", room, "reload"]) => {
             attempt!(http::room_name(room));
@@ -50,6 +52,29 @@ fn memory() -> Result<Response> {
         })
         .unwrap_or(0);
     http::json(200, &serde_json::json!({ "wasmMemoryBytes": bytes }))
+}
+
+/// D1 or R2 down from now, for `OUTAGE_MS` (5 s unless the tests say otherwise): every
+/// statement or bucket call of the Worker and its objects fails as the store's own would.
+/// Or, `slow`, answering `OUTAGE_LAG_MS` late to the health probe.
+fn outage(env: &Env, store: &str, slow: bool) -> Result<Response> {
+    use crate::storage::outage::{self, Store};
+    let store = match store {
+        "d1" => Store::D1,
+        "r2" => Store::R2,
+        _ => return http::error(ErrorCode::NotFound, "the stores are d1 and r2"),
+    };
+    let ms = crate::config::number(env, "OUTAGE_MS", 5_000);
+    let until = if slow {
+        outage::slow(
+            store,
+            ms,
+            crate::config::number(env, "OUTAGE_LAG_MS", 1_500),
+        )
+    } else {
+        outage::start(store, ms)
+    };
+    http::json(200, &serde_json::json!({ "until": until }))
 }
 
 /// The faults a room object injects from now on.

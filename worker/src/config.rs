@@ -66,7 +66,7 @@ impl AuthConfig {
         let jwt_secret = string(env, "JWT_SECRET")?.into_bytes();
         let pepper = string(env, "PASSWORD_PEPPER")?.into_bytes();
         if jwt_secret.len() < 32 || pepper.len() < 16 {
-            worker::console_error!("JWT_SECRET needs 32 bytes or more and PASSWORD_PEPPER 16");
+            crate::log::error("secrets-too-short").emit();
             return None;
         }
         Some(Self {

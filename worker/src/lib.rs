@@ -21,6 +21,7 @@ mod health;
 mod history;
 mod http;
 mod inbox_object;
+mod log;
 mod me;
 mod outbound;
 mod outbox;
@@ -31,6 +32,7 @@ mod rooms;
 mod search;
 mod shard_object;
 mod sockets;
+mod storage;
 mod stubs;
 mod upgrade;
 mod versions;
@@ -50,11 +52,24 @@ fn start() {
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     let id = request_id::new(&req);
-    let response = answer(req, &env, &id).await?;
-    request_id::mark(&id, response).await
+    let start = worker::Date::now().as_millis();
+    let (method, path) = (req.method(), req.path());
+    log::scoped(log::request(&id), async {
+        let response = answer(req, &env).await?;
+        let response = request_id::mark(&id, response).await?;
+        // One line a request, never its query (a search's words) or its headers.
+        log::info("request")
+            .with("method", method.to_string())
+            .with("path", path)
+            .with("status", response.status_code())
+            .since(start)
+            .emit();
+        Ok(response)
+    })
+    .await
 }
 
-async fn answer(req: Request, env: &Env, id: &str) -> Result<Response> {
+async fn answer(req: Request, env: &Env) -> Result<Response> {
     let path = req.path();
     let method = req.method();
     let origin = req.headers().get("Origin")?;
@@ -73,10 +88,26 @@ async fn answer(req: Request, env: &Env, id: &str) -> Result<Response> {
         return cors::allow(env, origin.as_deref(), refused);
     }
     let result = route(req, env, &path).await;
-    let response = result.or_else(|err| {
-        worker::console_error!("{method} {path} ({id}): {err}");
-        http::error(ErrorCode::Internal, "something went wrong on the server")
-    })?;
+    let response = match result {
+        Ok(response) => response,
+        // D1 or R2 down for a while: 503 with `Retry-After`, which the client waits out.
+        Err(err) if storage::unavailable(&err) => {
+            log::warn("store-unavailable")
+                .with("method", method.to_string())
+                .with("path", path.as_str())
+                .err(err)
+                .emit();
+            storage::unavailable_answer()
+        }
+        Err(err) => {
+            log::error("request-failed")
+                .with("method", method.to_string())
+                .with("path", path.as_str())
+                .err(err)
+                .emit();
+            http::error(ErrorCode::Internal, "something went wrong on the server")?
+        }
+    };
     cors::allow(env, origin.as_deref(), response)
 }
 

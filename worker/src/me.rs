@@ -46,7 +46,7 @@ pub async fn patch(mut req: Request, env: &Env) -> Result<Response> {
         Ok(text) => text,
         Err(e) => return http::field_error(&e),
     };
-    let db = env.d1("DB")?;
+    let db = crate::storage::d1(env)?;
     // All or nothing: the status text goes first, since its owner may refuse it (a
     // budget); only then is the name written, which nothing refuses.
     // The status text belongs to the inbox: it stores it, writes D1 and tells the
@@ -84,7 +84,7 @@ pub async fn find(req: Request, env: &Env) -> Result<Response> {
     else {
         return http::error(ErrorCode::BadRequest, "give ?username=");
     };
-    match users::by_username(&env.d1("DB")?, &names::username_key(&username)).await? {
+    match users::by_username(&crate::storage::d1(env)?, &names::username_key(&username)).await? {
         Some(user) if !user.is_disabled() => http::json(200, &json!(user.profile())),
         _ => http::error(ErrorCode::NotFound, "no user has that username"),
     }
@@ -93,7 +93,7 @@ pub async fn find(req: Request, env: &Env) -> Result<Response> {
 pub async fn profile(req: Request, env: &Env, id: &str) -> Result<Response> {
     attempt!(guard::user(&req, env).await);
     // A disabled account is gone to others, as the search by username treats it.
-    match users::by_id(&env.d1("DB")?, id).await? {
+    match users::by_id(&crate::storage::d1(env)?, id).await? {
         Some(user) if !user.is_disabled() => http::json(200, &json!(user.profile())),
         _ => http::error(ErrorCode::NotFound, "no such user"),
     }
@@ -109,7 +109,7 @@ pub async fn set_disabled(req: Request, env: &Env, id: &str, disabled: bool) -> 
     if admin.id == id {
         return http::error(ErrorCode::BadRequest, "you cannot disable your own account");
     }
-    let db = env.d1("DB")?;
+    let db = crate::storage::d1(env)?;
     if !users::set_disabled(&db, id, disabled).await? {
         return http::error(ErrorCode::NotFound, "no such user");
     }

@@ -24,6 +24,20 @@ pub enum Failed {
     Network(String),
 }
 
+impl Failed {
+    /// What went wrong, in a word for a log line: never the address, which came from a
+    /// message or a subscription.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Failed::Refused(why) => why.as_str(),
+            Failed::TooManyRedirects => "redirects",
+            Failed::TimedOut => "timed-out",
+            Failed::Status(_) => "status",
+            Failed::Network(_) => "network",
+        }
+    }
+}
+
 impl std::fmt::Display for Failed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

@@ -82,7 +82,7 @@ pub async fn create_for(env: &Env, user: &users::UserRow, body: NewRoom) -> Resu
     };
     // Every room is an object and a directory row: one account makes a few an hour
     // (`ROOMS_CREATED_PER_HOUR`), counted before the room exists, refused or not.
-    let db = env.d1("DB")?;
+    let db = crate::storage::d1(env)?;
     let key = format!("rooms:{}", user.id);
     let limit = crate::config::number(env, "ROOMS_CREATED_PER_HOUR", 20) as u32;
     let now = Date::now().as_millis();
@@ -157,16 +157,14 @@ pub async fn direct(mut req: Request, env: &Env) -> Result<Response> {
 
 /// Whether D1's directory lists `room_id` as a room of `kind`.
 async fn listed(env: &Env, room_id: &str, kind: &str) -> std::result::Result<bool, Response> {
-    let db = env
-        .d1("DB")
-        .map_err(|_| http::refusal(ErrorCode::Internal, "no database"))?;
+    let db = crate::storage::d1(env).map_err(|err| crate::storage::refusal(&err, "no database"))?;
     let row = db
         .prepare("SELECT 1 AS found FROM rooms WHERE id = ?1 AND kind = ?2")
         .bind(&[JsValue::from_str(room_id), JsValue::from_str(kind)])
-        .map_err(|_| http::refusal(ErrorCode::Internal, "rooms could not be read"))?
+        .map_err(|err| crate::storage::refusal(&err, "rooms could not be read"))?
         .first::<serde_json::Value>(None)
         .await
-        .map_err(|_| http::refusal(ErrorCode::Internal, "rooms could not be read"))?;
+        .map_err(|err| crate::storage::refusal(&err, "rooms could not be read"))?;
     Ok(row.is_some())
 }
 
@@ -175,9 +173,7 @@ async fn resolve(
     env: &Env,
     ids: &[String],
 ) -> std::result::Result<Vec<(String, String)>, Response> {
-    let db = env
-        .d1("DB")
-        .map_err(|_| http::refusal(ErrorCode::Internal, "no database"))?;
+    let db = crate::storage::d1(env).map_err(|err| crate::storage::refusal(&err, "no database"))?;
     let mut found = Vec::with_capacity(ids.len());
     for id in ids {
         match users::by_id(&db, id).await {
@@ -206,8 +202,7 @@ async fn resolve(
 /// list as JSON itself ([`listing`]).
 pub async fn mine(req: Request, env: &Env) -> Result<Response> {
     let (_, user) = attempt!(guard::user(&req, env).await);
-    let rooms = env
-        .d1("DB")?
+    let rooms = crate::storage::d1(env)?
         .prepare(
             "SELECT json_group_array(json_object('roomId', id, 'name', name, 'kind', kind,
                      'capacity', capacity, 'topic', topic, 'role', role, 'lastReadSeq', last_read_seq,
@@ -255,8 +250,7 @@ pub async fn public(req: Request, env: &Env) -> Result<Response> {
             .replace('%', "\\%")
             .replace('_', "\\_")
     );
-    let rooms = env
-        .d1("DB")?
+    let rooms = crate::storage::d1(env)?
         .prepare(
             "SELECT json_group_array(json_object('roomId', id, 'name', name, 'kind', kind,
                      'capacity', capacity, 'topic', topic) ORDER BY name) AS rooms

@@ -62,8 +62,7 @@ pub async fn search(req: Request, env: &Env) -> Result<Response> {
     // `from` names the author by id or by account name (`ana` or `@ana`, in any case).
     let from = param("from").map(|f| f.trim_start_matches('@').to_owned());
     let from_key = from.as_deref().map(edgechat_auth::names::username_key);
-    let hits: Vec<Hit> = env
-        .d1("DB")?
+    let hits: Vec<Hit> = crate::storage::d1(env)?
         .prepare(if words.is_some() { BY_WORDS } else { BY_AUTHOR })
         .bind(&[
             text_or_null(words),

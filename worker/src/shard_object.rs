@@ -88,7 +88,9 @@ impl DurableObject for Shard {
     fn new(state: State, env: Env) -> Self {
         match WebSocketRequestResponsePair::new(PING_FRAME, PONG_FRAME) {
             Ok(pair) => state.set_websocket_auto_response(&pair),
-            Err(err) => worker::console_error!("shard: no ping auto-response: {err:?}"),
+            Err(err) => crate::log::error("no-auto-response")
+                .err(format!("{err:?}"))
+                .emit(),
         }
         let shard = Self {
             batching: Batching::from_env(&env),
@@ -101,7 +103,7 @@ impl DurableObject for Shard {
             env,
         };
         if let Err(err) = shard.sql().run(SCHEMA, &[]) {
-            worker::console_error!("shard: no stream table: {err}");
+            crate::log::error("shard-no-table").err(err).emit();
         }
         if shard.state.get_websockets().is_empty() {
             // A life begins: nothing of the last one (a restart's) carries over.
@@ -110,44 +112,8 @@ impl DurableObject for Shard {
         shard
     }
 
-    async fn fetch(&self, mut req: Request) -> Result<Response> {
-        let Some(call) = ShardCall::read(&mut req).await? else {
-            return http::error(ErrorCode::NotFound, "shards are reached through their room");
-        };
-        match call {
-            ShardCall::Connect {
-                room,
-                shard,
-                who,
-                since,
-                protocol,
-            } => {
-                self.placed(&room, shard);
-                self.open_socket(&room, shard, who, since, protocol).await
-            }
-            ShardCall::Deliver {
-                room,
-                shard,
-                from,
-                to,
-                entries,
-            } => {
-                if self.state.get_websockets().is_empty() {
-                    // Nobody here: the room's sockets of this shard's last life are gone.
-                    return Ok(Response::empty()?.with_status(410));
-                }
-                self.placed(&room, shard);
-                self.deliver(Delivery {
-                    from,
-                    to,
-                    entries: entries.get().to_owned(),
-                })
-                .await;
-                Ok(Response::empty()?.with_status(204))
-            }
-            #[cfg(feature = "bench")]
-            ShardCall::Restart => self.restart(),
-        }
+    async fn fetch(&self, req: Request) -> Result<Response> {
+        crate::log::scoped(crate::stubs::log_fields(&req), self.answer(req)).await
     }
 
     async fn websocket_message(
@@ -191,7 +157,10 @@ impl DurableObject for Shard {
     }
 
     async fn websocket_error(&self, ws: WebSocket, error: worker::Error) -> Result<()> {
-        worker::console_warn!("shard: socket error: {error}");
+        crate::log::warn("socket-error")
+            .with("connId", sockets::attachment(&ws).map(|a| a.conn))
+            .err(error)
+            .emit();
         self.gone(&ws).await;
         sockets::failed(&ws);
         Ok(())
@@ -199,6 +168,46 @@ impl DurableObject for Shard {
 }
 
 impl Shard {
+    /// A call from the Worker or another object, answered.
+    async fn answer(&self, mut req: Request) -> Result<Response> {
+        let Some(call) = ShardCall::read(&mut req).await? else {
+            return http::error(ErrorCode::NotFound, "shards are reached through their room");
+        };
+        match call {
+            ShardCall::Connect {
+                room,
+                shard,
+                who,
+                since,
+                protocol,
+            } => {
+                self.placed(&room, shard);
+                self.open_socket(&room, shard, who, since, protocol).await
+            }
+            ShardCall::Deliver {
+                room,
+                shard,
+                from,
+                to,
+                entries,
+            } => {
+                if self.state.get_websockets().is_empty() {
+                    // Nobody here: the room's sockets of this shard's last life are gone.
+                    return Ok(Response::empty()?.with_status(410));
+                }
+                self.placed(&room, shard);
+                self.deliver(Delivery {
+                    from,
+                    to,
+                    entries: entries.get().to_owned(),
+                })
+                .await;
+                Ok(Response::empty()?.with_status(204))
+            }
+            #[cfg(feature = "bench")]
+            ShardCall::Restart => self.restart(),
+        }
+    }
     fn sql(&self) -> ObjectSql {
         ObjectSql::new(&self.state)
     }
@@ -210,7 +219,7 @@ impl Shard {
 
     fn set_stream(&self, key: &'static str, value: &str) {
         if let Err(err) = self.sql().run(SET, &[key.into(), value.into()]) {
-            worker::console_error!("shard: cannot keep its place: {err}");
+            crate::log::error("shard-unplaced").err(err).emit();
         }
     }
 

@@ -84,6 +84,7 @@ pub fn accept_as(
     protocol: Option<&str>,
 ) -> Result<(WebSocketPair, ConnId)> {
     let pair = WebSocketPair::new()?;
+    let who_id = who.user_id.clone();
     state.accept_websocket_with_tags(&pair.server, &[&conn, &crate::versions::tag(protocol)]);
     pair.server.serialize_attachment(&Attachment {
         conn: conn.clone(),
@@ -96,6 +97,13 @@ pub fn accept_as(
         },
         closed: false,
     })?;
+    // The request's scope adds the request id and the user: what ties a socket's later
+    // lines (by `connId`) to the upgrade that opened it.
+    crate::log::info("socket-opened")
+        .with("connId", conn.as_str())
+        .with("userId", who_id)
+        .with("room", room)
+        .emit();
     Ok((pair, conn))
 }
 
@@ -321,7 +329,7 @@ fn broadcast_or(state: &State, batching: bool, msg: &ServerMsg, older: &ServerMs
 /// Sends one frame, if the socket still takes it.
 pub fn send(ws: &WebSocket, msg: &ServerMsg) {
     if let Err(err) = ws.send(msg) {
-        worker::console_warn!("socket: send failed: {err}");
+        crate::log::warn("send-failed").err(err).emit();
     }
 }
 

@@ -22,6 +22,10 @@ pub use shard::{SHARD_HEADER, ShardCall, ShardStub};
 /// The header a call travels in when the request can have no body (a WebSocket upgrade).
 const CALL_HEADER: &str = "X-Edgechat-Call";
 
+/// The header that carries the request id of the request a call serves, so the object's
+/// lines for it carry that id too.
+const REQUEST_ID_HEADER: &str = "X-Request-Id";
+
 impl From<&UserRow> for Identity {
     /// Who a signed-in user is to a room: their id, the name others see, whether they
     /// are a global admin. A socket's token expiry and wire version are added at the door.
@@ -162,6 +166,9 @@ pub struct Faults {
 /// A call as a request: in the body, or in a header for an upgrade.
 fn request(json: String, upgrade: bool) -> Result<Request> {
     let headers = Headers::new();
+    if let Some(id) = crate::log::field("requestId") {
+        headers.set(REQUEST_ID_HEADER, &id)?;
+    }
     let mut init = RequestInit::new();
     if upgrade {
         headers.set("Upgrade", "websocket")?;
@@ -196,6 +203,14 @@ fn ascii(json: &str) -> String {
 
 fn to_json<T: Serialize>(value: &T) -> Result<String> {
     serde_json::to_string(value).map_err(|e| worker::Error::RustError(e.to_string()))
+}
+
+/// The log fields of a call: the id of the request it serves, if the caller had one.
+pub fn log_fields(req: &Request) -> serde_json::Map<String, serde_json::Value> {
+    match req.headers().get(REQUEST_ID_HEADER).ok().flatten() {
+        Some(id) => crate::log::request(&id),
+        None => serde_json::Map::new(),
+    }
 }
 
 /// Reads the call a request carries; `None` for one no stub made.

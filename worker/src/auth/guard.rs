@@ -43,12 +43,11 @@ async fn signed_in(token: Option<String>, env: &Env) -> Result<(Verified, UserRo
         token.ok_or_else(|| refusal(ErrorCode::Unauthorized, "sign in first: no access token"))?;
     let verified = token::verify(&config.jwt_secret, &token, Date::now().as_millis())
         .map_err(|e| refusal(ErrorCode::Unauthorized, &e.to_string()))?;
-    let db = env
-        .d1("DB")
-        .map_err(|_| refusal(ErrorCode::Internal, "no database"))?;
+    crate::log::note("userId", verified.user_id.as_str());
+    let db = crate::storage::d1(env).map_err(|err| crate::storage::refusal(&err, "no database"))?;
     let row = users::by_id(&db, &verified.user_id)
         .await
-        .map_err(|_| refusal(ErrorCode::Internal, "the account could not be read"))?
+        .map_err(|err| crate::storage::refusal(&err, "the account could not be read"))?
         .ok_or_else(|| refusal(ErrorCode::Unauthorized, "the account no longer exists"))?;
     if row.is_disabled() {
         return Err(refusal(

@@ -25,12 +25,10 @@ use users::{NewUser, UserRow};
 
 fn setup(env: &Env) -> std::result::Result<(AuthConfig, D1Database), Response> {
     let config = AuthConfig::from_env(env).ok_or_else(|| {
-        worker::console_error!("JWT_SECRET or PASSWORD_PEPPER is not set");
+        crate::log::error("secrets-missing").emit();
         refusal(ErrorCode::Internal, "the server is missing its secrets")
     })?;
-    let db = env
-        .d1("DB")
-        .map_err(|_| refusal(ErrorCode::Internal, "no database"))?;
+    let db = crate::storage::d1(env).map_err(|err| crate::storage::refusal(&err, "no database"))?;
     Ok((config, db))
 }
 

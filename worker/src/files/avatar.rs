@@ -18,7 +18,7 @@ pub async fn put_avatar(mut req: Request, env: &Env) -> Result<Response> {
     let (_, user) = attempt!(guard::user(&req, env).await);
     let limit = config::number(env, "MAX_AVATAR_BYTES", 1024 * 1024);
     let length = attempt!(super::body::declared_length(&req, limit));
-    attempt!(super::quota::take(env, &env.d1("DB")?, &user.id, length).await?);
+    attempt!(super::quota::take(env, &crate::storage::d1(env)?, &user.id, length).await?);
     let incoming = attempt!(Incoming::start(&mut req, length).await);
     let (head, complete) = incoming.head();
     let Some(kind) = sniff(&head, complete).filter(|k| k.family == Family::Image) else {
@@ -28,13 +28,13 @@ pub async fn put_avatar(mut req: Request, env: &Env) -> Result<Response> {
         );
     };
     let avatar_id = crypto::random_id("a");
-    let bucket = env.bucket("FILES")?;
+    let bucket = crate::storage::r2(env)?;
     attempt!(
         incoming
             .store(&bucket, &avatar_key(&avatar_id), kind.content_type)
             .await
     );
-    let db = env.d1("DB")?;
+    let db = crate::storage::d1(env)?;
     // The picture this one replaces is the one D1 had the moment it was swapped in, not
     // the one the request began with: of two uploads at once, each deletes the one
     // before it, and no picture stays in R2 that no account names.
@@ -51,22 +51,22 @@ pub async fn put_avatar(mut req: Request, env: &Env) -> Result<Response> {
 
 pub async fn delete_avatar(req: Request, env: &Env) -> Result<Response> {
     let (_, user) = attempt!(guard::user(&req, env).await);
-    if let Some(old) = swap_avatar(&env.d1("DB")?, &user.id, None).await? {
-        env.bucket("FILES")?.delete(avatar_key(&old)).await?;
+    if let Some(old) = swap_avatar(&crate::storage::d1(env)?, &user.id, None).await? {
+        crate::storage::r2(env)?.delete(avatar_key(&old)).await?;
     }
     Ok(Response::empty()?.with_status(204))
 }
 
 pub async fn get_avatar(req: &Request, env: &Env, user_id: &str) -> Result<Response> {
     attempt!(guard::media_user(req, env).await);
-    let Some(avatar_id) = users::by_id(&env.d1("DB")?, user_id)
+    let Some(avatar_id) = users::by_id(&crate::storage::d1(env)?, user_id)
         .await?
         .and_then(|u| u.avatar_file_id)
         .filter(|id| is_file_id(id, 'a'))
     else {
         return no_avatar();
     };
-    let bucket = env.bucket("FILES")?;
+    let bucket = crate::storage::r2(env)?;
     let key = avatar_key(&avatar_id);
     let Some(head) = bucket.head(&key).await? else {
         return no_avatar();

@@ -107,7 +107,14 @@ impl Incoming {
             .execute()
             .await
             .map_err(|err| {
-                worker::console_warn!("upload to {key} failed: {err}");
+                crate::log::warn("upload-failed")
+                    .with("key", key)
+                    .err(&err)
+                    .emit();
+                // R2 down: 503, and R2 keeps nothing of a write that failed.
+                if crate::storage::unavailable(&err) {
+                    return crate::storage::unavailable_answer();
+                }
                 refusal(
                     ErrorCode::LengthMismatch,
                     "the upload did not arrive whole; try again",

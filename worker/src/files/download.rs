@@ -34,7 +34,7 @@ pub async fn download(req: &Request, env: &Env, id: &str, thumbnail: bool) -> Re
     if !is_file_id(id, 'f') {
         return http::error(ErrorCode::NotFound, "no such file");
     }
-    let db = env.d1("DB")?;
+    let db = crate::storage::d1(env)?;
     let Some(file) = db
         .prepare(select_file!("id = ?"))
         .bind(&[JsValue::from_str(id)])?
@@ -75,7 +75,7 @@ pub async fn download(req: &Request, env: &Env, id: &str, thumbnail: bool) -> Re
     };
     serve(
         req,
-        &env.bucket("FILES")?,
+        &crate::storage::r2(env)?,
         &file_key(&file.id),
         &file.content_type,
         file.size as u64,

@@ -34,7 +34,10 @@ pub async fn upload(mut req: Request, env: &Env, room: &str) -> Result<Response>
     let length = attempt!(super::body::declared_length(&req, limit));
     let name = clean_name(&req.headers().get(NAME_HEADER)?.unwrap_or_default());
     let who = Identity::from(&user);
-    let db = env.d1("DB")?;
+    // Both stores before anything is counted or recorded: a store that is down answers
+    // 503 with nothing taken from the quota.
+    let db = crate::storage::d1(env)?;
+    let bucket = crate::storage::r2(env)?;
     attempt!(super::quota::take(env, &db, &user.id, length).await?);
     let stub = RoomStub::new(env, room)?;
     let file_id = crypto::random_id("f");
@@ -56,7 +59,6 @@ pub async fn upload(mut req: Request, env: &Env, room: &str) -> Result<Response>
         return http::error(ErrorCode::UnsupportedType, "a thumbnail must be an image");
     }
 
-    let bucket = env.bucket("FILES")?;
     attempt!(
         incoming
             .store(&bucket, &file_key(&file_id), kind.content_type)

@@ -42,7 +42,10 @@ impl Inbox {
                     Err(err) => Err(err),
                 };
                 if let Err(err) = revoked {
-                    worker::console_warn!("inbox: revoking in {room_id} failed: {err}");
+                    crate::log::warn("revoke-failed")
+                        .with("room", room_id.as_str())
+                        .err(err)
+                        .emit();
                 }
             });
             futures_util::future::join_all(revocations).await;
@@ -59,7 +62,7 @@ impl Inbox {
             room_id: String,
         }
         const PAGE: usize = 500;
-        let db = self.env.d1("DB")?;
+        let db = crate::storage::d1(&self.env)?;
         let mut rooms = Vec::new();
         loop {
             let after = rooms.last().map_or("", String::as_str);
@@ -91,7 +94,10 @@ impl Inbox {
                 .relay_status(msg.clone())
                 .await;
             if let Err(err) = relayed {
-                worker::console_warn!("inbox: status to {room_id} failed: {err}");
+                crate::log::warn("status-relay-failed")
+                    .with("room", room_id.as_str())
+                    .err(err)
+                    .emit();
             }
         }
         Ok(())
@@ -106,7 +112,7 @@ impl Inbox {
         members: Vec<String>,
         req_id: Option<String>,
     ) -> Result<ServerMsg> {
-        let db = self.env.d1("DB")?;
+        let db = crate::storage::d1(&self.env)?;
         let Some(user) = users::by_id(&db, user_id).await? else {
             let gone = admission::account_gone();
             return Ok(ServerMsg::error(gone.code(), gone.message(), req_id));

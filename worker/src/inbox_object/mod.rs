@@ -62,7 +62,68 @@ impl DurableObject for Inbox {
         }
     }
 
-    async fn fetch(&self, mut req: Request) -> Result<Response> {
+    async fn fetch(&self, req: Request) -> Result<Response> {
+        crate::log::scoped(crate::stubs::log_fields(&req), self.answer(req)).await
+    }
+
+    async fn websocket_message(
+        &self,
+        ws: WebSocket,
+        message: WebSocketIncomingMessage,
+    ) -> Result<()> {
+        let Some(sockets::Attachment {
+            conn, who, closed, ..
+        }) = sockets::attachment(&ws)
+        else {
+            return Ok(());
+        };
+        if closed {
+            return Ok(());
+        }
+        self.load(&who.user_id).await?;
+        let scope = crate::log::connection(&conn);
+        let command = match message {
+            WebSocketIncomingMessage::String(raw) => InboxCommand::Frame { conn, raw },
+            WebSocketIncomingMessage::Binary(_) => InboxCommand::Binary { conn },
+        };
+        crate::log::scoped(scope, self.run(command, Date::now().as_millis())).await;
+        Ok(())
+    }
+
+    async fn websocket_close(
+        &self,
+        ws: WebSocket,
+        _code: usize,
+        _reason: String,
+        _clean: bool,
+    ) -> Result<()> {
+        self.gone(&ws).await;
+        sockets::closed(&ws);
+        Ok(())
+    }
+
+    async fn websocket_error(&self, ws: WebSocket, error: worker::Error) -> Result<()> {
+        crate::log::warn("socket-error")
+            .with("connId", sockets::attachment(&ws).map(|a| a.conn))
+            .err(error)
+            .emit();
+        self.gone(&ws).await;
+        sockets::failed(&ws);
+        Ok(())
+    }
+
+    async fn alarm(&self) -> Result<Response> {
+        if let Ok(Some(stored)) = self.state.storage().get::<Stored>("presence").await {
+            self.load(&stored.user_id).await?;
+            self.run(InboxCommand::Tick, Date::now().as_millis()).await;
+        }
+        Response::empty()
+    }
+}
+
+impl Inbox {
+    /// A call from the Worker or another object, answered.
+    async fn answer(&self, mut req: Request) -> Result<Response> {
         let Some(call) = InboxCall::read(&mut req).await? else {
             return http::error(
                 ErrorCode::NotFound,
@@ -110,59 +171,6 @@ impl DurableObject for Inbox {
             .await;
         sockets::answer(pair.client, protocol.as_deref())
     }
-
-    async fn websocket_message(
-        &self,
-        ws: WebSocket,
-        message: WebSocketIncomingMessage,
-    ) -> Result<()> {
-        let Some(sockets::Attachment {
-            conn, who, closed, ..
-        }) = sockets::attachment(&ws)
-        else {
-            return Ok(());
-        };
-        if closed {
-            return Ok(());
-        }
-        self.load(&who.user_id).await?;
-        let command = match message {
-            WebSocketIncomingMessage::String(raw) => InboxCommand::Frame { conn, raw },
-            WebSocketIncomingMessage::Binary(_) => InboxCommand::Binary { conn },
-        };
-        self.run(command, Date::now().as_millis()).await;
-        Ok(())
-    }
-
-    async fn websocket_close(
-        &self,
-        ws: WebSocket,
-        _code: usize,
-        _reason: String,
-        _clean: bool,
-    ) -> Result<()> {
-        self.gone(&ws).await;
-        sockets::closed(&ws);
-        Ok(())
-    }
-
-    async fn websocket_error(&self, ws: WebSocket, error: worker::Error) -> Result<()> {
-        worker::console_warn!("inbox: socket error: {error}");
-        self.gone(&ws).await;
-        sockets::failed(&ws);
-        Ok(())
-    }
-
-    async fn alarm(&self) -> Result<Response> {
-        if let Ok(Some(stored)) = self.state.storage().get::<Stored>("presence").await {
-            self.load(&stored.user_id).await?;
-            self.run(InboxCommand::Tick, Date::now().as_millis()).await;
-        }
-        Response::empty()
-    }
-}
-
-impl Inbox {
     async fn gone(&self, ws: &WebSocket) {
         if let Some(sockets::Attachment { conn, who, .. }) = sockets::attachment(ws)
             && self.load(&who.user_id).await.is_ok()
@@ -226,7 +234,7 @@ impl Inbox {
                     // The door's answer to an `authenticate`: one more turn of the core.
                     Ok(Some(follow_up)) => next = Some(follow_up),
                     Ok(None) => {}
-                    Err(err) => worker::console_error!("inbox: {err}"),
+                    Err(err) => crate::log::error("inbox-step-failed").err(err).emit(),
                 }
             }
         }
@@ -258,7 +266,7 @@ impl Inbox {
                 },
             )
             .await?;
-        let db = self.env.d1("DB")?;
+        let db = crate::storage::d1(&self.env)?;
         // D1's copy, for profiles and for the door to hand to rooms the user opens.
         let status = match presence.status {
             Status::Online => "online",
@@ -325,7 +333,7 @@ impl Inbox {
 
     /// The status text D1 holds for `user_id`, if any.
     async fn stored_status_text(&self, user_id: &str) -> Option<String> {
-        let db = self.env.d1("DB").ok()?;
+        let db = crate::storage::d1(&self.env).ok()?;
         let user = users::by_id(&db, user_id).await.ok()??;
         Some(user.status_text).filter(|text| !text.is_empty())
     }

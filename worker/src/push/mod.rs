@@ -55,7 +55,7 @@ pub async fn subscribe(mut req: Request, env: &Env) -> Result<Response> {
             &format!("the subscription was refused: {}", why.as_str()),
         );
     }
-    let db = env.d1("DB")?;
+    let db = crate::storage::d1(env)?;
     let now = Date::now().as_millis();
     let key = format!("push:{}", user.id);
     if let Some(refused) = throttle::hourly(env, &db, &key, SUBSCRIBES_PER_HOUR, now).await? {
@@ -96,7 +96,7 @@ struct Unsubscribe {
 pub async fn unsubscribe(mut req: Request, env: &Env) -> Result<Response> {
     let (_, user) = attempt!(guard::user(&req, env).await);
     let body: Unsubscribe = attempt!(read_json(&mut req).await);
-    env.d1("DB")?
+    crate::storage::d1(env)?
         .prepare("DELETE FROM push_subscriptions WHERE endpoint = ?1 AND user_id = ?2")
         .bind(&[text(&body.endpoint), text(&user.id)])?
         .run()

@@ -26,7 +26,10 @@ struct Row {
 /// forgotten.
 pub async fn deliver(env: Env, user_id: String, message: PushMessage) {
     if let Err(err) = try_deliver(&env, &user_id, &message).await {
-        worker::console_warn!("push: to {user_id}: {err}");
+        crate::log::warn("push-failed")
+            .with("userId", user_id.as_str())
+            .err(err)
+            .emit();
     }
 }
 
@@ -34,7 +37,7 @@ async fn try_deliver(env: &Env, user_id: &str, message: &PushMessage) -> Result<
     let Some(vapid) = Vapid::from_env(env) else {
         return Ok(());
     };
-    let db = env.d1("DB")?;
+    let db = crate::storage::d1(env)?;
     let rows: Vec<Row> = db
         .prepare(
             "SELECT s.endpoint, s.p256dh, s.auth FROM push_subscriptions s
@@ -109,14 +112,15 @@ async fn send(
         Ok(Ok(_)) => Ok(()),
         Ok(Err(Failed::Status(404 | 410))) => Err(Gone),
         Ok(Err(failed)) => {
-            worker::console_warn!(
-                "push: {}: {failed}",
-                device.endpoint.origin().ascii_serialization()
-            );
+            // The origin only: an endpoint's path is the device's address.
+            crate::log::warn("push-refused")
+                .with("service", device.endpoint.origin().ascii_serialization())
+                .with("outcome", failed.kind())
+                .emit();
             Ok(())
         }
         Err(err) => {
-            worker::console_warn!("push: sealing failed: {err}");
+            crate::log::warn("push-unsealed").err(err).emit();
             Ok(())
         }
     }

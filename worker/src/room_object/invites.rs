@@ -26,7 +26,12 @@ impl Room {
         let invitee = match self.invitee(room, &user_id).await {
             Ok(invitee) => invitee,
             Err(err) => {
-                worker::console_error!("room {room}: looking up an invitee: {err}");
+                crate::log::error("invitee-lookup-failed")
+                    .with("room", room)
+                    .with("connId", conn.as_str())
+                    .with("reqId", req_id.clone())
+                    .err(err)
+                    .emit();
                 let msg = ServerMsg::error(
                     ErrorCode::Internal,
                     "the invite could not be made; try again",
@@ -50,7 +55,7 @@ impl Room {
 
     /// What the directory and the invitee's inbox say of `user_id`.
     async fn invitee(&self, room: &str, user_id: &str) -> worker::Result<Invitee> {
-        let db = self.env.d1("DB")?;
+        let db = crate::storage::d1(&self.env)?;
         let username = match crate::auth::users::by_id(&db, user_id).await? {
             Some(user) if !user.is_disabled() => user.display_name,
             _ => return Ok(Invitee::Unknown),

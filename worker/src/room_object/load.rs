@@ -73,7 +73,7 @@ impl Room {
                 Some(response)
             }
             Err(err) => {
-                worker::console_error!("room: cannot load: {err}");
+                crate::log::error("load-failed").err(err).emit();
                 Some(http::error(
                     ErrorCode::Internal,
                     "the room could not be loaded",

@@ -52,6 +52,11 @@ pub struct Room {
     archive_retry_ms: u64,
     /// D1 failed: retry no sooner than this.
     archive_backoff: Cell<Option<Millis>>,
+    /// How many rounds of the write-behind failed in a row (the backoff's exponent).
+    /// In memory: after an eviction the backoff starts again from `ARCHIVE_RETRY_MS`.
+    archive_failures: Cell<u32>,
+    /// `ARCHIVE_RETRY_MAX_MS`: the longest a failing write-behind waits between tries.
+    archive_retry_max_ms: u64,
     /// A write-behind is under way: a step that would start another leaves it to this one.
     writing_behind: Cell<bool>,
     /// Upgrading a room stored by an older build: events folded per chunk, and chunks
@@ -89,7 +94,9 @@ impl DurableObject for Room {
         // Answered by the runtime itself, so keep-alives never wake a hibernating room.
         match WebSocketRequestResponsePair::new(PING_FRAME, PONG_FRAME) {
             Ok(pair) => state.set_websocket_auto_response(&pair),
-            Err(err) => worker::console_error!("room: no ping auto-response: {err:?}"),
+            Err(err) => crate::log::error("no-auto-response")
+                .err(format!("{err:?}"))
+                .emit(),
         }
         let limits = config::limits(&env);
         let jwt_secret = config::string(&env, "JWT_SECRET").map(String::into_bytes);
@@ -99,6 +106,8 @@ impl DurableObject for Room {
             archive_batch_bytes: config::number(&env, "ARCHIVE_BATCH_BYTES", 1_048_576) as usize,
             archive_retry_ms: config::number(&env, "ARCHIVE_RETRY_MS", 5_000),
             archive_backoff: Cell::new(None),
+            archive_failures: Cell::new(0),
+            archive_retry_max_ms: config::number(&env, "ARCHIVE_RETRY_MAX_MS", 60_000),
             writing_behind: Cell::new(false),
             migrate_chunk: config::number(&env, "MIGRATE_CHUNK", 500) as usize,
             // At least one, or an upgrading room's alarm would never make progress.
@@ -121,7 +130,96 @@ impl DurableObject for Room {
         }
     }
 
-    async fn fetch(&self, mut req: Request) -> Result<Response> {
+    async fn fetch(&self, req: Request) -> Result<Response> {
+        crate::log::scoped(crate::stubs::log_fields(&req), self.answer(req)).await
+    }
+
+    async fn websocket_message(
+        &self,
+        ws: WebSocket,
+        message: WebSocketIncomingMessage,
+    ) -> Result<()> {
+        let Some(sockets::Attachment {
+            conn, room, closed, ..
+        }) = sockets::attachment(&ws)
+        else {
+            // Only sockets accepted in `fetch` exist here, and each got an attachment.
+            ws.close(Some(1011), Some("lost its identity"))?;
+            return Ok(());
+        };
+        if closed {
+            // Closed by the room; its client has not finished the handshake. Not served.
+            return Ok(());
+        }
+        let scope = crate::log::connection(&conn);
+        let command = match message {
+            WebSocketIncomingMessage::String(raw) => Command::Frame { conn, raw },
+            WebSocketIncomingMessage::Binary(_) => Command::Binary { conn },
+        };
+        let turn = self.run(&room, Some(&ws), command, Date::now().as_millis());
+        crate::log::scoped(scope, turn).await;
+        Ok(())
+    }
+
+    async fn websocket_close(
+        &self,
+        ws: WebSocket,
+        _code: usize,
+        _reason: String,
+        _clean: bool,
+    ) -> Result<()> {
+        self.socket_gone(&ws).await;
+        sockets::closed(&ws);
+        Ok(())
+    }
+
+    async fn websocket_error(&self, ws: WebSocket, error: worker::Error) -> Result<()> {
+        crate::log::warn("socket-error")
+            .with("connId", sockets::attachment(&ws).map(|a| a.conn))
+            .err(error)
+            .emit();
+        self.socket_gone(&ws).await;
+        sockets::failed(&ws);
+        Ok(())
+    }
+
+    async fn alarm(&self) -> Result<Response> {
+        self.armed.set(None);
+        let now = Date::now().as_millis();
+        match self.load() {
+            Ok(Loaded::Ready) => {}
+            Ok(Loaded::Upgrading) => {
+                // The next chunks of an old room's upgrade, right after this.
+                self.arm_at(now, now).await;
+                return Response::empty();
+            }
+            Ok(Loaded::Missing) => return Response::empty(),
+            Err(err) => {
+                // A failed load (a migration chunk that failed, say) is tried again.
+                crate::log::error("load-failed").err(err).emit();
+                self.arm_at(now + self.archive_retry_ms, now).await;
+                return Response::empty();
+            }
+        }
+        let Some(info) = self.core.borrow().as_ref().map(|core| core.info().clone()) else {
+            return Response::empty();
+        };
+        self.write_behind(&info).await;
+        let ws = self.state.get_websockets().into_iter().next();
+        // Even with nobody connected the core has work: uploads nobody attached expire.
+        self.run(&info.room_id, ws.as_ref(), Command::Tick, now)
+            .await;
+        if ws.is_none() {
+            // The rest is bookkeeping that the next wake rebuilds.
+            self.core.replace(None);
+        }
+        Response::empty()
+    }
+}
+
+impl Room {
+    /// A call from the Worker or another object, answered.
+    async fn answer(&self, mut req: Request) -> Result<Response> {
         let Some(call) = RoomCall::read(&mut req).await? else {
             return http::error(ErrorCode::NotFound, "rooms are reached through the Worker");
         };
@@ -162,7 +260,10 @@ impl DurableObject for Room {
                 };
                 self.shard_connect(socket, since).await
             }
-            RoomCall::ShardFrame { conn, raw } => self.shard_frame(conn, raw).await,
+            RoomCall::ShardFrame { conn, raw } => {
+                let scope = crate::log::connection(&conn);
+                crate::log::scoped(scope, self.shard_frame(conn, raw)).await
+            }
             RoomCall::ShardGone { conn } => self.shard_gone(conn).await,
             RoomCall::ShardPull { after } => self.shard_pull(after).await,
             #[cfg(feature = "bench")]
@@ -175,87 +276,6 @@ impl DurableObject for Room {
             RoomCall::Storage => self.counts(),
         }
     }
-
-    async fn websocket_message(
-        &self,
-        ws: WebSocket,
-        message: WebSocketIncomingMessage,
-    ) -> Result<()> {
-        let Some(sockets::Attachment {
-            conn, room, closed, ..
-        }) = sockets::attachment(&ws)
-        else {
-            // Only sockets accepted in `fetch` exist here, and each got an attachment.
-            ws.close(Some(1011), Some("lost its identity"))?;
-            return Ok(());
-        };
-        if closed {
-            // Closed by the room; its client has not finished the handshake. Not served.
-            return Ok(());
-        }
-        let command = match message {
-            WebSocketIncomingMessage::String(raw) => Command::Frame { conn, raw },
-            WebSocketIncomingMessage::Binary(_) => Command::Binary { conn },
-        };
-        self.run(&room, Some(&ws), command, Date::now().as_millis())
-            .await;
-        Ok(())
-    }
-
-    async fn websocket_close(
-        &self,
-        ws: WebSocket,
-        _code: usize,
-        _reason: String,
-        _clean: bool,
-    ) -> Result<()> {
-        self.socket_gone(&ws).await;
-        sockets::closed(&ws);
-        Ok(())
-    }
-
-    async fn websocket_error(&self, ws: WebSocket, error: worker::Error) -> Result<()> {
-        worker::console_warn!("room: socket error: {error}");
-        self.socket_gone(&ws).await;
-        sockets::failed(&ws);
-        Ok(())
-    }
-
-    async fn alarm(&self) -> Result<Response> {
-        self.armed.set(None);
-        let now = Date::now().as_millis();
-        match self.load() {
-            Ok(Loaded::Ready) => {}
-            Ok(Loaded::Upgrading) => {
-                // The next chunks of an old room's upgrade, right after this.
-                self.arm_at(now, now).await;
-                return Response::empty();
-            }
-            Ok(Loaded::Missing) => return Response::empty(),
-            Err(err) => {
-                // A failed load (a migration chunk that failed, say) is tried again.
-                worker::console_error!("room: cannot load, will retry: {err}");
-                self.arm_at(now + self.archive_retry_ms, now).await;
-                return Response::empty();
-            }
-        }
-        let Some(info) = self.core.borrow().as_ref().map(|core| core.info().clone()) else {
-            return Response::empty();
-        };
-        self.write_behind(&info).await;
-        let ws = self.state.get_websockets().into_iter().next();
-        // Even with nobody connected the core has work: uploads nobody attached expire.
-        self.run(&info.room_id, ws.as_ref(), Command::Tick, now)
-            .await;
-        if ws.is_none() {
-            // The rest is bookkeeping that the next wake rebuilds.
-            self.core.replace(None);
-        }
-        Response::empty()
-    }
-}
-
-impl Room {
     /// A turn the Worker passes on (an inbox's status, a revoked session), answered with
     /// no content whether or not the room is ready for it.
     async fn relay(&self, command: Command) -> Result<Response> {

@@ -36,7 +36,10 @@ impl Room {
         if let Some(core) = self.core.borrow().as_ref()
             && let Err(err) = core.owe_notifications(&batch)
         {
-            worker::console_error!("room {}: owing notifications: {err}", info.room_id);
+            crate::log::error("notify-unknown")
+                .with("room", info.room_id.as_str())
+                .err(err)
+                .emit();
         }
     }
 
@@ -67,7 +70,10 @@ impl Room {
                         true
                     }
                     Err(err) => {
-                        worker::console_warn!("room: notifying {user_id} failed: {err}");
+                        crate::log::warn("notify-failed")
+                            .with("userId", user_id.as_str())
+                            .err(err)
+                            .emit();
                         failed = true;
                         false
                     }

@@ -79,7 +79,10 @@ where
     {
         Ok(page) => page,
         Err(err) => {
-            worker::console_log!("preview of {link}: {err}");
+            // Never the link: it is a piece of a message.
+            crate::log::info("preview-unfetched")
+                .with("outcome", err.kind())
+                .emit();
             return None;
         }
     };
@@ -90,7 +93,9 @@ where
     let meta = match read_meta(page.body).await {
         Ok(meta) => meta,
         Err(err) => {
-            worker::console_warn!("preview of {link}: reading the page: {err:?}");
+            crate::log::warn("preview-unread")
+                .err(format!("{err:?}"))
+                .emit();
             return None;
         }
     };
@@ -178,15 +183,21 @@ where
     let fetched = match outbound::get(env, src, Purpose::Page, "image/*", IMAGE_BYTES).await {
         Ok(fetched) if !fetched.truncated => fetched,
         Ok(_) => {
-            worker::console_log!("preview image {src}: larger than {IMAGE_BYTES} bytes");
+            crate::log::info("preview-image-unfetched")
+                .with("outcome", "oversized")
+                .emit();
             return None;
         }
         Err(Failed::Refused(why)) => {
-            worker::console_log!("preview image {src}: refused: {}", why.as_str());
+            crate::log::info("preview-image-unfetched")
+                .with("outcome", why.as_str())
+                .emit();
             return None;
         }
         Err(err) => {
-            worker::console_log!("preview image {src}: {err}");
+            crate::log::info("preview-image-unfetched")
+                .with("outcome", err.kind())
+                .emit();
             return None;
         }
     };
@@ -202,15 +213,17 @@ where
         return Some((image(file_id), hash));
     }
     let size = fetched.body.len();
-    let db = env.d1("DB").ok()?;
+    let db = crate::storage::d1(env).ok()?;
     match crate::files::quota::take(env, &db, author, size as u64).await {
         Ok(Ok(())) => {}
         Ok(Err(_)) => {
-            worker::console_log!("preview image {src}: the author's upload quota is spent");
+            crate::log::info("preview-image-unfetched")
+                .with("outcome", "quota")
+                .emit();
             return None;
         }
         Err(err) => {
-            worker::console_warn!("preview image {src}: counting the quota: {err}");
+            crate::log::warn("preview-image-uncounted").err(err).emit();
             return None;
         }
     }
@@ -221,7 +234,7 @@ where
         return None;
     }
     let stored = async {
-        env.bucket("FILES")?
+        crate::storage::r2(env)?
             .put(file_key(&file_id), fetched.body)
             .http_metadata(HttpMetadata {
                 content_type: Some(kind.content_type.to_owned()),
@@ -251,7 +264,7 @@ where
     }
     .await;
     if let Err(err) = stored {
-        worker::console_warn!("preview image {src}: storing: {err}");
+        crate::log::warn("preview-image-unstored").err(err).emit();
         return None;
     }
     Some((image(file_id), hash))

@@ -27,7 +27,12 @@ impl Room {
                 taken,
             }),
             Err(err) => {
-                worker::console_error!("room {room}: looking up a name: {err}");
+                crate::log::error("name-lookup-failed")
+                    .with("room", room)
+                    .with("connId", conn.as_str())
+                    .with("reqId", req_id.clone())
+                    .err(err)
+                    .emit();
                 let msg = ServerMsg::error(
                     ErrorCode::Internal,
                     "the name could not be looked up; try again",
@@ -48,8 +53,7 @@ impl Room {
 /// any case (by the index of migration 0014).
 pub async fn name_taken(env: &worker::Env, room: &str, name: &str) -> worker::Result<bool> {
     let slug = edgechat_core::ids::room_slug(name).unwrap_or_default();
-    let found = env
-        .d1("DB")?
+    let found = crate::storage::d1(env)?
         .prepare(
             "SELECT 1 AS taken FROM rooms WHERE id != ?1 AND kind IN ('public', 'private')
              AND (id = ?2 OR lower(name) = lower(?3)) LIMIT 1",

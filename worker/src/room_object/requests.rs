@@ -37,7 +37,10 @@ impl Room {
             ),
             Ok(Err(refusal)) => http::refused(&refusal),
             Err(err) => {
-                worker::console_error!("room {room}: {err}");
+                crate::log::error("history-failed")
+                    .with("room", room)
+                    .err(err)
+                    .emit();
                 http::error(ErrorCode::Internal, "the room could not be read")
             }
         }

@@ -33,7 +33,10 @@ impl Room {
         let effects = match outcome {
             Ok(outcome) => outcome,
             Err(err) => {
-                worker::console_error!("room {room}: {err}");
+                crate::log::error("step-failed")
+                    .with("room", room)
+                    .err(err)
+                    .emit();
                 // Nothing of the step was stored; sockets and buckets may have moved
                 // with it, so the next event loads the room again.
                 self.drop_core();
@@ -103,7 +106,10 @@ impl Room {
             match next {
                 Ok(more) => effects = more,
                 Err(err) => {
-                    worker::console_error!("room {room}: {err}");
+                    crate::log::error("step-failed")
+                        .with("room", room)
+                        .err(err)
+                        .emit();
                     self.drop_core();
                     break;
                 }
@@ -120,7 +126,10 @@ impl Room {
                 Some(core) => core
                     .intend_preview_image(file_id, Date::now().as_millis())
                     .map_err(|err| {
-                        worker::console_error!("room {room}: recording a preview image: {err}");
+                        crate::log::error("preview-image-unrecorded")
+                            .with("room", room)
+                            .err(err)
+                            .emit();
                     })
                     .is_ok(),
                 None => false,

@@ -3,30 +3,78 @@
 
 use edgechat_core::Schedule;
 use edgechat_protocol::Millis;
-use worker::Date;
+use worker::{Date, js_sys};
 
 use super::{Room, archive, stored};
 
+/// What one round of the write-behind copied.
+#[derive(Default)]
+struct Round {
+    events: u64,
+    messages: usize,
+}
+
 impl Room {
     /// Copies what D1 lacks, batch after batch, then compacts the log. A failure is
-    /// logged and retried from the alarm; nothing waits on it.
+    /// logged and tried again from the alarm, later after each failure in a row (with
+    /// jitter, so rooms that failed together do not return together); nothing waits on
+    /// it, and what a failed round copied is copied again harmlessly.
     pub(super) async fn write_behind(&self, info: &edgechat_protocol::RoomInfo) {
         if self.writing_behind.replace(true) {
             return;
         }
-        let db = match self.env.d1("DB") {
-            Ok(db) => db,
-            Err(err) => {
-                self.writing_behind.set(false);
-                worker::console_error!("room {}: no D1: {err}", info.room_id);
-                return;
+        let start = Date::now().as_millis();
+        let mut round = Round::default();
+        let result = self.copy_round(info, &mut round).await;
+        self.writing_behind.set(false);
+        // Counted, never logged one by one: one line a round says what reached D1.
+        if round.events > 0 {
+            crate::log::info("write-behind")
+                .with("room", info.room_id.as_str())
+                .with("events", round.events)
+                .with("messages", round.messages)
+                .since(start)
+                .emit();
+        }
+        match result {
+            Ok(()) => {
+                self.archive_failures.set(0);
+                self.archive_backoff.set(None);
             }
-        };
+            Err(err) => {
+                let failures = self.archive_failures.get().saturating_add(1);
+                self.archive_failures.set(failures);
+                let wait = edgechat_core::backoff::delay_ms(
+                    failures,
+                    self.archive_retry_ms,
+                    self.archive_retry_max_ms,
+                    js_sys::Math::random(),
+                );
+                crate::log::warn("write-behind-failed")
+                    .with("room", info.room_id.as_str())
+                    .with("failures", failures)
+                    .with("retryInMs", wait)
+                    .err(err)
+                    .emit();
+                self.archive_backoff
+                    .set(Some(Date::now().as_millis() + wait));
+            }
+        }
+    }
+
+    /// One round of the write-behind: membership, the log's batches (counted into
+    /// `round`), the compaction, and the notifications owed.
+    async fn copy_round(
+        &self,
+        info: &edgechat_protocol::RoomInfo,
+        round: &mut Round,
+    ) -> worker::Result<()> {
+        let db = crate::storage::d1(&self.env)?;
         let store = self.store();
         // Membership first, on its own: a ban reaches D1 whatever the log's batches do.
         let synced = archive::sync_membership(&store, &db, info, Date::now().as_millis()).await;
         let copied = async {
-            archive::purge(&store, &db, &self.env.bucket("FILES")?).await?;
+            archive::purge(&store, &db, &crate::storage::r2(&self.env)?).await?;
             for _ in 0..20 {
                 let copied = archive::copy_batch(
                     &store,
@@ -37,6 +85,8 @@ impl Room {
                     self.faults().fail_batches,
                 )
                 .await?;
+                round.events += copied.through.saturating_sub(copied.after);
+                round.messages += copied.messages.len();
                 self.notify(&db, info, &copied).await;
                 if !copied.more {
                     break;
@@ -50,19 +100,7 @@ impl Room {
         }
         .await;
         let delivered = self.deliver_outbox().await;
-        let result = synced.map(drop).and(copied).and(delivered);
-        self.writing_behind.set(false);
-        match result {
-            Ok(()) => self.archive_backoff.set(None),
-            Err(err) => {
-                worker::console_error!(
-                    "room {}: D1 write-behind failed, will retry: {err}",
-                    info.room_id
-                );
-                self.archive_backoff
-                    .set(Some(Date::now().as_millis() + self.archive_retry_ms));
-            }
-        }
+        synced.map(drop).and(copied).and(delivered)
     }
 
     /// Sets the one alarm for what the core says is due next (its own deadlines and the
@@ -78,7 +116,7 @@ impl Room {
             // The step before is stored already: a failure to read what is due must not
             // undo its answers; the alarm just comes back soon.
             Some(core) => core.alarm(&schedule).unwrap_or_else(|err| {
-                worker::console_error!("room: next deadline unknown, retrying: {err}");
+                crate::log::error("alarm-unknown").err(err).emit();
                 Some(now + self.archive_retry_ms)
             }),
             None => None,
@@ -97,7 +135,7 @@ impl Room {
         let offset = at.saturating_sub(now) as i64;
         match self.state.storage().set_alarm(offset).await {
             Ok(()) => self.armed.set(Some(at)),
-            Err(err) => worker::console_error!("room: cannot set alarm: {err}"),
+            Err(err) => crate::log::error("alarm-not-set").err(err).emit(),
         }
     }
 }

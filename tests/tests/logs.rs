@@ -1,0 +1,149 @@
+//! The Worker's log, read as an operator reads it: one JSON object a line, each request's
+//! lines tied together by its id from the door to the objects, and nothing in it that a
+//! log must never hold (a password, a token, a secret, message text, a file's name, a
+//! search's words).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use edgechat_e2e::{account::PASSWORD, files::png, server::Server, socket::Client, wait::until};
+use edgechat_protocol::{ClientMsg, ServerMsg, frame};
+use reqwest::Method;
+use serde_json::Value;
+
+/// The Worker's lines in `log`: those that are JSON objects with an event.
+fn lines(log: &str) -> Vec<Value> {
+    log.lines()
+        .filter_map(|line| line.find('{').map(|at| &line[at..]))
+        .filter_map(|json| serde_json::from_str::<Value>(json).ok())
+        .filter(|line| line.get("event").is_some())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_whole_session_logs_ids_and_outcomes_and_nothing_secret() {
+    let server = Server::builder()
+        .info_logs()
+        .var("ARCHIVE_DELAY_MS", 100)
+        .start()
+        .await;
+    let ana = server.register("Ana").await;
+    let again = server.sign_in("ana", PASSWORD).await;
+    server.room(&ana, "plans").await;
+
+    let text = "sesame opens the vault at dawn";
+    let mut plans = Client::join(&server, "plans", &ana).await;
+    plans.send(&ClientMsg::text("plans", text, "m-1")).await;
+    plans
+        .recv_until(|m| matches!(m, ServerMsg::MessageAck(frame::MessageAck { .. })))
+        .await;
+    let file_name = "ledger-of-the-heist.png";
+    server
+        .uploaded(&ana.access_token, "plans", file_name, &png(2, 2, [9, 9, 9]))
+        .await;
+    // Found once the write-behind has copied it to D1: that round is logged too.
+    until("the message is searchable", async || {
+        let found: Value = server
+            .request(Method::GET, "/api/search?q=sesame", &ana.access_token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        match found["results"].as_array().map(Vec::len) {
+            Some(1) => Ok(()),
+            _ => Err(found),
+        }
+    })
+    .await;
+    let refused = server
+        .request(
+            Method::GET,
+            "/api/rooms/nowhere/messages",
+            &ana.access_token,
+        )
+        .send()
+        .await
+        .unwrap();
+    let refused_id = refused.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+
+    let log = until("the round reaches the log", async || {
+        let log = server.log();
+        let lines = lines(&log);
+        let rounds = lines
+            .iter()
+            .filter(|l| l["event"] == "write-behind" && l["messages"] == 1)
+            .count();
+        let refused = lines.iter().any(|l| l["requestId"] == refused_id.as_str());
+        if rounds == 1 && refused {
+            Ok(log)
+        } else {
+            Err((rounds, refused))
+        }
+    })
+    .await;
+    let lines = lines(&log);
+
+    // Every line says its level and its event.
+    for line in &lines {
+        assert!(
+            ["info", "warn", "error"].contains(&line["level"].as_str().unwrap_or_default()),
+            "{line}"
+        );
+    }
+    // The refused request, found by the id its answer carried.
+    let found: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["requestId"] == refused_id.as_str())
+        .collect();
+    assert!(
+        found.iter().any(|l| l["event"] == "request"
+            && l["status"] == 404
+            && l["path"] == "/api/rooms/nowhere/messages"
+            && l["userId"] == ana.user_id.as_str()),
+        "{found:?}"
+    );
+    // The socket's upgrade: the door's line and the room object's carry the same id.
+    let upgrade = lines
+        .iter()
+        .find(|l| l["event"] == "request" && l["path"] == "/api/rooms/plans/ws")
+        .expect("the upgrade's line");
+    assert_eq!(upgrade["status"], 101, "{upgrade}");
+    let opened = lines
+        .iter()
+        .find(|l| l["event"] == "socket-opened" && l["room"] == "plans")
+        .expect("the room's line for the socket");
+    assert_eq!(opened["requestId"], upgrade["requestId"], "{opened}");
+    assert_eq!(opened["userId"], ana.user_id.as_str(), "{opened}");
+    assert!(opened["connId"].is_string(), "{opened}");
+    // The message is counted, not logged: no line names it or its id.
+    let round = lines
+        .iter()
+        .find(|l| l["event"] == "write-behind" && l["messages"] == 1)
+        .unwrap();
+    assert_eq!(round["room"], "plans", "{round}");
+    assert!(round["ms"].is_number(), "{round}");
+
+    for (what, secret) in [
+        ("the password", PASSWORD),
+        ("an access token", ana.access_token.as_str()),
+        ("a refresh token", ana.refresh_token.as_str()),
+        ("a second session's token", again.access_token.as_str()),
+        (
+            "a second session's refresh token",
+            again.refresh_token.as_str(),
+        ),
+        ("the message text", text),
+        ("a word of the message", "sesame"),
+        ("the file's name", file_name),
+        ("the password pepper", server.pepper()),
+        (
+            "the JWT secret",
+            std::str::from_utf8(server.jwt_secret()).unwrap(),
+        ),
+    ] {
+        assert!(!log.contains(secret), "the log holds {what}");
+    }
+}
