@@ -19,7 +19,7 @@ use gloo_timers::callback::{Interval, Timeout};
 use crate::{
     attention::Attention,
     directory::Directory,
-    reconnect::{backoff_ms, should_retry},
+    reconnect::{delay_ms, should_retry},
     socket::Attempt,
     state::{ChatState, Connection},
 };
@@ -38,6 +38,11 @@ pub trait Endpoint: 'static {
     fn probe(&self) -> Option<String> {
         None
     }
+    /// How many were online in the room when last seen: the first retry after a drop
+    /// spreads over a window this sizes (`reconnect::window_ms`).
+    fn crowd(&self) -> u64 {
+        1
+    }
 }
 
 /// The open room's endpoint: frames feed its state, the outbox is resent. A message
@@ -53,6 +58,10 @@ pub struct RoomEndpoint {
 }
 
 impl Endpoint for RoomEndpoint {
+    fn crowd(&self) -> u64 {
+        self.state.peek().online_count()
+    }
+
     fn path(&self) -> String {
         match self.state.peek().seen_seq() {
             Some(since) => format!("/api/rooms/{}/ws?since={since}", self.room),
@@ -368,7 +377,8 @@ fn retry(inner: &Rc<Inner>, code: u16) {
     }
     let attempt = inner.attempt.get();
     inner.attempt.set(attempt + 1);
-    let wait = backoff_ms(attempt, js_sys::Math::random());
+    let crowd = inner.endpoint.borrow().crowd();
+    let wait = delay_ms(attempt, crowd, js_sys::Math::random());
     inner
         .endpoint
         .borrow_mut()

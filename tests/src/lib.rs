@@ -10,6 +10,7 @@ pub mod browser;
 pub mod d1;
 pub mod files;
 pub mod push;
+mod secrets;
 pub mod server;
 pub mod socket;
 pub mod storage;

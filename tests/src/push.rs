@@ -27,11 +27,11 @@ impl Default for Device {
 
 impl Device {
     pub fn new() -> Self {
-        let bytes = crate::server::random_hex(32);
+        let bytes = crate::secrets::random_hex(32);
         let scalar: Vec<u8> = (0..32)
             .map(|i| u8::from_str_radix(&bytes[i * 2..i * 2 + 2], 16).unwrap())
             .collect();
-        let auth_hex = crate::server::random_hex(16);
+        let auth_hex = crate::secrets::random_hex(16);
         let mut auth = [0u8; 16];
         for (i, byte) in auth.iter_mut().enumerate() {
             *byte = u8::from_str_radix(&auth_hex[i * 2..i * 2 + 2], 16).unwrap();

@@ -288,3 +288,50 @@ async fn while_d1_is_down_the_open_room_goes_on_and_the_client_says_what_is_unav
         )
         .await;
 }
+
+#[tokio::test]
+async fn after_a_deploy_drops_the_room_every_browser_comes_back_and_nothing_is_lost() {
+    let server = Server::start().await;
+    let ana = Browser::launch().await;
+    ana.enter_room(&server, "harbor", "ana", "Ana", true).await;
+    let bob = Browser::launch().await;
+    bob.enter_room(&server, "harbor", "bob", "Bob", false).await;
+    let watcher = server.register("Watcher").await;
+    let mut watcher = Client::join(&server, "harbor", &watcher).await;
+    ana.type_into("#message-input", "before the deploy").await;
+    ana.click("#send").await;
+    bob.wait_for_text(".message .text", "before the deploy")
+        .await;
+
+    let dropped = reqwest::Client::new()
+        .post(server.http_url("/api/bench/rooms/harbor/redeploy"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(dropped.status(), 204);
+    assert_eq!(
+        watcher.closed_with().await,
+        Some(1012),
+        "every socket dropped"
+    );
+    // Typed in the moment the room is gone: sent once it is back.
+    ana.type_into("#message-input", "during the deploy").await;
+    ana.click("#send").await;
+    bob.wait_for_text(".message:not(.pending) .text", "during the deploy")
+        .await;
+    bob.type_into("#message-input", "after the deploy").await;
+    bob.click("#send").await;
+    ana.wait_for_text(".message:not(.pending) .text", "after the deploy")
+        .await;
+    for browser in [&ana, &bob] {
+        browser
+            .wait_until(
+                "back, with each message once",
+                "const texts = [...document.querySelectorAll('.message .text')].map(e => e.textContent); \
+                 return !document.querySelector('.banner') && !document.querySelector('.message.pending') \
+                   && ['before the deploy', 'during the deploy', 'after the deploy'] \
+                        .every(t => texts.filter(x => x === t).length === 1);",
+            )
+            .await;
+    }
+}

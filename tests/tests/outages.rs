@@ -241,3 +241,65 @@ async fn health_names_each_store_with_its_latency_and_says_when_one_is_slow() {
     assert_eq!(body["r2"]["state"], "ok", "{body}");
     assert!(body["r2"]["latencyMs"].as_u64().is_some(), "{body}");
 }
+
+/// The messages a resuming join replayed: their texts.
+fn replayed(frames: &[ServerMsg]) -> Vec<String> {
+    frames
+        .iter()
+        .filter_map(|frame| match frame {
+            ServerMsg::Event(RoomEvent::NewMessage(message)) => Some(message.text.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_deploy_drops_every_socket_of_a_room_and_each_resumes_from_its_seq() {
+    let server = Server::start().await;
+    let owner = server.register("Owner").await;
+    server.room(&owner, "quay").await;
+    let mut people = Vec::new();
+    for n in 0..12 {
+        let who = server.register(&format!("Sailor{n}")).await;
+        let client = Client::join(&server, "quay", &who).await;
+        people.push((who, client));
+    }
+    let mut speaker = Client::join(&server, "quay", &owner).await;
+    said(&mut speaker, "quay", "before the deploy", "d-1").await;
+    let mut seen = Vec::new();
+    for (_, client) in &mut people {
+        let ServerMsg::Event(RoomEvent::NewMessage(message)) = client
+            .recv_until(|m| matches!(m, ServerMsg::Event(RoomEvent::NewMessage(_))))
+            .await
+        else {
+            unreachable!()
+        };
+        seen.push(message.seq);
+    }
+
+    let dropped = reqwest::Client::new()
+        .post(server.http_url("/api/bench/rooms/quay/redeploy"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(dropped.status(), 204);
+    // Every socket at once, with the code a client retries.
+    for (_, client) in &mut people {
+        assert_eq!(client.closed_with().await, Some(1012));
+    }
+    assert_eq!(speaker.closed_with().await, Some(1012));
+    // Two messages while everyone is away.
+    let mut speaker = Client::join(&server, "quay", &owner).await;
+    said(&mut speaker, "quay", "while you were away", "d-2").await;
+    said(&mut speaker, "quay", "and this too", "d-3").await;
+    // Each comes back from the seq it last saw and gets exactly what it missed.
+    for ((who, _), since) in people.iter().zip(seen) {
+        let (_, frames) = Client::join_since(&server, "quay", who, Some(since)).await;
+        assert_eq!(
+            replayed(&frames),
+            ["while you were away", "and this too"],
+            "{} resumed after {since}",
+            who.username
+        );
+    }
+}

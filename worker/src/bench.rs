@@ -19,6 +19,10 @@ pub async fn route(req: Request, env: &Env, method: Method, rest: &[&str]) -> Re
             attempt!(http::room_name(room));
             stubs::RoomStub::new(env, room)?.reload().await
         }
+        (Method::Post, ["rooms", room, "redeploy"]) => {
+            attempt!(http::room_name(room));
+            stubs::RoomStub::new(env, room)?.redeploy().await
+        }
         (Method::Get, ["rooms", room, "storage"]) => {
             attempt!(http::room_name(room));
             stubs::RoomStub::new(env, room)?.storage().await

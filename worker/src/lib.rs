@@ -51,19 +51,25 @@ fn start() {
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    log::init(&env);
     let id = request_id::new(&req);
     let start = worker::Date::now().as_millis();
     let (method, path) = (req.method(), req.path());
     log::scoped(log::request(&id), async {
         let response = answer(req, &env).await?;
         let response = request_id::mark(&id, response).await?;
-        // One line a request, never its query (a search's words) or its headers.
-        log::info("request")
-            .with("method", method.to_string())
-            .with("path", path)
-            .with("status", response.status_code())
-            .since(start)
-            .emit();
+        // One line a request, never its query (a search's words) or its headers. Not for
+        // a socket that opened: joins come in storms (a deploy brings a whole room back at
+        // once), and a line each cost a storm a fifth of its time (docs/performance.md);
+        // an upgrade that was refused has its line.
+        if response.status_code() != 101 {
+            log::info("request")
+                .with("method", method.to_string())
+                .with("path", path)
+                .with("status", response.status_code())
+                .since(start)
+                .emit();
+        }
         Ok(response)
     })
     .await

@@ -40,6 +40,17 @@ type Fields = Rc<RefCell<Map<String, Value>>>;
 thread_local! {
     /// The fields of the request being polled, if any.
     static SCOPE: RefCell<Option<Fields>> = const { RefCell::new(None) };
+    /// Whether info lines are written (`LOG_LEVEL`, read once per isolate by [`init`]).
+    static INFO: std::cell::Cell<Option<bool>> = const { std::cell::Cell::new(None) };
+}
+
+/// Reads `LOG_LEVEL` once per isolate: `info` (the default) writes every line, `warn`
+/// only warnings and errors, for a deployment that wants fewer lines.
+pub fn init(env: &worker::Env) {
+    if INFO.get().is_none() {
+        let level = crate::config::string(env, "LOG_LEVEL");
+        INFO.set(Some(level.as_deref() != Some("warn")));
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -104,6 +115,9 @@ impl Line {
     }
 
     pub fn emit(self) {
+        if matches!(self.level, Level::Info) && INFO.get() == Some(false) {
+            return;
+        }
         let text = Value::Object(self.fields).to_string();
         match self.level {
             Level::Info => console_info(&text),

@@ -86,6 +86,7 @@ pub struct Shard {
 
 impl DurableObject for Shard {
     fn new(state: State, env: Env) -> Self {
+        crate::log::init(&env);
         match WebSocketRequestResponsePair::new(PING_FRAME, PONG_FRAME) {
             Ok(pair) => state.set_websocket_auto_response(&pair),
             Err(err) => crate::log::error("no-auto-response")
@@ -157,8 +158,10 @@ impl DurableObject for Shard {
     }
 
     async fn websocket_error(&self, ws: WebSocket, error: worker::Error) -> Result<()> {
+        let attached = sockets::attachment(&ws);
         crate::log::warn("socket-error")
-            .with("connId", sockets::attachment(&ws).map(|a| a.conn))
+            .with("connId", attached.as_ref().map(|a| a.conn.clone()))
+            .with("userId", attached.map(|a| a.who.user_id))
             .err(error)
             .emit();
         self.gone(&ws).await;

@@ -84,7 +84,6 @@ pub fn accept_as(
     protocol: Option<&str>,
 ) -> Result<(WebSocketPair, ConnId)> {
     let pair = WebSocketPair::new()?;
-    let who_id = who.user_id.clone();
     state.accept_websocket_with_tags(&pair.server, &[&conn, &crate::versions::tag(protocol)]);
     pair.server.serialize_attachment(&Attachment {
         conn: conn.clone(),
@@ -97,13 +96,6 @@ pub fn accept_as(
         },
         closed: false,
     })?;
-    // The request's scope adds the request id and the user: what ties a socket's later
-    // lines (by `connId`) to the upgrade that opened it.
-    crate::log::info("socket-opened")
-        .with("connId", conn.as_str())
-        .with("userId", who_id)
-        .with("room", room)
-        .emit();
     Ok((pair, conn))
 }
 

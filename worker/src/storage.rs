@@ -53,6 +53,11 @@ pub fn unavailable(err: &Error) -> bool {
     TRANSIENT.iter().any(|t| text.contains(t))
 }
 
+/// Whether D1 said it is overloaded: not a failure to try again soon.
+pub fn overloaded(err: &Error) -> bool {
+    err.to_string().to_ascii_lowercase().contains("overloaded")
+}
+
 /// The answer for a request a store could not serve: 503 with `Retry-After`.
 pub fn unavailable_answer() -> Response {
     let response = http::refusal(

@@ -131,6 +131,10 @@ pub enum RoomCall {
     /// an eviction.
     #[cfg(feature = "bench")]
     Reload,
+    /// The bench build only: every socket dropped at once and the room loaded afresh, as
+    /// when a new version is deployed.
+    #[cfg(feature = "bench")]
+    Redeploy,
     /// The bench build only: the faults to inject from now on.
     #[cfg(feature = "bench")]
     Faults(Faults),
@@ -363,6 +367,11 @@ impl RoomStub {
     #[cfg(feature = "bench")]
     pub async fn reload(&self) -> Result<Response> {
         self.call(&RoomCall::Reload).await
+    }
+
+    #[cfg(feature = "bench")]
+    pub async fn redeploy(&self) -> Result<Response> {
+        self.call(&RoomCall::Redeploy).await
     }
 
     #[cfg(feature = "bench")]

@@ -49,6 +49,7 @@ pub struct Inbox {
 
 impl DurableObject for Inbox {
     fn new(state: State, env: Env) -> Self {
+        crate::log::init(&env);
         if let Ok(pair) = WebSocketRequestResponsePair::new(PING_FRAME, PONG_FRAME) {
             state.set_websocket_auto_response(&pair);
         }
@@ -103,8 +104,10 @@ impl DurableObject for Inbox {
     }
 
     async fn websocket_error(&self, ws: WebSocket, error: worker::Error) -> Result<()> {
+        let attached = sockets::attachment(&ws);
         crate::log::warn("socket-error")
-            .with("connId", sockets::attachment(&ws).map(|a| a.conn))
+            .with("connId", attached.as_ref().map(|a| a.conn.clone()))
+            .with("userId", attached.map(|a| a.who.user_id))
             .err(error)
             .emit();
         self.gone(&ws).await;

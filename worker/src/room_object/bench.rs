@@ -1,5 +1,5 @@
 //! The room's side of the bench build's hooks: the faults a test injects, a reload that
-//! stands in for an eviction, raw frames that stand in for a newer server, and the counts
+//! stands in for an eviction, a drop of every socket that stands in for a deploy, raw frames that stand in for a newer server, and the counts
 //! the benchmark reads. In the deployed build only [`Room::faults`] remains, answering
 //! none, so its checks fold away.
 
@@ -39,6 +39,18 @@ impl Room {
             Ok(_) => Ok(Response::empty()?.with_status(204)),
             Err(err) => http::error(ErrorCode::Internal, &err.to_string()),
         }
+    }
+
+    /// The stand-in for a deploy: every socket of the room dropped at once (1012,
+    /// "service restart", as a client sees the runtime go), and the room loaded afresh on
+    /// its next event, as a new version's object would be.
+    #[cfg(feature = "bench")]
+    pub(super) fn redeploy(&self) -> Result<Response> {
+        for ws in self.state.get_websockets() {
+            crate::sockets::close(&ws, 1012, "a new version is being deployed");
+        }
+        self.core.replace(None);
+        Ok(Response::empty()?.with_status(204))
     }
 
     /// What the objects of this isolate have run so far: storage reads and writes (all

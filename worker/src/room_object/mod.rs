@@ -91,6 +91,7 @@ pub struct Room {
 
 impl DurableObject for Room {
     fn new(state: State, env: Env) -> Self {
+        crate::log::init(&env);
         // Answered by the runtime itself, so keep-alives never wake a hibernating room.
         match WebSocketRequestResponsePair::new(PING_FRAME, PONG_FRAME) {
             Ok(pair) => state.set_websocket_auto_response(&pair),
@@ -174,8 +175,10 @@ impl DurableObject for Room {
     }
 
     async fn websocket_error(&self, ws: WebSocket, error: worker::Error) -> Result<()> {
+        let attached = sockets::attachment(&ws);
         crate::log::warn("socket-error")
-            .with("connId", sockets::attachment(&ws).map(|a| a.conn))
+            .with("connId", attached.as_ref().map(|a| a.conn.clone()))
+            .with("userId", attached.map(|a| a.who.user_id))
             .err(error)
             .emit();
         self.socket_gone(&ws).await;
@@ -270,6 +273,8 @@ impl Room {
             RoomCall::Faults(faults) => self.inject(faults),
             #[cfg(feature = "bench")]
             RoomCall::Reload => self.reload(),
+            #[cfg(feature = "bench")]
+            RoomCall::Redeploy => self.redeploy(),
             #[cfg(feature = "bench")]
             RoomCall::Frames { raw } => self.frames(&raw),
             #[cfg(feature = "bench")]

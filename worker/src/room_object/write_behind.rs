@@ -42,7 +42,13 @@ impl Room {
                 self.archive_backoff.set(None);
             }
             Err(err) => {
-                let failures = self.archive_failures.get().saturating_add(1);
+                // An overloaded D1 gets the longest wait at once, not a quick retry.
+                let floor = if crate::storage::overloaded(&err) {
+                    32
+                } else {
+                    0
+                };
+                let failures = self.archive_failures.get().saturating_add(1).max(floor);
                 self.archive_failures.set(failures);
                 let wait = edgechat_core::backoff::delay_ms(
                     failures,
