@@ -253,12 +253,9 @@ async fn while_d1_is_down_the_open_room_goes_on_and_the_client_says_what_is_unav
     browser
         .enter_room(&server, "garden", "ana", "Ana", true)
         .await;
-    let started = reqwest::Client::new()
-        .post(server.http_url("/api/bench/outages/d1"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(started.status(), 200);
+    server
+        .bench("/api/bench/outages/d1", &serde_json::json!({}))
+        .await;
 
     // Search needs D1: it fails with the server's words and the request's id, and the
     // workspace says what is unavailable.
@@ -303,12 +300,9 @@ async fn after_a_deploy_drops_the_room_every_browser_comes_back_and_nothing_is_l
     bob.wait_for_text(".message .text", "before the deploy")
         .await;
 
-    let dropped = reqwest::Client::new()
-        .post(server.http_url("/api/bench/rooms/harbor/redeploy"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(dropped.status(), 204);
+    server
+        .bench("/api/bench/rooms/harbor/redeploy", &serde_json::json!({}))
+        .await;
     assert_eq!(
         watcher.closed_with().await,
         Some(1012),

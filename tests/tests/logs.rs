@@ -122,13 +122,12 @@ async fn a_whole_session_logs_ids_and_outcomes_and_nothing_secret() {
     // The door's id reaches the objects: a room whose copy to D1 fails (a bench fault,
     // set before it exists) logs that failure, on creation, under the id of the request
     // that created it.
-    let faulted = reqwest::Client::new()
-        .post(server.http_url("/api/bench/rooms/vault/faults"))
-        .json(&serde_json::json!({ "failBatches": true }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(faulted.status(), 204);
+    server
+        .bench(
+            "/api/bench/rooms/vault/faults",
+            &serde_json::json!({ "failBatches": true }),
+        )
+        .await;
     let created = server
         .request(Method::POST, "/api/rooms", &ana.access_token)
         .json(&serde_json::json!({ "name": "vault" }))

@@ -13,19 +13,16 @@ use edgechat_e2e::{
 };
 use edgechat_protocol::{ClientMsg, RoomEvent, ServerMsg, frame};
 use reqwest::Method;
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::time::Duration;
 
 /// How long an outage lasts in these tests.
 const OUTAGE_MS: u64 = 3_000;
 
 async fn outage(server: &Server, store: &str) {
-    let response = reqwest::Client::new()
-        .post(server.http_url(&format!("/api/bench/outages/{store}")))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200, "starting an outage of {store}");
+    server
+        .bench(&format!("/api/bench/outages/{store}"), &json!({}))
+        .await;
 }
 
 /// The health answer: its status and body.
@@ -104,7 +101,7 @@ async fn a_connected_room_chats_through_a_d1_outage_and_the_archive_catches_up()
     assert_unavailable(search, "search").await;
     let login = reqwest::Client::new()
         .post(server.http_url("/api/auth/login"))
-        .json(&serde_json::json!({ "username": "ana", "password": PASSWORD }))
+        .json(&json!({ "username": "ana", "password": PASSWORD }))
         .send()
         .await
         .unwrap();
@@ -226,12 +223,7 @@ async fn health_names_each_store_with_its_latency_and_says_when_one_is_slow() {
         .var("OUTAGE_LAG_MS", 400)
         .start()
         .await;
-    let response = reqwest::Client::new()
-        .post(server.http_url("/api/bench/outages/d1/slow"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
+    server.bench("/api/bench/outages/d1/slow", &json!({})).await;
     // Slow is degraded, not down: a monitor that alerts on the status is not woken.
     let (status, body) = health(&server).await;
     assert_eq!(status, 200, "{body}");
@@ -277,12 +269,9 @@ async fn a_deploy_drops_every_socket_of_a_room_and_each_resumes_from_its_seq() {
         seen.push(message.seq);
     }
 
-    let dropped = reqwest::Client::new()
-        .post(server.http_url("/api/bench/rooms/quay/redeploy"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(dropped.status(), 204);
+    server
+        .bench("/api/bench/rooms/quay/redeploy", &json!({}))
+        .await;
     // Every socket at once, with the code a client retries.
     for (_, client) in &mut people {
         assert_eq!(client.closed_with().await, Some(1012));

@@ -69,16 +69,16 @@ fn outage(env: &Env, store: &str, slow: bool) -> Result<Response> {
         _ => return http::error(ErrorCode::NotFound, "the stores are d1 and r2"),
     };
     let ms = crate::config::number(env, "OUTAGE_MS", 5_000);
-    let until = if slow {
+    if slow {
         outage::slow(
             store,
             ms,
             crate::config::number(env, "OUTAGE_LAG_MS", 1_500),
-        )
+        );
     } else {
-        outage::start(store, ms)
-    };
-    http::json(200, &serde_json::json!({ "until": until }))
+        outage::start(store, ms);
+    }
+    Ok(Response::empty()?.with_status(204))
 }
 
 /// The faults a room object injects from now on.

@@ -344,6 +344,16 @@ pub fn closed(ws: &WebSocket) {
     let _ = ws.close(Some(1000), Some("bye"));
 }
 
+/// Logs a socket's failure with who it was.
+pub fn log_error(ws: &WebSocket, error: &worker::Error) {
+    let attached = attachment(ws);
+    crate::log::warn("socket-error")
+        .with("connId", attached.as_ref().map(|a| a.conn.clone()))
+        .with("userId", attached.map(|a| a.who.user_id))
+        .err(error)
+        .emit();
+}
+
 /// Closes a socket that failed.
 pub fn failed(ws: &WebSocket) {
     let _ = ws.close(Some(1011), Some("socket error"));

@@ -105,18 +105,16 @@ pub mod outage {
     }
 
     /// `store` is down for `ms` from now.
-    pub fn start(store: Store, ms: u64) -> u64 {
+    pub fn start(store: Store, ms: u64) {
         let until = worker::Date::now().as_millis() + ms;
         UNTIL.with(|until_of| until_of[store as usize].set(until));
-        until
     }
 
     /// `store` answers `lag_ms` late for `ms` from now. Only the health probe waits it
     /// out: what a monitor sees of a slow store.
-    pub fn slow(store: Store, ms: u64, lag_ms: u64) -> u64 {
+    pub fn slow(store: Store, ms: u64, lag_ms: u64) {
         let until = worker::Date::now().as_millis() + ms;
         SLOW.with(|slow| slow[store as usize].set((until, lag_ms)));
-        until
     }
 
     pub fn is_on(store: Store) -> bool {

@@ -175,12 +175,7 @@ impl DurableObject for Room {
     }
 
     async fn websocket_error(&self, ws: WebSocket, error: worker::Error) -> Result<()> {
-        let attached = sockets::attachment(&ws);
-        crate::log::warn("socket-error")
-            .with("connId", attached.as_ref().map(|a| a.conn.clone()))
-            .with("userId", attached.map(|a| a.who.user_id))
-            .err(error)
-            .emit();
+        sockets::log_error(&ws, &error);
         self.socket_gone(&ws).await;
         sockets::failed(&ws);
         Ok(())
