@@ -35,6 +35,7 @@ fn message(seq: u64) -> Message {
         pinned: false,
         reactions: vec![],
         preview: None,
+        bot: None,
     }
 }
 

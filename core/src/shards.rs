@@ -6,8 +6,10 @@ use std::collections::BTreeMap;
 
 use edgechat_protocol::{Millis, Seq};
 
-/// The first wire version a shard serves: a shard sends only `batch` frames.
-pub const SINCE_VERSION: u32 = 6;
+/// The first wire version a shard serves: a shard sends only `batch` frames, and every
+/// socket it holds is sent each frame as it is (7 brought a field of messages, `bot`,
+/// which a socket of version 6 is sent otherwise).
+pub const SINCE_VERSION: u32 = 7;
 
 /// How long a shard waits for a delivery that has not come before it pulls what it
 /// covers. Deliveries travel as separate calls, and a socket's first one as the answer to
@@ -139,22 +141,30 @@ mod tests {
     #[test]
     fn the_room_keeps_its_own_sockets_first_then_fills_shards_in_order() {
         let mut placement = Placement::default();
-        assert_eq!(placement.place(1, 6, 2, 2), None, "the room has room");
-        assert_eq!(placement.place(2, 5, 2, 2), None, "an older version stays");
+        assert_eq!(
+            placement.place(1, SINCE_VERSION, 2, 2),
+            None,
+            "the room has room"
+        );
+        assert_eq!(
+            placement.place(2, SINCE_VERSION - 1, 2, 2),
+            None,
+            "an older version stays"
+        );
         // Two sent to shard 0 fill it before either arrives; the next goes to shard 1.
-        assert_eq!(placement.place(2, 6, 2, 2), Some(0));
-        assert_eq!(placement.place(2, 6, 2, 2), Some(0));
-        assert_eq!(placement.place(2, 6, 2, 2), Some(1));
+        assert_eq!(placement.place(2, SINCE_VERSION, 2, 2), Some(0));
+        assert_eq!(placement.place(2, SINCE_VERSION, 2, 2), Some(0));
+        assert_eq!(placement.place(2, SINCE_VERSION, 2, 2), Some(1));
         placement.arrived(0, "a");
         placement.arrived(0, "a");
         placement.arrived(1, "b");
         assert_eq!(placement.live(), [(0, "a".to_owned()), (1, "b".to_owned())]);
         // Served counts the shards' sockets too: the room's own are still two.
-        assert_eq!(placement.place(5, 6, 2, 2), Some(1));
+        assert_eq!(placement.place(5, SINCE_VERSION, 2, 2), Some(1));
         placement.arrived(1, "b");
         assert!(!placement.left(0), "shard 0 still holds one");
         assert_eq!(
-            placement.place(6, 6, 2, 2),
+            placement.place(6, SINCE_VERSION, 2, 2),
             Some(0),
             "a place freed on shard 0"
         );

@@ -21,20 +21,23 @@ pub use client::{ClientFrame, ClientMsg};
 pub use decode::first_tag;
 pub use error::ErrorCode;
 pub use event::RoomEvent;
-pub use message::{Attachment, LinkPreview, Message, PreviewImage, Reaction};
+pub use message::{Attachment, Bot, LinkPreview, MESSAGE_FIELDS, Message, PreviewImage, Reaction};
 pub use presence::{NotificationKind, Status};
 pub use room::{BannedUser, Role, RoomInfo, RoomKind, RoomUser};
 pub use server::{ServerMsg, UnknownMsg};
 
-/// The newest wire version this build speaks. Each version adds frame kinds
+/// The newest wire version this build speaks. Each version adds frame kinds or fields
 /// ([`ServerMsg::since_version`]); a socket is sent only the kinds of the version it was
-/// answered with. 2: `presence-changed`. 3: `member-page`, and `room-joined` lists one page
+/// answered with, and a frame with a newer field in its older form ([`ServerMsg::older`]).
+/// 2: `presence-changed`. 3: `member-page`, and `room-joined` lists one page
 /// of the members (`memberCount` says how many there are) and the furthest read marks.
 /// 4: `ban-page` and `pin-list`, the answers to `list-bans` and `list-pins`.
 /// 5: `members-arrived`, arrivals told together, one frame per presence window; its
 /// joiners get `onlineCount` in `room-joined` in place of the whole online set.
 /// 6: `batch`, several frames for one socket in one.
-pub const PROTOCOL_VERSION: u32 = 6;
+/// 7: the `bot` field of a message ([`MESSAGE_FIELDS`]); an older socket is sent a bot's
+/// message with "(bot)" after its label, and is no longer sent `batch`.
+pub const PROTOCOL_VERSION: u32 = 7;
 
 /// The exact frame a client sends to keep its socket alive; answered with [`PONG_FRAME`]
 /// by the runtime without waking a hibernating room.

@@ -33,6 +33,46 @@ pub struct Message {
     /// (`link-preview`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preview: Option<Box<LinkPreview>>,
+    /// A program posted it (an incoming hook), not a person: clients show the bot mark
+    /// beside `username`, whatever label the program chose (wire version 7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bot: Option<Box<Bot>>,
+}
+
+/// The fields a message gained after wire version 1, each with the version that brought
+/// it: the field table of [`Message`]. A socket of an older version is sent the message
+/// as [`Message::older`] makes it, since its client would show none of them.
+pub const MESSAGE_FIELDS: &[(&str, u32)] = &[("bot", BOT_SINCE)];
+
+/// The wire version that brought [`Message::bot`].
+const BOT_SINCE: u32 = 7;
+
+impl Message {
+    /// The wire version a socket must speak to be sent this message as it is: that of
+    /// the newest field of [`MESSAGE_FIELDS`] it carries, or 1.
+    pub fn since_version(&self) -> u32 {
+        if self.bot.is_some() { BOT_SINCE } else { 1 }
+    }
+
+    /// This message for a socket older than [`Message::since_version`]: a bot's label
+    /// ends in "(bot)", so a client that knows no bot mark cannot show a program as a
+    /// person.
+    pub fn older(&self) -> Message {
+        let mut older = self.clone();
+        if older.bot.take().is_some() {
+            older.username = format!("{} (bot)", older.username);
+        }
+        older
+    }
+}
+
+/// What marks a program's message: the emoji it chose for its picture, if any.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Bot {
+    /// One emoji, shown in place of an avatar (Slack's `icon_emoji`, as its character).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emoji: Option<String>,
 }
 
 /// What the page behind a message's first link says about itself, as the server read it.

@@ -3,7 +3,7 @@ use serde::{
     de::{MapAccess, value::MapAccessDeserializer},
 };
 
-use crate::{ErrorCode, RoomEvent, Seq, frame};
+use crate::{ErrorCode, Message, RoomEvent, Seq, frame};
 
 /// Declares [`ServerMsg`] from its frame table: one row a frame, `Variant = "type", since
 /// N;` for the payload struct `frame::Variant`, the wire name and the wire version that
@@ -45,10 +45,10 @@ macro_rules! server_frames {
                 &[$(($name, true $(&& cfg!($cfg))?)),*];
 
             /// The protocol version that introduced this frame's kind. The server sends a
-            /// frame only to sockets that offered `edgechat.v{since_version}` or later, so
+            /// frame only to sockets that offered `edgechat.v{kind_version}` or later, so
             /// a client never meets a frame kind newer than it says it knows (an unknown
             /// one still decodes, into [`ServerMsg::Unknown`]).
-            pub fn since_version(&self) -> u32 {
+            pub fn kind_version(&self) -> u32 {
                 match self {
                     $($(#[cfg($cfg)])? ServerMsg::$Variant(_) => $version,)*
                     ServerMsg::Event(_) | ServerMsg::Unknown(_) => 1,
@@ -152,6 +152,68 @@ impl ServerMsg {
     /// [`RoomEvent`]'s, so the durable ones cannot be listed in one place and not the other.
     pub const TYPES: &'static [&'static str] =
         &concat::<{ Self::OWN_COUNT + RoomEvent::TYPES.len() }>(&Self::OWN_TYPES, RoomEvent::TYPES);
+
+    /// The wire version a socket must speak to be sent this frame as it is: its kind's
+    /// ([`ServerMsg::kind_version`]), or that of a newer field a message in it carries
+    /// ([`crate::MESSAGE_FIELDS`]). A socket that knows the kind but not the field is sent
+    /// [`ServerMsg::older`].
+    pub fn since_version(&self) -> u32 {
+        let kind = self.kind_version();
+        match self {
+            ServerMsg::Batch(batch) => batch
+                .frames
+                .iter()
+                .map(Self::since_version)
+                .fold(kind, u32::max),
+            _ => self
+                .messages()
+                .map(Message::since_version)
+                .fold(kind, u32::max),
+        }
+    }
+
+    /// This frame for a socket that knows its kind but not every field in it: each
+    /// message as [`Message::older`] makes it. `None` when it has no newer field.
+    pub fn older(&self) -> Option<ServerMsg> {
+        if self.since_version() == self.kind_version() {
+            return None;
+        }
+        let mut older = self.clone();
+        match &mut older {
+            ServerMsg::Batch(batch) => {
+                for frame in &mut batch.frames {
+                    if let Some(old) = frame.older() {
+                        *frame = old;
+                    }
+                }
+            }
+            _ => older.messages_mut(|message| *message = message.older()),
+        }
+        Some(older)
+    }
+
+    /// The messages this frame carries.
+    fn messages(&self) -> impl Iterator<Item = &Message> {
+        let (one, many): (Option<&Message>, &[Message]) = match self {
+            ServerMsg::Event(RoomEvent::NewMessage(message)) => (Some(message), &[]),
+            ServerMsg::RoomJoined(joined) => (None, &joined.message_history),
+            ServerMsg::HistoryPage(page) => (None, &page.messages),
+            ServerMsg::PinList(pins) => (None, &pins.messages),
+            _ => (None, &[]),
+        };
+        one.into_iter().chain(many)
+    }
+
+    /// Changes each message this frame carries.
+    fn messages_mut(&mut self, mut change: impl FnMut(&mut Message)) {
+        match self {
+            ServerMsg::Event(RoomEvent::NewMessage(message)) => change(message),
+            ServerMsg::RoomJoined(joined) => joined.message_history.iter_mut().for_each(change),
+            ServerMsg::HistoryPage(page) => page.messages.iter_mut().for_each(change),
+            ServerMsg::PinList(pins) => pins.messages.iter_mut().for_each(change),
+            _ => {}
+        }
+    }
 
     /// An `error` event with no `retryAfter`.
     pub fn error(code: ErrorCode, message: impl Into<String>, req_id: Option<String>) -> Self {

@@ -28,6 +28,7 @@ fn message() -> Message {
         pinned: true,
         reactions: vec![reaction("👍", &["u-2"])],
         preview: None,
+        bot: None,
     }
 }
 
@@ -70,6 +71,7 @@ fn a_deleted_message_keeps_only_its_place() {
             attachments: vec![],
             reactions: vec![],
             preview: None,
+            bot: None,
             pinned: false,
             edited_at: None,
             ..message()

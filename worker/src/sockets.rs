@@ -194,9 +194,9 @@ pub fn carry_out(
         }
         SocketEffect::Send { conn, msg } => {
             for ws in state.get_websockets_with_tag(&conn) {
-                if !crate::versions::speaks(state, &ws, &msg) {
+                let Some(msg) = crate::versions::fitted(state, &ws, &msg) else {
                     continue;
-                }
+                };
                 match batching {
                     Some(_) if crate::versions::at_least(state, &ws, outbox::SINCE) => {
                         if let Some(frame) = made(&msg) {
@@ -287,13 +287,20 @@ fn made(msg: &ServerMsg) -> Option<js_sys::JsString> {
 }
 
 /// `msg` to every socket whose version knows it but `except`, made once; with
-/// `batching`, queued for the sockets that take `batch`.
+/// `batching`, queued for the sockets that take `batch`. A socket that knows its kind but
+/// not a newer field in it is sent its older form, made once too.
 fn broadcast(state: &State, batching: bool, msg: &ServerMsg, except: Option<&str>) {
     let Some(frame) = made(msg) else {
         return;
     };
     let raw = state.as_raw().as_ref();
     let since = msg.since_version();
+    if let Some(older) = msg.older()
+        && let Some(older_frame) = made(&older)
+    {
+        let kind = older.since_version().max(1);
+        broadcast_frame(raw, &older_frame, except, kind, since - 1);
+    }
     if !batching {
         match since {
             0 | 1 => broadcast_frame(raw, &frame, except, 0, 0),

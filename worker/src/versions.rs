@@ -1,6 +1,9 @@
 //! Which wire version each socket speaks: the `edgechat.vN` it was answered with, kept
 //! as a socket tag (`vN`) so it survives hibernation. A frame kind newer than a socket's
-//! version is never sent to it (`ServerMsg::since_version`).
+//! version is never sent to it, and a frame with a newer field is sent in its older form
+//! (`ServerMsg::since_version`, `ServerMsg::older`).
+
+use std::borrow::Cow;
 
 use edgechat_protocol::ServerMsg;
 use worker::{State, WebSocket};
@@ -19,11 +22,19 @@ pub fn tag(protocol: Option<&str>) -> String {
     format!("v{}", number(protocol))
 }
 
-/// Whether `ws` may be sent `msg`. Free for every frame of version 1: the socket's tags
-/// are read only for a newer kind.
-pub fn speaks(state: &State, ws: &WebSocket, msg: &ServerMsg) -> bool {
+/// `msg` as `ws` is sent it: itself, its older form when it carries a field newer than
+/// the socket ([`ServerMsg::older`]), or nothing when its kind is newer. Free for every
+/// frame of version 1: the socket's tags are read only for a newer one.
+pub fn fitted<'m>(state: &State, ws: &WebSocket, msg: &'m ServerMsg) -> Option<Cow<'m, ServerMsg>> {
     let needed = msg.since_version();
-    needed <= 1 || at_least(state, ws, needed)
+    if needed <= 1 || at_least(state, ws, needed) {
+        return Some(Cow::Borrowed(msg));
+    }
+    let kind = msg.kind_version();
+    if kind <= 1 || at_least(state, ws, kind) {
+        return msg.older().map(Cow::Owned);
+    }
+    None
 }
 
 /// Whether `ws` speaks wire version `needed` or a later one.

@@ -128,6 +128,7 @@ mod tests {
             pinned: false,
             reactions: vec![],
             preview: None,
+            bot: None,
         }
     }
 

@@ -173,11 +173,12 @@ impl<S: Sql> Room<S> {
             pinned: false,
             reactions: Vec::new(),
             preview: None,
+            bot: None,
         })
     }
 
     /// Cleaned text within the limits; empty only when attachments carry the message.
-    fn check_text(&self, raw: &str, has_attachments: bool) -> Result<String, Refusal> {
+    pub(super) fn check_text(&self, raw: &str, has_attachments: bool) -> Result<String, Refusal> {
         let text = text::clean(raw);
         if text.is_empty() && !has_attachments {
             return Err(Refusal::new(ErrorCode::Empty, "a message needs some text"));

@@ -2,7 +2,7 @@
 
 use edgechat_protocol::frame;
 use edgechat_protocol::{
-    Attachment, BannedUser, ErrorCode, LinkPreview, Message, NotificationKind, PreviewImage,
+    Attachment, BannedUser, Bot, ErrorCode, LinkPreview, Message, NotificationKind, PreviewImage,
     Reaction, Role, RoomEvent, RoomInfo, RoomKind, RoomUser, ServerMsg, Status,
 };
 
@@ -35,6 +35,7 @@ fn message() -> Message {
         pinned: false,
         reactions: vec![],
         preview: None,
+        bot: None,
     }
 }
 
@@ -145,6 +146,18 @@ pub fn server_samples() -> Vec<(ServerMsg, &'static str)> {
                 ..message()
             })),
             r#"{"type":"new-message","messageId":"lobby:3","roomId":"lobby","userId":"u-1","username":"Ana","text":"hi","timestamp":1700000000000,"attachments":[{"fileId":"f-1","name":"cat.png","contentType":"image/png","size":2048,"width":640,"height":480,"thumbnailId":"f-2"}],"replyTo":"lobby:2","seq":3,"clientMsgId":"c-1","editedAt":1700000001000,"pinned":true,"reactions":[{"emoji":"🎉","count":1,"userIds":["u-2"]}]}"#,
+        ),
+        (
+            ServerMsg::Event(RoomEvent::NewMessage(Message {
+                user_id: "hk-1".into(),
+                username: "Grafana".into(),
+                client_msg_id: "hook-3".into(),
+                bot: Some(Box::new(Bot {
+                    emoji: Some("🚨".into()),
+                })),
+                ..message()
+            })),
+            r#"{"type":"new-message","messageId":"lobby:3","roomId":"lobby","userId":"hk-1","username":"Grafana","text":"hi","timestamp":1700000000000,"seq":3,"clientMsgId":"hook-3","bot":{"emoji":"🚨"}}"#,
         ),
         (
             ServerMsg::MessageAck(frame::MessageAck {
