@@ -109,6 +109,17 @@ async fn call<T: DeserializeOwned>(
     token: &str,
     body: Option<&Value>,
 ) -> Result<T, String> {
+    let response = send(builder, token, body).await?;
+    response.json::<T>().await.map_err(|e| e.to_string())
+}
+
+/// Sends a signed-in request (with a JSON `body`, if any): a successful answer, or the
+/// server's message.
+async fn send(
+    builder: RequestBuilder,
+    token: &str,
+    body: Option<&Value>,
+) -> Result<Response, String> {
     let builder = as_user(builder, token);
     let request = match body {
         Some(body) => builder.json(body),
@@ -122,7 +133,7 @@ async fn call<T: DeserializeOwned>(
     if !response.ok() {
         return Err(failure(response).await);
     }
-    response.json::<T>().await.map_err(|e| e.to_string())
+    Ok(response)
 }
 
 /// The status a signed-in GET of `path` answers with; `None` without an answer.
@@ -299,4 +310,76 @@ pub async fn direct_room(token: &str, user_id: &str) -> Result<String, String> {
     let body = json!({ "userId": user_id });
     let created: Created = call(Request::post("/api/rooms/direct"), token, Some(&body)).await?;
     Ok(created.room.room_id)
+}
+
+/// A room's incoming hook, as its admins see it. `url` carries the secret, and comes only
+/// with a new hook or a new secret: the server keeps a hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hook {
+    pub hook_id: String,
+    pub name: String,
+    pub url: Option<String>,
+}
+
+impl Hook {
+    /// Read from its JSON by hand: a derived decoder cost the client more than the panel.
+    fn from_json(value: &Value) -> Option<Self> {
+        Some(Hook {
+            hook_id: value["hookId"].as_str()?.to_owned(),
+            name: value["name"].as_str()?.to_owned(),
+            url: value["url"].as_str().map(str::to_owned),
+        })
+    }
+}
+
+/// What an admin does to one of the room's hooks.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum HookAction {
+    Create,
+    Rename,
+    NewUrl,
+    Delete,
+}
+
+/// The room's incoming hooks (admins only).
+pub async fn hooks(token: &str, room: &str) -> Result<Vec<Hook>, String> {
+    let listed: Value = call(
+        Request::get(&format!("/api/rooms/{room}/hooks")),
+        token,
+        None,
+    )
+    .await?;
+    Ok(listed["hooks"]
+        .as_array()
+        .map(|hooks| hooks.iter().filter_map(Hook::from_json).collect())
+        .unwrap_or_default())
+}
+
+/// Does `action` to hook `hook_id` (none for a creation) with `name` (for a creation or
+/// a rename): the hook as it is now, with its URL after a creation or a new URL; `None`
+/// once deleted.
+pub async fn change_hook(
+    token: &str,
+    room: &str,
+    action: HookAction,
+    hook_id: &str,
+    name: &str,
+) -> Result<Option<Hook>, String> {
+    let base = format!("/api/rooms/{room}/hooks");
+    let body = json!({ "name": name });
+    let builder = match action {
+        HookAction::Create => Request::post(&base),
+        HookAction::Rename => Request::patch(&format!("{base}/{hook_id}")),
+        HookAction::NewUrl => Request::post(&format!("{base}/{hook_id}/secret")),
+        HookAction::Delete => Request::delete(&format!("{base}/{hook_id}")),
+    };
+    let named = matches!(action, HookAction::Create | HookAction::Rename);
+    let response = send(builder, token, named.then_some(&body)).await?;
+    if action == HookAction::Delete {
+        return Ok(None);
+    }
+    let answer: Value = response.json().await.map_err(|e| e.to_string())?;
+    Hook::from_json(&answer["hook"])
+        .map(Some)
+        .ok_or_else(|| "the server's answer named no hook".to_owned())
 }

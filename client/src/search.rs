@@ -13,6 +13,9 @@ pub struct SearchHit {
     pub username: String,
     pub timestamp: Millis,
     pub snippet: String,
+    /// A program posted it: shown with the bot mark.
+    #[serde(default)]
+    pub bot: bool,
 }
 
 /// The snippet in runs of text, each marked or not: the server puts matches between

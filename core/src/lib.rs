@@ -25,6 +25,7 @@ pub mod room;
 pub mod scan;
 pub mod search;
 pub mod shards;
+pub mod slack;
 pub mod sockets;
 pub mod store;
 #[cfg(feature = "testing")]

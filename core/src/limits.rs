@@ -73,6 +73,11 @@ pub struct Limits {
     /// `ADDED_TO_ROOMS_PER_HOUR`: how many rooms others may add one user to in an hour,
     /// counted (and stored) by that user's inbox.
     pub added_to_rooms_per_hour: u32,
+    /// `MAX_HOOKS`: the incoming hooks one room may have.
+    pub max_hooks: usize,
+    /// `HOOK_RATE_…`: the messages one incoming hook posts, a budget of its own (a bot
+    /// has no duplicate window: a CI posts the same text often).
+    pub hook_rate: Rate,
 }
 
 impl Default for Limits {
@@ -129,6 +134,12 @@ impl Default for Limits {
             status_relay_ms: 10_000,
             max_room_members: 10_000,
             added_to_rooms_per_hour: 30,
+            max_hooks: 10,
+            hook_rate: Rate {
+                per_window: 60,
+                window_ms: 60_000,
+                burst: 20,
+            },
         }
     }
 }
@@ -198,6 +209,8 @@ impl Limits {
                 "ADDED_TO_ROOMS_PER_HOUR",
                 u64::from(d.added_to_rooms_per_hour),
             ) as u32,
+            max_hooks: size("MAX_HOOKS", d.max_hooks),
+            hook_rate: rate("HOOK", d.hook_rate),
         }
     }
 
@@ -241,6 +254,10 @@ impl Limits {
         "STATUS_RELAY_MS",
         "MAX_ROOM_MEMBERS",
         "ADDED_TO_ROOMS_PER_HOUR",
+        "MAX_HOOKS",
+        "HOOK_RATE_PER_WINDOW",
+        "HOOK_RATE_WINDOW_MS",
+        "HOOK_RATE_BURST",
     ];
 }
 

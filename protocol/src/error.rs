@@ -52,6 +52,8 @@ error_codes! {
     TooManyReactions,
     /// The room already has as many pinned messages as it keeps.
     TooManyPins,
+    /// The room has as many incoming hooks as it may (`MAX_HOOKS`).
+    TooManyHooks,
     /// The message, member, room, user, file or endpoint does not exist.
     NotFound,
     /// The actor's role does not allow this, or the target's role is equal or higher.
@@ -195,6 +197,7 @@ impl ErrorCode {
             ErrorCode::NotFound => 404,
             ErrorCode::TooManyReactions
             | ErrorCode::TooManyPins
+            | ErrorCode::TooManyHooks
             | ErrorCode::Duplicate
             | ErrorCode::RoomExists
             | ErrorCode::UsernameTaken
@@ -261,7 +264,8 @@ impl ErrorCode {
             | ErrorCode::LengthRequired
             | ErrorCode::LengthMismatch
             | ErrorCode::Conflict
-            | ErrorCode::RangeNotSatisfiable => false,
+            | ErrorCode::RangeNotSatisfiable
+            | ErrorCode::TooManyHooks => false,
         }
     }
 }

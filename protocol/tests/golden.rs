@@ -264,6 +264,7 @@ fn every_error_code_has_its_wire_name() {
             "bad-emoji",
             "too-many-reactions",
             "too-many-pins",
+            "too-many-hooks",
             "not-found",
             "forbidden",
             "muted",

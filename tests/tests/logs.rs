@@ -7,7 +7,7 @@
 use edgechat_e2e::{account::PASSWORD, files::png, server::Server, socket::Client, wait::until};
 use edgechat_protocol::{ClientMsg, ServerMsg, frame};
 use reqwest::Method;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// The Worker's lines in `log`: those that hold a JSON object with an event.
 fn json_lines(log: &str) -> Vec<Value> {
@@ -151,7 +151,59 @@ async fn a_whole_session_logs_ids_and_outcomes_and_nothing_secret() {
         created_id.as_str(),
         "{object_line}"
     );
-    let log = server.log();
+    // A program posts through a hook: its URL ends in the hook's secret.
+    let (status, hook) = server
+        .post_as(
+            "/api/rooms/plans/hooks",
+            &ana.access_token,
+            &json!({ "name": "CI" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{hook}");
+    let hook_url = hook["hook"]["url"].as_str().unwrap().to_owned();
+    let hook_secret = hook_url.rsplit('/').next().unwrap().to_owned();
+    let posted = reqwest::Client::new()
+        .post(&hook_url)
+        .json(&json!({ "text": "build green" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(posted.status(), 200);
+    let log = until("the hook's call reaches the log", async || {
+        let log = server.log();
+        let logged = json_lines(&log).iter().any(|line| {
+            line["event"] == "request"
+                && line["path"]
+                    .as_str()
+                    .is_some_and(|p| p.starts_with("/api/hooks/plans/"))
+        });
+        if logged { Ok(log) } else { Err(()) }
+    })
+    .await;
+    // A hook's URL is its credential, as Slack's are. `wrangler dev` prints the path of
+    // each request it serves (its own access log, which a deployed Worker does not
+    // have: `invocation_logs` is off); every other line must not hold the secret.
+    let worker_log: String = log
+        .lines()
+        .filter(|line| !line.starts_with("[wrangler:info] POST /api/hooks/"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        !worker_log.contains(&hook_secret),
+        "the log holds an incoming hook's secret"
+    );
+    // The hook's call has its line, under its route without the secret.
+    let hook_line = json_lines(&log).into_iter().find(|line| {
+        line["event"] == "request"
+            && line["path"]
+                .as_str()
+                .is_some_and(|p| p.starts_with("/api/hooks/plans/"))
+    });
+    assert_eq!(
+        hook_line.as_ref().map(|l| l["status"].clone()),
+        Some(json!(200)),
+        "{hook_line:?}"
+    );
 
     for (what, secret) in [
         ("the password", PASSWORD),

@@ -19,6 +19,7 @@ mod cors;
 mod files;
 mod health;
 mod history;
+mod hooks;
 mod http;
 mod inbox_object;
 mod log;
@@ -58,14 +59,18 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     log::scoped(log::request(&id), async {
         let response = answer(req, &env).await?;
         let response = request_id::mark(&id, response).await?;
-        // One line a request, never its query (a search's words) or its headers. Not for
+        // One line a request, never its query (a search's words), its headers or a hook's
+        // secret (the end of its URL). Not for
         // a socket that opened: joins come in storms (a deploy brings a whole room back at
         // once), and a line each cost a storm a fifth of its time (docs/performance.md);
         // an upgrade that was refused has its line.
         if response.status_code() != 101 {
             log::info("request")
                 .with("method", method.to_string())
-                .with("path", path)
+                .with(
+                    "path",
+                    edgechat_core::slack::loggable_path(&path).into_owned(),
+                )
                 .with("status", response.status_code())
                 .since(start)
                 .emit();
@@ -100,7 +105,10 @@ async fn answer(req: Request, env: &Env) -> Result<Response> {
         Err(err) if storage::unavailable(&err) => {
             log::warn("store-unavailable")
                 .with("method", method.to_string())
-                .with("path", path.as_str())
+                .with(
+                    "path",
+                    edgechat_core::slack::loggable_path(&path).into_owned(),
+                )
                 .err(err)
                 .emit();
             storage::unavailable_answer()
@@ -108,7 +116,10 @@ async fn answer(req: Request, env: &Env) -> Result<Response> {
         Err(err) => {
             log::error("request-failed")
                 .with("method", method.to_string())
-                .with("path", path.as_str())
+                .with(
+                    "path",
+                    edgechat_core::slack::loggable_path(&path).into_owned(),
+                )
                 .err(err)
                 .emit();
             http::error(ErrorCode::Internal, "something went wrong on the server")?
@@ -153,6 +164,12 @@ async fn route(req: Request, env: &Env, path: &str) -> Result<Response> {
         (Method::Post, ["api", "rooms", "direct"]) => rooms::direct(req, env).await,
         (Method::Get, ["api", "rooms", "public"]) => rooms::public(req, env).await,
         (Method::Get, ["api", "rooms", room, "ws"]) => upgrade::room_socket(&req, env, room).await,
+        (method, ["api", "rooms", room, "hooks", rest @ ..]) => {
+            hooks::manage(req, env, method, room, rest).await
+        }
+        (Method::Post, ["api", "hooks", room, hook, secret]) => {
+            hooks::post(req, env, room, hook, secret).await
+        }
         (Method::Get, ["api", "rooms", room, "messages"]) => {
             history::room_history(&req, env, room).await
         }

@@ -25,6 +25,14 @@ struct Hit {
     #[serde(rename(deserialize = "created_at"))]
     timestamp: u64,
     snippet: String,
+    /// A program posted it (an incoming hook): shown with the bot mark.
+    #[serde(deserialize_with = "flag", skip_serializing_if = "std::ops::Not::not")]
+    bot: bool,
+}
+
+/// A D1 flag column (0 or 1) as a bool.
+fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<bool, D::Error> {
+    Ok(f64::deserialize(d)? != 0.0)
 }
 
 pub async fn search(req: Request, env: &Env) -> Result<Response> {
@@ -85,7 +93,7 @@ pub async fn search(req: Request, env: &Env) -> Result<Response> {
 /// The hits for words (`?1`), with the filters every search has: who may read the room
 /// (`?2`, `?7` for an admin), the room (`?3`), the author (`?4` by id, `?10` by account
 /// name), the time (`?5`, `?6`); the snippet's marks are `?8` and `?9`.
-const BY_WORDS: &str = "SELECT m.id, m.room_id, m.seq, m.user_id, m.username, m.created_at,
+const BY_WORDS: &str = "SELECT m.id, m.room_id, m.seq, m.user_id, m.username, m.created_at, m.bot,
         snippet(messages_fts, 0, ?8, ?9, '…', 12) AS snippet
     FROM messages_fts
     JOIN messages m ON m.rowid = messages_fts.rowid
@@ -104,7 +112,7 @@ const BY_WORDS: &str = "SELECT m.id, m.room_id, m.seq, m.user_id, m.username, m.
 /// An author's messages, newest first, with the same filters and parameters (no words:
 /// `?1` is null, and the snippet is the message's start, unmarked; `?1`, `?8` and `?9`
 /// are still read, so both statements take the same ten bindings).
-const BY_AUTHOR: &str = "SELECT m.id, m.room_id, m.seq, m.user_id, m.username, m.created_at,
+const BY_AUTHOR: &str = "SELECT m.id, m.room_id, m.seq, m.user_id, m.username, m.created_at, m.bot,
         substr(m.text, 1, 160) AS snippet
     FROM messages m INDEXED BY messages_by_author
     JOIN rooms r ON r.id = m.room_id

@@ -4,7 +4,10 @@
 //! header name. Each request is built from scratch, so nothing a client sent can pose as
 //! a call.
 
-use edgechat_core::{Identity, Upload};
+use edgechat_core::{
+    Identity, Upload,
+    room::{HookChange, HookPost},
+};
 use edgechat_protocol::{RoomInfo, Seq, ServerMsg};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
@@ -52,6 +55,15 @@ pub struct Creation {
     pub members: Vec<(String, String)>,
 }
 
+/// A post through an incoming hook, as the door read it.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HookCall {
+    pub hook_id: String,
+    pub secret: String,
+    pub post: HookPost,
+}
+
 /// What a room object is asked.
 #[derive(Serialize, Deserialize)]
 // Externally tagged (`{"connect": {...}}`): only this build speaks it, and unlike an
@@ -92,6 +104,13 @@ pub enum RoomCall {
         upload: Upload,
         thumbnail_of: Option<String>,
     },
+    /// The room's incoming hooks, for an admin: listed (`change` none), or changed.
+    Hooks {
+        who: Identity,
+        change: Option<HookChange>,
+    },
+    /// A program's post through an incoming hook, its body read by the door.
+    HookPost(HookCall),
     /// A member's new global status, relayed by their inbox.
     RelayStatus {
         status: Carried,
@@ -342,6 +361,19 @@ impl RoomStub {
             upload,
             thumbnail_of,
         })
+        .await
+    }
+
+    pub async fn hooks(&self, who: Identity, change: Option<HookChange>) -> Result<Response> {
+        self.call(&RoomCall::Hooks { who, change }).await
+    }
+
+    pub async fn hook_post(&self, hook_id: &str, secret: &str, post: HookPost) -> Result<Response> {
+        self.call(&RoomCall::HookPost(HookCall {
+            hook_id: hook_id.to_owned(),
+            secret: secret.to_owned(),
+            post,
+        }))
         .await
     }
 

@@ -151,7 +151,7 @@ pub fn ChatRoom(
                 super::pins_panel::PinsPanel { chat: chat.clone(), jump_to }
             }
             if configuring() {
-                RoomSettings { chat: chat.clone(), open: configuring }
+                RoomSettings { chat: chat.clone(), auth, open: configuring }
             }
             if inviting() {
                 InviteForm { auth, link: link.clone(), open: inviting }

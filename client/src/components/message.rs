@@ -71,6 +71,10 @@ pub fn MessageRow(
             if continued {
                 // The time where the avatar would be, shown on hover and focus.
                 time { class: "time gutter", "{time}" }
+            } else if let Some(bot) = &message.bot {
+                // A program has no profile: its emoji, or a robot, in place of a face.
+                span { class: "avatar bot", aria_hidden: "true",
+                    {bot.emoji.clone().unwrap_or_else(|| "🤖".to_owned())} }
             } else {
                 button { r#type: "button", class: "avatar-button", tabindex: "-1", aria_hidden: "true",
                     onclick: { let id = message.user_id.clone(); move |_| card.show(&id) },
@@ -80,7 +84,13 @@ pub fn MessageRow(
             div { class: "body",
                 if !continued || message.pinned {
                     div { class: "meta",
-                        if !continued {
+                        if !continued && message.bot.is_some() {
+                            // The mark follows whatever label the program chose, so a
+                            // program cannot pass for a person.
+                            span { class: "author bot-author", bdi { "{message.username}" } }
+                            span { class: "bot-mark", title: "Posted by a program through an incoming hook", "BOT" }
+                            time { class: "time", "{time}" }
+                        } else if !continued {
                             // Isolated, so a name in another script cannot reorder the time.
                             button { r#type: "button", class: "author", tabindex: "-1", title: "Profile of {message.username}",
                                 onclick: { let id = message.user_id.clone(); move |_| card.show(&id) },

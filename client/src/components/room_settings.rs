@@ -1,7 +1,8 @@
 use dioxus::prelude::*;
 use edgechat_protocol::{ClientMsg, Role, RoomInfo};
 
-use crate::hooks::Chat;
+use super::hooks_panel::HooksPanel;
+use crate::{hooks::Chat, session::Auth};
 
 /// Slow mode's choices, in seconds (0: off).
 const SLOW_MODES: [(u32, &str); 7] = [
@@ -31,11 +32,11 @@ fn limit_text(info: &RoomInfo) -> String {
 }
 
 /// The room's settings: its name, topic, capacity and slow mode, its members' roles and
-/// the ban list (the pins have their own panel). Everyone sees them; each control shows
+/// the room's incoming hooks and the ban list (the pins have their own panel). Everyone sees them; each control shows
 /// only to the roles that may use it (the room checks again): admins rename, set the
 /// capacity and slow mode, change roles and unban; moderators set the topic.
 #[component]
-pub fn RoomSettings(chat: Chat, open: Signal<bool>) -> Element {
+pub fn RoomSettings(chat: Chat, auth: Signal<Auth>, open: Signal<bool>) -> Element {
     let state = chat.state;
     let role = state.read().your_role;
     let admin = role == Role::Admin;
@@ -72,6 +73,7 @@ pub fn RoomSettings(chat: Chat, open: Signal<bool>) -> Element {
             }
             if admin {
                 RolesList { chat: chat.clone(), role }
+                HooksPanel { auth, room: chat.room.clone() }
                 {bans_list(chat)}
             }
         }

@@ -105,7 +105,9 @@ pub fn SearchPanel(
                                     },
                                     span { class: "hit-meta",
                                         {directory.read().entry_of(&hit.room_id).map_or_else(|| format!("#{}", hit.room_id), |r| r.heading())}
-                                        " · {hit.username} · "
+                                        " · {hit.username} "
+                                        if hit.bot { span { class: "bot-mark", "BOT" } " " }
+                                        "· "
                                         time { class: "hit-date", datetime: "{iso(hit.timestamp)}", "{local(hit.timestamp)}" }
                                     }
                                     span { class: "hit-text",

@@ -14,6 +14,8 @@ pub const GROUP_WITHIN_MS: u64 = 5 * 60_000;
 /// name). A deleted message still holds its place in a group.
 pub fn continues(previous: &Message, next: &Message) -> bool {
     previous.user_id == next.user_id
+        // A bot names each message as it likes: a new label shows its own.
+        && previous.username == next.username
         && next.timestamp >= previous.timestamp
         && next.timestamp - previous.timestamp < GROUP_WITHIN_MS
         && next.reply_to.is_none()
@@ -121,6 +123,15 @@ mod tests {
         let mut reply = message(2, "ana", 1_000_001);
         reply.reply_to = Some("r:1".into());
         assert!(!continues(&first, &reply), "a reply starts its own group");
+    }
+
+    #[test]
+    fn a_bots_message_under_another_label_shows_its_own() {
+        let first = message(1, "hk-1", 1_000_000);
+        let mut relabelled = message(2, "hk-1", 1_000_001);
+        relabelled.username = "deploy-bot".into();
+        assert!(!continues(&first, &relabelled));
+        assert!(continues(&first, &message(2, "hk-1", 1_000_001)));
     }
 
     #[test]

@@ -23,6 +23,8 @@ pub(crate) enum Budget {
     /// What reads make the room send, in KiB: a socket's first frames, `join-room`,
     /// `load-history`, `list-members`, `list-bans`, `list-pins` (`READ_RATE_…`).
     Reads,
+    /// Messages an incoming hook posts, per hook (`HOOK_RATE_…`).
+    Hooks,
 }
 
 impl<S: Sql> Room<S> {
@@ -37,6 +39,7 @@ impl<S: Sql> Room<S> {
             Budget::Moderation => self.limits.moderation_rate,
             Budget::Membership => self.limits.membership_rate,
             Budget::Reads => self.limits.read_rate,
+            Budget::Hooks => self.limits.hook_rate,
         }
     }
 
@@ -60,6 +63,7 @@ impl<S: Sql> Room<S> {
                 Budget::Moderation => "too many moderation actions; slow down",
                 Budget::Membership => "leaving and joining too often; slow down",
                 Budget::Reads => "reading this room too fast; slow down",
+                Budget::Hooks => "this hook posts too often; slow down",
             };
             Refusal::new(ErrorCode::RateLimited, what).retry_after(wait)
         })

@@ -16,11 +16,21 @@ impl<S: Sql> Room<S> {
     /// stored; the object then drops this room and loads it again, since sockets and
     /// buckets may have moved with the failed step.
     pub fn handle(&mut self, command: Command, now: Millis) -> Result<Vec<Effect>, StoreError> {
+        let effects = self.in_step(now, |room| room.step(command, now))?;
+        Ok(self.arrivals_first(effects))
+    }
+
+    /// Runs `step` as one atomic step of storage: all of it is stored, or none.
+    pub(super) fn in_step<T>(
+        &mut self,
+        now: Millis,
+        step: impl FnOnce(&mut Self) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         self.now = now;
         let head = self.head;
         let waiting = self.arrivals.mark();
         let sql = self.store.sql().clone();
-        let result = sql.atomically(|| self.step(command, now));
+        let result = sql.atomically(|| step(self));
         if result.is_err() {
             // The step rolled back, and the head with it; what was read of the uploads
             // may have been of writes that are gone.
@@ -29,7 +39,7 @@ impl<S: Sql> Room<S> {
             self.uploads_changed();
             self.senders.forget();
         }
-        result.map(|effects| self.arrivals_first(effects))
+        result
     }
 
     /// What a room that is about to be dropped (after a failed step) still owes its

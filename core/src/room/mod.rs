@@ -13,6 +13,7 @@ mod connect;
 pub mod creation;
 mod dispatch;
 mod history;
+mod hooks;
 mod messages;
 mod moderation;
 mod notify;
@@ -38,6 +39,7 @@ use crate::{
 };
 pub(crate) use budget::Budget;
 pub use dispatch::added_too_often;
+pub use hooks::{HookChange, HookPost, HookView, MAX_HOOK_NAME, secret_hash};
 pub use notify::{Batch, EXCERPT_CHARS, excerpt};
 pub(crate) use refusal::Outcome;
 pub use refusal::Refusal;

@@ -47,6 +47,15 @@ impl Refusal {
         self.failed.is_some()
     }
 
+    /// A rule's refusal as itself, or the store's failure it carries as the error, so
+    /// a step that failed rolls back.
+    pub(crate) fn or_failure(self) -> Result<Refusal, StoreError> {
+        match self.failed {
+            Some(failed) => Err(failed),
+            None => Ok(self),
+        }
+    }
+
     /// How long to wait before trying again, in ms, for a limit.
     pub fn wait(&self) -> Option<u64> {
         self.retry_after

@@ -7,6 +7,7 @@
 
 mod archive;
 mod fold;
+mod hooks;
 mod members;
 mod owed;
 mod queries;
@@ -19,6 +20,7 @@ mod uploads;
 pub use archive::Pending;
 pub use fold::apply;
 pub(crate) use fold::membership_of;
+pub use hooks::Hook;
 pub use owed::{Membership, Newest, OUTBOX_ATTEMPTS, OWED_EVENTS_PER_USER, Owed};
 pub use queries::{Sender, UNREAD_COUNT_CAP};
 pub use schema::Migration;

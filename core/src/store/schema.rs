@@ -15,8 +15,8 @@ use super::{Sql, Store, StoreError};
 /// message is one row, its own log entry (the log keeps every other event); each member's
 /// latest message is found by an index, and the senders table is gone. 11: the members
 /// counted by the fold, so a join never counts the table. 12: the sockets the room's shard
-/// objects hold.
-pub const VERSION: u64 = 12;
+/// objects hold. 13: the room's incoming hooks.
+pub const VERSION: u64 = 13;
 
 /// Keys of the `counters` table (the head is not one: it is the log's newest seq).
 pub const SLOW_MODE: &str = "slow_mode";
@@ -155,6 +155,12 @@ const V12: &[&str] = &[
     "CREATE TABLE shard_sockets (conn TEXT PRIMARY KEY, shard INTEGER NOT NULL, epoch TEXT NOT NULL, who TEXT NOT NULL)",
 ];
 
+/// From schema 12 to 13: the room's incoming hooks (`hooks.rs`), each secret only as its
+/// hash.
+const V13: &[&str] = &[
+    "CREATE TABLE hooks (hook_id TEXT PRIMARY KEY, name TEXT NOT NULL, secret_hash TEXT NOT NULL, created_by TEXT NOT NULL, created_at INTEGER NOT NULL)",
+];
+
 /// The head is the newest seq of either half of the history: the log (every event but
 /// new messages) or the messages.
 pub(super) const LOG_HEAD: &str = "SELECT MAX(
@@ -235,6 +241,11 @@ impl<S: Sql> Store<S> {
             }
             if version < 12 {
                 for statement in V12 {
+                    self.exec(statement, &[])?;
+                }
+            }
+            if version < 13 {
+                for statement in V13 {
                     self.exec(statement, &[])?;
                 }
             }

@@ -7,6 +7,7 @@
 mod archive;
 mod bench;
 mod effects;
+mod hooks;
 mod invites;
 mod load;
 mod notify;
@@ -241,6 +242,8 @@ impl Room {
                 upload,
                 thumbnail_of,
             } => self.register_upload(&who, upload, thumbnail_of).await,
+            RoomCall::Hooks { who, change } => self.hooks(&who, change).await,
+            RoomCall::HookPost(call) => self.hook_post(call).await,
             RoomCall::RelayStatus { status } => self.relay(Command::Status(status.0)).await,
             RoomCall::Revoke { user_id } => self.relay(Command::Revoke { user_id }).await,
             RoomCall::ShardConnect {
@@ -258,10 +261,7 @@ impl Room {
                 };
                 self.shard_connect(socket, since).await
             }
-            RoomCall::ShardFrame { conn, raw } => {
-                let scope = crate::log::connection(&conn);
-                crate::log::scoped(scope, self.shard_frame(conn, raw)).await
-            }
+            RoomCall::ShardFrame { conn, raw } => self.shard_frame(conn, raw).await,
             RoomCall::ShardGone { conn } => self.shard_gone(conn).await,
             RoomCall::ShardPull { after } => self.shard_pull(after).await,
             #[cfg(feature = "bench")]

@@ -106,6 +106,11 @@ impl Room {
     /// room no longer serves is answered `not-found`: the shard closes it, and its client
     /// reconnects.
     pub(super) async fn shard_frame(&self, conn: String, raw: Option<String>) -> Result<Response> {
+        let scope = crate::log::connection(&conn);
+        crate::log::scoped(scope, self.shard_frame_scoped(conn, raw)).await
+    }
+
+    async fn shard_frame_scoped(&self, conn: String, raw: Option<String>) -> Result<Response> {
         let now = Date::now().as_millis();
         if let Some(refused) = self.ready(now).await {
             return refused;

@@ -51,6 +51,12 @@ impl Room {
                 return;
             }
         };
+        self.finish(room, effects, now).await;
+    }
+
+    /// Carries out what a step of the core decided, and what follows from it: the
+    /// turns it leads to, the write-through, the alarm, then the link previews.
+    pub(super) async fn finish(&self, room: &str, effects: Vec<Effect>, now: Millis) {
         let write_through = self.follow_up(room, effects, now).await;
         // Taken out first: no borrow of the core may live across an `await`.
         let info = self.core.borrow().as_ref().map(|c| c.info().clone());

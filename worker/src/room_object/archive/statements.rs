@@ -262,6 +262,7 @@ pub(super) fn new_messages(
                 "replyTo": m.reply_to,
                 "clientMsgId": m.client_msg_id,
                 "at": m.timestamp,
+                "bot": m.bot.is_some(),
                 "handles": edgechat_core::mentions::handles(&m.text),
             })
         })
@@ -271,12 +272,12 @@ pub(super) fn new_messages(
         statement(
             db,
             "INSERT INTO messages (id, room_id, seq, user_id, username, text, attachments, reply_to,
-                 client_msg_id, created_at, updated_at)
+                 client_msg_id, created_at, updated_at, bot)
              SELECT json_extract(value, '$.id'), ?2, json_extract(value, '$.seq'),
                  json_extract(value, '$.userId'), json_extract(value, '$.username'),
                  json_extract(value, '$.text'), json_extract(value, '$.attachments'),
                  json_extract(value, '$.replyTo'), json_extract(value, '$.clientMsgId'),
-                 json_extract(value, '$.at'), json_extract(value, '$.at')
+                 json_extract(value, '$.at'), json_extract(value, '$.at'), json_extract(value, '$.bot')
              FROM json_each(?1) WHERE true
              ON CONFLICT(id) DO UPDATE SET text = excluded.text, attachments = excluded.attachments,
                  edited = 0, deleted = 0, updated_at = excluded.updated_at",

@@ -1,0 +1,265 @@
+//! Incoming hooks (docs/api.md, "Integrations"): a room's admins make them, and a
+//! program that holds one's URL posts into the room as a bot. The URL carries a secret
+//! the room keeps only as a hash; a post is checked against it in constant time, goes
+//! through the same text rules as a person's message, and spends a budget of its own
+//! (`HOOK_RATE_…`) in place of the duplicate window.
+
+use edgechat_protocol::{Bot, ErrorCode, Message, Millis, Role, RoomEvent};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::{Budget, Effect, Identity, Refusal, Room, SocketEffect};
+use crate::{
+    ids,
+    store::{Hook, Sql, StoreError},
+    text,
+};
+
+/// The longest name a hook, or a post's label, may have, in characters.
+pub const MAX_HOOK_NAME: usize = 32;
+
+/// A hook as its room's admins see it: never its secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HookView {
+    pub hook_id: String,
+    pub name: String,
+    pub created_by: String,
+    pub created_at: Millis,
+}
+
+/// What an admin does to the room's hooks. The door mints ids and secrets (the core has
+/// no randomness); the room keeps the secret's hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", rename_all_fields = "camelCase")]
+pub enum HookChange {
+    Create {
+        hook_id: String,
+        name: String,
+        secret: String,
+    },
+    Rename {
+        hook_id: String,
+        name: String,
+    },
+    /// A new secret: the old URL stops working at once.
+    NewSecret {
+        hook_id: String,
+        secret: String,
+    },
+    Delete {
+        hook_id: String,
+    },
+}
+
+/// What a program posts through a hook, read from its body (`crate::slack`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HookPost {
+    /// The message's markdown.
+    pub text: String,
+    /// The label for this message (Slack's `username`); the hook's name otherwise.
+    pub label: Option<String>,
+    pub emoji: Option<String>,
+}
+
+/// The SHA-256 of a hook's secret, in hex.
+pub fn secret_hash(secret: &str) -> String {
+    Sha256::digest(secret.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Whether two hashes are the same, looking at every byte whatever the first difference.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
+}
+
+/// The hook that refuses every call it is not: unknown, revoked, or a wrong secret all
+/// read the same (Slack's `no_service`), so a caller learns nothing of which.
+fn no_service() -> Refusal {
+    Refusal::new(ErrorCode::NotFound, "no_service")
+}
+
+impl<S: Sql> Room<S> {
+    /// The room's hooks, for its admins.
+    pub fn list_hooks(&self, who: &Identity) -> Result<Result<Vec<HookView>, Refusal>, StoreError> {
+        if let Err(refusal) = self.require_hook_admin(who) {
+            return refusal.or_failure().map(Err);
+        }
+        Ok(Ok(self
+            .store
+            .hooks(self.limits.max_hooks)?
+            .into_iter()
+            .map(view)
+            .collect()))
+    }
+
+    /// Makes, renames, gives a new secret to or deletes a hook, for an admin, within
+    /// their moderation budget: the hook as it is now (`None` once deleted).
+    pub fn change_hook(
+        &mut self,
+        who: &Identity,
+        change: HookChange,
+        now: Millis,
+    ) -> Result<Result<Option<HookView>, Refusal>, StoreError> {
+        let outcome = self.in_step(now, |room| match room.changed_hook(who, change, now) {
+            Ok(view) => Ok(Ok(view)),
+            Err(refusal) => refusal.or_failure().map(Err),
+        })?;
+        Ok(outcome)
+    }
+
+    /// A program's post through `hook_id` with `secret`: the message stored and
+    /// broadcast, as a bot's.
+    pub fn post_by_hook(
+        &mut self,
+        hook_id: &str,
+        secret: &str,
+        post: HookPost,
+        now: Millis,
+    ) -> Result<Result<Vec<Effect>, Refusal>, StoreError> {
+        let outcome = self.in_step(now, |room| match room.posted(hook_id, secret, post, now) {
+            Ok(effects) => Ok(Ok(effects)),
+            Err(refusal) => refusal.or_failure().map(Err),
+        })?;
+        Ok(outcome.map(|effects| self.arrivals_first(effects)))
+    }
+
+    fn require_hook_admin(&self, who: &Identity) -> Result<(), Refusal> {
+        if who.global_admin {
+            return Ok(());
+        }
+        self.require_role(who, Role::Admin)
+    }
+
+    fn changed_hook(
+        &mut self,
+        who: &Identity,
+        change: HookChange,
+        now: Millis,
+    ) -> Result<Option<HookView>, Refusal> {
+        self.require_hook_admin(who)?;
+        self.spend(&who.user_id, Budget::Moderation, now)?;
+        let existing = |room: &Self, hook_id: &str| -> Result<Hook, Refusal> {
+            room.store
+                .hook(hook_id)?
+                .ok_or_else(|| Refusal::new(ErrorCode::NotFound, "this room has no such hook"))
+        };
+        match change {
+            HookChange::Create {
+                hook_id,
+                name,
+                secret,
+            } => {
+                let name = hook_name(&name)?;
+                if self.store.hook_count()? >= self.limits.max_hooks as u64 {
+                    return Err(Refusal::new(
+                        ErrorCode::TooManyHooks,
+                        format!("a room has at most {} hooks", self.limits.max_hooks),
+                    ));
+                }
+                let hook = Hook {
+                    hook_id,
+                    name,
+                    secret_hash: secret_hash(&secret),
+                    created_by: who.user_id.clone(),
+                    created_at: now,
+                };
+                self.store.add_hook(&hook)?;
+                Ok(Some(view(hook)))
+            }
+            HookChange::Rename { hook_id, name } => {
+                let mut hook = existing(self, &hook_id)?;
+                hook.name = hook_name(&name)?;
+                self.store.rename_hook(&hook_id, &hook.name)?;
+                Ok(Some(view(hook)))
+            }
+            HookChange::NewSecret { hook_id, secret } => {
+                let hook = existing(self, &hook_id)?;
+                self.store
+                    .set_hook_secret(&hook_id, &secret_hash(&secret))?;
+                Ok(Some(view(hook)))
+            }
+            HookChange::Delete { hook_id } => {
+                existing(self, &hook_id)?;
+                self.store.remove_hook(&hook_id)?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// The order is the contract: the secret first (so a stranger learns nothing, and
+    /// spends nobody's budget), then the hook's budget, then the text.
+    fn posted(
+        &mut self,
+        hook_id: &str,
+        secret: &str,
+        post: HookPost,
+        now: Millis,
+    ) -> Result<Vec<Effect>, Refusal> {
+        let hook = self.store.hook(hook_id)?.ok_or_else(no_service)?;
+        if !same(&hook.secret_hash, &secret_hash(secret)) {
+            return Err(no_service());
+        }
+        self.check_budget(hook_id, Budget::Hooks, now)?;
+        let text = self.check_text(&post.text, false)?;
+        let label = post
+            .label
+            .and_then(|label| hook_name(&label).ok())
+            .unwrap_or(hook.name);
+        let seq = self.next_seq();
+        let message = Message {
+            message_id: ids::message_id(&self.info.room_id, seq),
+            room_id: self.info.room_id.clone(),
+            user_id: hook.hook_id,
+            username: label,
+            text,
+            timestamp: now,
+            attachments: Vec::new(),
+            reply_to: None,
+            seq,
+            // Unique in the room: a hook has no resend to recognise.
+            client_msg_id: format!("hook-{seq}"),
+            edited_at: None,
+            deleted: false,
+            pinned: false,
+            reactions: Vec::new(),
+            preview: None,
+            bot: Some(Box::new(Bot { emoji: post.emoji })),
+        };
+        let event = RoomEvent::NewMessage(message);
+        self.store_event(&event)?;
+        self.take_budget(hook_id, Budget::Hooks);
+        Ok(vec![
+            Effect::Stored(event.clone()),
+            Effect::Socket(SocketEffect::Broadcast {
+                msg: event.into(),
+                except: None,
+            }),
+        ])
+    }
+}
+
+/// A hook's name, or a post's label: cleaned, 1 to [`MAX_HOOK_NAME`] characters, one line.
+fn hook_name(raw: &str) -> Result<String, Refusal> {
+    let name = text::clean(raw).replace(['\n', '\t'], " ");
+    let chars = name.chars().count();
+    if chars == 0 || chars > MAX_HOOK_NAME {
+        return Err(Refusal::new(
+            ErrorCode::Invalid,
+            format!("a hook's name has 1 to {MAX_HOOK_NAME} characters"),
+        ));
+    }
+    Ok(name)
+}
+
+fn view(hook: Hook) -> HookView {
+    HookView {
+        hook_id: hook.hook_id,
+        name: hook.name,
+        created_by: hook.created_by,
+        created_at: hook.created_at,
+    }
+}

@@ -1,0 +1,85 @@
+//! The room's incoming hooks (docs/api.md, "Integrations"): its admins' list and
+//! changes, and a program's post, which the core turns into a bot's message.
+
+use edgechat_core::{Identity, room::HookChange};
+use edgechat_protocol::ErrorCode;
+use worker::{Date, Response, Result};
+
+use super::{Room, stored};
+use crate::{http, stubs::HookCall};
+
+impl Room {
+    /// `GET` (no `change`), `POST`, `PATCH`, `DELETE` `/api/rooms/{id}/hooks…`.
+    pub(super) async fn hooks(
+        &self,
+        who: &Identity,
+        change: Option<HookChange>,
+    ) -> Result<Response> {
+        let now = Date::now().as_millis();
+        if let Some(refused) = self.ready(now).await {
+            return refused;
+        }
+        let mut slot = self.core.borrow_mut();
+        let Some(core) = slot.as_mut() else {
+            return http::error(ErrorCode::Internal, "the room could not be loaded");
+        };
+        let answer = match change {
+            None => core
+                .list_hooks(who)
+                .map(|listed| listed.map(|hooks| serde_json::json!({ "hooks": hooks }))),
+            Some(change) => core
+                .change_hook(who, change, now)
+                .map(|changed| changed.map(|hook| serde_json::json!({ "hook": hook }))),
+        };
+        drop(slot);
+        match answer {
+            Ok(Ok(body)) => http::json(200, &body),
+            Ok(Err(refusal)) => http::refused(&refusal),
+            Err(err) => {
+                self.drop_core();
+                Err(stored(err))
+            }
+        }
+    }
+
+    /// A program's post through one of the room's hooks: answered as Slack answers (`ok`, or the
+    /// word for the refusal), once the message is out to the room's sockets.
+    pub(super) async fn hook_post(&self, call: HookCall) -> Result<Response> {
+        let now = Date::now().as_millis();
+        if let Some(refused) = self.ready(now).await {
+            // A room that does not exist has no hooks either.
+            return match refused {
+                Ok(response) if response.status_code() == 404 => slack(ErrorCode::NotFound, None),
+                other => other,
+            };
+        }
+        let posted = match self.core.borrow_mut().as_mut() {
+            Some(core) => core.post_by_hook(&call.hook_id, &call.secret, call.post, now),
+            None => return slack(ErrorCode::Internal, None),
+        };
+        match posted {
+            Ok(Ok(effects)) => {
+                self.finish(&self.room_id(), effects, now).await;
+                Ok(Response::ok("ok")?)
+            }
+            Ok(Err(refusal)) => slack(refusal.code(), refusal.wait()),
+            Err(err) => {
+                self.drop_core();
+                Err(stored(err))
+            }
+        }
+    }
+}
+
+/// Slack's answer for a refusal: its status, its word as the body, and `Retry-After`
+/// when a budget says when.
+fn slack(code: ErrorCode, wait: Option<u64>) -> Result<Response> {
+    let (status, word) = edgechat_core::slack::refusal_answer(code);
+    let response = Response::ok(word)?.with_status(status);
+    if let Some(wait) = wait {
+        response
+            .headers()
+            .set("Retry-After", &wait.div_ceil(1000).max(1).to_string())?;
+    }
+    Ok(response)
+}
