@@ -318,16 +318,38 @@ pub async fn direct_room(token: &str, user_id: &str) -> Result<String, String> {
 pub struct Hook {
     pub hook_id: String,
     pub name: String,
+    /// `incoming`, `outgoing` or `command`.
+    pub kind: String,
+    /// An incoming hook's URL (with its secret), or the program a called hook posts to.
     pub url: Option<String>,
+    /// A called hook's signing secret and token: shown once, when it is made.
+    pub secrets: Option<(String, String)>,
+    /// What it answers to: `/deploy`, or its trigger words.
+    pub answers: String,
+    /// Why its last call failed, for its admins.
+    pub last_error: Option<String>,
 }
 
 impl Hook {
     /// Read from its JSON by hand: a derived decoder cost the client more than the panel.
     fn from_json(value: &Value) -> Option<Self> {
+        let text = |key: &str| value[key].as_str().map(str::to_owned);
+        let triggers: Vec<&str> = value["triggerWords"]
+            .as_array()
+            .map(|words| words.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let mut answers = text("command").unwrap_or_else(|| triggers.join(", "));
+        if value["onMention"] == true {
+            answers = format!("{answers} @mentions").trim().to_owned();
+        }
         Some(Hook {
-            hook_id: value["hookId"].as_str()?.to_owned(),
-            name: value["name"].as_str()?.to_owned(),
-            url: value["url"].as_str().map(str::to_owned),
+            hook_id: text("hookId")?,
+            name: text("name")?,
+            kind: text("kind").unwrap_or_else(|| "incoming".to_owned()),
+            url: text("url"),
+            secrets: text("signingSecret").map(|s| (s, text("token").unwrap_or_default())),
+            answers,
+            last_error: text("lastError"),
         })
     }
 }
@@ -355,18 +377,17 @@ pub async fn hooks(token: &str, room: &str) -> Result<Vec<Hook>, String> {
         .unwrap_or_default())
 }
 
-/// Does `action` to hook `hook_id` (none for a creation) with `name` (for a creation or
-/// a rename): the hook as it is now, with its URL after a creation or a new URL; `None`
+/// Does `action` to hook `hook_id` (none for a creation) with `body` (a creation's or
+/// a rename's JSON): the hook as it is now, with its URL after a creation or a new URL; `None`
 /// once deleted.
 pub async fn change_hook(
     token: &str,
     room: &str,
     action: HookAction,
     hook_id: &str,
-    name: &str,
+    body: &Value,
 ) -> Result<Option<Hook>, String> {
     let base = format!("/api/rooms/{room}/hooks");
-    let body = json!({ "name": name });
     let builder = match action {
         HookAction::Create => Request::post(&base),
         HookAction::Rename => Request::patch(&format!("{base}/{hook_id}")),
@@ -374,7 +395,7 @@ pub async fn change_hook(
         HookAction::Delete => Request::delete(&format!("{base}/{hook_id}")),
     };
     let named = matches!(action, HookAction::Create | HookAction::Rename);
-    let response = send(builder, token, named.then_some(&body)).await?;
+    let response = send(builder, token, named.then_some(body)).await?;
     if action == HookAction::Delete {
         return Ok(None);
     }

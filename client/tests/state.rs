@@ -358,3 +358,28 @@ fn up_edits_the_users_newest_message_still_shown() {
         "not a deleted one"
     );
 }
+
+#[test]
+fn a_programs_answer_for_this_user_alone_shows_until_dismissed_and_is_never_a_message() {
+    let mut state = ChatState::new("lobby");
+    let answer = |room: &str, text: &str| {
+        ServerMsg::Ephemeral(frame::Ephemeral {
+            room_id: room.into(),
+            user_id: "hk-1".into(),
+            username: "Deployer".into(),
+            text: text.into(),
+            bot: None,
+            req_id: None,
+        })
+    };
+    state.apply(answer("lobby", "deploying"));
+    state.apply(answer("elsewhere", "not here"));
+    state.apply(answer("lobby", "done"));
+    let texts: Vec<&str> = state.ephemerals.iter().map(|e| e.text.as_str()).collect();
+    assert_eq!(texts, ["deploying", "done"]);
+    assert!(state.messages.is_empty());
+    state.dismiss_ephemeral(0);
+    state.dismiss_ephemeral(7);
+    assert_eq!(state.ephemerals.len(), 1);
+    assert_eq!(state.ephemerals[0].text, "done");
+}

@@ -1,7 +1,7 @@
 //! Incoming hooks: who makes them, what a post through one becomes, and what refuses it.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
-use edgechat_core::room::{HookChange, HookPost};
+use edgechat_core::room::{HookChange, HookPost, HookSpec};
 use edgechat_core::testing::*;
 use edgechat_core::{Effect, Limits, rate::Rate};
 use edgechat_protocol::{ErrorCode, RoomEvent, RoomKind, ServerMsg};
@@ -11,6 +11,8 @@ fn create(world: &mut World, by: &str, hook_id: &str, secret: &str) -> Result<()
         hook_id: hook_id.into(),
         name: "CI".into(),
         secret: secret.into(),
+        token: "unused".into(),
+        spec: HookSpec::Incoming,
     };
     world
         .room

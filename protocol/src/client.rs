@@ -99,6 +99,14 @@ client_frames! {
         reply_to: Option<Id>,
         client_msg_id: String,
     }
+    /// Run the room's registered command `command` (`/deploy`) with `text`: its program
+    /// is called, and answers in the room or, in an `ephemeral`, to the asker alone.
+    RunCommand = "run-command", since 8 {
+        room_id: Id,
+        command: String,
+        #[serde(default)]
+        text: String,
+    }
     EditMessage = "edit-message", since 1 {
         message_id: Id,
         new_text: String,

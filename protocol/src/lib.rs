@@ -37,7 +37,9 @@ pub use server::{ServerMsg, UnknownMsg};
 /// 6: `batch`, several frames for one socket in one.
 /// 7: the `bot` field of a message ([`MESSAGE_FIELDS`]); an older socket is sent a bot's
 /// message with "(bot)" after its label, and is no longer sent `batch`.
-pub const PROTOCOL_VERSION: u32 = 7;
+/// 8: `run-command`, a room's registered command, and `ephemeral`, an answer for the
+/// member who ran it alone.
+pub const PROTOCOL_VERSION: u32 = 8;
 
 /// The exact frame a client sends to keep its socket alive; answered with [`PONG_FRAME`]
 /// by the runtime without waking a hibernating room.

@@ -132,6 +132,8 @@ server_frames! {
     Notification = "notification", since 1;
     /// Several frames for one socket, in the order they would have come one by one.
     Batch = "batch", since 6;
+    /// A program's answer for one member alone (`run-command`); not stored.
+    Ephemeral = "ephemeral", since 8;
 }
 
 /// A server frame of a type this build does not know: only its `type` is kept.

@@ -71,3 +71,37 @@ mod tests {
         }
     }
 }
+
+/// Whether `name` names a command: `/` then 1 to 32 of `a-z`, `0-9`, `_`, `-`.
+pub fn is_command(name: &str) -> bool {
+    name.strip_prefix('/').is_some_and(|rest| {
+        (1..=32).contains(&rest.len())
+            && rest
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '-'))
+    })
+}
+
+/// A composer's text that runs a command: its name (`/deploy`) and, after white space,
+/// its text. `None` for anything else, which is a message: `/usr/bin is full` is not a
+/// command (its first word has a second `/`).
+pub fn command(text: &str) -> Option<(&str, &str)> {
+    let text = text.trim_start();
+    let (name, rest) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
+    is_command(name).then(|| (name, rest.trim()))
+}
+
+#[cfg(test)]
+mod command_tests {
+    use super::command;
+
+    #[test]
+    fn a_slash_and_a_name_is_a_command_and_a_path_is_not() {
+        assert_eq!(command("/deploy prod now"), Some(("/deploy", "prod now")));
+        assert_eq!(command("/shrug"), Some(("/shrug", "")));
+        assert_eq!(command("/usr/bin is full"), None);
+        assert_eq!(command("/Deploy"), None);
+        assert_eq!(command("hello /deploy"), None);
+        assert_eq!(command("/"), None);
+    }
+}

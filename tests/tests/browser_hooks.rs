@@ -35,7 +35,7 @@ async fn an_admin_makes_a_hook_in_settings_and_its_post_shows_as_a_bot_in_both_b
     ana.type_into("#hook-name", "Grafana").await;
     ana.click("#hook-create").await;
     let url = ana
-        .find("#hook-url-value")
+        .find("#hook-url .hook-secret")
         .await
         .prop("value")
         .await
@@ -73,6 +73,68 @@ async fn an_admin_makes_a_hook_in_settings_and_its_post_shows_as_a_bot_in_both_b
         browser.wait_for_text(".message .text a", "db-1").await;
     }
     bob.screenshot(&shots().join("hooks-bot-message.png")).await;
+    assert!(
+        bob.accessibility_violations().await.is_empty(),
+        "{:?}",
+        bob.accessibility_violations().await
+    );
+}
+
+#[tokio::test]
+async fn a_command_made_in_settings_answers_its_asker_alone_in_the_app() {
+    let web = edgechat_e2e::web::Web::start().await;
+    web.route(
+        "/deploy",
+        edgechat_e2e::web::Route::new(
+            200,
+            "application/json",
+            r#"{"text":"Deploying *prod*, only you can see this"}"#,
+        ),
+    );
+    let server = Server::builder()
+        .var("OUTBOUND_TEST_HOSTS", "127.0.0.1")
+        .start()
+        .await;
+    let ana = Browser::launch().await;
+    ana.enter_room(&server, "ops", "ana", "Ana", true).await;
+    let bob = Browser::launch().await;
+    bob.enter_room(&server, "ops", "bob", "Bob", false).await;
+
+    ana.click("#room-settings-open").await;
+    ana.type_into("#hook-name", "Deployer").await;
+    ana.find("#hook-kind")
+        .await
+        .select_by_value("command")
+        .await
+        .unwrap();
+    ana.type_into("#hook-target", &web.url("/deploy")).await;
+    ana.type_into("#hook-answers", "/deploy").await;
+    ana.click("#hook-create").await;
+    // Its signing secret and token, shown once.
+    ana.find("#hook-url .hook-secret").await;
+    ana.wait_for_text(
+        ".settings-hooks li[data-hook='Deployer'] .hook-kind",
+        "command: /deploy",
+    )
+    .await;
+    ana.click("#room-settings-close").await;
+
+    bob.type_into("#message-input", "/deploy prod").await;
+    bob.click("#send").await;
+    bob.wait_for_text(".message.ephemeral .only-you", "Only visible to you")
+        .await;
+    bob.wait_for_text(".message.ephemeral .text strong", "prod")
+        .await;
+    bob.screenshot(&shots().join("hooks-ephemeral.png")).await;
+    assert_eq!(web.seen_at("/deploy").len(), 1);
+    // Only Bob: Ana's timeline has no answer for him.
+    assert!(
+        ana.client
+            .find(Locator::Css(".message.ephemeral"))
+            .await
+            .is_err()
+    );
+    bob.click(".message.ephemeral .dismiss").await;
     assert!(
         bob.accessibility_violations().await.is_empty(),
         "{:?}",

@@ -5,7 +5,8 @@
 
 use edgechat_core::{
     Identity,
-    room::HookChange,
+    outbound::Purpose,
+    room::{HookChange, HookSpec},
     slack::{self, HOOK_PATH},
 };
 use edgechat_protocol::ErrorCode;
@@ -16,7 +17,7 @@ use worker::{Env, Method, Request, Response, Result};
 use crate::{
     auth::{guard, random_id},
     http::{self, read_json},
-    stubs::RoomStub,
+    stubs::{ResponseCall, RoomStub},
 };
 
 /// The largest hook body read: Slack's attachments and blocks run longer than a
@@ -29,9 +30,57 @@ struct Named {
     name: String,
 }
 
+/// A new hook as its admin asks for it: `{"name"}` for an incoming one; with `"kind":
+/// "outgoing"`, `url`, `triggerWords` and `onMention`; with `"kind": "command"`,
+/// `command`, `url` and `description`. Read from a [`Value`] by hand (a derived decoder
+/// cost the Worker more than this), and a URL the outbound policy refuses is a 400
+/// here, before the room is asked.
+fn new_hook(body: &Value, env: &Env) -> std::result::Result<(String, HookSpec), Response> {
+    let invalid = |why: &str| http::refusal(ErrorCode::Invalid, why);
+    let text = |key: &str| body[key].as_str().map(str::to_owned);
+    let Some(name) = text("name") else {
+        return Err(invalid("a hook needs a name"));
+    };
+    let url = || {
+        let url = text("url").unwrap_or_default();
+        let hosts = crate::outbound::test_hosts(env);
+        match edgechat_core::outbound::check(&url, Purpose::Page, &hosts) {
+            Ok(_) => Ok(url),
+            Err(why) => Err(invalid(&format!(
+                "the server may not call this URL: {}",
+                why.as_str()
+            ))),
+        }
+    };
+    let spec = match body["kind"].as_str().unwrap_or("incoming") {
+        "incoming" => HookSpec::Incoming,
+        "outgoing" => HookSpec::Outgoing {
+            url: url()?,
+            trigger_words: body["triggerWords"]
+                .as_array()
+                .map(|words| {
+                    words
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            on_mention: body["onMention"] == true,
+        },
+        "command" => HookSpec::Command {
+            url: url()?,
+            command: text("command").unwrap_or_default(),
+            description: text("description").unwrap_or_default(),
+        },
+        _ => return Err(invalid("kind is incoming, outgoing or command")),
+    };
+    Ok((name, spec))
+}
+
 /// `/api/rooms/{room}/hooks…`, for the room's admins (the room checks the role):
-/// `GET` lists the hooks, never their secrets; `POST` `{"name"}` makes one, with its URL
-/// shown this once; `PATCH …/{hook}` `{"name"}` renames it; `POST …/{hook}/secret` gives
+/// `GET` lists the hooks, never their secrets; `POST` `{"name", "kind", …}` makes one,
+/// with its URL (or a called hook's token and signing secret) shown this once; `PATCH …/{hook}` `{"name"}` renames it; `POST …/{hook}/secret` gives
 /// it a new URL, and the old one stops working; `DELETE …/{hook}` deletes it.
 pub async fn manage(
     mut req: Request,
@@ -44,11 +93,17 @@ pub async fn manage(
     let secret = random_id("");
     let change = match (method, rest) {
         (Method::Get, []) => None,
-        (Method::Post, []) => Some(HookChange::Create {
-            hook_id: random_id("hk-"),
-            name: attempt!(read_json::<Named>(&mut req).await).name,
-            secret: secret.clone(),
-        }),
+        (Method::Post, []) => {
+            let asked: Value = attempt!(read_json(&mut req).await);
+            let (name, spec) = attempt!(new_hook(&asked, env));
+            Some(HookChange::Create {
+                hook_id: random_id("hk-"),
+                name,
+                secret: secret.clone(),
+                token: random_id(""),
+                spec,
+            })
+        }
         (Method::Patch, [hook]) => Some(HookChange::Rename {
             hook_id: (*hook).to_owned(),
             name: attempt!(read_json::<Named>(&mut req).await).name,
@@ -66,6 +121,10 @@ pub async fn manage(
         change,
         Some(HookChange::Create { .. } | HookChange::NewSecret { .. })
     );
+    let token = match &change {
+        Some(HookChange::Create { token, .. }) => Some(token.clone()),
+        _ => None,
+    };
     let (created, deleted) = (
         matches!(change, Some(HookChange::Create { .. })),
         matches!(change, Some(HookChange::Delete { .. })),
@@ -80,7 +139,8 @@ pub async fn manage(
     if !shows_url {
         return Ok(answer);
     }
-    with_url(&req, room, &secret, answer, if created { 201 } else { 200 }).await
+    let status = if created { 201 } else { 200 };
+    with_url(&req, room, (&secret, token.as_deref()), answer, status).await
 }
 
 /// `POST /api/hooks/{room}/{hook}/{secret}`: a Slack-shaped body, posted as the hook's
@@ -114,6 +174,37 @@ pub async fn post(
         .await
 }
 
+/// `POST /api/commands/{room}/{token}`: a command's program answering later, through the
+/// `response_url` it was given (Slack's JSON; `response_type` `in_channel` posts it, the
+/// default shows it to the member who ran the command alone).
+pub async fn respond(mut req: Request, env: &Env, room: &str, token: &str) -> Result<Response> {
+    if !edgechat_core::ids::is_valid_room_name(room) {
+        return plain(404, "no_service");
+    }
+    let content_type = req.headers().get("Content-Type").ok().flatten();
+    let declared = req.headers().get("Content-Length").ok().flatten();
+    if declared
+        .and_then(|l| l.trim().parse::<usize>().ok())
+        .is_some_and(|l| l > MAX_HOOK_BODY)
+    {
+        return plain(413, "request_too_large");
+    }
+    let bytes = req.bytes().await?;
+    if bytes.len() > MAX_HOOK_BODY {
+        return plain(413, "request_too_large");
+    }
+    let answer = match slack::answer(&bytes, content_type.as_deref()) {
+        Ok(answer) => answer.map(|(post, ephemeral)| (post.into_hook_post(), ephemeral)),
+        Err(unreadable) => return plain(400, unreadable.as_str()),
+    };
+    RoomStub::new(env, room)?
+        .respond(ResponseCall {
+            token: token.to_owned(),
+            answer,
+        })
+        .await
+}
+
 /// The identity of a signed-in user asking about `room`'s hooks; the room checks their
 /// role.
 async fn admin(req: &Request, env: &Env, room: &str) -> std::result::Result<Identity, Response> {
@@ -122,11 +213,12 @@ async fn admin(req: &Request, env: &Env, room: &str) -> std::result::Result<Iden
     Ok(Identity::from(&user))
 }
 
-/// The room's answer with the hook's URL added, which carries the secret: shown once.
+/// The room's answer with what is shown once added: an incoming hook's URL, which
+/// carries its secret, or a called hook's signing secret (and, when it is new, token).
 async fn with_url(
     req: &Request,
     room: &str,
-    secret: &str,
+    (secret, token): (&str, Option<&str>),
     mut answer: Response,
     status: u16,
 ) -> Result<Response> {
@@ -137,8 +229,16 @@ async fn with_url(
     let Some(hook_id) = body["hook"]["hookId"].as_str().map(str::to_owned) else {
         return http::error(ErrorCode::Internal, "the room did not name the hook");
     };
-    let origin = req.url()?.origin().ascii_serialization();
-    body["hook"]["url"] = json!(format!("{origin}{HOOK_PATH}{room}/{hook_id}/{secret}"));
+    if body["hook"]["kind"] == "incoming" {
+        let origin = req.url()?.origin().ascii_serialization();
+        body["hook"]["url"] = json!(format!("{origin}{HOOK_PATH}{room}/{hook_id}/{secret}"));
+    } else {
+        // A hook the room calls: what its program checks, shown this once.
+        body["hook"]["signingSecret"] = json!(secret);
+        if let Some(token) = token {
+            body["hook"]["token"] = json!(token);
+        }
+    }
     http::json(status, &body)
 }
 

@@ -170,6 +170,9 @@ async fn route(req: Request, env: &Env, path: &str) -> Result<Response> {
         (Method::Post, ["api", "hooks", room, hook, secret]) => {
             hooks::post(req, env, room, hook, secret).await
         }
+        (Method::Post, ["api", "commands", room, token]) => {
+            hooks::respond(req, env, room, token).await
+        }
         (Method::Get, ["api", "rooms", room, "messages"]) => {
             history::room_history(&req, env, room).await
         }

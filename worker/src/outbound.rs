@@ -77,23 +77,12 @@ pub async fn get(
     let hosts = test_hosts(env);
     let url = outbound::check(raw, purpose, &hosts).map_err(Failed::Refused)?;
     let controller = AbortController::default();
-    let exchange = Box::pin(follow(
-        url,
-        purpose,
-        &hosts,
-        accept,
-        cap,
-        controller.signal(),
-    ));
-    let deadline = Box::pin(Delay::from(std::time::Duration::from_millis(TIMEOUT_MS)));
-    match select(exchange, deadline).await {
-        Either::Left((result, _)) => result,
-        Either::Right((_, exchange)) => {
-            drop(exchange);
-            controller.abort();
-            Err(Failed::TimedOut)
-        }
-    }
+    let signal = controller.signal();
+    within_deadline(
+        follow(url, purpose, &hosts, accept, cap, signal),
+        controller,
+    )
+    .await
 }
 
 /// POSTs `body` to `url` (a push endpoint, already checked), following no redirect: the
@@ -122,6 +111,59 @@ pub async fn post(url: &str, headers: Headers, body: Vec<u8>) -> Result<u16, Fai
                 Err(Failed::Status(status))
             }
         }
+        Either::Right((_, exchange)) => {
+            drop(exchange);
+            controller.abort();
+            Err(Failed::TimedOut)
+        }
+    }
+}
+
+/// POSTs `body` to `raw`, a program the room calls (an outgoing hook, a command): the
+/// address checked as a page's is, no redirect followed, and the answer's type with at
+/// most `cap` bytes of its body, all within [`TIMEOUT_MS`].
+pub async fn call(
+    env: &Env,
+    raw: &str,
+    headers: Headers,
+    body: &str,
+    cap: usize,
+) -> Result<(String, Vec<u8>), Failed> {
+    let url = outbound::check(raw, Purpose::Page, &test_hosts(env)).map_err(Failed::Refused)?;
+    let network = |err: worker::Error| Failed::Network(err.to_string());
+    let controller = AbortController::default();
+    let signal = controller.signal();
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post)
+        .with_headers(headers)
+        .with_body(Some(wasm_bindgen::JsValue::from_str(body)))
+        .with_redirect(RequestRedirect::Manual);
+    let request = Request::new_with_init(url.as_str(), &init).map_err(network)?;
+    let exchange = async move {
+        let mut response = Fetch::Request(request)
+            .send_with_signal(&signal)
+            .await
+            .map_err(network)?;
+        let status = response.status_code();
+        if !(200..300).contains(&status) {
+            return Err(Failed::Status(status));
+        }
+        let (content_type, body, _) = read_capped(&mut response, cap).await?;
+        Ok((content_type, body))
+    };
+    within_deadline(exchange, controller).await
+}
+
+/// `exchange`, unless [`TIMEOUT_MS`] pass first: then it is dropped and its requests
+/// aborted through `controller`.
+async fn within_deadline<T>(
+    exchange: impl std::future::Future<Output = Result<T, Failed>>,
+    controller: AbortController,
+) -> Result<T, Failed> {
+    let exchange = Box::pin(exchange);
+    let deadline = Box::pin(Delay::from(std::time::Duration::from_millis(TIMEOUT_MS)));
+    match select(exchange, deadline).await {
+        Either::Left((result, _)) => result,
         Either::Right((_, exchange)) => {
             drop(exchange);
             controller.abort();
@@ -168,26 +210,7 @@ async fn follow(
         if !(200..300).contains(&status) {
             return Err(Failed::Status(status));
         }
-        let content_type = response
-            .headers()
-            .get("Content-Type")
-            .map_err(network)?
-            .unwrap_or_default();
-        let mut body = Vec::new();
-        let mut truncated = false;
-        let mut stream = response.stream().map_err(network)?;
-        while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(network)?;
-            let room = cap - body.len();
-            if chunk.len() > room {
-                body.extend_from_slice(&chunk[..room]);
-                truncated = true;
-                break;
-            }
-            body.extend_from_slice(&chunk);
-        }
-        // The rest is never read: dropping the stream cancels it.
-        drop(stream);
+        let (content_type, body, truncated) = read_capped(&mut response, cap).await?;
         return Ok(Fetched {
             url,
             content_type,
@@ -196,4 +219,32 @@ async fn follow(
         });
     }
     Err(Failed::TooManyRedirects)
+}
+
+/// A response's `Content-Type` and at most `cap` bytes of its body, and whether the body
+/// went on past them. The rest is never read: dropping the stream cancels it.
+async fn read_capped(
+    response: &mut worker::Response,
+    cap: usize,
+) -> Result<(String, Vec<u8>, bool), Failed> {
+    let network = |err: worker::Error| Failed::Network(err.to_string());
+    let content_type = response
+        .headers()
+        .get("Content-Type")
+        .map_err(network)?
+        .unwrap_or_default();
+    let mut body = Vec::new();
+    let mut truncated = false;
+    let mut stream = response.stream().map_err(network)?;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(network)?;
+        let room = cap - body.len();
+        if chunk.len() > room {
+            body.extend_from_slice(&chunk[..room]);
+            truncated = true;
+            break;
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok((content_type, body, truncated))
 }

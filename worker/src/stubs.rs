@@ -55,6 +55,19 @@ pub struct Creation {
     pub members: Vec<(String, String)>,
 }
 
+/// A socket opening, as the door let it in: `protocol` is the subprotocol to answer
+/// with, `origin` the Worker's as the door was reached (a command's `response_url`).
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Connection {
+    pub room: String,
+    pub who: Identity,
+    pub since: Option<Seq>,
+    pub protocol: Option<String>,
+    #[serde(default)]
+    pub origin: String,
+}
+
 /// A post through an incoming hook, as the door read it.
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -62,6 +75,15 @@ pub struct HookCall {
     pub hook_id: String,
     pub secret: String,
     pub post: HookPost,
+}
+
+/// A later answer through a command's `response_url`: its token, and the answer (none
+/// when it shows nothing) with whether it is for the asker alone.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResponseCall {
+    pub token: String,
+    pub answer: Option<(HookPost, bool)>,
 }
 
 /// What a room object is asked.
@@ -73,12 +95,7 @@ pub struct HookCall {
 pub enum RoomCall {
     /// A WebSocket upgrade: opening a room's socket joins the room. `protocol` is the
     /// subprotocol to answer with.
-    Connect {
-        room: String,
-        who: Identity,
-        since: Option<Seq>,
-        protocol: Option<String>,
-    },
+    Connect(Connection),
     /// A page of history (`GET /api/rooms/{id}/messages`).
     History {
         who: Identity,
@@ -111,6 +128,8 @@ pub enum RoomCall {
     },
     /// A program's post through an incoming hook, its body read by the door.
     HookPost(HookCall),
+    /// A command's program answering later, through its `response_url`.
+    Respond(ResponseCall),
     /// A member's new global status, relayed by their inbox.
     RelayStatus {
         status: Carried,
@@ -265,7 +284,7 @@ impl RoomStub {
     }
 
     async fn call(&self, call: &RoomCall) -> Result<Response> {
-        let upgrade = matches!(call, RoomCall::Connect { .. });
+        let upgrade = matches!(call, RoomCall::Connect(_));
         self.0
             .fetch_with_request(request(to_json(call)?, upgrade)?)
             .await
@@ -300,20 +319,8 @@ impl RoomStub {
         self.call(&RoomCall::ShardPull { after }).await
     }
 
-    pub async fn connect(
-        &self,
-        room: &str,
-        who: Identity,
-        since: Option<Seq>,
-        protocol: Option<String>,
-    ) -> Result<Response> {
-        self.call(&RoomCall::Connect {
-            room: room.to_owned(),
-            who,
-            since,
-            protocol,
-        })
-        .await
+    pub async fn connect(&self, connection: Connection) -> Result<Response> {
+        self.call(&RoomCall::Connect(connection)).await
     }
 
     pub async fn history(
@@ -375,6 +382,10 @@ impl RoomStub {
             post,
         }))
         .await
+    }
+
+    pub async fn respond(&self, call: ResponseCall) -> Result<Response> {
+        self.call(&RoomCall::Respond(call)).await
     }
 
     pub async fn relay_status(&self, status: ServerMsg) -> Result<Response> {

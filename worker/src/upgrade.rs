@@ -10,7 +10,7 @@ use worker::{Env, Request, Response, Result};
 use crate::{
     auth::guard,
     config, http,
-    stubs::{InboxStub, RoomStub, ShardStub},
+    stubs::{Connection, InboxStub, RoomStub, ShardStub},
     versions,
 };
 
@@ -84,7 +84,13 @@ pub async fn room_socket(req: &Request, env: &Env, room: &str) -> Result<Respons
     // `since`: the last seq this client saw, to resume after a reconnect.
     let since = attempt!(http::whole_param(req, "since")?);
     let answer = RoomStub::new(env, room)?
-        .connect(room, who.clone(), since, protocol.clone())
+        .connect(Connection {
+            room: room.to_owned(),
+            who: who.clone(),
+            since,
+            protocol: protocol.clone(),
+            origin: req.url()?.origin().ascii_serialization(),
+        })
         .await?;
     // A room that holds as many sockets as it may sends this one to a shard.
     match RoomStub::shard_of(&answer) {

@@ -1,23 +1,30 @@
 use dioxus::prelude::*;
 
+use serde_json::{Value, json};
+
 use crate::{
     api::{self, Hook, HookAction},
     session::Auth,
 };
 
-/// The room's incoming hooks, for its admins: each with a new name, a new URL or
-/// deletion (asked twice), and a form for another. A URL carries its hook's secret, so
-/// it shows once, when the hook is made or given a new URL, with a button that copies it.
-/// One component, its rows plain markup: each component of its own cost the client's
-/// .wasm more than its markup does.
+/// The room's hooks, for its admins: incoming ones (a program posts here), outgoing ones
+/// (the room posts a message's trigger to a program and posts its answer) and commands
+/// (`/deploy` runs a program). Each with a new name, a new secret or deletion (asked
+/// twice), and a form for another. What a program needs shows once, when the hook is
+/// made or given a new secret: an incoming hook's URL, or a called one's signing secret
+/// and token. One component, its rows plain markup: each component of its own cost the
+/// client's .wasm more than its markup does.
 #[component]
 pub fn HooksPanel(auth: Signal<Auth>, room: String) -> Element {
     let mut hooks = use_signal(Vec::<Hook>::new);
-    // The URL just made, with the hook's name: shown until the panel closes.
-    let mut shown = use_signal(|| None::<(String, String)>);
+    // What was just shown once (the hook's name, the secret part as lines).
+    let mut shown = use_signal(|| None::<(String, Vec<(String, String)>)>);
     let mut failure = use_signal(|| None::<String>);
-    // The name typed for a new hook, and the row being renamed (its id, the new name).
+    // The new hook's form, and the row being renamed (its id, the new name).
     let mut name = use_signal(String::new);
+    let mut kind = use_signal(|| "incoming".to_owned());
+    let mut target = use_signal(String::new);
+    let mut answers = use_signal(String::new);
     let mut renaming = use_signal(|| None::<(String, String)>);
     let mut deleting = use_signal(|| None::<String>);
     let here = room.clone();
@@ -32,23 +39,27 @@ pub fn HooksPanel(auth: Signal<Auth>, room: String) -> Element {
             }
         })
     });
-    // Every change goes through here: the answer updates the list, a URL shows.
+    // Every change goes through here: the answer updates the list, a secret shows.
     let act = use_callback(
-        move |(action, hook_id, wanted): (HookAction, String, String)| {
+        move |(action, hook_id, body): (HookAction, String, Value)| {
             let Some(token) = auth.peek().token() else {
                 return;
             };
             let room = room.clone();
             spawn(async move {
-                match api::change_hook(&token, &room, action, &hook_id, &wanted).await {
+                match api::change_hook(&token, &room, action, &hook_id, &body).await {
                     Ok(changed) => {
                         let mut list = hooks.write();
                         list.retain(|h| h.hook_id != hook_id || action != HookAction::Delete);
                         if let Some(hook) = changed {
-                            if let Some(url) = &hook.url {
-                                shown.set(Some((hook.name.clone(), url.clone())));
+                            if let Some(lines) = once(&hook) {
+                                shown.set(Some((hook.name.clone(), lines)));
                             }
-                            let hook = Hook { url: None, ..hook };
+                            let hook = Hook {
+                                url: hook.url.filter(|_| hook.kind != "incoming"),
+                                secrets: None,
+                                ..hook
+                            };
                             match list.iter_mut().find(|h| h.hook_id == hook.hook_id) {
                                 Some(row) => *row = hook,
                                 None => list.push(hook),
@@ -56,6 +67,8 @@ pub fn HooksPanel(auth: Signal<Auth>, room: String) -> Element {
                         }
                         if action == HookAction::Create {
                             name.set(String::new());
+                            target.set(String::new());
+                            answers.set(String::new());
                         }
                         renaming.set(None);
                         failure.set(None);
@@ -65,17 +78,22 @@ pub fn HooksPanel(auth: Signal<Auth>, room: String) -> Element {
             });
         },
     );
+    let (answers_hint, answers_label) = match kind().as_str() {
+        "command" => ("/command", "Command"),
+        _ => ("trigger words, or @mentions", "Trigger words"),
+    };
     rsx! {
         section { id: "room-hooks", aria_labelledby: "room-hooks-title",
             h4 { id: "room-hooks-title", "Integrations" }
             p { class: "notice",
-                "An incoming hook lets a program (a CI, an alert, a deploy bot) post here as a bot, in Slack's webhook format. Its messages carry a BOT mark." }
-            if let Some((hook_name, url)) = shown() {
+                "Programs that speak Slack's webhooks: an incoming hook posts here, an outgoing one is sent each message that starts with its trigger words, a command runs when someone types it. Their messages carry a BOT mark." }
+            if let Some((hook_name, lines)) = shown() {
                 div { id: "hook-url", class: "hook-url", role: "status",
-                    p { "The URL of “{hook_name}”. Copy it now: it is shown only once, and anyone who has it can post here." }
-                    input { id: "hook-url-value", readonly: true, aria_label: "Hook URL", value: "{url}",
-                        onfocus: move |_| select_url() }
-                    button { r#type: "button", onclick: move |_| copy(&url), "Copy" }
+                    p { "For “{hook_name}”. Copy it now: it is shown only once, and whoever has it can act as this hook." }
+                    for (label, value) in lines {
+                        input { key: "{label}", class: "hook-secret", readonly: true, aria_label: "{label}", value: "{value}" }
+                        button { r#type: "button", onclick: move |_| copy(&value), "Copy {label}" }
+                    }
                 }
             }
             if let Some(message) = failure() {
@@ -90,24 +108,29 @@ pub fn HooksPanel(auth: Signal<Auth>, room: String) -> Element {
                             let asked = deleting().as_deref() == Some(hook.hook_id.as_str());
                             let (id, id2, id3) = (hook.hook_id.clone(), hook.hook_id.clone(), hook.hook_id.clone());
                             let value = typed.clone().unwrap_or_else(|| hook.name.clone());
+                            let about = if hook.kind == "incoming" { "incoming".to_owned() } else { format!("{}: {}", hook.kind, hook.answers) };
                             rsx! {
                                 input { class: "hook-name", maxlength: 32, aria_label: "Name of hook {hook.name}", value: "{value}",
                                     oninput: move |e| renaming.set(Some((id.clone(), e.value()))) }
+                                span { class: "hook-kind", "{about}" }
                                 if changed {
                                     button { r#type: "button", class: "save-hook",
-                                        onclick: move |_| act.call((HookAction::Rename, id2.clone(), typed.clone().unwrap_or_default())),
+                                        onclick: move |_| act.call((HookAction::Rename, id2.clone(), json!({ "name": typed.clone().unwrap_or_default() }))),
                                         "Save" }
                                 }
                                 button { r#type: "button", class: "link new-url",
-                                    onclick: { let id = id3.clone(); move |_| act.call((HookAction::NewUrl, id.clone(), String::new())) },
-                                    "New URL" }
+                                    onclick: { let id = id3.clone(); move |_| act.call((HookAction::NewUrl, id.clone(), Value::Null)) },
+                                    if hook.kind == "incoming" { "New URL" } else { "New secret" } }
                                 button { r#type: "button", class: "link danger delete-hook",
                                     onclick: move |_| if asked {
-                                        act.call((HookAction::Delete, id3.clone(), String::new()));
+                                        act.call((HookAction::Delete, id3.clone(), Value::Null));
                                     } else {
                                         deleting.set(Some(id3.clone()));
                                     },
                                     if asked { "Delete for good?" } else { "Delete" } }
+                                if let Some(why) = &hook.last_error {
+                                    p { class: "error hook-error", "Its last call failed: {why}" }
+                                }
                             }
                         }
                     }
@@ -116,35 +139,69 @@ pub fn HooksPanel(auth: Signal<Auth>, room: String) -> Element {
             form { class: "hook-form",
                 onsubmit: move |e: FormEvent| {
                     e.prevent_default();
-                    act.call((HookAction::Create, String::new(), name().trim().to_owned()));
+                    let body = new_hook(&name(), &kind(), &target(), &answers());
+                    act.call((HookAction::Create, String::new(), body));
                 },
                 label { r#for: "hook-name", "New hook" }
                 input { id: "hook-name", maxlength: 32, required: true, placeholder: "Name, as its messages show it",
                     value: "{name}", oninput: move |e| name.set(e.value()) }
+                select { id: "hook-kind", aria_label: "Kind of hook", onchange: move |e| kind.set(e.value()),
+                    option { value: "incoming", selected: kind() == "incoming", "Incoming: a program posts here" }
+                    option { value: "outgoing", selected: kind() == "outgoing", "Outgoing: sent messages with trigger words" }
+                    option { value: "command", selected: kind() == "command", "Command: runs when typed" }
+                }
+                if kind() != "incoming" {
+                    input { id: "hook-target", r#type: "url", required: true, placeholder: "https:// the program's URL",
+                        aria_label: "The program's URL", value: "{target}", oninput: move |e| target.set(e.value()) }
+                    input { id: "hook-answers", required: true, placeholder: "{answers_hint}",
+                        aria_label: "{answers_label}", value: "{answers}", oninput: move |e| answers.set(e.value()) }
+                }
                 button { id: "hook-create", r#type: "submit", "Create hook" }
             }
         }
     }
 }
 
-/// Selects the URL's text, so a keyboard user copies it with the usual keys.
-fn select_url() {
-    use wasm_bindgen::JsCast;
-    let input = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id("hook-url-value"))
-        .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok());
-    if let Some(input) = input {
-        input.select();
+/// What is shown once of a hook just made or given a new secret.
+fn once(hook: &Hook) -> Option<Vec<(String, String)>> {
+    match (&hook.secrets, &hook.url) {
+        (Some((secret, token)), _) => {
+            let mut lines = vec![("signing secret".to_owned(), secret.clone())];
+            if !token.is_empty() {
+                lines.push(("token".to_owned(), token.clone()));
+            }
+            Some(lines)
+        }
+        (None, Some(url)) if hook.kind == "incoming" => Some(vec![("URL".to_owned(), url.clone())]),
+        _ => None,
+    }
+}
+
+/// The body that makes a hook of `kind`: a command's name, or trigger words (`@mentions`
+/// among them makes it answer mentions of its name).
+fn new_hook(name: &str, kind: &str, url: &str, answers: &str) -> Value {
+    match kind {
+        "outgoing" => {
+            let words: Vec<&str> = answers
+                .split([',', ' '])
+                .map(str::trim)
+                .filter(|w| !w.is_empty() && *w != "@mentions")
+                .collect();
+            json!({ "name": name.trim(), "kind": kind, "url": url.trim(), "triggerWords": words,
+                    "onMention": answers.contains("@mentions") })
+        }
+        "command" => {
+            json!({ "name": name.trim(), "kind": kind, "url": url.trim(), "command": answers.trim() })
+        }
+        _ => json!({ "name": name.trim() }),
     }
 }
 
 /// Puts `url` on the clipboard, where the browser offers one (`navigator.clipboard`, on a
-/// secure origin); elsewhere the selected text is there to copy by hand.
+/// secure origin); elsewhere the field's text is there to copy by hand.
 fn copy(url: &str) {
     use js_sys::{Function, Reflect};
     use wasm_bindgen::{JsCast, JsValue};
-    select_url();
     let Some(window) = web_sys::window() else {
         return;
     };

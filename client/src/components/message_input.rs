@@ -1,4 +1,5 @@
 use dioxus::prelude::*;
+use edgechat_protocol::ClientMsg;
 
 use super::emoji_picker::EmojiPicker;
 use crate::{
@@ -73,7 +74,19 @@ pub fn MessageInput(
         if text.is_empty() && !uploads.ready() {
             return;
         }
-        chat.send_message(text, uploads.take_ready(), replying.peek().clone());
+        // `/deploy prod`: the room's command, whose program answers (with nothing
+        // attached: a command takes text only).
+        if let Some((command, rest)) = edgechat_protocol::text::command(&text)
+            && !uploads.ready()
+        {
+            chat.act(ClientMsg::RunCommand {
+                room_id: chat.room.clone(),
+                command: command.to_owned(),
+                text: rest.to_owned(),
+            });
+        } else {
+            chat.send_message(text, uploads.take_ready(), replying.peek().clone());
+        }
         draft.keep(String::new());
         replying.set(None);
         typing_on_send.sent();

@@ -2,7 +2,7 @@ use dioxus::prelude::*;
 use edgechat_protocol::ClientMsg;
 use wasm_bindgen::JsCast;
 
-use super::message::MessageRow;
+use super::{message::MessageRow, rich_text::RichText};
 use crate::{
     clock::clock,
     connection::Link,
@@ -48,7 +48,7 @@ pub fn MessageList(
             follow.scrolled(&el, &state.peek(), &link);
         }
     };
-    let (shown, rows, trailing, pending, empty) = {
+    let (shown, rows, trailing, pending, empty, ephemerals) = {
         let state = state.read();
         let shown = window.rows(&state.messages);
         let at_end = shown.end == state.messages.len();
@@ -64,8 +64,10 @@ pub fn MessageList(
             // Nothing said yet (and nothing older to load): the room says so.
             state.messages.is_empty()
                 && state.pending.is_empty()
+                && state.ephemerals.is_empty()
                 && !state.has_more
                 && state.connection == Connection::Connected,
+            state.ephemerals.clone(),
         )
     };
     rsx! {
@@ -116,6 +118,22 @@ pub fn MessageList(
                     li { key: "{pending.client_msg_id}", class: "message pending",
                         span { class: "author", "…" }
                         span { class: "text", "{pending.text}" }
+                    }
+                }
+                for (at, answer) in ephemerals.into_iter().enumerate() {
+                    li { key: "e{at}", class: "message ephemeral",
+                        span { class: "avatar bot", aria_hidden: "true", "🤖" }
+                        div { class: "body",
+                            div { class: "meta",
+                                span { class: "author bot-author", bdi { "{answer.username}" } }
+                                span { class: "bot-mark", "BOT" }
+                                span { class: "only-you", "Only visible to you" }
+                                button { r#type: "button", class: "link dismiss",
+                                    onclick: move |_| { let mut state = state; state.write().dismiss_ephemeral(at); },
+                                    "Dismiss" }
+                            }
+                            div { class: "text", dir: "auto", RichText { text: answer.text.clone(), me: String::new() } }
+                        }
                     }
                 }
             }

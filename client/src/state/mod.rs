@@ -94,6 +94,9 @@ pub struct ChatState {
     pub returned: Option<Pending>,
     /// Quiet lines for membership and moderation seen here, by seq.
     pub notes: Vec<Note>,
+    /// What programs answered this user alone (a command's ephemeral answer), oldest
+    /// first: under the newest messages until dismissed, gone on reload.
+    pub ephemerals: Vec<frame::Ephemeral>,
     /// What a moderator last did to the user here.
     pub moderated: Option<Moderated>,
     /// The room's settings, ban list and pins, for the settings panel.
@@ -228,6 +231,9 @@ impl ChatState {
                 self.last_error = Some(message);
                 self.error_lasts = retry_after;
             }
+            ServerMsg::Ephemeral(answer) if answer.room_id == self.room => {
+                self.ephemerals.push(answer);
+            }
             ServerMsg::Event(event) => self.apply_event(event),
             // The socket reads a batch as its frames; one that reaches here is the same.
             ServerMsg::Batch(frame::Batch { frames }) => {
@@ -248,6 +254,7 @@ impl ChatState {
             | ServerMsg::Authenticated(frame::Authenticated { .. })
             | ServerMsg::RoomCreated(frame::RoomCreated { .. })
             | ServerMsg::Notification(frame::Notification { .. })
+            | ServerMsg::Ephemeral(frame::Ephemeral { .. })
             | ServerMsg::Pong(frame::Pong {}) => {}
             // A type from a newer server: nothing here knows what it means.
             ServerMsg::Unknown(_) => {}
@@ -353,6 +360,13 @@ impl ChatState {
 
     /// Something the user asked for did not happen: the room shows why until the next
     /// successful send.
+    /// Dismisses the program's answer at `at` among the ephemeral ones.
+    pub fn dismiss_ephemeral(&mut self, at: usize) {
+        if at < self.ephemerals.len() {
+            self.ephemerals.remove(at);
+        }
+    }
+
     pub fn report(&mut self, message: impl Into<String>) {
         self.error_lasts = None;
         self.last_error = Some(message.into());

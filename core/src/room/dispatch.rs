@@ -123,6 +123,11 @@ impl<S: Sql> Room<S> {
                 "this account was disabled",
                 now,
             )),
+            Command::CalledOut {
+                hook_id,
+                asker,
+                answered,
+            } => self.called_out(&hook_id, asker, answered, now),
             Command::Tick => self.tick(now),
         }
     }
@@ -260,6 +265,14 @@ impl<S: Sql> Room<S> {
                     client_msg_id,
                 };
                 self.send(conn, who, draft, req_id, now)
+            }
+            ClientMsg::RunCommand {
+                room_id,
+                command,
+                text,
+            } => {
+                self.same_room(&room_id)?;
+                self.run_command(conn, who, &command, &text, req_id, now)
             }
             ClientMsg::EditMessage {
                 message_id,

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use super::{Budget, Effect, Identity, Refusal, Room, SocketEffect};
 use crate::{
     ids,
-    store::{Hook, Sql, StoreError},
+    store::{Hook, HookKind, Sql, StoreError},
     text,
 };
 
@@ -26,6 +26,48 @@ pub struct HookView {
     pub name: String,
     pub created_by: String,
     pub created_at: Millis,
+    /// `incoming`, `outgoing` or `command`.
+    pub kind: &'static str,
+    /// The program's URL, for a hook the room calls.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub trigger_words: Vec<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub on_mention: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Calls that failed for good, and what the last one said (cleared by an answer).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub failures: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// What a new hook is, as its admin asked for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", rename_all_fields = "camelCase")]
+pub enum HookSpec {
+    Incoming,
+    /// Called with each person's message that starts with one of `trigger_words`, or
+    /// that mentions the hook by its name with `on_mention`.
+    Outgoing {
+        url: String,
+        trigger_words: Vec<String>,
+        on_mention: bool,
+    },
+    /// Called when a member runs `command` (`/deploy`).
+    Command {
+        url: String,
+        command: String,
+        description: String,
+    },
 }
 
 /// What an admin does to the room's hooks. The door mints ids and secrets (the core has
@@ -33,16 +75,21 @@ pub struct HookView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", rename_all_fields = "camelCase")]
 pub enum HookChange {
+    /// `secret` is an incoming hook's URL secret, or a called hook's signing secret;
+    /// `token` the verification token a called hook sends.
     Create {
         hook_id: String,
         name: String,
         secret: String,
+        token: String,
+        spec: HookSpec,
     },
     Rename {
         hook_id: String,
         name: String,
     },
-    /// A new secret: the old URL stops working at once.
+    /// A new secret: an incoming hook's old URL stops working at once; a called hook
+    /// signs with the new one from now on.
     NewSecret {
         hook_id: String,
         secret: String,
@@ -152,6 +199,8 @@ impl<S: Sql> Room<S> {
                 hook_id,
                 name,
                 secret,
+                token,
+                spec,
             } => {
                 let name = hook_name(&name)?;
                 if self.store.hook_count()? >= self.limits.max_hooks as u64 {
@@ -160,14 +209,35 @@ impl<S: Sql> Room<S> {
                         format!("a room has at most {} hooks", self.limits.max_hooks),
                     ));
                 }
+                let (kind, target) = super::callouts::kind_of(spec, &name)?;
+                if let HookKind::Command { command, .. } = &kind
+                    && self.store.hook_for_command(command)?.is_some()
+                {
+                    return Err(Refusal::new(
+                        ErrorCode::Conflict,
+                        format!("this room has a command {command} already"),
+                    ));
+                }
+                let called = target.is_some();
                 let hook = Hook {
                     hook_id,
                     name,
-                    secret_hash: secret_hash(&secret),
+                    secret_hash: if called {
+                        String::new()
+                    } else {
+                        secret_hash(&secret)
+                    },
                     created_by: who.user_id.clone(),
                     created_at: now,
+                    kind,
+                    target,
+                    token: if called { token } else { String::new() },
+                    signing_secret: if called { secret } else { String::new() },
+                    failures: 0,
+                    last_error: None,
                 };
                 self.store.add_hook(&hook)?;
+                self.outgoing = None;
                 Ok(Some(view(hook)))
             }
             HookChange::Rename { hook_id, name } => {
@@ -178,13 +248,19 @@ impl<S: Sql> Room<S> {
             }
             HookChange::NewSecret { hook_id, secret } => {
                 let hook = existing(self, &hook_id)?;
-                self.store
-                    .set_hook_secret(&hook_id, &secret_hash(&secret))?;
+                match hook.target {
+                    Some(_) => self.store.set_hook_secret(&hook_id, "", &secret)?,
+                    None => self
+                        .store
+                        .set_hook_secret(&hook_id, &secret_hash(&secret), "")?,
+                }
+                self.outgoing = None;
                 Ok(Some(view(hook)))
             }
             HookChange::Delete { hook_id } => {
                 existing(self, &hook_id)?;
                 self.store.remove_hook(&hook_id)?;
+                self.outgoing = None;
                 Ok(None)
             }
         }
@@ -200,10 +276,22 @@ impl<S: Sql> Room<S> {
         now: Millis,
     ) -> Result<Vec<Effect>, Refusal> {
         let hook = self.store.hook(hook_id)?.ok_or_else(no_service)?;
-        if !same(&hook.secret_hash, &secret_hash(secret)) {
+        if hook.kind != HookKind::Incoming || !same(&hook.secret_hash, &secret_hash(secret)) {
             return Err(no_service());
         }
         self.check_budget(hook_id, Budget::Hooks, now)?;
+        let effects = self.bot_post(hook, post, now)?;
+        self.take_budget(hook_id, Budget::Hooks);
+        Ok(effects)
+    }
+
+    /// `post` as `hook`'s bot's message, under the text rules a person's has.
+    pub(super) fn bot_post(
+        &mut self,
+        hook: Hook,
+        post: HookPost,
+        now: Millis,
+    ) -> Result<Vec<Effect>, Refusal> {
         let text = self.check_text(&post.text, false)?;
         let label = post
             .label
@@ -231,7 +319,6 @@ impl<S: Sql> Room<S> {
         };
         let event = RoomEvent::NewMessage(message);
         self.store_event(&event)?;
-        self.take_budget(hook_id, Budget::Hooks);
         Ok(vec![
             Effect::Stored(event.clone()),
             Effect::Socket(SocketEffect::Broadcast {
@@ -243,7 +330,7 @@ impl<S: Sql> Room<S> {
 }
 
 /// A hook's name, or a post's label: cleaned, 1 to [`MAX_HOOK_NAME`] characters, one line.
-fn hook_name(raw: &str) -> Result<String, Refusal> {
+pub(super) fn hook_name(raw: &str) -> Result<String, Refusal> {
     let name = text::clean(raw).replace(['\n', '\t'], " ");
     let chars = name.chars().count();
     if chars == 0 || chars > MAX_HOOK_NAME {
@@ -256,10 +343,30 @@ fn hook_name(raw: &str) -> Result<String, Refusal> {
 }
 
 fn view(hook: Hook) -> HookView {
+    let kind = hook.kind.as_str();
+    let (trigger_words, on_mention, command, description) = match hook.kind {
+        HookKind::Incoming => (Vec::new(), false, None, String::new()),
+        HookKind::Outgoing {
+            triggers,
+            on_mention,
+        } => (triggers, on_mention, None, String::new()),
+        HookKind::Command {
+            command,
+            description,
+        } => (Vec::new(), false, Some(command), description),
+    };
     HookView {
         hook_id: hook.hook_id,
         name: hook.name,
         created_by: hook.created_by,
         created_at: hook.created_at,
+        kind,
+        url: hook.target,
+        trigger_words,
+        on_mention,
+        command,
+        description,
+        failures: hook.failures,
+        last_error: hook.last_error,
     }
 }

@@ -91,6 +91,10 @@ impl<S: Sql> Room<S> {
             return Ok(None);
         }
         self.take_budget(&who.user_id, Budget::Messages);
+        let calls = match &event {
+            RoomEvent::NewMessage(message) => self.outgoing_calls(who, message, now)?,
+            _ => Vec::new(),
+        };
         let mut effects = vec![
             Effect::Stored(event.clone()),
             Effect::Socket(SocketEffect::Broadcast {
@@ -106,6 +110,7 @@ impl<S: Sql> Room<S> {
                 author: who.user_id.clone(),
             });
         }
+        effects.extend(calls);
         Ok(Some((seq, effects)))
     }
 

@@ -9,6 +9,7 @@
 
 mod arrivals;
 mod budget;
+mod callouts;
 mod connect;
 pub mod creation;
 mod dispatch;
@@ -38,8 +39,11 @@ use crate::{
     store::{Sql, Store, StoreError},
 };
 pub(crate) use budget::Budget;
+pub use callouts::{
+    Answered, Asker, CallOut, OUTGOING_ATTEMPTS, RESPONSE_TTL_MS, RESPONSE_USES, is_command,
+};
 pub use dispatch::added_too_often;
-pub use hooks::{HookChange, HookPost, HookView, MAX_HOOK_NAME, secret_hash};
+pub use hooks::{HookChange, HookPost, HookSpec, HookView, MAX_HOOK_NAME, secret_hash};
 pub use notify::{Batch, EXCERPT_CHARS, excerpt};
 pub(crate) use refusal::Outcome;
 pub use refusal::Refusal;
@@ -102,6 +106,12 @@ pub enum Command {
     },
     /// The account was disabled: its sockets close now.
     Revoke { user_id: Id },
+    /// A call an [`Effect::CallOut`] asked for came back (or failed for good).
+    CalledOut {
+        hook_id: Id,
+        asker: Option<Asker>,
+        answered: Answered,
+    },
     /// The alarm fired.
     Tick,
 }
@@ -137,6 +147,9 @@ pub enum Effect {
         link: String,
         author: Id,
     },
+    /// Call a program (an outgoing hook, a registered command) once the step's answers
+    /// are out, and hand back what it answered as [`Command::CalledOut`].
+    CallOut(Box<CallOut>),
     /// Find out whether another room has `update`'s new name (the door reads the
     /// directory), then hand back [`Command::NameChecked`].
     CheckName {
@@ -183,6 +196,11 @@ pub struct Room<S> {
     buckets: BTreeMap<(Id, Budget), Bucket>,
     /// What sends check of their senders, read once per sender after a load.
     senders: senders::Senders,
+    /// The room's outgoing hooks, read on the first send after a load (at most
+    /// `MAX_HOOKS`); `None` until then, and after any change to the hooks.
+    outgoing: Option<Vec<crate::store::Hook>>,
+    /// The Worker's origin, as the door last said (`Room::note_origin`).
+    origin: Option<String>,
     /// When the oldest unattached upload expires, as last read (`None`: not read since
     /// the uploads last changed). Asked after every step, it changes only with uploads.
     upload_deadline: std::cell::Cell<Option<Option<Millis>>>,
@@ -206,6 +224,8 @@ impl<S: Sql> Room<S> {
             typing: BTreeMap::new(),
             buckets: BTreeMap::new(),
             senders: senders::Senders::default(),
+            outgoing: None,
+            origin: None,
             upload_deadline: std::cell::Cell::new(None),
         }
     }

@@ -5,8 +5,9 @@
 mod emoji;
 pub mod markup;
 pub mod payload;
+pub mod signing;
 
-pub use payload::{Post, Unreadable, read};
+pub use payload::{Post, Unreadable, answer, read};
 
 use edgechat_protocol::ErrorCode;
 
@@ -17,14 +18,19 @@ pub const HOOK_PATH: &str = "/api/hooks/";
 /// `path` as a log line may carry it: a hook's URL ends in its secret, which is left
 /// out; every other path is kept as it is.
 pub fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
-    match path.strip_prefix(HOOK_PATH) {
-        Some(rest) => {
-            let kept: Vec<&str> = rest.splitn(3, '/').take(2).collect();
-            format!("{HOOK_PATH}{}/…", kept.join("/")).into()
+    // A hook's URL ends in its secret (after the room and the hook), a command's
+    // `response_url` in its token (after the room).
+    for (prefix, kept) in [(HOOK_PATH, 2), (RESPONSE_PATH, 1)] {
+        if let Some(rest) = path.strip_prefix(prefix) {
+            let kept: Vec<&str> = rest.splitn(kept + 1, '/').take(kept).collect();
+            return format!("{prefix}{}/…", kept.join("/")).into();
         }
-        None => path.into(),
     }
+    path.into()
 }
+
+/// Where a command's `response_url`s start: `/api/commands/{room}/{token}`.
+pub const RESPONSE_PATH: &str = "/api/commands/";
 
 /// Slack's answer to a post the room refused with `code`: its status and its body, the
 /// words Slack's own hooks answer with, which tools already log and act on.

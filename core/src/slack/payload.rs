@@ -62,12 +62,44 @@ pub fn read(body: &[u8], content_type: Option<&str>) -> Result<Post, Unreadable>
         None => serde_json::from_slice(body),
     }
     .map_err(|_| Unreadable::InvalidPayload)?;
+    post(&payload)
+}
+
+/// What a program answered a call the room made: its post, and whether it is for the
+/// asker alone (a command's `"response_type": "ephemeral"`, Slack's default, or an answer
+/// in plain text). `None` for an empty answer, or one with nothing to show.
+pub fn answer(body: &[u8], content_type: Option<&str>) -> Result<Option<(Post, bool)>, Unreadable> {
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let json = content_type.is_some_and(|t| t.contains("json")) || text.starts_with('{');
+    if !json {
+        let post = Post {
+            text: to_markdown(text),
+            username: None,
+            emoji: None,
+        };
+        return Ok(Some((post, true)));
+    }
+    let value: Value = serde_json::from_str(text).map_err(|_| Unreadable::InvalidPayload)?;
+    let ephemeral = string(&value, "response_type")? != Some("in_channel");
+    match post(&value) {
+        Ok(post) => Ok(Some((post, ephemeral))),
+        Err(Unreadable::NoText) => Ok(None),
+        Err(other) => Err(other),
+    }
+}
+
+/// The post a JSON payload makes.
+fn post(payload: &Value) -> Result<Post, Unreadable> {
     if !payload.is_object() {
         return Err(Unreadable::InvalidPayload);
     }
-    let text = string(&payload, "text")?.unwrap_or_default();
-    let attachments = list(&payload, "attachments")?;
-    let blocks = list(&payload, "blocks")?;
+    let text = string(payload, "text")?.unwrap_or_default();
+    let attachments = list(payload, "attachments")?;
+    let blocks = list(payload, "blocks")?;
     if text.trim().is_empty() && attachments.is_empty() && blocks.is_empty() {
         return Err(Unreadable::NoText);
     }
@@ -81,8 +113,8 @@ pub fn read(body: &[u8], content_type: Option<&str>) -> Result<Post, Unreadable>
     parts.extend(blocks.iter().take(MAX_PARTS).filter_map(block));
     Ok(Post {
         text: parts.join("\n"),
-        username: string(&payload, "username")?.map(str::to_owned),
-        emoji: string(&payload, "icon_emoji")?.and_then(emoji),
+        username: string(payload, "username")?.map(str::to_owned),
+        emoji: string(payload, "icon_emoji")?.and_then(emoji),
     })
 }
 
@@ -303,6 +335,25 @@ mod tests {
         )
         .unwrap();
         assert_eq!(post.text, "**Release *1.2***\n**Done**\na\nby ci");
+    }
+
+    #[test]
+    fn an_answer_is_for_the_asker_alone_unless_it_says_in_channel() {
+        let (post, ephemeral) = answer(br#"{"text":"*ok*"}"#, Some("application/json"))
+            .unwrap()
+            .unwrap();
+        assert_eq!((post.text.as_str(), ephemeral), ("**ok**", true));
+        let (_, ephemeral) = answer(br#"{"response_type":"in_channel","text":"x"}"#, None)
+            .unwrap()
+            .unwrap();
+        assert!(!ephemeral);
+        let (post, ephemeral) = answer(b"deploying...", Some("text/plain"))
+            .unwrap()
+            .unwrap();
+        assert_eq!((post.text.as_str(), ephemeral), ("deploying...", true));
+        assert_eq!(answer(b"  ", None), Ok(None));
+        assert_eq!(answer(b"{}", None), Ok(None));
+        assert_eq!(answer(b"{nope", None), Err(Unreadable::InvalidPayload));
     }
 
     #[test]

@@ -20,7 +20,7 @@ mod uploads;
 pub use archive::Pending;
 pub use fold::apply;
 pub(crate) use fold::membership_of;
-pub use hooks::Hook;
+pub use hooks::{Hook, HookKind};
 pub use owed::{Membership, Newest, OUTBOX_ATTEMPTS, OWED_EVENTS_PER_USER, Owed};
 pub use queries::{Sender, UNREAD_COUNT_CAP};
 pub use schema::Migration;

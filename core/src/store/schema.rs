@@ -15,8 +15,10 @@ use super::{Sql, Store, StoreError};
 /// message is one row, its own log entry (the log keeps every other event); each member's
 /// latest message is found by an index, and the senders table is gone. 11: the members
 /// counted by the fold, so a join never counts the table. 12: the sockets the room's shard
-/// objects hold. 13: the room's incoming hooks.
-pub const VERSION: u64 = 13;
+/// objects hold. 13: the room's incoming hooks. 14: the programs the room calls
+/// (outgoing hooks, registered commands) beside them, and the answers a command's program
+/// may still send.
+pub const VERSION: u64 = 14;
 
 /// Keys of the `counters` table (the head is not one: it is the log's newest seq).
 pub const SLOW_MODE: &str = "slow_mode";
@@ -161,6 +163,26 @@ const V13: &[&str] = &[
     "CREATE TABLE hooks (hook_id TEXT PRIMARY KEY, name TEXT NOT NULL, secret_hash TEXT NOT NULL, created_by TEXT NOT NULL, created_at INTEGER NOT NULL)",
 ];
 
+/// From schema 13 to 14: hooks the room calls out to (`hooks.rs`), and the `response_url`s
+/// a command's program may still post to, each until it expires or is used up.
+const V14: &[&str] = &[
+    "ALTER TABLE hooks ADD COLUMN kind TEXT NOT NULL DEFAULT 'incoming'",
+    "ALTER TABLE hooks ADD COLUMN target TEXT",
+    "ALTER TABLE hooks ADD COLUMN triggers TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE hooks ADD COLUMN on_mention INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE hooks ADD COLUMN command TEXT",
+    "ALTER TABLE hooks ADD COLUMN description TEXT NOT NULL DEFAULT ''",
+    // What a call out carries, which the room must be able to read (unlike an incoming
+    // hook's secret, kept as a hash): Slack's verification token, and the signing secret.
+    "ALTER TABLE hooks ADD COLUMN token TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE hooks ADD COLUMN signing_secret TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE hooks ADD COLUMN failures INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE hooks ADD COLUMN last_error TEXT",
+    "CREATE UNIQUE INDEX hooks_by_command ON hooks (command) WHERE command IS NOT NULL",
+    "CREATE TABLE hook_responses (token TEXT PRIMARY KEY, hook_id TEXT NOT NULL, user_id TEXT NOT NULL, expires_at INTEGER NOT NULL, uses INTEGER NOT NULL DEFAULT 0)",
+    "CREATE INDEX hook_responses_by_expiry ON hook_responses (expires_at)",
+];
+
 /// The head is the newest seq of either half of the history: the log (every event but
 /// new messages) or the messages.
 pub(super) const LOG_HEAD: &str = "SELECT MAX(
@@ -246,6 +268,11 @@ impl<S: Sql> Store<S> {
             }
             if version < 13 {
                 for statement in V13 {
+                    self.exec(statement, &[])?;
+                }
+            }
+            if version < 14 {
+                for statement in V14 {
                     self.exec(statement, &[])?;
                 }
             }

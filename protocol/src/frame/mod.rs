@@ -12,7 +12,8 @@ mod socket;
 pub use inbox::Notification;
 pub use presence::{MembersArrived, OnlineUsers, PresenceChanged, TypingIndicator, UserStatus};
 pub use room::{
-    BanPage, HistoryPage, MemberPage, MessageAck, PinList, ReadReceipt, RoomCreated, RoomJoined,
+    BanPage, Ephemeral, HistoryPage, MemberPage, MessageAck, PinList, ReadReceipt, RoomCreated,
+    RoomJoined,
 };
 pub use socket::{Authenticated, Connected, Error, Pong, Resync};
 

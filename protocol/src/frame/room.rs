@@ -107,3 +107,22 @@ pub struct PinList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub req_id: Option<String>,
 }
+
+/// What a program answered one member alone (a registered command's ephemeral answer, or
+/// its failure): not stored, sent only to the socket that ran the command (or, for a later
+/// answer through its `response_url`, to that member's sockets to the room), and gone on
+/// reload (wire version 8).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Ephemeral {
+    pub room_id: Id,
+    /// The hook that answered, as a bot message's `userId` is.
+    pub user_id: Id,
+    /// Its label, shown with the bot mark.
+    pub username: String,
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bot: Option<Box<crate::Bot>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub req_id: Option<String>,
+}

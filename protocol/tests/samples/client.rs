@@ -48,6 +48,14 @@ pub fn client_samples() -> Vec<(ClientFrame, &'static str)> {
             r#"{"reqId":"7","type":"send-message","roomId":"lobby","text":"hi","attachments":["f-1"],"replyTo":"lobby:2","clientMsgId":"c-1"}"#,
         ),
         (
+            frame(ClientMsg::RunCommand {
+                room_id: "ops".into(),
+                command: "/deploy".into(),
+                text: "prod".into(),
+            }),
+            r#"{"type":"run-command","roomId":"ops","command":"/deploy","text":"prod"}"#,
+        ),
+        (
             frame(ClientMsg::EditMessage {
                 message_id: "lobby:3".into(),
                 new_text: "hello".into(),

@@ -160,6 +160,17 @@ pub fn server_samples() -> Vec<(ServerMsg, &'static str)> {
             r#"{"type":"new-message","messageId":"lobby:3","roomId":"lobby","userId":"hk-1","username":"Grafana","text":"hi","timestamp":1700000000000,"seq":3,"clientMsgId":"hook-3","bot":{"emoji":"🚨"}}"#,
         ),
         (
+            ServerMsg::Ephemeral(frame::Ephemeral {
+                room_id: "ops".into(),
+                user_id: "hk-2".into(),
+                username: "Deployer".into(),
+                text: "Deploying **prod**".into(),
+                bot: Some(Box::new(Bot::default())),
+                req_id: Some("9".into()),
+            }),
+            r#"{"type":"ephemeral","roomId":"ops","userId":"hk-2","username":"Deployer","text":"Deploying **prod**","bot":{},"reqId":"9"}"#,
+        ),
+        (
             ServerMsg::MessageAck(frame::MessageAck {
                 req_id: Some("7".into()),
                 client_msg_id: "c-1".into(),

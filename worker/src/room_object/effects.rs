@@ -40,6 +40,7 @@ impl Room {
                     .previews_due
                     .borrow_mut()
                     .push((message_id, link, author)),
+                Effect::CallOut(call) => self.calls_due.borrow_mut().push(*call),
                 Effect::Socket(effect) => {
                     let secret = self.jwt_secret.as_deref();
                     if let Some(verified) =

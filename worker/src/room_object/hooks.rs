@@ -2,11 +2,14 @@
 //! changes, and a program's post, which the core turns into a bot's message.
 
 use edgechat_core::{Identity, room::HookChange};
-use edgechat_protocol::ErrorCode;
+use edgechat_protocol::{ErrorCode, Millis};
 use worker::{Date, Response, Result};
 
-use super::{Room, stored};
-use crate::{http, stubs::HookCall};
+use super::{Core, Room, stored};
+use crate::{
+    http,
+    stubs::{HookCall, ResponseCall},
+};
 
 impl Room {
     /// `GET` (no `change`), `POST`, `PATCH`, `DELETE` `/api/rooms/{id}/hooks…`.
@@ -42,9 +45,26 @@ impl Room {
         }
     }
 
-    /// A program's post through one of the room's hooks: answered as Slack answers (`ok`, or the
-    /// word for the refusal), once the message is out to the room's sockets.
+    /// A program's post through one of the room's hooks: answered as Slack answers
+    /// (`ok`, or the word for the refusal), once the message is out to the room's sockets.
     pub(super) async fn hook_post(&self, call: HookCall) -> Result<Response> {
+        self.slack_turn(|core, now| core.post_by_hook(&call.hook_id, &call.secret, call.post, now))
+            .await
+    }
+
+    /// A command's program answering later through its `response_url`: `ok`, or
+    /// `no_service` once the URL expired or was used up.
+    pub(super) async fn respond(&self, call: ResponseCall) -> Result<Response> {
+        self.slack_turn(|core, now| core.respond(&call.token, call.answer, now))
+            .await
+    }
+
+    /// A program's turn of the core, answered as Slack answers: what `step` decided is
+    /// carried out before the `ok`.
+    async fn slack_turn(
+        &self,
+        step: impl FnOnce(&mut Core, Millis) -> StepResult,
+    ) -> Result<Response> {
         let now = Date::now().as_millis();
         if let Some(refused) = self.ready(now).await {
             // A room that does not exist has no hooks either.
@@ -53,11 +73,11 @@ impl Room {
                 other => other,
             };
         }
-        let posted = match self.core.borrow_mut().as_mut() {
-            Some(core) => core.post_by_hook(&call.hook_id, &call.secret, call.post, now),
+        let stepped = match self.core.borrow_mut().as_mut() {
+            Some(core) => step(core, now),
             None => return slack(ErrorCode::Internal, None),
         };
-        match posted {
+        match stepped {
             Ok(Ok(effects)) => {
                 self.finish(&self.room_id(), effects, now).await;
                 Ok(Response::ok("ok")?)
@@ -70,6 +90,12 @@ impl Room {
         }
     }
 }
+
+/// What a program's turn of the core decided: effects, a refusal, or a failed store.
+type StepResult = std::result::Result<
+    std::result::Result<Vec<edgechat_core::Effect>, edgechat_core::Refusal>,
+    edgechat_core::store::StoreError,
+>;
 
 /// Slack's answer for a refusal: its status, its word as the body, and `Retry-After`
 /// when a budget says when.

@@ -6,6 +6,7 @@
 
 mod archive;
 mod bench;
+mod callouts;
 mod effects;
 mod hooks;
 mod invites;
@@ -22,10 +23,10 @@ mod write_behind;
 use std::cell::{Cell, RefCell};
 
 use edgechat_core::{
-    Command, Identity, Limits,
+    Command, Limits,
     store::{ShardSocket, Store},
 };
-use edgechat_protocol::{ErrorCode, Millis, PING_FRAME, PONG_FRAME, Seq, ServerMsg};
+use edgechat_protocol::{ErrorCode, Millis, PING_FRAME, PONG_FRAME, ServerMsg};
 use worker::{
     Date, DurableObject, Env, Request, Response, Result, State, WebSocket,
     WebSocketIncomingMessage, durable_object, worker_sys::WebSocketRequestResponsePair,
@@ -33,7 +34,12 @@ use worker::{
 
 #[cfg(feature = "bench")]
 use crate::stubs::Faults;
-use crate::{config, http, outbox::Batching, sockets, stubs::RoomCall};
+use crate::{
+    config, http,
+    outbox::Batching,
+    sockets,
+    stubs::{Connection, RoomCall},
+};
 use load::Loaded;
 pub(crate) use rename::name_taken;
 pub(crate) use sql::ObjectSql;
@@ -88,6 +94,9 @@ pub struct Room {
     /// Link previews the last steps asked for (message id, link, author): fetched once
     /// their answers are out, then handed back to the core.
     previews_due: RefCell<Vec<(String, String, String)>>,
+    /// Calls to programs the last steps asked for (`callouts.rs`): made once their
+    /// answers are out.
+    calls_due: RefCell<Vec<edgechat_core::room::CallOut>>,
 }
 
 impl DurableObject for Room {
@@ -129,6 +138,7 @@ impl DurableObject for Room {
             core: RefCell::new(None),
             armed: Cell::new(None),
             previews_due: RefCell::new(Vec::new()),
+            calls_due: RefCell::new(Vec::new()),
         }
     }
 
@@ -223,12 +233,7 @@ impl Room {
             return http::error(ErrorCode::NotFound, "rooms are reached through the Worker");
         };
         match call {
-            RoomCall::Connect {
-                room,
-                who,
-                since,
-                protocol,
-            } => self.open_socket(room, who, since, protocol).await,
+            RoomCall::Connect(connection) => self.open_socket(connection).await,
             RoomCall::History { who, before, limit } => self.history(&who, before, limit).await,
             RoomCall::Create(creation) => self.create(creation).await,
             RoomCall::FindDirect { pair } => self.find_direct(pair).await,
@@ -244,6 +249,7 @@ impl Room {
             } => self.register_upload(&who, upload, thumbnail_of).await,
             RoomCall::Hooks { who, change } => self.hooks(&who, change).await,
             RoomCall::HookPost(call) => self.hook_post(call).await,
+            RoomCall::Respond(call) => self.respond(call).await,
             RoomCall::RelayStatus { status } => self.relay(Command::Status(status.0)).await,
             RoomCall::Revoke { user_id } => self.relay(Command::Revoke { user_id }).await,
             RoomCall::ShardConnect {
@@ -288,18 +294,24 @@ impl Room {
     }
 
     /// A socket opens: opening it joins the room.
-    async fn open_socket(
-        &self,
-        room: String,
-        who: Identity,
-        since: Option<Seq>,
-        protocol: Option<String>,
-    ) -> Result<Response> {
+    async fn open_socket(&self, connection: Connection) -> Result<Response> {
+        let Connection {
+            room,
+            who,
+            since,
+            protocol,
+            origin,
+        } = connection;
         let now = Date::now().as_millis();
         // Load the room before this socket is accepted, so the load sees only the
         // sockets that were already here.
         if let Some(refused) = self.ready(now).await {
             return refused;
+        }
+        if let Some(core) = self.core.borrow_mut().as_mut()
+            && let Err(err) = core.note_origin(&origin)
+        {
+            crate::log::warn("origin-unrecorded").err(err).emit();
         }
         if let Some(shard) = self.place(&who) {
             return Self::to_shard(shard);

@@ -64,8 +64,10 @@ impl Room {
             self.write_behind(&info).await;
         }
         self.arm(now).await;
-        // After the answers (the ack first of all): a slow page never holds a send up.
+        // After the answers (the ack first of all): a slow page or program never holds
+        // a send up.
         self.fetch_previews(room).await;
+        self.make_calls(room).await;
     }
 
     /// Carries out `effects` and the turns of the core they lead to (an effect that needs
