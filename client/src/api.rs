@@ -328,6 +328,8 @@ pub struct Hook {
     pub answers: String,
     /// Why its last call failed, for its admins.
     pub last_error: Option<String>,
+    /// Its maker is no longer an admin here: it works no more.
+    pub disabled: bool,
 }
 
 impl Hook {
@@ -350,6 +352,7 @@ impl Hook {
             secrets: text("signingSecret").map(|s| (s, text("token").unwrap_or_default())),
             answers,
             last_error: text("lastError"),
+            disabled: value["disabled"] == true,
         })
     }
 }
@@ -403,4 +406,26 @@ pub async fn change_hook(
     Hook::from_json(&answer["hook"])
         .map(Some)
         .ok_or_else(|| "the server's answer named no hook".to_owned())
+}
+
+/// The room's own commands (`/deploy` and what it does), for the composer to offer.
+pub async fn commands(token: &str, room: &str) -> Result<Vec<(String, String)>, String> {
+    let listed: Value = call(
+        Request::get(&format!("/api/rooms/{room}/commands")),
+        token,
+        None,
+    )
+    .await?;
+    Ok(listed["commands"]
+        .as_array()
+        .map(|commands| {
+            commands
+                .iter()
+                .filter_map(|c| {
+                    let text = |key: &str| c[key].as_str().map(str::to_owned);
+                    Some((text("command")?, text("description").unwrap_or_default()))
+                })
+                .collect()
+        })
+        .unwrap_or_default())
 }

@@ -1,6 +1,7 @@
 //! The edgechat web client. State is a plain-Rust reducer ([`state::ChatState`]) that
 //! native tests cover; everything that touches the browser is compiled for wasm32 only.
 
+pub mod commands;
 pub mod directory;
 pub mod failure;
 pub mod highlight;

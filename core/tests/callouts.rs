@@ -355,3 +355,71 @@ fn a_hooks_spec_is_checked() {
         .unwrap();
     assert_eq!(refused.err().map(|r| r.code()), Some(ErrorCode::Conflict));
 }
+
+#[test]
+fn a_maker_who_is_no_longer_an_admin_here_takes_their_hooks_power_with_them() {
+    let mut world = World::with_three();
+    world.send(
+        "ana",
+        ClientMsg::SetRole {
+            user_id: "bo".into(),
+            role: edgechat_protocol::Role::Admin,
+        },
+    );
+    let made = |world: &mut World, hook_id: &str, spec: HookSpec| {
+        let change = HookChange::Create {
+            hook_id: hook_id.into(),
+            name: "botsmith".into(),
+            secret: "signing".into(),
+            token: "tok".into(),
+            spec,
+        };
+        world
+            .room
+            .change_hook(&who("bo"), change, world.now)
+            .unwrap()
+            .unwrap();
+    };
+    made(&mut world, "hk-in", HookSpec::Incoming);
+    made(&mut world, "hk-out", outgoing(&["deploy"], false));
+    made(&mut world, "hk-cmd", command("/deploy"));
+    assert_eq!(calls(&world.say("cy", "deploy one")).len(), 1);
+
+    // Bo leaves (an admin is demoted only by a global admin; leaving, a kick or a ban
+    // end the role the same way).
+    world.send(
+        "bo",
+        ClientMsg::LeaveRoom {
+            room_id: world.room.id().to_owned(),
+        },
+    );
+    let refused = world
+        .room
+        .post_by_hook("hk-in", "signing", post("x"), world.now)
+        .unwrap();
+    assert_eq!(refused.err().map(|r| r.code()), Some(ErrorCode::NotFound));
+    assert!(calls(&world.say("cy", "deploy two")).is_empty());
+    let effects = world.send(
+        "cy",
+        ClientMsg::RunCommand {
+            room_id: world.room.id().to_owned(),
+            command: "/deploy".into(),
+            text: String::new(),
+        },
+    );
+    assert_eq!(error_code(&effects), Some(ErrorCode::NotFound));
+    let listed = world.room.list_hooks(&who("ana")).unwrap().unwrap();
+    assert!(listed.iter().all(|h| h.disabled), "{listed:?}");
+    // A member who is not an admin makes none.
+    let change = HookChange::Create {
+        hook_id: "hk-x".into(),
+        name: "nope".into(),
+        secret: "s".into(),
+        token: "t".into(),
+        spec: HookSpec::Incoming,
+    };
+    let mut global = who("cy");
+    global.global_admin = true;
+    let refused = world.room.change_hook(&global, change, world.now).unwrap();
+    assert_eq!(refused.err().map(|r| r.code()), Some(ErrorCode::Forbidden));
+}

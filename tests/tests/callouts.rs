@@ -249,6 +249,20 @@ async fn a_registered_command_answers_its_asker_alone_or_the_room_now_and_later(
     let secret = shown["signingSecret"].as_str().unwrap().to_owned();
     let mut ana_socket = Client::join(&server, &room, &ana).await;
     let mut bob_socket = Client::join(&server, &room, &bob).await;
+    // A member's composer lists it; someone not in the room is not told.
+    let (status, listed) = server
+        .get_as(&format!("/api/rooms/{room}/commands"), &bob.access_token)
+        .await;
+    assert_eq!(status, 200, "{listed}");
+    assert_eq!(
+        listed["commands"],
+        json!([{ "command": "/deploy", "description": "Deploys a build" }])
+    );
+    let cyd = server.register("Cyd").await;
+    let (status, _) = server
+        .get_as(&format!("/api/rooms/{room}/commands"), &cyd.access_token)
+        .await;
+    assert_eq!(status, 403);
 
     bob_socket.send(&run(&room, "/deploy", "prod")).await;
     let ephemeral = bob_socket

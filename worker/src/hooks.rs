@@ -174,6 +174,12 @@ pub async fn post(
         .await
 }
 
+/// `GET /api/rooms/{room}/commands`: the room's commands, for a member's composer.
+pub async fn commands(req: Request, env: &Env, room: &str) -> Result<Response> {
+    let who = attempt!(admin(&req, env, room).await);
+    RoomStub::new(env, room)?.commands(who).await
+}
+
 /// `POST /api/commands/{room}/{token}`: a command's program answering later, through the
 /// `response_url` it was given (Slack's JSON; `response_type` `in_channel` posts it, the
 /// default shows it to the member who ran the command alone).
@@ -205,8 +211,8 @@ pub async fn respond(mut req: Request, env: &Env, room: &str, token: &str) -> Re
         .await
 }
 
-/// The identity of a signed-in user asking about `room`'s hooks; the room checks their
-/// role.
+/// The identity of a signed-in user asking about `room`'s hooks or commands; the room
+/// checks their role.
 async fn admin(req: &Request, env: &Env, room: &str) -> std::result::Result<Identity, Response> {
     http::room_name(room)?;
     let (_, user) = guard::user(req, env).await?;

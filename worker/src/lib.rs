@@ -164,6 +164,7 @@ async fn route(req: Request, env: &Env, path: &str) -> Result<Response> {
         (Method::Post, ["api", "rooms", "direct"]) => rooms::direct(req, env).await,
         (Method::Get, ["api", "rooms", "public"]) => rooms::public(req, env).await,
         (Method::Get, ["api", "rooms", room, "ws"]) => upgrade::room_socket(&req, env, room).await,
+        (Method::Get, ["api", "rooms", room, "commands"]) => hooks::commands(req, env, room).await,
         (method, ["api", "rooms", room, "hooks", rest @ ..]) => {
             hooks::manage(req, env, method, room, rest).await
         }

@@ -130,6 +130,8 @@ pub enum RoomCall {
     HookPost(HookCall),
     /// A command's program answering later, through its `response_url`.
     Respond(ResponseCall),
+    /// The room's commands, for a member's composer (`GET /api/rooms/{id}/commands`).
+    Commands(Identity),
     /// A member's new global status, relayed by their inbox.
     RelayStatus {
         status: Carried,
@@ -382,6 +384,10 @@ impl RoomStub {
             post,
         }))
         .await
+    }
+
+    pub async fn commands(&self, who: Identity) -> Result<Response> {
+        self.call(&RoomCall::Commands(who)).await
     }
 
     pub async fn respond(&self, call: ResponseCall) -> Result<Response> {

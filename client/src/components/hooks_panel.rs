@@ -128,6 +128,9 @@ pub fn HooksPanel(auth: Signal<Auth>, room: String) -> Element {
                                         deleting.set(Some(id3.clone()));
                                     },
                                     if asked { "Delete for good?" } else { "Delete" } }
+                                if hook.disabled {
+                                    p { class: "error hook-error", "Disabled: whoever made it is no longer an admin here. An admin can make it anew." }
+                                }
                                 if let Some(why) = &hook.last_error {
                                     p { class: "error hook-error", "Its last call failed: {why}" }
                                 }

@@ -3,6 +3,7 @@ use edgechat_protocol::ClientMsg;
 
 use super::emoji_picker::EmojiPicker;
 use crate::{
+    commands::{self, Builtin, Offer},
     focus,
     hooks::{Chat, Uploads, use_typing_indicator, use_uploads},
     mention::{self, Suggestion},
@@ -65,6 +66,21 @@ pub fn MessageInput(
             draft.keep(pending.text);
         }
     });
+    // The room's own commands, for the `/` list and `/help`: read again each time a
+    // draft starts with `/`, so one an admin just made is offered.
+    let registered = use_signal(Vec::<(String, String)>::new);
+    let room_for_commands = chat.room.clone();
+    let refresh_commands = use_callback(move |()| {
+        let Some(token) = auth.peek().token() else {
+            return;
+        };
+        let (room, mut registered) = (room_for_commands.clone(), registered);
+        spawn(async move {
+            if let Ok(listed) = crate::api::commands(&token, &room).await {
+                registered.set(listed);
+            }
+        });
+    });
     let send = use_callback(move |()| {
         let text = (draft.text)().trim().to_owned();
         if uploads.busy() {
@@ -74,11 +90,26 @@ pub fn MessageInput(
         if text.is_empty() && !uploads.ready() {
             return;
         }
-        // `/deploy prod`: the room's command, whose program answers (with nothing
-        // attached: a command takes text only).
-        if let Some((command, rest)) = edgechat_protocol::text::command(&text)
+        // `/shrug`, `/mute @bob 10m`…: an action the room already has.
+        if !uploads.ready()
+            && let Some(parsed) = commands::builtin(&text)
+        {
+            match parsed {
+                Ok(builtin) => {
+                    let registered = registered.peek().clone();
+                    run_builtin(builtin, &chat, auth, &registered, replying.peek().clone());
+                }
+                // The draft stays, to be put right.
+                Err(why) => {
+                    state.write().report(why);
+                    return;
+                }
+            }
+        } else if let Some((command, rest)) = edgechat_protocol::text::command(&text)
             && !uploads.ready()
         {
+            // `/deploy prod`: the room's command, whose program answers (with nothing
+            // attached: a command takes text only).
             chat.act(ClientMsg::RunCommand {
                 room_id: chat.room.clone(),
                 command: command.to_owned(),
@@ -94,8 +125,11 @@ pub fn MessageInput(
     let mut mentions = use_mentions(draft);
     let suggestions = mentions.offered(&state.read());
     let offered = suggestions.clone();
+    let mut slash = use_commands(draft, registered);
+    let commands_offered = slash.offered(state.read().your_role);
+    let command_keys = commands_offered.clone();
     let on_key = move |e: KeyboardEvent| {
-        if mentions.key(&e, &offered) {
+        if mentions.key(&e, &offered) || slash.key(&e, &command_keys) {
             e.prevent_default();
         } else if e.key() == Key::Escape && replying.peek().is_some() {
             e.prevent_default();
@@ -132,14 +166,19 @@ pub fn MessageInput(
             label { r#for: "file-input", class: "attach", title: "Attach files", "📎"
                 span { class: "visually-hidden", "Attach files" } }
             {mention_list(suggestions, mentions)}
+            {command_list(commands_offered, slash)}
             label { class: "visually-hidden", r#for: "message-input", "Message" }
             textarea { id: "message-input", placeholder: "Message {title}", rows: "{rows}", disabled: closed,
                 value: "{draft.text}", onkeydown: on_key,
                 oninput: move |e: FormEvent| {
                     let value = e.value();
                     typing.edited(&value);
+                    if value == "/" {
+                        refresh_commands(());
+                    }
                     draft.keep(value);
                     mentions.picked.set(0);
+                    slash.picked.set(0);
                 },
                 onpaste: move |e: ClipboardEvent| {
                     let files = transfer::pasted_files(&e);
@@ -260,19 +299,19 @@ fn mention_list(suggestions: Vec<Suggestion>, mentions: Mentions) -> Element {
             ul { id: "mention-suggestions", class: "mention-suggestions", role: "listbox",
                 aria_label: "Members to mention",
                 for (i, suggestion) in suggestions.into_iter().enumerate() {
+                    // An option is picked by the keys in the box, or a click; it holds
+                    // no control of its own (an option may not).
                     li { key: "{suggestion.handle}", role: "option",
                         aria_selected: "{i == (mentions.picked)()}",
-                        button { r#type: "button", tabindex: "-1",
-                            // Before the box loses focus to the click.
-                            onmousedown: move |e: MouseEvent| e.prevent_default(),
-                            onclick: {
-                                let handle = suggestion.handle.clone();
-                                let mut mentions = mentions;
-                                move |_| mentions.choose(&handle)
-                            },
-                            span { class: "name", "{suggestion.name}" }
-                            span { class: "handle", "@{suggestion.handle}" }
-                        }
+                        // Before the box loses focus to the click.
+                        onmousedown: move |e: MouseEvent| e.prevent_default(),
+                        onclick: {
+                            let handle = suggestion.handle.clone();
+                            let mut mentions = mentions;
+                            move |_| mentions.choose(&handle)
+                        },
+                        span { class: "name", "{suggestion.name}" }
+                        span { class: "handle", "@{suggestion.handle}" }
                     }
                 }
             }
@@ -314,6 +353,152 @@ fn EmojiButton(on_pick: EventHandler<String>) -> Element {
                     picking.set(false);
                     focus_composer();
                 },
+            }
+        }
+    }
+}
+
+/// Carries out a built-in command: a message, or the request of the action it stands
+/// for; a name is looked up by the server, by account name, first.
+fn run_builtin(
+    builtin: Builtin,
+    chat: &Chat,
+    auth: Signal<Auth>,
+    registered: &[(String, String)],
+    reply_to: Option<String>,
+) {
+    let mut state = chat.state;
+    if let Some(text) = commands::message_text(&builtin) {
+        chat.send_message(text, Vec::new(), reply_to);
+        return;
+    }
+    let room = chat.room.clone();
+    let act = |msg: ClientMsg| chat.act(msg);
+    match builtin {
+        Builtin::Topic(topic) => act(ClientMsg::UpdateRoom {
+            name: None,
+            topic: Some(topic),
+            capacity: None,
+        }),
+        Builtin::Slow(seconds) => act(ClientMsg::SetSlowMode { seconds }),
+        Builtin::Leave => act(ClientMsg::LeaveRoom { room_id: room }),
+        Builtin::Help => {
+            // The room's commands as they are now, then the list.
+            let role = state.peek().your_role;
+            let (token, known) = (auth.peek().token(), registered.to_vec());
+            spawn(async move {
+                let registered = match token {
+                    Some(token) => crate::api::commands(&token, &room).await.unwrap_or(known),
+                    None => known,
+                };
+                state
+                    .write()
+                    .tell("edgechat", commands::help(role, &registered));
+            });
+        }
+        Builtin::Invite(ref name) | Builtin::Kick(ref name) | Builtin::Mute(ref name, _) => {
+            let name = name.clone();
+            let Some(token) = auth.peek().token() else {
+                return;
+            };
+            let chat = chat.clone();
+            spawn(async move {
+                match crate::api::find_user(&token, &name).await {
+                    Ok(user) => chat.act(match builtin {
+                        Builtin::Invite(_) => ClientMsg::InviteUser { user_id: user.id },
+                        Builtin::Kick(_) => ClientMsg::KickUser { user_id: user.id },
+                        Builtin::Mute(_, ms) => ClientMsg::MuteUser {
+                            user_id: user.id,
+                            until: js_sys::Date::now() as u64 + ms,
+                        },
+                        _ => return,
+                    }),
+                    Err(message) => state.write().report(format!("@{name}: {message}")),
+                }
+            });
+        }
+        Builtin::Me(_) | Builtin::Shrug(_) => {}
+    }
+}
+
+/// `/` completes from the built-ins the user's role may use and the room's own commands;
+/// picking one writes its name and a space. Esc closes the list until the draft changes.
+#[derive(Clone, Copy)]
+struct Commands {
+    draft: Draft,
+    registered: Signal<Vec<(String, String)>>,
+    picked: Signal<usize>,
+    closed_for: Signal<Option<String>>,
+}
+
+fn use_commands(draft: Draft, registered: Signal<Vec<(String, String)>>) -> Commands {
+    Commands {
+        draft,
+        registered,
+        picked: use_signal(|| 0),
+        closed_for: use_signal(|| None),
+    }
+}
+
+impl Commands {
+    /// The commands offered for the `/` the draft starts with (subscribes).
+    fn offered(&self, role: edgechat_protocol::Role) -> Vec<Offer> {
+        let draft = self.draft.text.read();
+        if self.closed_for.read().as_deref() == Some(draft.as_str()) {
+            return Vec::new();
+        }
+        commands::offered(&draft, role, &self.registered.read(), 6).unwrap_or_default()
+    }
+
+    fn choose(&mut self, command: &str) {
+        self.draft.keep(format!("{command} "));
+        self.picked.set(0);
+        focus_composer();
+    }
+
+    /// ↑ ↓ move in the list, Tab (or Enter, before the name is complete) picks, Esc
+    /// closes it; whether the key was the list's.
+    fn key(&mut self, e: &KeyboardEvent, offered: &[Offer]) -> bool {
+        if offered.is_empty() || e.is_composing() {
+            return false;
+        }
+        let last = offered.len() - 1;
+        let at = (*self.picked.peek()).min(last);
+        let typed = self.draft.text.peek().clone();
+        match e.key() {
+            Key::ArrowDown => self.picked.set(if at == last { 0 } else { at + 1 }),
+            Key::ArrowUp => self.picked.set(if at == 0 { last } else { at - 1 }),
+            Key::Tab if !e.modifiers().shift() => self.choose(&offered[at].command),
+            // Enter on a name typed out whole runs it, as typed.
+            Key::Enter if !e.modifiers().shift() && offered[at].command != typed => {
+                self.choose(&offered[at].command);
+            }
+            Key::Escape => self.closed_for.set(Some(typed)),
+            _ => return false,
+        }
+        true
+    }
+}
+
+/// The commands offered for a `/` being typed.
+fn command_list(offers: Vec<Offer>, commands: Commands) -> Element {
+    rsx! {
+        if !offers.is_empty() {
+            ul { id: "command-suggestions", class: "mention-suggestions", role: "listbox",
+                aria_label: "Commands",
+                for (i, offer) in offers.into_iter().enumerate() {
+                    li { key: "{offer.command}", role: "option",
+                        aria_selected: "{i == (commands.picked)()}",
+                        onmousedown: move |e: MouseEvent| e.prevent_default(),
+                        onclick: {
+                            let command = offer.command.clone();
+                            let mut commands = commands;
+                            move |_| commands.choose(&command)
+                        },
+                        span { class: "name", "{offer.usage}" }
+                        span { class: "handle", "{offer.description}" }
+                    }
+                }
             }
         }
     }

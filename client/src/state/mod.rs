@@ -360,6 +360,19 @@ impl ChatState {
 
     /// Something the user asked for did not happen: the room shows why until the next
     /// successful send.
+    /// What the client itself tells the user alone (`/help`), shown as a program's answer
+    /// for them is.
+    pub fn tell(&mut self, from: &str, text: String) {
+        self.ephemerals.push(frame::Ephemeral {
+            room_id: self.room.clone(),
+            user_id: String::new(),
+            username: from.to_owned(),
+            text,
+            bot: None,
+            req_id: None,
+        });
+    }
+
     /// Dismisses the program's answer at `at` among the ephemeral ones.
     pub fn dismiss_ephemeral(&mut self, at: usize) {
         if at < self.ephemerals.len() {

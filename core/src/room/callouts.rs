@@ -197,6 +197,9 @@ impl<S: Sql> Room<S> {
             let (Some(trigger), Some(url)) = (trigger, hook.target.clone()) else {
                 continue;
             };
+            if !self.hook_live(&hook)? {
+                continue;
+            }
             if self
                 .check_budget(&hook.hook_id, Budget::Hooks, now)
                 .is_err()
@@ -244,6 +247,11 @@ impl<S: Sql> Room<S> {
         let hook = match is_command(&command) {
             true => self.store.hook_for_command(&command)?,
             false => None,
+        };
+        // A command whose maker is no longer an admin is not there to run.
+        let hook = match hook {
+            Some(hook) if self.hook_live(&hook)? => Some(hook),
+            _ => None,
         };
         let Some(hook) = hook else {
             return Err(Refusal::new(
@@ -335,6 +343,32 @@ impl<S: Sql> Room<S> {
                 }
             }
         }
+    }
+
+    /// The room's commands that work now, for a member's composer to offer: name and
+    /// description, at most `MAX_HOOKS`.
+    pub fn commands_for(
+        &self,
+        who: &Identity,
+    ) -> Result<Result<Vec<(String, String)>, Refusal>, StoreError> {
+        if !who.global_admin && !self.store.is_member(&who.user_id)? {
+            return Ok(Err(Refusal::new(
+                ErrorCode::Forbidden,
+                "only the room's members run its commands",
+            )));
+        }
+        let mut commands = Vec::new();
+        for hook in self.store.hooks(self.limits.max_hooks)? {
+            if let HookKind::Command {
+                command,
+                description,
+            } = &hook.kind
+                && self.hook_live(&hook)?
+            {
+                commands.push((command.clone(), description.clone()));
+            }
+        }
+        Ok(Ok(commands))
     }
 
     /// The origin the door reached the room through (`RoomCall::Connect`), kept for a

@@ -39,6 +39,10 @@ pub struct HookView {
     pub command: Option<String>,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub description: String,
+    /// Its maker is no longer an admin of the room: it posts and is called no more until
+    /// they are one again (or an admin makes it anew).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub disabled: bool,
     /// Calls that failed for good, and what the last one said (cleared by an answer).
     #[serde(skip_serializing_if = "is_zero")]
     pub failures: u64,
@@ -135,12 +139,16 @@ impl<S: Sql> Room<S> {
         if let Err(refusal) = self.require_hook_admin(who) {
             return refusal.or_failure().map(Err);
         }
-        Ok(Ok(self
-            .store
-            .hooks(self.limits.max_hooks)?
-            .into_iter()
-            .map(view)
-            .collect()))
+        let hooks = self.store.hooks(self.limits.max_hooks)?;
+        let mut views = Vec::with_capacity(hooks.len());
+        for hook in hooks {
+            let disabled = !self.hook_live(&hook)?;
+            views.push(HookView {
+                disabled,
+                ..view(hook)
+            });
+        }
+        Ok(Ok(views))
     }
 
     /// Makes, renames, gives a new secret to or deletes a hook, for an admin, within
@@ -181,6 +189,15 @@ impl<S: Sql> Room<S> {
         self.require_role(who, Role::Admin)
     }
 
+    /// Whether `hook` works: while its maker is an admin of the room. A maker who loses
+    /// the role (demoted, gone, banned) takes their hooks' power with them.
+    pub(super) fn hook_live(&self, hook: &Hook) -> Result<bool, StoreError> {
+        Ok(self
+            .store
+            .member(&hook.created_by)?
+            .is_some_and(|m| m.role == Role::Admin))
+    }
+
     fn changed_hook(
         &mut self,
         who: &Identity,
@@ -203,6 +220,15 @@ impl<S: Sql> Room<S> {
                 spec,
             } => {
                 let name = hook_name(&name)?;
+                // A hook works while its maker is the room's admin: a global admin who is
+                // not one would make a hook that never works.
+                let maker = self.store.member(&who.user_id)?;
+                if maker.is_none_or(|m| m.role != Role::Admin) {
+                    return Err(Refusal::new(
+                        ErrorCode::Forbidden,
+                        "only the room's admins make hooks: a hook works while its maker is one",
+                    ));
+                }
                 if self.store.hook_count()? >= self.limits.max_hooks as u64 {
                     return Err(Refusal::new(
                         ErrorCode::TooManyHooks,
@@ -276,7 +302,10 @@ impl<S: Sql> Room<S> {
         now: Millis,
     ) -> Result<Vec<Effect>, Refusal> {
         let hook = self.store.hook(hook_id)?.ok_or_else(no_service)?;
-        if hook.kind != HookKind::Incoming || !same(&hook.secret_hash, &secret_hash(secret)) {
+        if hook.kind != HookKind::Incoming
+            || !same(&hook.secret_hash, &secret_hash(secret))
+            || !self.hook_live(&hook)?
+        {
             return Err(no_service());
         }
         self.check_budget(hook_id, Budget::Hooks, now)?;
@@ -366,6 +395,7 @@ fn view(hook: Hook) -> HookView {
         on_mention,
         command,
         description,
+        disabled: false,
         failures: hook.failures,
         last_error: hook.last_error,
     }

@@ -45,6 +45,30 @@ impl Room {
         }
     }
 
+    /// `GET /api/rooms/{id}/commands`: the commands a member's composer offers.
+    pub(super) async fn commands(&self, who: &Identity) -> Result<Response> {
+        if let Some(refused) = self.ready(Date::now().as_millis()).await {
+            return refused;
+        }
+        let listed = match self.core.borrow().as_ref() {
+            Some(core) => core.commands_for(who),
+            None => return http::error(ErrorCode::Internal, "the room could not be loaded"),
+        };
+        match listed {
+            Ok(Ok(commands)) => {
+                let commands: Vec<serde_json::Value> = commands
+                    .into_iter()
+                    .map(|(command, description)| {
+                        serde_json::json!({ "command": command, "description": description })
+                    })
+                    .collect();
+                http::json(200, &serde_json::json!({ "commands": commands }))
+            }
+            Ok(Err(refusal)) => http::refused(&refusal),
+            Err(err) => Err(stored(err)),
+        }
+    }
+
     /// A program's post through one of the room's hooks: answered as Slack answers
     /// (`ok`, or the word for the refusal), once the message is out to the room's sockets.
     pub(super) async fn hook_post(&self, call: HookCall) -> Result<Response> {

@@ -250,6 +250,7 @@ impl Room {
             RoomCall::Hooks { who, change } => self.hooks(&who, change).await,
             RoomCall::HookPost(call) => self.hook_post(call).await,
             RoomCall::Respond(call) => self.respond(call).await,
+            RoomCall::Commands(who) => self.commands(&who).await,
             RoomCall::RelayStatus { status } => self.relay(Command::Status(status.0)).await,
             RoomCall::Revoke { user_id } => self.relay(Command::Revoke { user_id }).await,
             RoomCall::ShardConnect {
