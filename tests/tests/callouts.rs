@@ -400,6 +400,36 @@ async fn each_budget_and_refusal_of_the_programs_a_room_calls() {
         "the third was past the budget"
     );
 
+    // An answer longer than the room reads (64 KiB) is a failure its admins see.
+    let huge = format!(r#"{{"text":"{}"}}"#, "x".repeat(70 * 1024));
+    web.route("/huge", Route::new(200, "application/json", huge));
+    let (big_id, _) = make(
+        &server,
+        &ana,
+        &room,
+        json!({ "name": "bigbot", "kind": "outgoing", "url": web.url("/huge"), "triggerWords": ["huge"] }),
+    )
+    .await;
+    said(&mut bob_socket, &room, "huge please", "h-1").await;
+    let failed = until("the oversized answer shows on its hook", async || {
+        let (_, listed) = server.get_as(&path, &ana.access_token).await;
+        let hook = listed["hooks"].as_array().and_then(|hooks| {
+            hooks
+                .iter()
+                .find(|h| h["hookId"] == big_id.as_str())
+                .cloned()
+        });
+        match hook {
+            Some(hook) if hook["failures"] == 1 => Ok(hook),
+            other => Err(other),
+        }
+    })
+    .await;
+    assert_eq!(
+        failed["lastError"], "answered with more than 65536 bytes",
+        "{failed}"
+    );
+
     // A command answered in plain text is for its asker; its response_url answers five
     // times, then no more.
     make(

@@ -157,6 +157,9 @@ async fn every_refusal_answers_as_slacks_hooks_do() {
     assert_eq!((status, word.as_str()), (400, "invalid_payload"));
     let (status, _, word) = post_json(&url, &json!({ "text": "x".repeat(4_001) })).await;
     assert_eq!((status, word.as_str()), (400, "msg_too_long"));
+    let huge = json!({ "text": "x".repeat(70 * 1024) }).to_string();
+    let (status, _, word) = call(&url, "application/json", huge).await;
+    assert_eq!((status, word.as_str()), (413, "request_too_large"));
     let wrong = url.rsplit_once('/').unwrap().0.to_owned() + "/not-the-secret";
     assert_eq!(
         post_json(&wrong, &json!({ "text": "hi" })).await.2,

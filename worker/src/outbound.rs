@@ -21,6 +21,8 @@ pub enum Failed {
     TooManyRedirects,
     TimedOut,
     Status(u16),
+    /// An answer longer than the caller reads (its cap, in bytes).
+    Oversized(usize),
     Network(String),
 }
 
@@ -33,6 +35,7 @@ impl Failed {
             Failed::TooManyRedirects => "redirects",
             Failed::TimedOut => "timed-out",
             Failed::Status(_) => "status",
+            Failed::Oversized(_) => "oversized",
             Failed::Network(_) => "network",
         }
     }
@@ -45,6 +48,7 @@ impl std::fmt::Display for Failed {
             Failed::TooManyRedirects => write!(f, "more than {MAX_REDIRECTS} redirects"),
             Failed::TimedOut => write!(f, "no answer within {TIMEOUT_MS} ms"),
             Failed::Status(status) => write!(f, "answered {status}"),
+            Failed::Oversized(cap) => write!(f, "answered with more than {cap} bytes"),
             Failed::Network(err) => write!(f, "{err}"),
         }
     }
@@ -148,7 +152,10 @@ pub async fn call(
         if !(200..300).contains(&status) {
             return Err(Failed::Status(status));
         }
-        let (content_type, body, _) = read_capped(&mut response, cap).await?;
+        let (content_type, body, truncated) = read_capped(&mut response, cap).await?;
+        if truncated {
+            return Err(Failed::Oversized(cap));
+        }
         Ok((content_type, body))
     };
     within_deadline(exchange, controller).await
