@@ -423,3 +423,40 @@ fn a_maker_who_is_no_longer_an_admin_here_takes_their_hooks_power_with_them() {
     let refused = world.room.change_hook(&global, change, world.now).unwrap();
     assert_eq!(refused.err().map(|r| r.code()), Some(ErrorCode::Forbidden));
 }
+
+#[test]
+fn a_muted_member_runs_no_command_and_a_command_spends_the_senders_budget() {
+    let limits = Limits {
+        rate_per_window: 1,
+        rate_window_ms: 60_000,
+        rate_burst: 1,
+        ..Limits::default()
+    };
+    let mut world = World::new(RoomKind::Public, limits);
+    for user in ["ana", "bo"] {
+        world.connect(user, user);
+    }
+    make(&mut world, "hk-cmd", "Deployer", command("/deploy"));
+    let run = |world: &mut World| {
+        world.send(
+            "bo",
+            ClientMsg::RunCommand {
+                room_id: world.room.id().to_owned(),
+                command: "/deploy".into(),
+                text: String::new(),
+            },
+        )
+    };
+    assert_eq!(calls(&run(&mut world)).len(), 1);
+    assert_eq!(error_code(&run(&mut world)), Some(ErrorCode::RateLimited));
+    world.advance(120_000);
+    let until = world.now + 60_000;
+    world.send(
+        "ana",
+        ClientMsg::MuteUser {
+            user_id: "bo".into(),
+            until,
+        },
+    );
+    assert_eq!(error_code(&run(&mut world)), Some(ErrorCode::Muted));
+}
