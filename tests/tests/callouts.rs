@@ -84,6 +84,23 @@ async fn message_from(client: &mut Client, hook_id: &str) -> Message {
     }
 }
 
+/// Hook `hook_id` as its admin lists it, once it has failed for good once.
+async fn failed_once(server: &Server, admin: &Session, room: &str, hook_id: &str) -> Value {
+    until("the failure shows on the hook", async || {
+        let (_, listed) = server
+            .get_as(&format!("/api/rooms/{room}/hooks"), &admin.access_token)
+            .await;
+        let hook = listed["hooks"]
+            .as_array()
+            .and_then(|hooks| hooks.iter().find(|h| h["hookId"] == hook_id).cloned());
+        match hook {
+            Some(hook) if hook["failures"] == 1 => Ok(hook),
+            other => Err(other),
+        }
+    })
+    .await
+}
+
 fn run(room: &str, command: &str, text: &str) -> ClientMsg {
     ClientMsg::RunCommand {
         room_id: room.into(),
@@ -205,22 +222,7 @@ async fn a_slow_or_failing_program_never_holds_a_message_up_and_its_failure_show
         },
     )
     .await;
-    let listed = until("the failure shows on the hook", async || {
-        let (_, listed) = server
-            .get_as(&format!("/api/rooms/{room}/hooks"), &ana.access_token)
-            .await;
-        let failbot = listed["hooks"].as_array().and_then(|hooks| {
-            hooks
-                .iter()
-                .find(|h| h["hookId"] == fail_id.as_str())
-                .cloned()
-        });
-        match failbot {
-            Some(hook) if hook["failures"] == 1 => Ok(hook),
-            other => Err(other),
-        }
-    })
-    .await;
+    let listed = failed_once(&server, &ana, &room, &fail_id).await;
     assert_eq!(listed["lastError"], "answered 500", "{listed}");
     assert!(!listed.to_string().contains("signingSecret"), "{listed}");
 }
@@ -411,20 +413,7 @@ async fn each_budget_and_refusal_of_the_programs_a_room_calls() {
     )
     .await;
     said(&mut bob_socket, &room, "huge please", "h-1").await;
-    let failed = until("the oversized answer shows on its hook", async || {
-        let (_, listed) = server.get_as(&path, &ana.access_token).await;
-        let hook = listed["hooks"].as_array().and_then(|hooks| {
-            hooks
-                .iter()
-                .find(|h| h["hookId"] == big_id.as_str())
-                .cloned()
-        });
-        match hook {
-            Some(hook) if hook["failures"] == 1 => Ok(hook),
-            other => Err(other),
-        }
-    })
-    .await;
+    let failed = failed_once(&server, &ana, &room, &big_id).await;
     assert_eq!(
         failed["lastError"], "answered with more than 65536 bytes",
         "{failed}"

@@ -8,7 +8,7 @@ use edgechat_protocol::{Bot, ErrorCode, Message, Millis, Role, RoomEvent};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::{Budget, Effect, Identity, Refusal, Room, SocketEffect};
+use super::{Budget, Effect, Identity, Refusal, Room};
 use crate::{
     ids,
     store::{Hook, HookKind, Sql, StoreError},
@@ -346,15 +346,7 @@ impl<S: Sql> Room<S> {
             preview: None,
             bot: Some(Box::new(Bot { emoji: post.emoji })),
         };
-        let event = RoomEvent::NewMessage(message);
-        self.store_event(&event)?;
-        Ok(vec![
-            Effect::Stored(event.clone()),
-            Effect::Socket(SocketEffect::Broadcast {
-                msg: event.into(),
-                except: None,
-            }),
-        ])
+        Ok(self.publish(RoomEvent::NewMessage(message))?)
     }
 }
 
