@@ -11,6 +11,7 @@ pub mod backoff;
 pub mod body;
 pub mod decode;
 pub mod emoji;
+pub mod export;
 pub mod files;
 pub mod ids;
 pub mod inbox;

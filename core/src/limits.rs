@@ -78,6 +78,21 @@ pub struct Limits {
     /// `HOOK_RATE_…`: the messages one incoming hook posts, a budget of its own (a bot
     /// has no duplicate window: a CI posts the same text often).
     pub hook_rate: Rate,
+    /// `EXPORT_CHUNK`: messages (or members) in one part of an export, one alarm's work.
+    pub export_chunk: usize,
+    /// `EXPORT_PART_BYTES`: a part takes no more messages once its files reach this.
+    pub export_part_bytes: u64,
+    /// `EXPORT_MAX_BYTES`: an archive that grows past this stops, failed.
+    pub export_max_bytes: u64,
+    /// `EXPORT_TTL_MS`: how long a finished archive is kept, then deleted.
+    pub export_ttl_ms: u64,
+    /// `EXPORT_PACE_MS`: the wait between one part and the next, so an export shares
+    /// the room's one thread with its members.
+    pub export_pace_ms: u64,
+    /// `EXPORTS_PER_DAY`: exports one user may start in a day, counted at the door.
+    pub exports_per_day: u32,
+    /// `EXPORT_LINK_TTL_MS`: how long a download link works once it is handed out.
+    pub export_link_ttl_ms: u64,
 }
 
 impl Default for Limits {
@@ -140,6 +155,13 @@ impl Default for Limits {
                 window_ms: 60_000,
                 burst: 20,
             },
+            export_chunk: 2_000,
+            export_part_bytes: 16 * 1024 * 1024,
+            export_max_bytes: 2 * 1024 * 1024 * 1024,
+            export_ttl_ms: 7 * 24 * 60 * 60 * 1000,
+            export_pace_ms: 200,
+            exports_per_day: 3,
+            export_link_ttl_ms: 60 * 60 * 1000,
         }
     }
 }
@@ -211,6 +233,13 @@ impl Limits {
             ) as u32,
             max_hooks: size("MAX_HOOKS", d.max_hooks),
             hook_rate: rate("HOOK", d.hook_rate),
+            export_chunk: size("EXPORT_CHUNK", d.export_chunk),
+            export_part_bytes: read("EXPORT_PART_BYTES", d.export_part_bytes),
+            export_max_bytes: read("EXPORT_MAX_BYTES", d.export_max_bytes),
+            export_ttl_ms: read("EXPORT_TTL_MS", d.export_ttl_ms),
+            export_pace_ms: read("EXPORT_PACE_MS", d.export_pace_ms),
+            exports_per_day: read("EXPORTS_PER_DAY", u64::from(d.exports_per_day)) as u32,
+            export_link_ttl_ms: read("EXPORT_LINK_TTL_MS", d.export_link_ttl_ms),
         }
     }
 
@@ -258,6 +287,13 @@ impl Limits {
         "HOOK_RATE_PER_WINDOW",
         "HOOK_RATE_WINDOW_MS",
         "HOOK_RATE_BURST",
+        "EXPORT_CHUNK",
+        "EXPORT_PART_BYTES",
+        "EXPORT_MAX_BYTES",
+        "EXPORT_TTL_MS",
+        "EXPORT_PACE_MS",
+        "EXPORTS_PER_DAY",
+        "EXPORT_LINK_TTL_MS",
     ];
 }
 

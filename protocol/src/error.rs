@@ -126,6 +126,10 @@ error_codes! {
     /// `list-pins` on an `edgechat.v3` socket): refused before any work; the message names
     /// the version it needs. Reconnect offering that version to use it.
     VersionRequired,
+    /// What the request names existed and is no more: an export's download link past its
+    /// time (`EXPORT_LINK_TTL_MS`), or an archive deleted after `EXPORT_TTL_MS`. Ask for a
+    /// new link, or a new export.
+    Gone,
     /// A code this build does not know, from a newer server; shown generically. Never
     /// sent. It stays last.
     Unknown,
@@ -195,6 +199,7 @@ impl ErrorCode {
             | ErrorCode::CsrfRequired
             | ErrorCode::ForbiddenOrigin => 403,
             ErrorCode::NotFound => 404,
+            ErrorCode::Gone => 410,
             ErrorCode::TooManyReactions
             | ErrorCode::TooManyPins
             | ErrorCode::TooManyHooks
@@ -258,6 +263,7 @@ impl ErrorCode {
             | ErrorCode::CsrfRequired
             | ErrorCode::ForbiddenOrigin
             | ErrorCode::UpgradeRequired
+            | ErrorCode::Gone
             | ErrorCode::UsernameTaken
             | ErrorCode::UnsupportedType
             | ErrorCode::EmptyFile

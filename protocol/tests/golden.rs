@@ -298,6 +298,7 @@ fn every_error_code_has_its_wire_name() {
             "range-not-satisfiable",
             "added-too-often",
             "version-required",
+            "gone",
             "unknown",
         ]
     );

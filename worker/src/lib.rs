@@ -16,6 +16,7 @@ mod auth;
 mod bench;
 mod config;
 mod cors;
+mod exports;
 mod files;
 mod health;
 mod history;
@@ -173,6 +174,13 @@ async fn route(req: Request, env: &Env, path: &str) -> Result<Response> {
         }
         (Method::Post, ["api", "commands", room, token]) => {
             hooks::respond(req, env, room, token).await
+        }
+        (Method::Post, ["api", "rooms", room, "exports"]) => exports::start(req, env, room).await,
+        (Method::Get, ["api", "rooms", room, "exports", id]) => {
+            exports::progress(req, env, room, id).await
+        }
+        (Method::Get, ["api", "exports", id, token]) => {
+            exports::download(&req, env, id, token).await
         }
         (Method::Get, ["api", "rooms", room, "messages"]) => {
             history::room_history(&req, env, room).await

@@ -126,6 +126,12 @@ pub enum RoomCall {
         who: Identity,
         change: Option<HookChange>,
     },
+    /// An export of the room for `who`: started (`start`), or how far it is.
+    Export {
+        who: Identity,
+        export_id: String,
+        start: bool,
+    },
     /// A program's post through an incoming hook, its body read by the door.
     HookPost(HookCall),
     /// A command's program answering later, through its `response_url`.
@@ -383,6 +389,15 @@ impl RoomStub {
             secret: secret.to_owned(),
             post,
         }))
+        .await
+    }
+
+    pub async fn export(&self, who: Identity, export_id: &str, start: bool) -> Result<Response> {
+        self.call(&RoomCall::Export {
+            who,
+            export_id: export_id.to_owned(),
+            start,
+        })
         .await
     }
 

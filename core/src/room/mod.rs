@@ -13,6 +13,7 @@ mod callouts;
 mod connect;
 pub mod creation;
 mod dispatch;
+mod exports;
 mod history;
 mod hooks;
 mod messages;
@@ -43,6 +44,7 @@ pub use callouts::{
     Answered, Asker, CallOut, OUTGOING_ATTEMPTS, RESPONSE_TTL_MS, RESPONSE_USES, is_command,
 };
 pub use dispatch::added_too_often;
+pub use exports::{ExportStep, ExportView, Moved};
 pub use hooks::{HookChange, HookPost, HookSpec, HookView, MAX_HOOK_NAME, secret_hash};
 pub use notify::{Batch, EXCERPT_CHARS, excerpt};
 pub(crate) use refusal::Outcome;
@@ -204,6 +206,9 @@ pub struct Room<S> {
     /// When the oldest unattached upload expires, as last read (`None`: not read since
     /// the uploads last changed). Asked after every step, it changes only with uploads.
     upload_deadline: std::cell::Cell<Option<Option<Millis>>>,
+    /// When an export next needs the alarm, as last read (`None`: not read since the
+    /// exports last changed).
+    export_deadline: std::cell::Cell<Option<Option<Millis>>>,
 }
 
 impl<S: Sql> Room<S> {
@@ -227,6 +232,7 @@ impl<S: Sql> Room<S> {
             outgoing: None,
             origin: None,
             upload_deadline: std::cell::Cell::new(None),
+            export_deadline: std::cell::Cell::new(None),
         }
     }
 
@@ -365,6 +371,7 @@ impl<S: Sql> Room<S> {
         let grace = self.limits.presence_grace_ms;
         let presence_unknown = self.shown_online.is_none().then_some(0);
         let uploads = self.next_upload_expiry()?;
+        let exports = self.next_export_due()?;
         Ok(self
             .leaving
             .values()
@@ -373,6 +380,7 @@ impl<S: Sql> Room<S> {
             .chain(self.presence_due)
             .chain(self.sockets.next_expiry())
             .chain(uploads)
+            .chain(exports)
             .min())
     }
 

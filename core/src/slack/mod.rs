@@ -15,12 +15,18 @@ use edgechat_protocol::ErrorCode;
 /// `/api/hooks/{room}/{hookId}/{secret}`.
 pub const HOOK_PATH: &str = "/api/hooks/";
 
-/// `path` as a log line may carry it: a hook's URL ends in its secret, which is left
-/// out; every other path is kept as it is.
+/// `path` as a log line may carry it: a hook's URL ends in its secret, and an export's
+/// download link in its signed token, which are left out; every other path is kept as
+/// it is.
 pub fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
     // A hook's URL ends in its secret (after the room and the hook), a command's
     // `response_url` in its token (after the room).
-    for (prefix, kept) in [(HOOK_PATH, 2), (RESPONSE_PATH, 1)] {
+    // An export's link ends in its token (after the export).
+    for (prefix, kept) in [
+        (HOOK_PATH, 2),
+        (RESPONSE_PATH, 1),
+        (crate::export::LINK_PATH, 1),
+    ] {
         if let Some(rest) = path.strip_prefix(prefix) {
             let kept: Vec<&str> = rest.splitn(kept + 1, '/').take(kept).collect();
             return format!("{prefix}{}/…", kept.join("/")).into();
@@ -69,6 +75,10 @@ mod tests {
         assert_eq!(
             loggable_path("/api/hooks/ops/hk-1/s3cret/more"),
             "/api/hooks/ops/hk-1/…"
+        );
+        assert_eq!(
+            loggable_path("/api/exports/x1/1700.abcdef"),
+            "/api/exports/x1/…"
         );
         assert_eq!(
             loggable_path("/api/rooms/ops/hooks"),

@@ -6,6 +6,7 @@
 //! formatted into SQL text, because the trait takes no other kind of string.
 
 mod archive;
+mod exports;
 mod fold;
 mod hooks;
 mod members;
@@ -18,6 +19,7 @@ pub mod sqlite;
 mod uploads;
 
 pub use archive::Pending;
+pub use exports::{Export, Phase};
 pub use fold::apply;
 pub(crate) use fold::membership_of;
 pub use hooks::{Hook, HookKind};

@@ -17,8 +17,8 @@ use super::{Sql, Store, StoreError};
 /// counted by the fold, so a join never counts the table. 12: the sockets the room's shard
 /// objects hold. 13: the room's incoming hooks. 14: the programs the room calls
 /// (outgoing hooks, registered commands) beside them, and the answers a command's program
-/// may still send.
-pub const VERSION: u64 = 14;
+/// may still send. 15: the room's exports, and the parts each has written.
+pub const VERSION: u64 = 15;
 
 /// Keys of the `counters` table (the head is not one: it is the log's newest seq).
 pub const SLOW_MODE: &str = "slow_mode";
@@ -183,6 +183,18 @@ const V14: &[&str] = &[
     "CREATE INDEX hook_responses_by_expiry ON hook_responses (expires_at)",
 ];
 
+/// From schema 14 to 15: exports (`exports.rs`), built a part at a time by the alarm.
+const V15: &[&str] = &[
+    "CREATE TABLE exports (export_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, phase TEXT NOT NULL,
+         target INTEGER NOT NULL, cursor INTEGER NOT NULL DEFAULT 0, member_cursor TEXT,
+         parts INTEGER NOT NULL DEFAULT 0, messages INTEGER NOT NULL DEFAULT 0,
+         members INTEGER NOT NULL DEFAULT 0, files INTEGER NOT NULL DEFAULT 0,
+         bytes INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL, due_at INTEGER NOT NULL)",
+    "CREATE TABLE export_parts (export_id TEXT NOT NULL, part INTEGER NOT NULL,
+         messages INTEGER NOT NULL, members INTEGER NOT NULL, files INTEGER NOT NULL,
+         bytes INTEGER NOT NULL, PRIMARY KEY (export_id, part))",
+];
+
 /// The head is the newest seq of either half of the history: the log (every event but
 /// new messages) or the messages.
 pub(super) const LOG_HEAD: &str = "SELECT MAX(
@@ -273,6 +285,11 @@ impl<S: Sql> Store<S> {
             }
             if version < 14 {
                 for statement in V14 {
+                    self.exec(statement, &[])?;
+                }
+            }
+            if version < 15 {
+                for statement in V15 {
                     self.exec(statement, &[])?;
                 }
             }

@@ -8,6 +8,7 @@ mod archive;
 mod bench;
 mod callouts;
 mod effects;
+mod exports;
 mod hooks;
 mod invites;
 mod load;
@@ -214,6 +215,7 @@ impl DurableObject for Room {
             return Response::empty();
         };
         self.write_behind(&info).await;
+        self.export_work(now).await;
         let ws = self.state.get_websockets().into_iter().next();
         // Even with nobody connected the core has work: uploads nobody attached expire.
         self.run(&info.room_id, ws.as_ref(), Command::Tick, now)
@@ -248,6 +250,11 @@ impl Room {
                 thumbnail_of,
             } => self.register_upload(&who, upload, thumbnail_of).await,
             RoomCall::Hooks { who, change } => self.hooks(&who, change).await,
+            RoomCall::Export {
+                who,
+                export_id,
+                start,
+            } => self.export(&who, &export_id, start).await,
             RoomCall::HookPost(call) => self.hook_post(call).await,
             RoomCall::Respond(call) => self.respond(call).await,
             RoomCall::Commands(who) => self.commands(&who).await,

@@ -1,0 +1,178 @@
+//! Room exports at the door (docs/api.md, "Export and import"). `POST
+//! /api/rooms/{id}/exports` starts one, within the caller's daily budget; `GET
+//! /api/rooms/{id}/exports/{exportId}` says how far it is and, once it is ready, hands its
+//! maker a signed link; `GET /api/exports/{exportId}/{token}` streams the archive, the
+//! manifest then each part as R2 holds it, for that maker only. The room's object builds
+//! the archive from its alarm (`room_object/exports.rs`).
+
+use edgechat_core::export::{self, link, tar};
+use edgechat_protocol::ErrorCode;
+use futures_util::stream;
+use serde_json::{Value, json};
+use worker::{Bucket, Date, Env, FixedLengthStream, Headers, Request, Response, Result};
+
+use crate::{
+    auth::{guard, random_id, throttle},
+    http,
+    stubs::RoomStub,
+};
+
+/// The window of `EXPORTS_PER_DAY`.
+const DAY_MS: u64 = 24 * 60 * 60 * 1000;
+
+/// `POST /api/rooms/{room}/exports`: a new export of the room, for its admins (the room
+/// checks the role). The day's budget is spent first, atomically, and given back when
+/// the room refuses.
+pub async fn start(req: Request, env: &Env, room: &str) -> Result<Response> {
+    attempt!(http::room_name(room));
+    let (_, user) = attempt!(guard::user(&req, env).await);
+    let db = crate::storage::d1(env)?;
+    let key = format!("exports:{}", user.id);
+    let limits = crate::config::limits(env);
+    let now = Date::now().as_millis();
+    let forget = crate::config::throttle_forget_ms(env).max(DAY_MS);
+    let budget = (key.as_str(), limits.exports_per_day);
+    if let Err(wait) = throttle::take(&db, &[budget], now, DAY_MS, forget).await? {
+        return http::too_many(wait);
+    }
+    let export_id = random_id("x");
+    let mut answer = RoomStub::new(env, room)?
+        .export(edgechat_core::Identity::from(&user), &export_id, true)
+        .await?;
+    if answer.status_code() != 200 {
+        throttle::give_back(&db, &key).await?;
+        return Ok(answer);
+    }
+    let body: Value = answer.json().await?;
+    http::json(202, &body)
+}
+
+/// `GET /api/rooms/{room}/exports/{exportId}`: the export as its maker sees it, with a
+/// download link good for `EXPORT_LINK_TTL_MS` once it is ready.
+pub async fn progress(req: Request, env: &Env, room: &str, export_id: &str) -> Result<Response> {
+    attempt!(http::room_name(room));
+    let (_, user) = attempt!(guard::user(&req, env).await);
+    if !export::is_export_id(export_id) {
+        return http::error(ErrorCode::NotFound, "no such export");
+    }
+    let mut answer = RoomStub::new(env, room)?
+        .export(edgechat_core::Identity::from(&user), export_id, false)
+        .await?;
+    if answer.status_code() != 200 {
+        return Ok(answer);
+    }
+    let mut body: Value = answer.json().await?;
+    if body["export"]["state"] == "ready" {
+        let Some(secret) = crate::config::string(env, "JWT_SECRET") else {
+            return http::error(ErrorCode::Internal, "the server has no signing secret");
+        };
+        let limits = crate::config::limits(env);
+        let archive_ends = body["export"]["expiresAt"].as_u64().unwrap_or(0);
+        let expires_at = (Date::now().as_millis() + limits.export_link_ttl_ms).min(archive_ends);
+        let token = link::sign(secret.as_bytes(), export_id, &user.id, expires_at);
+        body["export"]["url"] = json!(format!("{}{export_id}/{token}", export::LINK_PATH));
+        body["export"]["urlExpiresAt"] = json!(expires_at);
+    }
+    http::json(200, &body)
+}
+
+/// `GET /api/exports/{exportId}/{token}`: the archive, streamed as one tar, for the user
+/// the link was made for (by bearer token or the media cookie, so a plain link works).
+pub async fn download(req: &Request, env: &Env, export_id: &str, token: &str) -> Result<Response> {
+    let (_, user) = attempt!(guard::media_user(req, env).await);
+    let Some(secret) = crate::config::string(env, "JWT_SECRET") else {
+        return http::error(ErrorCode::Internal, "the server has no signing secret");
+    };
+    let now = Date::now().as_millis();
+    match link::verify(secret.as_bytes(), export_id, &user.id, token, now) {
+        Ok(()) => {}
+        Err(link::Refused::Forged) => {
+            return http::error(
+                ErrorCode::Forbidden,
+                "this link is not yours, or not one this server made",
+            );
+        }
+        Err(link::Refused::Expired) => {
+            return http::error(
+                ErrorCode::Gone,
+                "this link has expired; ask for the export again for a new one",
+            );
+        }
+    }
+    let bucket = crate::storage::r2(env)?;
+    let Some(object) = bucket
+        .get(export::manifest_key(export_id))
+        .execute()
+        .await?
+    else {
+        return http::error(ErrorCode::Gone, "this archive was deleted");
+    };
+    let Some(body) = object.body() else {
+        return http::error(ErrorCode::Gone, "this archive was deleted");
+    };
+    let manifest_bytes = body.bytes().await?;
+    // Read by hand: the download needs only the parts' sizes of it.
+    let manifest: Value = serde_json::from_slice(&manifest_bytes)
+        .map_err(|err| worker::Error::RustError(format!("a stored manifest: {err}")))?;
+    let parts: Vec<u64> = manifest["parts"]
+        .as_array()
+        .map(|parts| {
+            parts
+                .iter()
+                .map(|p| p["bytes"].as_u64().unwrap_or(0))
+                .collect()
+        })
+        .unwrap_or_default();
+    let length = export::archive_len(manifest_bytes.len() as u64, &parts);
+    let exported_s = manifest["exportedAt"].as_u64().unwrap_or(0) / 1000;
+    let mut head = Vec::with_capacity(manifest_bytes.len() + tar::BLOCK * 2);
+    tar::append(&mut head, export::MANIFEST, &manifest_bytes, exported_s);
+    let headers = Headers::new();
+    headers.set("Content-Type", "application/x-tar")?;
+    headers.set("Content-Length", &length.to_string())?;
+    headers.set("Cache-Control", "private, no-store")?;
+    headers.set("X-Content-Type-Options", "nosniff")?;
+    let room = manifest["room"]["roomId"].as_str().unwrap_or("room");
+    let name = format!("edgechat-{room}-{export_id}.tar");
+    headers.set(
+        "Content-Disposition",
+        &edgechat_core::files::content_disposition(false, &name),
+    )?;
+    let body = archive(bucket, export_id.to_owned(), parts.len() as u32, head);
+    // A stream of known length, so the runtime sends `Content-Length` (a browser shows
+    // the download's progress) and cuts a stream that runs short or long.
+    let fixed: worker::worker_sys::FixedLengthStream = FixedLengthStream::wrap(body, length).into();
+    Ok(Response::builder()
+        .with_headers(headers)
+        .stream(fixed.readable()))
+}
+
+/// The archive's bytes: `head` (the manifest's entry), each part in turn (one R2 read
+/// at a time, so memory holds one part), then the end blocks.
+fn archive(
+    bucket: Bucket,
+    export_id: String,
+    parts: u32,
+    head: Vec<u8>,
+) -> impl futures_util::Stream<Item = Result<Vec<u8>>> {
+    // 0: the head; 1..=parts: the parts; parts + 1: the end; then nothing.
+    stream::unfold(0u32, move |next| {
+        let (bucket, export_id, head) = (bucket.clone(), export_id.clone(), head.clone());
+        async move {
+            let chunk = match next {
+                0 => Ok(head),
+                n if n <= parts => part(&bucket, &export_id, n).await,
+                n if n == parts + 1 => Ok(tar::END.to_vec()),
+                _ => return None,
+            };
+            Some((chunk, next + 1))
+        }
+    })
+}
+
+async fn part(bucket: &Bucket, export_id: &str, n: u32) -> Result<Vec<u8>> {
+    let key = export::part_key(export_id, n);
+    let missing = || worker::Error::RustError(format!("{key} is missing"));
+    let object = bucket.get(&key).execute().await?.ok_or_else(missing)?;
+    object.body().ok_or_else(missing)?.bytes().await
+}
