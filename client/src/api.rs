@@ -11,6 +11,8 @@ use crate::{
     session::{Me, Session},
 };
 
+pub mod exports;
+
 const CSRF: (&str, &str) = ("X-Edgechat-Csrf", "1");
 
 #[derive(Deserialize)]

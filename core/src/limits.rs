@@ -93,6 +93,10 @@ pub struct Limits {
     pub exports_per_day: u32,
     /// `EXPORT_LINK_TTL_MS`: how long a download link works once it is handed out.
     pub export_link_ttl_ms: u64,
+    /// `IMPORTS_PER_DAY`: imports one user may start in a day, counted at the door.
+    pub imports_per_day: u32,
+    /// `IMPORT_MAX_BYTES`: the largest archive an import takes.
+    pub import_max_bytes: u64,
 }
 
 impl Default for Limits {
@@ -162,6 +166,8 @@ impl Default for Limits {
             export_pace_ms: 200,
             exports_per_day: 3,
             export_link_ttl_ms: 60 * 60 * 1000,
+            imports_per_day: 3,
+            import_max_bytes: 100 * 1024 * 1024,
         }
     }
 }
@@ -240,6 +246,8 @@ impl Limits {
             export_pace_ms: read("EXPORT_PACE_MS", d.export_pace_ms),
             exports_per_day: read("EXPORTS_PER_DAY", u64::from(d.exports_per_day)) as u32,
             export_link_ttl_ms: read("EXPORT_LINK_TTL_MS", d.export_link_ttl_ms),
+            imports_per_day: read("IMPORTS_PER_DAY", u64::from(d.imports_per_day)) as u32,
+            import_max_bytes: read("IMPORT_MAX_BYTES", d.import_max_bytes),
         }
     }
 
@@ -294,6 +302,8 @@ impl Limits {
         "EXPORT_PACE_MS",
         "EXPORTS_PER_DAY",
         "EXPORT_LINK_TTL_MS",
+        "IMPORTS_PER_DAY",
+        "IMPORT_MAX_BYTES",
     ];
 }
 

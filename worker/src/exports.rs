@@ -1,7 +1,7 @@
 //! Room exports at the door (docs/api.md, "Export and import"). `POST
 //! /api/rooms/{id}/exports` starts one, within the caller's daily budget; `GET
 //! /api/rooms/{id}/exports/{exportId}` says how far it is and, once it is ready, hands its
-//! maker a signed link; `GET /api/exports/{exportId}/{token}` streams the archive, the
+//! maker a signed link; `GET /api/files/exports/{exportId}/{token}` streams the archive, the
 //! manifest then each part as R2 holds it, for that maker only. The room's object builds
 //! the archive from its alarm (`room_object/exports.rs`).
 
@@ -76,7 +76,7 @@ pub async fn progress(req: Request, env: &Env, room: &str, export_id: &str) -> R
     http::json(200, &body)
 }
 
-/// `GET /api/exports/{exportId}/{token}`: the archive, streamed as one tar, for the user
+/// `GET /api/files/exports/{exportId}/{token}`: the archive, streamed as one tar, for the user
 /// the link was made for (by bearer token or the media cookie, so a plain link works).
 pub async fn download(req: &Request, env: &Env, export_id: &str, token: &str) -> Result<Response> {
     let (_, user) = attempt!(guard::media_user(req, env).await);

@@ -22,6 +22,7 @@ mod health;
 mod history;
 mod hooks;
 mod http;
+mod imports;
 mod inbox_object;
 mod log;
 mod me;
@@ -151,6 +152,10 @@ async fn route(req: Request, env: &Env, path: &str) -> Result<Response> {
         (Method::Get, ["api", "users", id, "avatar"]) => files::get_avatar(&req, env, id).await,
         (Method::Post, ["api", "rooms", room, "files"]) => files::upload(req, env, room).await,
         (Method::Get, ["api", "files", id]) => files::download(&req, env, id, false).await,
+        // Under `/api/files`, where the access cookie goes, so a plain link downloads.
+        (Method::Get, ["api", "files", "exports", id, token]) => {
+            exports::download(&req, env, id, token).await
+        }
         (Method::Get, ["api", "files", id, "thumbnail"]) => {
             files::download(&req, env, id, true).await
         }
@@ -179,8 +184,9 @@ async fn route(req: Request, env: &Env, path: &str) -> Result<Response> {
         (Method::Get, ["api", "rooms", room, "exports", id]) => {
             exports::progress(req, env, room, id).await
         }
-        (Method::Get, ["api", "exports", id, token]) => {
-            exports::download(&req, env, id, token).await
+        (Method::Post, ["api", "rooms", room, "imports"]) => imports::start(req, env, room).await,
+        (Method::Get, ["api", "rooms", room, "imports", id]) => {
+            imports::progress(req, env, room, id).await
         }
         (Method::Get, ["api", "rooms", room, "messages"]) => {
             history::room_history(&req, env, room).await

@@ -86,6 +86,18 @@ pub struct ResponseCall {
     pub answer: Option<(HookPost, bool)>,
 }
 
+/// What the door asks of a room's import.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", rename_all_fields = "camelCase")]
+pub enum ImportCall {
+    /// May `who` import into this room now? If so it is recorded, waiting for its bytes.
+    Begin,
+    /// The archive is in R2, `size` bytes.
+    Stored { size: u64 },
+    /// How far it is.
+    View,
+}
+
 /// What a room object is asked.
 #[derive(Serialize, Deserialize)]
 // Externally tagged (`{"connect": {...}}`): only this build speaks it, and unlike an
@@ -131,6 +143,12 @@ pub enum RoomCall {
         who: Identity,
         export_id: String,
         start: bool,
+    },
+    /// An import into the room by `who`: begun, its archive stored, or how far it is.
+    Import {
+        who: Identity,
+        import_id: String,
+        call: ImportCall,
     },
     /// A program's post through an incoming hook, its body read by the door.
     HookPost(HookCall),
@@ -397,6 +415,20 @@ impl RoomStub {
             who,
             export_id: export_id.to_owned(),
             start,
+        })
+        .await
+    }
+
+    pub async fn import(
+        &self,
+        who: Identity,
+        import_id: &str,
+        call: ImportCall,
+    ) -> Result<Response> {
+        self.call(&RoomCall::Import {
+            who,
+            import_id: import_id.to_owned(),
+            call,
         })
         .await
     }

@@ -3,6 +3,7 @@ mod attachment;
 mod avatar;
 mod chat_room;
 mod emoji_picker;
+mod export_panel;
 mod hooks_panel;
 mod invite;
 mod login_form;

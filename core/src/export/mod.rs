@@ -108,8 +108,28 @@ pub fn file_of_entry(entry: &str) -> Option<&str> {
     entry.strip_prefix("files/")?.split('/').next()
 }
 
-/// Where an export's download links start: `/api/exports/{exportId}/{token}`.
-pub const LINK_PATH: &str = "/api/exports/";
+/// The id an imported file gets: made from the import's id and the file's old id, so
+/// the message naming it and the entry holding its bytes, read at different times, agree
+/// without a table between them, and the same archive imported twice makes new files.
+pub fn imported_file_id(import_id: &str, old_file_id: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("{import_id}:{old_file_id}").as_bytes());
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("f{hex}")
+}
+
+/// Whether `id` can be an import's id as the door makes them: `i` and 32 hex digits.
+pub fn is_import_id(id: &str) -> bool {
+    hex_id(id, 'i')
+}
+
+/// Where an import's archive waits in R2 while the room reads it.
+pub fn import_key(import_id: &str) -> String {
+    format!("imports/{import_id}.tar")
+}
+
+/// Where an export's download links start: `/api/files/exports/{exportId}/{token}`.
+pub const LINK_PATH: &str = "/api/files/exports/";
 
 /// Where an export's objects are in R2: its manifest, and its parts (numbered from 1).
 pub fn manifest_key(export_id: &str) -> String {
@@ -129,8 +149,12 @@ pub fn export_id(random: [u8; 16]) -> String {
 /// Whether `id` can be an export's id as the door makes them (so a path built from it
 /// stays within `exports/`).
 pub fn is_export_id(id: &str) -> bool {
+    hex_id(id, 'x')
+}
+
+fn hex_id(id: &str, prefix: char) -> bool {
     id.len() == 33
-        && id.starts_with('x')
+        && id.starts_with(prefix)
         && id[1..]
             .bytes()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))

@@ -150,6 +150,10 @@ impl<S: Sql> Room<S> {
 
     /// The next thing to write for the export whose turn it is, once it is due.
     pub fn next_export_step(&self, now: Millis) -> Result<Option<ExportStep>, StoreError> {
+        // Most alarms have no export due: known without a read.
+        if self.next_export_due()?.is_none_or(|due| due > now) {
+            return Ok(None);
+        }
         let Some(export) = self.store.next_running_export()? else {
             return Ok(None);
         };
@@ -382,6 +386,9 @@ impl<S: Sql> Room<S> {
     /// with how many parts it may have written (one more than it counted, in case the
     /// object stopped between writing a part and reporting it).
     pub fn expired_exports(&self, now: Millis) -> Result<Vec<(Id, u32)>, StoreError> {
+        if self.next_export_due()?.is_none_or(|due| due > now) {
+            return Ok(Vec::new());
+        }
         Ok(self
             .store
             .expired_exports(now, EXPIRED_PER_ALARM)?

@@ -16,6 +16,7 @@ mod dispatch;
 mod exports;
 mod history;
 mod hooks;
+mod imports;
 mod messages;
 mod moderation;
 mod notify;
@@ -46,6 +47,7 @@ pub use callouts::{
 pub use dispatch::added_too_often;
 pub use exports::{ExportStep, ExportView, Moved};
 pub use hooks::{HookChange, HookPost, HookSpec, HookView, MAX_HOOK_NAME, secret_hash};
+pub use imports::{Entry, IMPORT_ENTRY_MAX, ImportRead, ImportView};
 pub use notify::{Batch, EXCERPT_CHARS, excerpt};
 pub(crate) use refusal::Outcome;
 pub use refusal::Refusal;
@@ -209,6 +211,8 @@ pub struct Room<S> {
     /// When an export next needs the alarm, as last read (`None`: not read since the
     /// exports last changed).
     export_deadline: std::cell::Cell<Option<Option<Millis>>>,
+    /// The same for the room's import.
+    import_deadline: std::cell::Cell<Option<Option<Millis>>>,
 }
 
 impl<S: Sql> Room<S> {
@@ -233,6 +237,7 @@ impl<S: Sql> Room<S> {
             origin: None,
             upload_deadline: std::cell::Cell::new(None),
             export_deadline: std::cell::Cell::new(None),
+            import_deadline: std::cell::Cell::new(None),
         }
     }
 
@@ -372,6 +377,7 @@ impl<S: Sql> Room<S> {
         let presence_unknown = self.shown_online.is_none().then_some(0);
         let uploads = self.next_upload_expiry()?;
         let exports = self.next_export_due()?;
+        let import = self.next_import_due()?;
         Ok(self
             .leaving
             .values()
@@ -381,6 +387,7 @@ impl<S: Sql> Room<S> {
             .chain(self.sockets.next_expiry())
             .chain(uploads)
             .chain(exports)
+            .chain(import)
             .min())
     }
 

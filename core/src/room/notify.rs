@@ -38,6 +38,33 @@ impl<S: Sql> Room<S> {
     /// unread (owed as a count, counted when it goes), a message mentions them, or they
     /// were welcomed to it. One atomic step.
     pub fn owe_notifications(&self, batch: &Batch) -> Result<(), StoreError> {
+        // Imported messages notify nobody: the batch starts after them.
+        let imported = self.store.imported_through()?;
+        if imported > batch.after {
+            let messages: Vec<Message> = batch
+                .messages
+                .iter()
+                .filter(|m| m.seq > imported)
+                .cloned()
+                .collect();
+            let mentions: Vec<(Id, Id)> = batch
+                .mentions
+                .iter()
+                .filter(|(id, _)| messages.iter().any(|m| &m.message_id == id))
+                .cloned()
+                .collect();
+            let later = Batch {
+                after: imported.min(batch.through),
+                messages: &messages,
+                mentions: &mentions,
+                ..*batch
+            };
+            return self.owe_unimported(&later);
+        }
+        self.owe_unimported(batch)
+    }
+
+    fn owe_unimported(&self, batch: &Batch) -> Result<(), StoreError> {
         let sql = self.store.sql().clone();
         sql.atomically(|| {
             for user_id in batch.welcomed {

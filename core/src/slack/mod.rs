@@ -77,8 +77,8 @@ mod tests {
             "/api/hooks/ops/hk-1/…"
         );
         assert_eq!(
-            loggable_path("/api/exports/x1/1700.abcdef"),
-            "/api/exports/x1/…"
+            loggable_path("/api/files/exports/x1/1700.abcdef"),
+            "/api/files/exports/x1/…"
         );
         assert_eq!(
             loggable_path("/api/rooms/ops/hooks"),

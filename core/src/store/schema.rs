@@ -17,8 +17,9 @@ use super::{Sql, Store, StoreError};
 /// counted by the fold, so a join never counts the table. 12: the sockets the room's shard
 /// objects hold. 13: the room's incoming hooks. 14: the programs the room calls
 /// (outgoing hooks, registered commands) beside them, and the answers a command's program
-/// may still send. 15: the room's exports, and the parts each has written.
-pub const VERSION: u64 = 15;
+/// may still send. 15: the room's exports, and the parts each has written. 16: the room's
+/// import.
+pub const VERSION: u64 = 16;
 
 /// Keys of the `counters` table (the head is not one: it is the log's newest seq).
 pub const SLOW_MODE: &str = "slow_mode";
@@ -195,6 +196,14 @@ const V15: &[&str] = &[
          bytes INTEGER NOT NULL, PRIMARY KEY (export_id, part))",
 ];
 
+/// From schema 15 to 16: the room's import (`imports.rs`), at most one.
+const V16: &[&str] = &[
+    "CREATE TABLE imports (import_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, phase TEXT NOT NULL,
+         size INTEGER NOT NULL, cursor INTEGER NOT NULL DEFAULT 0, base INTEGER NOT NULL,
+         messages INTEGER NOT NULL DEFAULT 0, files INTEGER NOT NULL DEFAULT 0, error TEXT,
+         created_at INTEGER NOT NULL, due_at INTEGER NOT NULL)",
+];
+
 /// The head is the newest seq of either half of the history: the log (every event but
 /// new messages) or the messages.
 pub(super) const LOG_HEAD: &str = "SELECT MAX(
@@ -290,6 +299,11 @@ impl<S: Sql> Store<S> {
             }
             if version < 15 {
                 for statement in V15 {
+                    self.exec(statement, &[])?;
+                }
+            }
+            if version < 16 {
+                for statement in V16 {
                     self.exec(statement, &[])?;
                 }
             }

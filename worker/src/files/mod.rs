@@ -10,6 +10,7 @@ pub(crate) mod quota;
 mod upload;
 
 pub use avatar::{delete_avatar, get_avatar, put_avatar};
+pub use body::{Incoming, declared_length};
 pub use download::download;
 pub use upload::upload;
 

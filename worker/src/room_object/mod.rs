@@ -10,6 +10,7 @@ mod callouts;
 mod effects;
 mod exports;
 mod hooks;
+mod imports;
 mod invites;
 mod load;
 mod notify;
@@ -216,6 +217,7 @@ impl DurableObject for Room {
         };
         self.write_behind(&info).await;
         self.export_work(now).await;
+        self.import_work(now).await;
         let ws = self.state.get_websockets().into_iter().next();
         // Even with nobody connected the core has work: uploads nobody attached expire.
         self.run(&info.room_id, ws.as_ref(), Command::Tick, now)
@@ -255,11 +257,36 @@ impl Room {
                 export_id,
                 start,
             } => self.export(&who, &export_id, start).await,
+            RoomCall::Import {
+                who,
+                import_id,
+                call,
+            } => self.import(&who, &import_id, call).await,
             RoomCall::HookPost(call) => self.hook_post(call).await,
             RoomCall::Respond(call) => self.respond(call).await,
             RoomCall::Commands(who) => self.commands(&who).await,
             RoomCall::RelayStatus { status } => self.relay(Command::Status(status.0)).await,
             RoomCall::Revoke { user_id } => self.relay(Command::Revoke { user_id }).await,
+            call @ (RoomCall::ShardConnect { .. }
+            | RoomCall::ShardFrame { .. }
+            | RoomCall::ShardGone { .. }
+            | RoomCall::ShardPull { .. }) => self.shard_call(call).await,
+            #[cfg(feature = "bench")]
+            RoomCall::Faults(faults) => self.inject(faults),
+            #[cfg(feature = "bench")]
+            RoomCall::Reload => self.reload(),
+            #[cfg(feature = "bench")]
+            RoomCall::Redeploy => self.redeploy(),
+            #[cfg(feature = "bench")]
+            RoomCall::Frames { raw } => self.frames(&raw),
+            #[cfg(feature = "bench")]
+            RoomCall::Storage => self.counts(),
+        }
+    }
+
+    /// A call from one of the room's shard objects.
+    async fn shard_call(&self, call: RoomCall) -> Result<Response> {
+        match call {
             RoomCall::ShardConnect {
                 conn,
                 who,
@@ -278,18 +305,10 @@ impl Room {
             RoomCall::ShardFrame { conn, raw } => self.shard_frame(conn, raw).await,
             RoomCall::ShardGone { conn } => self.shard_gone(conn).await,
             RoomCall::ShardPull { after } => self.shard_pull(after).await,
-            #[cfg(feature = "bench")]
-            RoomCall::Faults(faults) => self.inject(faults),
-            #[cfg(feature = "bench")]
-            RoomCall::Reload => self.reload(),
-            #[cfg(feature = "bench")]
-            RoomCall::Redeploy => self.redeploy(),
-            #[cfg(feature = "bench")]
-            RoomCall::Frames { raw } => self.frames(&raw),
-            #[cfg(feature = "bench")]
-            RoomCall::Storage => self.counts(),
+            _ => http::error(ErrorCode::NotFound, "not a shard's call"),
         }
     }
+
     /// A turn the Worker passes on (an inbox's status, a revoked session), answered with
     /// no content whether or not the room is ready for it.
     async fn relay(&self, command: Command) -> Result<Response> {

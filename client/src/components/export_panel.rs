@@ -1,0 +1,82 @@
+use dioxus::prelude::*;
+
+use crate::{
+    api::exports::{self, Export},
+    session::Auth,
+};
+
+/// How often a running export is asked after.
+const POLL_MS: u32 = 1_000;
+
+/// The room's export, for its admins: one button starts it, a progress bar follows it
+/// while the room writes it, and the archive's link shows once it is ready. The link
+/// works for an hour; asking again (reopening the panel's export) gives a new one.
+#[component]
+pub fn ExportPanel(auth: Signal<Auth>, room: String) -> Element {
+    let mut export = use_signal(|| None::<Export>);
+    let mut failure = use_signal(|| None::<String>);
+    let mut busy = use_signal(|| false);
+    let start = move |_| {
+        let Some(token) = auth.peek().token() else {
+            return;
+        };
+        let room = room.clone();
+        busy.set(true);
+        spawn(async move {
+            let mut current = exports::start(&token, &room).await;
+            // Asked after until it is no longer running (the panel closing ends this).
+            while let Ok(now) = &current {
+                export.set(Some(now.clone()));
+                failure.set(None);
+                if !now.running() {
+                    break;
+                }
+                gloo_timers::future::TimeoutFuture::new(POLL_MS).await;
+                let token = auth.peek().token().unwrap_or_default();
+                current = exports::progress(&token, &room, &now.export_id).await;
+            }
+            if let Err(message) = current {
+                failure.set(Some(message));
+            }
+            busy.set(false);
+        });
+    };
+    let shown = export();
+    rsx! {
+        section { id: "room-export", aria_labelledby: "room-export-title",
+            h4 { id: "room-export-title", "Export" }
+            p { class: "notice",
+                "Everything said here, its members and its files, in one archive: a tar of JSON Lines and the files, to keep or to import into another room." }
+            if let Some(message) = failure() {
+                p { class: "error", role: "alert", "{message}" }
+            }
+            match shown {
+                Some(e) if e.running() => rsx! {
+                    label { r#for: "export-progress", "Exporting: {e.messages} messages so far" }
+                    progress { id: "export-progress", max: "{e.through.max(1)}", value: "{e.written}" }
+                },
+                Some(Export { url: Some(url), bytes, .. }) => rsx! {
+                    p { role: "status", "The archive is ready." }
+                    a { id: "export-download", href: "{url}", download: "", "Download the archive ({size(bytes)})" }
+                    p { class: "notice", "The link works for an hour and only for you; the archive is kept for a week." }
+                },
+                Some(_) => rsx! {
+                    p { class: "error", role: "alert", "This room is larger than one export may be." }
+                },
+                None => rsx! {
+                    button { id: "export-start", r#type: "button", disabled: busy(), onclick: start,
+                        "Export this room" }
+                },
+            }
+        }
+    }
+}
+
+/// A size as people read it.
+fn size(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 20 => format!("{:.1} MB", b as f64 / f64::from(1 << 20)),
+        b if b >= 1 << 10 => format!("{} KB", b >> 10),
+        b => format!("{b} bytes"),
+    }
+}

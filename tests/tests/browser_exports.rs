@@ -1,0 +1,95 @@
+//! A room's export in the app (issue 38), two browsers side by side: the admin starts it
+//! in the settings panel, watches its progress while the room writes it part by part,
+//! and downloads the archive through the link it offers; a member is not offered it.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use edgechat_e2e::{browser::Browser, server::Server};
+use fantoccini::Locator;
+
+fn shots() -> std::path::PathBuf {
+    let dir = edgechat_e2e::repo_root().join("target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[tokio::test]
+async fn an_admin_exports_a_room_in_settings_watches_it_and_downloads_the_archive() {
+    // Small parts a second apart, so the progress shows.
+    let server = Server::builder()
+        .var("EXPORT_CHUNK", 2)
+        .var("EXPORT_PACE_MS", 1_000)
+        .start()
+        .await;
+    let ana = Browser::launch().await;
+    ana.enter_room(&server, "notes", "ana", "Ana", true).await;
+    let bob = Browser::launch().await;
+    bob.enter_room(&server, "notes", "bob", "Bob", false).await;
+    for i in 0..6 {
+        let browser = if i % 2 == 0 { &ana } else { &bob };
+        browser
+            .type_into("#message-input", &format!("note {i}"))
+            .await;
+        browser.click("#send").await;
+        let shown = format!(
+            "return [...document.querySelectorAll('.message .text')].some(t => t.textContent === 'note {i}');"
+        );
+        ana.wait_until("the note shows", &shown).await;
+    }
+
+    // A member is not offered the export.
+    bob.click("#room-settings-open").await;
+    bob.find("#room-settings").await;
+    assert!(
+        bob.client.find(Locator::Css("#room-export")).await.is_err(),
+        "a member is offered the room's export"
+    );
+
+    ana.click("#room-settings-open").await;
+    ana.click("#export-start").await;
+    ana.find("#export-progress").await;
+
+    ana.screenshot(&shots().join("export-progress.png")).await;
+    assert!(
+        ana.accessibility_violations().await.is_empty(),
+        "{:?}",
+        ana.accessibility_violations().await
+    );
+    ana.wait_until(
+        "the archive is offered",
+        "const link = document.querySelector('#export-download');
+         return !!link && /^Download the archive \\(\\d+ KB\\)$/.test(link.textContent);",
+    )
+    .await;
+    ana.client
+        .execute(
+            "document.querySelector('#room-export').scrollIntoView();",
+            vec![],
+        )
+        .await
+        .unwrap();
+    ana.screenshot(&shots().join("export-ready.png")).await;
+    assert!(
+        ana.accessibility_violations().await.is_empty(),
+        "{:?}",
+        ana.accessibility_violations().await
+    );
+
+    // The link downloads with the browser's own session, as a click on it would.
+    let fetched = ana
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const link = document.querySelector('#export-download');
+             fetch(link.href).then(r => r.arrayBuffer().then(b => {
+               const text = new TextDecoder().decode(new Uint8Array(b));
+               done([r.status, r.headers.get('content-type'), text.slice(0, 13), text.includes('note 5')]);
+             }));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        fetched,
+        serde_json::json!([200, "application/x-tar", "manifest.json", true])
+    );
+}
