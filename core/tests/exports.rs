@@ -187,6 +187,9 @@ fn only_an_admin_starts_an_export_and_only_its_maker_sees_it() {
         again.export_id, "x1",
         "asking again answers the same export"
     );
+    let latest = world.room.latest_export(&who("ana")).unwrap().unwrap();
+    assert_eq!(latest.export_id, "x1", "ana's newest, not the admin's");
+    assert!(world.room.latest_export(&who("bo")).unwrap().is_err());
     for (user, id) in [("bo", "x1"), ("ana", "x2"), ("ana", "nope")] {
         let seen = world.room.export_view(&who(user), id).unwrap();
         assert_eq!(seen.unwrap_err().code(), ErrorCode::NotFound, "{user} {id}");

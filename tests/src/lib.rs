@@ -8,6 +8,7 @@
 pub mod account;
 pub mod browser;
 pub mod d1;
+pub mod exports;
 pub mod files;
 pub mod push;
 mod secrets;

@@ -74,6 +74,15 @@ async fn an_admin_exports_a_room_in_settings_watches_it_and_downloads_the_archiv
         ana.accessibility_violations().await
     );
 
+    // Closed and opened again, the panel still offers the archive.
+    ana.click("#room-settings-close").await;
+    ana.click("#room-settings-open").await;
+    ana.wait_until(
+        "the archive is offered again",
+        "return !!document.querySelector('#export-download');",
+    )
+    .await;
+
     // The link downloads with the browser's own session, as a click on it would.
     let fetched = ana
         .client

@@ -14,7 +14,7 @@ use worker::{Bucket, Date, Env, FixedLengthStream, Headers, Request, Response, R
 use crate::{
     auth::{guard, random_id, throttle},
     http,
-    stubs::RoomStub,
+    stubs::{ExportCall, RoomStub},
 };
 
 /// The window of `EXPORTS_PER_DAY`.
@@ -37,7 +37,10 @@ pub async fn start(req: Request, env: &Env, room: &str) -> Result<Response> {
     }
     let export_id = random_id("x");
     let mut answer = RoomStub::new(env, room)?
-        .export(edgechat_core::Identity::from(&user), &export_id, true)
+        .export(
+            edgechat_core::Identity::from(&user),
+            ExportCall::Start(export_id),
+        )
         .await?;
     if answer.status_code() != 200 {
         throttle::give_back(&db, &key).await?;
@@ -48,28 +51,38 @@ pub async fn start(req: Request, env: &Env, room: &str) -> Result<Response> {
 }
 
 /// `GET /api/rooms/{room}/exports/{exportId}`: the export as its maker sees it, with a
-/// download link good for `EXPORT_LINK_TTL_MS` once it is ready.
-pub async fn progress(req: Request, env: &Env, room: &str, export_id: &str) -> Result<Response> {
+/// download link good for `EXPORT_LINK_TTL_MS` once it is ready. `GET
+/// /api/rooms/{room}/exports` (no id): the caller's newest export of the room.
+pub async fn progress(
+    req: Request,
+    env: &Env,
+    room: &str,
+    export_id: Option<&str>,
+) -> Result<Response> {
     attempt!(http::room_name(room));
     let (_, user) = attempt!(guard::user(&req, env).await);
-    if !export::is_export_id(export_id) {
-        return http::error(ErrorCode::NotFound, "no such export");
-    }
+    let call = match export_id {
+        Some(id) if export::is_export_id(id) => ExportCall::View(id.to_owned()),
+        Some(_) => return http::error(ErrorCode::NotFound, "no such export"),
+        None => ExportCall::Latest,
+    };
     let mut answer = RoomStub::new(env, room)?
-        .export(edgechat_core::Identity::from(&user), export_id, false)
+        .export(edgechat_core::Identity::from(&user), call)
         .await?;
     if answer.status_code() != 200 {
         return Ok(answer);
     }
     let mut body: Value = answer.json().await?;
-    if body["export"]["state"] == "ready" {
+    if body["export"]["state"] == "ready"
+        && let Some(export_id) = body["export"]["exportId"].as_str().map(str::to_owned)
+    {
         let Some(secret) = crate::config::string(env, "JWT_SECRET") else {
             return http::error(ErrorCode::Internal, "the server has no signing secret");
         };
         let limits = crate::config::limits(env);
         let archive_ends = body["export"]["expiresAt"].as_u64().unwrap_or(0);
         let expires_at = (Date::now().as_millis() + limits.export_link_ttl_ms).min(archive_ends);
-        let token = link::sign(secret.as_bytes(), export_id, &user.id, expires_at);
+        let token = link::sign(secret.as_bytes(), &export_id, &user.id, expires_at);
         body["export"]["url"] = json!(format!("{}{export_id}/{token}", export::LINK_PATH));
         body["export"]["urlExpiresAt"] = json!(expires_at);
     }

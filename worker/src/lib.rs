@@ -181,8 +181,11 @@ async fn route(req: Request, env: &Env, path: &str) -> Result<Response> {
             hooks::respond(req, env, room, token).await
         }
         (Method::Post, ["api", "rooms", room, "exports"]) => exports::start(req, env, room).await,
+        (Method::Get, ["api", "rooms", room, "exports"]) => {
+            exports::progress(req, env, room, None).await
+        }
         (Method::Get, ["api", "rooms", room, "exports", id]) => {
-            exports::progress(req, env, room, id).await
+            exports::progress(req, env, room, Some(id)).await
         }
         (Method::Post, ["api", "rooms", room, "imports"]) => imports::start(req, env, room).await,
         (Method::Get, ["api", "rooms", room, "imports", id]) => {

@@ -8,16 +8,18 @@ use edgechat_core::{
     Identity, Upload,
     room::{HookChange, HookPost},
 };
-use edgechat_protocol::{RoomInfo, Seq, ServerMsg};
+use edgechat_protocol::{Seq, ServerMsg};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 use worker::{Env, Headers, Method, Request, RequestInit, Response, Result, Stub};
 
 use crate::auth::users::UserRow;
 
+mod calls;
 mod carried;
 mod inbox;
 mod shard;
+pub use calls::{Connection, Creation, ExportCall, HookCall, ImportCall, ResponseCall};
 pub use carried::Carried;
 pub use inbox::{Admission, InboxCall, InboxStub};
 pub use shard::{SHARD_HEADER, ShardCall, ShardStub};
@@ -44,58 +46,6 @@ impl From<&UserRow> for Identity {
             status_text: Some(user.status_text.clone()).filter(|t| !t.is_empty()),
         }
     }
-}
-
-/// What the room object needs to create itself.
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Creation {
-    pub info: RoomInfo,
-    pub creator: Identity,
-    pub members: Vec<(String, String)>,
-}
-
-/// A socket opening, as the door let it in: `protocol` is the subprotocol to answer
-/// with, `origin` the Worker's as the door was reached (a command's `response_url`).
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Connection {
-    pub room: String,
-    pub who: Identity,
-    pub since: Option<Seq>,
-    pub protocol: Option<String>,
-    #[serde(default)]
-    pub origin: String,
-}
-
-/// A post through an incoming hook, as the door read it.
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct HookCall {
-    pub hook_id: String,
-    pub secret: String,
-    pub post: HookPost,
-}
-
-/// A later answer through a command's `response_url`: its token, and the answer (none
-/// when it shows nothing) with whether it is for the asker alone.
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ResponseCall {
-    pub token: String,
-    pub answer: Option<(HookPost, bool)>,
-}
-
-/// What the door asks of a room's import.
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", rename_all_fields = "camelCase")]
-pub enum ImportCall {
-    /// May `who` import into this room now? If so it is recorded, waiting for its bytes.
-    Begin,
-    /// The archive is in R2, `size` bytes.
-    Stored { size: u64 },
-    /// How far it is.
-    View,
 }
 
 /// What a room object is asked.
@@ -138,11 +88,10 @@ pub enum RoomCall {
         who: Identity,
         change: Option<HookChange>,
     },
-    /// An export of the room for `who`: started (`start`), or how far it is.
+    /// An export of the room for `who`.
     Export {
         who: Identity,
-        export_id: String,
-        start: bool,
+        call: ExportCall,
     },
     /// An import into the room by `who`: begun, its archive stored, or how far it is.
     Import {
@@ -410,13 +359,8 @@ impl RoomStub {
         .await
     }
 
-    pub async fn export(&self, who: Identity, export_id: &str, start: bool) -> Result<Response> {
-        self.call(&RoomCall::Export {
-            who,
-            export_id: export_id.to_owned(),
-            start,
-        })
-        .await
+    pub async fn export(&self, who: Identity, call: ExportCall) -> Result<Response> {
+        self.call(&RoomCall::Export { who, call }).await
     }
 
     pub async fn import(

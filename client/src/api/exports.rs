@@ -55,6 +55,18 @@ pub async fn start(token: &str, room: &str) -> Result<Export, String> {
     Export::from_json(&answer["export"]).ok_or_else(|| "the server named no export".to_owned())
 }
 
+/// The caller's newest export of `room` that is still kept, if any.
+pub async fn latest(token: &str, room: &str) -> Result<Option<Export>, String> {
+    let answer: Result<Value, String> = call(
+        Request::get(&format!("/api/rooms/{room}/exports")),
+        token,
+        None,
+    )
+    .await;
+    // None yet is not a failure: the panel offers to start one.
+    Ok(answer.ok().and_then(|a| Export::from_json(&a["export"])))
+}
+
 /// How far export `export_id` of `room` is.
 pub async fn progress(token: &str, room: &str, export_id: &str) -> Result<Export, String> {
     let answer: Value = call(

@@ -13,9 +13,21 @@ const POLL_MS: u32 = 1_000;
 /// works for an hour; asking again (reopening the panel's export) gives a new one.
 #[component]
 pub fn ExportPanel(auth: Signal<Auth>, room: String) -> Element {
-    let mut export = use_signal(|| None::<Export>);
-    let mut failure = use_signal(|| None::<String>);
+    let export = use_signal(|| None::<Export>);
+    let failure = use_signal(|| None::<String>);
     let mut busy = use_signal(|| false);
+    // Opened again, the panel shows the newest export: still running, or its link.
+    let here = room.clone();
+    use_hook(move || {
+        spawn(async move {
+            let Some(token) = auth.peek().token() else {
+                return;
+            };
+            if let Ok(Some(found)) = exports::latest(&token, &here).await {
+                follow(auth, here, Ok(found), export, failure).await;
+            }
+        })
+    });
     let start = move |_| {
         let Some(token) = auth.peek().token() else {
             return;
@@ -23,21 +35,8 @@ pub fn ExportPanel(auth: Signal<Auth>, room: String) -> Element {
         let room = room.clone();
         busy.set(true);
         spawn(async move {
-            let mut current = exports::start(&token, &room).await;
-            // Asked after until it is no longer running (the panel closing ends this).
-            while let Ok(now) = &current {
-                export.set(Some(now.clone()));
-                failure.set(None);
-                if !now.running() {
-                    break;
-                }
-                gloo_timers::future::TimeoutFuture::new(POLL_MS).await;
-                let token = auth.peek().token().unwrap_or_default();
-                current = exports::progress(&token, &room, &now.export_id).await;
-            }
-            if let Err(message) = current {
-                failure.set(Some(message));
-            }
+            let started = exports::start(&token, &room).await;
+            follow(auth, room, started, export, failure).await;
             busy.set(false);
         });
     };
@@ -59,6 +58,8 @@ pub fn ExportPanel(auth: Signal<Auth>, room: String) -> Element {
                     p { role: "status", "The archive is ready." }
                     a { id: "export-download", href: "{url}", download: "", "Download the archive ({size(bytes)})" }
                     p { class: "notice", "The link works for an hour and only for you; the archive is kept for a week." }
+                    button { id: "export-start", r#type: "button", class: "link", disabled: busy(), onclick: start,
+                        "Export again" }
                 },
                 Some(_) => rsx! {
                     p { class: "error", role: "alert", "This room is larger than one export may be." }
@@ -69,6 +70,30 @@ pub fn ExportPanel(auth: Signal<Auth>, room: String) -> Element {
                 },
             }
         }
+    }
+}
+
+/// Shows `current`, then asks after it every [`POLL_MS`] while it is running (the
+/// panel closing ends this).
+async fn follow(
+    auth: Signal<Auth>,
+    room: String,
+    mut current: Result<Export, String>,
+    mut export: Signal<Option<Export>>,
+    mut failure: Signal<Option<String>>,
+) {
+    while let Ok(now) = &current {
+        export.set(Some(now.clone()));
+        failure.set(None);
+        if !now.running() {
+            return;
+        }
+        gloo_timers::future::TimeoutFuture::new(POLL_MS).await;
+        let token = auth.peek().token().unwrap_or_default();
+        current = exports::progress(&token, &room, &now.export_id).await;
+    }
+    if let Err(message) = current {
+        failure.set(Some(message));
     }
 }
 

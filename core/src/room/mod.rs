@@ -414,6 +414,21 @@ impl<S: Sql> Room<S> {
     }
 }
 
+/// A deadline read from storage once and remembered in `cell` until what it depends on
+/// changes (the cell is emptied then): asked after every step, it is read only after a
+/// change.
+fn remembered(
+    cell: &std::cell::Cell<Option<Option<Millis>>>,
+    read: impl FnOnce() -> Result<Option<Millis>, StoreError>,
+) -> Result<Option<Millis>, StoreError> {
+    if let Some(known) = cell.get() {
+        return Ok(known);
+    }
+    let due = read()?;
+    cell.set(Some(due));
+    Ok(due)
+}
+
 /// What the room's alarm is set by besides the room's own deadlines: the write-behind's
 /// pace, and the alarm already set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -198,20 +198,17 @@ impl<S: Sql> Room<S> {
 
     /// When the next unattached upload, or abandoned intent, expires.
     pub(super) fn next_upload_expiry(&self) -> Result<Option<Millis>, StoreError> {
-        if let Some(known) = self.upload_deadline.get() {
-            return Ok(known);
-        }
-        let unattached = self
-            .store
-            .oldest_unattached()?
-            .map(|at| at + self.limits.upload_ttl_ms);
-        let intent = self
-            .store
-            .oldest_intent()?
-            .map(|at| at + self.limits.upload_intent_ttl_ms);
-        let next = unattached.into_iter().chain(intent).min();
-        self.upload_deadline.set(Some(next));
-        Ok(next)
+        super::remembered(&self.upload_deadline, || {
+            let unattached = self
+                .store
+                .oldest_unattached()?
+                .map(|at| at + self.limits.upload_ttl_ms);
+            let intent = self
+                .store
+                .oldest_intent()?
+                .map(|at| at + self.limits.upload_intent_ttl_ms);
+            Ok(unattached.into_iter().chain(intent).min())
+        })
     }
 
     /// The uploads changed: the next expiry is read again when asked.

@@ -12,6 +12,9 @@ const ONE: &str = "SELECT export_id, user_id, phase, target, cursor, member_curs
 /// The oldest export still being built goes first; the others wait their turn.
 const NEXT_RUNNING: &str = "SELECT export_id, user_id, phase, target, cursor, member_cursor, parts, messages, members, files, bytes, created_at, due_at
      FROM exports WHERE phase IN ('messages', 'members', 'manifest') ORDER BY created_at, export_id LIMIT 1";
+/// By the index `exports_by_user` (schema 17).
+const LATEST: &str = "SELECT export_id, user_id, phase, target, cursor, member_cursor, parts, messages, members, files, bytes, created_at, due_at
+     FROM exports WHERE user_id = ? ORDER BY created_at DESC LIMIT 1";
 const ADD: &str = "INSERT INTO exports (export_id, user_id, phase, target, created_at, due_at)
      VALUES (?, ?, 'messages', ?, ?, ?)";
 const DUE: &str = "SELECT MIN(due_at) FROM exports";
@@ -117,6 +120,14 @@ fn export(row: &Row) -> Result<Export, StoreError> {
 impl<S: Sql> Store<S> {
     pub fn export(&self, export_id: &str) -> Result<Option<Export>, StoreError> {
         self.one(ONE, &[export_id.into()])?
+            .as_ref()
+            .map(export)
+            .transpose()
+    }
+
+    /// `user_id`'s newest export of the room, if any is kept.
+    pub fn latest_export(&self, user_id: &str) -> Result<Option<Export>, StoreError> {
+        self.one(LATEST, &[user_id.into()])?
             .as_ref()
             .map(export)
             .transpose()

@@ -18,8 +18,8 @@ use super::{Sql, Store, StoreError};
 /// objects hold. 13: the room's incoming hooks. 14: the programs the room calls
 /// (outgoing hooks, registered commands) beside them, and the answers a command's program
 /// may still send. 15: the room's exports, and the parts each has written. 16: the room's
-/// import.
-pub const VERSION: u64 = 16;
+/// import. 17: a user's exports by an index, so their newest is one read.
+pub const VERSION: u64 = 17;
 
 /// Keys of the `counters` table (the head is not one: it is the log's newest seq).
 pub const SLOW_MODE: &str = "slow_mode";
@@ -204,6 +204,9 @@ const V16: &[&str] = &[
          created_at INTEGER NOT NULL, due_at INTEGER NOT NULL)",
 ];
 
+/// From schema 16 to 17.
+const V17: &[&str] = &["CREATE INDEX exports_by_user ON exports (user_id, created_at)"];
+
 /// The head is the newest seq of either half of the history: the log (every event but
 /// new messages) or the messages.
 pub(super) const LOG_HEAD: &str = "SELECT MAX(
@@ -304,6 +307,11 @@ impl<S: Sql> Store<S> {
             }
             if version < 16 {
                 for statement in V16 {
+                    self.exec(statement, &[])?;
+                }
+            }
+            if version < 17 {
+                for statement in V17 {
                     self.exec(statement, &[])?;
                 }
             }

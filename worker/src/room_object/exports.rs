@@ -12,26 +12,24 @@ use edgechat_protocol::{ErrorCode, Millis};
 use worker::{Bucket, Date, Response, Result};
 
 use super::{Room, stored};
-use crate::{files::file_key, http};
+use crate::{files::file_key, http, stubs::ExportCall};
 
 /// Keys R2 deletes in one call at most.
 const DELETE_BATCH: usize = 1_000;
 
 impl Room {
-    /// `RoomCall::Export`: starts `export_id` for `who` (`start`), or says how far it is.
-    pub(super) async fn export(
-        &self,
-        who: &Identity,
-        export_id: &str,
-        start: bool,
-    ) -> Result<Response> {
+    /// `RoomCall::Export`: starts an export for `who`, or says how far one is.
+    pub(super) async fn export(&self, who: &Identity, call: ExportCall) -> Result<Response> {
         let now = Date::now().as_millis();
         if let Some(refused) = self.ready(now).await {
             return refused;
         }
         let answer = match self.core.borrow_mut().as_mut() {
-            Some(core) if start => core.start_export(who, export_id, now),
-            Some(core) => core.export_view(who, export_id),
+            Some(core) => match call {
+                ExportCall::Start(export_id) => core.start_export(who, &export_id, now),
+                ExportCall::View(export_id) => core.export_view(who, &export_id),
+                ExportCall::Latest => core.latest_export(who),
+            },
             None => return http::error(ErrorCode::Internal, "the room could not be loaded"),
         };
         // A restarted room's alarm is set again here: an export goes on after a restart

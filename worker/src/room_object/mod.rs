@@ -252,11 +252,7 @@ impl Room {
                 thumbnail_of,
             } => self.register_upload(&who, upload, thumbnail_of).await,
             RoomCall::Hooks { who, change } => self.hooks(&who, change).await,
-            RoomCall::Export {
-                who,
-                export_id,
-                start,
-            } => self.export(&who, &export_id, start).await,
+            RoomCall::Export { who, call } => self.export(&who, call).await,
             RoomCall::Import {
                 who,
                 import_id,
