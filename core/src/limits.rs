@@ -78,7 +78,8 @@ pub struct Limits {
     /// `HOOK_RATE_…`: the messages one incoming hook posts, a budget of its own (a bot
     /// has no duplicate window: a CI posts the same text often).
     pub hook_rate: Rate,
-    /// `EXPORT_CHUNK`: messages (or members) in one part of an export, one alarm's work.
+    /// `EXPORT_CHUNK`: messages (or members; an account's rooms, messages or files) in one
+    /// part of an export, one alarm's work.
     pub export_chunk: usize,
     /// `EXPORT_PART_BYTES`: a part takes no more messages once its files reach this.
     pub export_part_bytes: u64,
@@ -89,7 +90,8 @@ pub struct Limits {
     /// `EXPORT_PACE_MS`: the wait between one part and the next, so an export shares
     /// the room's one thread with its members.
     pub export_pace_ms: u64,
-    /// `EXPORTS_PER_DAY`: exports one user may start in a day, counted at the door.
+    /// `EXPORTS_PER_DAY`: exports one user may start in a day, of rooms and of their
+    /// account in one count, at the door.
     pub exports_per_day: u32,
     /// `EXPORT_LINK_TTL_MS`: how long a download link works once it is handed out.
     pub export_link_ttl_ms: u64,

@@ -295,6 +295,18 @@ fn an_archive_that_is_not_an_export_or_is_damaged_fails_with_a_reason() {
                 .into_bytes(),
             "newer format",
         ),
+        (
+            {
+                let account = edgechat_core::export::account::AccountExport::new("x2", "ana", 0);
+                let manifest = serde_json::to_vec(&account.manifest()).unwrap();
+                let mut other = Vec::new();
+                tar::append(&mut other, "manifest.json", &manifest, 0);
+                tar::append(&mut other, "profile.json", b"{}", 0);
+                other.extend_from_slice(&tar::END);
+                other
+            },
+            "not an edgechat room export",
+        ),
     ];
     for (i, (bytes, why)) in cases.into_iter().enumerate() {
         let mut target = World::new(RoomKind::Public, limits());

@@ -26,27 +26,30 @@ pub async fn post_many(client: &mut Client, room: &str, count: usize) {
     }
 }
 
-/// Starts an export of `room` as `who`: the status and the body.
-pub async fn start_export(server: &Server, room: &str, who: &Session) -> (u16, Value) {
-    server
-        .post_as(
-            &format!("/api/rooms/{room}/exports"),
-            &who.access_token,
-            &json!({}),
-        )
-        .await
+/// Where a room's exports are asked for.
+pub fn of_room(room: &str) -> String {
+    format!("/api/rooms/{room}/exports")
+}
+
+/// Where the caller's own account's exports are asked for.
+pub const OF_ACCOUNT: &str = "/api/me/exports";
+
+/// Starts an export at `exports` ([`of_room`] or [`OF_ACCOUNT`]) as `who`: the status and
+/// the body.
+pub async fn start_export(server: &Server, exports: &str, who: &Session) -> (u16, Value) {
+    server.post_as(exports, &who.access_token, &json!({})).await
 }
 
 /// The export as its maker sees it, once `ready` holds of it.
 pub async fn export_when(
     server: &Server,
-    room: &str,
+    exports: &str,
     id: &str,
     who: &Session,
     what: &str,
     ready: impl Fn(&Value) -> bool,
 ) -> Value {
-    let path = format!("/api/rooms/{room}/exports/{id}");
+    let path = format!("{exports}/{id}");
     until(what, async || {
         let (status, body) = server.get_as(&path, &who.access_token).await;
         if status == 200 && ready(&body["export"]) {
@@ -109,10 +112,13 @@ pub async fn import(server: &Server, room: &str, who: &Session, archive: &[u8]) 
 
 /// Exports `room` as `who`, waits, and downloads the archive.
 pub async fn exported(server: &Server, room: &str, who: &Session) -> Vec<u8> {
-    let (status, body) = start_export(server, room, who).await;
+    let (status, body) = start_export(server, &of_room(room), who).await;
     assert_eq!(status, 202, "{body}");
     let id = body["export"]["exportId"].as_str().unwrap().to_owned();
-    let ready = export_when(server, room, &id, who, "ready", |e| e["state"] == "ready").await;
+    let ready = export_when(server, &of_room(room), &id, who, "ready", |e| {
+        e["state"] == "ready"
+    })
+    .await;
     let (status, _, archive) =
         fetch(server, ready["url"].as_str().unwrap(), &who.access_token).await;
     assert_eq!(status, 200);

@@ -7,7 +7,9 @@ use std::collections::BTreeSet;
 
 use edgechat_core::export::{Manifest, MemberLine, tar};
 use edgechat_e2e::{
-    exports::{export_when, exported, fetch, import, lines, post_many, same_words, start_export},
+    exports::{
+        export_when, exported, fetch, import, lines, of_room, post_many, same_words, start_export,
+    },
     files::attach,
     server::Server,
     socket::Client,
@@ -44,14 +46,19 @@ async fn a_room_of_thousands_of_messages_exports_in_parts_across_a_restart_and_d
             ServerMsg::MessageAck(frame::MessageAck { .. })
         ));
         post_many(&mut client, "big", MESSAGES).await;
-        let (status, body) = start_export(&server, "big", &ana).await;
+        let (status, body) = start_export(&server, &of_room("big"), &ana).await;
         assert_eq!(status, 202, "{body}");
         let export_id = body["export"]["exportId"].as_str().unwrap().to_owned();
         assert_eq!(body["export"]["state"], "running");
         // The first part is written; the object stops before the rest.
-        let midway = export_when(&server, "big", &export_id, &ana, "the first part", |e| {
-            e["messages"].as_u64().unwrap() > 0
-        })
+        let midway = export_when(
+            &server,
+            &of_room("big"),
+            &export_id,
+            &ana,
+            "the first part",
+            |e| e["messages"].as_u64().unwrap() > 0,
+        )
         .await;
         assert_eq!(midway["state"], "running", "{midway}");
         assert!(midway["writtenSeq"].as_u64() < midway["throughSeq"].as_u64());
@@ -60,7 +67,7 @@ async fn a_room_of_thousands_of_messages_exports_in_parts_across_a_restart_and_d
     let server = started(50).await;
     let ready = export_when(
         &server,
-        "big",
+        &of_room("big"),
         &export_id,
         &ana,
         "the export is ready",
@@ -210,7 +217,7 @@ async fn only_an_admin_exports_and_the_link_opens_for_its_maker_alone_until_it_e
 
     // A member may read the room but not take it away; a stranger learns nothing.
     for (who, code) in [(&bo, "forbidden"), (&cy, "forbidden")] {
-        let (status, body) = start_export(&server, "vault", who).await;
+        let (status, body) = start_export(&server, &of_room("vault"), who).await;
         assert_eq!(
             (status, body["error"]["code"].as_str()),
             (403, Some(code)),
@@ -222,13 +229,13 @@ async fn only_an_admin_exports_and_the_link_opens_for_its_maker_alone_until_it_e
         .await;
     assert_eq!(status, 401);
 
-    let (status, body) = start_export(&server, "vault", &ana).await;
+    let (status, body) = start_export(&server, &of_room("vault"), &ana).await;
     assert_eq!(status, 202, "{body}");
     let id = body["export"]["exportId"].as_str().unwrap().to_owned();
     // Nobody else sees it, or that it exists.
     let path = format!("/api/rooms/vault/exports/{id}");
     assert_eq!(server.get_as(&path, &bo.access_token).await.0, 404);
-    let ready = export_when(&server, "vault", &id, &ana, "ready", |e| {
+    let ready = export_when(&server, &of_room("vault"), &id, &ana, "ready", |e| {
         e["state"] == "ready"
     })
     .await;
@@ -281,7 +288,7 @@ async fn only_an_admin_exports_and_the_link_opens_for_its_maker_alone_until_it_e
         }
     })
     .await;
-    let again = export_when(&server, "vault", &id, &ana, "a new link", |e| {
+    let again = export_when(&server, &of_room("vault"), &id, &ana, "a new link", |e| {
         e["url"].is_string()
     })
     .await;
@@ -294,8 +301,8 @@ async fn only_an_admin_exports_and_the_link_opens_for_its_maker_alone_until_it_e
     );
 
     // Refusals spent nothing; two exports a day, then 429 until the day is over.
-    assert_eq!(start_export(&server, "vault", &ana).await.0, 202);
-    let (status, body) = start_export(&server, "vault", &ana).await;
+    assert_eq!(start_export(&server, &of_room("vault"), &ana).await.0, 202);
+    let (status, body) = start_export(&server, &of_room("vault"), &ana).await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),
         (429, Some("rate-limited"))
@@ -313,9 +320,9 @@ async fn an_archive_is_deleted_after_its_time() {
     server.room(&ana, "brief").await;
     let mut client = Client::join(&server, "brief", &ana).await;
     post_many(&mut client, "brief", 2).await;
-    let (_, body) = start_export(&server, "brief", &ana).await;
+    let (_, body) = start_export(&server, &of_room("brief"), &ana).await;
     let id = body["export"]["exportId"].as_str().unwrap().to_owned();
-    let ready = export_when(&server, "brief", &id, &ana, "ready", |e| {
+    let ready = export_when(&server, &of_room("brief"), &id, &ana, "ready", |e| {
         e["state"] == "ready"
     })
     .await;

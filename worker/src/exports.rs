@@ -1,9 +1,10 @@
-//! Room exports at the door (docs/api.md, "Export and import"). `POST
-//! /api/rooms/{id}/exports` starts one, within the caller's daily budget; `GET
-//! /api/rooms/{id}/exports/{exportId}` says how far it is and, once it is ready, hands its
-//! maker a signed link; `GET /api/files/exports/{exportId}/{token}` streams the archive, the
-//! manifest then each part as R2 holds it, for that maker only. The room's object builds
-//! the archive from its alarm (`room_object/exports.rs`).
+//! Exports at the door (docs/api.md, "Export and import"): a room's (`/api/rooms/{id}/
+//! exports`) and the caller's own account's (`/api/me/exports`). `POST` starts one, within
+//! the caller's daily budget; `GET …/{exportId}` says how far it is and, once it is ready,
+//! hands its maker a signed link; `GET /api/files/exports/{exportId}/{token}` streams the
+//! archive, the manifest then each part as R2 holds it, for that maker only. The room's
+//! object builds a room's archive from its alarm (`room_object/exports.rs`), the user's
+//! inbox their account's (`inbox_object/exports/`).
 
 use edgechat_core::export::{self, link, tar};
 use edgechat_protocol::ErrorCode;
@@ -12,19 +13,42 @@ use serde_json::{Value, json};
 use worker::{Bucket, Date, Env, FixedLengthStream, Headers, Request, Response, Result};
 
 use crate::{
-    auth::{guard, random_id, throttle},
+    auth::{guard, random_id, throttle, users::UserRow},
     http,
-    stubs::{ExportCall, RoomStub},
+    stubs::{ExportCall, InboxStub, RoomStub},
 };
 
 /// The window of `EXPORTS_PER_DAY`.
 const DAY_MS: u64 = 24 * 60 * 60 * 1000;
 
-/// `POST /api/rooms/{room}/exports`: a new export of the room, for its admins (the room
-/// checks the role). The day's budget is spent first, atomically, and given back when
-/// the room refuses.
-pub async fn start(req: Request, env: &Env, room: &str) -> Result<Response> {
-    attempt!(http::room_name(room));
+/// Whose export a request is about.
+#[derive(Clone, Copy)]
+pub enum Of<'a> {
+    /// A room's, for its admins (the room checks the role).
+    Room(&'a str),
+    /// The caller's own account (`/api/me/exports`), built by their inbox.
+    Account,
+}
+
+/// Asks the object that builds `of`'s exports.
+async fn ask(env: &Env, of: Of<'_>, user: &UserRow, call: ExportCall) -> Result<Response> {
+    match of {
+        Of::Room(room) => {
+            RoomStub::new(env, room)?
+                .export(edgechat_core::Identity::from(user), call)
+                .await
+        }
+        Of::Account => InboxStub::new(env, &user.id)?.export(call).await,
+    }
+}
+
+/// `POST /api/rooms/{room}/exports` or `POST /api/me/exports`: a new export. The day's
+/// budget (one for both kinds) is spent first, atomically, and given back when the
+/// export is refused.
+pub async fn start(req: Request, env: &Env, of: Of<'_>) -> Result<Response> {
+    if let Of::Room(room) = of {
+        attempt!(http::room_name(room));
+    }
     let (_, user) = attempt!(guard::user(&req, env).await);
     let db = crate::storage::d1(env)?;
     let key = format!("exports:{}", user.id);
@@ -36,12 +60,7 @@ pub async fn start(req: Request, env: &Env, room: &str) -> Result<Response> {
         return http::too_many(wait);
     }
     let export_id = random_id("x");
-    let mut answer = RoomStub::new(env, room)?
-        .export(
-            edgechat_core::Identity::from(&user),
-            ExportCall::Start(export_id),
-        )
-        .await?;
+    let mut answer = ask(env, of, &user, ExportCall::Start(export_id)).await?;
     if answer.status_code() != 200 {
         throttle::give_back(&db, &key).await?;
         return Ok(answer);
@@ -50,25 +69,25 @@ pub async fn start(req: Request, env: &Env, room: &str) -> Result<Response> {
     http::json(202, &body)
 }
 
-/// `GET /api/rooms/{room}/exports/{exportId}`: the export as its maker sees it, with a
-/// download link good for `EXPORT_LINK_TTL_MS` once it is ready. `GET
-/// /api/rooms/{room}/exports` (no id): the caller's newest export of the room.
+/// `GET /api/rooms/{room}/exports/{exportId}` (or `/api/me/exports/{exportId}`): the
+/// export as its maker sees it, with a download link good for `EXPORT_LINK_TTL_MS` once
+/// it is ready. Without an id: the caller's newest export of the room (or account).
 pub async fn progress(
     req: Request,
     env: &Env,
-    room: &str,
+    of: Of<'_>,
     export_id: Option<&str>,
 ) -> Result<Response> {
-    attempt!(http::room_name(room));
+    if let Of::Room(room) = of {
+        attempt!(http::room_name(room));
+    }
     let (_, user) = attempt!(guard::user(&req, env).await);
     let call = match export_id {
         Some(id) if export::is_export_id(id) => ExportCall::View(id.to_owned()),
         Some(_) => return http::error(ErrorCode::NotFound, "no such export"),
         None => ExportCall::Latest,
     };
-    let mut answer = RoomStub::new(env, room)?
-        .export(edgechat_core::Identity::from(&user), call)
-        .await?;
+    let mut answer = ask(env, of, &user, call).await?;
     if answer.status_code() != 200 {
         return Ok(answer);
     }
@@ -145,8 +164,8 @@ pub async fn download(req: &Request, env: &Env, export_id: &str, token: &str) ->
     headers.set("Content-Length", &length.to_string())?;
     headers.set("Cache-Control", "private, no-store")?;
     headers.set("X-Content-Type-Options", "nosniff")?;
-    let room = manifest["room"]["roomId"].as_str().unwrap_or("room");
-    let name = format!("edgechat-{room}-{export_id}.tar");
+    let whose = manifest["room"]["roomId"].as_str().unwrap_or("account");
+    let name = format!("edgechat-{whose}-{export_id}.tar");
     headers.set(
         "Content-Disposition",
         &edgechat_core::files::content_disposition(false, &name),

@@ -145,6 +145,15 @@ async fn route(req: Request, env: &Env, path: &str) -> Result<Response> {
         (Method::Post, ["api", "push", "subscriptions"]) => push::subscribe(req, env).await,
         (Method::Delete, ["api", "push", "subscriptions"]) => push::unsubscribe(req, env).await,
         (Method::Get, ["api", "search"]) => search::search(req, env).await,
+        (Method::Post, ["api", "me", "exports"]) => {
+            exports::start(req, env, exports::Of::Account).await
+        }
+        (Method::Get, ["api", "me", "exports"]) => {
+            exports::progress(req, env, exports::Of::Account, None).await
+        }
+        (Method::Get, ["api", "me", "exports", id]) => {
+            exports::progress(req, env, exports::Of::Account, Some(id)).await
+        }
         (Method::Put, ["api", "me", "avatar"]) => files::put_avatar(req, env).await,
         (Method::Delete, ["api", "me", "avatar"]) => files::delete_avatar(req, env).await,
         (Method::Get, ["api", "users"]) => me::find(req, env).await,
@@ -180,12 +189,14 @@ async fn route(req: Request, env: &Env, path: &str) -> Result<Response> {
         (Method::Post, ["api", "commands", room, token]) => {
             hooks::respond(req, env, room, token).await
         }
-        (Method::Post, ["api", "rooms", room, "exports"]) => exports::start(req, env, room).await,
+        (Method::Post, ["api", "rooms", room, "exports"]) => {
+            exports::start(req, env, exports::Of::Room(room)).await
+        }
         (Method::Get, ["api", "rooms", room, "exports"]) => {
-            exports::progress(req, env, room, None).await
+            exports::progress(req, env, exports::Of::Room(room), None).await
         }
         (Method::Get, ["api", "rooms", room, "exports", id]) => {
-            exports::progress(req, env, room, Some(id)).await
+            exports::progress(req, env, exports::Of::Room(room), Some(id)).await
         }
         (Method::Post, ["api", "rooms", room, "imports"]) => imports::start(req, env, room).await,
         (Method::Get, ["api", "rooms", room, "imports", id]) => {

@@ -1,6 +1,9 @@
 use dioxus::prelude::*;
 
-use super::avatar::Avatar;
+use super::{
+    avatar::Avatar,
+    export_panel::{ExportPanel, Exported},
+};
 use crate::{api, hooks::Presence, prefs, session::Auth, session::Me, transfer};
 
 /// The profile dialog: display name, status text, avatar and this browser's settings.
@@ -151,6 +154,7 @@ pub fn ProfileForm(auth: Signal<Auth>, open: Signal<bool>, mut presence: Presenc
             if let Some(why) = push_error() {
                 p { id: "push-explained", class: "error", role: "alert", "Push notifications are off: {why}." }
             }
+            ExportPanel { auth, of: Exported::Account }
             if let Some(message) = error() {
                 p { class: "error", role: "alert", "{message}" }
             }

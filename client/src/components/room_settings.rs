@@ -1,7 +1,10 @@
 use dioxus::prelude::*;
 use edgechat_protocol::{ClientMsg, Role, RoomInfo};
 
-use super::{export_panel::ExportPanel, hooks_panel::HooksPanel};
+use super::{
+    export_panel::{ExportPanel, Exported},
+    hooks_panel::HooksPanel,
+};
 use crate::{hooks::Chat, session::Auth};
 
 /// Slow mode's choices, in seconds (0: off).
@@ -74,7 +77,7 @@ pub fn RoomSettings(chat: Chat, auth: Signal<Auth>, open: Signal<bool>) -> Eleme
             if admin {
                 RolesList { chat: chat.clone(), role }
                 HooksPanel { auth, room: chat.room.clone() }
-                ExportPanel { auth, room: chat.room.clone() }
+                ExportPanel { auth, of: Exported::Room(chat.room.clone()) }
                 {bans_list(chat)}
             }
         }

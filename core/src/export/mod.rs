@@ -11,6 +11,7 @@
 //! members/000042.jsonl          one member a line: userId, username, handle, role
 //! ```
 
+pub mod account;
 pub mod link;
 pub mod tar;
 
@@ -32,7 +33,7 @@ pub struct Manifest {
     pub format: String,
     /// [`FORMAT_VERSION`] when written.
     pub version: u32,
-    /// `room` (an account's export will say `account`).
+    /// `room` (an account's export says `account`: [`account::AccountManifest`]).
     pub kind: String,
     pub export_id: Id,
     /// When the export began; it holds the messages up to `throughSeq`, each as it stood

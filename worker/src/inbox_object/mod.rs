@@ -18,6 +18,7 @@ use worker::{
 };
 
 mod asks;
+mod exports;
 
 use crate::{
     auth::users,
@@ -111,10 +112,14 @@ impl DurableObject for Inbox {
     }
 
     async fn alarm(&self) -> Result<Response> {
+        let now = Date::now().as_millis();
         if let Ok(Some(stored)) = self.state.storage().get::<Stored>("presence").await {
             self.load(&stored.user_id).await?;
-            self.run(InboxCommand::Tick, Date::now().as_millis()).await;
+            self.run(InboxCommand::Tick, now).await;
         }
+        // One alarm for both: the status's deadlines and the account's export.
+        self.export_work(now).await;
+        self.arm(Date::now().as_millis()).await;
         Response::empty()
     }
 }
@@ -159,6 +164,9 @@ impl Inbox {
                     ));
                 }
                 return Ok(Response::empty()?.with_status(204));
+            }
+            InboxCall::Export { user_id, call } => {
+                return self.export(&user_id, call, now).await;
             }
             InboxCall::Connect { who, protocol } => (who, protocol),
         };
@@ -213,16 +221,14 @@ impl Inbox {
     /// command was refused as too frequent.
     async fn run(&self, command: InboxCommand, now: Millis) -> Option<u64> {
         let mut next = Some(command);
-        let mut deadline = None;
         let mut too_often = None;
         while let Some(command) = next.take() {
-            let (effects, at, user_id) = {
+            let (effects, user_id) = {
                 let mut slot = self.core.borrow_mut();
                 let core = slot.as_mut()?;
                 let effects = core.handle(command, now);
-                (effects, core.next_deadline(), core.user_id().to_owned())
+                (effects, core.user_id().to_owned())
             };
-            deadline = at;
             for effect in effects {
                 if let InboxEffect::TooOften { retry_after } = effect {
                     too_often = Some(retry_after);
@@ -236,14 +242,25 @@ impl Inbox {
                 }
             }
         }
-        if let Some(at) = deadline {
+        self.arm(now).await;
+        too_often
+    }
+
+    /// Sets the one alarm for the earliest of the status's next deadline and the
+    /// account export's next part (or its archive's end).
+    async fn arm(&self, now: Millis) {
+        let status = self.core.borrow().as_ref().and_then(Core::next_deadline);
+        let export = match self.exports().await {
+            Ok(exports) => exports.due(),
+            Err(_) => None,
+        };
+        if let Some(at) = status.into_iter().chain(export).min() {
             let _ = self
                 .state
                 .storage()
                 .set_alarm(at.saturating_sub(now) as i64)
                 .await;
         }
-        too_often
     }
 
     /// Stores the status (and last seen) durably, and D1's copy of it, for profiles and

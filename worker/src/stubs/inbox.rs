@@ -5,7 +5,7 @@ use edgechat_core::Identity;
 use serde::{Deserialize, Serialize};
 use worker::{Env, Request, Response, Result, Stub};
 
-use super::{read, request, to_json};
+use super::{ExportCall, read, request, to_json};
 
 /// What an inbox object is asked.
 #[derive(Serialize, Deserialize)]
@@ -37,6 +37,8 @@ pub enum InboxCall {
         user_id: String,
         text: Option<String>,
     },
+    /// The user's export of their own account: started, or asked after.
+    Export { user_id: String, call: ExportCall },
 }
 
 /// The inbox's answer to [`InboxCall::Admit`].
@@ -105,6 +107,15 @@ impl InboxStub {
     pub async fn revoke(&self) -> Result<Response> {
         self.call(&InboxCall::Revoke {
             user_id: self.1.clone(),
+        })
+        .await
+    }
+
+    /// Starts an export of the user's account, or asks how far one is.
+    pub async fn export(&self, call: ExportCall) -> Result<Response> {
+        self.call(&InboxCall::Export {
+            user_id: self.1.clone(),
+            call,
         })
         .await
     }
