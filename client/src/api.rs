@@ -11,6 +11,7 @@ use crate::{
     session::{Me, Session},
 };
 
+pub mod audit;
 pub mod exports;
 
 const CSRF: (&str, &str) = ("X-Edgechat-Csrf", "1");

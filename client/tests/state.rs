@@ -96,6 +96,7 @@ fn edits_and_deletes_change_the_shown_message() {
     assert_eq!(state.messages[0].text, "fixed");
     state.apply(ServerMsg::Event(RoomEvent::MessageDeleted {
         message_id: "lobby:1".into(),
+        by: String::new(),
         seq: 3,
     }));
     assert!(state.messages[0].deleted);
@@ -126,6 +127,7 @@ fn the_resume_point_is_the_highest_seq_seen_and_resets_on_resync() {
     state.apply(ServerMsg::Event(RoomEvent::NewMessage(message(4))));
     state.apply(ServerMsg::Event(RoomEvent::MessageDeleted {
         message_id: "lobby:4".into(),
+        by: String::new(),
         seq: 7,
     }));
     assert_eq!(state.seen_seq(), Some(7));
@@ -350,6 +352,7 @@ fn up_edits_the_users_newest_message_still_shown() {
     );
     state.apply(ServerMsg::Event(RoomEvent::MessageDeleted {
         message_id: "lobby:2".into(),
+        by: String::new(),
         seq: 4,
     }));
     assert_eq!(

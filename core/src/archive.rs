@@ -222,6 +222,7 @@ mod tests {
         assert!(ops(&joined, 5).iter().all(ArchiveOp::is_write_through));
         let deleted = RoomEvent::MessageDeleted {
             message_id: "r:1".into(),
+            by: String::new(),
             seq: 2,
         };
         assert_eq!(

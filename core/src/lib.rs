@@ -7,6 +7,7 @@
 //! tests on `rusqlite` (feature `sqlite`): both run the same statements.
 
 pub mod archive;
+pub mod audit;
 pub mod backoff;
 pub mod body;
 pub mod decode;

@@ -105,6 +105,10 @@ room_events! {
     }
     MessageDeleted = "message-deleted" {
         message_id: Id,
+        /// Who deleted it when that was not its author (a moderator): empty for an
+        /// author's own deletion. Wire version 9 ([`EVENT_FIELDS`]).
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        by: Id,
         seq: Seq,
     }
     /// The whole new state of one emoji on one message.
@@ -193,7 +197,35 @@ room_events! {
     }
 }
 
+/// The fields a durable event gained after its kind, each with the version that brought
+/// it: the field table of [`RoomEvent`] (`type`, field, version). A socket of an older
+/// version is sent the event as [`RoomEvent::older`] makes it.
+pub const EVENT_FIELDS: &[(&str, &str, u32)] = &[("message-deleted", "by", DELETED_BY_SINCE)];
+
+/// The wire version that brought `message-deleted`'s `by`.
+const DELETED_BY_SINCE: u32 = 9;
+
 impl RoomEvent {
+    /// The wire version a socket must speak to be sent this event as it is: that of the
+    /// newest field of [`EVENT_FIELDS`] it carries, or 1 (a new message's are
+    /// [`Message::since_version`]'s, counted by the frame that carries it).
+    pub fn since_version(&self) -> u32 {
+        match self {
+            RoomEvent::MessageDeleted { by, .. } if !by.is_empty() => DELETED_BY_SINCE,
+            _ => 1,
+        }
+    }
+
+    /// This event for a socket older than [`RoomEvent::since_version`]: without the
+    /// fields it does not know.
+    pub fn older(&self) -> RoomEvent {
+        let mut older = self.clone();
+        if let RoomEvent::MessageDeleted { by, .. } = &mut older {
+            by.clear();
+        }
+        older
+    }
+
     /// The event's place in the room's log.
     pub fn seq(&self) -> Seq {
         match self {

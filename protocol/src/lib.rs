@@ -20,7 +20,7 @@ pub mod text;
 pub use client::{ClientFrame, ClientMsg};
 pub use decode::first_tag;
 pub use error::ErrorCode;
-pub use event::RoomEvent;
+pub use event::{EVENT_FIELDS, RoomEvent};
 pub use message::{Attachment, Bot, LinkPreview, MESSAGE_FIELDS, Message, PreviewImage, Reaction};
 pub use presence::{NotificationKind, Status};
 pub use room::{BannedUser, Role, RoomInfo, RoomKind, RoomUser};
@@ -39,7 +39,9 @@ pub use server::{ServerMsg, UnknownMsg};
 /// message with "(bot)" after its label, and is no longer sent `batch`.
 /// 8: `run-command`, a room's registered command, and `ephemeral`, an answer for the
 /// member who ran it alone.
-pub const PROTOCOL_VERSION: u32 = 8;
+/// 9: `message-deleted`'s `by`, the moderator who deleted another's message
+/// ([`EVENT_FIELDS`]); an older socket is sent the event without it.
+pub const PROTOCOL_VERSION: u32 = 9;
 
 /// The exact frame a client sends to keep its socket alive; answered with [`PONG_FRAME`]
 /// by the runtime without waking a hibernating room.

@@ -157,7 +157,7 @@ impl ServerMsg {
 
     /// The wire version a socket must speak to be sent this frame as it is: its kind's
     /// ([`ServerMsg::kind_version`]), or that of a newer field a message in it carries
-    /// ([`crate::MESSAGE_FIELDS`]). A socket that knows the kind but not the field is sent
+    /// ([`crate::MESSAGE_FIELDS`]) or the event it is has ([`crate::EVENT_FIELDS`]). A socket that knows the kind but not the field is sent
     /// [`ServerMsg::older`].
     pub fn since_version(&self) -> u32 {
         let kind = self.kind_version();
@@ -167,6 +167,11 @@ impl ServerMsg {
                 .iter()
                 .map(Self::since_version)
                 .fold(kind, u32::max),
+            ServerMsg::Event(event) => kind.max(event.since_version()).max(
+                self.messages()
+                    .map(Message::since_version)
+                    .fold(kind, u32::max),
+            ),
             _ => self
                 .messages()
                 .map(Message::since_version)
@@ -188,6 +193,9 @@ impl ServerMsg {
                         *frame = old;
                     }
                 }
+            }
+            ServerMsg::Event(event) if !matches!(event, RoomEvent::NewMessage(_)) => {
+                *event = event.older();
             }
             _ => older.messages_mut(|message| *message = message.older()),
         }
@@ -303,5 +311,40 @@ mod tests {
         assert_eq!(serde_json::from_str::<ServerMsg>(&json).unwrap(), batch);
         assert_eq!(batch.since_version(), 6);
         assert!(ServerMsg::TYPES.contains(&"batch"));
+    }
+
+    #[test]
+    fn a_moderators_deletion_names_them_from_version_9_and_an_older_socket_is_sent_it_without() {
+        let deleted = |by: &str| {
+            ServerMsg::Event(RoomEvent::MessageDeleted {
+                message_id: "lobby:4".into(),
+                by: by.into(),
+                seq: 8,
+            })
+        };
+        let moderated = deleted("u-9");
+        assert_eq!(moderated.since_version(), 9);
+        assert_eq!(moderated.older(), Some(deleted("")));
+        assert_eq!(
+            deleted("").since_version(),
+            1,
+            "an author's own needs no newer socket"
+        );
+        assert_eq!(deleted("").older(), None);
+        assert!(
+            !serde_json::to_string(&deleted(""))
+                .unwrap()
+                .contains(r#""by""#)
+        );
+        let batch = ServerMsg::Batch(frame::Batch {
+            frames: vec![moderated],
+        });
+        assert_eq!(batch.since_version(), 9);
+        assert_eq!(
+            batch.older(),
+            Some(ServerMsg::Batch(frame::Batch {
+                frames: vec![deleted("")]
+            }))
+        );
     }
 }

@@ -60,6 +60,7 @@ fn a_deleted_message_keeps_only_its_place() {
     let mut m = message();
     let deleted = RoomEvent::MessageDeleted {
         message_id: "lobby:3".into(),
+        by: String::new(),
         seq: 4,
     };
     deleted.apply_to(&mut m);

@@ -98,6 +98,7 @@ fn a_durable_event_round_trips_through_server_msg() {
     assert_golden(
         ServerMsg::Event(RoomEvent::MessageDeleted {
             message_id: "lobby:3".into(),
+            by: String::new(),
             seq: 7,
         }),
         json,

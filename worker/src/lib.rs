@@ -11,6 +11,7 @@ macro_rules! attempt {
     };
 }
 
+mod audit;
 mod auth;
 #[cfg(feature = "bench")]
 mod bench;
@@ -198,6 +199,8 @@ async fn route(req: Request, env: &Env, path: &str) -> Result<Response> {
         (Method::Get, ["api", "rooms", room, "exports", id]) => {
             exports::progress(req, env, exports::Of::Room(room), Some(id)).await
         }
+        (Method::Get, ["api", "rooms", room, "audit"]) => audit::room_log(req, env, room).await,
+        (Method::Get, ["api", "audit"]) => audit::all(req, env).await,
         (Method::Post, ["api", "rooms", room, "imports"]) => imports::start(req, env, room).await,
         (Method::Get, ["api", "rooms", room, "imports", id]) => {
             imports::progress(req, env, room, id).await

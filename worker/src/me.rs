@@ -113,6 +113,12 @@ pub async fn set_disabled(req: Request, env: &Env, id: &str, disabled: bool) -> 
     if !users::set_disabled(&db, id, disabled).await? {
         return http::error(ErrorCode::NotFound, "no such user");
     }
+    let action = if disabled {
+        "account-disabled"
+    } else {
+        "account-enabled"
+    };
+    crate::audit::record(&db, &admin.id, action, id, &json!({})).await?;
     if disabled {
         crate::auth::revoke_user(&db, id, Date::now().as_millis()).await?;
         // Its devices get no more pushes: with its sockets closed, every mention of it

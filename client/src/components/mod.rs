@@ -1,5 +1,6 @@
 mod announcer;
 mod attachment;
+mod audit_panel;
 mod avatar;
 mod chat_room;
 mod emoji_picker;

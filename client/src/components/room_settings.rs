@@ -2,6 +2,7 @@ use dioxus::prelude::*;
 use edgechat_protocol::{ClientMsg, Role, RoomInfo};
 
 use super::{
+    audit_panel::AuditPanel,
     export_panel::{ExportPanel, Exported},
     hooks_panel::HooksPanel,
 };
@@ -43,6 +44,11 @@ pub fn RoomSettings(chat: Chat, auth: Signal<Auth>, open: Signal<bool>) -> Eleme
     let state = chat.state;
     let role = state.read().your_role;
     let admin = role == Role::Admin;
+    // A deployment admin reads any room's audit log, and everyone's.
+    let global = auth
+        .read()
+        .session()
+        .is_some_and(|s| s.user.role == "admin");
     // Asked once per opening: the bans, for admins.
     let asker = chat.clone();
     use_hook(move || {
@@ -78,7 +84,10 @@ pub fn RoomSettings(chat: Chat, auth: Signal<Auth>, open: Signal<bool>) -> Eleme
                 RolesList { chat: chat.clone(), role }
                 HooksPanel { auth, room: chat.room.clone() }
                 ExportPanel { auth, of: Exported::Room(chat.room.clone()) }
-                {bans_list(chat)}
+                {bans_list(chat.clone())}
+            }
+            if admin || global {
+                AuditPanel { auth, room: chat.room.clone(), global }
             }
         }
     }

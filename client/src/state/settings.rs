@@ -184,6 +184,7 @@ mod tests {
             &mut state,
             RoomEvent::MessageDeleted {
                 message_id: "r:2".into(),
+                by: String::new(),
                 seq: 6,
             },
         );

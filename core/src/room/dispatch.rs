@@ -49,6 +49,13 @@ impl<S: Sql> Room<S> {
     }
 
     fn step(&mut self, command: Command, now: Millis) -> Result<Vec<Effect>, StoreError> {
+        // Each command says how its acts came; one that no socket asked for, none.
+        self.via = match &command {
+            Command::Invite { conn, req_id, .. } | Command::NameChecked { conn, req_id, .. } => {
+                super::Via::frame(conn, req_id.as_deref())
+            }
+            _ => super::Via::default(),
+        };
         match command {
             Command::Connect { conn, who, since } => self.connect(conn, who, since, now),
             Command::Disconnect { conn } => Ok(self.disconnect(&conn, now)),
@@ -143,6 +150,7 @@ impl<S: Sql> Room<S> {
             }
         };
         let req_id = frame.req_id;
+        self.via = super::Via::frame(conn, req_id.as_deref());
         // A socket is in `sockets` from its accept until its close; a frame from anything
         // else is a late one from a socket the room already let go.
         let Some(who) = self.sockets.get(conn).cloned() else {

@@ -263,6 +263,8 @@ impl<S: Sql> Room<S> {
                     last_error: None,
                 };
                 self.store.add_hook(&hook)?;
+                let detail = serde_json::json!({ "name": hook.name });
+                self.audit(&who.user_id, "hook-created", &hook.hook_id, detail)?;
                 self.outgoing = None;
                 Ok(Some(view(hook)))
             }
@@ -270,6 +272,8 @@ impl<S: Sql> Room<S> {
                 let mut hook = existing(self, &hook_id)?;
                 hook.name = hook_name(&name)?;
                 self.store.rename_hook(&hook_id, &hook.name)?;
+                let detail = serde_json::json!({ "name": hook.name });
+                self.audit(&who.user_id, "hook-renamed", &hook_id, detail)?;
                 Ok(Some(view(hook)))
             }
             HookChange::NewSecret { hook_id, secret } => {
@@ -280,12 +284,16 @@ impl<S: Sql> Room<S> {
                         .store
                         .set_hook_secret(&hook_id, &secret_hash(&secret), "")?,
                 }
+                let detail = serde_json::json!({ "name": hook.name });
+                self.audit(&who.user_id, "hook-secret-changed", &hook_id, detail)?;
                 self.outgoing = None;
                 Ok(Some(view(hook)))
             }
             HookChange::Delete { hook_id } => {
-                existing(self, &hook_id)?;
+                let hook = existing(self, &hook_id)?;
                 self.store.remove_hook(&hook_id)?;
+                let detail = serde_json::json!({ "name": hook.name });
+                self.audit(&who.user_id, "hook-removed", &hook_id, detail)?;
                 self.outgoing = None;
                 Ok(None)
             }

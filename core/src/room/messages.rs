@@ -279,8 +279,15 @@ impl<S: Sql> Room<S> {
         if message.user_id != who.user_id {
             self.require_over(who, &message.user_id, edgechat_protocol::Role::Moderator)?;
         }
+        // A moderator's deletion says whose it was (the author's own needs no name).
+        let by = if message.user_id == who.user_id {
+            String::new()
+        } else {
+            who.user_id.clone()
+        };
         let mut effects = self.publish(RoomEvent::MessageDeleted {
             message_id: message_id.to_owned(),
+            by,
             seq: self.next_seq(),
         })?;
         effects.extend(self.remove_uploads(&message.attachments)?);

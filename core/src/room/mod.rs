@@ -8,6 +8,7 @@
 //! the store, and none of it needs to outlive hibernation (see docs/architecture.md).
 
 mod arrivals;
+mod audit;
 mod budget;
 mod callouts;
 mod connect;
@@ -40,6 +41,7 @@ use crate::{
     sockets::Sockets,
     store::{Sql, Store, StoreError},
 };
+pub use audit::Via;
 pub(crate) use budget::Budget;
 pub use callouts::{
     Answered, Asker, CallOut, OUTGOING_ATTEMPTS, RESPONSE_TTL_MS, RESPONSE_USES, is_command,
@@ -213,6 +215,8 @@ pub struct Room<S> {
     export_deadline: std::cell::Cell<Option<Option<Millis>>>,
     /// The same for the room's import.
     import_deadline: std::cell::Cell<Option<Option<Millis>>>,
+    /// How the act being carried out came, for its audit entry.
+    via: Via,
 }
 
 impl<S: Sql> Room<S> {
@@ -238,6 +242,7 @@ impl<S: Sql> Room<S> {
             upload_deadline: std::cell::Cell::new(None),
             export_deadline: std::cell::Cell::new(None),
             import_deadline: std::cell::Cell::new(None),
+            via: Via::default(),
         }
     }
 

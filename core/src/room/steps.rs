@@ -21,6 +21,7 @@ impl<S: Sql> Room<S> {
 
     /// Stores an event that takes the next seq, then broadcasts it.
     pub(super) fn publish(&mut self, event: RoomEvent) -> Result<Vec<Effect>, StoreError> {
+        self.audit_event(&event)?;
         self.store_event(&event)?;
         Ok(vec![
             Effect::Stored(event.clone()),

@@ -126,6 +126,7 @@ impl<S: Sql> Store<S> {
         Ok(self.archived()? < self.head()?
             || self.one(ANY_UNSYNCED, &[])?.is_some()
             || self.one(ANY_DOOMED, &[])?.is_some()
+            || self.one(super::audit::ANY_AUDIT, &[])?.is_some()
             || self.owes()?)
     }
 

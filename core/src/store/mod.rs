@@ -6,6 +6,7 @@
 //! formatted into SQL text, because the trait takes no other kind of string.
 
 mod archive;
+mod audit;
 mod exports;
 mod fold;
 mod hooks;
@@ -20,6 +21,7 @@ pub mod sqlite;
 mod uploads;
 
 pub use archive::Pending;
+pub use audit::AuditRow;
 pub use exports::{Export, Phase};
 pub use fold::apply;
 pub(crate) use fold::membership_of;

@@ -191,6 +191,7 @@ pub fn server_samples() -> Vec<(ServerMsg, &'static str)> {
         (
             ServerMsg::Event(RoomEvent::MessageDeleted {
                 message_id: "lobby:3".into(),
+                by: String::new(),
                 seq: 7,
             }),
             r#"{"type":"message-deleted","messageId":"lobby:3","seq":7}"#,

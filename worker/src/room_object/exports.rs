@@ -26,7 +26,10 @@ impl Room {
         }
         let answer = match self.core.borrow_mut().as_mut() {
             Some(core) => match call {
-                ExportCall::Start(export_id) => core.start_export(who, &export_id, now),
+                ExportCall::Start(export_id) => {
+                    core.acting(super::http_via());
+                    core.start_export(who, &export_id, now)
+                }
                 ExportCall::View(export_id) => core.export_view(who, &export_id),
                 ExportCall::Latest => core.latest_export(who),
             },

@@ -22,19 +22,27 @@ impl Room {
         if let Some(refused) = self.ready(now).await {
             return refused;
         }
-        let mut slot = self.core.borrow_mut();
-        let Some(core) = slot.as_mut() else {
-            return http::error(ErrorCode::Internal, "the room could not be loaded");
+        let changed = change.is_some();
+        let answer = {
+            let mut slot = self.core.borrow_mut();
+            let Some(core) = slot.as_mut() else {
+                return http::error(ErrorCode::Internal, "the room could not be loaded");
+            };
+            match change {
+                None => core
+                    .list_hooks(who)
+                    .map(|listed| listed.map(|hooks| serde_json::json!({ "hooks": hooks }))),
+                Some(change) => {
+                    core.acting(super::http_via());
+                    core.change_hook(who, change, now)
+                        .map(|changed| changed.map(|hook| serde_json::json!({ "hook": hook })))
+                }
+            }
         };
-        let answer = match change {
-            None => core
-                .list_hooks(who)
-                .map(|listed| listed.map(|hooks| serde_json::json!({ "hooks": hooks }))),
-            Some(change) => core
-                .change_hook(who, change, now)
-                .map(|changed| changed.map(|hook| serde_json::json!({ "hook": hook }))),
-        };
-        drop(slot);
+        // A change is an act: its audit entry waits for the write-behind.
+        if changed {
+            self.arm(now).await;
+        }
         match answer {
             Ok(Ok(body)) => http::json(200, &body),
             Ok(Err(refusal)) => http::refused(&refusal),

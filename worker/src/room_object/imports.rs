@@ -32,7 +32,10 @@ impl Room {
         }
         let answer = match self.core.borrow_mut().as_mut() {
             Some(core) => match call {
-                ImportCall::Begin => core.begin_import(who, import_id, now),
+                ImportCall::Begin => {
+                    core.acting(super::http_via());
+                    core.begin_import(who, import_id, now)
+                }
                 ImportCall::Stored { size } => core
                     .import_stored(import_id, size, now)
                     .and_then(|()| core.import_view(who, import_id)),

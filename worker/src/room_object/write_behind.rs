@@ -68,8 +68,8 @@ impl Room {
         }
     }
 
-    /// One round of the write-behind: membership, the log's batches (counted into
-    /// `round`), the compaction, and the notifications owed.
+    /// One round of the write-behind: membership, the audit log, the log's batches
+    /// (counted into `round`), the compaction, and the notifications owed.
     async fn copy_round(
         &self,
         info: &edgechat_protocol::RoomInfo,
@@ -79,6 +79,7 @@ impl Room {
         let store = self.store();
         // Membership first, on its own: a ban reaches D1 whatever the log's batches do.
         let synced = archive::sync_membership(&store, &db, info, Date::now().as_millis()).await;
+        let audited = archive::copy_audit(&store, &db, info).await;
         let copied = async {
             archive::purge(&store, &db, &crate::storage::r2(&self.env)?).await?;
             for _ in 0..20 {
@@ -106,7 +107,7 @@ impl Room {
         }
         .await;
         let delivered = self.deliver_outbox().await;
-        synced.map(drop).and(copied).and(delivered)
+        synced.map(drop).and(audited).and(copied).and(delivered)
     }
 
     /// Sets the one alarm for what the core says is due next (its own deadlines and the

@@ -127,7 +127,13 @@ impl<S: Sql> Room<S> {
         }
         let head = self.head;
         self.in_step(now, |room| {
-            room.store.add_export(export_id, &who.user_id, head, now)
+            room.store.add_export(export_id, &who.user_id, head, now)?;
+            room.audit(
+                &who.user_id,
+                "export-started",
+                export_id,
+                serde_json::json!({}),
+            )
         })?;
         self.export_deadline.set(None);
         let started = self

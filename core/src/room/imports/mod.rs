@@ -103,7 +103,13 @@ impl<S: Sql> Room<S> {
         let base = self.head;
         self.in_step(now, |room| {
             room.store
-                .add_import(import_id, &who.user_id, base, now, now + IMPORT_UPLOAD_MS)
+                .add_import(import_id, &who.user_id, base, now, now + IMPORT_UPLOAD_MS)?;
+            room.audit(
+                &who.user_id,
+                "import-started",
+                import_id,
+                serde_json::json!({}),
+            )
         })?;
         self.import_deadline.set(None);
         self.import_view(who, import_id)

@@ -214,3 +214,38 @@ pub async fn purge(store: &Store<ObjectSql>, db: &D1Database, bucket: &Bucket) -
     }
     Ok(())
 }
+
+/// Copies the room's audit entries D1 lacks (a hundred at most), then forgets them here.
+/// Each is named by the room and its number, so a copy retried after a failure is
+/// stored once.
+pub async fn copy_audit(store: &Store<ObjectSql>, db: &D1Database, room: &RoomInfo) -> Result<()> {
+    let owed = store.audit_unsynced(100).map_err(stored)?;
+    let Some(last) = owed.last().map(|row| row.id) else {
+        return Ok(());
+    };
+    let rows = owed
+        .iter()
+        .map(|row| {
+            statement(
+                db,
+                "INSERT OR IGNORE INTO audit_log
+                     (id, at, room_id, actor_id, action, target_id, detail, request_id, conn_id, req_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                &[
+                    text(&format!("{}/{}", room.room_id, row.id)),
+                    int(row.at),
+                    text(&room.room_id),
+                    text(&row.actor),
+                    text(&row.action),
+                    text(&row.target),
+                    text(&row.detail),
+                    text(&row.request_id),
+                    text(&row.conn),
+                    text(&row.req_id),
+                ],
+            )
+        })
+        .collect::<Result<Vec<_>>>()?;
+    db.batch(rows).await?;
+    store.audit_synced(last).map_err(stored)
+}
