@@ -60,12 +60,15 @@ pub struct Filters<'a> {
     pub limit: Option<&'a str>,
 }
 
-const SELECT: &str = "SELECT a.at || ':' || a.id AS cursor, json_patch('{}', json_object(
+/// Each entry as the API shows it: the members it lacks left out (`json_patch` drops the
+/// nulls), then its `detail` as recorded, whose nulls mean something ("no limit").
+const SELECT: &str = "SELECT a.at || ':' || a.id AS cursor, json_set(json_patch('{}', json_object(
         'id', a.id, 'at', a.at, 'roomId', a.room_id, 'actorId', a.actor_id,
         'actorName', ua.display_name, 'action', a.action,
         'targetId', NULLIF(a.target_id, ''), 'targetName', ut.display_name,
-        'detail', json(a.detail), 'requestId', NULLIF(a.request_id, ''),
-        'connId', NULLIF(a.conn_id, ''), 'reqId', NULLIF(a.req_id, ''))) AS line
+        'requestId', NULLIF(a.request_id, ''),
+        'connId', NULLIF(a.conn_id, ''), 'reqId', NULLIF(a.req_id, ''))),
+        '$.detail', json(a.detail)) AS line
     FROM audit_log a
     LEFT JOIN users ua ON ua.id = a.actor_id
     LEFT JOIN users ut ON ut.id = NULLIF(a.target_id, '')";
@@ -102,8 +105,9 @@ pub fn page(filters: &Filters) -> Result<Page, Refusal> {
                     "`before` is the `next` of the page before",
                 )
             })?;
-        clauses.push("(a.at < ? OR (a.at = ? AND a.id < ?))");
-        params.extend([Param::Int(at), Param::Int(at), Param::Text(id.to_owned())]);
+        // A row value: the index of time seeks straight to it.
+        clauses.push("(a.at, a.id) < (?, ?)");
+        params.extend([Param::Int(at), Param::Text(id.to_owned())]);
     }
     let limit = match filters.limit {
         None => PAGE,
@@ -143,11 +147,11 @@ mod tests {
         assert!(!page.sql.contains("DROP"));
         assert!(
             page.sql
-                .contains("a.room_id = ? AND a.action = ? AND (a.at < ?")
+                .contains("a.room_id = ? AND a.action = ? AND (a.at, a.id) < (?, ?)")
         );
-        assert_eq!(page.params.len(), 6);
+        assert_eq!(page.params.len(), 5);
         assert_eq!(page.params[2], Param::Int(1700));
-        assert_eq!(page.params[4], Param::Text("lobby/3".into()));
+        assert_eq!(page.params[3], Param::Text("lobby/3".into()));
         assert_eq!(page.limit, PAGE);
         let all = super::page(&Filters::default()).unwrap();
         assert!(!all.sql.contains("WHERE"));

@@ -99,6 +99,9 @@ pub struct Limits {
     pub imports_per_day: u32,
     /// `IMPORT_MAX_BYTES`: the largest archive an import takes.
     pub import_max_bytes: u64,
+    /// `AUDIT_TTL_MS`: how long an audit entry is kept; older ones leave D1 a few at a
+    /// time as new ones come.
+    pub audit_ttl_ms: u64,
 }
 
 impl Default for Limits {
@@ -170,6 +173,7 @@ impl Default for Limits {
             export_link_ttl_ms: 60 * 60 * 1000,
             imports_per_day: 3,
             import_max_bytes: 100 * 1024 * 1024,
+            audit_ttl_ms: 400 * 24 * 60 * 60 * 1000,
         }
     }
 }
@@ -250,6 +254,7 @@ impl Limits {
             export_link_ttl_ms: read("EXPORT_LINK_TTL_MS", d.export_link_ttl_ms),
             imports_per_day: read("IMPORTS_PER_DAY", u64::from(d.imports_per_day)) as u32,
             import_max_bytes: read("IMPORT_MAX_BYTES", d.import_max_bytes),
+            audit_ttl_ms: read("AUDIT_TTL_MS", d.audit_ttl_ms),
         }
     }
 
@@ -306,6 +311,7 @@ impl Limits {
         "EXPORT_LINK_TTL_MS",
         "IMPORTS_PER_DAY",
         "IMPORT_MAX_BYTES",
+        "AUDIT_TTL_MS",
     ];
 }
 

@@ -266,6 +266,22 @@ impl Browser {
             .expect("pressing keys together");
     }
 
+    /// Saves a screenshot of the tab as `target/screenshots/{name}`, to look at as a
+    /// person would.
+    pub async fn shot(&self, name: &str) {
+        let dir = crate::repo_root().join("target/screenshots");
+        std::fs::create_dir_all(&dir).expect("target/screenshots is made");
+        self.screenshot(&dir.join(name)).await;
+    }
+
+    /// [`Browser::shot`], and the page as it is then has no serious or critical
+    /// accessibility violation.
+    pub async fn looked_at(&self, name: &str) {
+        self.shot(name).await;
+        let violations = self.accessibility_violations().await;
+        assert!(violations.is_empty(), "{name}: {violations:?}");
+    }
+
     /// axe-core's serious and critical violations on the page as it is now, each as
     /// `rule: where` (axe-core from node_modules, the version package.json pins).
     pub async fn accessibility_violations(&self) -> Vec<String> {

@@ -142,3 +142,20 @@ pub fn same_words(messages: &[Message]) -> Vec<Message> {
         })
         .collect()
 }
+
+/// The entry names GNU tar lists in `archive` (written to `dir` first): any tar reads it.
+pub fn tar_lists(dir: &std::path::Path, archive: &[u8]) -> Vec<String> {
+    let path = dir.join("archive.tar");
+    std::fs::write(&path, archive).unwrap();
+    let listed = std::process::Command::new("tar")
+        .arg("-tf")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(listed.status.success(), "{listed:?}");
+    String::from_utf8(listed.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}

@@ -200,7 +200,8 @@ async fn every_act_leaves_one_entry_that_only_admins_read() {
         .post_as("/api/rooms/ops/exports", &ana.access_token, &json!({}))
         .await;
     assert_eq!(status, 202);
-    for way in ["disable", "enable"] {
+    // Disabling twice (a retry) is one act.
+    for way in ["disable", "disable", "enable"] {
         let (status, body) = server
             .post_as(
                 &format!("/api/admin/users/{}/{way}", dan.user_id),
@@ -317,4 +318,39 @@ async fn every_act_leaves_one_entry_that_only_admins_read() {
         (status, &body["error"]["code"]),
         (400, &json!("bad-request"))
     );
+}
+
+#[tokio::test]
+async fn entries_older_than_the_logs_own_time_leave_it_as_new_ones_come() {
+    let server = Server::builder()
+        .without_budgets()
+        .var("ARCHIVE_DELAY_MS", 50)
+        .var("AUDIT_TTL_MS", 2_000)
+        .start()
+        .await;
+    let root = server.register("Root").await;
+    server.room(&root, "ops").await;
+    let mut client = Client::join(&server, "ops", &root).await;
+    let slow = |seconds| ClientMsg::SetSlowMode { seconds };
+    let changed = |e: &RoomEvent| matches!(e, RoomEvent::SlowModeChanged { .. });
+    act(&mut client, None, slow(5), "r-old", changed).await;
+    let kept = |wanted: &'static [&'static str]| {
+        let server = &server;
+        async move {
+            until("the log holds what it should", async || {
+                let rows = server.query("SELECT req_id FROM audit_log ORDER BY at");
+                let ids: Vec<&str> = rows.iter().map(|r| r["req_id"].as_str().unwrap()).collect();
+                if ids == wanted {
+                    Ok(())
+                } else {
+                    Err(rows.clone())
+                }
+            })
+            .await;
+        }
+    };
+    kept(&["r-old"]).await;
+    tokio::time::sleep(std::time::Duration::from_millis(2_500)).await;
+    act(&mut client, None, slow(10), "r-new", changed).await;
+    kept(&["r-new"]).await;
 }

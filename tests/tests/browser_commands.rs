@@ -9,12 +9,6 @@ use edgechat_e2e::{account::PASSWORD, browser::Browser, server::Server};
 use fantoccini::Locator;
 use serde_json::json;
 
-fn shots() -> std::path::PathBuf {
-    let dir = edgechat_e2e::repo_root().join("target/screenshots");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 async fn say(browser: &Browser, text: &str) {
     browser.type_into("#message-input", text).await;
     browser.click("#send").await;
@@ -59,7 +53,7 @@ async fn the_composer_offers_and_runs_commands_for_the_roles_allowed() {
     );
     let violations = bob.accessibility_violations().await;
     assert!(violations.is_empty(), "{violations:?}");
-    bob.screenshot(&shots().join("commands-offered.png")).await;
+    bob.shot("commands-offered.png").await;
     bob.replace_text("#message-input", "").await;
 
     say(&bob, "/shrug fine").await;
@@ -96,7 +90,7 @@ async fn the_composer_offers_and_runs_commands_for_the_roles_allowed() {
         "return [...document.querySelectorAll('.message.ephemeral .text')].some(t => t.textContent.includes('/deploy [text]') && t.textContent.includes('/kick @name'));",
     )
     .await;
-    ana.screenshot(&shots().join("commands-help.png")).await;
+    ana.shot("commands-help.png").await;
     assert!(
         bob.client
             .find(Locator::Css(".message.ephemeral"))

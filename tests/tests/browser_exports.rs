@@ -7,10 +7,29 @@
 use edgechat_e2e::{browser::Browser, server::Server};
 use fantoccini::Locator;
 
-fn shots() -> std::path::PathBuf {
-    let dir = edgechat_e2e::repo_root().join("target/screenshots");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// Ana (the room's admin) and Bob side by side in `notes`, having said `count` notes in
+/// turn, each seen by the other.
+async fn two_in_notes(server: &Server, count: usize) -> (Browser, Browser) {
+    let ana = Browser::launch().await;
+    ana.enter_room(server, "notes", "ana", "Ana", true).await;
+    let bob = Browser::launch().await;
+    bob.enter_room(server, "notes", "bob", "Bob", false).await;
+    for i in 0..count {
+        let (speaker, other) = if i % 2 == 0 {
+            (&ana, &bob)
+        } else {
+            (&bob, &ana)
+        };
+        speaker
+            .type_into("#message-input", &format!("note {i}"))
+            .await;
+        speaker.click("#send").await;
+        let shown = format!(
+            "return [...document.querySelectorAll('.message .text')].some(t => t.textContent === 'note {i}');"
+        );
+        other.wait_until("the note shows", &shown).await;
+    }
+    (ana, bob)
 }
 
 #[tokio::test]
@@ -21,21 +40,7 @@ async fn an_admin_exports_a_room_in_settings_watches_it_and_downloads_the_archiv
         .var("EXPORT_PACE_MS", 1_000)
         .start()
         .await;
-    let ana = Browser::launch().await;
-    ana.enter_room(&server, "notes", "ana", "Ana", true).await;
-    let bob = Browser::launch().await;
-    bob.enter_room(&server, "notes", "bob", "Bob", false).await;
-    for i in 0..6 {
-        let browser = if i % 2 == 0 { &ana } else { &bob };
-        browser
-            .type_into("#message-input", &format!("note {i}"))
-            .await;
-        browser.click("#send").await;
-        let shown = format!(
-            "return [...document.querySelectorAll('.message .text')].some(t => t.textContent === 'note {i}');"
-        );
-        ana.wait_until("the note shows", &shown).await;
-    }
+    let (ana, bob) = two_in_notes(&server, 6).await;
 
     // A member is not offered the export.
     bob.click("#room-settings-open").await;
@@ -49,12 +54,7 @@ async fn an_admin_exports_a_room_in_settings_watches_it_and_downloads_the_archiv
     ana.click("#export-start").await;
     ana.find("#export-progress").await;
 
-    ana.screenshot(&shots().join("export-progress.png")).await;
-    assert!(
-        ana.accessibility_violations().await.is_empty(),
-        "{:?}",
-        ana.accessibility_violations().await
-    );
+    ana.looked_at("export-progress.png").await;
     ana.wait_until(
         "the archive is offered",
         "const link = document.querySelector('#export-download');
@@ -68,12 +68,7 @@ async fn an_admin_exports_a_room_in_settings_watches_it_and_downloads_the_archiv
         )
         .await
         .unwrap();
-    ana.screenshot(&shots().join("export-ready.png")).await;
-    assert!(
-        ana.accessibility_violations().await.is_empty(),
-        "{:?}",
-        ana.accessibility_violations().await
-    );
+    ana.looked_at("export-ready.png").await;
 
     // Closed and opened again, the panel still offers the archive.
     ana.click("#room-settings-close").await;
@@ -112,21 +107,7 @@ async fn a_user_exports_their_own_account_from_their_profile_and_downloads_only_
         .var("EXPORT_PACE_MS", 700)
         .start()
         .await;
-    let ana = Browser::launch().await;
-    ana.enter_room(&server, "notes", "ana", "Ana", true).await;
-    let bob = Browser::launch().await;
-    bob.enter_room(&server, "notes", "bob", "Bob", false).await;
-    for i in 0..4 {
-        let browser = if i % 2 == 0 { &ana } else { &bob };
-        browser
-            .type_into("#message-input", &format!("note {i}"))
-            .await;
-        browser.click("#send").await;
-        let shown = format!(
-            "return [...document.querySelectorAll('.message .text')].some(t => t.textContent === 'note {i}');"
-        );
-        bob.wait_until("the note shows", &shown).await;
-    }
+    let (ana, bob) = two_in_notes(&server, 4).await;
     edgechat_e2e::wait::until("the notes reach D1", async || {
         match server.count("messages") {
             4 => Ok(()),
@@ -139,26 +120,14 @@ async fn a_user_exports_their_own_account_from_their_profile_and_downloads_only_
     ana.find("#account-export").await;
     ana.click("#export-start").await;
     ana.find("#export-progress").await;
-    ana.screenshot(&shots().join("account-export-progress.png"))
-        .await;
-    assert!(
-        ana.accessibility_violations().await.is_empty(),
-        "{:?}",
-        ana.accessibility_violations().await
-    );
+    ana.looked_at("account-export-progress.png").await;
     ana.wait_until(
         "the archive is offered",
         "const link = document.querySelector('#export-download');
          return !!link && /^Download the archive \\(\\d+ KB\\)$/.test(link.textContent);",
     )
     .await;
-    ana.screenshot(&shots().join("account-export-ready.png"))
-        .await;
-    assert!(
-        ana.accessibility_violations().await.is_empty(),
-        "{:?}",
-        ana.accessibility_violations().await
-    );
+    ana.looked_at("account-export-ready.png").await;
 
     // Her archive: her words, not Bob's.
     let fetched = ana

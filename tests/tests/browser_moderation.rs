@@ -82,7 +82,7 @@ async fn moderation_is_told_to_both_sides_and_a_ban_asks_first() {
     bob.wait_until(
         "Bob is told Ana muted him, until a time",
         "const m = document.querySelector('#muted')?.textContent ?? ''; \
-         return /^Ana muted you here until \\d\\d:\\d\\d/.test(m);",
+         return /^Ana muted you here until (\\d+ \\w{3}, )?\\d\\d:\\d\\d/.test(m);",
     )
     .await;
     ana.noted("Bob was muted by Ana until").await;

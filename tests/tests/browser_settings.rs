@@ -7,13 +7,6 @@
 use edgechat_e2e::{browser::Browser, server::Server, socket::Client};
 use fantoccini::Locator;
 
-/// Where this test leaves its pictures, to look at (not compared).
-fn shots() -> std::path::PathBuf {
-    let dir = edgechat_e2e::repo_root().join("target/screenshots");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 /// Whether `css` matches anything on the page now.
 async fn shown(browser: &Browser, css: &str) -> bool {
     browser.client.find(Locator::Css(css)).await.is_ok()
@@ -43,8 +36,7 @@ async fn the_settings_panel_offers_each_role_what_it_may_do_and_both_sides_see_i
     // A member reads the settings and changes nothing.
     open_settings(&bob).await;
     bob.wait_for_text(".settings-about dd", "crew").await;
-    bob.screenshot(&shots().join("settings-as-member.png"))
-        .await;
+    bob.shot("settings-as-member.png").await;
     for control in [
         "#settings-name",
         "#settings-topic",

@@ -9,7 +9,7 @@ use edgechat_protocol::ErrorCode;
 use serde::Deserialize;
 use serde_json::Value;
 use wasm_bindgen::JsValue;
-use worker::{D1Database, Date, Env, Request, Response, Result};
+use worker::{D1Database, D1PreparedStatement, Date, Env, Request, Response, Result};
 
 use crate::{
     auth::{guard, random_id, users::UserRow},
@@ -18,28 +18,46 @@ use crate::{
 
 /// Records an act of the door's: `actor` did `action` to `target`, in this request.
 pub async fn record(
+    env: &Env,
     db: &D1Database,
     actor: &str,
     action: &str,
     target: &str,
     detail: &Value,
 ) -> Result<()> {
+    let now = Date::now().as_millis();
+    let entry = db
+        .prepare(
+            "INSERT INTO audit_log (id, at, room_id, actor_id, action, target_id, detail, request_id)
+             VALUES (?1, ?2, NULL, ?3, ?4, ?5, ?6, ?7)",
+        )
+        .bind(&[
+            JsValue::from_str(&random_id("a")),
+            JsValue::from_f64(now as f64),
+            JsValue::from_str(actor),
+            JsValue::from_str(action),
+            JsValue::from_str(target),
+            JsValue::from_str(&detail.to_string()),
+            JsValue::from_str(&crate::log::field("requestId").unwrap_or_default()),
+        ])?;
+    let ttl = crate::config::limits(env).audit_ttl_ms;
+    db.batch(vec![entry, sweep(db, now.saturating_sub(ttl), 50)?])
+        .await?;
+    Ok(())
+}
+
+/// The oldest `most` entries from before `forget_before` (`AUDIT_TTL_MS`), deleted by
+/// `audit_by_time`: run with each new entry (or batch of them), at least fifty and twice
+/// as many as came, so the log keeps its own time and never grows with history.
+pub fn sweep(db: &D1Database, forget_before: u64, most: usize) -> Result<D1PreparedStatement> {
     db.prepare(
-        "INSERT INTO audit_log (id, at, room_id, actor_id, action, target_id, detail, request_id)
-         VALUES (?1, ?2, NULL, ?3, ?4, ?5, ?6, ?7)",
+        "DELETE FROM audit_log WHERE id IN (
+             SELECT id FROM audit_log WHERE at < ?1 ORDER BY at, id LIMIT ?2)",
     )
     .bind(&[
-        JsValue::from_str(&random_id("a")),
-        JsValue::from_f64(Date::now().as_millis() as f64),
-        JsValue::from_str(actor),
-        JsValue::from_str(action),
-        JsValue::from_str(target),
-        JsValue::from_str(&detail.to_string()),
-        JsValue::from_str(&crate::log::field("requestId").unwrap_or_default()),
-    ])?
-    .run()
-    .await?;
-    Ok(())
+        JsValue::from_f64(forget_before as f64),
+        JsValue::from_f64(most as f64),
+    ])
 }
 
 /// `GET /api/rooms/{room}/audit`: the room's log, for its admins and the deployment's.

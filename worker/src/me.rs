@@ -110,15 +110,10 @@ pub async fn set_disabled(req: Request, env: &Env, id: &str, disabled: bool) -> 
         return http::error(ErrorCode::BadRequest, "you cannot disable your own account");
     }
     let db = crate::storage::d1(env)?;
-    if !users::set_disabled(&db, id, disabled).await? {
+    if users::by_id(&db, id).await?.is_none() {
         return http::error(ErrorCode::NotFound, "no such user");
     }
-    let action = if disabled {
-        "account-disabled"
-    } else {
-        "account-enabled"
-    };
-    crate::audit::record(&db, &admin.id, action, id, &json!({})).await?;
+    let changed = users::set_disabled(&db, id, disabled).await?;
     if disabled {
         crate::auth::revoke_user(&db, id, Date::now().as_millis()).await?;
         // Its devices get no more pushes: with its sockets closed, every mention of it
@@ -130,6 +125,16 @@ pub async fn set_disabled(req: Request, env: &Env, id: &str, disabled: bool) -> 
         // Every open socket of the account closes now, inbox and rooms; the door
         // refuses it from here on.
         crate::stubs::InboxStub::new(env, id)?.revoke().await?;
+    }
+    // Recorded once the act is whole, and only when it changed something: asking again
+    // (a retry, two admins at once) is no second act.
+    if changed {
+        let action = if disabled {
+            "account-disabled"
+        } else {
+            "account-enabled"
+        };
+        crate::audit::record(env, &db, &admin.id, action, id, &json!({})).await?;
     }
     Ok(Response::empty()?.with_status(204))
 }

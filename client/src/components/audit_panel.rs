@@ -31,6 +31,9 @@ pub fn AuditPanel(auth: Signal<Auth>, room: String, global: bool) -> Element {
     let mut failure = use_signal(|| None::<String>);
     let mut action = use_signal(String::new);
     let mut everywhere = use_signal(|| false);
+    // Which list is showing: an answer for one the filters have since replaced is
+    // dropped, not shown.
+    let mut shown = use_signal(|| 0u32);
     let path = move || {
         if everywhere() {
             "/api/audit".to_owned()
@@ -42,9 +45,15 @@ pub fn AuditPanel(auth: Signal<Auth>, room: String, global: bool) -> Element {
     let first = path.clone();
     use_effect(move || {
         let (path, action) = (first(), action());
+        let list = *shown.peek() + 1;
+        shown.set(list);
         spawn(async move {
             let token = auth.peek().token().unwrap_or_default();
-            match audit::page(&token, &path, &action, None).await {
+            let answer = audit::page(&token, &path, &action, None).await;
+            if *shown.peek() != list {
+                return;
+            }
+            match answer {
                 Ok((page, more)) => {
                     entries.set(page);
                     next.set(more);
@@ -57,9 +66,14 @@ pub fn AuditPanel(auth: Signal<Auth>, room: String, global: bool) -> Element {
     let older = move |_| {
         let Some(before) = next() else { return };
         let (path, action) = (path(), action());
+        let list = *shown.peek();
         spawn(async move {
             let token = auth.peek().token().unwrap_or_default();
-            match audit::page(&token, &path, &action, Some(&before)).await {
+            let answer = audit::page(&token, &path, &action, Some(&before)).await;
+            if *shown.peek() != list {
+                return;
+            }
+            match answer {
                 Ok((page, more)) => {
                     entries.write().extend(page);
                     next.set(more);

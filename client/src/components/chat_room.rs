@@ -11,7 +11,7 @@ use super::{
     user_list::UserList,
 };
 use crate::{
-    clock::clock,
+    clock::moment,
     directory::Directory,
     hooks::use_chat,
     session::Auth,
@@ -72,7 +72,7 @@ pub fn ChatRoom(
         Some(Moderated::Muted { by, until }) if until > js_sys::Date::now() as u64 => {
             Some(format!(
                 "{by} muted you here until {}: what you send is refused until then.",
-                clock(until)
+                moment(until)
             ))
         }
         _ => None,

@@ -4,7 +4,7 @@ use wasm_bindgen::JsCast;
 
 use super::{message::MessageRow, rich_text::RichText};
 use crate::{
-    clock::clock,
+    clock::moment,
     connection::Link,
     hooks::{Chat, VirtualWindow, use_virtual_window},
     state::{ChatState, Connection, Note, plural},
@@ -149,7 +149,7 @@ pub fn MessageList(
 #[component]
 fn NoteLine(note: Note) -> Element {
     let text = match note.until {
-        Some(until) => format!("{} until {}", note.text, clock(until)),
+        Some(until) => format!("{} until {}", note.text, moment(until)),
         None => note.text,
     };
     rsx! {

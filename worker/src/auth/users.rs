@@ -177,9 +177,11 @@ pub async fn set_display_name(db: &D1Database, id: &str, display_name: &str) -> 
     Ok(())
 }
 
+/// Disables or enables the account: whether that changed it (false for no such account,
+/// or one already so).
 pub async fn set_disabled(db: &D1Database, id: &str, disabled: bool) -> Result<bool> {
     let result = db
-        .prepare("UPDATE users SET disabled = ?2 WHERE id = ?1")
+        .prepare("UPDATE users SET disabled = ?2 WHERE id = ?1 AND disabled != ?2")
         .bind(&[text(id), int(u64::from(disabled))])?
         .run()
         .await?;

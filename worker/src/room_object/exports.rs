@@ -27,7 +27,7 @@ impl Room {
         let answer = match self.core.borrow_mut().as_mut() {
             Some(core) => match call {
                 ExportCall::Start(export_id) => {
-                    core.acting(super::http_via());
+                    core.acting(super::step::http_via());
                     core.start_export(who, &export_id, now)
                 }
                 ExportCall::View(export_id) => core.export_view(who, &export_id),
@@ -110,7 +110,7 @@ impl Room {
                         .execute()
                         .await?;
                 }
-                self.with_core(|core| {
+                self.with_loaded(|core| {
                     core.export_stepped(&export_id, part, &moved, size, written, now)
                 })
             }
@@ -129,7 +129,7 @@ impl Room {
                     .with("messages", manifest.messages)
                     .with("parts", manifest.parts.len())
                     .emit();
-                self.with_core(|core| core.export_finished(&export_id, now))
+                self.with_loaded(|core| core.export_finished(&export_id, now))
             }
         }
     }
@@ -147,25 +147,8 @@ impl Room {
             for batch in keys.chunks(DELETE_BATCH) {
                 bucket.delete_multiple(batch.to_vec()).await?;
             }
-            self.with_core(|core| core.forget_export(&export_id, now))?;
+            self.with_loaded(|core| core.forget_export(&export_id, now))?;
         }
         Ok(())
-    }
-
-    /// Runs `change` on the loaded core; a store failure drops it (it reloads).
-    fn with_core(
-        &self,
-        change: impl FnOnce(
-            &mut super::Core,
-        ) -> std::result::Result<(), edgechat_core::store::StoreError>,
-    ) -> Result<()> {
-        let result = match self.core.borrow_mut().as_mut() {
-            Some(core) => change(core),
-            None => return Ok(()),
-        };
-        result.map_err(|err| {
-            self.drop_core();
-            stored(err)
-        })
     }
 }

@@ -33,7 +33,7 @@ impl Room {
                     .list_hooks(who)
                     .map(|listed| listed.map(|hooks| serde_json::json!({ "hooks": hooks }))),
                 Some(change) => {
-                    core.acting(super::http_via());
+                    core.acting(super::step::http_via());
                     core.change_hook(who, change, now)
                         .map(|changed| changed.map(|hook| serde_json::json!({ "hook": hook })))
                 }

@@ -33,7 +33,7 @@ impl Room {
         let answer = match self.core.borrow_mut().as_mut() {
             Some(core) => match call {
                 ImportCall::Begin => {
-                    core.acting(super::http_via());
+                    core.acting(super::step::http_via());
                     core.begin_import(who, import_id, now)
                 }
                 ImportCall::Stored { size } => core
@@ -58,17 +58,17 @@ impl Room {
     pub(super) async fn import_work(&self, now: Millis) {
         let result = async {
             let bucket = crate::storage::r2(&self.env)?;
-            let mut next = self.import_turn(|core| core.next_import_read(now))?;
+            let mut next = self.with_loaded(|core| core.next_import_read(now))?;
             let mut reads = 0;
             while let Some(read) = next.take() {
                 if reads == READS_PER_ALARM {
-                    self.import_turn(|core| core.pace_import(now).map(|()| None::<()>))?;
+                    self.with_loaded(|core| core.pace_import(now).map(|()| None::<()>))?;
                     break;
                 }
                 reads += 1;
                 next = self.carry_out_import(&bucket, read, now).await?;
                 if next.is_none() && reads < READS_PER_ALARM {
-                    next = self.import_turn(|core| core.next_import_read(now))?;
+                    next = self.with_loaded(|core| core.next_import_read(now))?;
                 }
             }
             Ok::<_, worker::Error>(())
@@ -77,7 +77,7 @@ impl Room {
         if let Err(err) = result {
             // Read again from the same cursor after `ARCHIVE_RETRY_MS`.
             crate::log::warn("import-failed").err(err).emit();
-            let _ = self.import_turn(|core| {
+            let _ = self.with_loaded(|core| {
                 core.pace_import(now + self.archive_retry_ms)
                     .map(|()| None::<()>)
             });
@@ -93,7 +93,7 @@ impl Room {
         match read {
             ImportRead::Header { import_id, offset } => {
                 let block = range(bucket, &import_id, offset, tar::BLOCK as u64).await?;
-                self.import_turn(|core| core.import_header(&import_id, &block, now))
+                self.with_loaded(|core| core.import_header(&import_id, &block, now))
             }
             ImportRead::Entry {
                 import_id,
@@ -104,13 +104,13 @@ impl Room {
                 let bytes = range(bucket, &import_id, offset, len).await?;
                 if bytes.len() as u64 != len {
                     // The archive ends inside this entry: the core fails the import.
-                    return self.import_turn(|core| core.import_header(&import_id, &[], now));
+                    return self.with_loaded(|core| core.import_header(&import_id, &[], now));
                 }
                 if let Entry::File { upload } = &entry {
                     self.store_imported_file(bucket, upload, bytes.clone())
                         .await?;
                 }
-                self.import_turn(|core| core.import_entry(&import_id, offset, &entry, &bytes, now))
+                self.with_loaded(|core| core.import_entry(&import_id, offset, &entry, &bytes, now))
             }
             ImportRead::Finished { import_id } => {
                 bucket.delete(export::import_key(&import_id)).await?;
@@ -155,23 +155,6 @@ impl Room {
             .run()
             .await?;
         Ok(())
-    }
-
-    /// A turn of the core for the import; a store failure drops it (it reloads).
-    fn import_turn<T>(
-        &self,
-        turn: impl FnOnce(
-            &mut super::Core,
-        ) -> std::result::Result<Option<T>, edgechat_core::store::StoreError>,
-    ) -> Result<Option<T>> {
-        let result = match self.core.borrow_mut().as_mut() {
-            Some(core) => turn(core),
-            None => return Ok(None),
-        };
-        result.map_err(|err| {
-            self.drop_core();
-            stored(err)
-        })
     }
 }
 

@@ -379,12 +379,6 @@ impl Room {
     }
 }
 
-/// How an HTTP call's acts came, for the audit log: the request's id, as the door
-/// passed it in the call's log fields.
-fn http_via() -> edgechat_core::room::Via {
-    edgechat_core::room::Via::request(&crate::log::field("requestId").unwrap_or_default())
-}
-
 /// A store failure as a Worker error.
 fn stored(err: edgechat_core::store::StoreError) -> worker::Error {
     worker::Error::RustError(err.to_string())

@@ -183,4 +183,26 @@ impl Room {
             .ok_or_else(|| worker::Error::RustError("room not loaded".into()))?;
         core.handle(command, now).map_err(stored)
     }
+
+    /// Runs `turn` on the loaded core (nothing, when none is loaded: `T`'s default); a
+    /// store failure drops the core, which then reloads.
+    pub(super) fn with_loaded<T: Default>(
+        &self,
+        turn: impl FnOnce(&mut super::Core) -> std::result::Result<T, edgechat_core::store::StoreError>,
+    ) -> Result<T> {
+        let result = match self.core.borrow_mut().as_mut() {
+            Some(core) => turn(core),
+            None => return Ok(T::default()),
+        };
+        result.map_err(|err| {
+            self.drop_core();
+            stored(err)
+        })
+    }
+}
+
+/// How an HTTP call's acts came, for the audit log: the request's id, as the door
+/// passed it in the call's log fields.
+pub(super) fn http_via() -> edgechat_core::room::Via {
+    edgechat_core::room::Via::request(&crate::log::field("requestId").unwrap_or_default())
 }

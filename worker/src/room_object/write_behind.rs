@@ -79,7 +79,10 @@ impl Room {
         let store = self.store();
         // Membership first, on its own: a ban reaches D1 whatever the log's batches do.
         let synced = archive::sync_membership(&store, &db, info, Date::now().as_millis()).await;
-        let audited = archive::copy_audit(&store, &db, info).await;
+        let forget_before = Date::now()
+            .as_millis()
+            .saturating_sub(self.limits.audit_ttl_ms);
+        let audited = archive::copy_audit(&store, &db, info, forget_before).await;
         let copied = async {
             archive::purge(&store, &db, &crate::storage::r2(&self.env)?).await?;
             for _ in 0..20 {

@@ -109,14 +109,7 @@ impl Inbox {
             tar::append(&mut bytes, account::PROFILE, &profile, mtime_s);
         }
         let text = lines(rows.iter());
-        if !text.is_empty() {
-            tar::append(
-                &mut bytes,
-                &account::rooms_entry(number),
-                text.as_bytes(),
-                mtime_s,
-            );
-        }
+        append_text(&mut bytes, &account::rooms_entry(number), &text, mtime_s);
         Ok(Made {
             part: AccountPart {
                 rooms: rows.len() as u64,
@@ -146,15 +139,8 @@ impl Inbox {
         let rows = self.page(db, MESSAGES, &current.user_id, &after).await?;
         let kept: Vec<&Row> = rows.iter().filter(|r| r.gone == 0).collect();
         let mut bytes = Vec::new();
-        if !kept.is_empty() {
-            let text = lines(kept.iter().copied());
-            tar::append(
-                &mut bytes,
-                &export::messages_entry(number),
-                text.as_bytes(),
-                mtime_s,
-            );
-        }
+        let text = lines(kept.iter().copied());
+        append_text(&mut bytes, &export::messages_entry(number), &text, mtime_s);
         Ok(Made {
             part: AccountPart {
                 messages: kept.len() as u64,
@@ -194,18 +180,11 @@ impl Inbox {
             found.push((file, body.bytes().await?));
         }
         let mut bytes = Vec::new();
-        if !found.is_empty() {
-            let list = lines(found.iter().map(|(file, _)| *file));
-            tar::append(
-                &mut bytes,
-                &account::uploads_entry(number),
-                list.as_bytes(),
-                mtime_s,
-            );
-            for (file, body) in &found {
-                let entry = export::file_entry(&file.key, &file.name);
-                tar::append(&mut bytes, &entry, body, mtime_s);
-            }
+        let list = lines(found.iter().map(|(file, _)| *file));
+        append_text(&mut bytes, &account::uploads_entry(number), &list, mtime_s);
+        for (file, body) in &found {
+            let entry = export::file_entry(&file.key, &file.name);
+            tar::append(&mut bytes, &entry, body, mtime_s);
         }
         Ok(Made {
             part: AccountPart {
@@ -235,6 +214,13 @@ impl Inbox {
             .chain([JsValue::from_f64(self.limits.export_chunk as f64)])
             .collect();
         db.prepare(sql).bind(&params)?.all().await?.results()
+    }
+}
+
+/// Appends the entry `name` holding `text`, unless it would hold nothing.
+fn append_text(bytes: &mut Vec<u8>, name: &str, text: &str, mtime_s: u64) {
+    if !text.is_empty() {
+        tar::append(bytes, name, text.as_bytes(), mtime_s);
     }
 }
 

@@ -217,13 +217,19 @@ pub async fn purge(store: &Store<ObjectSql>, db: &D1Database, bucket: &Bucket) -
 
 /// Copies the room's audit entries D1 lacks (a hundred at most), then forgets them here.
 /// Each is named by the room and its number, so a copy retried after a failure is
-/// stored once.
-pub async fn copy_audit(store: &Store<ObjectSql>, db: &D1Database, room: &RoomInfo) -> Result<()> {
+/// stored once. Entries older than `forget_before` (`AUDIT_TTL_MS`) leave D1 with them,
+/// twice as many as come at most.
+pub async fn copy_audit(
+    store: &Store<ObjectSql>,
+    db: &D1Database,
+    room: &RoomInfo,
+    forget_before: u64,
+) -> Result<()> {
     let owed = store.audit_unsynced(100).map_err(stored)?;
     let Some(last) = owed.last().map(|row| row.id) else {
         return Ok(());
     };
-    let rows = owed
+    let mut rows = owed
         .iter()
         .map(|row| {
             statement(
@@ -232,7 +238,8 @@ pub async fn copy_audit(store: &Store<ObjectSql>, db: &D1Database, room: &RoomIn
                      (id, at, room_id, actor_id, action, target_id, detail, request_id, conn_id, req_id)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 &[
-                    text(&format!("{}/{}", room.room_id, row.id)),
+                    // Zero-padded, so ids of one room sort as their acts came.
+                    text(&format!("{}/{:012}", room.room_id, row.id)),
                     int(row.at),
                     text(&room.room_id),
                     text(&row.actor),
@@ -246,6 +253,9 @@ pub async fn copy_audit(store: &Store<ObjectSql>, db: &D1Database, room: &RoomIn
             )
         })
         .collect::<Result<Vec<_>>>()?;
+    // At least as many old entries go as new ones come.
+    let sweep = (2 * owed.len()).max(50);
+    rows.push(crate::audit::sweep(db, forget_before, sweep)?);
     db.batch(rows).await?;
     store.audit_synced(last).map_err(stored)
 }
