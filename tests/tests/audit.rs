@@ -350,7 +350,18 @@ async fn entries_older_than_the_logs_own_time_leave_it_as_new_ones_come() {
         }
     };
     kept(&["r-old"]).await;
-    tokio::time::sleep(std::time::Duration::from_millis(2_500)).await;
+    // The first entry's time passes: it is older than AUDIT_TTL_MS by the clock.
+    edgechat_e2e::wait::eventually("the first entry's time is over", async || {
+        let at = server.query("SELECT at FROM audit_log")[0]["at"]
+            .as_u64()
+            .unwrap();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as u64;
+        now > at + 2_000
+    })
+    .await;
     act(&mut client, None, slow(10), "r-new", changed).await;
     kept(&["r-new"]).await;
 }

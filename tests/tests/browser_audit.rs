@@ -23,7 +23,8 @@ async fn choose(browser: &Browser, css: &str, value: &str) {
 #[tokio::test]
 async fn an_admin_reads_and_filters_the_audit_log_and_a_moderator_is_not_shown_it() {
     let server = Server::builder().var("ARCHIVE_DELAY_MS", 50).start().await;
-    let ana = Browser::launch().await;
+    // Ana in the dark theme, Bob in the light one.
+    let ana = Browser::launch_dark().await;
     // The first account: the room's admin and the deployment's.
     ana.enter_room(&server, "notes", "ana", "Ana", true).await;
     let bob = Browser::launch().await;
